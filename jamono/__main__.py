@@ -1,0 +1,5 @@
+import sys
+
+from jamono.cli import main
+
+sys.exit(main())

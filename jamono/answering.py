@@ -1,0 +1,130 @@
+"""Answering one message, exactly once, with something visible whatever happens.
+
+Order matters: claim the event, show a placeholder (looking for one a crashed attempt may have
+posted before posting another), think, replace the placeholder, then record. A redelivery at
+any step resumes from the record instead of replying twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from jamono import event_log
+from jamono.db import tenant_tx
+from jamono.i18n import Lang
+from jamono.interactions import interaction_id, record_interaction
+from jamono.runtime import Runtime
+from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
+from jamono.slack.payloads import MessageJob
+from jamono.tenancy import WorkspaceContext
+from jamono.thread_context import remember, thread_context
+
+log = logging.getLogger(__name__)
+
+REPLY_EVENT_TYPE = "nox_reply"
+
+
+def _guess_lang(text: str) -> Lang:
+    from jamono.brain.language import detect_language
+
+    return detect_language(text)
+
+
+def find_existing_reply(client: WebClient, job: MessageJob) -> str | None:
+    """A placeholder an earlier, crashed attempt posted: found by the event id in its metadata."""
+    try:
+        replies = client.conversations_replies(
+            channel=job.channel, ts=job.reply_thread_ts, include_all_metadata=True, limit=200
+        )
+    except SlackApiError:
+        return None
+    for message in replies.get("messages", []):
+        metadata = message.get("metadata") or {}
+        if (metadata.get("event_type") == REPLY_EVENT_TYPE
+                and (metadata.get("event_payload") or {}).get("event_id") == job.event_id):
+            return message["ts"]
+    return None
+
+
+def post_placeholder(client: WebClient, job: MessageJob, lang: Lang) -> str:
+    response = client.chat_postMessage(
+        channel=job.channel,
+        thread_ts=job.reply_thread_ts,
+        text=placeholder_blocks(lang)[0]["elements"][0]["text"],
+        blocks=placeholder_blocks(lang),
+        metadata={"event_type": REPLY_EVENT_TYPE, "event_payload": {"event_id": job.event_id}},
+    )
+    return response["ts"]
+
+
+def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None:
+    ws: WorkspaceContext = rt.workspaces.get(job.team_id, job.enterprise_id)
+    if not ws.is_active:
+        log.info("ignoring event of inactive workspace", extra={"team_id": job.team_id})
+        return
+    with event_lock_for(rt, ws, job):
+        state = event_log.claim(rt.pool, ws, job.event_id, job.channel)
+        if state.status == "answered":
+            log.info("event already answered", extra={"event_id": job.event_id})
+            return
+        client = rt.slack.get(rt.bot_token(ws))
+        lang = _guess_lang(job.text)
+        reply_ts = state.reply_ts
+        if reply_ts is None and state.attempts > 1:
+            reply_ts = find_existing_reply(client, job)
+        if reply_ts is None:
+            reply_ts = post_placeholder(client, job, lang)
+        if reply_ts != state.reply_ts:
+            event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
+        try:
+            _think_and_reply(rt, client, ws, job, reply_ts)
+        except Exception as exc:
+            if final_attempt:
+                _report_failure(rt, client, ws, job, reply_ts, lang, exc)
+            raise
+
+
+def event_lock_for(rt: Runtime, ws: WorkspaceContext, job: MessageJob):
+    return event_log.event_lock(rt.pool, ws, job.event_id)
+
+
+def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str) -> None:
+    context: list[str] = []
+    if job.in_thread or job.message_type == "direct_message" and job.thread_ts:
+        context = thread_context(client, rt.cache, team_id=ws.team_id, channel=job.channel,
+                                 thread_ts=job.reply_thread_ts, current_ts=job.ts, bot_user_id=ws.bot_user_id)
+    reply = rt.nox.think(job.text, lambda q: rt.search(ws, q), context=context, bot_user_id=ws.bot_user_id)
+    row_id = interaction_id(ws, job.event_id)
+    client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply),
+                       blocks=answer_blocks(reply, str(row_id)))
+    elapsed_ms = int((time.time() - job.received_at) * 1000)
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
+        record_interaction(
+            conn, ws, job, reply_ts=reply_ts, response=reply.answer.text or reply.answer.first_checks,
+            response_time_ms=elapsed_ms, success=True, intent=reply.analysis.intent.value,
+            severity=reply.analysis.severity.value if reply.analysis.severity else None,
+            metadata={"brain": reply.brain, "tokens": reply.tokens, "timings_ms": reply.timings_ms,
+                      "analysis": reply.analysis.model_dump(mode="json"),
+                      "sources": [str(s.document_id) for s in reply.answer.sources], **reply.metadata},
+        )
+    remember(rt.cache, team_id=ws.team_id, channel=job.channel, thread_ts=job.reply_thread_ts,
+             texts=[*context, job.text, "NOX: " + fallback_text(reply)[:500]])
+
+
+def _report_failure(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str,
+                    lang: Lang, exc: Exception) -> None:
+    """The worst failure is silence: the thread always ends with a visible message."""
+    reason = type(exc).__name__
+    try:
+        client.chat_update(channel=job.channel, ts=reply_ts, text=failure_blocks(lang, reason)[0]["text"]["text"],
+                           blocks=failure_blocks(lang, reason))
+    except SlackApiError:
+        log.exception("could not report the failure in Slack")
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
+        record_interaction(conn, ws, job, reply_ts=reply_ts, response=None,
+                           response_time_ms=int((time.time() - job.received_at) * 1000), success=False,
+                           metadata={"error": reason})

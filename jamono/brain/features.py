@@ -1,0 +1,323 @@
+"""Turn Slack messages into feature vectors for the intent classifier.
+
+Two families, concatenated:
+
+* hashed lexical features (sparse): word uni/bigrams and char 3–5-grams after
+  lowercasing and accent folding, so "tombée"/"tombee" and typos share
+  evidence; hashing keeps the model a fixed size with no vocabulary file.
+* dense features: a handful of message-shape signals (digits, percentages,
+  clock times, HTTP 5xx codes, "?", "!", mentions, @here…) and, when the local
+  sentence embedder is available, its 384-d embedding, which carries meaning
+  across paraphrases the lexical features never saw.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from jamono.brain.language import detect_language
+
+EMBEDDING_MODEL_ID = "all-MiniLM-L6-v2"
+EMBEDDING_DIM = 384
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """Everything that changes the feature space; stored with the model."""
+
+    n_buckets: int = 2**17
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (3, 5)
+    word_weight: float = 1.0
+    char_weight: float = 1.0
+    signal_weight: float = 0.5
+    use_embeddings: bool = False
+    embedding_weight: float = 1.0
+    embedding_model: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> FeatureConfig:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for key in ("word_ngrams", "char_ngrams"):
+            if key in known:
+                known[key] = tuple(known[key])  # type: ignore[arg-type]
+        return cls(**known)  # type: ignore[arg-type]
+
+    def dense_dim(self) -> int:
+        return len(SIGNAL_NAMES) + (EMBEDDING_DIM if self.use_embeddings else 0)
+
+
+@dataclass
+class FeatureMatrix:
+    """A batch of feature rows: hashed sparse part in CSR form plus a dense part."""
+
+    indptr: np.ndarray  # (n + 1,) int64
+    indices: np.ndarray  # (nnz,) int64
+    values: np.ndarray  # (nnz,) float64
+    dense: np.ndarray  # (n, d) float64
+    n_buckets: int
+    rows: np.ndarray = field(init=False)  # (nnz,) row index of each value
+
+    def __post_init__(self) -> None:
+        self.rows = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
+
+    @property
+    def n(self) -> int:
+        return len(self.indptr) - 1
+
+    def take(self, idx: Sequence[int] | np.ndarray) -> FeatureMatrix:
+        """Rows `idx`, in that order (for cross-validation folds)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        starts, ends = self.indptr[idx], self.indptr[idx + 1]
+        lengths = ends - starts
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        pos = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(idx) else np.zeros(0, np.int64)
+        return FeatureMatrix(
+            indptr, self.indices[pos], self.values[pos], self.dense[idx], self.n_buckets
+        )
+
+
+# ------------------------------------------------------------ normalisation
+
+_MENTION_RE = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_HERE_RE = re.compile(r"<!(?:here|channel|everyone)(?:\|[^>]*)?>|(?<!\w)@(?:here|channel|everyone)\b")
+_CHANNEL_RE = re.compile(r"<#C[A-Z0-9]+(?:\|[^>]*)?>")
+_URL_RE = re.compile(r"<https?://[^>]+>|https?://\S+")
+_NOX_RE = re.compile(r"(?<![\w@])@nox\b", re.IGNORECASE)
+_CODE_RE = re.compile(r"`{1,3}")
+_SHORTCODE_RE = re.compile(r":([a-z0-9_+\-]+):")
+
+_TOKEN_RE = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2})?"  # clock time
+    r"|\d+(?:[.,]\d+)?\s?%"  # percentage
+    r"|\d+h\d*|\d+\s?(?:min|mins|mn|m|s|sec|ms)\b"  # durations / latencies
+    r"|[a-z0-9]+"
+    r"|[!?]"
+    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+)
+_HTTP_5XX = {"500", "502", "503", "504"}
+_HTTP_4XX = {"400", "401", "403", "404", "429"}
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: Slack typists drop them half of the time."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("\u2019", "'").replace("\u2018", "'")
+
+
+def normalise(text: str) -> str:
+    """Slack markup → placeholder words, then accent-folded lowercase text."""
+    text = _MENTION_RE.sub(" xmention ", text)
+    text = _HERE_RE.sub(" xhere ", text)
+    text = _CHANNEL_RE.sub(" xchannel ", text)
+    text = _URL_RE.sub(" xurl ", text)
+    text = _NOX_RE.sub(" xnox ", text)
+    text = _SHORTCODE_RE.sub(lambda m: " emoji_" + m.group(1).replace("-", "_") + " ", text)
+    text = _CODE_RE.sub(" xcode ", text)
+    return re.sub(r"\s+", " ", fold(text)).strip()
+
+
+def _shape(token: str) -> list[str]:
+    """Raw token plus a shape token for numbers (times, %, HTTP codes…)."""
+    if token[0].isdigit():
+        if ":" in token:
+            return ["xtime"]
+        if token.endswith("%"):
+            return ["xpct"]
+        if re.fullmatch(r"\d+h\d*", token):
+            return ["xdur"]
+        if re.fullmatch(r"\d+\s?(?:min|mins|mn|m)", token):
+            return ["xdur"]
+        if re.fullmatch(r"\d+\s?(?:s|sec|ms)", token):
+            return ["xlatency"]
+        if token in _HTTP_5XX:
+            return [token, "x5xx"]
+        if token in _HTTP_4XX:
+            return [token, "x4xx"]
+        return ["xnum"]
+    return [token]
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of a normalised message, numbers replaced by their shape."""
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(normalise(text)):
+        out.extend(_shape(raw))
+    return out
+
+
+# ------------------------------------------------------------------ signals
+
+SIGNAL_NAMES: tuple[str, ...] = (
+    "question_mark",
+    "ends_with_question",
+    "exclamation",
+    "many_exclamations",
+    "digits",
+    "percent",
+    "clock_time",
+    "http_5xx",
+    "http_4xx",
+    "mention",
+    "several_mentions",
+    "here_channel",
+    "code",
+    "url",
+    "shouting",
+    "emoji",
+    "len_le_4",
+    "len_le_10",
+    "len_le_25",
+    "len_gt_25",
+    "french",
+)
+
+
+def signals(text: str, toks: list[str]) -> np.ndarray:
+    """Message-shape cues that words alone encode poorly."""
+    stripped = text.strip()
+    letters = [c for c in _MENTION_RE.sub("", text) if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    n = len([t for t in toks if t not in {"?", "!"}])
+    mentions = len(_MENTION_RE.findall(text))
+    values = [
+        "?" in text,
+        stripped.endswith("?"),
+        "!" in text,
+        text.count("!") >= 2,
+        any(c.isdigit() for c in _MENTION_RE.sub("", text)),
+        "xpct" in toks,
+        "xtime" in toks,
+        "x5xx" in toks,
+        "x4xx" in toks,
+        mentions >= 1,
+        mentions >= 2,
+        "xhere" in toks,
+        "`" in text,
+        "xurl" in toks,
+        len(letters) >= 6 and upper / max(1, len(letters)) > 0.5,
+        any(t.startswith("emoji_") or len(t) == 1 and ord(t) > 0x2600 for t in toks),
+        n <= 4,
+        4 < n <= 10,
+        10 < n <= 25,
+        n > 25,
+        detect_language(text) == "fr",
+    ]
+    return np.asarray(values, dtype=np.float64)
+
+
+# ------------------------------------------------------------------ hashing
+
+
+def _hash(feature: str, n_buckets: int) -> tuple[int, float]:
+    """Stable bucket and sign (crc32, not Python's salted hash())."""
+    h = zlib.crc32(feature.encode("utf-8"))
+    return h % n_buckets, (1.0 if h & 0x80000000 else -1.0)
+
+
+def _hashed_group(features: list[str], n_buckets: int, weight: float) -> dict[int, float]:
+    """Signed hashed counts, sublinear (log1p), L2-normalised, scaled by `weight`."""
+    counts: dict[str, int] = {}
+    for f in features:
+        counts[f] = counts.get(f, 0) + 1
+    vec: dict[int, float] = {}
+    for f, c in counts.items():
+        idx, sign = _hash(f, n_buckets)
+        vec[idx] = vec.get(idx, 0.0) + sign * (1.0 + np.log(c))
+    norm = float(np.sqrt(sum(v * v for v in vec.values())))
+    if norm == 0.0:
+        return {}
+    return {k: weight * v / norm for k, v in vec.items()}
+
+
+def lexical_features(text: str, config: FeatureConfig) -> tuple[dict[int, float], list[str]]:
+    """Hashed sparse features of one message, and its tokens (for signals)."""
+    toks = tokens(text)
+    lo, hi = config.word_ngrams
+    seq = ["xbos", *toks]
+    words: list[str] = []
+    for n in range(lo, hi + 1):
+        for i in range(len(seq) - n + 1):
+            gram = seq[i : i + n]
+            if n == 1 and gram[0] == "xbos":
+                continue
+            words.append("w" + str(n) + ":" + " ".join(gram))
+    # Char n-grams see digits as "0" so "09:10" and "14:32" look alike.
+    chars_text = " " + re.sub(r"\d", "0", " ".join(t for t in toks if t != "xbos")) + " "
+    chars: list[str] = []
+    clo, chi = config.char_ngrams
+    for n in range(clo, chi + 1):
+        for i in range(len(chars_text) - n + 1):
+            gram = chars_text[i : i + n]
+            if gram.strip():
+                chars.append("c:" + gram)
+    vec = _hashed_group(words, config.n_buckets, config.word_weight)
+    for k, v in _hashed_group(chars, config.n_buckets, config.char_weight).items():
+        vec[k] = vec.get(k, 0.0) + v
+    return vec, toks
+
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def load_embedder() -> Embed | None:
+    """The local sentence embedder's `embed`, or None when it is not installed."""
+    try:
+        from knowledge.embeddings import local_embedder
+    except ImportError:
+        return None
+    embedder = local_embedder()
+    return embedder.embed
+
+
+def embedding_text(text: str) -> str:
+    """What the sentence embedder sees: Slack ids and links carry no meaning for it."""
+    text = _MENTION_RE.sub(" ", text)
+    text = _HERE_RE.sub(" everyone ", text)
+    text = _CHANNEL_RE.sub(" ", text)
+    text = _URL_RE.sub(" link ", text)
+    text = _NOX_RE.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip() or "."
+
+
+def featurize(
+    texts: Sequence[str],
+    config: FeatureConfig,
+    embed: Embed | None = None,
+    embeddings: np.ndarray | None = None,
+) -> FeatureMatrix:
+    """Feature rows for `texts`; embeddings are computed with `embed` unless given."""
+    indptr = [0]
+    indices: list[int] = []
+    values: list[float] = []
+    dense = np.zeros((len(texts), config.dense_dim()), dtype=np.float64)
+    n_sig = len(SIGNAL_NAMES)
+    for row, text in enumerate(texts):
+        vec, toks = lexical_features(text, config)
+        for k in sorted(vec):
+            indices.append(k)
+            values.append(vec[k])
+        indptr.append(len(indices))
+        dense[row, :n_sig] = config.signal_weight * signals(text, toks)
+    if config.use_embeddings and len(texts):
+        if embeddings is None:
+            if embed is None:
+                raise RuntimeError("this feature config needs sentence embeddings but no embedder is available")
+            embeddings = embed([embedding_text(t) for t in texts])
+        dense[:, n_sig:] = config.embedding_weight * np.asarray(embeddings, dtype=np.float64)
+    return FeatureMatrix(
+        np.asarray(indptr, dtype=np.int64),
+        np.asarray(indices, dtype=np.int64),
+        np.asarray(values, dtype=np.float64),
+        dense,
+        config.n_buckets,
+    )

@@ -1,0 +1,135 @@
+"""`jamono` — the operator's command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from jamono.settings import SettingsError, get_settings
+
+
+def _with_services(func: Callable[[], int]) -> int:
+    """Run a command against the configured services, starting embedded ones when none are set."""
+    from jamono.embedded import EmbeddedServices
+    from migrations.runner import apply_migrations
+
+    settings = get_settings()
+    services = EmbeddedServices(settings.data_dir, database_url=settings.database_url,
+                                redis_url=settings.redis_url, rabbitmq_url=settings.rabbitmq_url)
+    services.start()
+    get_settings.cache_clear()
+    try:
+        apply_migrations(get_settings().database_url or "")
+        return func()
+    finally:
+        services.stop()
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from migrations.runner import apply_migrations
+
+    def run() -> int:
+        applied = apply_migrations(get_settings().database_url or "")
+        print(f"migrations: {len(applied)} applied" + (": " + ", ".join(f"{m.version:04d}_{m.name}" for m in applied) if applied else " (up to date)"))
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_serve(_: argparse.Namespace) -> int:
+    import app
+
+    app.main()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from dramatiq.cli import main as dramatiq_main
+
+    import workers.broker  # noqa: F401 — sets the idle poll before Dramatiq reads it
+
+    argv = ["dramatiq", "workers.nox", "--processes", str(args.processes), "--threads", str(args.threads)]
+    if get_settings().log_format == "json":
+        argv.append("--skip-logging")
+    sys.argv = argv
+    return dramatiq_main() or 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from jamono.devrun import run_all
+
+    return run_all(chat=not args.no_chat)
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from jamono.devrun import run_all
+
+    return run_all(chat=True, force_sandbox=True)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from jamono.brain.training import main_train
+
+    return main_train(args.rest)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    if args.what == "intents":
+        from jamono.evals.intents import main as eval_intents
+
+        return eval_intents(args.rest)
+    from jamono.evals.kb import main as eval_kb
+
+    return eval_kb(args.rest)
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    from knowledge.cli import main as kb_main
+
+    return _with_services(lambda: kb_main([args.action, *args.rest]))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jamono", description="NOX, the AI DevOps teammate in Slack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start everything (embedded services, migrations, web, worker, sandbox)").add_argument(
+        "--no-chat", action="store_true", help="do not open the terminal chat with the sandbox")
+    sub.add_parser("serve", help="serve Slack over HTTP ($PORT)")
+    worker = sub.add_parser("worker", help="run Dramatiq workers")
+    worker.add_argument("--processes", type=int, default=int(os.environ.get("WORKER_PROCESSES", "1")))
+    worker.add_argument("--threads", type=int, default=int(os.environ.get("WORKER_THREADS", "8")))
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("sandbox", help="start everything with the Slack sandbox and chat with NOX")
+    train = sub.add_parser("train", help="train NOX's offline intent classifier")
+    train.add_argument("rest", nargs=argparse.REMAINDER)
+    ev = sub.add_parser("eval", help="measure NOX")
+    ev.add_argument("what", choices=["kb", "intents"])
+    ev.add_argument("rest", nargs=argparse.REMAINDER)
+    kb = sub.add_parser("kb", help="manage the knowledge base")
+    kb.add_argument("action", choices=["ingest", "list", "remove", "search"])
+    kb.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": cmd_run, "serve": cmd_serve, "worker": cmd_worker, "migrate": cmd_migrate, "sandbox": cmd_sandbox,
+    "train": cmd_train, "eval": cmd_eval, "kb": cmd_kb,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"jamono: configuration error: {exc}", file=sys.stderr)
+        return 2
+    from jamono.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130

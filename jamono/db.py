@@ -1,0 +1,103 @@
+"""Connection pools and the tenant-scoped transaction every tenant-owned query runs in.
+
+The app's connections run as the `jamono_app` role (no owner rights, no BYPASSRLS), so
+PostgreSQL's row-level security — not our WHERE clauses — decides what a tenant can see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+from jamono.settings import Settings
+
+
+def _role_setter(role: str | None):
+    statement = sql.SQL("SET ROLE {}").format(sql.Identifier(role)) if role else None
+
+    def configure(conn: psycopg.Connection) -> None:
+        if statement is not None:
+            conn.execute(statement)
+        conn.commit()
+
+    return configure
+
+
+def _async_role_setter(role: str | None):
+    statement = sql.SQL("SET ROLE {}").format(sql.Identifier(role)) if role else None
+
+    async def configure(conn: psycopg.AsyncConnection) -> None:
+        if statement is not None:
+            await conn.execute(statement)
+        await conn.commit()
+
+    return configure
+
+
+def require_database_url(settings: Settings) -> str:
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set (run through `jamono run`, which starts an embedded one)")
+    return settings.database_url
+
+
+def open_pool(settings: Settings, *, min_size: int = 1, max_size: int | None = None, name: str = "jamono") -> ConnectionPool:
+    """A sync pool for workers; reconnects by itself after a database restart (check on borrow)."""
+    pool = ConnectionPool(
+        require_database_url(settings),
+        min_size=min_size,
+        max_size=max_size or settings.db_pool_max,
+        kwargs={"row_factory": dict_row},
+        configure=_role_setter(settings.db_app_role),
+        check=ConnectionPool.check_connection,
+        name=name,
+        open=False,
+    )
+    pool.open(wait=True, timeout=30)
+    return pool
+
+
+async def open_async_pool(settings: Settings, *, min_size: int = 1, max_size: int | None = None) -> AsyncConnectionPool:
+    pool = AsyncConnectionPool(
+        require_database_url(settings),
+        min_size=min_size,
+        max_size=max_size or settings.db_pool_max,
+        kwargs={"row_factory": dict_row},
+        configure=_async_role_setter(settings.db_app_role),
+        check=AsyncConnectionPool.check_connection,
+        name="jamono-web",
+        open=False,
+    )
+    await pool.open(wait=True, timeout=30)
+    return pool
+
+
+def _set_tenant(tenant_id: UUID | str) -> tuple[str, list[str]]:
+    return "SELECT set_config('app.tenant_id', %s, true)", [str(UUID(str(tenant_id)))]
+
+
+@contextmanager
+def tenant_tx(pool: ConnectionPool, tenant_id: UUID | str) -> Iterator[psycopg.Connection]:
+    """One transaction in which row-level security sees only this tenant's rows."""
+    with pool.connection() as conn, conn.transaction():
+        conn.execute(*_set_tenant(tenant_id))
+        yield conn
+
+
+@asynccontextmanager
+async def async_tenant_tx(pool: AsyncConnectionPool, tenant_id: UUID | str) -> AsyncIterator[psycopg.AsyncConnection]:
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute(*_set_tenant(tenant_id))
+        yield conn
+
+
+@contextmanager
+def no_tenant_tx(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
+    """A transaction with no tenant set: only definer functions and global tables answer."""
+    with pool.connection() as conn, conn.transaction():
+        yield conn

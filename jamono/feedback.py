@@ -1,0 +1,44 @@
+"""👍 / 👎 votes on NOX's answers: recorded per interaction; a 👎 demotes the answer's sources."""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from slack_sdk.errors import SlackApiError
+
+from jamono.db import tenant_tx
+from jamono.interactions import record_feedback
+from jamono.runtime import Runtime
+from jamono.slack.payloads import FeedbackJob
+
+log = logging.getLogger(__name__)
+
+THANKS = {1: "Thanks — glad it helped! :+1:", -1: "Thanks for telling me. I'll rank those sources lower next time. :pray:"}
+
+
+def handle_feedback(rt: Runtime, job: FeedbackJob) -> None:
+    ws = rt.workspaces.get(job.team_id, job.enterprise_id)
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
+        found = record_feedback(conn, job.interaction_id, job.user, job.vote)
+    if not found:
+        log.warning("feedback for an unknown interaction", extra={"interaction_id": str(job.interaction_id)})
+        return
+    try:
+        rt.slack.get(rt.bot_token(ws)).chat_postEphemeral(channel=job.channel, user=job.user, text=THANKS[job.vote])
+    except SlackApiError as exc:
+        log.warning("could not thank for feedback: %s", exc.response.get("error"))
+
+
+def demoted_documents(rt: Runtime, tenant_id: UUID, limit: int = 200) -> dict[UUID, float]:
+    """Documents cited by answers this workspace voted 👎 (net of 👍), with a demotion weight."""
+    with tenant_tx(rt.pool, tenant_id) as conn:
+        rows = conn.execute(
+            "SELECT src::uuid AS document_id, sum(-user_satisfaction) AS net"
+            " FROM (SELECT user_satisfaction, jsonb_array_elements_text(metadata->'sources') AS src"
+            "       FROM agent_interactions WHERE user_satisfaction IS NOT NULL"
+            "       ORDER BY created_at DESC LIMIT %s) votes"
+            " GROUP BY src HAVING sum(-user_satisfaction) > 0",
+            [limit],
+        ).fetchall()
+    return {row["document_id"]: min(1.0, 0.25 * float(row["net"])) for row in rows}

@@ -1,0 +1,81 @@
+"""What a worker process needs, built once: settings, database pool, Slack clients, NOX's brain."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+
+import redis
+from psycopg_pool import ConnectionPool
+
+from jamono.brain.compose import HitLike
+from jamono.brain.nox import Nox
+from jamono.db import open_pool, tenant_tx
+from jamono.settings import Settings, get_settings
+from jamono.slack.client import ClientCache
+from jamono.tenancy import WorkspaceCache, WorkspaceContext
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pool: ConnectionPool = open_pool(settings, name="jamono-worker")
+        self.workspaces = WorkspaceCache(self.pool)
+        self.slack = ClientCache(settings.slack_api_url)
+
+    @cached_property
+    def cache(self) -> redis.Redis | None:
+        if not self.settings.redis_url:
+            return None
+        return redis.Redis.from_url(self.settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+
+    @cached_property
+    def embedder(self):
+        from knowledge.embeddings import get_embedder
+
+        s = self.settings
+        return get_embedder(
+            openai_api_key=s.openai_api_key.get_secret_value() if s.openai_api_key else None,
+            openai_base_url=s.openai_base_url,
+            redis_url=s.redis_url,
+        )
+
+    @cached_property
+    def nox(self) -> Nox:
+        from jamono.brain.offline import OfflineBrain
+
+        return Nox(OfflineBrain())
+
+    def bot_token(self, ws: WorkspaceContext) -> str:
+        if self.settings.slack_bot_token is None:
+            raise RuntimeError(f"no bot token for team {ws.team_id}")
+        return self.settings.slack_bot_token.get_secret_value()
+
+    def search(self, ws: WorkspaceContext, query: str, k: int = 5) -> Sequence[HitLike]:
+        from knowledge.search import search
+
+        with tenant_tx(self.pool, ws.tenant_id) as conn:
+            return search(conn, query, self.embedder, k=k)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_runtime: Runtime | None = None
+_lock = threading.Lock()
+
+
+def get_runtime() -> Runtime:
+    global _runtime
+    with _lock:
+        if _runtime is None:
+            _runtime = Runtime(get_settings())
+        return _runtime
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    """Tests and the dev runner install their own runtime (or reset it)."""
+    global _runtime
+    with _lock:
+        _runtime = runtime

@@ -1,0 +1,280 @@
+"""A terminal chat with NOX through the sandbox: type like in Slack, read NOX's replies.
+
+Input goes to the app exactly as Slack would send it (signed events, slash
+commands, button clicks); output is whatever the app posted to the sandbox's
+Web API, rendered from Block Kit to text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import aiohttp
+
+from .models import Change
+from .render import Button, DIM, RESET, find_buttons, render_blocks, render_message
+from .sender import SentResponse, SlackEventSender
+from .server import SlackSandbox
+
+HELP = """\
+Talk to NOX as you would in Slack:
+  hello                  a direct message to NOX
+  #ops hello @nox …      a message in #ops (with @nox: a mention NOX answers)
+  > more details         reply in the thread of the last conversation
+  /nox …                 the /nox slash command (in the current conversation)
+  :click N               click the N-th button of NOX's last message
+  :home                  open NOX's App Home tab
+  :help                  this help
+  :quit                  leave (Ctrl-D works too)"""
+
+_MENTION = re.compile(r"(?<![\w<])@nox\b", re.IGNORECASE)
+
+
+async def run_chat(
+    sandbox: SlackSandbox,
+    sender: SlackEventSender,
+    *,
+    user: str = "U0DEV",
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    ansi: bool | None = None,
+    linger: float = 0.0,
+    poll_interval: float = 0.05,
+) -> None:
+    """Chat until `:quit` or end of input; `linger` keeps printing replies that long after EOF."""
+    use_ansi = stdout.isatty() if ansi is None else ansi
+    session = _ChatSession(sandbox, sender, user, stdout, use_ansi)
+    lines = _read_lines(stdin)
+    session.say(f"Chatting with NOX in the Slack sandbox as {user}. Type :help for commands.", dim=True)
+    watcher = asyncio.create_task(session.watch(poll_interval))
+    try:
+        while True:
+            line = await lines.get()
+            if line is None:
+                if linger:
+                    await asyncio.sleep(linger)
+                break
+            if not await session.handle(line.rstrip("\n")):
+                break
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+        session.show_changes()
+
+
+def _read_lines(stdin: TextIO) -> asyncio.Queue[str | None]:
+    """Feed stdin lines into a queue from a daemon thread, so reading never blocks the loop."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def pump() -> None:
+        try:
+            for line in iter(stdin.readline, ""):
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+        finally:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+            except RuntimeError:  # the loop already ended
+                pass
+
+    threading.Thread(target=pump, name="sandbox-chat-stdin", daemon=True).start()
+    return queue
+
+
+@dataclass
+class _Clickable:
+    buttons: list[Button]
+    channel: str
+    ts: str
+
+
+@dataclass
+class _ChatSession:
+    sandbox: SlackSandbox
+    sender: SlackEventSender
+    user: str
+    out: TextIO
+    ansi: bool
+    seen: int = 0
+    last_thread: tuple[str, str] | None = None
+    clickable: _Clickable | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.dm = "D0DEV" if self.user == "U0DEV" else self.sandbox.dm_channel(self.user)
+        self.seen = len(self.sandbox.changes())
+
+    # --- input -------------------------------------------------------------------------
+    async def handle(self, line: str) -> bool:
+        """Act on one typed line; False means leave."""
+        text = line.strip()
+        if not text:
+            return True
+        if text in (":quit", ":q", ":exit"):
+            return False
+        if text == ":help":
+            self.say(HELP)
+        elif text.startswith(":click"):
+            await self.click(text[len(":click") :].strip())
+        elif text == ":home":
+            await self.deliver(self.sender.app_home_opened(self.user, channel=self.dm))
+        elif text.startswith(":"):
+            self.say(f"unknown command {text.split()[0]} (try :help)", dim=True)
+        elif text.startswith("/"):
+            await self.command(text)
+        elif text.startswith("#"):
+            name, _, rest = text[1:].partition(" ")
+            await self.post(f"#{name}", rest.strip(), thread_ts=None)
+        elif text.startswith(">"):
+            if self.last_thread is None:
+                self.say("no conversation to reply to yet", dim=True)
+            else:
+                channel, thread_ts = self.last_thread
+                await self.post(channel, text[1:].strip(), thread_ts=thread_ts)
+        else:
+            await self.post(self.dm, text, thread_ts=None)
+        return True
+
+    async def post(self, channel_ref: str, text: str, *, thread_ts: str | None) -> None:
+        try:
+            channel = self.sandbox.channel(channel_ref)
+        except Exception:
+            self.say(f"no such channel {channel_ref}", dim=True)
+            return
+        if not text:
+            return
+        if channel.is_im:
+            envelopes = [self.sender.dm(self.user, text, channel=channel.id, thread_ts=thread_ts)]
+        elif _MENTION.search(text) or f"<@{self.sandbox.bot_user_id}>" in text:
+            mention = _MENTION.sub(f"<@{self.sandbox.bot_user_id}>", text)
+            envelopes = self.sender.channel_mention(self.user, channel.id, mention, thread_ts=thread_ts)
+        else:
+            envelopes = [self.sender.message(channel.id, text, user=self.user, thread_ts=thread_ts)]
+        event = envelopes[0]["event"]
+        self.last_thread = (channel.id, event.get("thread_ts") or event["ts"])
+        for envelope in envelopes:
+            await self.deliver(envelope)
+
+    async def command(self, text: str) -> None:
+        command, _, args = text.partition(" ")
+        channel = self.last_thread[0] if self.last_thread else self.dm
+        form = self.sender.slash_command(self.user, args.strip(), command=command, channel=channel)
+        response = await self.send(self.sender.send_command(form))
+        if response is not None and response.ok and response.body.strip():
+            self.show_ack(response)
+
+    async def click(self, arg: str) -> None:
+        if self.clickable is None or not self.clickable.buttons:
+            self.say("NOX has shown no buttons yet", dim=True)
+            return
+        try:
+            button = self.clickable.buttons[int(arg or "1") - 1]
+        except (ValueError, IndexError):
+            self.say(f"choose a button from 1 to {len(self.clickable.buttons)}", dim=True)
+            return
+        action: dict[str, Any] = {"action_id": button.action_id, "block_id": button.block_id}
+        if button.value is not None:
+            action["value"] = button.value
+        self.say(f"(you clicked [ {button.text} ])", dim=True)
+        payload = self.sender.block_actions(self.user, [action], channel=self.clickable.channel, message_ts=self.clickable.ts)
+        await self.send(self.sender.send_interactive(payload))
+
+    async def deliver(self, envelope: dict[str, Any]) -> None:
+        await self.send(self.sender.send_event(envelope))
+
+    async def send(self, request: Any) -> SentResponse | None:
+        """Await a delivery; tell the person when the app refused it or is unreachable."""
+        try:
+            response: SentResponse = await request
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            self.say(f"⚠ could not reach the app ({error.__class__.__name__}: {error})")
+            return None
+        if not response.ok:
+            self.say(f"⚠ the app answered HTTP {response.status}: {response.body[:200]}")
+        return response
+
+    def show_ack(self, response: SentResponse) -> None:
+        data = response.json()
+        if isinstance(data, dict):
+            text = render_blocks(data.get("blocks") or [], fallback_text=str(data.get("text", "")), ansi=self.ansi)
+        else:
+            text = response.body
+        if text.strip():
+            self.say(self.label("NOX (only you)") + self.indent(text))
+
+    # --- output ------------------------------------------------------------------------
+    async def watch(self, interval: float) -> None:
+        while True:
+            self.show_changes()
+            await asyncio.sleep(interval)
+
+    def show_changes(self) -> None:
+        for change in self.sandbox.changes(after=self.seen):
+            self.seen = change.seq
+            self.show(change)
+
+    def show(self, change: Change) -> None:
+        message = change.message
+        if change.kind == "ephemeral":
+            if change.user == self.user:
+                self.print_message("NOX (only you)", message, change)
+            return
+        if change.kind == "view":
+            if change.user == self.user:
+                title = render_blocks([], fallback_text=str((message.get("title") or {}).get("text", "")))
+                self.say(self.label(f"NOX opened a form: {title}") + self.indent(render_message(message, ansi=self.ansi, number_buttons=True)))
+            return
+        if change.kind == "home":
+            if change.user == self.user:
+                self.say("(NOX updated your App Home; :home shows it to the app again)", dim=True)
+            return
+        if not message.get("bot_id") or change.channel is None:
+            return
+        where = self.where(change.channel, message)
+        if change.kind == "posted":
+            self.print_message(f"NOX{where}", message, change)
+            if message.get("thread_ts"):
+                self.last_thread = (change.channel, str(message["thread_ts"]))
+        elif change.kind == "updated":
+            self.print_message(f"NOX{where} (edited)", message, change)
+        elif change.kind == "deleted":
+            self.say(f"NOX{where} deleted a message", dim=True)
+
+    def print_message(self, who: str, message: dict[str, Any], change: Change) -> None:
+        text = render_message(message, ansi=self.ansi, number_buttons=True, users=self.user_names())
+        buttons = find_buttons(message.get("blocks") or [])
+        if buttons and change.channel and change.ts:
+            self.clickable = _Clickable(buttons, change.channel, change.ts)
+        self.say(self.label(who) + self.indent(text))
+
+    def where(self, channel: str, message: dict[str, Any]) -> str:
+        place = "" if channel == self.dm else f" in #{self.sandbox.channel(channel).name}"
+        if message.get("thread_ts") and message["thread_ts"] != message["ts"]:
+            place += " ↳"
+        return place
+
+    def user_names(self) -> dict[str, str]:
+        if not self.names:
+            for user_id in ("U0DEV", self.user, self.sandbox.bot_user_id):
+                info = self.sandbox.user_info(user_id)
+                if info:
+                    self.names[user_id] = str(info["name"])
+        return self.names
+
+    def label(self, who: str) -> str:
+        return f"\x1b[1m{who} ›\x1b[0m " if self.ansi else f"{who} › "
+
+    @staticmethod
+    def indent(text: str) -> str:
+        return text.replace("\n", "\n    ")
+
+    def say(self, text: str, *, dim: bool = False) -> None:
+        if dim and self.ansi:
+            text = f"{DIM}{text}{RESET}"
+        self.out.write(text + "\n")
+        self.out.flush()

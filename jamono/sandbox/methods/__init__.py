@@ -1,0 +1,16 @@
+"""The Web API methods the sandbox answers, by name."""
+
+from __future__ import annotations
+
+from . import auth, conversations, messaging, people, views
+from .context import Method, MethodContext, truthy
+
+METHODS: dict[str, Method] = {
+    **auth.METHODS,
+    **conversations.METHODS,
+    **messaging.METHODS,
+    **people.METHODS,
+    **views.METHODS,
+}
+
+__all__ = ["METHODS", "Method", "MethodContext", "truthy"]

@@ -1,0 +1,45 @@
+"""Poll until something is true, and say clearly what happened instead when it is not.
+
+Integration tests wait on work done by other threads/processes (Dramatiq
+workers), so a timeout message must show what the app actually called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+POLL_INTERVAL = 0.01
+
+
+def check(predicate: Callable[[], T]) -> T | None:
+    """Run a predicate; a lookup that fails (IndexError/KeyError) just means "not yet"."""
+    try:
+        return predicate()
+    except LookupError:
+        return None
+
+
+async def poll(predicate: Callable[[], T], timeout: float, describe: Callable[[], str]) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check(predicate)
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"condition not met within {timeout:.1f}s\n{describe()}")
+        await asyncio.sleep(POLL_INTERVAL)
+
+
+def poll_sync(predicate: Callable[[], T], timeout: float, describe: Callable[[], str]) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check(predicate)
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"condition not met within {timeout:.1f}s\n{describe()}")
+        time.sleep(POLL_INTERVAL)

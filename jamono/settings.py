@@ -1,0 +1,114 @@
+"""Settings from the environment and `.env`; a missing or malformed one is reported in one line."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SANDBOX_SIGNING_SECRET = "sandbox-signing-secret-not-for-production"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and says what is expected."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Where embedded services keep their data when no URL is given.
+    data_dir: Path = Field(default=Path(".jamono"), validation_alias="JAMONO_DATA_DIR")
+
+    database_url: str | None = None
+    # The role the app runs as (no BYPASSRLS, not the owner): row-level security applies to it.
+    db_app_role: str = Field(default="jamono_app", validation_alias="JAMONO_DB_APP_ROLE")
+    db_pool_max: int = Field(default=10, ge=1, le=200, validation_alias="JAMONO_DB_POOL_MAX")
+
+    redis_url: str | None = None
+    rabbitmq_url: str | None = None
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    host: str = Field(default="0.0.0.0", validation_alias="HOST")
+    port: int = Field(default=3000, ge=0, le=65535, validation_alias="PORT")
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_s: float = Field(default=20.0, gt=0, le=300)
+
+    # Comma-separated Fernet keys, newest first; generated under data_dir in development.
+    jamono_encryption_keys: SecretStr | None = None
+
+    sentry_dsn: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    # Slack-facing jobs: bounded, because Slack users wait minutes, not days.
+    job_max_retries: int = Field(default=4, ge=0, le=20)
+    job_time_limit_s: int = Field(default=120, ge=5, le=3600)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL, e.g. https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value or None
+
+    @field_validator("rabbitmq_url")
+    @classmethod
+    def _rabbitmq_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("must be an amqp:// URL")
+        return value or None
+
+    @property
+    def slack_configured(self) -> bool:
+        return self.slack_signing_secret is not None and (
+            self.slack_bot_token is not None or self.slack_client_id is not None
+        )
+
+    @property
+    def signing_secret(self) -> str:
+        if self.slack_signing_secret is None:
+            return SANDBOX_SIGNING_SECRET
+        return self.slack_signing_secret.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one line per bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+            lines.append(f"{name}: {err['msg']}")
+        raise SettingsError("; ".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,105 @@
+"""Block Kit for NOX's messages, within Slack's limits (sections ≤ 3,000 chars, ≤ 50 blocks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jamono.brain.analysis import Intent
+from jamono.brain.nox import Reply
+from jamono.i18n import Lang, t
+
+SECTION_LIMIT = 3000
+MESSAGE_BLOCK_LIMIT = 50
+Block = dict[str, Any]
+
+
+def section(text: str) -> list[Block]:
+    """One or more mrkdwn sections: long text is split at line boundaries, never mid-code-fence."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > SECTION_LIMIT - 10:
+            chunks.append(line[: SECTION_LIMIT - 10])
+            line = line[SECTION_LIMIT - 10 :]
+        if len(current) + len(line) > SECTION_LIMIT - 10:
+            if current.count("```") % 2 == 1:
+                current += "```"
+                line = "```\n" + line
+            chunks.append(current)
+            current = ""
+        current += line
+    if current.strip():
+        chunks.append(current)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": c.rstrip()}} for c in chunks if c.strip()]
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def placeholder_blocks(lang: Lang) -> list[Block]:
+    return [context(t("placeholder", lang))]
+
+
+def failure_blocks(lang: Lang, reason: str) -> list[Block]:
+    return section(t("failure", lang, reason=reason))
+
+
+def _sources_line(reply: Reply) -> str | None:
+    sources = reply.answer.sources
+    if not sources:
+        return None
+    items = []
+    for s in sources:
+        label = s.title + (f" › {s.heading}" if s.heading else "")
+        items.append(f"<{s.url}|{label}>" if s.url else label)
+    return f"*{t('sources', reply.analysis.language)}:* " + " · ".join(items)
+
+
+def feedback_block(interaction_id: str, lang: Lang) -> Block:
+    return {
+        "type": "actions",
+        "block_id": f"feedback:{interaction_id}",
+        "elements": [
+            {"type": "button", "action_id": "feedback_up", "text": {"type": "plain_text", "text": "👍", "emoji": True},
+             "value": interaction_id, "accessibility_label": t("feedback_prompt", lang)},
+            {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": "👎", "emoji": True},
+             "value": interaction_id, "accessibility_label": t("feedback_prompt", lang)},
+        ],
+    }
+
+
+def answer_blocks(reply: Reply, interaction_id: str | None = None) -> list[Block]:
+    analysis, lang = reply.analysis, reply.analysis.language
+    blocks: list[Block] = []
+    if analysis.intent is Intent.INCIDENT:
+        severity = t(f"severity.{analysis.severity.value}", lang) if analysis.severity else "?"
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": t("incident_header", lang, severity=severity)[:150], "emoji": True}})
+        facts = []
+        if analysis.summary:
+            facts.append(t("incident_summary", lang, summary=analysis.summary))
+        if analysis.service:
+            facts.append(t("incident_service", lang, service=analysis.service))
+        if facts:
+            blocks += section("\n".join(facts))
+        if reply.answer.first_checks:
+            blocks += section(f"{t('first_checks', lang)}\n{reply.answer.first_checks}")
+    if analysis.meeting.needed:
+        details = f" ({analysis.meeting.duration_min} min)" if analysis.meeting.duration_min else ""
+        blocks.append(context(t("meeting_noted", lang, details=details)))
+    if reply.answer.text:
+        blocks += section(reply.answer.text)
+    sources = _sources_line(reply)
+    if sources:
+        blocks.append(context(sources))
+    if interaction_id:
+        blocks.append(feedback_block(interaction_id, lang))
+    return blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification / screen-reader text that accompanies blocks."""
+    text = reply.answer.text or reply.answer.first_checks or ""
+    if reply.analysis.intent is Intent.INCIDENT and reply.analysis.summary:
+        text = f"Incident: {reply.analysis.summary}"
+    return text[:3000] or "NOX"

@@ -1,0 +1,33 @@
+"""Which Slack events NOX answers. A channel `@nox` arrives as `app_mention` AND `message`:
+mentions are answered from `app_mention`, and `message` keeps direct messages only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Subtypes that are still a person talking; everything else (edits, deletions, joins) is ignored.
+_HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast"}
+
+
+def is_from_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    user = event.get("user")
+    return bool(
+        event.get("bot_id")
+        or event.get("subtype") == "bot_message"
+        or event.get("bot_profile")
+        or user is None
+        or user == "USLACKBOT"
+        or (bot_user_id is not None and user == bot_user_id)
+    )
+
+
+def should_answer_mention(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    return event.get("subtype") in _HUMAN_SUBTYPES and not is_from_bot(event, bot_user_id)
+
+
+def should_answer_message(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    return (
+        event.get("channel_type") == "im"
+        and event.get("subtype") in _HUMAN_SUBTYPES
+        and not is_from_bot(event, bot_user_id)
+    )

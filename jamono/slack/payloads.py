@@ -1,0 +1,115 @@
+"""Pydantic models of the Slack payloads we parse, and the job a message becomes.
+
+Validating at the boundary means a malformed request is refused with a clear 400 before
+anything is queued, and the worker can trust what it receives.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+MAX_MESSAGE_CHARS = 40_000  # Slack's own limit for a message's text
+
+
+class PayloadError(ValueError):
+    """A request body that is not a Slack payload we can handle; its message is safe to return."""
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class MessageEvent(_Loose):
+    """`app_mention` and `message` events."""
+
+    type: Literal["app_mention", "message"]
+    channel: str = Field(min_length=1, max_length=64)
+    user: str | None = Field(default=None, max_length=64)
+    text: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
+    ts: str = Field(pattern=r"^\d{1,12}\.\d{1,8}$")
+    thread_ts: str | None = Field(default=None, pattern=r"^\d{1,12}\.\d{1,8}$")
+    channel_type: str | None = None
+    subtype: str | None = None
+    bot_id: str | None = None
+    team: str | None = None
+
+
+class EventEnvelope(_Loose):
+    type: Literal["event_callback"]
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    api_app_id: str | None = None
+    event_id: str = Field(min_length=1, max_length=128)
+    event_time: int | None = None
+    event: dict[str, Any]
+
+    @field_validator("event")
+    @classmethod
+    def _event_has_type(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(value.get("type"), str):
+            raise ValueError("event.type is missing")
+        return value
+
+
+MESSAGE_EVENT_TYPES = frozenset({"app_mention", "message"})
+
+
+def validate_event_body(body: Any) -> None:
+    """Refuse what is not a well-formed Events API body (url_verification passes)."""
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        raise PayloadError("body is not a Slack Events API payload")
+    if body["type"] == "url_verification":
+        if not isinstance(body.get("challenge"), str):
+            raise PayloadError("url_verification without a challenge")
+        return
+    if body["type"] != "event_callback":
+        raise PayloadError(f"unsupported payload type {body['type'][:40]!r}")
+    try:
+        envelope = EventEnvelope.model_validate(body)
+        if envelope.event["type"] in MESSAGE_EVENT_TYPES:
+            MessageEvent.model_validate(envelope.event)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise PayloadError(f"invalid event payload: {where}: {first['msg']}") from None
+
+
+MessageType = Literal["app_mention", "direct_message", "slash_command", "shortcut", "action"]
+
+
+class MessageJob(BaseModel):
+    """A message NOX must answer: everything the worker needs, nothing secret."""
+
+    event_id: str
+    team_id: str
+    enterprise_id: str | None = None
+    message_type: MessageType
+    user: str
+    channel: str
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    ts: str
+    thread_ts: str | None = None
+    retry_num: int = 0
+    received_at: float = Field(default_factory=time.time)
+
+    @property
+    def reply_thread_ts(self) -> str:
+        """NOX answers in the thread of the message (its own thread when it has none)."""
+        return self.thread_ts or self.ts
+
+    @property
+    def in_thread(self) -> bool:
+        return self.thread_ts is not None and self.thread_ts != self.ts
+
+
+class FeedbackJob(BaseModel):
+    team_id: str
+    enterprise_id: str | None = None
+    user: str
+    channel: str
+    interaction_id: UUID
+    vote: Literal[-1, 1]

@@ -1,0 +1,102 @@
+"""The HTTP surface: Slack requests (verified, parsed, handed to Bolt), health and metrics.
+
+Signature and shape are checked here, before Bolt, so a forged, stale or malformed request gets
+a clear 4xx without a traceback and nothing is queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qs
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from jamono.slack.payloads import PayloadError, validate_event_body
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are a few kB; a megabyte is generous
+HealthCheck = Callable[[], Awaitable[None]]
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"ok": False, "error": message}, status=status)
+
+
+def parse_slack_body(raw: str, content_type: str) -> dict:
+    """Events come as JSON; commands as a form; interactivity as a form with a JSON `payload`."""
+    if content_type == "application/json":
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise PayloadError("body is not valid JSON") from None
+        validate_event_body(body)
+        return body
+    if content_type == "application/x-www-form-urlencoded":
+        form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True, strict_parsing=False).items()}
+        if "payload" in form:
+            try:
+                payload = json.loads(form["payload"])
+            except ValueError:
+                raise PayloadError("interactivity payload is not valid JSON") from None
+            if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+                raise PayloadError("interactivity payload has no type")
+            return payload
+        if "command" in form or "ssl_check" in form:
+            return form
+        raise PayloadError("form body is neither a slash command nor an interactivity payload")
+    raise PayloadError(f"unsupported content type {content_type[:60]!r}")
+
+
+def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthCheck]) -> web.Application:
+    verifier = SignatureVerifier(signing_secret)
+
+    async def slack_events(request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return _error(413, "payload too large")
+        try:
+            raw_bytes = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _error(413, "payload too large")
+        try:
+            raw = raw_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            return _error(400, "body is not UTF-8")
+        if not verifier.is_valid_request(raw, dict(request.headers)):
+            log.warning("slack request refused: bad or stale signature", extra={"path": request.path})
+            return _error(401, "invalid signature")
+        try:
+            body = parse_slack_body(raw, request.content_type)
+        except PayloadError as exc:
+            log.warning("slack request refused: %s", exc)
+            return _error(400, str(exc))
+        bolt_response = await bolt.async_dispatch(
+            AsyncBoltRequest(body=raw, query=request.query_string, headers=dict(request.headers))
+        )
+        if bolt_response.status == 404 and body.get("type") == "event_callback":
+            # An event type we do not act on: acknowledge it so Slack does not redeliver it.
+            return web.Response(status=200)
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                await asyncio.wait_for(check(), timeout=3)
+                results[name] = "ok"
+            except Exception as exc:  # a health check reports every failure, whatever its kind
+                results[name] = f"error: {type(exc).__name__}"
+        healthy = all(v == "ok" for v in results.values())
+        return web.json_response({"ok": healthy, **results}, status=200 if healthy else 503)
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.router.add_post("/slack/events", slack_events)
+    app.router.add_get("/healthz", healthz)
+    return app

@@ -1,0 +1,10 @@
+from slack_bolt.async_app import AsyncApp
+
+from listeners.events.app_mention import handle_app_mention
+from listeners.events.message import handle_message
+
+
+def register(app: AsyncApp) -> None:
+    app.event("app_mention")(handle_app_mention)
+    # Bolt has no `message.im` event name: register `message` and keep DMs in the listener.
+    app.event("message")(handle_message)

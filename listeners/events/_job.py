@@ -1,0 +1,39 @@
+"""Shared by the message listeners: turn a validated event into a queued job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from jamono.jobs import JobQueue
+from jamono.slack.payloads import MessageEvent, MessageJob, MessageType
+
+
+def retry_num(request: AsyncBoltRequest) -> int:
+    values = request.headers.get("x-slack-retry-num") or ["0"]
+    try:
+        return int(values[0])
+    except ValueError:
+        return 0
+
+
+def enqueue_event(
+    body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest, message_type: MessageType
+) -> None:
+    event = MessageEvent.model_validate(body["event"])
+    job = MessageJob(
+        event_id=body["event_id"],
+        team_id=body.get("team_id") or event.team or context.team_id or "",
+        enterprise_id=body.get("enterprise_id"),
+        message_type=message_type,
+        user=event.user or "",
+        channel=event.channel,
+        text=event.text,
+        ts=event.ts,
+        thread_ts=event.thread_ts,
+        retry_num=retry_num(request),
+    )
+    jobs: JobQueue = context["jobs"]
+    jobs.enqueue_message(job)

@@ -1,0 +1,117 @@
+"""End-to-end rig: the Slack sandbox, NOX's HTTP app on loopback and a real Dramatiq worker,
+all talking to real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from aiohttp import web
+
+from jamono.settings import SANDBOX_SIGNING_SECRET, Settings, get_settings
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[object]:
+    from jamono.sandbox.server import SandboxThread
+
+    thread = SandboxThread()
+    thread.start()
+    yield thread.sandbox
+    thread.stop()
+
+
+@pytest.fixture(scope="session")
+def e2e_settings(admin_database_url: str, redis_url: str, sandbox) -> Iterator[Settings]:
+    """The process environment the web app and worker read, as `jamono run` would set it."""
+    values = {
+        "DATABASE_URL": admin_database_url, "REDIS_URL": redis_url, "SLACK_BOT_TOKEN": sandbox.bot_token,
+        "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET, "SLACK_API_URL": sandbox.api_url,
+        "JOB_MAX_RETRIES": "2", "LOG_FORMAT": "text",
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    yield get_settings()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def sandbox_workspace(e2e_settings: Settings, pool):
+    """The sandbox team as NOX's workspace, learnt from auth.test as `jamono serve` does."""
+    import app
+    from jamono.tenancy import register_workspace
+
+    identity = app.identify_workspace(e2e_settings)
+    return identity, register_workspace(pool, identity)
+
+
+@pytest.fixture(scope="session")
+def bundled_kb(e2e_settings: Settings, pool, sandbox_workspace):
+    from knowledge.embeddings import get_embedder
+    from knowledge.ingest import load_bundled
+
+    _, workspace = sandbox_workspace
+    return load_bundled(pool, workspace.tenant_id, get_embedder(redis_url=e2e_settings.redis_url))
+
+
+@pytest.fixture(scope="session")
+def broker(e2e_settings: Settings):
+    from workers.broker import setup_broker
+
+    return setup_broker(e2e_settings, force=True)
+
+
+@pytest.fixture(scope="session")
+def worker(broker, e2e_settings: Settings, sandbox_workspace, bundled_kb) -> Iterator[object]:
+    """A real Dramatiq worker in this process, running workers.nox's actors."""
+    import dramatiq
+
+    import workers.nox  # noqa: F401 — declares the actors on the broker
+    from jamono.runtime import Runtime, set_runtime
+
+    runtime = Runtime(e2e_settings)
+    set_runtime(runtime)
+    for actor_name in broker.get_declared_actors():
+        broker.get_actor(actor_name).broker = broker
+    w = dramatiq.Worker(broker, worker_threads=4, worker_timeout=50)
+    w.start()
+    yield w
+    w.stop()
+    set_runtime(None)
+    runtime.close()
+
+
+async def serve(application: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def nox_url(e2e_settings: Settings, pool, broker, sandbox_workspace, worker) -> AsyncIterator[str]:
+    """NOX's HTTP app on loopback, wired to the real broker and worker."""
+    import app
+    from jamono.jobs import DramatiqJobQueue
+
+    identity, _ = sandbox_workspace
+    runner, url = await serve(app.build_http_app(e2e_settings, pool, DramatiqJobQueue(broker), identity))
+    yield url
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def sender(nox_url: str, sandbox) -> AsyncIterator[object]:
+    from jamono.sandbox.sender import SlackEventSender
+
+    async with SlackEventSender(f"{nox_url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox) as s:
+        yield s

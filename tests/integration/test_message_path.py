@@ -1,0 +1,77 @@
+"""The spine, end to end: signed HTTP → listener → Redis queue → worker → Slack Web API (sandbox)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from jamono.db import tenant_tx
+
+PLACEHOLDER = ":eyes:"
+
+
+def _final(sandbox, channel: str, thread_ts: str):
+    """NOX's reply in the thread once the placeholder has been replaced by the answer."""
+    replies = sandbox.bot_messages(channel, thread_ts=thread_ts)
+    if replies and PLACEHOLDER not in (replies[-1].get("text") or ""):
+        return replies
+    return None
+
+
+async def test_a_channel_mention_is_answered_once_in_its_thread(sender, sandbox, pool, sandbox_workspace):
+    mention, message = sender.channel_mention("U0DEV", "C0OPS", "how do I roll back a Kubernetes deployment?")
+    responses = [await sender.send_event(mention), await sender.send_event(message)]
+    assert [r.status for r in responses] == [200, 200]
+    ts = mention["event"]["ts"]
+    replies = await sandbox.wait_for(lambda: _final(sandbox, "C0OPS", ts), timeout=15)
+    await asyncio.sleep(0.3)  # a duplicate, if any, would have been posted by now
+    replies = sandbox.bot_messages("C0OPS", thread_ts=ts)
+    assert len(replies) == 1, "the app_mention/message pair must yield one reply"
+    reply = replies[0]
+    assert reply["thread_ts"] == ts
+    assert "rollout" in str(reply["blocks"]).lower(), "the answer should quote the rollback runbook"
+    assert any(b["type"] == "actions" for b in reply["blocks"])  # feedback buttons
+    _, workspace = sandbox_workspace
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        row = conn.execute(
+            "SELECT message_type, user_id, channel_id, success, response_time_ms, tenant_id"
+            " FROM agent_interactions WHERE slack_event_id = %s", [mention["event_id"]]
+        ).fetchone()
+    assert row["message_type"] == "app_mention" and row["user_id"] == "U0DEV" and row["channel_id"] == "C0OPS"
+    assert row["success"] is True and row["response_time_ms"] > 0 and row["tenant_id"] == workspace.tenant_id
+
+
+async def test_a_direct_message_is_answered_in_its_thread(sender, sandbox):
+    envelope = sender.dm("U0DEV", "la base postgres refuse les connexions, too many clients, que faire ?")
+    assert (await sender.send_event(envelope)).status == 200
+    ts = envelope["event"]["ts"]
+    replies = await sandbox.wait_for(lambda: _final(sandbox, "D0DEV", ts), timeout=15)
+    assert replies[0]["thread_ts"] == ts
+    text = str(replies[0]["blocks"]).lower()
+    assert "connexion" in text or "connection" in text
+
+
+async def test_a_redelivered_event_is_answered_once(sender, sandbox):
+    envelope = sender.app_mention("U0DEV", "C0OPS", "pods stuck in ImagePullBackOff, what should I check?")
+    first = await sender.send_event(envelope)
+    again = await sender.send_event(envelope, retry_num=1, retry_reason="http_timeout")
+    third = await sender.send_event(envelope, retry_num=2, retry_reason="http_timeout")
+    assert (first.status, again.status, third.status) == (200, 200, 200)
+    ts = envelope["event"]["ts"]
+    await sandbox.wait_for(lambda: _final(sandbox, "C0OPS", ts), timeout=15)
+    await asyncio.sleep(1.0)
+    assert len(sandbox.bot_messages("C0OPS", thread_ts=ts)) == 1
+    assert len([c for c in sandbox.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]) == 1
+
+
+async def test_bot_messages_edits_and_channel_chatter_are_ignored(sender, sandbox):
+    before = len(sandbox.calls_to("chat.postMessage"))
+    ignored = [
+        sender.message("D0DEV", "I am a bot", user=None, bot_id="B0OTHER", subtype="bot_message"),
+        sender.message("D0DEV", "my own echo", user="U0NOX", bot_id="B0NOX"),
+        sender.message("D0DEV", "edited", subtype="message_changed"),
+        sender.message("C0OPS", "just chatting in a channel without mentioning anyone"),
+    ]
+    for envelope in ignored:
+        assert (await sender.send_event(envelope)).status == 200
+    await asyncio.sleep(1.0)
+    assert len(sandbox.calls_to("chat.postMessage")) == before

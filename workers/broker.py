@@ -1,0 +1,52 @@
+"""The Dramatiq broker: Redis by default, RabbitMQ when RABBITMQ_URL is set.
+
+Built once per process from settings, before any actor module is imported, because Dramatiq
+binds actors to the global broker when they are declared.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dramatiq
+import redis
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import CurrentMessage
+
+from jamono.settings import Settings, get_settings
+
+# An idle worker polls Redis with a backoff capped by this many ms (Dramatiq's default is 1000,
+# which adds up to a second before a new job is picked up).
+IDLE_POLL_MS = 50
+os.environ.setdefault("dramatiq_worker_timeout", str(IDLE_POLL_MS))
+
+_broker: dramatiq.Broker | None = None
+
+
+def build_broker(settings: Settings) -> dramatiq.Broker:
+    if settings.rabbitmq_url:
+        # Publisher confirms: send() returns only once RabbitMQ has the message (nothing lost).
+        broker: dramatiq.Broker = RabbitmqBroker(url=settings.rabbitmq_url, confirm_delivery=True)
+    else:
+        if not settings.redis_url:
+            raise RuntimeError("REDIS_URL (or RABBITMQ_URL) is not set; `jamono run` starts an embedded Redis")
+        client = redis.Redis.from_url(
+            settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
+        )
+        broker = RedisBroker(client=client, namespace="jamono")
+    broker.add_middleware(CurrentMessage())
+    return broker
+
+
+def setup_broker(settings: Settings | None = None, *, force: bool = False) -> dramatiq.Broker:
+    """Install the process's broker (idempotent unless forced)."""
+    global _broker
+    if _broker is None or force:
+        _broker = build_broker(settings or get_settings())
+        dramatiq.set_broker(_broker)
+    return _broker
+
+
+def get_broker() -> dramatiq.Broker:
+    return setup_broker()
