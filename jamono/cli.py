@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from jamono.settings import SettingsError, get_settings
 
+IDLE_POLL_MS = 50
+
 
 def _with_services(func: Callable[[], int]) -> int:
     """Run a command against the configured services, starting embedded ones when none are set."""
@@ -46,9 +48,10 @@ def cmd_serve(_: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    # An idle worker polls the broker with a backoff capped by this (Dramatiq's default, 1000 ms,
+    # adds up to a second before a new job is picked up); read when Dramatiq is first imported.
+    os.environ.setdefault("dramatiq_worker_timeout", str(IDLE_POLL_MS))
     from dramatiq.cli import main as dramatiq_main
-
-    import workers.broker  # noqa: F401 — sets the idle poll before Dramatiq reads it
 
     argv = ["dramatiq", "workers.nox", "--processes", str(args.processes), "--threads", str(args.threads)]
     if get_settings().log_format == "json":

@@ -2,9 +2,12 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from listeners import actions, events
+from listeners import actions, commands, events, shortcuts, views
 
 
 def register_listeners(app: AsyncApp) -> None:
     events.register(app)
     actions.register(app)
+    commands.register(app)
+    views.register(app)
+    shortcuts.register(app)

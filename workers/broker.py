@@ -6,8 +6,6 @@ binds actors to the global broker when they are declared.
 
 from __future__ import annotations
 
-import os
-
 import dramatiq
 import redis
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
@@ -15,11 +13,6 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import CurrentMessage
 
 from jamono.settings import Settings, get_settings
-
-# An idle worker polls Redis with a backoff capped by this many ms (Dramatiq's default is 1000,
-# which adds up to a second before a new job is picked up).
-IDLE_POLL_MS = 50
-os.environ.setdefault("dramatiq_worker_timeout", str(IDLE_POLL_MS))
 
 _broker: dramatiq.Broker | None = None
 

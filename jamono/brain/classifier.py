@@ -60,6 +60,7 @@ def _forward(x: FeatureMatrix, w_sparse: np.ndarray, w_dense: np.ndarray, bias: 
     return z
 
 
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Optimisation settings (stored with the model for reproducibility)."""
@@ -68,6 +69,32 @@ class TrainConfig:
     max_iter: int = 600
     tol: float = 1e-6
     balanced: bool = True
+
+
+class _SparseOps:
+    """Fast products with a CSR matrix using only numpy: gathers per class and
+    `reduceat` over row segments (2-D fancy indexing is ~5x slower)."""
+
+    def __init__(self, x: FeatureMatrix, columns: np.ndarray, n_columns: int) -> None:
+        self.n = x.n
+        self.columns = columns.astype(np.intp)
+        self.values = x.values
+        self.rows = x.rows.astype(np.intp)
+        self.n_columns = n_columns
+        lengths = np.diff(x.indptr)
+        self.nonempty = np.flatnonzero(lengths > 0)
+        self.starts = x.indptr[:-1][self.nonempty]
+
+    def matvec(self, w: np.ndarray) -> np.ndarray:
+        """X·w for one weight column w of length n_columns."""
+        out = np.zeros(self.n)
+        if self.starts.size:
+            out[self.nonempty] = np.add.reduceat(self.values * w[self.columns], self.starts)
+        return out
+
+    def rmatvec(self, g: np.ndarray) -> np.ndarray:
+        """Xᵀ·g for one per-row vector g."""
+        return np.bincount(self.columns, weights=self.values * g[self.rows], minlength=self.n_columns)
 
 
 def fit_softmax(
@@ -83,43 +110,42 @@ def fit_softmax(
     stay exactly zero under L2 anyway), which keeps each iteration cheap.
     """
     y = np.asarray(y, dtype=np.int64)
-    n = x.n
+    n, k = x.n, n_classes
     weights = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if config.balanced:
-        counts = np.bincount(y, minlength=n_classes).astype(np.float64)
-        per_class = np.where(counts > 0, n / (n_classes * np.maximum(counts, 1.0)), 0.0)
+        counts = np.bincount(y, minlength=k).astype(np.float64)
+        per_class = np.where(counts > 0, n / (k * np.maximum(counts, 1.0)), 0.0)
         weights = weights * per_class[y]
     weights = weights / weights.sum()
 
-    # Re-index the used buckets to 0..m-1.
     used, local = np.unique(x.indices, return_inverse=True)
-    m = used.shape[0]
-    d = x.dense.shape[1]
-    onehot = np.zeros((n, n_classes))
+    m, d = used.shape[0], x.dense.shape[1]
+    ops = _SparseOps(x, local, m)
+    dense = x.dense
+    onehot = np.zeros((n, k))
     onehot[np.arange(n), y] = 1.0
-    compact = FeatureMatrix(x.indptr, local.astype(np.int64), x.values, x.dense, m)
+    size_s, size_d = k * m, d * k
 
-    def unpack(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        ws = theta[: m * n_classes].reshape(m, n_classes)
-        wd = theta[m * n_classes : (m + d) * n_classes].reshape(d, n_classes)
-        b = theta[(m + d) * n_classes :]
-        return ws, wd, b
+    def logits(theta: np.ndarray) -> np.ndarray:
+        ws = theta[:size_s].reshape(k, m)
+        z = np.empty((n, k))
+        for c in range(k):
+            z[:, c] = ops.matvec(ws[c])
+        z += dense @ theta[size_s : size_s + size_d].reshape(d, k) + theta[size_s + size_d :]
+        return z
 
     def grad(theta: np.ndarray) -> np.ndarray:
-        ws, wd, b = unpack(theta)
-        p = softmax(_forward(compact, ws, wd, b))
-        g = (p - onehot) * weights[:, None]
-        gs = np.empty_like(ws)
-        per_value = g[compact.rows] * compact.values[:, None]
-        for c in range(n_classes):
-            gs[:, c] = np.bincount(compact.indices, weights=per_value[:, c], minlength=m)
-        gs += config.l2 * ws
-        gd = compact.dense.T @ g + config.l2 * wd
-        gb = g.sum(axis=0)
-        return np.concatenate([gs.ravel(), gd.ravel(), gb])
+        g = (softmax(logits(theta)) - onehot) * weights[:, None]
+        out = np.empty_like(theta)
+        for c in range(k):
+            out[c * m : (c + 1) * m] = ops.rmatvec(np.ascontiguousarray(g[:, c]))
+        out[size_s : size_s + size_d] = (dense.T @ g).ravel()
+        out[size_s + size_d :] = g.sum(axis=0)
+        out[: size_s + size_d] += config.l2 * theta[: size_s + size_d]
+        return out
 
-    step = 1.0 / _lipschitz(compact, weights, config.l2)
-    theta = np.zeros((m + d + 1) * n_classes)
+    step = 1.0 / _lipschitz(ops, dense, weights, config.l2)
+    theta = np.zeros(size_s + size_d + k)
     momentum_point = theta.copy()
     t = 1.0
     for _ in range(config.max_iter):
@@ -129,7 +155,7 @@ def fit_softmax(
             theta = new_theta
             break
         # Adaptive restart: drop momentum when it points uphill.
-        if float(np.dot(g, new_theta - theta)) > 0.0:
+        if float(np.einsum("i,i->", g, new_theta - theta)) > 0.0:
             t = 1.0
             momentum_point = theta.copy()
             continue
@@ -137,26 +163,25 @@ def fit_softmax(
         momentum_point = new_theta + ((t - 1.0) / t_next) * (new_theta - theta)
         theta, t = new_theta, t_next
 
-    ws, wd, b = unpack(theta)
-    w_sparse = np.zeros((x.n_buckets, n_classes))
-    w_sparse[used] = ws
-    return LinearHead(w_sparse=w_sparse, w_dense=wd.copy(), bias=b.copy())
+    w_sparse = np.zeros((x.n_buckets, k))
+    w_sparse[used] = theta[:size_s].reshape(k, m).T
+    return LinearHead(
+        w_sparse=w_sparse,
+        w_dense=theta[size_s : size_s + size_d].reshape(d, k).copy(),
+        bias=theta[size_s + size_d :].copy(),
+    )
 
 
-def _lipschitz(x: FeatureMatrix, weights: np.ndarray, l2: float, iters: int = 40) -> float:
+def _lipschitz(ops: _SparseOps, dense: np.ndarray, weights: np.ndarray, l2: float, iters: int = 40) -> float:
     """Upper bound on the loss curvature: 0.5·λmax(Xᵀ diag(w) X) + l2 (bias included)."""
-    m, d = x.n_buckets, x.dense.shape[1]
-    v_s = np.ones(m) / np.sqrt(m + d + 1)
-    v_d = np.ones(d) / np.sqrt(m + d + 1)
-    v_b = 1.0 / np.sqrt(m + d + 1)
+    m, d = ops.n_columns, dense.shape[1]
+    scale = 1.0 / np.sqrt(m + d + 1)
+    v_s, v_d, v_b = np.full(m, scale), np.full(d, scale), scale
     lam = 1.0
     for _ in range(iters):
-        xv = np.bincount(x.rows, weights=x.values * v_s[x.indices], minlength=x.n) + x.dense @ v_d + v_b
-        wxv = weights * xv
-        v_s = np.bincount(x.indices, weights=x.values * wxv[x.rows], minlength=m)
-        v_d = x.dense.T @ wxv
-        v_b = float(wxv.sum())
-        lam = float(np.sqrt(v_s @ v_s + v_d @ v_d + v_b * v_b))
+        wxv = weights * (ops.matvec(v_s) + dense @ v_d + v_b)
+        v_s, v_d, v_b = ops.rmatvec(wxv), dense.T @ wxv, float(wxv.sum())
+        lam = float(np.sqrt(np.einsum("i,i->", v_s, v_s) + np.einsum("i,i->", v_d, v_d) + v_b * v_b))
         if lam == 0.0:
             return 1.0 + l2
         v_s, v_d, v_b = v_s / lam, v_d / lam, v_b / lam

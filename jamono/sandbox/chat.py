@@ -112,6 +112,7 @@ class _ChatSession:
     # --- input -------------------------------------------------------------------------
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False means leave."""
+        self.show_changes()  # what NOX said so far, so `:click` and `>` refer to what is on screen
         text = line.strip()
         if not text:
             return True

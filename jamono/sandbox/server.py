@@ -211,8 +211,10 @@ class SlackSandbox:
                 status, body, headers, ctx = self._dispatch(method, parsed.params, parsed.token, parsed.client_auth)
         self._state.record(ApiCall(method, copy.deepcopy(params), token, received, status, copy.deepcopy(body), transport))
         if ctx is not None and ctx.posted and self._echo is not None:
-            for channel, message in ctx.posted:
-                self._spawn(self._deliver_echo(self._echo, channel, copy.deepcopy(message)))
+            with self._state.lock:  # other threads may be editing these messages right now
+                posted = copy.deepcopy(ctx.posted)
+            for channel, message in posted:
+                self._spawn(self._deliver_echo(self._echo, channel, message))
         headers["X-Slack-Req-Id"] = secrets.token_hex(16)
         return web.json_response(body, status=status, headers=headers)
 

@@ -113,3 +113,31 @@ class FeedbackJob(BaseModel):
     channel: str
     interaction_id: UUID
     vote: Literal[-1, 1]
+
+
+class CommandJob(BaseModel):
+    """A `/nox` subcommand whose work happens on a worker; answered through its response_url."""
+
+    team_id: str
+    enterprise_id: str | None = None
+    user: str
+    channel: str
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    response_url: str
+    trigger_id: str = ""
+    share: bool = False
+    lang: Literal["fr", "en"] = "en"
+
+
+class KbSaveJob(BaseModel):
+    """A document to save into a workspace's knowledge base, from the modal or a message shortcut."""
+
+    team_id: str
+    enterprise_id: str | None = None
+    user: str
+    title: str | None = None
+    content: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    channel: str | None = None
+    message_ts: str | None = None
+    lang: Literal["fr", "en"] = "en"

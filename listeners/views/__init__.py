@@ -1,0 +1,8 @@
+from slack_bolt.async_app import AsyncApp
+
+from jamono.slack.kb_views import KB_ADD_CALLBACK
+from listeners.views.kb_add import handle_kb_add
+
+
+def register(app: AsyncApp) -> None:
+    app.view_submission(KB_ADD_CALLBACK)(handle_kb_add)

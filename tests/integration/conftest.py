@@ -3,11 +3,14 @@ all talking to real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+import redis
 from aiohttp import web
+from dramatiq.brokers.redis import RedisBroker
 
 from jamono.settings import SANDBOX_SIGNING_SECRET, Settings, get_settings
 
@@ -115,3 +118,31 @@ async def sender(nox_url: str, sandbox) -> AsyncIterator[object]:
 
     async with SlackEventSender(f"{nox_url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox) as s:
         yield s
+
+
+NAMESPACE = "jamono-isolated"
+
+
+@pytest.fixture
+async def isolated(e2e_settings, pool, sandbox, sandbox_workspace, redis_url):
+    """NOX's HTTP app on a queue namespace no worker reads, so we can count what was queued.
+
+    Yields the sender and a function returning the queued jobs (actor name, payload)."""
+    import app
+    from jamono.jobs import DramatiqJobQueue
+    from jamono.sandbox.sender import SlackEventSender
+
+    client = redis.Redis.from_url(redis_url)
+    client.delete(f"{NAMESPACE}:nox", f"{NAMESPACE}:nox.msgs")
+    broker = RedisBroker(client=client, namespace=NAMESPACE)
+    identity, _ = sandbox_workspace
+    runner, url = await serve(app.build_http_app(e2e_settings, pool, DramatiqJobQueue(broker), identity))
+    async with SlackEventSender(f"{url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox) as sender:
+        def queued() -> list[tuple[str, dict]]:
+            messages = [json.loads(raw) for raw in client.hvals(f"{NAMESPACE}:nox.msgs")]
+            return [(m["actor_name"], m["args"][0]) for m in messages]
+
+        yield sender, queued
+    await runner.cleanup()
+
+

@@ -187,3 +187,14 @@ def test_state_is_safe_across_threads(threaded_sandbox: SlackSandbox) -> None:
 class _NoWait:
     def calculate_sleep_duration(self, current_attempt: int) -> float:
         return 0.0
+
+
+async def test_async_code_in_another_loop_can_use_a_threaded_sandbox(threaded_sandbox: SlackSandbox) -> None:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(token=threaded_sandbox.bot_token, base_url=threaded_sandbox.api_url)
+    human = threaded_sandbox.user_says("U0DEV", "D0DEV", "hi")
+    await client.chat_postMessage(channel="D0DEV", text="hello from the other loop", thread_ts=human["ts"])
+    reply = await threaded_sandbox.wait_for_bot_reply("D0DEV", human["ts"], timeout=2)
+    assert reply["text"] == "hello from the other loop"
+    assert threaded_sandbox.wait_for_bot_reply_sync("D0DEV", human["ts"], timeout=1)["ts"] == reply["ts"]

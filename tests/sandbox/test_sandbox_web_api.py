@@ -134,6 +134,7 @@ async def test_the_bot_cannot_edit_a_human_message(client: AsyncWebClient, sandb
         await client.chat_update(channel="C0OPS", ts=human["ts"], text="yours")
 
 
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [

@@ -1,0 +1,49 @@
+"""`make run`'s promise: one command starts everything, serves health, and Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_jamono_run_starts_everything_and_stops_cleanly(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL"))}
+    env.update({"JAMONO_DATA_DIR": str(tmp_path / "data"), "PORT": str(port), "LOG_LEVEL": "WARNING"})
+    proc = subprocess.Popen([sys.executable, "-m", "jamono", "run", "--no-chat"], cwd=ROOT, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        healthy = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    healthy = response.status, response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert healthy is not None, f"never healthy; exit={proc.poll()}"
+        assert healthy[0] == 200 and '"database": "ok"' in healthy[1] and '"broker": "ok"' in healthy[1]
+        assert (tmp_path / "data" / "pgdata").is_dir() and (tmp_path / "data" / "redis").is_dir()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, output
+    assert "knowledge base:" in output and "NOX is up" in output
+    # Everything it started is gone: nothing listens on the port any more.
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0
