@@ -12,6 +12,7 @@ import time
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from jamono import event_log
 from jamono.db import tenant_tx
@@ -19,7 +20,7 @@ from jamono.i18n import Lang
 from jamono.interactions import interaction_id, record_interaction
 from jamono.runtime import Runtime
 from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
-from jamono.slack.payloads import MessageJob
+from jamono.slack.payloads import CommandJob, MessageJob
 from jamono.tenancy import WorkspaceContext
 from jamono.thread_context import remember, thread_context
 
@@ -128,3 +129,24 @@ def _report_failure(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: M
         record_interaction(conn, ws, job, reply_ts=reply_ts, response=None,
                            response_time_ms=int((time.time() - job.received_at) * 1000), success=False,
                            metadata={"error": reason})
+
+
+def answer_command(rt: Runtime, command: CommandJob) -> None:
+    """`/nox ask …`: answered through the command's response_url (ephemeral unless shared)."""
+    ws = rt.workspaces.get(command.team_id, command.enterprise_id)
+    job = MessageJob(event_id=f"cmd:{command.trigger_id or command.response_url[-24:]}", team_id=command.team_id,
+                     enterprise_id=command.enterprise_id, message_type="slash_command", user=command.user,
+                     channel=command.channel, text=command.text, ts="0.0")
+    reply = rt.nox.think(command.text, lambda q: rt.search(ws, q), bot_user_id=ws.bot_user_id)
+    row_id = interaction_id(ws, job.event_id)
+    WebhookClient(command.response_url).send(
+        response_type="in_channel" if command.share else "ephemeral",
+        text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id)),
+    )
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
+        record_interaction(
+            conn, ws, job, reply_ts=None, response=reply.answer.text or reply.answer.first_checks,
+            response_time_ms=int((time.time() - job.received_at) * 1000), success=True,
+            intent=reply.analysis.intent.value, severity=reply.analysis.severity.value if reply.analysis.severity else None,
+            metadata={"brain": reply.brain, "tokens": reply.tokens, "sources": [str(s.document_id) for s in reply.answer.sources]},
+        )

@@ -89,7 +89,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
-    from knowledge.cli import main as kb_main
+    from jamono.kb_cli import main as kb_main
 
     return _with_services(lambda: kb_main([args.action, *args.rest]))
 

@@ -6,14 +6,14 @@ PostgreSQL's row-level security — not our WHERE clauses — decides what a ten
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from uuid import UUID
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool, ConnectionPool
+from psycopg_pool import ConnectionPool
 
 from jamono.settings import Settings
 
@@ -25,17 +25,6 @@ def _role_setter(role: str | None):
         if statement is not None:
             conn.execute(statement)
         conn.commit()
-
-    return configure
-
-
-def _async_role_setter(role: str | None):
-    statement = sql.SQL("SET ROLE {}").format(sql.Identifier(role)) if role else None
-
-    async def configure(conn: psycopg.AsyncConnection) -> None:
-        if statement is not None:
-            await conn.execute(statement)
-        await conn.commit()
 
     return configure
 
@@ -62,21 +51,6 @@ def open_pool(settings: Settings, *, min_size: int = 1, max_size: int | None = N
     return pool
 
 
-async def open_async_pool(settings: Settings, *, min_size: int = 1, max_size: int | None = None) -> AsyncConnectionPool:
-    pool = AsyncConnectionPool(
-        require_database_url(settings),
-        min_size=min_size,
-        max_size=max_size or settings.db_pool_max,
-        kwargs={"row_factory": dict_row},
-        configure=_async_role_setter(settings.db_app_role),
-        check=AsyncConnectionPool.check_connection,
-        name="jamono-web",
-        open=False,
-    )
-    await pool.open(wait=True, timeout=30)
-    return pool
-
-
 def _set_tenant(tenant_id: UUID | str) -> tuple[str, list[str]]:
     return "SELECT set_config('app.tenant_id', %s, true)", [str(UUID(str(tenant_id)))]
 
@@ -86,13 +60,6 @@ def tenant_tx(pool: ConnectionPool, tenant_id: UUID | str) -> Iterator[psycopg.C
     """One transaction in which row-level security sees only this tenant's rows."""
     with pool.connection() as conn, conn.transaction():
         conn.execute(*_set_tenant(tenant_id))
-        yield conn
-
-
-@asynccontextmanager
-async def async_tenant_tx(pool: AsyncConnectionPool, tenant_id: UUID | str) -> AsyncIterator[psycopg.AsyncConnection]:
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute(*_set_tenant(tenant_id))
         yield conn
 
 

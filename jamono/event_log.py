@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dramatiq.errors import Retry
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
@@ -16,8 +17,11 @@ from jamono.db import tenant_tx
 from jamono.tenancy import WorkspaceContext
 
 
-class EventBusy(Exception):
-    """Another worker is handling this event right now; retry later (it may finish it)."""
+class EventBusy(Retry):
+    """Another worker is handling this event right now: retry later (quietly; it may finish it)."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"event {event_id} is being handled by another worker", delay=1000)
 
 
 class EventState(BaseModel):

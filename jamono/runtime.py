@@ -43,9 +43,10 @@ class Runtime:
 
     @cached_property
     def nox(self) -> Nox:
+        from jamono.brain.llm import LLMBrain
         from jamono.brain.offline import OfflineBrain
 
-        return Nox(OfflineBrain())
+        return Nox(OfflineBrain(), LLMBrain.from_settings(self.settings))
 
     def bot_token(self, ws: WorkspaceContext) -> str:
         if self.settings.slack_bot_token is None:
@@ -53,12 +54,17 @@ class Runtime:
         return self.settings.slack_bot_token.get_secret_value()
 
     def search(self, ws: WorkspaceContext, query: str, k: int = 5) -> Sequence[HitLike]:
+        """Hybrid search in the workspace's knowledge base; sources it voted 👎 rank lower."""
+        from jamono.feedback import demoted_documents
         from knowledge.search import search
 
+        demote = demoted_documents(self, ws.tenant_id)
         with tenant_tx(self.pool, ws.tenant_id) as conn:
-            return search(conn, query, self.embedder, k=k)
+            return search(conn, query, self.embedder, k=k, demote=demote)
 
     def close(self) -> None:
+        if "nox" in self.__dict__ and self.nox.llm is not None:
+            self.nox.llm.close()
         self.pool.close()
 
 

@@ -1,4 +1,4 @@
-"""Dramatiq actors for NOX. Thin: validate the job, hand it to jamono.answering."""
+"""Dramatiq actors for NOX. Thin: validate the job, hand it to the business logic in jamono/."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import logging
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
-from jamono.answering import answer_message
-from jamono.event_log import EventBusy
+from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.jobs import HANDLE_MESSAGE, NOX_QUEUE
 from jamono.runtime import get_runtime
 from jamono.settings import get_settings
-from jamono.slack.payloads import FeedbackJob, MessageJob
+from jamono.slack.payloads import CommandJob, FeedbackJob, KbSaveJob, MessageJob
 from workers.broker import setup_broker
 
 log = logging.getLogger(__name__)
@@ -20,6 +19,11 @@ log = logging.getLogger(__name__)
 setup_broker()
 _settings = get_settings()
 MAX_RETRIES = _settings.job_max_retries
+MINUTES = 60 * 1000
+
+# Slack-facing jobs: bounded retries with short backoff (people wait minutes, not days).
+_SLACK_JOB = {"queue_name": NOX_QUEUE, "max_retries": MAX_RETRIES, "min_backoff": 250, "max_backoff": 5_000,
+              "time_limit": _settings.job_time_limit_s * 1000}
 
 
 def _is_final_attempt() -> bool:
@@ -28,27 +32,57 @@ def _is_final_attempt() -> bool:
     return retries >= MAX_RETRIES
 
 
-@dramatiq.actor(
-    actor_name=HANDLE_MESSAGE,
-    queue_name=NOX_QUEUE,
-    max_retries=MAX_RETRIES,
-    min_backoff=250,
-    max_backoff=5_000,
-    time_limit=_settings.job_time_limit_s * 1000,
-    max_age=30 * 60 * 1000,  # an answer older than 30 minutes helps nobody
-)
+@dramatiq.actor(actor_name=HANDLE_MESSAGE, max_age=30 * MINUTES, **_SLACK_JOB)
 def handle_message(payload: dict) -> None:
-    job = MessageJob.model_validate(payload)
-    try:
-        answer_message(get_runtime(), job, final_attempt=_is_final_attempt())
-    except EventBusy:
-        log.info("event is being handled by another worker; will check again", extra={"event_id": job.event_id})
-        raise
+    from jamono.answering import answer_message
+
+    answer_message(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
 
 
-@dramatiq.actor(actor_name="record_feedback", queue_name=NOX_QUEUE, max_retries=MAX_RETRIES, min_backoff=250,
-                max_backoff=5_000, max_age=24 * 3600 * 1000)
+@dramatiq.actor(actor_name="answer_command", max_age=30 * MINUTES, **_SLACK_JOB)
+def answer_command(payload: dict) -> None:
+    from jamono.answering import answer_command as answer
+
+    answer(get_runtime(), CommandJob.model_validate(payload))
+
+
+@dramatiq.actor(actor_name="record_feedback", max_age=24 * 60 * MINUTES, **_SLACK_JOB)
 def record_feedback(payload: dict) -> None:
     from jamono.feedback import handle_feedback
 
     handle_feedback(get_runtime(), FeedbackJob.model_validate(payload))
+
+
+@dramatiq.actor(actor_name="kb_search", max_age=30 * MINUTES, **_SLACK_JOB)
+def kb_search(payload: dict) -> None:
+    from jamono.kb_slack import search_and_respond
+
+    search_and_respond(get_runtime(), CommandJob.model_validate(payload))
+
+
+@dramatiq.actor(actor_name="kb_save", max_age=24 * 60 * MINUTES, **_SLACK_JOB)
+def kb_save(payload: dict) -> None:
+    from jamono.kb_slack import save_document
+
+    save_document(get_runtime(), KbSaveJob.model_validate(payload))
+
+
+@dramatiq.actor(actor_name=PUBLISH_HOME, max_age=10 * MINUTES, **_SLACK_JOB)
+def publish_home(payload: dict) -> None:
+    from jamono.home.service import run_publish_home
+
+    run_publish_home(get_runtime(), payload)
+
+
+@dramatiq.actor(actor_name=FILL_SETTINGS_MODAL, max_age=2 * MINUTES, **_SLACK_JOB)
+def fill_settings_modal(payload: dict) -> None:
+    from jamono.home.service import run_fill_settings_modal
+
+    run_fill_settings_modal(get_runtime(), payload)
+
+
+@dramatiq.actor(actor_name=SAVE_SETTINGS, max_age=24 * 60 * MINUTES, **_SLACK_JOB)
+def save_settings(payload: dict) -> None:
+    from jamono.home.service import run_save_settings
+
+    run_save_settings(get_runtime(), payload, store=None)  # secrets: stored once the credential store lands

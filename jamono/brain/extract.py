@@ -60,12 +60,14 @@ _DURATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b(?!\s*:)"), "h_m"),
     (re.compile(r"\b(\d{1,2})\s*(?:hours?|hrs?)\s*(?:and\s+)?(\d{1,2})\s*" + _MIN_UNIT), "h_m"),
     (re.compile(r"\b" + _NUM + r"\s*(?:-|to|à|a|/)\s*" + _NUM + r"\s*" + _MIN_UNIT), "range_min"),
-    (re.compile(r"\b" + _NUM + r"\s*" + _MIN_UNIT), "min"),
+    (re.compile(r"\b(\d{1,3})\s+(?:prochaines|next)\s+" + _MIN_UNIT), "min"),
+    (re.compile(r"\b" + _NUM + r"\s*-?\s*" + _MIN_UNIT), "min"),
+    (re.compile(r"\bquick\s+(5|10|15|20|30|45)\b(?!\s*(?:%|h|k|x|s\b|sec|ms))"), "min"),
     (re.compile(r"\b" + _NUM + r"\s*" + _HOUR_UNIT + r"(?![a-z0-9])"), "hour"),
 ]
 # A number after these words is a moment or a delay, not a length.
 _NOT_DURATION_BEFORE = re.compile(
-    r"(?:\b(?:à|a|at|vers|around|dans|in|within|d'ici|by|avant|before|after|après|depuis|since|"
+    r"(?:\b(?:à|at|vers|around|dans|in|within|d'ici|by|avant|before|after|après|depuis|since|"
     r"for the last|last|past|ago|il y a|from|de|des|dès|entre|between|until|jusqu'à|jusqu'a|till|"
     r"every|toutes les|tous les|each)\s*)$"
 )
@@ -91,11 +93,19 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("\u2019", "'").replace("\u2018", "'").lower()
 
 
-def extract_duration(text: str) -> int | None:
+_MEETING_WORD_RE = re.compile(
+    r"\b(?:call|meeting|meet|sync|huddle|bridge|(?:war ?)?room|zoom|visio|réunion|reunion|réu|point|appel|"
+    r"session|cellule|crise|chat|talk|slot|créneau|creneau|calendar|agenda|minutes? with|minutes? avec)\b"
+)
+
+
+def extract_duration(text: str, near_meeting_word: bool = False) -> int | None:
     """Meeting length in minutes if the message states one, else None.
 
     Clock times ("à 14h", "at 9:30") and delays ("dans 10 min", "in 2h",
-    "5 min ago") are not durations.
+    "5 min ago") are not durations. With `near_meeting_word` (used for
+    incidents, whose numbers usually describe the problem: "lag 30 min"),
+    a length counts only within a few words of "call", "point", "war room"…
     """
     low = _fold(text)
     low = MENTION_RE.sub(" ", low)
@@ -118,6 +128,10 @@ def extract_duration(text: str) -> int | None:
                 continue  # "14h" is a clock time in French
             if kind == "h_m" and minutes > 240:
                 continue  # "14h30" is a clock time
+            if near_meeting_word:
+                window = " ".join([*before.split()[-4:], match.group(0), *after.split()[:3]])
+                if not _MEETING_WORD_RE.search(window):
+                    continue
             if MIN_DURATION <= minutes <= MAX_DURATION:
                 return int(minutes)
     return None

@@ -179,12 +179,37 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "len_le_25",
     "len_gt_25",
     "french",
+    "meeting_word",
+    "meeting_request",
+    "meeting_length",
+)
+
+# Vocabulary of calls and meetings (folded). "call" alone is ambiguous ("api
+# calls time out"), which is why these are features the model weighs, not rules.
+_MEETING_WORD_RE = re.compile(
+    r"\b(?:call|calls|meeting|meet|sync|huddle|bridge|war ?room|zoom|visio|reunion|reu|point|appel|"
+    r"pont|cellule de crise|crisis|standup|1:1|one-on-one|tete-a-tete|workshop|atelier|creneau|slot)\b"
+)
+_MEETING_REQUEST_RE = re.compile(
+    r"\b(?:(?:can|could|shall) we (?:get|jump|hop|do|have|set up|schedule|book|meet|sync|talk|grab|start|open)|"
+    r"let'?s (?:meet|sync|talk|jump|hop|get on|open|do a|have a|set up)|jump on|hop on|join (?:the|now|us)|"
+    r"on s'appelle|on se (?:fait|cale|voit|retrouve|prend|capte|call)|on (?:monte|ouvre|lance|fait) (?:un|une)|"
+    r"je (?:lance|monte|ouvre) (?:un|une)|rejoignez|rejoindre|dispo pour|free for|are you free|t'es dispo|"
+    r"tu es dispo|vous etes dispo|got time|(?:book|schedule|set up|organise|organize|planifie|cale|caler|"
+    r"reserve|bloque|bloquer|block) (?:a|an|un|une|the|la|le|\d)|war ?room|cellule de crise|point de crise|"
+    r"need (?:a|an|un|une) (?:bridge|huddle|call|war|meeting|sync|point|visio|reunion)|"
+    r"(?:en|on a|on the|sur|dans le) (?:visio|call|zoom|meet|huddle|bridge|pont|war ?room))"
+)
+_LENGTH_RE = re.compile(
+    r"\b\d{1,3} ?(?:min|mins|minutes|mn)\b|\b\d h ?\d{0,2}\b|demi-heure|half an hour|half-hour|"
+    r"quart d'heure|\b(?:une|one|an) (?:heure|hour)\b"
 )
 
 
 def signals(text: str, toks: list[str]) -> np.ndarray:
     """Message-shape cues that words alone encode poorly."""
     stripped = text.strip()
+    folded = fold(_MENTION_RE.sub(" ", text))
     letters = [c for c in _MENTION_RE.sub("", text) if c.isalpha()]
     upper = sum(1 for c in letters if c.isupper())
     n = len([t for t in toks if t not in {"?", "!"}])
@@ -211,6 +236,9 @@ def signals(text: str, toks: list[str]) -> np.ndarray:
         10 < n <= 25,
         n > 25,
         detect_language(text) == "fr",
+        bool(_MEETING_WORD_RE.search(folded)),
+        bool(_MEETING_REQUEST_RE.search(folded)),
+        bool(_LENGTH_RE.search(folded)),
     ]
     return np.asarray(values, dtype=np.float64)
 

@@ -1,16 +1,23 @@
-"""NOX thinks: analyse the message, retrieve from the knowledge base, compose a grounded reply."""
+"""NOX thinks: analyse the message, retrieve from the knowledge base, compose a grounded reply.
+
+With an LLM configured, it analyses and answers with it and falls back to the offline brain on
+any LLM failure (recorded in the reply's metadata); without one, everything is offline.
+"""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 from jamono.brain.analysis import Analysis
 from jamono.brain.compose import ComposedAnswer, HitLike, compose
+
+if TYPE_CHECKING:
+    from jamono.brain.llm import LLMBrain
 
 
 class Analyzer(Protocol):
@@ -37,21 +44,54 @@ def clean_text(text: str, bot_user_id: str | None = None) -> str:
 
 
 class Nox:
-    def __init__(self, analyzer: Analyzer) -> None:
+    def __init__(self, analyzer: Analyzer, llm: LLMBrain | None = None) -> None:
         self.analyzer = analyzer
+        self.llm = llm
+
+    def _analyze(self, message: str, context: Sequence[str], bot_user_id: str | None,
+                 metadata: dict[str, Any]) -> tuple[Analysis, int]:
+        if self.llm is not None:
+            from jamono.brain.llm import LLMError
+
+            try:
+                analysis, usage = self.llm.analyze(message, context, bot_user_id=bot_user_id)
+                metadata["llm_analyze"] = {"model": usage.model, "latency_ms": usage.latency_ms, "notes": usage.notes}
+                return analysis, usage.total_tokens
+            except LLMError as exc:
+                metadata.setdefault("llm_fallback", {})["analyze"] = exc.reason
+        return self.analyzer.analyze(message, context), 0
+
+    def _answer(self, message: str, query: str, analysis: Analysis, hits: Sequence[HitLike],
+                context: Sequence[str], metadata: dict[str, Any]) -> tuple[ComposedAnswer, int]:
+        if self.llm is not None:
+            from jamono.brain.llm import LLMError
+
+            try:
+                answer, usage = self.llm.answer(message, analysis, hits, context=context)
+                metadata["llm_answer"] = {"model": usage.model, "latency_ms": usage.latency_ms, "notes": usage.notes}
+                return answer, usage.total_tokens
+            except LLMError as exc:
+                metadata.setdefault("llm_fallback", {})["answer"] = exc.reason
+        return compose(analysis, query, hits), 0
 
     def think(self, text: str, search: Search, *, context: Sequence[str] = (), bot_user_id: str | None = None) -> Reply:
         started = time.perf_counter()
+        metadata: dict[str, Any] = {}
         message = clean_text(text, bot_user_id)
-        analysis = self.analyzer.analyze(message, context)
+        analysis, analyse_tokens = self._analyze(message, context, bot_user_id, metadata)
         analysed = time.perf_counter()
+        # A terse follow-up in a thread ("and on staging?") is searched with what came before it.
         query = message if len(message) > 12 or not context else " ".join([*context[-2:], message])
         hits = search(query) if message else []
         searched = time.perf_counter()
-        answer = compose(analysis, query, hits)
+        answer, answer_tokens = self._answer(message, query, analysis, hits, context, metadata)
+        used_llm = "llm_analyze" in metadata or "llm_answer" in metadata
         return Reply(
             analysis=analysis,
             answer=answer,
+            brain="llm" if used_llm else "offline",
+            tokens=analyse_tokens + answer_tokens,
+            metadata=metadata,
             timings_ms={
                 "analyse": (analysed - started) * 1000,
                 "search": (searched - analysed) * 1000,

@@ -12,7 +12,6 @@ import copy
 import json
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
+from .loop_thread import LoopThread
 from .credentials import DEFAULT_BOT_SCOPES, Grant, ResponseUrl
 from .events import bot_message_event, message_event, normalize_files
 from .messages import api_message
@@ -644,51 +644,22 @@ class SandboxThread:
     """
 
     def __init__(self, sandbox: SlackSandbox | None = None, *, host: str = "127.0.0.1", port: int = 0, **sandbox_kwargs: Any) -> None:
+
         self.sandbox = sandbox or SlackSandbox(**sandbox_kwargs)
         self._host = host
         self._port = port
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = LoopThread("slack-sandbox", what="slack sandbox")
 
     @property
     def api_url(self) -> str:
         return self.sandbox.api_url
 
     def start(self) -> SlackSandbox:
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self.sandbox.start(self._host, self._port))
-            except BaseException as error:  # reported to the starting thread
-                failure.append(error)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self.sandbox.stop())
-                loop.close()
-
-        self._thread = threading.Thread(target=run, name="slack-sandbox", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("slack sandbox did not start within 10 s")
-        if failure:
-            raise failure[0]
+        self._thread.start(lambda: self.sandbox.start(self._host, self._port), self.sandbox.stop)
         return self.sandbox
 
     def stop(self) -> None:
-        if self._loop is not None and self._thread is not None and self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-        self._thread = None
+        self._thread.stop()
 
     def __enter__(self) -> SlackSandbox:
         return self.start()

@@ -50,9 +50,9 @@ def _sources_line(reply: Reply) -> str | None:
     if not sources:
         return None
     items = []
-    for s in sources:
+    for number, s in enumerate(sources, start=1):
         label = s.title + (f" › {s.heading}" if s.heading else "")
-        items.append(f"<{s.url}|{label}>" if s.url else label)
+        items.append(f"[{number}] " + (f"<{s.url}|{label}>" if s.url else label))
     return f"*{t('sources', reply.analysis.language)}:* " + " · ".join(items)
 
 

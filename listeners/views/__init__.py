@@ -1,4 +1,9 @@
+import re
+
 from slack_bolt.async_app import AsyncApp
+
+from jamono.home.ids import CALLBACK_PATTERN
+from jamono.home.slack_handlers import handle_settings_submission
 
 from jamono.slack.kb_views import KB_ADD_CALLBACK
 from listeners.views.kb_add import handle_kb_add
@@ -6,3 +11,4 @@ from listeners.views.kb_add import handle_kb_add
 
 def register(app: AsyncApp) -> None:
     app.view_submission(KB_ADD_CALLBACK)(handle_kb_add)
+    app.view_submission(re.compile(CALLBACK_PATTERN))(handle_settings_submission)

@@ -37,7 +37,9 @@ def parse_label(label: str) -> dict[str, object]:
     if label.startswith("m"):
         dur = int(match.group(2)) if match.group(2) else None
         return {"intent": "meeting", "severity": None, "meeting": {"needed": True, "duration_min": dur}}
-    needed = bool(match.group(4))
+    # A critical incident always needs a war room, asked for or not; lower
+    # severities need a meeting only when the message asks for a call.
+    needed = bool(match.group(4)) or match.group(3) == "c"
     dur = int(match.group(5)) if match.group(5) else None
     return {
         "intent": "incident",

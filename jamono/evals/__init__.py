@@ -1,0 +1,1 @@
+"""Offline evaluations of NOX (`jamono eval …`)."""

@@ -1,0 +1,160 @@
+"""Usage numbers for the App Home, computed in PostgreSQL over `agent_interactions`.
+
+Callers pass a connection inside `tenant_tx`: row-level security scopes every query to the tenant,
+and the `created_at` range keeps them on the (tenant_id, created_at DESC) index.
+Windows are whole calendar days in the workspace's time zone (today included), so the per-day
+counts always add up to the window's total.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from psycopg import Connection, sql
+from pydantic import BaseModel, Field
+
+# Counters over `metadata->>'action'`: add a name here when NOX records a new kind of action.
+ACTION_COUNTERS: dict[str, str] = {"tickets": "jira_ticket", "meetings": "meeting"}
+MAX_DAYS = 366
+RECENT_MAX = 50
+RECENT_MESSAGE_CHARS = 300
+
+
+class DayCount(BaseModel):
+    day: date
+    count: int
+
+
+class UsageMetrics(BaseModel):
+    days: int
+    since: datetime
+    until: datetime
+    interactions: int = 0
+    questions: int = 0
+    incidents: int = 0
+    failures: int = 0
+    actions: dict[str, int] = Field(default_factory=dict)
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    thumbs_up: int = 0
+    thumbs_down: int = 0
+    tokens: int = 0
+    per_day: list[DayCount] = Field(default_factory=list)
+
+    @property
+    def tickets(self) -> int:
+        return self.actions.get("tickets", 0)
+
+    @property
+    def meetings(self) -> int:
+        return self.actions.get("meetings", 0)
+
+    @property
+    def satisfaction(self) -> float | None:
+        """Share of 👍 among votes, or None before anyone voted."""
+        votes = self.thumbs_up + self.thumbs_down
+        return self.thumbs_up / votes if votes else None
+
+
+class RecentInteraction(BaseModel):
+    id: UUID
+    created_at: datetime
+    message_type: str
+    message: str
+    channel_id: str
+    intent: str | None = None
+    severity: str | None = None
+    success: bool = True
+    user_satisfaction: int | None = None
+
+
+def window(days: int, *, now: datetime | None = None, tz: str = "UTC") -> tuple[datetime, datetime, list[date]]:
+    """[since, until) covering the last `days` calendar days in `tz`, today included, and those days."""
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"days must be between 1 and {MAX_DAYS}")
+    zone = ZoneInfo(tz)
+    local_now = (now or datetime.now(timezone.utc)).astimezone(zone)
+    today = local_now.date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, time.min, tzinfo=zone)
+    until = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    return since, until, [first + timedelta(days=i) for i in range(days)]
+
+
+def _where(workspace_id: UUID | None) -> sql.Composable:
+    clause = sql.SQL("created_at >= %(since)s AND created_at < %(until)s")
+    if workspace_id is not None:
+        clause = clause + sql.SQL(" AND workspace_id = %(workspace_id)s")
+    return clause
+
+
+def _totals_query(workspace_id: UUID | None) -> sql.Composed:
+    actions = sql.SQL("").join(
+        sql.SQL(", count(*) FILTER (WHERE metadata->>'action' = {value}) AS {alias}").format(
+            value=sql.Literal(value), alias=sql.Identifier(f"action_{name}"))
+        for name, value in ACTION_COUNTERS.items()
+    )
+    return sql.SQL(
+        "SELECT count(*) AS interactions,"
+        " count(*) FILTER (WHERE intent = 'question') AS questions,"
+        " count(*) FILTER (WHERE intent = 'incident') AS incidents,"
+        " count(*) FILTER (WHERE NOT success) AS failures,"
+        " percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS median_ms,"
+        " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) AS p95_ms,"
+        " count(*) FILTER (WHERE user_satisfaction = 1) AS thumbs_up,"
+        " count(*) FILTER (WHERE user_satisfaction = -1) AS thumbs_down,"
+        # Only numeric token counts are summed: a malformed row must not break the dashboard.
+        " coalesce(sum(CASE WHEN jsonb_typeof(metadata->'tokens') = 'number'"
+        "   THEN (metadata->>'tokens')::numeric END), 0)::bigint AS tokens"
+        "{actions} FROM agent_interactions WHERE {where}"
+    ).format(actions=actions, where=_where(workspace_id))
+
+
+def _per_day_query(workspace_id: UUID | None) -> sql.Composed:
+    return sql.SQL(
+        "SELECT (created_at AT TIME ZONE %(tz)s)::date AS day, count(*) AS n"
+        " FROM agent_interactions WHERE {where} GROUP BY 1"
+    ).format(where=_where(workspace_id))
+
+
+def usage_metrics(
+    conn: Connection,
+    days: int,
+    *,
+    now: datetime | None = None,
+    tz: str = "UTC",
+    workspace_id: UUID | None = None,
+) -> UsageMetrics:
+    """Totals, latency percentiles, votes, tokens and per-day counts for the last `days` days.
+
+    Scoped to the tenant by RLS; pass `workspace_id` to narrow to one workspace of an Enterprise Grid
+    tenant. `conn` must use a dict row factory (the app's pools do).
+    """
+    since, until, day_list = window(days, now=now, tz=tz)
+    params = {"since": since, "until": until, "tz": tz, "workspace_id": workspace_id}
+    totals = conn.execute(_totals_query(workspace_id), params).fetchone()
+    counts = {row["day"]: int(row["n"]) for row in conn.execute(_per_day_query(workspace_id), params).fetchall()}
+    assert totals is not None  # an aggregate always returns one row
+    return UsageMetrics(
+        days=days, since=since, until=until,
+        interactions=totals["interactions"], questions=totals["questions"], incidents=totals["incidents"],
+        failures=totals["failures"],
+        actions={name: totals[f"action_{name}"] for name in ACTION_COUNTERS},
+        median_ms=totals["median_ms"], p95_ms=totals["p95_ms"],
+        thumbs_up=totals["thumbs_up"], thumbs_down=totals["thumbs_down"], tokens=totals["tokens"],
+        per_day=[DayCount(day=d, count=counts.get(d, 0)) for d in day_list],
+    )
+
+
+def recent_interactions(conn: Connection, user_id: str, limit: int = 5) -> list[RecentInteraction]:
+    """The user's own latest exchanges with NOX (index on tenant_id, user_id, created_at DESC)."""
+    limit = max(1, min(limit, RECENT_MAX))
+    rows = conn.execute(
+        "SELECT id, created_at, message_type, left(message, %s) AS message, channel_id, intent, severity,"
+        " success, user_satisfaction FROM agent_interactions"
+        " WHERE user_id = %s ORDER BY created_at DESC LIMIT %s",
+        [RECENT_MESSAGE_CHARS, user_id, limit],
+    ).fetchall()
+    return [RecentInteraction.model_validate(dict(row)) for row in rows]

@@ -1,0 +1,222 @@
+"""Jira as a TicketTracker, through the `jira` client library.
+
+Idempotency: every ticket NOX opens carries the label `nox-fp-<fingerprint>`, and `create` looks for
+that label before each POST, so a retry after a lost response finds the first ticket instead of
+opening a second one. Jira has no idempotency key of its own, so this is the guard there is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import requests
+from jira import JIRA, JIRAError
+from urllib3.exceptions import NewConnectionError
+
+from jamono.integrations.base import (
+    FINGERPRINT_LABEL_PREFIX,
+    IntegrationError,
+    Ticket,
+    TicketRequest,
+    check_fingerprint,
+    check_project_key,
+)
+from jamono.integrations.priorities import DEFAULT_PRIORITIES, map_priority
+from jamono.integrations.retry import RetryPolicy, call_with_retries, parse_retry_after
+from jamono.integrations.ticket_text import render_description
+
+__all__ = ["DEFAULT_PRIORITIES", "JiraTracker", "classify_jira_error", "map_priority"]
+
+_CLOUD_HOSTS = (".atlassian.net", ".jira.com")
+
+
+def _jira_messages(response: requests.Response | None) -> str:
+    """Jira's own words: errorMessages plus field errors as `field: message`."""
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        text = (response.text or "").strip()
+        return text[:300] if text and not text.lstrip().startswith("<") else ""
+    if not isinstance(body, dict):
+        return ""
+    parts = [str(m) for m in body.get("errorMessages") or [] if m]
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        parts += [f"{field}: {message}" for field, message in errors.items()]
+    if not parts and body.get("message"):
+        parts.append(str(body["message"]))
+    return "; ".join(parts)
+
+
+def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the connection itself failed (refused, unresolvable), so nothing reached Jira."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def classify_jira_error(exc: Exception, *, timeout_s: float) -> IntegrationError | None:
+    """Turn what the jira/requests stack raises into a user-safe, retry-aware IntegrationError."""
+    if isinstance(exc, JIRAError):
+        status = exc.status_code
+        messages = _jira_messages(exc.response)
+        suffix = f": {messages}" if messages else ""
+        if status is None:
+            return IntegrationError(f"Jira gave an unexpected answer{suffix}", retryable=False)
+        if status == 401:
+            return IntegrationError(
+                "Jira rejected the credentials (check the account email and API token)", status=401
+            )
+        if status == 403:
+            return IntegrationError(f"Jira refused the request: the account lacks permission{suffix}", status=403)
+        if status == 404:
+            return IntegrationError(f"Jira could not find it{suffix}", status=404)
+        if status == 429 or status == 503:
+            headers = exc.response.headers if exc.response is not None else {}
+            return IntegrationError(
+                "Jira is rate limiting NOX" if status == 429 else "Jira is temporarily unavailable",
+                retryable=True,
+                retry_after_s=parse_retry_after(headers.get("Retry-After")),
+                status=status,
+            )
+        if status >= 500:
+            return IntegrationError(
+                f"Jira had an internal error (HTTP {status})", retryable=True, status=status, maybe_applied=True
+            )
+        return IntegrationError(f"Jira rejected the request{suffix or f' (HTTP {status})'}", status=status)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return IntegrationError(f"Could not connect to Jira within {timeout_s:g}s", retryable=True)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return IntegrationError(
+            f"Jira did not answer within {timeout_s:g}s", retryable=True, maybe_applied=True
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        # Refused before sending is harmless to repeat; a reset after sending is not known to be.
+        return IntegrationError("Could not reach Jira", retryable=True, maybe_applied=not _never_sent(exc))
+    if isinstance(exc, requests.exceptions.RequestException):
+        return IntegrationError("Could not talk to Jira", retryable=True, maybe_applied=True)
+    return None
+
+
+class JiraTracker:
+    """TicketTracker for Jira Cloud and Jira Server/Data Center (REST API v2, basic auth)."""
+
+    def __init__(
+        self,
+        url: str,
+        email: str,
+        api_token: str,
+        *,
+        timeout_s: float = 10,
+        max_retries: int = 3,
+        deployment: Literal["auto", "cloud", "server"] = "auto",
+        retry_policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout_s = timeout_s
+        self._policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self._sleep = sleep
+        # max_retries=0: the library would otherwise sleep up to a minute per 429, inside our worker.
+        self._client = JIRA(
+            server=self.url,
+            basic_auth=(email, api_token),
+            timeout=timeout_s,
+            max_retries=0,
+            get_server_info=False,
+        )
+        if deployment == "auto":
+            host = urlsplit(self.url).hostname or ""
+            deployment = "cloud" if host.endswith(_CLOUD_HOSTS) else "server"
+        # Jira Cloud removed GET /search; the library routes to /search/jql when it knows it is Cloud.
+        self._client.deploymentType = "Cloud" if deployment == "cloud" else "Server"
+
+    def __repr__(self) -> str:
+        return f"JiraTracker({self.url!r})"
+
+    def close(self) -> None:
+        """Release pooled connections; workers build a tracker per job, so this runs often."""
+        self._client.close()
+
+    def __enter__(self) -> JiraTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the TicketTracker protocol --
+
+    def find_by_fingerprint(self, project_key: str, fingerprint: str) -> Ticket | None:
+        key, label = check_project_key(project_key), FINGERPRINT_LABEL_PREFIX + check_fingerprint(fingerprint)
+        return self._retry(lambda: self._find(key, label), "Jira search")
+
+    def create(self, request: TicketRequest) -> Ticket:
+        """Find-or-create: every attempt first looks for the fingerprint label."""
+
+        def attempt() -> Ticket:
+            existing = self._find(request.project_key, request.fingerprint_label)
+            return existing if existing is not None else self._post_issue(request)
+
+        return self._retry(attempt, "Jira create issue")
+
+    def comment(self, ticket_key: str, body: str) -> None:
+        """Not idempotent: a request that may have landed is not repeated (no double comments)."""
+        self._retry(lambda: self._client.add_comment(ticket_key, body), "Jira comment", idempotent=False)
+
+    def priorities(self) -> list[str]:
+        return self._retry(lambda: [p.name for p in self._client.priorities()], "Jira priorities")
+
+    def check(self) -> str:
+        """Server title and version, and who NOX is there: serverInfo alone answers anonymously."""
+
+        def attempt() -> str:
+            info = self._client.server_info()
+            me = self._client.myself()
+            who = me.get("displayName") or me.get("emailAddress") or me.get("name") or "?"
+            title, version = info.get("serverTitle", "Jira"), info.get("version", "?")
+            return f"{title} {version} ({info.get('deploymentType', '?')}), as {who}"
+
+        return self._retry(attempt, "Jira check")
+
+    # -- internals --
+
+    def _retry(self, attempt: Callable[[], Any], what: str, *, idempotent: bool = True) -> Any:
+        return call_with_retries(
+            attempt,
+            classify=lambda exc: classify_jira_error(exc, timeout_s=self.timeout_s),
+            policy=self._policy,
+            what=what,
+            idempotent=idempotent,
+            sleep=self._sleep,
+        )
+
+    def _find(self, project_key: str, label: str) -> Ticket | None:
+        # Both values are pattern-checked, so quoting cannot be broken out of.
+        jql = f'project = "{project_key}" AND labels = "{label}" ORDER BY created ASC'
+        result = self._client.search_issues(jql, maxResults=1, fields=["summary"], json_result=True)
+        issues = result.get("issues") or []
+        if not issues:
+            return None
+        return self._ticket(issues[0])
+
+    def _post_issue(self, request: TicketRequest) -> Ticket:
+        fields: dict[str, Any] = {
+            # Dicts, not bare names: a bare project or type name costs the library extra lookups.
+            "project": {"key": request.project_key},
+            "issuetype": {"name": request.issue_type},
+            "summary": request.summary,
+            "description": render_description(request),
+            "labels": request.all_labels(),
+        }
+        if request.priority:
+            fields["priority"] = {"name": request.priority}
+        issue = self._client.create_issue(fields=fields, prefetch=False)
+        return self._ticket(issue.raw)
+
+    def _ticket(self, raw: dict[str, Any]) -> Ticket:
+        return Ticket(key=raw["key"], id=str(raw["id"]), url=f"{self.url}/browse/{raw['key']}")
+

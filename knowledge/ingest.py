@@ -1,0 +1,280 @@
+"""Ingestion: documents in, chunks with embeddings out, each document replaced atomically.
+
+Embedding is the expensive part, so it is skipped whenever the stored document has the same
+fingerprint and was embedded by the same model; it happens outside any transaction (no
+lock held while a model runs), batched across documents; then each document is written
+in its own short transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from uuid import UUID
+
+import numpy as np
+from psycopg_pool import ConnectionPool
+from pydantic import BaseModel, Field
+
+from jamono.db import tenant_tx
+from knowledge import store
+from knowledge.chunking import CHUNKER_VERSION, Chunk, chunk_document
+from knowledge.documents import SourceDocument, UnsupportedDocument, discover_files, load_file
+from knowledge.embeddings import Embedder
+from knowledge.store import DocumentInfo
+
+log = logging.getLogger(__name__)
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
+BUNDLED_PREFIX = "bundled/"
+EMBED_BATCH = 64
+
+Progress = Callable[[int, int, str], None]
+"""Called after each document with (documents done, documents total, source)."""
+
+
+class IngestFailure(BaseModel):
+    source: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    """What an ingestion did, per document source."""
+
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    failed: list[IngestFailure] = Field(default_factory=list)
+    chunks: int = 0          # chunks embedded and written by this run
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed")
+        parts.append(f"{len(self.failed)} failed")
+        return ", ".join(parts) + f"; {self.chunks} chunks embedded in {self.seconds:.1f} s"
+
+    def merge(self, other: IngestReport) -> IngestReport:
+        return IngestReport(
+            added=self.added + other.added, updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged, removed=self.removed + other.removed,
+            failed=self.failed + other.failed, chunks=self.chunks + other.chunks,
+            seconds=self.seconds + other.seconds,
+        )
+
+
+def fingerprint(doc: SourceDocument) -> str:
+    """The stored content_hash: the document's hash plus the chunker version that cut it."""
+    return hashlib.sha256(f"{doc.content_hash}:chunker-{CHUNKER_VERSION}".encode()).hexdigest()
+
+
+class _Job(BaseModel):
+    doc: SourceDocument
+    fingerprint: str
+    chunks: list[Chunk]
+    existed: bool
+
+
+def _embed(embedder: Embedder, texts: Sequence[str], batch: int) -> np.ndarray:
+    if not texts:
+        return np.empty((0, embedder.dim), dtype=np.float32)
+    parts = [np.asarray(embedder.embed(list(texts[i : i + batch])), dtype=np.float32) for i in range(0, len(texts), batch)]
+    vectors = np.concatenate(parts)
+    if vectors.shape != (len(texts), embedder.dim):
+        raise RuntimeError(f"embedder returned shape {vectors.shape} for {len(texts)} texts of dim {embedder.dim}")
+    return vectors
+
+
+def ingest_documents(
+    pool: ConnectionPool,
+    tenant_id: UUID | str,
+    docs: Iterable[SourceDocument],
+    embedder: Embedder,
+    *,
+    origin: str = "ingest",
+    created_by: str | None = None,
+    progress: Progress | None = None,
+    batch_size: int = EMBED_BATCH,
+) -> IngestReport:
+    """Index documents for a tenant; unchanged ones cost one read, changed ones are re-chunked,
+    re-embedded and replaced in one transaction each."""
+    started = time.perf_counter()
+    tenant = UUID(str(tenant_id))
+    report = IngestReport()
+    unique: dict[str, SourceDocument] = {}
+    for doc in docs:
+        if doc.source in unique:
+            report.failed.append(IngestFailure(source=doc.source, reason="duplicate source in this batch"))
+            continue
+        unique[doc.source] = doc
+    total, done = len(unique), 0
+    with tenant_tx(pool, tenant) as conn:
+        states = store.document_states(conn, list(unique))
+    model = embedder.model_id
+
+    def tick(source: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, source)
+
+    pending: list[_Job] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        texts = [c.embedding_text for job in pending for c in job.chunks]
+        try:
+            vectors = _embed(embedder, texts, batch_size)
+        except Exception as exc:  # one bad batch must not stop the others
+            log.warning("embedding failed for %d documents: %s", len(pending), exc)
+            for job in pending:
+                report.failed.append(IngestFailure(source=job.doc.source, reason=f"embedding failed: {exc}"))
+                tick(job.doc.source)
+            pending.clear()
+            return
+        offset = 0
+        for job in pending:
+            vecs = vectors[offset : offset + len(job.chunks)]
+            offset += len(job.chunks)
+            try:
+                with tenant_tx(pool, tenant) as conn:
+                    _, created = store.write_document(
+                        conn, tenant, job.doc, fingerprint=job.fingerprint, chunks=job.chunks, vectors=vecs,
+                        model_id=model, origin=origin, created_by=created_by,
+                    )
+            except Exception as exc:
+                log.warning("could not store %s: %s", job.doc.source, exc)
+                report.failed.append(IngestFailure(source=job.doc.source, reason=f"database error: {exc}"))
+            else:
+                (report.added if created else report.updated).append(job.doc.source)
+                report.chunks += len(job.chunks)
+            tick(job.doc.source)
+        pending.clear()
+
+    queued = 0
+    for doc in unique.values():
+        fp = fingerprint(doc)
+        state = states.get(doc.source)
+        if state is not None and state.content_hash == fp and set(state.models) <= {model} \
+                and (state.chunks > 0 or not doc.content.strip()):
+            if state.url != doc.url or state.origin != origin:
+                with tenant_tx(pool, tenant) as conn:
+                    store.update_metadata(conn, state.id, url=doc.url, origin=origin)
+                report.updated.append(doc.source)
+            else:
+                report.unchanged.append(doc.source)
+            tick(doc.source)
+            continue
+        try:
+            chunks = chunk_document(doc)
+        except Exception as exc:
+            report.failed.append(IngestFailure(source=doc.source, reason=f"chunking failed: {exc}"))
+            tick(doc.source)
+            continue
+        pending.append(_Job(doc=doc, fingerprint=fp, chunks=chunks, existed=state is not None))
+        queued += len(chunks)
+        if queued >= batch_size:
+            flush()
+            queued = 0
+    flush()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def load_paths(paths: Sequence[Path | str], *, relative_to: Path | str | None = None,
+               source_prefix: str = "") -> tuple[list[SourceDocument], list[IngestFailure]]:
+    """Read supported files under paths; source = prefix + path relative to `relative_to`
+    (or the absolute path)."""
+    base = Path(relative_to).resolve() if relative_to is not None else None
+    docs: list[SourceDocument] = []
+    failures: list[IngestFailure] = []
+    for path in discover_files([Path(p) for p in paths]):
+        resolved = path.resolve()
+        source = source_prefix + (resolved.relative_to(base).as_posix() if base else resolved.as_posix())
+        try:
+            docs.append(load_file(path, source=source))
+        except (UnsupportedDocument, OSError, ValueError) as exc:
+            failures.append(IngestFailure(source=source, reason=str(exc)))
+    return docs, failures
+
+
+def ingest_paths(
+    pool: ConnectionPool,
+    tenant_id: UUID | str,
+    paths: Sequence[Path | str],
+    embedder: Embedder,
+    *,
+    origin: str = "ingest",
+    relative_to: Path | str | None = None,
+    created_by: str | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest files and folders (recursively: .md .markdown .txt .html .htm)."""
+    started = time.perf_counter()
+    docs, failures = load_paths(paths, relative_to=relative_to)
+    report = ingest_documents(pool, tenant_id, docs, embedder, origin=origin, created_by=created_by, progress=progress)
+    report.failed = failures + report.failed
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _MemoEmbedder:
+    """Remembers vectors of the bundled runbooks for the life of the process: every new
+    workspace gets the same texts, so only the first one pays for embedding them."""
+
+    _memo: dict[tuple[str, str], np.ndarray] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [(self.model_id, t) for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(t for k, t in zip(keys, texts) if k not in self._memo))
+        if missing:
+            fresh = np.asarray(self.inner.embed(missing), dtype=np.float32)
+            with self._lock:
+                for text, vec in zip(missing, fresh):
+                    self._memo[(self.model_id, text)] = vec
+        with self._lock:
+            return np.stack([self._memo[k] for k in keys]) if keys else np.empty((0, self.dim), np.float32)
+
+
+def load_bundled(pool: ConnectionPool, tenant_id: UUID | str, embedder: Embedder, *,
+                 progress: Progress | None = None, bundled_dir: Path = BUNDLED_DIR) -> IngestReport:
+    """Load the runbooks shipped with Jamono (origin "bundled"); idempotent, and bundled
+    documents no longer shipped are removed. Sources look like "bundled/en/k8s-crashloopbackoff.md"."""
+    started = time.perf_counter()
+    folders = sorted(p for p in bundled_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    docs, failures = load_paths(folders, relative_to=bundled_dir, source_prefix=BUNDLED_PREFIX)
+    report = ingest_documents(pool, tenant_id, docs, _MemoEmbedder(embedder), origin="bundled", progress=progress)
+    report.failed = failures + report.failed
+    shipped = {d.source for d in docs} | {f.source for f in failures}
+    with tenant_tx(pool, tenant_id) as conn:
+        for source in store.sources_with_origin(conn, "bundled"):
+            if source not in shipped and store.delete_document(conn, source):
+                report.removed.append(source)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def remove_document(pool: ConnectionPool, tenant_id: UUID | str, source_or_id: str | UUID) -> bool:
+    """Delete one document (by id or source) and its chunks; False when there is none."""
+    with tenant_tx(pool, tenant_id) as conn:
+        return store.delete_document(conn, source_or_id)
+
+
+def list_documents(pool: ConnectionPool, tenant_id: UUID | str, *, origin: str | None = None) -> list[DocumentInfo]:
+    """The tenant's documents with chunk counts and the embedding models of their chunks."""
+    with tenant_tx(pool, tenant_id) as conn:
+        return store.list_documents(conn, origin=origin)

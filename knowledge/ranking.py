@@ -1,0 +1,106 @@
+"""Pure ranking logic for hybrid search: fusion, diversity and the relevance floor.
+
+Kept apart from SQL so it can be reasoned about and tested without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+RRF_K = 60
+# Each further chunk of an already-chosen document counts this much less (0.5: a document's
+# second chunk must score twice as well as another document's best to beat it).
+SAME_DOCUMENT_PENALTY = 0.5
+
+# Relevance floor, on all-MiniLM-L6-v2 cosine similarity of query and chunk, and on the
+# share of the query's content words the chunk contains. Set from hand-written questions
+# against the bundled runbooks (tests/knowledge/fixtures/kb_queries_bundled_own.jsonl and
+# kb_queries_offtopic.txt): on-topic best hits scored 0.36-0.79, English off-topic and
+# gibberish 0.08-0.23, French off-topic up to 0.42 against French runbooks (MiniLM finds any
+# two French texts somewhat alike), hence a strong bar at 0.50 and word overlap below it.
+SIM_STRONG = 0.50
+SIM_WEAK = 0.30
+COVERAGE_WEAK = 0.5
+
+
+@dataclass
+class Candidate:
+    """One chunk found by either retriever, with what each of them said about it."""
+
+    chunk_id: int
+    document_id: UUID
+    vector_rank: int | None = None      # 1-based rank in the vector list
+    text_rank: int | None = None        # 1-based rank in the full-text list
+    similarity: float | None = None     # cosine similarity to the query (vector candidates)
+    fused: float = 0.0                  # chunk-level RRF
+    doc_score: float = 0.0              # document-level RRF (best chunk per retriever)
+    share: float = 0.0                  # fused / best fused of the same document, in (0, 1]
+    score: float = 0.0                  # fused, demoted, diversity-adjusted, normalised
+
+
+def rrf(rank: int | None, k: int = RRF_K) -> float:
+    return 0.0 if rank is None else 1.0 / (k + rank)
+
+
+def fuse(cands: Sequence[Candidate], *, vector_weight: float = 1.0, text_weight: float = 1.0,
+         k: int = RRF_K) -> None:
+    """Reciprocal rank fusion at two levels, robust to the retrievers' incomparable scales.
+
+    Documents are fused on the rank of their best chunk in each list: a runbook whose
+    summary is nearest in meaning and whose diagnosis section holds the query's words gets
+    credit from both retrievers, though no single chunk is first in both. Each chunk keeps
+    its own fused score as its share of its document's (which passage to show first).
+    """
+    doc_vec: dict[UUID, int] = {}
+    for c in sorted((c for c in cands if c.vector_rank is not None), key=lambda c: c.vector_rank or 0):
+        doc_vec.setdefault(c.document_id, len(doc_vec) + 1)
+    doc_txt: dict[UUID, int] = {}
+    for c in sorted((c for c in cands if c.text_rank is not None), key=lambda c: c.text_rank or 0):
+        doc_txt.setdefault(c.document_id, len(doc_txt) + 1)
+    best_in_doc: dict[UUID, float] = {}
+    for c in cands:
+        c.fused = vector_weight * rrf(c.vector_rank, k) + text_weight * rrf(c.text_rank, k)
+        best_in_doc[c.document_id] = max(best_in_doc.get(c.document_id, 0.0), c.fused)
+    for c in cands:
+        doc_score = vector_weight * rrf(doc_vec.get(c.document_id), k) + text_weight * rrf(doc_txt.get(c.document_id), k)
+        share = c.fused / best_in_doc[c.document_id] if best_in_doc[c.document_id] else 0.0
+        c.doc_score = doc_score
+        c.share = share
+
+
+def is_relevant(similarity: float | None, coverage: float, *, has_vectors: bool = True) -> bool:
+    """Worth citing: semantically close, or fairly close and sharing most of the query's words.
+
+    Without vectors of the query's model (mid model switch) only words can vouch for it.
+    """
+    if not has_vectors or similarity is None:
+        return coverage >= 0.75
+    return similarity >= SIM_STRONG or (similarity >= SIM_WEAK and coverage >= COVERAGE_WEAK)
+
+
+def diversify(cands: Sequence[Candidate], limit: int, *, demote: Mapping[UUID, float] | None = None,
+              penalty: float = SAME_DOCUMENT_PENALTY, scale: float = 1.0) -> list[Candidate]:
+    """Pick `limit` chunks greedily: document score x the chunk's share of it, each further
+    chunk of an already-chosen document penalised.
+
+    A document keeps several slots only when its other chunks beat other documents' best;
+    `demote` multiplies a document's scores (e.g. 0.5 after a 👎). Scores come out
+    non-increasing, divided by `scale` (the best possible fused score).
+    """
+    demote = demote or {}
+    pool = list(cands)
+    taken: dict[UUID, int] = {}
+    chosen: list[Candidate] = []
+    while pool and len(chosen) < limit:
+        def effective(c: Candidate) -> float:
+            factor = min(max(demote.get(c.document_id, 1.0), 0.0), 1.0)
+            return c.doc_score * c.share * factor * penalty ** taken.get(c.document_id, 0)
+
+        best = max(pool, key=lambda c: (effective(c), c.fused, c.similarity or 0.0, -c.chunk_id))
+        best.score = effective(best) / scale if scale else 0.0
+        pool.remove(best)
+        chosen.append(best)
+        taken[best.document_id] = taken.get(best.document_id, 0) + 1
+    return chosen

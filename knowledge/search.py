@@ -1,0 +1,357 @@
+"""Hybrid search over a tenant's chunks: pgvector kNN + PostgreSQL full text, fused by RRF.
+
+Runs on a connection already inside `tenant_tx`: row-level security scopes every row, and
+each statement also says `tenant_id = jamono_current_tenant()` so the planner can use the
+tenant indexes.
+
+Why not just `ORDER BY embedding <=> q LIMIT k` on the HNSW index: the index is shared by all
+tenants and pgvector 0.6 filters *after* the graph walk (no iterative scan), so a tenant
+owning 1% of the rows gets ~1% of `ef_search` candidates back, often none. Small tenants are
+therefore scanned exactly (their rows through the (tenant_id, embedding_model) index: cheap
+and exact); large ones use HNSW with `ef_search` raised to their share, over-fetching, and
+fall back to the exact scan when too few rows survive the filter.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, NamedTuple
+from uuid import UUID
+
+import numpy as np
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row, tuple_row
+from pydantic import BaseModel
+
+from knowledge.embeddings import Embedder
+from knowledge.ranking import Candidate, diversify, fuse, is_relevant
+from knowledge.store import vector_literal
+from knowledge.text import query_words, with_expansions
+
+Mode = Literal["hybrid", "vector", "text"]
+
+# Models with an HNSW expression index (migrations/0002): name -> dimension.
+INDEXED_MODELS: dict[str, int] = {"all-MiniLM-L6-v2": 384}
+# A tenant with at most this many chunks of the query's model is scanned exactly (bench/kb.py).
+EXACT_MAX_ROWS = 10_000
+HNSW_EF_MAX = 1000              # pgvector's upper bound for hnsw.ef_search
+HNSW_EF_SAFETY = 2.0            # ask for twice the candidates the tenant's share predicts
+MIN_CANDIDATES = 40             # per retriever
+TEXT_TIE_WEIGHT = 1.0           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
+TEXT_WEIGHT_MIN = 0.0           # keyword vote in the fusion when its best match covers nothing
+TEXT_WEIGHT_POWER = 1.0
+
+# The explicit tenant predicate (row-level security applies regardless; tests remove this).
+_TENANT = sql.SQL("tenant_id = jamono_current_tenant()")
+
+
+class Found(NamedTuple):
+    """One retriever's answer: a chunk, its document, and the retriever's own score
+    (cosine distance for vectors, lower is better; BM25-style score for words, higher is better)."""
+
+    chunk_id: int
+    document_id: UUID
+    score: float
+
+
+class Hit(BaseModel):
+    """One retrieved passage, with what is needed to cite it and to judge it."""
+
+    chunk_id: int
+    document_id: UUID
+    title: str
+    heading: str
+    content: str
+    source: str
+    url: str | None
+    tags: list[str]
+    lang: str | None
+    origin: str
+    score: float            # fused score in [0, 1]: 1 = first in both retrievers
+    similarity: float       # cosine similarity of query and chunk (0 when not comparable)
+    relevant: bool          # above the relevance floor: safe to cite
+
+
+def _dicts(conn: psycopg.Connection) -> psycopg.Cursor[dict[str, Any]]:
+    return conn.cursor(row_factory=dict_row)
+
+
+def _tuples(conn: psycopg.Connection) -> psycopg.Cursor[tuple[Any, ...]]:
+    """Tuples whatever the connection's own row factory."""
+    return conn.cursor(row_factory=tuple_row)
+
+
+def _lang_filter(lang: str | None) -> sql.Composable:
+    if lang is None:
+        return sql.SQL("")
+    return sql.SQL(
+        " AND document_id IN (SELECT id FROM knowledge_documents WHERE {t} AND (lang = {lang} OR lang IS NULL))"
+    ).format(t=_TENANT, lang=sql.Literal(lang))
+
+
+# ---------------------------------------------------------------------------- words
+
+_LEXEMES: dict[str, list[str] | None] = {}
+_LEXEMES_LOCK = threading.Lock()
+_LEXEMES_MAX = 50_000
+
+
+def _word_lexemes(conn: psycopg.Connection, words: Sequence[str]) -> dict[str, list[str]]:
+    """English and French lexemes of each word. A word that is a stop word in either language
+    is dropped: an English "the" survives the French configuration and would match every
+    English chunk's French lexemes. Cached per process: the mapping never changes."""
+    with _LEXEMES_LOCK:
+        missing = [w for w in words if w not in _LEXEMES]
+    if missing:
+        rows = _dicts(conn).execute(
+            "SELECT w, (to_tsvector('english', w) = ''::tsvector OR to_tsvector('french', w) = ''::tsvector) AS stop,"
+            " tsvector_to_array(to_tsvector('english', w) || to_tsvector('french', w)) AS lexemes"
+            " FROM unnest(%s::text[]) AS w",
+            [missing],
+        ).fetchall()
+        with _LEXEMES_LOCK:
+            if len(_LEXEMES) > _LEXEMES_MAX:
+                _LEXEMES.clear()
+            for r in rows:
+                _LEXEMES[r["w"]] = None if r["stop"] else list(r["lexemes"])
+    with _LEXEMES_LOCK:
+        return {w: lx for w in words if (lx := _LEXEMES.get(w))}
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def word_queries(conn: psycopg.Connection, query: str) -> list[str]:
+    """One tsquery per content word of the (accent-folded) query: its English OR French lexemes."""
+    lexemes = _word_lexemes(conn, query_words(query))
+    return ["(" + " | ".join(_quote(lx) for lx in lxs) + ")" for lxs in lexemes.values()]
+
+
+# ---------------------------------------------------------------------------- vectors
+
+_SIZES: dict[tuple[str, str], tuple[float, int]] = {}
+_SIZES_LOCK = threading.Lock()
+SIZE_TTL_S = 60.0
+
+
+def _tenant_rows(conn: psycopg.Connection, model: str) -> int:
+    """How many chunks of this model the tenant has: counted exactly up to EXACT_MAX_ROWS + 1
+    (cheap), in full beyond; remembered for a minute, since only the order of magnitude
+    matters and either path returns correct results."""
+    cur = _tuples(conn)
+    tenant = (cur.execute("SELECT current_setting('app.tenant_id', true)").fetchone() or [""])[0] or ""
+    key, now = (tenant, model), time.monotonic()
+    with _SIZES_LOCK:
+        cached = _SIZES.get(key)
+    if cached and now - cached[0] < SIZE_TTL_S:
+        return cached[1]
+    row = cur.execute(sql.SQL(
+        "SELECT count(*) FROM (SELECT 1 FROM knowledge_chunks WHERE {t} AND embedding_model = %s LIMIT %s) s"
+    ).format(t=_TENANT), [model, EXACT_MAX_ROWS + 1]).fetchone()
+    size = int(row[0]) if row else 0
+    if size > EXACT_MAX_ROWS:
+        row = cur.execute(sql.SQL(
+            "SELECT count(*) FROM knowledge_chunks WHERE {t} AND embedding_model = %s").format(t=_TENANT), [model]).fetchone()
+        size = int(row[0]) if row else size
+    with _SIZES_LOCK:
+        if len(_SIZES) > 10_000:
+            _SIZES.clear()
+        _SIZES[key] = (now, size)
+    return size
+
+
+def _all_rows_estimate(conn: psycopg.Connection) -> float:
+    row = _tuples(conn).execute("SELECT reltuples FROM pg_class WHERE oid = 'knowledge_chunks'::regclass").fetchone()
+    return float(row[0] or 0) if row else 0.0
+
+
+def exact_knn(conn: psycopg.Connection, qvec: str, model: str, n: int, lang: str | None = None) -> list[Found]:
+    """Exact cosine kNN over the tenant's rows (this expression does not match the HNSW index)."""
+    query = sql.SQL(
+        "SELECT id, document_id, embedding <=> {q}::vector AS distance FROM knowledge_chunks"
+        " WHERE {t} AND embedding_model = {model}{lang} ORDER BY distance LIMIT {n}"
+    ).format(q=sql.Literal(qvec), t=_TENANT, model=sql.Literal(model), lang=_lang_filter(lang), n=sql.Literal(n))
+    return [Found(r[0], r[1], float(r[2])) for r in _tuples(conn).execute(query)]
+
+
+def hnsw_knn(conn: psycopg.Connection, qvec: str, model: str, dim: int, n: int, ef_search: int,
+             lang: str | None = None, *, tenant_filter: bool = True) -> list[Found]:
+    """Approximate kNN on the model's HNSW index; tenant rows are filtered after the graph walk
+    (at most ef_search rows come out of it). The model is a literal so the planner can match
+    the partial index's predicate."""
+    cast = sql.SQL("vector({})").format(sql.Literal(dim))
+    query = sql.SQL(
+        "SELECT id, document_id, (embedding::{cast}) <=> {q}::{cast} AS distance FROM knowledge_chunks"
+        " WHERE embedding_model = {model}{tenant}{lang}"
+        " ORDER BY (embedding::{cast}) <=> {q}::{cast} LIMIT {n}"
+    ).format(cast=cast, q=sql.Literal(qvec), model=sql.Literal(model),
+             tenant=sql.SQL(" AND {}").format(_TENANT) if tenant_filter else sql.SQL(""),
+             lang=_lang_filter(lang), n=sql.Literal(n))
+    cur = _tuples(conn)
+    previous = cur.execute(
+        "SELECT coalesce(current_setting('hnsw.ef_search', true), '40'), current_setting('enable_sort')").fetchone()
+    # No sort allowed: the planner must walk the index (the caller decided HNSW is worth it).
+    cur.execute("SELECT set_config('hnsw.ef_search', %s, true), set_config('enable_sort', 'off', true)",
+                [str(ef_search)])
+    try:
+        return [Found(r[0], r[1], float(r[2])) for r in cur.execute(query)]
+    finally:
+        ef_before, sort_before = previous if previous else ("40", "on")
+        cur.execute("SELECT set_config('hnsw.ef_search', %s, true), set_config('enable_sort', %s, true)",
+                    [ef_before or "40", sort_before])
+
+
+def vector_candidates(conn: psycopg.Connection, qvec: str, model: str, dim: int, n: int,
+                      lang: str | None = None, *, tenant_chunks: int | None = None) -> list[Found]:
+    """The tenant's n nearest chunks: exact when it is small, HNSW when large, and exact
+    again when HNSW's post-filter kept fewer rows than asked for."""
+    if model not in INDEXED_MODELS or INDEXED_MODELS[model] != dim:
+        return exact_knn(conn, qvec, model, n, lang)
+    size = _tenant_rows(conn, model) if tenant_chunks is None else tenant_chunks
+    if size <= EXACT_MAX_ROWS:
+        return exact_knn(conn, qvec, model, n, lang)
+    share = size / max(_all_rows_estimate(conn), float(size))
+    ef = math.ceil(n / share * HNSW_EF_SAFETY)
+    if ef > HNSW_EF_MAX:  # the graph walk could not reach enough of this tenant's rows
+        return exact_knn(conn, qvec, model, n, lang)
+    rows = hnsw_knn(conn, qvec, model, dim, n, max(ef, MIN_CANDIDATES), lang)
+    if len(rows) < n:
+        return exact_knn(conn, qvec, model, n, lang)
+    return rows
+
+
+# ---------------------------------------------------------------------------- full text
+
+def _sum_if_match(wqs: Sequence[str], weights: Sequence[sql.Composable]) -> sql.Composable:
+    """`(CASE WHEN tsv @@ q1 THEN w1 ELSE 0 END) + ...`: inline, cheaper than a subquery per row."""
+    terms = [sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w) for q, w in zip(wqs, weights)]
+    return sql.SQL(" + ").join(terms) if terms else sql.SQL("0")
+
+
+def text_candidates(conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: str | None = None, *,
+                    tenant_chunks: int | None = None) -> tuple[list[Found], float]:
+    """Chunks holding any content word of the query, ranked BM25-style: summed idf of the
+    distinct query words present (rare words count most: "etcd has no leader" is about
+    "leader"), then cover density (ts_rank_cd over both languages) to break ties.
+
+    One pass over the matching rows: document frequencies are counted on them, N is the
+    tenant's chunk count. Also returns the share of the query's idf mass that the best chunk
+    covers (0..1): how far the keyword list can be trusted for this query.
+    """
+    if not wqs:
+        return [], 0.0
+    df = [sql.Identifier(f"df{i}") for i in range(len(wqs))]
+    counts = sql.SQL(", ").join(
+        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d) for q, d in zip(wqs, df))
+    total = sql.SQL("greatest({n}::float8, (SELECT count(*) FROM m))").format(n=sql.Literal(tenant_chunks or 0))
+    idf = [sql.SQL("ln(1 + ({N} - f.{d} + 0.5) / (f.{d} + 0.5))").format(N=sql.SQL("f.total"), d=d) for d in df]
+    query = sql.SQL(
+        "WITH m AS MATERIALIZED (SELECT id, document_id, tsv FROM knowledge_chunks WHERE {t} AND tsv @@ {tsq}{lang}),"
+        " f AS (SELECT {counts}, {total} AS total FROM m)"
+        " SELECT id, document_id, matched + {tie} * ts_rank_cd(tsv, {tsq}, 1) AS score, matched, idf_sum FROM ("
+        "   SELECT m.id, m.document_id, m.tsv, {matched} AS matched, {idf_sum} AS idf_sum FROM m, f) s"
+        " ORDER BY score DESC, id LIMIT {n}"
+    ).format(t=_TENANT, tsq=sql.Literal(" | ".join(wqs)), lang=_lang_filter(lang), counts=counts, total=total,
+             tie=sql.Literal(TEXT_TIE_WEIGHT), matched=_sum_if_match(wqs, idf),
+             idf_sum=sql.SQL(" + ").join(idf), n=sql.Literal(n))
+    rows = _tuples(conn).execute(query).fetchall()
+    if not rows:
+        return [], 0.0
+    best = max(float(r[3]) for r in rows)
+    idf_sum = float(rows[0][4])  # every query word's idf, words no chunk holds included
+    return [Found(r[0], r[1], float(r[2])) for r in rows], (best / idf_sum if idf_sum > 0 else 0.0)
+
+
+def text_weight(coverage: float) -> float:
+    """The keyword list's vote in the fusion, by how well its best match covers the query.
+
+    A keyword list whose best chunk holds only the query's common words is noise, and with
+    an equal RRF vote its noise outvotes the vector list's first answer.
+    """
+    return TEXT_WEIGHT_MIN + (1.0 - TEXT_WEIGHT_MIN) * max(0.0, min(coverage, 1.0)) ** TEXT_WEIGHT_POWER
+
+
+# ---------------------------------------------------------------------------- search
+
+def _details(conn: psycopg.Connection, ids: list[int], qvec: str | None, model: str,
+             wqs: list[str]) -> dict[int, dict[str, Any]]:
+    rows = _dicts(conn).execute(sql.SQL(
+        "SELECT c.id, c.document_id, c.heading, c.content, d.title, d.source, d.url, d.tags, d.lang, d.origin,"
+        " CASE WHEN %(q)s::text IS NOT NULL AND c.embedding_model = %(model)s"
+        "   THEN 1 - (c.embedding <=> %(q)s::vector) END AS similarity,"
+        " {matched} AS matched"
+        " FROM (SELECT * FROM knowledge_chunks WHERE {t} AND id = ANY(%(ids)s)) c"
+        " JOIN knowledge_documents d ON d.id = c.document_id"
+    ).format(t=_TENANT, matched=_sum_if_match(wqs, [sql.Literal(1)] * len(wqs))),
+        {"q": qvec, "model": model, "ids": ids}).fetchall()
+    return {r["id"]: r for r in rows}
+
+
+def search(
+    conn: psycopg.Connection,
+    query: str,
+    embedder: Embedder,
+    *,
+    k: int = 5,
+    lang: str | None = None,
+    demote: Mapping[UUID, float] | None = None,
+    mode: Mode = "hybrid",
+    candidates: int | None = None,
+) -> list[Hit]:
+    """The k best passages for a query, best first; `relevant` says which are worth citing.
+
+    lang keeps documents in that language (or of unknown language); demote maps a document
+    id to a score multiplier in [0, 1] (1 = unchanged); mode "vector" or "text" runs one
+    retriever alone (evaluation baselines); candidates is the depth of each retriever's list.
+    """
+    if mode not in ("hybrid", "vector", "text"):
+        raise ValueError(f"unknown search mode {mode!r}")
+    if not query.strip() or k <= 0:
+        return []
+    n = candidates or max(4 * k, MIN_CANDIDATES)
+    model = embedder.model_id
+    wqs = word_queries(conn, query)
+    size = _tenant_rows(conn, model)
+    qvec: str | None = None
+    vec_rows: list[Found] = []
+    if mode != "text":
+        qvec = vector_literal(np.asarray(embedder.embed([with_expansions(query)])[0], dtype=np.float32))
+        vec_rows = vector_candidates(conn, qvec, model, embedder.dim, n, lang, tenant_chunks=size)
+    text_rows: list[Found] = []
+    coverage = 0.0
+    if mode != "vector":
+        text_rows, coverage = text_candidates(conn, wqs, n, lang, tenant_chunks=size)
+
+    cands: dict[int, Candidate] = {}
+    for rank, found in enumerate(vec_rows, 1):
+        cands[found.chunk_id] = Candidate(chunk_id=found.chunk_id, document_id=found.document_id, vector_rank=rank,
+                                          similarity=1.0 - found.score)
+    for rank, found in enumerate(text_rows, 1):
+        cands.setdefault(found.chunk_id, Candidate(chunk_id=found.chunk_id, document_id=found.document_id)).text_rank = rank
+    if not cands:
+        return []
+    vector_weight, keyword_weight = {"hybrid": (1.0, text_weight(coverage)), "vector": (1.0, 0.0),
+                                     "text": (0.0, 1.0)}[mode]
+    fuse(list(cands.values()), vector_weight=vector_weight, text_weight=keyword_weight)
+    chosen = diversify(list(cands.values()), k, demote=demote, scale=(vector_weight + keyword_weight) / 61.0)
+    details = _details(conn, [c.chunk_id for c in chosen], qvec, model, wqs)
+    hits = []
+    for c in chosen:
+        row = details.get(c.chunk_id)
+        if row is None:  # deleted since the candidates were read
+            continue
+        similarity = None if row["similarity"] is None else float(row["similarity"])
+        coverage_words = int(row["matched"]) / len(wqs) if wqs else 0.0
+        hits.append(Hit(
+            chunk_id=c.chunk_id, document_id=c.document_id, title=row["title"], heading=row["heading"],
+            content=row["content"], source=row["source"], url=row["url"], tags=list(row["tags"] or []),
+            lang=row["lang"], origin=row["origin"], score=round(c.score, 6),
+            similarity=round(similarity or 0.0, 6),
+            relevant=is_relevant(similarity, coverage_words, has_vectors=similarity is not None),
+        ))
+    return hits

@@ -1,0 +1,78 @@
+"""Stand-ins on loopback and plugins pointed at them, with sleeps recorded instead of slept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from jamono.integrations.google_calendar import GoogleCalendar
+from jamono.integrations.jira_tracker import JiraTracker
+from tests.standins.calendar_api import CalendarStandIn, new_private_key
+from tests.standins.jira_api import JiraStandIn
+
+ORGANIZER = "ada@example.com"
+T = TypeVar("T")
+Closer = Callable[[T], T]
+
+
+class Sleeps(list[float]):
+    """Stands in for time.sleep: remembers the delays so tests can assert on them, instantly."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def closer() -> Iterator[Closer]:
+    """Registers plugins built inside a test so their connections are closed afterwards."""
+    opened: list[Any] = []
+
+    def register(plugin: T) -> T:
+        opened.append(plugin)
+        return plugin
+
+    yield register
+    for plugin in opened:
+        plugin.close()
+
+
+@pytest.fixture
+def jira() -> Iterator[JiraStandIn]:
+    with JiraStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+def tracker(jira: JiraStandIn, sleeps: Sleeps) -> Iterator[JiraTracker]:
+    with JiraTracker(jira.url, jira.email, jira.api_token, timeout_s=0.5, max_retries=3, sleep=sleeps) as plugin:
+        yield plugin
+
+
+@pytest.fixture(scope="session")
+def service_account_key() -> rsa.RSAPrivateKey:
+    return new_private_key()
+
+
+@pytest.fixture
+def google() -> Iterator[CalendarStandIn]:
+    with CalendarStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+def calendar(
+    google: CalendarStandIn, service_account_key: rsa.RSAPrivateKey, sleeps: Sleeps
+) -> Iterator[GoogleCalendar]:
+    info = google.new_service_account(private_key=service_account_key)
+    with GoogleCalendar.from_service_account(
+        info, ORGANIZER, api_endpoint=google.api_endpoint, timeout_s=0.5, max_retries=3, sleep=sleeps
+    ) as plugin:
+        yield plugin
