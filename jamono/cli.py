@@ -89,6 +89,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
+    if args.action == "bundle-vectors":
+        from knowledge.embeddings import local_embedder
+        from knowledge.shipped_vectors import VECTORS_FILE, build
+
+        print(f"{build(local_embedder())} bundled chunks embedded into {VECTORS_FILE}")
+        return 0
     from jamono.kb_cli import main as kb_main
 
     return _with_services(lambda: kb_main([args.action, *args.rest]))
@@ -111,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("what", choices=["kb", "intents"])
     ev.add_argument("rest", nargs=argparse.REMAINDER)
     kb = sub.add_parser("kb", help="manage the knowledge base")
-    kb.add_argument("action", choices=["ingest", "list", "remove", "search"])
+    kb.add_argument("action", choices=["ingest", "list", "remove", "search", "bundle-vectors"])
     kb.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 

@@ -21,7 +21,7 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel
 
-from jamono.crypto import SecretBox, SecretDecryptError, generate_key, load_secret_box
+from jamono.crypto import DEV_KEY_FILE, SecretBox, SecretDecryptError, generate_key, load_secret_box
 from jamono.settings import Settings, get_settings
 
 # Every secret column of the schema. A new encrypted column must be added here to be rotated.
@@ -105,6 +105,10 @@ def _rotate(args: argparse.Namespace, settings: Settings | None) -> int:
     settings = settings or get_settings()
     if not settings.database_url:
         print("jamono keys rotate: DATABASE_URL is not set", file=sys.stderr)
+        return 2
+    if settings.jamono_encryption_keys is None and not (settings.data_dir / DEV_KEY_FILE).exists():
+        # Never invent a key here: nothing would open with it.
+        print("jamono keys rotate: JAMONO_ENCRYPTION_KEYS is not set", file=sys.stderr)
         return 2
     box = load_secret_box(settings)
     print(f"re-encrypting under key {box.primary_key_id} ({len(box.key_ids)} key(s) configured)")

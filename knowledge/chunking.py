@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+from langchain_text_splitters import (
+    MarkdownHeaderTextSplitter,
+    RecursiveCharacterTextSplitter,
+)
 from pydantic import BaseModel, Field
 
 from knowledge.documents import SourceDocument
@@ -27,9 +30,8 @@ CHUNK_OVERLAP = 120
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 _OPEN_FENCE = re.compile(r"^([ \t]{0,3})(`{3,}|~{3,})(.*)$")
-_CODE_TOKEN = re.compile(r"⟦code:(\d+)⟧")
-_INDENT_TOKEN = re.compile(r"^⟦i:(\d+)⟧", re.M)
-_CHAR_TOKEN = re.compile(r"⟦u:([0-9a-f]+)⟧")
+# Placeholders: a code block, a line's indentation, an escaped character.
+_TOKEN = re.compile(r"⟦code:(\d+)⟧|^⟦i:(\d+)⟧|⟦u:([0-9a-f]+)⟧", re.M)
 
 
 class Chunk(BaseModel):
@@ -77,7 +79,8 @@ class _Protected:
                     self.blocks.append("\n".join(lines[i : j + 1]))
                     i = j + 1
                     continue
-            line = "".join(c if c.isprintable() else f"⟦u:{ord(c):x}⟧" for c in lines[i])
+            # Non-printables (dropped by the header splitter) and our own bracket are escaped.
+            line = "".join(c if c.isprintable() and c != "⟦" else f"⟦u:{ord(c):x}⟧" for c in lines[i])
             if opening:  # unclosed: hide the fence from the header splitter's own code tracking
                 fence_char = opening.group(2)[0]
                 line = line.replace(fence_char, f"⟦u:{ord(fence_char):x}⟧", len(opening.group(2)))
@@ -86,23 +89,27 @@ class _Protected:
             i += 1
         self.text = "\n".join(out)
 
-    def _restore_text(self, text: str) -> str:
-        text = text.replace("  \n", "\n\n")
-        text = _INDENT_TOKEN.sub(lambda m: " " * int(m.group(1)), text)
-        return _CHAR_TOKEN.sub(lambda m: chr(int(m.group(1), 16)), text)
+    def _expand(self, text: str, code_cap: int | None = None) -> str:
+        """Undo the encoding in one pass (restored text is never re-read as tokens); with
+        code_cap, a code block becomes a stand-in of its length capped at code_cap."""
+
+        def replace(m: re.Match[str]) -> str:
+            if m.group(1) is not None:
+                block = self.blocks[int(m.group(1))]
+                return block if code_cap is None else "x" * min(len(block), code_cap)
+            if m.group(2) is not None:
+                return " " * int(m.group(2))
+            return chr(int(m.group(3), 16))
+
+        return _TOKEN.sub(replace, text.replace("  \n", "\n\n"))
 
     def restore(self, text: str) -> str:
-        text = _CODE_TOKEN.sub(lambda m: self.blocks[int(m.group(1))], self._restore_text(text))
-        return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+        return re.sub(r"\n{3,}", "\n\n", self._expand(text)).strip("\n")
 
     def length(self, text: str, cap: int) -> int:
         """Length as the reader will see it; a code block counts as its size, at most cap, so
         the size splitter never needs to cut inside one (big blocks become chunks of their own)."""
-        plain = self._restore_text(text)
-        total = len(plain)
-        for m in _CODE_TOKEN.finditer(plain):
-            total += min(len(self.blocks[int(m.group(1))]), cap) - len(m.group(0))
-        return total
+        return len(self._expand(text, code_cap=cap))
 
 
 def _same(a: str, b: str) -> bool:

@@ -178,11 +178,12 @@ def _blas_controller() -> Any:
 
 @contextlib.contextmanager
 def _single_threaded_blas() -> Iterator[None]:
-    """Pin BLAS to one thread while our own threads run forward passes.
+    """Pin BLAS to one thread while forward passes run; we parallelise across batches.
 
     OpenBLAS threads spin-wait: next to our threads, or to any other busy process, they
-    stall one another (7x slower measured on 2 cores). The limit is process-wide, hence
-    the reference count.
+    stall one another (7x slower measured on a loaded 2-core machine), while on an idle
+    one they gain under 10% on these small matrices. The limit is process-wide, hence
+    the reference count. Without threadpoolctl this does nothing.
     """
     global _blas_users, _blas_limiter
     controller = _blas_controller()
@@ -314,11 +315,11 @@ class LocalMiniLM:
         ids = self.tokenize(texts)
         groups = self._group(ids)
         batches = [[ids[i] for i in group] for group in groups]
-        if self.threads > 1 and len(batches) > 1:
-            with _single_threaded_blas():
+        with _single_threaded_blas():
+            if self.threads > 1 and len(batches) > 1:
                 results = list(self._executor().map(self._forward, batches))
-        else:
-            results = [self._forward(batch) for batch in batches]
+            else:
+                results = [self._forward(batch) for batch in batches]
         for group, vectors in zip(groups, results):
             out[group] = vectors
         return out

@@ -23,7 +23,12 @@ from pydantic import BaseModel, Field
 from jamono.db import tenant_tx
 from knowledge import store
 from knowledge.chunking import CHUNKER_VERSION, Chunk, chunk_document
-from knowledge.documents import SourceDocument, UnsupportedDocument, discover_files, load_file
+from knowledge.documents import (
+    SourceDocument,
+    UnsupportedDocument,
+    discover_files,
+    load_file,
+)
 from knowledge.embeddings import Embedder
 from knowledge.store import DocumentInfo
 
@@ -60,14 +65,6 @@ class IngestReport(BaseModel):
         parts.append(f"{len(self.failed)} failed")
         return ", ".join(parts) + f"; {self.chunks} chunks embedded in {self.seconds:.1f} s"
 
-    def merge(self, other: IngestReport) -> IngestReport:
-        return IngestReport(
-            added=self.added + other.added, updated=self.updated + other.updated,
-            unchanged=self.unchanged + other.unchanged, removed=self.removed + other.removed,
-            failed=self.failed + other.failed, chunks=self.chunks + other.chunks,
-            seconds=self.seconds + other.seconds,
-        )
-
 
 def fingerprint(doc: SourceDocument) -> str:
     """The stored content_hash: the document's hash plus the chunker version that cut it."""
@@ -78,7 +75,6 @@ class _Job(BaseModel):
     doc: SourceDocument
     fingerprint: str
     chunks: list[Chunk]
-    existed: bool
 
 
 def _embed(embedder: Embedder, texts: Sequence[str], batch: int) -> np.ndarray:
@@ -178,7 +174,7 @@ def ingest_documents(
             report.failed.append(IngestFailure(source=doc.source, reason=f"chunking failed: {exc}"))
             tick(doc.source)
             continue
-        pending.append(_Job(doc=doc, fingerprint=fp, chunks=chunks, existed=state is not None))
+        pending.append(_Job(doc=doc, fingerprint=fp, chunks=chunks))
         queued += len(chunks)
         if queued >= batch_size:
             flush()
@@ -226,10 +222,11 @@ def ingest_paths(
 
 
 class _MemoEmbedder:
-    """Remembers vectors of the bundled runbooks for the life of the process: every new
-    workspace gets the same texts, so only the first one pays for embedding them."""
+    """Remembers vectors of the bundled runbooks for the life of the process, seeded with the
+    vectors shipped with Jamono: every new workspace gets the same texts, so none pays for them."""
 
-    _memo: dict[tuple[str, str], np.ndarray] = {}
+    _memo: dict[str, np.ndarray] = {}
+    _seeded: set[str] = set()
     _lock = threading.Lock()
 
     def __init__(self, inner: Embedder) -> None:
@@ -237,15 +234,25 @@ class _MemoEmbedder:
         self.model_id = inner.model_id
         self.dim = inner.dim
 
+    def _seed(self) -> None:
+        from knowledge.shipped_vectors import load_shipped
+
+        if self.model_id not in self._seeded:
+            self._memo.update(load_shipped(self.model_id))
+            self._seeded.add(self.model_id)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [(self.model_id, t) for t in texts]
+        from knowledge.shipped_vectors import text_key
+
+        keys = [text_key(self.model_id, t) for t in texts]
         with self._lock:
+            self._seed()
             missing = list(dict.fromkeys(t for k, t in zip(keys, texts) if k not in self._memo))
         if missing:
             fresh = np.asarray(self.inner.embed(missing), dtype=np.float32)
             with self._lock:
                 for text, vec in zip(missing, fresh):
-                    self._memo[(self.model_id, text)] = vec
+                    self._memo[text_key(self.model_id, text)] = vec
         with self._lock:
             return np.stack([self._memo[k] for k in keys]) if keys else np.empty((0, self.dim), np.float32)
 

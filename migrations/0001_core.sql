@@ -141,8 +141,21 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, workspaces, agent_deployments, 
 GRANT SELECT ON agents TO jamono_app;
 REVOKE ALL ON schema_migrations FROM jamono_app;
 
--- Routing a Slack team to its tenant happens before any tenant is known: this definer function
--- reveals only ids and the active flag, never tokens or settings.
+-- Routing a Slack team to its tenant happens before any tenant is known. FORCE row-level
+-- security binds even the tables' owner, so the lookup runs as a dedicated role whose only
+-- power is a read policy on workspaces; the function reveals ids and the active flag only,
+-- never tokens or settings. (Works where the migration role is neither superuser nor BYPASSRLS.)
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'jamono_router') THEN
+        CREATE ROLE jamono_router NOLOGIN NOSUPERUSER NOBYPASSRLS;
+    END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA public TO jamono_router;
+GRANT SELECT (id, tenant_id, slack_team_id, slack_enterprise_id, is_active) ON workspaces TO jamono_router;
+CREATE POLICY team_routing ON workspaces FOR SELECT TO jamono_router USING (true);
+
 CREATE FUNCTION jamono_resolve_team(p_enterprise_id text, p_team_id text)
     RETURNS TABLE (tenant_id uuid, workspace_id uuid, is_active boolean)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
@@ -151,5 +164,6 @@ CREATE FUNCTION jamono_resolve_team(p_enterprise_id text, p_team_id text)
         WHERE coalesce(w.slack_enterprise_id, '') = coalesce(p_enterprise_id, '')
           AND w.slack_team_id = p_team_id
     $$;
+ALTER FUNCTION jamono_resolve_team(text, text) OWNER TO jamono_router;
 REVOKE ALL ON FUNCTION jamono_resolve_team(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION jamono_resolve_team(text, text) TO jamono_app;

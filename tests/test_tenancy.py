@@ -32,3 +32,21 @@ def test_a_tenant_cannot_read_another_tenants_rows_even_without_a_filter(pool, w
         updated = conn.execute("UPDATE workspaces SET name = 'pwned' WHERE id = %s RETURNING id",
                                [workspace.workspace_id]).fetchall()
     assert updated == []
+
+
+def test_team_routing_does_not_depend_on_a_superuser_owner(admin_database_url, workspace):
+    """The definer function runs as jamono_router, which sees workspaces through its own policy
+    even though FORCE row-level security binds every non-superuser, the owner included."""
+    import psycopg
+
+    with psycopg.connect(admin_database_url) as conn:
+        owner = conn.execute(
+            "SELECT r.rolname, r.rolsuper, r.rolbypassrls FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner"
+            " WHERE p.proname = 'jamono_resolve_team'"
+        ).fetchone()
+        conn.execute("SET ROLE jamono_router")
+        visible = conn.execute("SELECT count(*) FROM workspaces WHERE slack_team_id = %s", [workspace.team_id]).fetchone()[0]
+        secret_columns = conn.execute(
+            "SELECT has_column_privilege('jamono_router', 'workspaces', 'settings', 'SELECT')").fetchone()[0]
+    assert owner == ("jamono_router", False, False)
+    assert visible == 1 and secret_columns is False

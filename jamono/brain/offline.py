@@ -25,7 +25,14 @@ from jamono.brain.extract import (
     meeting_title,
     summarize,
 )
-from jamono.brain.features import Embed, FeatureConfig, embedding_text, featurize, load_embedder
+from jamono.brain.features import (
+    Embed,
+    FeatureConfig,
+    embedding_text,
+    featurize,
+    load_embedder,
+    single_threaded_blas,
+)
 from jamono.brain.language import detect_language
 from jamono.brain.training import (
     DEFAULT_MODEL,
@@ -66,7 +73,8 @@ class _Model:
         embeddings = None
         if self.config.use_embeddings:
             assert self.embed is not None
-            embeddings = self.embed([embedding_text(t) for t in texts])
+            with single_threaded_blas():
+                embeddings = self.embed([embedding_text(t) for t in texts])
         x = featurize(texts, self.config, embeddings=embeddings)
         return {name: head.predict_proba(x) for name, head in self.heads.items()}
 
@@ -167,6 +175,13 @@ class OfflineBrain:
             language=language,
             confidence=round(float(np.clip(intent_p[intent_idx], 0.0, 1.0)), 4),
         )
+
+    def severity_if_incident(self, text: str) -> Severity:
+        """The severity the model gives `text` as if it were an incident (for evaluation)."""
+        model = self.load()._model
+        assert model is not None
+        proba = model.probabilities([(text or "")[:MAX_TEXT_CHARS]])["severity"]
+        return Severity(SEVERITIES[int(ordinal_decode(proba)[0])])
 
     @staticmethod
     def _with_thread(own: np.ndarray, earlier: np.ndarray) -> np.ndarray:

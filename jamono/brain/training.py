@@ -40,6 +40,7 @@ from jamono.brain.features import (
     embedding_text,
     featurize,
     load_embedder,
+    single_threaded_blas,
 )
 
 BRAIN_DIR = Path(__file__).resolve().parent
@@ -293,9 +294,15 @@ def train(
     `use_embeddings=None` means: add the "full" variant when the local
     embedder can be loaded. Returns the metadata written next to the model.
     """
+    with single_threaded_blas():
+        return _train(Path(data_path), Path(out_path), use_embeddings, folds, config)
+
+
+def _train(
+    data_path: Path, out_path: Path, use_embeddings: bool | None, folds: int, config: TrainConfig
+) -> dict[str, object]:
     rows = load_rows(data_path)
     texts = [str(r["text"]) for r in rows]
-    out_path = Path(out_path)
     variants: dict[str, FeatureConfig] = {}
     embeddings: np.ndarray | None = None
     if use_embeddings is not False:

@@ -37,8 +37,8 @@ def evaluate(data: str | Path, model_path: str | Path | None = None) -> dict[str
         # Severity is scored on every gold incident, so ask the severity head
         # even when the intent head missed the incident (that miss is already
         # counted by incident recall).
-        predicted = analysis.severity.value if analysis.severity else brain_severity(brain, str(row["text"]))
-        pred_sev.append(SEVERITIES.index(predicted))
+        predicted = analysis.severity or brain.severity_if_incident(str(row["text"]))
+        pred_sev.append(SEVERITIES.index(predicted.value))
         gold_meet.append(bool((row.get("meeting") or {}).get("needed")))
         pred_meet.append(analysis.meeting.needed)
         confidence.append(analysis.confidence)
@@ -56,16 +56,6 @@ def evaluate(data: str | Path, model_path: str | Path | None = None) -> dict[str
     metrics["model_variant"] = getattr(brain, "variant", None)
     metrics["ms_per_message"] = round(1000 * elapsed / max(1, len(rows)), 2)
     return metrics
-
-
-def brain_severity(brain: OfflineBrain, text: str) -> str:
-    """Severity the model would give `text` if it were an incident."""
-    from jamono.brain.classifier import ordinal_decode
-
-    model = brain.load()._model
-    assert model is not None
-    proba = model.probabilities([text])["severity"]
-    return SEVERITIES[int(ordinal_decode(proba)[0])]
 
 
 def _report(m: dict[str, object]) -> list[str]:

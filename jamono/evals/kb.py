@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from pydantic import BaseModel
 
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     from jamono.tenancy import TeamIdentity, register_workspace
     from knowledge.embeddings import CachedEmbedder, Embedder, local_embedder
     from knowledge.ingest import ingest_paths
-    from knowledge.search import search
+    from knowledge.search import Mode, search
     from migrations.runner import apply_migrations
 
     settings = get_settings()
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         pool = open_pool(settings, max_size=2, name="jamono-eval-kb")
         embedder: Embedder = local_embedder()
         if settings.redis_url:  # same vectors, computed once across runs
-            embedder = CachedEmbedder(embedder, settings.redis_url)
+            embedder = cast(Embedder, CachedEmbedder(embedder, settings.redis_url))
         team = "TEVAL" + uuid.uuid4().hex[:10].upper()
         tenant_id = register_workspace(pool, TeamIdentity(team_id=team, team_name="eval kb")).tenant_id
         report = ingest_paths(pool, tenant_id, [args.corpus], embedder, relative_to=args.corpus)
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def run_search(text: str, mode: str) -> tuple[list[str], bool]:
             with tenant_tx(pool, tenant_id) as conn:
-                hits = search(conn, text, embedder, k=3 * DEPTH, mode=mode)
+                hits = search(conn, text, embedder, k=3 * DEPTH, mode=cast(Mode, mode))
             ranked = list(dict.fromkeys(h.source for h in hits))[:DEPTH]
             return ranked, bool(hits and hits[0].relevant)
 

@@ -99,10 +99,17 @@ def test_text_cannot_steer_the_classifier(brain: OfflineBrain) -> None:
 
 def test_thread_context(brain: OfflineBrain) -> None:
     thread = ["la base orders ne répond plus, toutes les commandes échouent"]
-    a = brain.analyze("pareil", context=thread)
-    assert a.language == "fr"
-    b = brain.analyze("pareil")
-    assert a.intent is Intent.INCIDENT or b.intent is Intent.INCIDENT or a.confidence != b.confidence
+    alone = brain.analyze("same here")
+    in_thread = brain.analyze("same here", context=thread)
+    assert in_thread.intent is Intent.INCIDENT
+    if alone.intent is Intent.INCIDENT:
+        assert in_thread.confidence >= alone.confidence  # the thread only adds evidence
+    # A confident reply keeps its own meaning; the thread lends its language.
+    thanks = brain.analyze("ok 👍", context=thread)
+    assert thanks.intent is Intent.OTHER and thanks.language == "fr"
+    # Incident follow-ups borrow the service named earlier in the thread.
+    follow = brain.analyze("still down for me, 502 everywhere", context=["orders-api is failing since 10:00"])
+    assert follow.intent is Intent.INCIDENT and follow.service == "orders-api"
 
 
 def test_empty_and_huge_messages(brain: OfflineBrain) -> None:
@@ -150,3 +157,13 @@ def test_eval_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert set(result) == {"n", "accuracy", "incident_recall", "severity_exact", "severity_within_one", "meeting_f1", "per_intent"}
     assert result["n"] == 3
     assert set(result["per_intent"]) == {"incident", "meeting", "question", "other"}
+
+
+def test_falls_back_to_lexical_model_without_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jamono.brain.offline as offline
+
+    monkeypatch.setattr(offline, "load_embedder", lambda: None)
+    lexical = OfflineBrain(bot_user_id=BOT).load()
+    assert lexical.variant == "lex"
+    a = lexical.analyze("checkout est KO pour tous les clients depuis 10h")
+    assert a.intent is Intent.INCIDENT and a.language == "fr"

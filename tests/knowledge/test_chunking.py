@@ -75,6 +75,11 @@ def test_indentation_blank_lines_and_special_spaces_survive():
     assert chunks[0].content == "- first\n  - nested detail\n\nSecond paragraph\u202f: fin."
 
 
+def test_text_that_looks_like_our_placeholders_is_kept_verbatim():
+    chunks = chunk_document(doc("## Odd\n\nLiteral ⟦code:0⟧ and ⟦i:4⟧ stay as written.\n"))
+    assert chunks[0].content == "Literal ⟦code:0⟧ and ⟦i:4⟧ stay as written."
+
+
 def test_unclosed_fence_does_not_swallow_the_rest():
     chunks = chunk_document(doc(f"## Diagnosis\n\n{FENCE}shell\n$ kubectl get pods\n\n## Mitigation\n\nTODO\n"))
     assert [c.heading for c in chunks] == ["Diagnosis", "Mitigation"]

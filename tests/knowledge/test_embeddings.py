@@ -66,14 +66,30 @@ def test_rejects_a_bare_string(minilm: LocalMiniLM) -> None:
 
 
 def test_batching_does_not_change_vectors(minilm: LocalMiniLM) -> None:
-    texts = REFERENCE["texts"] + [f"disk pressure on node {i} " * (i + 1) for i in range(20)]
+    texts = REFERENCE["texts"] + [f"disk pressure on node {i} " * (3 * i + 1) for i in range(8)]
     batched = minilm.embed(texts)
     one_by_one = np.stack([minilm.embed([t])[0] for t in texts])
     assert np.abs(batched - one_by_one).max() < 1e-5
     shuffled = np.random.default_rng(7).permutation(len(texts))
     assert np.abs(minilm.embed([texts[i] for i in shuffled]) - batched[shuffled]).max() < 1e-5
-    small = LocalMiniLM(batch_tokens=64, ffn_rows=16)  # many tiny forward passes
-    assert np.abs(small.embed(texts) - batched).max() < 1e-5
+    for other in (LocalMiniLM(batch_tokens=64, ffn_rows=16, threads=2), LocalMiniLM(threads=1)):
+        assert np.abs(other.embed(texts) - batched).max() < 1e-5  # many small passes; serial
+
+
+def test_blas_pinned_to_one_thread_only_while_embedding(minilm: LocalMiniLM) -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    controller = threadpoolctl.ThreadpoolController()
+    original = [lib.num_threads for lib in controller.select(user_api="blas").lib_controllers]
+    with emb._single_threaded_blas():
+        with emb._single_threaded_blas():
+            pass
+        inside = [lib.num_threads for lib in threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers]
+        minilm.embed(["still pinned after a nested embed"])
+        assert inside == [1] * len(original)
+        after_nested = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
+        assert [lib.num_threads for lib in after_nested] == [1] * len(original)
+    restored = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
+    assert [lib.num_threads for lib in restored] == original
 
 
 def test_truncates_past_max_seq_length(minilm: LocalMiniLM) -> None:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 from aiohttp import web
+from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store import Installation
 
@@ -18,7 +19,7 @@ from jamono.crypto import SecretBox, generate_key
 from jamono.installations import PostgresInstallationStore
 from jamono.oauth import build_oauth_flow, oauth_routes
 from jamono.sandbox import SandboxThread, SlackSandbox
-from jamono.settings import Settings, load_settings
+from jamono.settings import Settings
 from jamono.slack.client import async_web_client
 from jamono.web import build_web_app
 from migrations.runner import apply_migrations
@@ -51,9 +52,9 @@ def oauth_env(base_settings: Settings, sandbox: SlackSandbox, key: str) -> Setti
     """Settings for multi-workspace mode against the sandbox."""
     return base_settings.model_copy(update={
         "slack_client_id": sandbox.client_id,
-        "slack_client_secret": load_settings(_env_file=None, slack_client_secret=sandbox.client_secret).slack_client_secret,
+        "slack_client_secret": SecretStr(sandbox.client_secret),
         "slack_api_url": sandbox.api_url,
-        "jamono_encryption_keys": load_settings(_env_file=None, jamono_encryption_keys=key).jamono_encryption_keys,
+        "jamono_encryption_keys": SecretStr(key),
     })
 
 

@@ -92,3 +92,10 @@ def test_the_rotation_role_sees_ciphertext_and_nothing_else(fresh_database_url):
                       "SELECT * FROM workspaces", "DELETE FROM slack_installations"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(query)
+
+
+def test_rotate_refuses_to_invent_a_key(fresh_database_url, tmp_path, capsys):
+    settings = load_settings(_env_file=None, database_url=fresh_database_url, JAMONO_DATA_DIR=str(tmp_path))
+    assert main(["rotate"], settings=settings) == 2
+    assert "JAMONO_ENCRYPTION_KEYS is not set" in capsys.readouterr().err
+    assert not (tmp_path / "secret.key").exists()

@@ -1,4 +1,4 @@
-"""`jamono kb …` and `jamono eval kb` end to end against the test database (fake embeddings)."""
+"""`jamono eval kb` end to end against the test database (fake embeddings), and its metrics."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from jamono.evals.kb import Query, score_rankings
 from jamono.settings import get_settings
-from jamono.tenancy import TeamIdentity, register_workspace
 from tests.knowledge.fakes import HashEmbedder
 
 
@@ -34,25 +33,6 @@ def write_corpus(root: Path) -> None:
     (root / "k8s" / "crashloop.md").write_text("# CrashLoop\n\n## Diagnosis\n\nPod restarts over and over, check logs.\n")
     (root / "k8s" / "pending.md").write_text("# Pending pods\n\n## Diagnosis\n\nInsufficient cpu, the scheduler cannot place it.\n")
     (root / "redis.md").write_text("# Redis memory\n\nUsed memory above maxmemory, keys evicted.\n")
-
-
-def test_kb_cli_ingest_list_search_remove(env, pool, tmp_path: Path, capsys):
-    from knowledge.cli import main
-
-    team = "TCLI" + uuid.uuid4().hex[:8].upper()
-    register_workspace(pool, TeamIdentity(team_id=team))
-    write_corpus(tmp_path)
-    assert main(["ingest", str(tmp_path), "--relative-to", str(tmp_path), "--team", team]) == 0
-    assert "3 added" in capsys.readouterr().out
-    assert main(["list", "--team", team, "--json"]) == 0
-    assert sorted(d["source"] for d in json.loads(capsys.readouterr().out)) == ["k8s/crashloop.md", "k8s/pending.md",
-                                                                               "redis.md"]
-    assert main(["search", "redis maxmemory evicted", "--team", team, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["source"] == "redis.md"
-    assert main(["remove", "redis.md", "--team", team]) == 0
-    assert main(["remove", "redis.md", "--team", team]) == 1
-    with pytest.raises(SystemExit):
-        main(["list", "--team", "TNOSUCHTEAM"])
 
 
 def eval_tenants(admin_database_url: str) -> int:
