@@ -1,0 +1,93 @@
+"""Worker-side Slack flows end to end: /nox ask and kb search, saving to the knowledge base from
+the modal and from a message, and 👍/👎 feedback that re-ranks sources."""
+
+from __future__ import annotations
+
+import uuid
+
+from jamono.db import tenant_tx
+
+
+def _ephemeral(sandbox, user: str, needle: str):
+    found = [e for e in sandbox.ephemerals(user=user) if needle.lower() in (str(e.get("blocks")) + e.get("text", "")).lower()]
+    return found or None
+
+
+async def test_nox_ask_answers_ephemerally_from_the_runbooks(sender, sandbox, pool, sandbox_workspace):
+    response = await sender.send_command(sender.slash_command("U0DEV", "ask how do I roll back a Kubernetes deployment"))
+    assert response.status == 200 and "Looking" in response.body
+    answers = await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "rollout undo"), timeout=15)
+    assert any(b["type"] == "actions" for b in answers[-1]["blocks"])
+    _, workspace = sandbox_workspace
+
+    def recorded() -> int:
+        with tenant_tx(pool, workspace.tenant_id) as conn:
+            return conn.execute("SELECT count(*) AS n FROM agent_interactions WHERE message_type = 'slash_command'"
+                                " AND message LIKE %s", ["%roll back a Kubernetes%"]).fetchone()["n"]
+
+    assert await sandbox.wait_for(recorded, timeout=5) == 1
+
+
+async def test_kb_search_lists_hits_and_says_when_nothing_matches(sender, sandbox):
+    await sender.send_command(sender.slash_command("U0DEV", "kb search pods stuck in pending"))
+    hits = await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", ":mag: *pods stuck in pending*"), timeout=15)
+    assert "bundled/" in str(hits[-1]["blocks"])
+    await sender.send_command(sender.slash_command("U0DEV", "kb search xqzvbn plorf wuggle"))
+    await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "Nothing in the knowledge base matches"), timeout=15)
+
+
+async def test_a_document_saved_from_the_modal_is_used_in_answers(sender, sandbox):
+    marker = f"zorglub-{uuid.uuid4().hex[:6]}"
+    submission = sender.view_submission("U0DEV", "kb_add", {
+        "title": {"value": {"type": "plain_text_input", "value": f"Restarting the {marker} billing worker"}},
+        "content": {"value": {"type": "plain_text_input", "value":
+                    f"When the {marker} billing worker is stuck, run `systemctl restart {marker}-worker` "
+                    "and check that the invoices queue drains within five minutes."}},
+        "tags": {"value": {"type": "plain_text_input", "value": "billing"}},
+    }, private_metadata="C0OPS")
+    assert (await sender.send_interactive(submission)).status == 200
+    await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "Saved"), timeout=30)
+    mention = sender.app_mention("U0DEV", "C0OPS", f"the {marker} billing worker is stuck, how do I restart it?")
+    await sender.send_event(mention)
+    reply = await sandbox.wait_for(
+        lambda: [m for m in sandbox.bot_messages("C0OPS", thread_ts=mention["event"]["ts"]) if f"{marker}-worker" in str(m["blocks"])],
+        timeout=15)
+    assert "Restarting the" in str(reply[0]["blocks"])
+
+
+async def test_a_thread_saved_with_the_shortcut_becomes_a_document(sender, sandbox, pool, sandbox_workspace):
+    root = sandbox.user_says("U0DEV", "C0OPS", "the nightly export failed: bucket quota exceeded")
+    sandbox.user_says("U0DEV", "C0OPS", "fixed by raising the quota to 2 TB in the storage console", thread_ts=root["ts"])
+    shortcut = sender.message_action("U0DEV", "kb_save_message", root, "C0OPS")
+    assert (await sender.send_interactive(shortcut)).status == 200
+    await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "nightly export failed"), timeout=30)
+    _, workspace = sandbox_workspace
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        doc = conn.execute("SELECT origin, content, url FROM knowledge_documents WHERE title LIKE %s",
+                           ["the nightly export failed%"]).fetchone()
+    assert doc["origin"] == "slack" and "raising the quota" in doc["content"] and doc["url"].startswith("https://")
+
+
+async def test_thumbs_down_is_recorded_and_demotes_the_sources(sender, sandbox, pool, sandbox_workspace):
+    from jamono.feedback import demoted_documents
+    from jamono.runtime import get_runtime
+
+    mention = sender.app_mention("U0DEV", "C0OPS", "how do I debug a pod in CrashLoopBackOff?")
+    await sender.send_event(mention)
+    ts = mention["event"]["ts"]
+    reply = (await sandbox.wait_for(
+        lambda: [m for m in sandbox.bot_messages("C0OPS", thread_ts=ts) if any(b["type"] == "actions" for b in m["blocks"])],
+        timeout=15))[0]
+    buttons = next(b for b in reply["blocks"] if b["type"] == "actions")
+    down = next(e for e in buttons["elements"] if e["action_id"] == "feedback_down")
+    click = sender.block_actions("U0DEV", [{"action_id": "feedback_down", "block_id": buttons["block_id"], "value": down["value"]}],
+                                 channel="C0OPS", message_ts=reply["ts"])
+    assert (await sender.send_interactive(click)).status == 200
+    await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "rank those sources lower"), timeout=15)
+    _, workspace = sandbox_workspace
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        row = conn.execute("SELECT user_satisfaction, metadata->'sources' AS sources FROM agent_interactions WHERE id = %s",
+                           [down["value"]]).fetchone()
+    assert row["user_satisfaction"] == -1
+    demoted = demoted_documents(get_runtime(), workspace.tenant_id)
+    assert {str(d) for d in demoted} >= set(row["sources"]) and row["sources"]
