@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
+from dramatiq.errors import Retry
 from slack_sdk.errors import SlackApiError
 
 from jamono.db import tenant_tx
@@ -14,6 +15,11 @@ from jamono.slack.payloads import FeedbackJob
 
 log = logging.getLogger(__name__)
 
+class InteractionNotRecordedYet(Retry):
+    def __init__(self, interaction_id: str) -> None:
+        super().__init__(f"interaction {interaction_id} is not recorded yet", delay=500)
+
+
 THANKS = {1: "Thanks — glad it helped! :+1:", -1: "Thanks for telling me. I'll rank those sources lower next time. :pray:"}
 
 
@@ -22,8 +28,8 @@ def handle_feedback(rt: Runtime, job: FeedbackJob) -> None:
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         found = record_feedback(conn, job.interaction_id, job.user, job.vote)
     if not found:
-        log.warning("feedback for an unknown interaction", extra={"interaction_id": str(job.interaction_id)})
-        return
+        # The answer is shown before its interaction row commits; a quick click can beat it.
+        raise InteractionNotRecordedYet(str(job.interaction_id))
     try:
         rt.slack.get(rt.bot_token(ws)).chat_postEphemeral(channel=job.channel, user=job.user, text=THANKS[job.vote])
     except SlackApiError as exc:

@@ -69,5 +69,5 @@ def setup_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) ->
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiohttp.access", "urllib3", "pika"):
+    for noisy in ("aiohttp.access", "urllib3", "pika", "pgserver"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -91,3 +91,15 @@ async def test_thumbs_down_is_recorded_and_demotes_the_sources(sender, sandbox, 
     assert row["user_satisfaction"] == -1
     demoted = demoted_documents(get_runtime(), workspace.tenant_id)
     assert {str(d) for d in demoted} >= set(row["sources"]) and row["sources"]
+
+
+def test_a_vote_that_beats_its_interaction_row_is_retried_not_dropped(worker, sandbox_workspace):
+    import pytest
+
+    from jamono.feedback import InteractionNotRecordedYet, handle_feedback
+    from jamono.runtime import get_runtime
+    from jamono.slack.payloads import FeedbackJob
+
+    job = FeedbackJob(team_id="T0SANDBOX", user="U0DEV", channel="C0OPS", interaction_id=uuid.uuid4(), vote=-1)
+    with pytest.raises(InteractionNotRecordedYet):
+        handle_feedback(get_runtime(), job)
