@@ -100,19 +100,26 @@ _NEWEST = " ORDER BY installed_at DESC, id DESC LIMIT 1"
 _DROP_EMPTY = "DELETE FROM slack_installations WHERE workspace_id = %s AND bot_token_enc IS NULL AND user_token_enc IS NULL"
 
 
-# --- the installation store ------------------------------------------------------------------
-class PostgresInstallationStore(InstallationStore):
-    """slack_sdk's sync InstallationStore over the tenant-owned `slack_installations` table."""
+class _PooledStore:
+    """What both stores share: the pool, and the `logger` slack_sdk's store interfaces ask for."""
 
-    def __init__(self, pool: ConnectionPool, box: SecretBox, client_id: str, *, logger: logging.Logger | None = None) -> None:
+    def __init__(self, pool: ConnectionPool, logger: logging.Logger | None) -> None:
         self.pool = pool
-        self.box = box
-        self.client_id = client_id
         self._logger = logger or log
 
     @property
     def logger(self) -> logging.Logger:
         return self._logger
+
+
+# --- the installation store ------------------------------------------------------------------
+class PostgresInstallationStore(_PooledStore, InstallationStore):
+    """slack_sdk's sync InstallationStore over the tenant-owned `slack_installations` table."""
+
+    def __init__(self, pool: ConnectionPool, box: SecretBox, client_id: str, *, logger: logging.Logger | None = None) -> None:
+        super().__init__(pool, logger)
+        self.box = box
+        self.client_id = client_id
 
     def __repr__(self) -> str:
         return f"PostgresInstallationStore(client_id={self.client_id!r}, box={self.box!r})"
@@ -185,13 +192,10 @@ class PostgresInstallationStore(InstallationStore):
     ) -> Installation | None:
         if is_enterprise_install or team_id is None:
             team_id = None
-        found = route(self.pool, team_id, enterprise_id)
-        if found is None:
+        located = self._locate(enterprise_id, team_id, user_id)
+        if located is None:
             return None
-        where, params = self._where(found.workspace_id, enterprise_id, team_id)
-        if user_id is not None:
-            where += " AND user_id = %s"
-            params.append(user_id)
+        found, where, params = located
         with tenant_tx(self.pool, found.tenant_id) as conn:
             row = conn.execute(f"{_SELECT} WHERE {where}{_NEWEST}", params).fetchone()
             if row is None:
@@ -212,6 +216,19 @@ class PostgresInstallationStore(InstallationStore):
     def _where(self, workspace_id: UUID, enterprise_id: str | None, team_id: str | None) -> tuple[str, list[Any]]:
         team_sql, team_params = _match_team(enterprise_id, team_id)
         return f"workspace_id = %s AND client_id = %s AND {team_sql}", [workspace_id, self.client_id, *team_params]
+
+    def _locate(
+        self, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> tuple[Route, str, list[Any]] | None:
+        """The team's route and the WHERE clause (narrowed to `user_id` if given) for its rows; None: unknown team."""
+        found = route(self.pool, team_id, enterprise_id)
+        if found is None:
+            return None
+        where, params = self._where(found.workspace_id, enterprise_id, team_id)
+        if user_id is not None:
+            where += " AND user_id = %s"
+            params.append(user_id)
+        return found, where, params
 
     def _latest_bot_row(self, conn: Connection, workspace_id: UUID, enterprise_id: str | None, team_id: str | None):
         where, params = self._where(workspace_id, enterprise_id, team_id)
@@ -258,21 +275,18 @@ class PostgresInstallationStore(InstallationStore):
         self._delete(enterprise_id, team_id)
 
     def _delete(self, enterprise_id: str | None, team_id: str | None) -> None:
-        found = route(self.pool, team_id, enterprise_id)
-        if found is None:
+        located = self._locate(enterprise_id, team_id)
+        if located is None:
             return
-        where, params = self._where(found.workspace_id, enterprise_id, team_id)
+        found, where, params = located
         with tenant_tx(self.pool, found.tenant_id) as conn:
             conn.execute(f"DELETE FROM slack_installations WHERE {where}", params)
 
     def _clear(self, enterprise_id: str | None, team_id: str | None, kind: str, user_id: str | None) -> None:
-        found = route(self.pool, team_id, enterprise_id)
-        if found is None:
+        located = self._locate(enterprise_id, team_id, user_id)
+        if located is None:
             return
-        where, params = self._where(found.workspace_id, enterprise_id, team_id)
-        if user_id is not None:
-            where += " AND user_id = %s"
-            params.append(user_id)
+        found, where, params = located
         with tenant_tx(self.pool, found.tenant_id) as conn:
             conn.execute(f"UPDATE slack_installations SET {_CLEARED[kind]} WHERE {where}", params)
             conn.execute(_DROP_EMPTY, [found.workspace_id])
@@ -346,17 +360,12 @@ class AsyncPostgresInstallationStore(AsyncInstallationStore):
 
 
 # --- OAuth states ----------------------------------------------------------------------------
-class PostgresOAuthStateStore(OAuthStateStore, AsyncOAuthStateStore):
+class PostgresOAuthStateStore(_PooledStore, OAuthStateStore, AsyncOAuthStateStore):
     """One-time OAuth `state` values shared by every web process (a global table, no tenant yet)."""
 
     def __init__(self, pool: ConnectionPool, expiration_seconds: int = 600, *, logger: logging.Logger | None = None) -> None:
-        self.pool = pool
+        super().__init__(pool, logger)
         self.expiration_seconds = expiration_seconds
-        self._logger = logger or log
-
-    @property
-    def logger(self) -> logging.Logger:
-        return self._logger
 
     def issue(self, *args: Any, **kwargs: Any) -> str:
         state = secrets.token_urlsafe(32)
