@@ -1,4 +1,4 @@
-"""👍 / 👎 votes on NOX's answers: recorded per interaction; a 👎 demotes the answer's sources."""
+"""What people do with an answer: 👍 / 👎 votes (a 👎 demotes its sources) and action proposals."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from jamono.db import tenant_tx
 from jamono.interactions import record_feedback
 from jamono.runtime import Runtime
-from jamono.slack.payloads import FeedbackJob
+from jamono.slack.payloads import FeedbackJob, ProposalJob
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +48,29 @@ def demoted_documents(rt: Runtime, tenant_id: UUID, limit: int = 200) -> dict[UU
             [limit],
         ).fetchall()
     return {row["document_id"]: min(1.0, 0.25 * float(row["net"])) for row in rows}
+
+
+def handle_proposal(rt: Runtime, job: ProposalJob) -> None:
+    """Record the decision on the interaction; until Jira/Calendar are connected, say so and keep it."""
+    from jamono.i18n import t
+
+    ws = rt.workspaces.get(job.team_id, job.enterprise_id)
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
+        row = conn.execute(
+            "UPDATE agent_interactions SET metadata = metadata || jsonb_build_object('proposal',"
+            " jsonb_build_object('choice', %s::text, 'by', %s::text, 'status', %s::text))"
+            " WHERE id = %s RETURNING metadata->'analysis'->>'language' AS lang",
+            [job.choice, job.user, "dismissed" if job.choice == "dismiss" else "pending_integration", job.interaction_id],
+        ).fetchone()
+    if row is None:
+        raise InteractionNotRecordedYet(str(job.interaction_id))
+    lang = row["lang"] or "en"
+    if job.choice == "dismiss":
+        text = t("proposal_dismissed", lang)
+    else:
+        integration = "Jira" if job.choice == "ticket" else "Google Calendar"
+        text = t("proposal_kept", lang, what=t(f"what.{job.choice}", lang), integration=integration)
+    try:
+        rt.slack.get(rt.bot_token(ws)).chat_postEphemeral(channel=job.channel, user=job.user, text=text)
+    except SlackApiError as exc:
+        log.warning("could not confirm the proposal choice: %s", exc.response.get("error"))

@@ -48,6 +48,18 @@ _STRINGS: dict[str, dict[str, str]] = {
     "severity.medium": {"en": "medium", "fr": "moyenne"},
     "severity.low": {"en": "low", "fr": "faible"},
     "feedback_prompt": {"en": "Was this helpful?", "fr": "Cette réponse vous a aidé ?"},
+    "create_ticket": {"en": "Create Jira ticket", "fr": "Créer un ticket Jira"},
+    "schedule": {"en": "Schedule", "fr": "Planifier"},
+    "dismiss": {"en": "Dismiss", "fr": "Ignorer"},
+    "proposal_kept": {
+        "en": ":memo: Noted — {what}. {integration} isn't connected for this workspace yet, so I've kept the request "
+              "with this conversation: an admin can connect it from NOX's App Home (Configuration), then click again.",
+        "fr": ":memo: C'est noté — {what}. {integration} n'est pas encore connecté pour cet espace : j'ai gardé la demande "
+              "avec cette conversation. Un admin peut le connecter depuis l'App Home de NOX (Configuration), puis recliquez.",
+    },
+    "proposal_dismissed": {"en": ":ok_hand: Dismissed — no action taken.", "fr": ":ok_hand: Ignoré — aucune action."},
+    "what.ticket": {"en": "a Jira ticket for this incident", "fr": "un ticket Jira pour cet incident"},
+    "what.meeting": {"en": "a meeting about this", "fr": "une réunion à ce sujet"},
 }
 
 

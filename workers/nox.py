@@ -11,7 +11,7 @@ from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.jobs import HANDLE_MESSAGE, NOX_QUEUE
 from jamono.runtime import get_runtime
 from jamono.settings import get_settings
-from jamono.slack.payloads import CommandJob, FeedbackJob, KbSaveJob, MessageJob
+from jamono.slack.payloads import CommandJob, FeedbackJob, KbSaveJob, MessageJob, ProposalJob
 from workers.broker import setup_broker
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,13 @@ def record_feedback(payload: dict) -> None:
     from jamono.feedback import handle_feedback
 
     handle_feedback(get_runtime(), FeedbackJob.model_validate(payload))
+
+
+@dramatiq.actor(actor_name="record_proposal", max_age=24 * 60 * MINUTES, **_SLACK_JOB)
+def record_proposal(payload: dict) -> None:
+    from jamono.feedback import handle_proposal
+
+    handle_proposal(get_runtime(), ProposalJob.model_validate(payload))
 
 
 @dramatiq.actor(actor_name="kb_search", max_age=30 * MINUTES, **_SLACK_JOB)

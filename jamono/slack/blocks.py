@@ -69,6 +69,28 @@ def feedback_block(interaction_id: str, lang: Lang) -> Block:
     }
 
 
+def _button(action_id: str, label: str, value: str, style: str | None = None) -> Block:
+    button: Block = {"type": "button", "action_id": action_id, "value": value,
+                     "text": {"type": "plain_text", "text": label, "emoji": True}}
+    if style:
+        button["style"] = style
+    return button
+
+
+def proposal_block(reply: Reply, interaction_id: str) -> Block | None:
+    """A human decides: actions are proposed with buttons, never taken on a message's say-so."""
+    lang = reply.analysis.language
+    elements = []
+    if reply.analysis.intent is Intent.INCIDENT:
+        elements.append(_button("propose_ticket", t("create_ticket", lang), interaction_id, "primary"))
+    if reply.analysis.meeting.needed:
+        elements.append(_button("propose_meeting", t("schedule", lang), interaction_id))
+    if not elements:
+        return None
+    elements.append(_button("propose_dismiss", t("dismiss", lang), interaction_id))
+    return {"type": "actions", "block_id": f"proposal:{interaction_id}", "elements": elements}
+
+
 def answer_blocks(reply: Reply, interaction_id: str | None = None) -> list[Block]:
     analysis, lang = reply.analysis, reply.analysis.language
     blocks: list[Block] = []
@@ -93,6 +115,9 @@ def answer_blocks(reply: Reply, interaction_id: str | None = None) -> list[Block
     if sources:
         blocks.append(context(sources))
     if interaction_id:
+        proposal = proposal_block(reply, interaction_id)
+        if proposal:
+            blocks.append(proposal)
         blocks.append(feedback_block(interaction_id, lang))
     return blocks[:MESSAGE_BLOCK_LIMIT]
 

@@ -103,3 +103,23 @@ def test_a_vote_that_beats_its_interaction_row_is_retried_not_dropped(worker, sa
     job = FeedbackJob(team_id="T0SANDBOX", user="U0DEV", channel="C0OPS", interaction_id=uuid.uuid4(), vote=-1)
     with pytest.raises(InteractionNotRecordedYet):
         handle_feedback(get_runtime(), job)
+
+
+async def test_an_incident_proposes_a_ticket_and_a_click_is_kept_until_jira_is_connected(sender, sandbox, pool, sandbox_workspace):
+    mention = sender.app_mention("U0DEV", "C0OPS", "prod is down!! checkout api returns 502 for every customer since 10:05")
+    await sender.send_event(mention)
+    ts = mention["event"]["ts"]
+    reply = (await sandbox.wait_for(
+        lambda: [m for m in sandbox.bot_messages("C0OPS", thread_ts=ts) if "proposal:" in str(m["blocks"])], timeout=15))[0]
+    assert reply["blocks"][0]["type"] == "header"  # the triage block
+    proposal = next(b for b in reply["blocks"] if b.get("block_id", "").startswith("proposal:"))
+    assert [e["action_id"] for e in proposal["elements"]][0] == "propose_ticket"
+    ticket = proposal["elements"][0]
+    click = sender.block_actions("U0DEV", [{"action_id": "propose_ticket", "block_id": proposal["block_id"], "value": ticket["value"]}],
+                                 channel="C0OPS", message_ts=reply["ts"])
+    assert (await sender.send_interactive(click)).status == 200
+    await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "Jira isn't connected"), timeout=15)
+    _, workspace = sandbox_workspace
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        kept = conn.execute("SELECT metadata->'proposal' AS p FROM agent_interactions WHERE id = %s", [ticket["value"]]).fetchone()["p"]
+    assert kept == {"choice": "ticket", "by": "U0DEV", "status": "pending_integration"}
