@@ -12,14 +12,17 @@ baseline measured in the same run, and which BLAS numpy uses.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -69,19 +72,13 @@ def blas_info() -> str:
     )
 
 
-def throughput(embed: Callable[[Sequence[str]], object], chunks: list[str], batch: int, repeat: int = 1) -> float:
-    """Best seconds over repeat runs to embed all chunks, batch texts per call.
-
-    Best, not mean: on a shared 2-core machine other processes only ever add time.
-    """
-    embed(chunks[:batch])  # warm-up: weights, buffers, thread pool
-    best = math.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for i in range(0, len(chunks), batch):
-            embed(chunks[i : i + batch])
-        best = min(best, time.perf_counter() - start)
-    return best
+def one_pass(embed: Callable[[Sequence[str]], object], chunks: list[str], batch: int) -> float:
+    """Seconds to embed all chunks, batch texts per call, after a warm-up call."""
+    embed(chunks[:batch])
+    start = time.perf_counter()
+    for i in range(0, len(chunks), batch):
+        embed(chunks[i : i + batch])
+    return time.perf_counter() - start
 
 
 # --------------------------------------------------------------------------- baseline
@@ -132,8 +129,9 @@ def naive_embedder(model: object) -> Callable[[Sequence[str]], np.ndarray]:
 
 
 def worker(kind: str, model_dir: str) -> None:
-    """Run in the comparison venv: time torch or onnxruntime on chunks read from stdin."""
-    chunks: list[str] = json.load(sys.stdin)
+    """Serve timings from the comparison venv: chunks on the first stdin line, then one
+    batch size per line, each answered with the seconds of one pass."""
+    chunks: list[str] = json.loads(sys.stdin.readline())
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if kind == "torch":
         import torch
@@ -147,9 +145,9 @@ def worker(kind: str, model_dir: str) -> None:
 
     else:
         embed, label = _onnx_embedder(model_dir)
-    repeat = int(os.environ.get("BENCH_REPEAT", "1"))
-    results = {str(b): throughput(embed, chunks, b, repeat) for b in BATCH_SIZES}
-    print(json.dumps({"label": label, "seconds": results}))
+    print(json.dumps({"label": label}), flush=True)
+    for line in sys.stdin:
+        print(json.dumps({"seconds": one_pass(embed, chunks, int(line))}), flush=True)
 
 
 def _onnx_embedder(model_dir: str) -> tuple[Callable[[Sequence[str]], np.ndarray], str]:
@@ -198,19 +196,35 @@ def _onnx_embedder(model_dir: str) -> tuple[Callable[[Sequence[str]], np.ndarray
     return embed, f"onnxruntime {ort.__version__} (intra-op threads={opts.intra_op_num_threads})"
 
 
-def compare(
-    python: str, kind: str, chunks: list[str], model_dir: str, repeat: int
-) -> tuple[str, dict[int, float]] | None:
-    """Time another runtime in its own interpreter on the same chunks."""
-    proc = subprocess.run(
-        [python, __file__, "--worker", kind, "--model-dir", model_dir],
-        input=json.dumps(chunks), capture_output=True, text=True, env={**os.environ, "BENCH_REPEAT": str(repeat)},
-    )
-    if proc.returncode != 0:
-        print(f"  {kind}: failed ({proc.stderr.strip().splitlines()[-1:]})")
-        return None
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result["label"], {int(b): s for b, s in result["seconds"].items()}
+class Remote:
+    """A torch or onnxruntime worker in another interpreter, kept alive so its passes can
+    be interleaved with ours (load from other processes then hits all alike)."""
+
+    def __init__(self, python: str, kind: str, chunks: list[str], model_dir: str) -> None:
+        self._stderr = tempfile.TemporaryFile(mode="w+")
+        self._proc = subprocess.Popen(
+            [python, __file__, "--worker", kind, "--model-dir", model_dir],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, text=True,
+        )
+        self.label = self._ask(json.dumps(chunks))["label"]
+
+    def run(self, batch: int) -> float:
+        return float(self._ask(str(batch))["seconds"])
+
+    def _ask(self, line: str) -> dict[str, Any]:
+        assert self._proc.stdin and self._proc.stdout
+        self._proc.stdin.write(line + "\n")
+        self._proc.stdin.flush()
+        answer = self._proc.stdout.readline()
+        if not answer:
+            self._stderr.seek(0)
+            raise RuntimeError(self._stderr.read().strip().splitlines()[-1:])
+        return json.loads(answer)
+
+    def close(self) -> None:
+        if self._proc.stdin:
+            self._proc.stdin.close()
+        self._proc.wait(timeout=60)
 
 
 # --------------------------------------------------------------------------- main
@@ -219,7 +233,7 @@ def compare(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=2, help="runs per measurement; the best is kept")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; each measurement keeps its best")
     parser.add_argument("--compare", metavar="PYTHON", help="interpreter with torch, sentence-transformers, onnxruntime")
     parser.add_argument("--worker", choices=("torch", "onnx"), help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", help=argparse.SUPPRESS)
@@ -238,26 +252,33 @@ def main() -> None:
     print(f"BLAS: {blas_info()}")
     print(f"LocalMiniLM threads={model.threads} batch_tokens={model.batch_tokens} ffn_rows={model.ffn_rows}")
     env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "MKL_"))}
-    print(f"env: {env or '-'}; load average before: {os.getloadavg()[0]:.2f}\n")
+    print(f"env: {env or '-'}; load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
 
     naive = naive_embedder(model)
-    base = throughput(naive, chunks, 1, args.repeat)
-    rows: list[tuple[str, int, float]] = [("naive numpy, per text", 1, base)]
-    rows += [("LocalMiniLM (numpy)", b, throughput(model.embed, chunks, b, args.repeat)) for b in BATCH_SIZES]
-    if args.compare:
-        model_dir = str(_default_model_dir())
-        for kind in ("torch", "onnx"):
-            result = compare(args.compare, kind, chunks, model_dir, args.repeat)
-            if result:
-                label, seconds = result
-                rows += [(label, b, seconds[b]) for b in BATCH_SIZES]
+    runs: list[tuple[str, int, Callable[[], float]]] = [("naive numpy, per text", 1, lambda: one_pass(naive, chunks, 1))]
+    runs += [("LocalMiniLM (numpy)", b, functools.partial(one_pass, model.embed, chunks, b)) for b in BATCH_SIZES]
+    remotes: list[Remote] = []
+    for kind in ("torch", "onnx") if args.compare else ():
+        try:
+            remotes.append(Remote(args.compare, kind, chunks, str(_default_model_dir())))
+        except RuntimeError as exc:
+            print(f"{kind}: could not start: {exc}")
+    runs += [(r.label, b, functools.partial(r.run, b)) for r in remotes for b in BATCH_SIZES]
 
-    print(f"{'implementation':<62} {'batch':>5} {'texts/s':>9} {'tokens/s':>9} {'vs naive':>9}")
-    for name, batch, seconds in rows:
-        print(
-            f"{name:<62} {batch:>5} {len(chunks) / seconds:>9.1f} {tokens / seconds:>9.0f} {base / seconds:>8.2f}x"
-        )
-    print(f"\nload average after: {os.getloadavg()[0]:.2f} (2 cores; above ~2 means other work shared them)")
+    # Rounds over every implementation, best per implementation: other processes on a
+    # shared machine only ever add time, and interleaving spreads their load evenly.
+    best = [math.inf] * len(runs)
+    for round_no in range(1, args.repeat + 1):
+        for i, (_, _, run) in enumerate(runs):
+            best[i] = min(best[i], run())
+        print(f"round {round_no}/{args.repeat} done, load average {os.getloadavg()[0]:.2f}")
+    for remote in remotes:
+        remote.close()
+
+    base = best[0]
+    print(f"\n{'implementation':<62} {'batch':>5} {'texts/s':>9} {'tokens/s':>9} {'vs naive':>9}")
+    for (name, batch, _), seconds in zip(runs, best):
+        print(f"{name:<62} {batch:>5} {len(chunks) / seconds:>9.1f} {tokens / seconds:>9.0f} {base / seconds:>8.2f}x")
 
 
 if __name__ == "__main__":

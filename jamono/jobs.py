@@ -3,10 +3,13 @@ make before the ack, and it raises when the broker cannot take the job, so Slack
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Protocol
 
 import dramatiq
+from dramatiq.brokers.redis import RedisBroker
 
+from jamono.enqueue_batch import BatchingEnqueuer
 from jamono.slack.payloads import MessageJob
 
 NOX_QUEUE = "nox"
@@ -18,18 +21,30 @@ class JobQueue(Protocol):
 
     def enqueue_message(self, job: MessageJob) -> None: ...
 
+    async def enqueue_message_async(self, job: MessageJob) -> None: ...
+
 
 class DramatiqJobQueue:
     """Enqueues by actor name, so the web process never imports worker code."""
 
     def __init__(self, broker: dramatiq.Broker) -> None:
         self.broker = broker
+        self.batcher = BatchingEnqueuer(broker) if isinstance(broker, RedisBroker) else None
+
+    @staticmethod
+    def _message(actor_name: str, payload: dict[str, Any], queue_name: str) -> dramatiq.Message:
+        return dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(payload,), kwargs={}, options={})
 
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
-        message = dramatiq.Message(
-            queue_name=queue_name, actor_name=actor_name, args=(payload,), kwargs={}, options={}
-        )
-        self.broker.enqueue(message)
+        self.broker.enqueue(self._message(actor_name, payload, queue_name))
 
     def enqueue_message(self, job: MessageJob) -> None:
         self.enqueue(HANDLE_MESSAGE, job.model_dump(mode="json"))
+
+    async def enqueue_message_async(self, job: MessageJob) -> None:
+        """The events hot path: concurrent requests share Redis round trips (see enqueue_batch)."""
+        message = self._message(HANDLE_MESSAGE, job.model_dump(mode="json"), NOX_QUEUE)
+        if self.batcher is None:
+            await asyncio.to_thread(self.broker.enqueue, message)
+        else:
+            await self.batcher.enqueue(message)

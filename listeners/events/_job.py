@@ -19,7 +19,7 @@ def retry_num(request: AsyncBoltRequest) -> int:
         return 0
 
 
-def enqueue_event(
+async def enqueue_event(
     body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest, message_type: MessageType
 ) -> None:
     event = MessageEvent.model_validate(body["event"])
@@ -36,4 +36,4 @@ def enqueue_event(
         retry_num=retry_num(request),
     )
     jobs: JobQueue = context["jobs"]
-    jobs.enqueue_message(job)
+    await jobs.enqueue_message_async(job)

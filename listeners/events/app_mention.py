@@ -10,4 +10,4 @@ from listeners.events._job import enqueue_event
 async def handle_app_mention(body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
     """`@nox` in a channel: queue it (Bolt acks events itself once this returns)."""
     if should_answer_mention(body["event"], context.bot_user_id):
-        enqueue_event(body, context, request, "app_mention")
+        await enqueue_event(body, context, request, "app_mention")

@@ -10,4 +10,4 @@ from listeners.events._job import enqueue_event
 async def handle_message(body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
     """Direct messages to NOX; channel messages arrive as app_mention when they concern NOX."""
     if should_answer_message(body["event"], context.bot_user_id):
-        enqueue_event(body, context, request, "direct_message")
+        await enqueue_event(body, context, request, "direct_message")

@@ -73,3 +73,14 @@ async def test_url_verification_echoes_the_challenge(isolated):
     sender, _ = isolated
     response = await sender.send_event(sender.url_verification("abc123"))
     assert response.status == 200 and "abc123" in response.body
+
+
+async def test_concurrent_events_are_each_queued_once_in_shared_round_trips(isolated):
+    import asyncio
+
+    sender, queued = isolated
+    envelopes = [sender.app_mention("U0DEV", "C0OPS", f"question number {i}") for i in range(60)]
+    responses = await asyncio.gather(*(sender.send_event(e) for e in envelopes))
+    assert [r.status for r in responses] == [200] * 60
+    jobs = [payload["event_id"] for name, payload in queued() if name == "handle_message"]
+    assert sorted(jobs) == sorted(e["event_id"] for e in envelopes)
