@@ -183,15 +183,17 @@ def _onnx_embedder(model_dir: str) -> tuple[Callable[[Sequence[str]], np.ndarray
     tok.enable_padding(pad_id=0, pad_token="[PAD]")
 
     def embed(texts: Sequence[str]) -> np.ndarray:
-        out = []
-        for i in range(0, len(texts), 64):
-            enc = tok.encode_batch([t.strip() for t in texts[i : i + 64]])
+        # Length-sorted batches of 64, as sentence-transformers and LocalMiniLM do.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        for i in range(0, len(order), 64):
+            enc = tok.encode_batch([texts[j].strip() for j in order[i : i + 64]])
             ids = np.array([e.ids for e in enc], dtype=np.int64)
             mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
             (h,) = session.run(None, {"input_ids": ids, "attention_mask": mask})
             pooled = (h * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-            out.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
-        return np.concatenate(out)
+            out[order[i : i + 64]] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return out
 
     return embed, f"onnxruntime {ort.__version__} (intra-op threads={opts.intra_op_num_threads})"
 

@@ -21,6 +21,19 @@ CREATE FUNCTION jamono_current_tenant() RETURNS uuid
     LANGUAGE sql STABLE
     AS $$ SELECT nullif(current_setting('app.tenant_id', true), '')::uuid $$;
 
+-- Every tenant-owned table gets the same protection: RLS enabled and FORCEd (so even the owner
+-- is subject to it unless superuser), and one policy keyed on tenant_id.
+CREATE FUNCTION jamono_protect_tenant_table(t regclass) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_isolation ON %s USING (tenant_id = jamono_current_tenant())', t);
+    END
+    $$;
+REVOKE ALL ON FUNCTION jamono_protect_tenant_table(regclass) FROM PUBLIC;
+
 CREATE TABLE tenants (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     name        text NOT NULL,
@@ -124,17 +137,10 @@ ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON tenants USING (id = jamono_current_tenant());
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['workspaces', 'agent_deployments', 'agent_interactions', 'slack_events'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = jamono_current_tenant())', t);
-    END LOOP;
-END
-$$;
+SELECT jamono_protect_tenant_table('workspaces');
+SELECT jamono_protect_tenant_table('agent_deployments');
+SELECT jamono_protect_tenant_table('agent_interactions');
+SELECT jamono_protect_tenant_table('slack_events');
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, workspaces, agent_deployments, agent_interactions, slack_events
     TO jamono_app;

@@ -39,14 +39,5 @@ CREATE INDEX knowledge_chunks_minilm_hnsw ON knowledge_chunks
     USING hnsw ((embedding::vector(384)) vector_cosine_ops)
     WHERE embedding_model = 'all-MiniLM-L6-v2';
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['knowledge_documents', 'knowledge_chunks'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = jamono_current_tenant())', t);
-    END LOOP;
-END
-$$;
+SELECT jamono_protect_tenant_table('knowledge_documents');
+SELECT jamono_protect_tenant_table('knowledge_chunks');

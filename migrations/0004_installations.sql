@@ -65,17 +65,8 @@ CREATE TABLE integration_credentials (
 );
 CREATE INDEX integration_credentials_tenant_idx ON integration_credentials (tenant_id);
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['slack_installations', 'integration_credentials'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = jamono_current_tenant())', t);
-    END LOOP;
-END
-$$;
+SELECT jamono_protect_tenant_table('slack_installations');
+SELECT jamono_protect_tenant_table('integration_credentials');
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON slack_installations, integration_credentials TO jamono_app;
 REVOKE ALL ON slack_oauth_states FROM jamono_app;
