@@ -4,6 +4,7 @@
     .venv/bin/python bench/embeddings.py --compare /tmp/stvenv/bin/python
         # also sentence-transformers (torch) and onnxruntime, run by that interpreter on the
         # same chunks: they stay out of the project's dependencies, this only measures them
+    .venv/bin/python bench/embeddings.py --busy 1     # with one other process hogging a core
 
 Prints texts/s and tokens/s at 1, 16 and 64 texts per embed() call, ratios to the naive
 baseline measured in the same run, and which BLAS numpy uses.
@@ -29,6 +30,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 RUNBOOKS = Path(os.environ.get("JAMONO_SHARED", ROOT.parent / "shared")) / "corpus" / "runbooks"
 BATCH_SIZES = (1, 16, 64)
+# A competing process for --busy; it ends by itself after an hour in any case.
+BUSY_LOOP = "import time\nend = time.monotonic() + 3600\nwhile time.monotonic() < end: pass"
 
 
 def load_chunks(n: int, size: int = 800) -> list[str]:
@@ -237,6 +240,7 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; each measurement keeps its best")
     parser.add_argument("--compare", metavar="PYTHON", help="interpreter with torch, sentence-transformers, onnxruntime")
+    parser.add_argument("--busy", type=int, default=0, help="CPU-burning processes to run alongside (contention)")
     parser.add_argument("--worker", choices=("torch", "onnx"), help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -269,13 +273,18 @@ def main() -> None:
 
     # Rounds over every implementation, best per implementation: other processes on a
     # shared machine only ever add time, and interleaving spreads their load evenly.
+    busy = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(args.busy)]
     best = [math.inf] * len(runs)
-    for round_no in range(1, args.repeat + 1):
-        for i, (_, _, run) in enumerate(runs):
-            best[i] = min(best[i], run())
-        print(f"round {round_no}/{args.repeat} done, load average {os.getloadavg()[0]:.2f}")
-    for remote in remotes:
-        remote.close()
+    try:
+        for round_no in range(1, args.repeat + 1):
+            for i, (_, _, run) in enumerate(runs):
+                best[i] = min(best[i], run())
+            print(f"round {round_no}/{args.repeat} done, load average {os.getloadavg()[0]:.2f}")
+    finally:
+        for proc in busy:
+            proc.kill()
+        for remote in remotes:
+            remote.close()
 
     base = best[0]
     print(f"\n{'implementation':<62} {'batch':>5} {'texts/s':>9} {'tokens/s':>9} {'vs naive':>9}")
