@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from jamono import event_log
+from jamono.brain.language import detect_language
 from jamono.db import tenant_tx
 from jamono.i18n import Lang
 from jamono.interactions import interaction_id, record_interaction
@@ -27,12 +28,6 @@ from jamono.thread_context import remember, thread_context
 log = logging.getLogger(__name__)
 
 REPLY_EVENT_TYPE = "nox_reply"
-
-
-def _guess_lang(text: str) -> Lang:
-    from jamono.brain.language import detect_language
-
-    return detect_language(text)
 
 
 def find_existing_reply(client: WebClient, job: MessageJob) -> str | None:
@@ -67,13 +62,13 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
     if not ws.is_active:
         log.info("ignoring event of inactive workspace", extra={"team_id": job.team_id})
         return
-    with event_lock_for(rt, ws, job):
+    with event_log.event_lock(rt.pool, ws, job.event_id):
         state = event_log.claim(rt.pool, ws, job.event_id, job.channel)
         if state.status == "answered":
             log.info("event already answered", extra={"event_id": job.event_id})
             return
         client = rt.slack.get(rt.bot_token(ws))
-        lang = _guess_lang(job.text)
+        lang = detect_language(job.text)
         reply_ts = state.reply_ts
         if reply_ts is None and state.attempts > 1:
             reply_ts = find_existing_reply(client, job)
@@ -87,10 +82,6 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
             if final_attempt:
                 _report_failure(rt, client, ws, job, reply_ts, lang, exc)
             raise
-
-
-def event_lock_for(rt: Runtime, ws: WorkspaceContext, job: MessageJob):
-    return event_log.event_lock(rt.pool, ws, job.event_id)
 
 
 def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str) -> None:

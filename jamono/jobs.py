@@ -19,8 +19,6 @@ HANDLE_MESSAGE = "handle_message"
 class JobQueue(Protocol):
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None: ...
 
-    def enqueue_message(self, job: MessageJob) -> None: ...
-
     async def enqueue_message_async(self, job: MessageJob) -> None: ...
 
 
@@ -37,9 +35,6 @@ class DramatiqJobQueue:
 
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
         self.broker.enqueue(self._message(actor_name, payload, queue_name))
-
-    def enqueue_message(self, job: MessageJob) -> None:
-        self.enqueue(HANDLE_MESSAGE, job.model_dump(mode="json"))
 
     async def enqueue_message_async(self, job: MessageJob) -> None:
         """The events hot path: concurrent requests share Redis round trips (see enqueue_batch)."""

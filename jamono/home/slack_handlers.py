@@ -21,14 +21,9 @@ from jamono.home.modals import loading_modal, read_metadata
 from jamono.home.secrets import SecretSealer
 from jamono.home.text import t
 from jamono.settings import get_settings
+from jamono.slack.payloads import team_and_enterprise, user_of
 
 SECRET_BLOCKS: dict[ids.Section, str] = {"jira": ids.B_JIRA_TOKEN, "google": ids.B_GOOGLE_CREDENTIALS}
-
-
-def _team(body: dict[str, Any], context: AsyncBoltContext) -> tuple[str, str | None]:
-    team = body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-    enterprise = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id")
-    return team or context.team_id or "", enterprise or context.enterprise_id or None
 
 
 def settings_external_id(section: str, trigger_id: str) -> str:
@@ -49,7 +44,7 @@ async def handle_app_home_opened(body: dict[str, Any], event: dict[str, Any], co
     """Queue a fresh Home for the person (Bolt acks events itself once this returns)."""
     if event.get("tab") != "home" or not event.get("user"):
         return
-    team_id, enterprise_id = _team(body, context)
+    team_id, enterprise_id = team_and_enterprise(body, context)
     job = HomeJob(team_id=team_id, enterprise_id=enterprise_id, user=event["user"])
     context["jobs"].enqueue(PUBLISH_HOME, job.model_dump(mode="json"))
 
@@ -72,9 +67,9 @@ def queue_settings_modal(
 
 async def ack_home_edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """Queue the job that fills the modal, then ack; `open_settings_loading` runs after (lazy)."""
-    team_id, enterprise_id = _team(body, context)
+    team_id, enterprise_id = team_and_enterprise(body, context)
     queue_settings_modal(
-        context["jobs"], team_id=team_id, enterprise_id=enterprise_id, user=(body.get("user") or {}).get("id", ""),
+        context["jobs"], team_id=team_id, enterprise_id=enterprise_id, user=user_of(body),
         section=_section_of(action["action_id"]), trigger_id=body["trigger_id"],
     )
     await ack()
@@ -117,9 +112,9 @@ async def handle_settings_submission(
             await ack(response_action="errors", errors={SECRET_BLOCKS[section]: t("e_secrets_unavailable", meta.lang)})
             return
         sealed = sealer.seal(secret)
-    team_id, enterprise_id = _team(body, context)
+    team_id, enterprise_id = team_and_enterprise(body, context)
     job = SettingsSaveJob(
-        team_id=team_id, enterprise_id=enterprise_id, user=(body.get("user") or {}).get("id", ""),
+        team_id=team_id, enterprise_id=enterprise_id, user=user_of(body),
         section=section, changes=form.changes(), sealed_secret=sealed, lang=meta.lang,
     )
     context["jobs"].enqueue(SAVE_SETTINGS, job.model_dump(mode="json"))

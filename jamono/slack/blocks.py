@@ -56,25 +56,25 @@ def _sources_line(reply: Reply) -> str | None:
     return f"*{t('sources', reply.analysis.language)}:* " + " · ".join(items)
 
 
-def feedback_block(interaction_id: str, lang: Lang) -> Block:
-    return {
-        "type": "actions",
-        "block_id": f"feedback:{interaction_id}",
-        "elements": [
-            {"type": "button", "action_id": "feedback_up", "text": {"type": "plain_text", "text": "👍", "emoji": True},
-             "value": interaction_id, "accessibility_label": t("feedback_prompt", lang)},
-            {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": "👎", "emoji": True},
-             "value": interaction_id, "accessibility_label": t("feedback_prompt", lang)},
-        ],
-    }
-
-
-def _button(action_id: str, label: str, value: str, style: str | None = None) -> Block:
+def _button(action_id: str, label: str, value: str, style: str | None = None, *,
+            accessibility_label: str | None = None) -> Block:
     button: Block = {"type": "button", "action_id": action_id, "value": value,
                      "text": {"type": "plain_text", "text": label, "emoji": True}}
     if style:
         button["style"] = style
+    if accessibility_label:
+        button["accessibility_label"] = accessibility_label
     return button
+
+
+def feedback_block(interaction_id: str, lang: Lang) -> Block:
+    label = t("feedback_prompt", lang)
+    return {
+        "type": "actions",
+        "block_id": f"feedback:{interaction_id}",
+        "elements": [_button("feedback_up", "👍", interaction_id, accessibility_label=label),
+                     _button("feedback_down", "👎", interaction_id, accessibility_label=label)],
+    }
 
 
 def proposal_block(reply: Reply, interaction_id: str) -> Block | None:

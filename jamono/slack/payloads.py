@@ -78,6 +78,17 @@ def validate_event_body(body: Any) -> None:
         raise PayloadError(f"invalid event payload: {where}: {first['msg']}") from None
 
 
+def team_and_enterprise(body: dict[str, Any], context: Any) -> tuple[str, str | None]:
+    """The workspace an interactivity or command payload comes from (Slack puts it in several places)."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    enterprise = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id")
+    return team or context.team_id or "", enterprise or context.enterprise_id or None
+
+
+def user_of(body: dict[str, Any]) -> str:
+    return (body.get("user") or {}).get("id", "")
+
+
 MessageType = Literal["app_mention", "direct_message", "slash_command", "shortcut", "action"]
 
 

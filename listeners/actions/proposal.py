@@ -2,16 +2,17 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from jamono.slack.payloads import ProposalJob
+from jamono.slack.payloads import ProposalJob, team_and_enterprise, user_of
 
 _CHOICES = {"propose_ticket": "ticket", "propose_meeting": "meeting", "propose_dismiss": "dismiss"}
 
 
 async def handle_proposal(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """Create ticket / Schedule / Dismiss: queue the decision, then ack."""
+    team, enterprise = team_and_enterprise(body, context)
     job = ProposalJob(
-        team_id=(body.get("team") or {}).get("id") or context.team_id or "",
-        user=(body.get("user") or {}).get("id", ""),
+        team_id=team, enterprise_id=enterprise,
+        user=user_of(body),
         channel=(body.get("channel") or {}).get("id", ""),
         interaction_id=action.get("value", ""),
         choice=_CHOICES[action["action_id"]],  # type: ignore[arg-type]

@@ -3,7 +3,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.slack.kb_views import KbAddForm, parse_kb_add
-from jamono.slack.payloads import KbSaveJob
+from jamono.slack.payloads import KbSaveJob, team_and_enterprise, user_of
 
 
 async def handle_kb_add(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -12,9 +12,10 @@ async def handle_kb_add(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any
     if not isinstance(form, KbAddForm):
         await ack(response_action="errors", errors=form)
         return
+    team, enterprise = team_and_enterprise(body, context)
     job = KbSaveJob(
-        team_id=(body.get("team") or {}).get("id") or context.team_id or "",
-        user=(body.get("user") or {}).get("id", ""), title=form.title, content=form.content, tags=form.tags,
+        team_id=team, enterprise_id=enterprise,
+        user=user_of(body), title=form.title, content=form.content, tags=form.tags,
         channel=view.get("private_metadata") or None,
     )
     context["jobs"].enqueue("kb_save", job.model_dump(mode="json"))
