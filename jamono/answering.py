@@ -21,6 +21,7 @@ from jamono.i18n import Lang
 from jamono.interactions import interaction_id, record_interaction
 from jamono.runtime import Runtime
 from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
+from jamono.slack.rate_limit import channel_post_limiter
 from jamono.slack.payloads import CommandJob, MessageJob
 from jamono.tenancy import WorkspaceContext
 from jamono.thread_context import remember, thread_context
@@ -73,6 +74,7 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
         if reply_ts is None and state.attempts > 1:
             reply_ts = find_existing_reply(client, job)
         if reply_ts is None:
+            channel_post_limiter(rt.settings).wait(job.team_id, job.channel)  # Slack: ~1 post/s per channel
             reply_ts = post_placeholder(client, job, lang)
         if reply_ts != state.reply_ts:
             event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)

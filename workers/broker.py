@@ -27,7 +27,11 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
         client = redis.Redis.from_url(
             settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
         )
-        broker = RedisBroker(client=client, namespace="jamono")
+        # A killed worker's unacked jobs are requeued by Dramatiq's maintenance once its heartbeat is
+        # older than heartbeat_timeout (both tunable: tests make them short).
+        broker = RedisBroker(client=client, namespace="jamono",
+                             heartbeat_timeout=settings.redis_heartbeat_timeout_ms,
+                             maintenance_chance=settings.redis_maintenance_chance)
     broker.add_middleware(CurrentMessage())
     return broker
 

@@ -1,0 +1,123 @@
+"""Reliability rig: the Slack sandbox, NOX's web app on loopback and real `jamono worker`
+subprocesses, on a Redis database of their own (so no other test's worker takes our jobs)."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from jamono.settings import SANDBOX_SIGNING_SECRET, Settings
+from tests.reliability import rig
+
+RELIABILITY_REDIS_DB = 7
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+
+def rabbitmq_reachable(host: str = "127.0.0.1", port: int = 5672) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def rsandbox() -> Iterator[object]:
+    from jamono.sandbox.server import SandboxThread
+
+    thread = SandboxThread()
+    thread.start()
+    yield thread.sandbox
+    thread.stop()
+
+
+@pytest.fixture(scope="session")
+def rel_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("reliability-logs")
+
+
+@pytest.fixture(scope="session")
+def rel_redis_url(redis_url: str) -> str:
+    url = rig.redis_db_url(redis_url, RELIABILITY_REDIS_DB)
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture(scope="session")
+def rel_env(admin_database_url: str, rel_redis_url: str, rsandbox) -> dict[str, str]:
+    """What our worker subprocesses (and the in-process web app) are configured with."""
+    return rig.service_env(
+        database_url=admin_database_url, redis_url=rel_redis_url, sandbox=rsandbox,
+        JOB_MAX_RETRIES="6",
+        # A SIGKILLed worker is noticed within ~1.5 s, and maintenance runs on 1 command in 20.
+        JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS="1500", JAMONO_REDIS_MAINTENANCE_CHANCE="50000",
+    )
+
+
+@pytest.fixture(scope="session")
+def rel_settings(rel_env: dict[str, str]) -> Settings:
+    return rig.settings_from_env(rel_env)
+
+
+@pytest.fixture(scope="session")
+def rel_workspace(rel_settings: Settings, pool):
+    """The sandbox team as NOX's workspace (auth.test, as `jamono serve` does), with the runbooks."""
+    import app
+    from jamono.tenancy import register_workspace
+    from knowledge.embeddings import get_embedder
+    from knowledge.ingest import load_bundled
+
+    identity = app.identify_workspace(rel_settings)
+    workspace = register_workspace(pool, identity)
+    load_bundled(pool, workspace.tenant_id, get_embedder(redis_url=rel_settings.redis_url))
+    return identity, workspace
+
+
+@pytest.fixture(scope="session")
+def rel_worker(rel_env, rel_workspace, rel_logs) -> Iterator[rig.Proc]:
+    """One long-lived `jamono worker` (2 processes × 2 threads) for the tests that need one."""
+    proc = rig.start_worker(rel_env, rel_logs / "worker.log", processes=2, threads=2)
+    yield proc
+    proc.stop()
+
+
+class Web:
+    """NOX's HTTP app on loopback, plus a signed-event sender aimed at it."""
+
+    def __init__(self, url: str, sender, broker) -> None:
+        self.url = url
+        self.sender = sender
+        self.broker = broker
+
+
+async def open_web(settings: Settings, pool, identity, sandbox, broker=None):
+    import app
+    from jamono.jobs import DramatiqJobQueue
+    from jamono.sandbox.sender import SlackEventSender
+    from workers.broker import build_broker
+
+    broker = broker or build_broker(settings)
+    runner, url = await rig.serve_app(app.build_http_app(settings, pool, DramatiqJobQueue(broker), identity))
+    sender = SlackEventSender(f"{url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox, timeout=30)
+    return runner, Web(url, sender, broker)
+
+
+@pytest.fixture
+async def rel_web(rel_settings, pool, rel_workspace, rsandbox) -> AsyncIterator[Web]:
+    identity, _ = rel_workspace
+    runner, w = await open_web(rel_settings, pool, identity, rsandbox)
+    yield w
+    await w.sender.close()
+    await runner.cleanup()
+    w.broker.close()
+
+
+@pytest.fixture
+def channel() -> str:
+    """A channel of the test's own, so rate budgets and threads never mix between tests."""
+    return "C" + uuid.uuid4().hex[:9].upper()
