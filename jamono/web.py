@@ -30,12 +30,24 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"ok": False, "error": message}, status=status)
 
 
+def _check_interactivity_shape(payload: dict) -> None:
+    """Bolt reads these fields as objects (and `actions` as a list of them): refuse other shapes."""
+    for key in ("user", "team", "channel", "message", "container", "enterprise", "state"):
+        if payload.get(key) is not None and not isinstance(payload[key], dict):
+            raise PayloadError(f"interactivity payload: {key} is not an object")
+    if "view" in payload and not isinstance(payload["view"], dict):
+        raise PayloadError("interactivity payload: view is not an object")
+    actions = payload.get("actions")
+    if actions is not None and not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
+        raise PayloadError("interactivity payload: actions is not a list of objects")
+
+
 def parse_slack_body(raw: str, content_type: str) -> dict:
     """Events come as JSON; commands as a form; interactivity as a form with a JSON `payload`."""
     if content_type == "application/json":
         try:
             body = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested arrays/objects
             raise PayloadError("body is not valid JSON") from None
         validate_event_body(body)
         return body
@@ -44,10 +56,11 @@ def parse_slack_body(raw: str, content_type: str) -> dict:
         if "payload" in form:
             try:
                 payload = json.loads(form["payload"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise PayloadError("interactivity payload is not valid JSON") from None
             if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
                 raise PayloadError("interactivity payload has no type")
+            _check_interactivity_shape(payload)
             return payload
         if "command" in form or "ssl_check" in form:
             return form

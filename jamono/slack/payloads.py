@@ -27,7 +27,7 @@ class MessageEvent(_Loose):
     """`app_mention` and `message` events."""
 
     type: Literal["app_mention", "message"]
-    channel: str = Field(min_length=1, max_length=64)
+    channel: str = Field(pattern=r"^[A-Z0-9]{1,64}$")  # Slack ids (C…, D…, G…): no stray unicode or NULs
     user: str | None = Field(default=None, max_length=64)
     text: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
     ts: str = Field(pattern=r"^\d{1,12}\.\d{1,8}$")
