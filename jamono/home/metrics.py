@@ -1,9 +1,15 @@
-"""Usage numbers for the App Home, computed in PostgreSQL over `agent_interactions`.
+"""Usage numbers for the App Home, from the `agent_metrics` rollup where that is exact.
 
 Callers pass a connection inside `tenant_tx`: row-level security scopes every query to the tenant,
 and the `created_at` range keeps them on the (tenant_id, created_at DESC) index.
-Windows are whole calendar days in the workspace's time zone (today included), so the per-day
+Windows are whole calendar days in the viewer's time zone (today included), so the per-day
 counts always add up to the window's total.
+
+`agent_metrics` rows are UTC days, so they serve a window only when the viewer's days are UTC
+days: then the window's rows are refreshed (votes and actions land after their interaction) and
+the counts, votes, tokens, actions and per-day figures are read from them. Latency percentiles
+never come from the rollup — a median of daily medians is not the window's median — and other
+time zones' days cut across UTC days: both are computed from `agent_interactions` directly.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from zoneinfo import ZoneInfo
 from psycopg import Connection, sql
 from pydantic import BaseModel, Field
 
-# Counters over `metadata->>'action'`: add a name here when NOX records a new kind of action.
-ACTION_COUNTERS: dict[str, str] = {"tickets": "jira_ticket", "meetings": "meeting"}
+from jamono.observability.agent_metrics import ACTION_KINDS, refresh_agent_metrics
+
+# Counters over `metadata->>'action'`; the `actions` table's done rows add to them (ACTION_KINDS).
+ACTION_COUNTERS: dict[str, str] = {name: meta for name, (meta, _) in ACTION_KINDS.items()}
 MAX_DAYS = 366
 RECENT_MAX = 50
 RECENT_MESSAGE_CHARS = 300
@@ -133,17 +141,74 @@ def usage_metrics(
     tenant. `conn` must use a dict row factory (the app's pools do).
     """
     since, until, day_list = window(days, now=now, tz=tz)
+    if since.utcoffset() == until.utcoffset() == timedelta(0):
+        return _from_rollup(conn, days, since, until, day_list, workspace_id)
     params = {"since": since, "until": until, "tz": tz, "workspace_id": workspace_id}
     totals = conn.execute(_totals_query(workspace_id), params).fetchone()
     counts = {row["day"]: int(row["n"]) for row in conn.execute(_per_day_query(workspace_id), params).fetchall()}
     assert totals is not None  # an aggregate always returns one row
+    done = _actions_done(conn, params, workspace_id)
     return UsageMetrics(
         days=days, since=since, until=until,
         interactions=totals["interactions"], questions=totals["questions"], incidents=totals["incidents"],
         failures=totals["failures"],
-        actions={name: totals[f"action_{name}"] for name in ACTION_COUNTERS},
+        actions={name: totals[f"action_{name}"] + done.get(name, 0) for name in ACTION_COUNTERS},
         median_ms=totals["median_ms"], p95_ms=totals["p95_ms"],
         thumbs_up=totals["thumbs_up"], thumbs_down=totals["thumbs_down"], tokens=totals["tokens"],
+        per_day=[DayCount(day=d, count=counts.get(d, 0)) for d in day_list],
+    )
+
+
+def _actions_done(conn: Connection, params: dict, workspace_id: UUID | None) -> dict[str, int]:
+    """Actions done in the window, per kind, from the `actions` table (when it exists)."""
+    if conn.execute("SELECT to_regclass('public.actions') AS t").fetchone()["t"] is None:
+        return {}
+    counts = sql.SQL(", ").join(
+        sql.SQL("count(*) FILTER (WHERE type = {t}) AS {a}").format(t=sql.Literal(kind), a=sql.Identifier(name))
+        for name, (_, kind) in ACTION_KINDS.items())
+    where = sql.SQL("status = 'done' AND coalesce(done_at, updated_at) >= %(since)s"
+                    " AND coalesce(done_at, updated_at) < %(until)s")
+    if workspace_id is not None:
+        where = where + sql.SQL(" AND workspace_id = %(workspace_id)s")
+    row = conn.execute(sql.SQL("SELECT {counts} FROM actions WHERE {where}").format(counts=counts, where=where),
+                       params).fetchone()
+    return {name: int(row[name]) for name in ACTION_KINDS}
+
+
+def _from_rollup(conn: Connection, days: int, since: datetime, until: datetime, day_list: list[date],
+                 workspace_id: UUID | None) -> UsageMetrics:
+    """The window's figures from `agent_metrics` (refreshed first), percentiles from the interactions."""
+    refresh_agent_metrics(conn, day_list[0], day_list[-1], workspace_id=workspace_id)
+    params = {"first": day_list[0], "last": day_list[-1], "since": since, "until": until,
+              "workspace_id": workspace_id}
+    ws = sql.SQL(" AND workspace_id = %(workspace_id)s") if workspace_id is not None else sql.SQL("")
+    kinds = sql.SQL("").join(
+        sql.SQL(", coalesce(sum((actions->>{k})::bigint), 0)::bigint AS {a}").format(
+            k=sql.Literal(name), a=sql.Identifier(f"action_{name}"))
+        for name in ACTION_KINDS)
+    rows = conn.execute(sql.SQL(
+        "SELECT day, sum(interactions)::bigint AS interactions, sum(questions)::bigint AS questions,"
+        " sum(incidents)::bigint AS incidents, sum(interactions - successes)::bigint AS failures,"
+        " sum(thumbs_up)::bigint AS thumbs_up, sum(thumbs_down)::bigint AS thumbs_down,"
+        " sum(token_usage)::bigint AS tokens{kinds}"
+        " FROM agent_metrics WHERE day BETWEEN %(first)s AND %(last)s{ws} GROUP BY day"
+    ).format(kinds=kinds, ws=ws), params).fetchall()
+    latency = conn.execute(sql.SQL(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS median_ms,"
+        " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) AS p95_ms"
+        " FROM agent_interactions WHERE {where}").format(where=_where(workspace_id)), params).fetchone()
+    assert latency is not None  # an aggregate always returns one row
+
+    def total(column: str) -> int:
+        return sum(int(row[column]) for row in rows)
+
+    counts = {row["day"]: int(row["interactions"]) for row in rows}
+    return UsageMetrics(
+        days=days, since=since, until=until,
+        interactions=total("interactions"), questions=total("questions"), incidents=total("incidents"),
+        failures=total("failures"), actions={name: total(f"action_{name}") for name in ACTION_KINDS},
+        median_ms=latency["median_ms"], p95_ms=latency["p95_ms"],
+        thumbs_up=total("thumbs_up"), thumbs_down=total("thumbs_down"), tokens=total("tokens"),
         per_day=[DayCount(day=d, count=counts.get(d, 0)) for d in day_list],
     )
 
