@@ -52,6 +52,7 @@ def service_env(*, database_url: str, sandbox, redis_url: str | None = None, rab
         "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": sandbox.bot_token,
         "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET, "SLACK_API_URL": sandbox.api_url,
         "LOG_FORMAT": "text", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+        "WORKER_METRICS_PORT": "0",  # several worker groups run at once here: no shared metrics port
     })
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -216,3 +217,73 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))
     return ordered[index]
+
+
+# --- the burst ----------------------------------------------------------------------------------
+QUESTIONS = [
+    "how do I roll back a Kubernetes deployment?", "pods stuck in CrashLoopBackOff, what should I check?",
+    "postgres refuses connections: too many clients", "disk full on the build runners, help",
+    "la base postgres refuse les connexions, que faire ?", "how do I rotate the TLS certificate?",
+]
+
+
+def burst_envelopes(payloads, n: int, *, tag: str, channels: int | None = None) -> list[dict]:
+    """n distinct mentions (and one DM in ten), spread over `channels` channels (default: one each)."""
+    envelopes = []
+    for i in range(n):
+        question = f"{QUESTIONS[i % len(QUESTIONS)]} ({tag}-{i})"
+        if i % 10 == 9:
+            envelopes.append(payloads.dm("U0DEV", question, channel=f"D{tag}{i:05d}"))
+        else:
+            channel = f"C{tag}{(i if channels is None else i % channels):05d}"
+            envelopes.append(payloads.app_mention("U0DEV", channel, question))
+    return envelopes
+
+
+def target(envelope: dict) -> tuple[str, str]:
+    event = envelope["event"]
+    return event["channel"], event.get("thread_ts") or event["ts"]
+
+
+async def fire(url: str, envelopes: list[dict], *, concurrency: int = 64, retry_num: int | None = None,
+               secret: str = SANDBOX_SIGNING_SECRET) -> list[tuple[int, float, float]]:
+    """POST every envelope signed, `concurrency` at a time: (status, seconds to the ack, sent at)."""
+    import json
+
+    import aiohttp
+
+    from jamono.sandbox.signing import signed_headers
+
+    bodies = [json.dumps(e).encode() for e in envelopes]
+    results: list[tuple[int, float, float]] = [(0, 0.0, 0.0)] * len(bodies)
+    next_index = 0
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        nonlocal next_index
+        while next_index < len(bodies):
+            i = next_index
+            next_index += 1
+            headers = {"Content-Type": "application/json", **signed_headers(secret, bodies[i])}
+            if retry_num is not None:
+                headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_error"})
+            sent = time.time()
+            started = time.perf_counter()
+            try:
+                async with session.post(url, data=bodies[i], headers=headers) as response:
+                    await response.read()
+                    status = response.status
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                status = -1
+            results[i] = (status, time.perf_counter() - started, sent)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+        await asyncio.gather(*(client(session) for _ in range(concurrency)))
+    return results
+
+
+def event_row(pool, tenant_id, event_id: str) -> dict | None:
+    """The idempotency record of one Slack event (status, attempts, reply_ts), or None."""
+    with tenant_tx(pool, tenant_id) as conn:
+        return conn.execute("SELECT status, attempts, reply_ts FROM slack_events WHERE event_id = %s",
+                            [event_id]).fetchone()
