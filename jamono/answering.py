@@ -20,6 +20,7 @@ from jamono.db import tenant_tx
 from jamono.i18n import Lang
 from jamono.interactions import interaction_id, record_interaction
 from jamono.runtime import Runtime
+from jamono.observability.metrics import record_response
 from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
 from jamono.slack.rate_limit import channel_post_limiter
 from jamono.slack.payloads import CommandJob, MessageJob
@@ -97,6 +98,7 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
                        blocks=answer_blocks(reply, str(row_id)))
     elapsed_ms = int((time.time() - job.received_at) * 1000)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
+    record_response(ws.team_id, elapsed_ms / 1000, success=True)
         record_interaction(
             conn, ws, job, reply_ts=reply_ts, response=reply.answer.text or reply.answer.first_checks,
             response_time_ms=elapsed_ms, success=True, intent=reply.analysis.intent.value,
@@ -120,6 +122,7 @@ def _report_failure(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: M
         log.exception("could not report the failure in Slack")
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         record_interaction(conn, ws, job, reply_ts=reply_ts, response=None,
+    record_response(ws.team_id, time.time() - job.received_at, success=False)
                            response_time_ms=int((time.time() - job.received_at) * 1000), success=False,
                            metadata={"error": reason})
 
@@ -138,6 +141,7 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
     )
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         record_interaction(
+    record_response(ws.team_id, time.time() - job.received_at, success=True)
             conn, ws, job, reply_ts=None, response=reply.answer.text or reply.answer.first_checks,
             response_time_ms=int((time.time() - job.received_at) * 1000), success=True,
             intent=reply.analysis.intent.value, severity=reply.analysis.severity.value if reply.analysis.severity else None,

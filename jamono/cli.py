@@ -51,6 +51,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # An idle worker polls the broker with a backoff capped by this (Dramatiq's default, 1000 ms,
     # adds up to a second before a new job is picked up); read when Dramatiq is first imported.
     os.environ.setdefault("dramatiq_worker_timeout", str(IDLE_POLL_MS))
+    # Before anything imports prometheus_client: every worker process records into one directory,
+    # served merged on WORKER_METRICS_PORT by a process Dramatiq forks (jamono.observability).
+    from jamono.observability.worker_metrics import prepare_multiprocess
+
+    prepare_multiprocess(get_settings().worker_metrics_port)
     from dramatiq.cli import main as dramatiq_main
 
     argv = ["dramatiq", "workers.nox", "--processes", str(args.processes), "--threads", str(args.threads)]

@@ -10,6 +10,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from jamono.enqueue_batch import BatchingEnqueuer
+from jamono.observability.context import job_options
 from jamono.slack.payloads import MessageJob
 
 NOX_QUEUE = "nox"
@@ -31,7 +32,9 @@ class DramatiqJobQueue:
 
     @staticmethod
     def _message(actor_name: str, payload: dict[str, Any], queue_name: str) -> dramatiq.Message:
-        return dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(payload,), kwargs={}, options={})
+        # The request id rides in the options, so the worker's logs carry it (jamono.observability).
+        return dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(payload,), kwargs={},
+                                options=job_options())
 
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
         self.broker.enqueue(self._message(actor_name, payload, queue_name))

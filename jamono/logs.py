@@ -9,6 +9,8 @@ import sys
 import time
 from typing import Any
 
+from jamono.observability.context import ContextFilter
+
 _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"xox[abposre]-[A-Za-z0-9-]+"), "[REDACTED]"),          # Slack tokens
     (re.compile(r"xapp-[A-Za-z0-9-]+"), "[REDACTED]"),                    # Slack app-level tokens
@@ -17,6 +19,14 @@ _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)((?:password|passwd|secret|token|api_key|apikey)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
      r"\1[REDACTED]"),
     (re.compile(r"(://)[^:/@\s]+:[^@/\s]+@"), r"\1[REDACTED]@"),        # credentials in URLs
+    (re.compile(r"(hooks\.slack\.com/)[A-Za-z0-9/_-]+"), r"\1[REDACTED]"),  # webhook and response_url paths
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), "[REDACTED]"),          # GitHub tokens
+    (re.compile(r"\bATATT[A-Za-z0-9_=-]{20,}"), "[REDACTED]"),            # Atlassian API tokens
+    (re.compile(r"\bAIza[0-9A-Za-z_-]{30,}"), "[REDACTED]"),              # Google API keys
+    (re.compile(r"\bya29\.[0-9A-Za-z_.-]+"), "[REDACTED]"),               # Google OAuth access tokens
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+"), "[REDACTED]"),  # JWTs
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"),
+     "[REDACTED]"),
 ]
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
@@ -31,15 +41,16 @@ def _scrub_value(value: Any) -> Any:
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, dict):
-        return {k: "[REDACTED]" if _is_secret_key(k) else _scrub_value(v) for k, v in value.items()}
+        return {k: "[REDACTED]" if is_secret_key(k) else _scrub_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_scrub_value(v) for v in value]
     return value
 
 
-def _is_secret_key(key: str) -> bool:
+def is_secret_key(key: str) -> bool:
     lowered = key.lower()
-    return any(word in lowered for word in ("token", "secret", "password", "api_key", "authorization"))
+    return any(word in lowered for word in ("token", "secret", "password", "api_key", "authorization",
+                                             "signature", "cookie", "credential", "private_key", "dsn"))
 
 
 class JsonFormatter(logging.Formatter):
@@ -60,11 +71,13 @@ class JsonFormatter(logging.Formatter):
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return scrub(super().format(record))
+        ids = "".join(f" {k}={getattr(record, k)}" for k in ("request_id", "job_id") if hasattr(record, k))
+        return scrub(super().format(record) + ids)
 
 
 def setup_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(ContextFilter())  # request_id / job_id on every line, whichever library logs it
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

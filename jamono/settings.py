@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     jamono_encryption_keys: SecretStr | None = None
 
     sentry_dsn: SecretStr | None = None
+    sentry_environment: str | None = None
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    # Workers' Prometheus endpoint (all worker processes of a machine on one port); 0 turns it off.
+    worker_metrics_port: int = Field(default=9191, ge=0, le=65535, validation_alias="WORKER_METRICS_PORT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
@@ -18,6 +19,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from jamono.observability import context
+from jamono.observability.metrics import ACK, render, slack_event_type, slack_outcome
 from jamono.slack.payloads import PayloadError, validate_event_body
 
 log = logging.getLogger(__name__)
@@ -72,6 +75,21 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
     verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
+        """Counts every Slack request once (type, outcome, ack latency) under a fresh request scope."""
+        started = time.perf_counter()
+        scope = context.Scope()
+        token = context.begin(scope)
+        try:
+            response = await handle_slack(request, scope)
+        except Exception:
+            ACK.record(scope.event_type, "failed", time.perf_counter() - started)
+            raise
+        finally:
+            context.end(token)
+        ACK.record(scope.event_type, slack_outcome(response.status, scope.queued), time.perf_counter() - started)
+        return response
+
+    async def handle_slack(request: web.Request, scope: context.Scope) -> web.Response:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return _error(413, "payload too large")
         try:
@@ -90,6 +108,8 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
         except PayloadError as exc:
             log.warning("slack request refused: %s", exc)
             return _error(400, str(exc))
+        scope.event_type = slack_event_type(body)
+        scope.request_id = body.get("event_id") or context.new_request_id()
         bolt_response = await bolt.async_dispatch(
             AsyncBoltRequest(body=raw, query=request.query_string, headers=dict(request.headers))
         )
@@ -109,7 +129,12 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
         healthy = all(v == "ok" for v in results.values())
         return web.json_response({"ok": healthy, **results}, status=200 if healthy else 503)
 
+    async def metrics(_: web.Request) -> web.Response:
+        body, content_type = render()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     return app

@@ -27,6 +27,7 @@ from psycopg import sql
 from psycopg.rows import dict_row, tuple_row
 from pydantic import BaseModel
 
+from jamono.observability.metrics import observe_kb_search
 from knowledge.embeddings import Embedder
 from knowledge.ranking import Candidate, diversify, fuse, is_relevant
 from knowledge.store import vector_literal
@@ -292,6 +293,7 @@ def _details(conn: psycopg.Connection, ids: list[int], qvec: str | None, model: 
     return {r["id"]: r for r in rows}
 
 
+@observe_kb_search
 def search(
     conn: psycopg.Connection,
     query: str,

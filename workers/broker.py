@@ -12,12 +12,15 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import CurrentMessage
 
+from jamono.observability.sentry import init_sentry
+from jamono.observability.worker_metrics import JobObservability
 from jamono.settings import Settings, get_settings
 
 _broker: dramatiq.Broker | None = None
 
 
 def build_broker(settings: Settings) -> dramatiq.Broker:
+    init_sentry(settings)  # first: Sentry's Dramatiq integration hooks brokers as they are created
     if settings.rabbitmq_url:
         # Publisher confirms: send() returns only once RabbitMQ has the message (nothing lost).
         broker: dramatiq.Broker = RabbitmqBroker(url=settings.rabbitmq_url, confirm_delivery=True)
@@ -33,6 +36,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
                              heartbeat_timeout=settings.redis_heartbeat_timeout_ms,
                              maintenance_chance=settings.redis_maintenance_chance)
     broker.add_middleware(CurrentMessage())
+    broker.add_middleware(JobObservability(port=settings.worker_metrics_port))  # metrics, request/job ids
     return broker
 
 

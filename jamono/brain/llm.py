@@ -26,6 +26,7 @@ from jamono.brain import prompts
 from jamono.brain.analysis import Analysis, Intent, MeetingNeed, Severity
 from jamono.brain.compose import CHECKS_BUDGET_CHARS, ComposedAnswer, HitLike, Source, compose, markdown_to_mrkdwn
 from jamono.logs import scrub
+from jamono.observability.metrics import record_tokens
 from jamono.settings import Settings
 
 log = logging.getLogger("jamono.brain.llm")
@@ -410,6 +411,7 @@ def _record(usage: LLMUsage, response: Any, started: float) -> None:
         usage.prompt_tokens += counted.prompt_tokens or 0
         usage.completion_tokens += counted.completion_tokens or 0
         usage.total_tokens += counted.total_tokens or 0
+        record_tokens(usage.model, counted.prompt_tokens or 0, counted.completion_tokens or 0)
 
 
 def _content(response: Any) -> str:
