@@ -19,8 +19,8 @@ from jamono.brain.language import detect_language
 from jamono.db import tenant_tx
 from jamono.i18n import Lang
 from jamono.interactions import interaction_id, record_interaction
-from jamono.runtime import Runtime
 from jamono.observability.metrics import record_response
+from jamono.runtime import Runtime
 from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
 from jamono.slack.rate_limit import channel_post_limiter
 from jamono.slack.payloads import CommandJob, MessageJob
@@ -97,8 +97,8 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
     client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply),
                        blocks=answer_blocks(reply, str(row_id)))
     elapsed_ms = int((time.time() - job.received_at) * 1000)
-    with tenant_tx(rt.pool, ws.tenant_id) as conn:
     record_response(ws.team_id, elapsed_ms / 1000, success=True)
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
         record_interaction(
             conn, ws, job, reply_ts=reply_ts, response=reply.answer.text or reply.answer.first_checks,
             response_time_ms=elapsed_ms, success=True, intent=reply.analysis.intent.value,
@@ -120,9 +120,9 @@ def _report_failure(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: M
                            blocks=failure_blocks(lang, reason))
     except SlackApiError:
         log.exception("could not report the failure in Slack")
+    record_response(ws.team_id, time.time() - job.received_at, success=False)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         record_interaction(conn, ws, job, reply_ts=reply_ts, response=None,
-    record_response(ws.team_id, time.time() - job.received_at, success=False)
                            response_time_ms=int((time.time() - job.received_at) * 1000), success=False,
                            metadata={"error": reason})
 
@@ -139,9 +139,9 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
         response_type="in_channel" if command.share else "ephemeral",
         text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id)),
     )
+    record_response(ws.team_id, time.time() - job.received_at, success=True)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         record_interaction(
-    record_response(ws.team_id, time.time() - job.received_at, success=True)
             conn, ws, job, reply_ts=None, response=reply.answer.text or reply.answer.first_checks,
             response_time_ms=int((time.time() - job.received_at) * 1000), success=True,
             intent=reply.analysis.intent.value, severity=reply.analysis.severity.value if reply.analysis.severity else None,
