@@ -2,7 +2,8 @@
 
 Single-workspace mode (a bot token in the environment) learns its workspace from `auth.test`
 once at start-up and answers Bolt's authorize step from memory, so no listener waits on the
-network before its ack.
+network before its ack. Multi-workspace mode (SLACK_CLIENT_ID/SECRET, no bot token) serves the
+"Add to Slack" install and authorizes each team from its stored installation, remembered briefly.
 """
 
 from __future__ import annotations
@@ -55,11 +56,33 @@ def static_authorize(settings: Settings, identity: TeamIdentity):
     return authorize
 
 
-def build_bolt_app(settings: Settings, jobs: JobQueue, authorize) -> AsyncApp:
+def multi_workspace(settings: Settings) -> bool:
+    """Many workspaces install NOX through OAuth; a bot token in env means one workspace, self-hosted."""
+    return settings.slack_bot_token is None and bool(settings.slack_client_id) and settings.slack_client_secret is not None
+
+
+def build_oauth(settings: Settings, pool: ConnectionPool, jobs: JobQueue):
+    """Bolt's OAuth flow on our stores; a finished install queues NOX's welcome (KB + DM)."""
+    from jamono.authorize_cache import CachedAuthorize
+    from jamono.crypto import load_secret_box
+    from jamono.oauth import build_oauth_flow
+
+    async def on_installed(installation) -> None:
+        payload = {"team_id": installation.team_id or "", "enterprise_id": installation.enterprise_id,
+                   "user_id": installation.user_id}
+        await asyncio.to_thread(jobs.enqueue, "welcome_installation", payload)
+
+    flow = build_oauth_flow(settings, pool, load_secret_box(settings), on_installed=on_installed)
+    flow.settings.authorize = CachedAuthorize(flow.settings.authorize)
+    return flow
+
+
+def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_flow=None) -> AsyncApp:
     bolt = AsyncApp(
         name="nox",
         signing_secret=settings.signing_secret,
-        authorize=authorize,
+        authorize=authorize if oauth_flow is None else None,
+        oauth_flow=oauth_flow,
         client=async_web_client(None, settings.slack_api_url),
         # Listeners finish (the job is durably queued) before Slack gets its 200.
         process_before_response=True,
@@ -76,8 +99,15 @@ def build_bolt_app(settings: Settings, jobs: JobQueue, authorize) -> AsyncApp:
     return bolt
 
 
-def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity) -> web.Application:
-    bolt = build_bolt_app(settings, jobs, static_authorize(settings, identity))
+def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue,
+                   identity: TeamIdentity | None) -> web.Application:
+    """`identity` None: multi-workspace mode, with the install routes."""
+    if identity is None:
+        flow = build_oauth(settings, pool, jobs)
+        bolt = build_bolt_app(settings, jobs, oauth_flow=flow)
+    else:
+        flow = None
+        bolt = build_bolt_app(settings, jobs, static_authorize(settings, identity))
 
     async def database() -> None:
         def ping() -> None:
@@ -94,18 +124,26 @@ def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue, ide
             await asyncio.to_thread(broker_client.ping)
 
         checks["broker"] = broker
-    return build_web_app(bolt, settings.signing_secret, checks)
+    http = build_web_app(bolt, settings.signing_secret, checks)
+    if flow is not None:
+        from jamono.oauth import oauth_routes
+
+        http.add_routes(oauth_routes(flow))
+    return http
 
 
-def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceContext, TeamIdentity]:
+def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceContext | None, TeamIdentity | None]:
+    """Pool and queue; in single-workspace mode also the workspace, registered from `auth.test`."""
     pool = open_pool(settings, max_size=4, name="jamono-web")
+    jobs = DramatiqJobQueue(setup_broker(settings))
+    if multi_workspace(settings):
+        return pool, jobs, None, None
     identity = identify_workspace(settings)
     workspace = register_workspace(pool, identity)
-    jobs = DramatiqJobQueue(setup_broker(settings))
     return pool, jobs, workspace, identity
 
 
-async def serve_socket_mode(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity) -> None:
+async def serve_socket_mode(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None) -> None:
     """Socket Mode: Slack pushes over a websocket we open; /healthz still answers on $PORT."""
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
@@ -113,7 +151,8 @@ async def serve_socket_mode(settings: Settings, pool: ConnectionPool, jobs: JobQ
     runner = web.AppRunner(http, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
-    bolt = build_bolt_app(settings, jobs, static_authorize(settings, identity))
+    bolt = (build_bolt_app(settings, jobs, oauth_flow=build_oauth(settings, pool, jobs)) if identity is None
+            else build_bolt_app(settings, jobs, static_authorize(settings, identity)))
     assert settings.slack_app_token is not None
     await AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value()).start_async()
 
@@ -121,11 +160,12 @@ async def serve_socket_mode(settings: Settings, pool: ConnectionPool, jobs: JobQ
 def main() -> None:
     settings = get_settings()
     pool, jobs, workspace, identity = prepare(settings)
+    who = f"team {identity.team_id}" if identity else "every installed workspace (Add to Slack at /slack/install)"
     if settings.slack_app_token is not None:
-        log.info("serving Slack for team %s over Socket Mode", identity.team_id)
+        log.info("serving Slack for %s over Socket Mode", who)
         asyncio.run(serve_socket_mode(settings, pool, jobs, identity))
         return
-    log.info("serving Slack for team %s on port %s", identity.team_id, settings.port)
+    log.info("serving Slack for %s on port %s", who, settings.port)
     web.run_app(build_http_app(settings, pool, jobs, identity), host=settings.host, port=settings.port,
                 access_log=None, print=None)
 

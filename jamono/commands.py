@@ -79,3 +79,18 @@ def help_blocks(lang: Lang = "en", unknown: str | None = None) -> list[dict]:
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Add `--share` to post the reply in the channel."
                                           if lang == "en" else "Ajoutez `--share` pour publier la réponse dans le canal."}]},
     ]
+
+
+def config_blocks(lang: Lang, team_id: str, app_id: str) -> list[dict]:
+    """`/nox config`: the settings modal opens; this says where the rest of the configuration lives."""
+    home = f"slack://app?team={team_id}&id={app_id}&tab=home" if team_id and app_id else None
+    text = {
+        "en": ":gear: Opening NOX's settings. Jira, Google Calendar and usage figures are in NOX's *Home* tab"
+              + (f": <{home}|open it>." if home else "."),
+        "fr": ":gear: J'ouvre les réglages de NOX. Jira, Google Agenda et les chiffres d'usage sont dans l'onglet "
+              "*Accueil* de NOX" + (f" : <{home}|l'ouvrir>." if home else "."),
+    }[lang]
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": {
+                "en": "Sections: `/nox config general`, `/nox config jira`, `/nox config google`.",
+                "fr": "Sections : `/nox config general`, `/nox config jira`, `/nox config google`."}[lang]}]}]

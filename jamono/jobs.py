@@ -20,7 +20,7 @@ HANDLE_MESSAGE = "handle_message"
 class JobQueue(Protocol):
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None: ...
 
-    async def enqueue_message_async(self, job: MessageJob) -> None: ...
+    async def enqueue_message_async(self, job: MessageJob, actor_name: str = HANDLE_MESSAGE) -> None: ...
 
 
 class DramatiqJobQueue:
@@ -39,9 +39,9 @@ class DramatiqJobQueue:
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
         self.broker.enqueue(self._message(actor_name, payload, queue_name))
 
-    async def enqueue_message_async(self, job: MessageJob) -> None:
+    async def enqueue_message_async(self, job: MessageJob, actor_name: str = HANDLE_MESSAGE) -> None:
         """The events hot path: concurrent requests share Redis round trips (see enqueue_batch)."""
-        message = self._message(HANDLE_MESSAGE, job.model_dump(mode="json"), NOX_QUEUE)
+        message = self._message(actor_name, job.model_dump(mode="json"), NOX_QUEUE)
         if self.batcher is None:
             await asyncio.to_thread(self.broker.enqueue, message)
         else:

@@ -8,6 +8,7 @@ from functools import cached_property
 
 import redis
 from psycopg_pool import ConnectionPool
+from slack_sdk import WebClient
 
 from jamono.brain.compose import HitLike
 from jamono.brain.nox import Nox
@@ -15,6 +16,13 @@ from jamono.db import open_pool, tenant_tx
 from jamono.settings import Settings, get_settings
 from jamono.slack.client import ClientCache
 from jamono.tenancy import WorkspaceCache, WorkspaceContext
+
+
+class WorkspaceNotInstalled(RuntimeError):
+    """No live bot token for this workspace (never installed, uninstalled, or tokens revoked)."""
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__(f"no bot token for team {team_id}")
 
 
 class Runtime:
@@ -48,10 +56,33 @@ class Runtime:
 
         return Nox(OfflineBrain(), LLMBrain.from_settings(self.settings))
 
+    @cached_property
+    def secret_box(self):
+        from jamono.crypto import load_secret_box
+
+        return load_secret_box(self.settings)
+
+    @cached_property
+    def token_rotator(self):
+        """Refreshes expiring bot tokens (Slack token rotation) against our Slack API base."""
+        from slack_sdk.oauth.token_rotation import TokenRotator
+
+        s = self.settings
+        if not s.slack_client_id or s.slack_client_secret is None:
+            return None
+        return TokenRotator(client_id=s.slack_client_id, client_secret=s.slack_client_secret.get_secret_value(),
+                            client=WebClient(base_url=s.slack_api_url))
+
     def bot_token(self, ws: WorkspaceContext) -> str:
-        if self.settings.slack_bot_token is None:
-            raise RuntimeError(f"no bot token for team {ws.team_id}")
-        return self.settings.slack_bot_token.get_secret_value()
+        """Single-workspace mode: the token from the environment; otherwise the workspace's installation."""
+        if self.settings.slack_bot_token is not None:
+            return self.settings.slack_bot_token.get_secret_value()
+        from jamono.installations import bot_token_for
+
+        token = bot_token_for(self.pool, self.secret_box, ws.team_id, ws.enterprise_id, rotator=self.token_rotator)
+        if token is None:
+            raise WorkspaceNotInstalled(ws.team_id)
+        return token
 
     def search(self, ws: WorkspaceContext, query: str, k: int = 5) -> Sequence[HitLike]:
         """Hybrid search in the workspace's knowledge base; sources it voted 👎 rank lower."""

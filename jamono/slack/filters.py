@@ -31,3 +31,16 @@ def should_answer_message(event: dict[str, Any], bot_user_id: str | None) -> boo
         and event.get("subtype") in _HUMAN_SUBTYPES
         and not is_from_bot(event, bot_user_id)
     )
+
+
+def should_watch_message(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """A top-level human message in a channel, not addressed to NOX (mentions come as app_mention):
+    the worker answers it only if the channel is watched and the message reads like an incident."""
+    thread_ts = event.get("thread_ts")
+    return (
+        event.get("channel_type") in ("channel", "group")
+        and event.get("subtype") in _HUMAN_SUBTYPES
+        and not is_from_bot(event, bot_user_id)
+        and (thread_ts is None or thread_ts == event.get("ts"))
+        and not (bot_user_id and f"<@{bot_user_id}>" in (event.get("text") or ""))
+    )

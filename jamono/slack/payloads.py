@@ -89,7 +89,7 @@ def user_of(body: dict[str, Any]) -> str:
     return (body.get("user") or {}).get("id", "")
 
 
-MessageType = Literal["app_mention", "direct_message", "slash_command", "shortcut", "action"]
+MessageType = Literal["app_mention", "direct_message", "slash_command", "shortcut", "action", "watched_channel"]
 
 
 class MessageJob(BaseModel):

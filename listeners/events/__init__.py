@@ -3,6 +3,12 @@ from slack_bolt.async_app import AsyncApp
 from jamono.home.slack_handlers import handle_app_home_opened
 from listeners.events.app_mention import handle_app_mention
 from listeners.events.message import handle_message
+from listeners.events.workspace import (
+    handle_app_uninstalled,
+    handle_channel_created,
+    handle_team_join,
+    handle_tokens_revoked,
+)
 
 
 def register(app: AsyncApp) -> None:
@@ -10,3 +16,7 @@ def register(app: AsyncApp) -> None:
     # Bolt has no `message.im` event name: register `message` and keep DMs in the listener.
     app.event("message")(handle_message)
     app.event("app_home_opened")(handle_app_home_opened)
+    app.event("app_uninstalled")(handle_app_uninstalled)
+    app.event("tokens_revoked")(handle_tokens_revoked)
+    app.event("team_join")(handle_team_join)
+    app.event("channel_created")(handle_channel_created)

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from jamono.jobs import JobQueue
+from jamono.jobs import HANDLE_MESSAGE, JobQueue
 from jamono.slack.payloads import MessageEvent, MessageJob, MessageType
 
 
@@ -20,7 +20,8 @@ def retry_num(request: AsyncBoltRequest) -> int:
 
 
 async def enqueue_event(
-    body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest, message_type: MessageType
+    body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest, message_type: MessageType,
+    actor_name: str = HANDLE_MESSAGE,
 ) -> None:
     event = MessageEvent.model_validate(body["event"])
     job = MessageJob(
@@ -36,4 +37,4 @@ async def enqueue_event(
         retry_num=retry_num(request),
     )
     jobs: JobQueue = context["jobs"]
-    await jobs.enqueue_message_async(job)
+    await jobs.enqueue_message_async(job, actor_name)

@@ -3,11 +3,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from jamono.slack.filters import should_answer_message
+from jamono.slack.filters import should_answer_message, should_watch_message
 from listeners.events._job import enqueue_event
+
+WATCHED_MESSAGE = "watched_message"
 
 
 async def handle_message(body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
-    """Direct messages to NOX; channel messages arrive as app_mention when they concern NOX."""
-    if should_answer_message(body["event"], context.bot_user_id):
+    """Direct messages to NOX; channel messages arrive as app_mention when they concern NOX, and
+    other top-level channel messages go to the worker, which speaks only in watched channels."""
+    event = body["event"]
+    if should_answer_message(event, context.bot_user_id):
         await enqueue_event(body, context, request, "direct_message")
+    elif should_watch_message(event, context.bot_user_id):
+        await enqueue_event(body, context, request, "watched_channel", WATCHED_MESSAGE)

@@ -64,6 +64,22 @@ def members(ctx: MethodContext) -> dict[str, Any]:
     return {"members": page, "response_metadata": meta["response_metadata"]}
 
 
+def join(ctx: MethodContext) -> dict[str, Any]:
+    """Slack's join: public channels only; a second join answers `already_in_channel` as a warning."""
+    channel = ctx.channel()
+    if channel.is_im or channel.is_mpim or channel.is_private:
+        raise SlackError("method_not_supported_for_channel_type")
+    me = ctx.me.user_id
+    already = me in channel.members
+    if not already:
+        channel.members.append(me)
+    channel.is_member = True
+    body: dict[str, Any] = {"channel": channel.to_api()}
+    if already:
+        body["warning"] = "already_in_channel"
+    return body
+
+
 def _type_name(channel: Any) -> str:
     if channel.is_im:
         return "im"
@@ -95,4 +111,5 @@ METHODS: dict[str, Method] = {
     "conversations.open": Method(open_conversation),
     "conversations.list": Method(list_conversations),
     "conversations.members": Method(members),
+    "conversations.join": Method(join),
 }
