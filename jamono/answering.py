@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from jamono import event_log
+from jamono.actions.service import after_answer
 from jamono.brain.language import detect_language
 from jamono.db import tenant_tx
 from jamono.i18n import Lang
@@ -107,6 +108,7 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
                       "analysis": reply.analysis.model_dump(mode="json"),
                       "sources": [str(s.document_id) for s in reply.answer.sources], **reply.metadata},
         )
+    after_answer(rt, ws, row_id, reply.analysis.intent.value)  # automatic mode: open the incident's ticket
     remember(rt.cache, team_id=ws.team_id, channel=job.channel, thread_ts=job.reply_thread_ts,
              texts=[*context, job.text, "NOX: " + fallback_text(reply)[:500]])
 

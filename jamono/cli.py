@@ -105,6 +105,12 @@ def cmd_kb(args: argparse.Namespace) -> int:
     return _with_services(lambda: kb_main([args.action, *args.rest]))
 
 
+def cmd_actions(args: argparse.Namespace) -> int:
+    from jamono.actions.cli import main as actions_main
+
+    return _with_services(lambda: actions_main([args.action, *args.rest]))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jamono", description="NOX, the AI DevOps teammate in Slack")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,12 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="manage the knowledge base")
     kb.add_argument("action", choices=["ingest", "list", "remove", "search", "bundle-vectors"])
     kb.add_argument("rest", nargs=argparse.REMAINDER)
+    actions = sub.add_parser("actions", help="Jira tickets and meetings NOX opened; dead letters (list --failed)")
+    actions.add_argument("action", choices=["list", "retry"])
+    actions.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run, "serve": cmd_serve, "worker": cmd_worker, "migrate": cmd_migrate, "sandbox": cmd_sandbox,
-    "train": cmd_train, "eval": cmd_eval, "kb": cmd_kb,
+    "train": cmd_train, "eval": cmd_eval, "kb": cmd_kb, "actions": cmd_actions,
 }
 
 

@@ -51,26 +51,13 @@ def demoted_documents(rt: Runtime, tenant_id: UUID, limit: int = 200) -> dict[UU
 
 
 def handle_proposal(rt: Runtime, job: ProposalJob) -> None:
-    """Record the decision on the interaction; until Jira/Calendar are connected, say so and keep it."""
-    from jamono.i18n import t
+    """Jobs queued before the actions flow existed: hand them to it (meetings need the modal now)."""
+    from jamono.actions.models import ProposalClick
+    from jamono.actions.service import proposal_clicked
 
-    ws = rt.workspaces.get(job.team_id, job.enterprise_id)
-    with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        row = conn.execute(
-            "UPDATE agent_interactions SET metadata = metadata || jsonb_build_object('proposal',"
-            " jsonb_build_object('choice', %s::text, 'by', %s::text, 'status', %s::text))"
-            " WHERE id = %s RETURNING metadata->'analysis'->>'language' AS lang",
-            [job.choice, job.user, "dismissed" if job.choice == "dismiss" else "pending_integration", job.interaction_id],
-        ).fetchone()
-    if row is None:
-        raise InteractionNotRecordedYet(str(job.interaction_id))
-    lang = row["lang"] or "en"
-    if job.choice == "dismiss":
-        text = t("proposal_dismissed", lang)
-    else:
-        integration = "Jira" if job.choice == "ticket" else "Google Calendar"
-        text = t("proposal_kept", lang, what=t(f"what.{job.choice}", lang), integration=integration)
-    try:
-        rt.slack.get(rt.bot_token(ws)).chat_postEphemeral(channel=job.channel, user=job.user, text=text)
-    except SlackApiError as exc:
-        log.warning("could not confirm the proposal choice: %s", exc.response.get("error"))
+    if job.choice == "meeting":
+        log.info("dropping a queued meeting click from before the scheduling modal existed")
+        return
+    click = ProposalClick(team_id=job.team_id, enterprise_id=job.enterprise_id, user=job.user, channel=job.channel,
+                          interaction_id=job.interaction_id, choice=job.choice)
+    proposal_clicked(rt, click, final_attempt=True)

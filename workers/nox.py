@@ -9,7 +9,7 @@ from dramatiq.middleware import CurrentMessage
 
 from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.jobs import HANDLE_MESSAGE, NOX_QUEUE
-from jamono.runtime import get_runtime
+from jamono.runtime import WorkspaceNotInstalled, get_runtime
 from jamono.settings import get_settings
 from jamono.slack.payloads import CommandJob, FeedbackJob, KbSaveJob, MessageJob, ProposalJob
 from workers.broker import setup_broker
@@ -23,7 +23,9 @@ MINUTES = 60 * 1000
 
 # Slack-facing jobs: bounded retries with short backoff (people wait minutes, not days).
 _SLACK_JOB = {"queue_name": NOX_QUEUE, "max_retries": MAX_RETRIES, "min_backoff": 250, "max_backoff": 5_000,
-              "time_limit": _settings.job_time_limit_s * 1000}
+              "time_limit": _settings.job_time_limit_s * 1000,
+              # Uninstalled or revoked: no retry can bring the token back.
+              "throws": (WorkspaceNotInstalled,)}
 
 
 def _is_final_attempt() -> bool:
@@ -92,4 +94,13 @@ def fill_settings_modal(payload: dict) -> None:
 def save_settings(payload: dict) -> None:
     from jamono.home.service import run_save_settings
 
-    run_save_settings(get_runtime(), payload, store=None)  # secrets: stored once the credential store lands
+    from jamono.credentials import credential_store
+
+    runtime = get_runtime()
+    run_save_settings(runtime, payload, store=credential_store(runtime.settings))
+
+
+import workers.actions  # noqa: E402,F401 - declares the action actors on the same broker
+
+
+import workers.workspaces  # noqa: E402,F401 — a workspace's lifecycle actors, on the same broker

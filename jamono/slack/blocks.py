@@ -84,7 +84,12 @@ def proposal_block(reply: Reply, interaction_id: str) -> Block | None:
     if reply.analysis.intent is Intent.INCIDENT:
         elements.append(_button("propose_ticket", t("create_ticket", lang), interaction_id, "primary"))
     if reply.analysis.meeting.needed:
-        elements.append(_button("propose_meeting", t("schedule", lang), interaction_id))
+        from jamono.actions.buttons import meeting_value
+
+        meeting = reply.analysis.meeting
+        value = meeting_value(interaction_id, title=meeting.title or reply.analysis.summary,
+                              duration_min=meeting.duration_min, attendees=meeting.attendees, lang=lang)
+        elements.append(_button("propose_meeting", t("schedule", lang), value))
     if not elements:
         return None
     elements.append(_button("propose_dismiss", t("dismiss", lang), interaction_id))

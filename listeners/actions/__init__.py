@@ -2,16 +2,24 @@ import re
 
 from slack_bolt.async_app import AsyncApp
 
+from jamono.actions.messages import RETRY_ACTION
 from jamono.home.ids import EDIT_ACTION_PATTERN
 from jamono.home.slack_handlers import ack_home_edit, open_settings_loading
+from jamono.onboarding_text import IGNORE_ACTION, WATCH_ACTION
+from listeners.actions.channel_watch import handle_channel_watch
 from listeners.actions.feedback import handle_feedback
-from listeners.actions.proposal import handle_proposal
+from listeners.actions.proposal import ack_schedule, handle_proposal, handle_retry, open_schedule_modal
 
 
 def register(app: AsyncApp) -> None:
     app.action("feedback_up")(handle_feedback)
     app.action("feedback_down")(handle_feedback)
-    for action_id in ("propose_ticket", "propose_meeting", "propose_dismiss"):
+    app.action(WATCH_ACTION)(handle_channel_watch)
+    app.action(IGNORE_ACTION)(handle_channel_watch)
+    for action_id in ("propose_ticket", "propose_dismiss"):
         app.action(action_id)(handle_proposal)
+    # Schedule opens its modal after the ack (lazy; a lost one costs a click); the submission is queued.
+    app.action("propose_meeting")(ack=ack_schedule, lazy=[open_schedule_modal])
+    app.action(RETRY_ACTION)(handle_retry)
     # The settings modal opens after the ack (lazy); a worker fills it in with views.update.
     app.action(re.compile(EDIT_ACTION_PATTERN))(ack=ack_home_edit, lazy=[open_settings_loading])

@@ -1,16 +1,22 @@
+import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from jamono.actions.modals import command_modal
 from jamono.brain.language import detect_language
-from jamono.commands import help_blocks, parse_command
+from jamono.commands import config_blocks, help_blocks, parse_command
+from jamono.home.ids import SECTIONS, Section
+from jamono.home.modals import loading_modal
+from jamono.home.slack_handlers import queue_settings_modal, settings_external_id
 from jamono.slack.kb_views import kb_add_view
 from jamono.slack.payloads import CommandJob
 
 _WORKING = {
     "kb search": {"en": ":mag: Searching the knowledge base…", "fr": ":mag: Je cherche dans la base de connaissances…"},
     "ask": {"en": ":eyes: Looking into it…", "fr": ":eyes: Je regarde ça…"},
+    "status": {"en": ":stethoscope: Checking NOX and your integrations…", "fr": ":stethoscope: Je vérifie NOX et vos intégrations…"},
 }
 _LATER = {
     "en": "`/nox {name}` is not available in this version yet. `/nox help` lists what works today.",
@@ -37,16 +43,39 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         actor = "kb_search" if cmd.name == "kb search" else "answer_command"
         context["jobs"].enqueue(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
         await ack(text=_WORKING[cmd.name][lang])
-    elif cmd.name == "kb add":
+    elif cmd.name in ("kb add", "incident", "meeting"):  # modals, opened after the ack
         await ack()
     elif cmd.name == "help":
         await ack(blocks=help_blocks(lang, cmd.unknown))
+    elif cmd.name == "status":
+        payload = _job(command, "", cmd.share, lang).model_dump(mode="json")
+        context["jobs"].enqueue("nox_status", {**payload, "queued_at": time.time()})
+        await ack(text=_WORKING["status"][lang])
+    elif cmd.name == "config":
+        queue_settings_modal(context["jobs"], team_id=command.get("team_id", ""),
+                             enterprise_id=command.get("enterprise_id") or None, user=command.get("user_id", ""),
+                             section=_config_section(cmd.args), trigger_id=command.get("trigger_id", ""))
+        await ack(blocks=config_blocks(lang, command.get("team_id", ""), command.get("api_app_id", "")))
     else:
         await ack(text=_LATER[lang].format(name=cmd.name))
 
 
+def _config_section(args: str) -> Section:
+    wanted = args.strip().lower()
+    return wanted if wanted in SECTIONS else "general"  # type: ignore[return-value]
+
+
 async def open_nox_modal(command: dict[str, Any], client: AsyncWebClient) -> None:
-    if parse_command(command.get("text", "")).name != "kb add":
+    cmd = parse_command(command.get("text", ""))
+    if cmd.name == "config":  # a worker fills the loading modal in (and checks the user may edit)
+        section = _config_section(cmd.args)
+        await client.views_open(trigger_id=command["trigger_id"],
+                                view=loading_modal(settings_external_id(section, command["trigger_id"])))
+        return
+    if cmd.name in ("incident", "meeting"):
+        await client.views_open(trigger_id=command["trigger_id"], view=command_modal(cmd.name, command, cmd.args))
+        return
+    if cmd.name != "kb add":
         return
     await client.views_open(trigger_id=command["trigger_id"],
                             view=kb_add_view(private_metadata=command.get("channel_id", "")))

@@ -121,5 +121,5 @@ async def test_an_incident_proposes_a_ticket_and_a_click_is_kept_until_jira_is_c
     await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "Jira isn't connected"), timeout=15)
     _, workspace = sandbox_workspace
     with tenant_tx(pool, workspace.tenant_id) as conn:
-        kept = conn.execute("SELECT metadata->'proposal' AS p FROM agent_interactions WHERE id = %s", [ticket["value"]]).fetchone()["p"]
-    assert kept == {"choice": "ticket", "by": "U0DEV", "status": "pending_integration"}
+        kept = conn.execute("SELECT status, proposed_by FROM actions WHERE idempotency_key = %s", [f"ticket:{ticket['value']}"]).fetchone()
+    assert kept == {"status": "proposed", "proposed_by": "U0DEV"}

@@ -1,0 +1,309 @@
+"""Running one confirmed action against Jira or Google Calendar, exactly once.
+
+Order: claim the row (a lease, so no parallel attempt), look before you create (the plugins' find-
+or-create by fingerprint), record `done`, then post about it once. A crash anywhere before `done`
+leaves the row claimable again and the external search finds what the crashed attempt created.
+Retryable failures go back to the queue (`RetryLater`) until its budget is spent; then the row is
+`failed` (the dead letter) and the thread shows why, with a Retry button.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from dramatiq.errors import Retry
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from jamono.actions import failpoints, store
+from jamono.actions.incidents import DEFAULT_WINDOW_MIN
+from jamono.actions.messages import failure_blocks, meeting_done_text, people, ticket_done_text
+from jamono.actions.models import MEETING, TICKET, Action
+from jamono.credentials import CredentialStore, NotConnected
+from jamono.db import tenant_tx
+from jamono.home.settings_model import WorkspaceSettings, load_settings
+from jamono.i18n import t
+from jamono.integrations.base import IntegrationError, MeetingRequest, TicketRequest
+from jamono.integrations.priorities import map_priority
+from jamono.tenancy import WorkspaceContext
+
+log = logging.getLogger(__name__)
+
+AFTER_CREATE = "actions.after_external_create"
+LEASE = timedelta(minutes=3)
+
+
+class RetryLater(Retry):
+    """Hand the action back to the queue (with the server's Retry-After when it gave one)."""
+
+    def __init__(self, reason: str, delay_s: float | None = None) -> None:
+        super().__init__(reason, delay=int(delay_s * 1000) if delay_s is not None else None)
+
+
+@dataclass
+class Ctx:
+    """One job's view of a workspace: fresh settings, its Slack client, the credential store."""
+
+    pool: Any
+    ws: WorkspaceContext
+    client: WebClient
+    credentials: CredentialStore
+
+    def settings(self) -> WorkspaceSettings:
+        with tenant_tx(self.pool, self.ws.tenant_id) as conn:
+            return load_settings(conn, self.ws.workspace_id)
+
+
+def connected(ctx: Ctx, kind: str, settings: WorkspaceSettings) -> bool:
+    """Settings complete and a secret stored (without building a client)."""
+    if kind == "jira":
+        return settings.jira.configured
+    return settings.google.configured
+
+
+# --- Slack output --------------------------------------------------------------------------------
+
+def post(ctx: Ctx, action: Action, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+    """In the action's thread; with no thread, in its channel; with no channel, to the person."""
+    channel = action.channel_id or action.confirmed_by or action.proposed_by
+    ctx.client.chat_postMessage(channel=channel, thread_ts=action.thread_ts, text=text,
+                                blocks=blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}])
+
+
+def post_once(ctx: Ctx, action: Action, column: str, send: Any) -> None:
+    """Post at most once per action: the flag commits only after Slack accepted the message."""
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        if store.mark(conn, action.id, column):
+            send()
+
+
+def ephemeral(ctx: Ctx, channel: str, user: str, text: str) -> None:
+    if not channel or not user or user == "automatic":
+        return
+    try:
+        ctx.client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except SlackApiError as exc:
+        log.warning("could not answer the click: %s", exc.response.get("error"))
+
+
+# --- running -------------------------------------------------------------------------------------
+
+def execute(ctx: Ctx, action_id: UUID, *, final_attempt: bool, user: str = "") -> Action | None:
+    """Run a confirmed action once; returns the row as it ends (None when another worker has it)."""
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        action = store.claim(conn, action_id, LEASE)
+        current = action or store.get(conn, action_id)
+    if current is None:
+        return None
+    if action is None:
+        if current.status == "done":
+            announce(ctx, current)
+        elif current.status == "running":
+            ephemeral(ctx, current.channel_id or "", user, t("act.in_progress", current.lang))
+        return current
+    settings = ctx.settings()
+    try:
+        if action.type == TICKET:
+            outcome = _run_ticket(ctx, action, settings)
+        else:
+            outcome = _run_meeting(ctx, action, settings)
+        failpoints.hit(AFTER_CREATE)
+    except NotConnected:
+        with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+            conn.execute("UPDATE actions SET status = 'proposed', lease_until = NULL WHERE id = %s", [action.id])
+        return action
+    except IntegrationError as exc:
+        if exc.retryable and not final_attempt:
+            with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+                store.release(conn, action.id, exc.reason)
+            raise RetryLater(exc.reason, exc.retry_after_s) from None
+        return _give_up(ctx, action, exc.reason)
+    except Exception as exc:
+        reason = f"unexpected error ({type(exc).__name__})"
+        if not final_attempt:
+            with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+                store.release(conn, action.id, reason)
+            raise
+        log.exception("action %s failed", action.id)
+        return _give_up(ctx, action, reason)
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        store.done(conn, action.id, **outcome)
+        finished = store.get(conn, action.id)
+    assert finished is not None
+    announce(ctx, finished, settings)
+    return finished
+
+
+def _give_up(ctx: Ctx, action: Action, reason: str) -> Action:
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        store.fail(conn, action.id, reason)
+        failed = store.get(conn, action.id)
+    assert failed is not None
+    text, blocks = failure_blocks(failed, reason)
+    try:
+        post(ctx, failed, text, blocks)
+    except SlackApiError as exc:
+        log.warning("could not report a failed action in Slack: %s", exc.response.get("error"))
+    return failed
+
+
+# --- tickets -------------------------------------------------------------------------------------
+
+def _window(ctx: Ctx) -> timedelta:
+    raw = (ctx.ws.settings or {}).get("incident_dedup_window_min")
+    return timedelta(minutes=raw if isinstance(raw, int) and raw > 0 else DEFAULT_WINDOW_MIN)
+
+
+def ticket_request(action: Action, settings: WorkspaceSettings, reporter_name: str | None,
+                   channel_name: str | None) -> TicketRequest:
+    params = action.ticket()
+    lines = [params.summary]
+    if params.description and params.description.strip() != params.summary:
+        lines += ["", params.description.strip()]
+    lines += ["", f"Severity: {params.severity}"]
+    if params.service:
+        lines.append(f"Service: {params.service}")
+    lines.append(f"Reporter: {reporter_name or params.reporter}")
+    if params.channel:
+        lines.append(f"Channel: #{channel_name}" if channel_name else f"Channel: {params.channel}")
+    return TicketRequest(
+        project_key=settings.jira.project_key or "", issue_type=settings.jira.issue_type, summary=params.summary,
+        description="\n".join(lines), priority=map_priority(params.severity, settings.jira.priorities.as_dict()),
+        labels=["nox"], fingerprint=action.fingerprint, reporter_name=reporter_name,
+        slack_permalink=params.permalink,
+    )
+
+
+def _names(ctx: Ctx, action: Action) -> tuple[str | None, str | None]:
+    params = action.ticket()
+    reporter = channel = None
+    try:
+        if params.reporter:
+            user = ctx.client.users_info(user=params.reporter)["user"]
+            reporter = (user.get("profile") or {}).get("real_name") or user.get("real_name") or user.get("name")
+        if params.channel:
+            channel = ctx.client.conversations_info(channel=params.channel)["channel"].get("name")
+    except SlackApiError as exc:
+        log.info("names for the ticket unavailable: %s", exc.response.get("error"))
+    return reporter, channel
+
+
+def _run_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> dict[str, Any]:
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        tracker = ctx.credentials.tracker(conn, ctx.ws.workspace_id, settings)
+        earlier = store.same_incident(conn, action, _window(ctx))
+    with tracker:  # type: ignore[attr-defined]
+        if earlier is not None:
+            if earlier.status != "done":
+                raise IntegrationError("the first report of this incident is still being filed", retryable=True,
+                                       retry_after_s=1)
+            return _comment_instead(ctx, action, earlier, tracker)
+        reporter, channel = _names(ctx, action)
+        request = ticket_request(action, settings, reporter, channel)
+        ticket = tracker.create(request)
+    return {"external_id": ticket.key, "external_url": ticket.url,
+            "result": {"priority": request.priority, "project": request.project_key, "reporter_name": reporter}}
+
+
+def _comment_instead(ctx: Ctx, action: Action, earlier: Action, tracker: Any) -> dict[str, Any]:
+    params = action.ticket()
+    why = "thread" if (earlier.channel_id, earlier.thread_ts) == (action.channel_id, action.thread_ts) else "symptom"
+    reporter, _ = _names(ctx, action)
+    body = t("act.jira_comment", "en", reporter=reporter or params.reporter, summary=params.summary,
+             permalink=params.permalink or "")
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        # A comment cannot be searched for: the flag commits only once Jira accepted it.
+        flagged = conn.execute("UPDATE actions SET result = result || '{\"commented\": true}'"
+                               " WHERE id = %s AND NOT (result ? 'commented')", [action.id]).rowcount == 1
+        if flagged:
+            tracker.comment(earlier.external_id, body)
+    return {"external_id": earlier.external_id or "", "external_url": earlier.external_url or "",
+            "result": {"duplicate_of": str(earlier.id), "why": why}}
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+def _profile(ctx: Ctx, user_id: str) -> dict[str, Any]:
+    return ctx.client.users_info(user=user_id)["user"]
+
+
+def meeting_request(ctx: Ctx, action: Action, settings: WorkspaceSettings, now: datetime) -> MeetingRequest:
+    """Emails and time zones from the attendees' Slack profiles (users.info)."""
+    params = action.meeting()
+    emails: list[str] = []
+    zones: dict[str, str] = {}
+    missing: list[str] = []
+    requester_tz = "UTC"
+    for user_id in dict.fromkeys([*params.attendees]):
+        user = _profile(ctx, user_id)
+        if user.get("is_bot") or user.get("deleted"):
+            continue
+        email = (user.get("profile") or {}).get("email")
+        if not email:
+            missing.append(user_id)
+            continue
+        emails.append(email)
+        if user.get("tz"):
+            zones[email.lower()] = user["tz"]
+    if params.requester:
+        requester_tz = _profile(ctx, params.requester).get("tz") or "UTC"
+    if missing:
+        raise IntegrationError(t("act.no_email", action.lang, people=people(missing)))
+    organizer = settings.google.organizer_email or ""
+    try:
+        found = ctx.client.users_lookupByEmail(email=organizer)["user"]
+        if found.get("tz"):
+            zones.setdefault(organizer.lower(), found["tz"])
+    except SlackApiError:
+        pass  # a calendar robot outside Slack: it keeps the requester's hours
+    return MeetingRequest(
+        title=params.title, duration_min=params.duration_min, attendee_emails=emails, attendee_timezones=zones,
+        organizer_email=organizer, description=params.description, fingerprint=action.fingerprint,
+        earliest=now, default_timezone=requester_tz,
+    )
+
+
+def _run_meeting(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> dict[str, Any]:
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        calendar = ctx.credentials.calendar(conn, ctx.ws.workspace_id, settings)
+    now = datetime.now(UTC)
+    with calendar:  # type: ignore[attr-defined]
+        request = meeting_request(ctx, action, settings, now)
+        meeting = calendar.find_by_fingerprint(action.fingerprint, now)
+        if meeting is None:
+            start, end = calendar.first_free_slot(request)
+            meeting = calendar.create(request, start, end)
+    return {"external_id": meeting.event_id, "external_url": meeting.html_link,
+            "result": {"start": meeting.start.isoformat(), "end": meeting.end.isoformat(),
+                       "meet_link": meeting.meet_link, "attendees": request.attendee_emails}}
+
+
+# --- telling people ------------------------------------------------------------------------------
+
+def announce(ctx: Ctx, action: Action, settings: WorkspaceSettings | None = None) -> None:
+    """The result in the thread, and a new ticket in the incident channel — each once."""
+    lang = action.lang
+    if action.type == TICKET:
+        params = action.ticket()
+        if "duplicate_of" in action.result:
+            why = t("act.why_thread" if action.result.get("why") == "thread" else "act.why_symptom", lang)
+            text = t("act.ticket_duplicate", lang, ticket=action.external_id, url=action.external_url, why=why)
+        else:
+            text = ticket_done_text(lang, key=action.external_id or "", url=action.external_url or "",
+                                    summary=params.summary, priority=action.result.get("priority") or "?")
+        post_once(ctx, action, "announced_at", lambda: post(ctx, action, text))
+        settings = settings or ctx.settings()
+        channel = settings.incident_channel
+        if channel and "duplicate_of" not in action.result and channel != action.channel_id:
+            note = t("act.incident_channel", lang, ticket=action.external_id, url=action.external_url,
+                     summary=params.summary, permalink=params.permalink or "")
+            post_once(ctx, action, "notified_at", lambda: ctx.client.chat_postMessage(channel=channel, text=note))
+    elif action.type == MEETING:
+        start = datetime.fromisoformat(action.result["start"])
+        text = meeting_done_text(action, start=start, html_link=action.external_url or "",
+                                 meet_link=action.result.get("meet_link"))
+        post_once(ctx, action, "announced_at", lambda: post(ctx, action, text))

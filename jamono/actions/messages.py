@@ -1,0 +1,47 @@
+"""What users see about actions: thread messages, the Retry button. No secrets, reasons only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jamono.actions.models import Action, Lang
+from jamono.i18n import t
+
+RETRY_ACTION = "action_retry"
+Block = dict[str, Any]
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+
+
+def people(user_ids: list[str]) -> str:
+    return ", ".join(f"<@{u}>" for u in user_ids) or "—"
+
+
+def slack_date(moment: datetime) -> str:
+    """Rendered in each reader's own time zone by Slack; the fallback is UTC."""
+    epoch = int(moment.timestamp())
+    return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
+
+
+def failure_blocks(action: Action, reason: str) -> tuple[str, list[Block]]:
+    key = "act.failed_ticket" if action.type == "jira.create_ticket" else "act.failed_meeting"
+    text = t(key, action.lang, reason=reason.rstrip("."))
+    button = {"type": "button", "action_id": RETRY_ACTION, "value": str(action.id), "style": "primary",
+              "text": {"type": "plain_text", "text": t("act.retry", action.lang)}}
+    return text, [_section(text), {"type": "actions", "block_id": f"action:{action.id}", "elements": [button]}]
+
+
+def ticket_done_text(lang: Lang, *, key: str, url: str, summary: str, priority: str) -> str:
+    return t("act.ticket_done", lang, ticket=key, url=url, summary=summary, priority=priority)
+
+
+def meeting_done_text(action: Action, *, start: datetime, html_link: str, meet_link: str | None) -> str:
+    params = action.meeting()
+    links = [t("act.meet_link", action.lang, url=meet_link)] if meet_link else []
+    if html_link:
+        links.append(t("act.calendar_link", action.lang, url=html_link))
+    return t("act.meeting_done", action.lang, title=params.title, when=slack_date(start),
+             duration=params.duration_min, people=people(params.attendees), links=" · ".join(links))

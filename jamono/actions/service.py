@@ -1,0 +1,259 @@
+"""Entry points of the actions flow, one per Slack surface; each ends in `execution.execute`.
+
+Every entry point first records the action under an idempotency key (the proposal it answers, the
+modal it came from, the message it points at), so a repeated click, a Slack retry or a queue
+redelivery lands on the same row, and the row decides what happens.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from slack_sdk.errors import SlackApiError
+
+from jamono.actions import store
+from jamono.actions.execution import Ctx, ephemeral, execute, post
+from jamono.actions.incidents import dedup_key, meeting_fingerprint, ticket_fingerprint
+from jamono.actions.models import (
+    MEETING,
+    TICKET,
+    Action,
+    ActionRef,
+    IncidentDeclaration,
+    MeetingSubmission,
+    ProposalClick,
+    TicketFromMessage,
+    TicketParams,
+)
+from jamono.credentials import credential_store
+from jamono.db import tenant_tx
+from jamono.feedback import InteractionNotRecordedYet
+from jamono.home.settings_model import WorkspaceSettings
+from jamono.i18n import t
+from jamono.integrations.priorities import map_priority
+from jamono.runtime import Runtime
+
+log = logging.getLogger(__name__)
+AUTOMATIC = "automatic"
+
+
+def context(rt: Runtime, team_id: str, enterprise_id: str | None) -> Ctx:
+    ws = rt.workspaces.get(team_id, enterprise_id)
+    return Ctx(pool=rt.pool, ws=ws, client=rt.slack.get(rt.bot_token(ws)), credentials=credential_store(rt.settings))
+
+
+def _permalink(ctx: Ctx, channel: str, ts: str | None) -> str | None:
+    if not channel or not ts:
+        return None
+    try:
+        return ctx.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+    except SlackApiError:
+        return None
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "").strip()
+    return line[:limit] or "Incident reported in Slack"
+
+
+# --- tickets -------------------------------------------------------------------------------------
+
+def _ticket_action(ctx: Ctx, *, key: str, params: TicketParams, interaction_id: UUID | None, proposed_by: str,
+                   channel: str, thread_ts: str | None) -> Action:
+    fingerprint = ticket_fingerprint(ctx.ws.tenant_id, channel, thread_ts, key)
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        return store.propose(conn, workspace_id=ctx.ws.workspace_id, type=TICKET, key=key, fingerprint=fingerprint,
+                             parameters=params.model_dump(mode="json"), interaction_id=interaction_id,
+                             proposed_by=proposed_by, channel_id=channel, thread_ts=thread_ts)
+
+
+def _would_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> str:
+    params = action.ticket()
+    return t("act.ticket_would", action.lang, issue_type=settings.jira.issue_type,
+             project=settings.jira.project_key or "?", summary=params.summary, label=f"nox-fp-{action.fingerprint}",
+             priority=map_priority(params.severity, settings.jira.priorities.as_dict()))
+
+
+def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemeral_channel: str = "") -> Action | None:
+    """A person (or automatic mode) asks for this action: confirm it and run it, or say why not."""
+    where = ephemeral_channel or action.channel_id or ""
+    if action.status == "done":
+        _already(ctx, action, where, user)
+        return action
+    settings = ctx.settings()
+    kind = "jira" if action.type == TICKET else "google"
+    if not (settings.jira.configured if kind == "jira" else settings.google.configured):
+        if user != AUTOMATIC:  # automatic mode stays quiet: the buttons remain for people
+            text = _would_ticket(ctx, action, settings) if kind == "jira" else _would_meeting(action)
+            ephemeral(ctx, where, user, text)
+        return action  # stays `proposed`: the same button works once connected
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        store.confirm(conn, action.id, user)  # no-op when already confirmed, running or done
+    return execute(ctx, action.id, final_attempt=final_attempt, user=user)
+
+
+def _already(ctx: Ctx, action: Action, channel: str, user: str) -> None:
+    if action.type == TICKET:
+        text = t("act.already_ticket", action.lang, ticket=action.external_id, url=action.external_url)
+    else:
+        text = t("act.already_meeting", action.lang, url=action.external_url, title=action.meeting().title)
+    ephemeral(ctx, channel, user, text)
+
+
+def _interaction(ctx: Ctx, interaction_id: UUID) -> dict[str, Any]:
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        row = conn.execute(
+            "SELECT id, user_id, channel_id, thread_ts, message_ts, message, metadata->'analysis' AS analysis"
+            " FROM agent_interactions WHERE id = %s", [interaction_id]).fetchone()
+    if row is None:
+        raise InteractionNotRecordedYet(str(interaction_id))  # a quick click can beat the row's commit
+    return row
+
+
+def _thread_of(row: dict[str, Any]) -> str | None:
+    ts = row.get("thread_ts") or row.get("message_ts")
+    return ts if ts and ts != "0.0" else None
+
+
+def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) -> None:
+    ctx = context(rt, job.team_id, job.enterprise_id)
+    row = _interaction(ctx, job.interaction_id)
+    analysis = row.get("analysis") or {}
+    lang = analysis.get("language") if analysis.get("language") in ("fr", "en") else "en"
+    channel, thread_ts = row["channel_id"], _thread_of(row)
+    summary = analysis.get("summary") or _first_line(row["message"])
+    params = TicketParams(
+        summary=summary[:300], description=row["message"][:20_000], severity=analysis.get("severity") or "medium",
+        service=analysis.get("service"), dedup_key=dedup_key(analysis.get("service"), f"{summary} {row['message']}"),
+        reporter=row["user_id"], channel=channel, permalink=_permalink(ctx, channel, thread_ts), lang=lang,
+    )
+    action = _ticket_action(ctx, key=f"ticket:{job.interaction_id}", params=params,
+                            interaction_id=job.interaction_id, proposed_by=row["user_id"], channel=channel,
+                            thread_ts=thread_ts)
+    if job.choice == "dismiss":
+        with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+            dismissed = store.dismiss(conn, action.id, job.user)
+        ok = dismissed or action.status == "dismissed"
+        ephemeral(ctx, job.channel, job.user, t("act.dismissed" if ok else "act.cannot_dismiss", lang))
+        return
+    request(ctx, action, AUTOMATIC if job.automatic else job.user, final_attempt=final_attempt,
+            ephemeral_channel=job.channel)
+
+
+def incident_declared(rt: Runtime, job: IncidentDeclaration, *, final_attempt: bool) -> None:
+    """`/nox incident`: post the declaration in the channel (once), then open its ticket there."""
+    ctx = context(rt, job.team_id, job.enterprise_id)
+    key = f"ticket:view:{job.view_id}"
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        existing = store.by_key(conn, key)
+    thread_ts = existing.thread_ts if existing else None
+    if thread_ts is None:
+        service = f"\n*Service:* {job.service}" if job.service else ""
+        details = f"\n{job.details}" if job.details else ""
+        text = t("act.declared", job.lang, user=job.user, severity=t(f"severity.{job.severity}", job.lang),
+                 summary=job.summary, service=service, details=details)
+        thread_ts = ctx.client.chat_postMessage(channel=job.channel, text=text)["ts"]
+    params = TicketParams(summary=job.summary, description=job.details or job.summary, severity=job.severity,
+                          service=job.service, dedup_key=dedup_key(job.service, f"{job.summary} {job.details}"),
+                          reporter=job.user, channel=job.channel, permalink=_permalink(ctx, job.channel, thread_ts),
+                          lang=job.lang)
+    action = _ticket_action(ctx, key=key, params=params, interaction_id=None, proposed_by=job.user,
+                            channel=job.channel, thread_ts=thread_ts)
+    request(ctx, action, job.user, final_attempt=final_attempt)
+
+
+def ticket_from_message(rt: Runtime, job: TicketFromMessage, *, final_attempt: bool) -> None:
+    """The message shortcut: the message's own words, NOX's reading of its severity and service."""
+    from jamono.brain.language import detect_language
+
+    ctx = context(rt, job.team_id, job.enterprise_id)
+    thread_ts = job.thread_ts or job.message_ts
+    try:
+        analysis = rt.nox.analyzer.analyze(job.text)
+        severity = analysis.severity.value if analysis.severity else "medium"
+        summary, service = analysis.summary or _first_line(job.text), analysis.service
+    except Exception:  # noqa: BLE001 - a ticket with the message's own first line beats no ticket
+        log.exception("could not analyse the message for a ticket")
+        severity, summary, service = "medium", _first_line(job.text), None
+    lang = detect_language(job.text) if job.text else "en"
+    params = TicketParams(summary=summary[:300], description=job.text or summary, severity=severity, service=service,
+                          dedup_key=dedup_key(service, f"{summary} {job.text}"), reporter=job.author or job.user,
+                          channel=job.channel, permalink=_permalink(ctx, job.channel, job.message_ts), lang=lang)
+    action = _ticket_action(ctx, key=f"ticket:msg:{job.channel}:{job.message_ts}", params=params,
+                            interaction_id=None, proposed_by=job.user, channel=job.channel, thread_ts=thread_ts)
+    request(ctx, action, job.user, final_attempt=final_attempt)
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+def _would_meeting(action: Action) -> str:
+    from jamono.actions.messages import people
+
+    params = action.meeting()
+    return t("act.meeting_would", action.lang, duration=params.duration_min, title=params.title,
+             people=people(params.attendees))
+
+
+def meeting_submitted(rt: Runtime, job: MeetingSubmission, *, final_attempt: bool) -> None:
+    """One meeting per proposal (or per modal when opened with `/nox meeting`)."""
+    ctx = context(rt, job.team_id, job.enterprise_id)
+    key = f"meeting:{job.interaction_id}" if job.interaction_id else f"meeting:view:{job.view_id}"
+    params = job.params.model_dump(mode="json")
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        action = store.propose(conn, workspace_id=ctx.ws.workspace_id, type=MEETING, key=key,
+                               fingerprint=meeting_fingerprint(ctx.ws.tenant_id, key), parameters=params,
+                               interaction_id=job.interaction_id, proposed_by=job.user,
+                               channel_id=job.channel or None, thread_ts=job.thread_ts)
+        if action.parameters != params and action.status in ("proposed", "failed", "dismissed"):
+            store.update_parameters(conn, action.id, params)  # the latest form wins until it is booked
+            action = store.get(conn, action.id) or action
+    request(ctx, action, job.user, final_attempt=final_attempt, ephemeral_channel=job.channel or job.user)
+
+
+# --- retry ---------------------------------------------------------------------------------------
+
+def retry_clicked(rt: Runtime, job: ActionRef, *, final_attempt: bool) -> None:
+    ctx = context(rt, job.team_id, job.enterprise_id)
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        action = store.get(conn, job.action_id)
+    if action is None:
+        return
+    if action.status == "failed":
+        ephemeral(ctx, job.channel, job.user, t("act.retrying", action.lang))
+    request(ctx, action, job.user, final_attempt=final_attempt, ephemeral_channel=job.channel)
+
+
+def retry_failed(rt: Runtime, team_id: str, action_id: UUID) -> Action | None:
+    """The operator's `jamono actions retry`: as if someone clicked Retry (runs in this process)."""
+    ctx = context(rt, team_id, None)
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        action = store.get(conn, action_id)
+    if action is None:
+        return None
+    return request(ctx, action, "operator", final_attempt=True)
+
+
+def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> None:
+    """The answering path's one hook: in automatic mode, an incident's ticket is opened at once."""
+    from jamono.home.settings_model import parse_stored
+
+    if intent != "incident" or parse_stored(ws.settings).action_mode != "automatic":
+        return
+    try:
+        import dramatiq
+
+        from jamono.jobs import NOX_QUEUE
+
+        job = ProposalClick(team_id=ws.team_id, enterprise_id=ws.enterprise_id, user=AUTOMATIC, channel="",
+                            interaction_id=interaction_id, choice="ticket", automatic=True)
+        dramatiq.get_broker().enqueue(dramatiq.Message(
+            queue_name=NOX_QUEUE, actor_name="actions_proposal", args=(job.model_dump(mode="json"),), kwargs={},
+            options={}))
+    except Exception:  # noqa: BLE001 - the answer is out; the buttons remain if this fails
+        log.exception("could not queue the automatic ticket")
+
+
+__all__ = ["after_answer", "incident_declared", "meeting_submitted", "post", "proposal_clicked", "retry_clicked",
+           "ticket_from_message"]
