@@ -1,0 +1,51 @@
+"""The state machine under a killed worker: the lease expires, the next attempt finds the ticket."""
+
+from datetime import timedelta
+
+from pydantic import SecretStr
+
+from jamono.actions import store
+from jamono.actions.execution import Ctx, execute, ticket_request
+from jamono.actions.models import TICKET, TicketParams
+from jamono.db import tenant_tx
+from jamono.home.settings_model import load_settings, save_settings
+
+
+def _setup(pool, workspace, credentials, jira, slack_client):
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        save_settings(conn, workspace.workspace_id, {"jira": {"url": "https://acme.atlassian.net", "email": jira.email,
+                                                              "project_key": "OPS", "has_token": True,
+                                                              "priorities": {"high": "Medium"}}})
+        credentials.put(conn, workspace.workspace_id, "jira_api_token", SecretStr(jira.api_token))
+        credentials.set_endpoint(conn, workspace.workspace_id, "jira", jira.url)
+        params = TicketParams(summary="payments returns 502", severity="high", service="payments", reporter="U0DEV",
+                              channel="C0OPS")
+        action = store.propose(conn, workspace_id=workspace.workspace_id, type=TICKET, key="ticket:test",
+                               fingerprint="inc-test0001", parameters=params.model_dump(mode="json"),
+                               interaction_id=None, proposed_by="U0DEV", channel_id="C0OPS", thread_ts=None)
+        store.confirm(conn, action.id, "U0DEV")
+    return Ctx(pool=pool, ws=workspace, client=slack_client, credentials=credentials), action
+
+
+def test_a_worker_killed_after_creating_leaves_one_ticket(pool, workspace, credentials, jira, slack, slack_client):
+    ctx, action = _setup(pool, workspace, credentials, jira, slack_client)
+    # The killed attempt: it claimed the row and Jira created the ticket, then the process died.
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        claimed = store.claim(conn, action.id, timedelta(minutes=3))
+        settings = load_settings(conn, workspace.workspace_id)
+        tracker = credentials.tracker(conn, workspace.workspace_id, settings)
+    with tracker:
+        first = tracker.create(ticket_request(claimed, settings, "Dev", "ops"))
+    # While its lease runs, nobody else starts a parallel attempt.
+    assert execute(ctx, action.id, final_attempt=False).status == "running"
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        conn.execute("UPDATE actions SET lease_until = now() - interval '1 second' WHERE id = %s", [action.id])
+    finished = execute(ctx, action.id, final_attempt=False)
+    assert finished.status == "done" and finished.external_id == first.key and finished.attempts == 2
+    assert len(jira.issues) == 1 and len(jira.calls("POST", "/rest/api/2/issue")) == 1
+    assert jira.issues[0].fields["priority"] == {"name": "Medium"}  # the workspace's mapping for "high"
+    # Run again (a late redelivery): nothing new, and the thread was told once.
+    assert execute(ctx, action.id, final_attempt=False).status == "done"
+    assert len(jira.issues) == 1
+    told = [m for m in slack.bot_messages("C0OPS") if first.key in m["text"]]
+    assert len(told) == 1 and "Opened" in told[0]["text"]
