@@ -1,0 +1,136 @@
+"""Shared by bench/burst.py and bench/scaleout.py: bring up NOX's real services on loopback.
+
+PostgreSQL and Redis are embedded (a temp data dir) unless DATABASE_URL / REDIS_URL are set;
+RabbitMQ is the machine's (RABBITMQ_URL, default guest@127.0.0.1:5672) on a vhost of the bench's
+own, created with rabbitmqctl when it is there, so no other user's queues are touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def rabbitmq_reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def rabbitmq_vhost(url: str):
+    """A throw-away vhost on the local RabbitMQ (rabbitmqctl), else the URL as given."""
+    ctl = shutil.which("rabbitmqctl")
+    if ctl is None:
+        yield url
+        return
+    vhost = f"jamono-bench-{uuid.uuid4().hex[:8]}"
+    user = urlsplit(url).username or "guest"
+    subprocess.run([ctl, "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run([ctl, "set_permissions", "-p", vhost, user, ".*", ".*", ".*"], check=True, capture_output=True)
+    try:
+        yield urlunsplit(urlsplit(url)._replace(path="/" + quote(vhost, safe="")))
+    finally:
+        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
+
+
+class Stack:
+    """Embedded PostgreSQL + Redis (unless given), migrations, the Slack sandbox, the workspace."""
+
+    def __init__(self) -> None:
+        from jamono.embedded import EmbeddedServices
+
+        self.data_dir = Path(tempfile.mkdtemp(prefix="jamono-bench-"))
+        self.services = EmbeddedServices(self.data_dir, database_url=os.environ.get("DATABASE_URL"),
+                                         redis_url=os.environ.get("REDIS_URL"), rabbitmq_url=None)
+        self.sandbox_thread = None
+        self.sandbox = None
+        self.tenant_id = None
+
+    def __enter__(self) -> Stack:
+        from jamono.sandbox.server import SandboxThread
+        from migrations.runner import apply_migrations
+
+        self.services.start()
+        apply_migrations(self.database_url)
+        self.sandbox_thread = SandboxThread()
+        self.sandbox = self.sandbox_thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.sandbox_thread is not None:
+            self.sandbox_thread.stop()
+        self.services.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    @property
+    def database_url(self) -> str:
+        return self.services.database_url or ""
+
+    @property
+    def redis_url(self) -> str:
+        return self.services.redis_url or ""
+
+    def env(self, *, broker: str = "redis", rabbitmq_url: str | None = None, **extra: str) -> dict[str, str]:
+        from tests.reliability import rig
+
+        env = rig.service_env(database_url=self.database_url, sandbox=self.sandbox, redis_url=self.redis_url,
+                              rabbitmq_url=rabbitmq_url if broker == "rabbitmq" else None,
+                              JAMONO_DATA_DIR=str(self.data_dir), **extra)
+        return env
+
+    def register_workspace(self, env: dict[str, str]) -> None:
+        """The sandbox team as NOX's workspace, with the bundled runbooks (as `jamono run` does)."""
+        import app
+        from jamono.db import open_pool
+        from jamono.tenancy import register_workspace
+        from knowledge.embeddings import get_embedder
+        from knowledge.ingest import load_bundled
+        from tests.reliability import rig
+
+        settings = rig.settings_from_env(env)
+        pool = open_pool(settings, max_size=2, name="bench")
+        try:
+            workspace = register_workspace(pool, app.identify_workspace(settings))
+            load_bundled(pool, workspace.tenant_id, get_embedder(redis_url=settings.redis_url))
+            self.tenant_id = workspace.tenant_id
+        finally:
+            pool.close()
+
+    def flush_redis(self) -> None:
+        import redis
+
+        redis.Redis.from_url(self.redis_url).flushdb()
+
+    def count(self, event_ids: list[str]) -> tuple[int, int, int]:
+        """(interaction rows, slack_events rows, event ids with more than one interaction) — as owner."""
+        import psycopg
+
+        with psycopg.connect(self.database_url) as conn:
+            interactions, duplicated = conn.execute(
+                "SELECT count(*), count(*) - count(DISTINCT slack_event_id) FROM agent_interactions"
+                " WHERE slack_event_id = ANY(%s)", [event_ids]).fetchone()
+            events = conn.execute("SELECT count(*) FROM slack_events WHERE event_id = ANY(%s)",
+                                  [event_ids]).fetchone()[0]
+        return interactions, events, duplicated
