@@ -59,6 +59,17 @@ def scrub_breadcrumb(crumb: dict[str, Any], hint: dict[str, Any] | None = None) 
     return {k: scrub_value(v) if k == "message" else scrub_value(v, k) for k, v in crumb.items()}
 
 
+def tag_ids(request_id: str | None, job_id: str | None) -> None:
+    """Put the correlation ids on the current Sentry scope (a job's), when Sentry is on."""
+    import sentry_sdk
+
+    if sentry_sdk.get_client().is_active():
+        if request_id:
+            sentry_sdk.set_tag("request_id", request_id)
+        if job_id:
+            sentry_sdk.set_tag("job_id", job_id)
+
+
 def init_sentry(settings: Settings) -> bool:
     """Start Sentry once per process when SENTRY_DSN is set; returns whether it is on."""
     if settings.sentry_dsn is None:
@@ -66,9 +77,13 @@ def init_sentry(settings: Settings) -> bool:
     import sentry_sdk
     from sentry_sdk.integrations.aiohttp import AioHttpIntegration
     from sentry_sdk.integrations.dramatiq import DramatiqIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
 
     if sentry_sdk.get_client().is_active():
         return True
+    # Dramatiq logs a failed job with its arguments (Slack text); the integration reports the
+    # exception itself, without them once scrubbed.
+    ignore_logger("dramatiq.worker.WorkerThread")
     sentry_sdk.init(
         dsn=settings.sentry_dsn.get_secret_value(),
         environment=settings.sentry_environment,

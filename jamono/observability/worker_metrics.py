@@ -28,6 +28,7 @@ from dramatiq.common import q_name
 from dramatiq.middleware import Middleware
 
 from jamono.observability import context
+from jamono.observability.sentry import tag_ids
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class JobObservability(Middleware):
     def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
         request_id = message.options.get("request_id") or _event_id(message)
         message._jamono_scope = context.begin(context.Scope(request_id, message.message_id))  # type: ignore[attr-defined]
+        tag_ids(request_id, message.message_id)  # Sentry's job scope is open by now (its middleware is first)
         message._jamono_started = time.perf_counter()  # type: ignore[attr-defined]
         self._metrics.JOBS_IN_PROGRESS.labels(q_name(message.queue_name), message.actor_name).inc()
 
