@@ -19,3 +19,60 @@ def test_secrets_never_reach_the_logs():
     for secret in ("xoxb-1234", "hunter2", "xoxp-999", "abcdefghijklmnop"):
         assert secret not in line
     assert entry["level"] == "info" and entry["logger"] == "test.secrets"
+
+
+def _log_lines(fmt: str, emit) -> str:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    setup_logging("DEBUG", fmt, stream)
+    try:
+        emit()
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    return stream.getvalue()
+
+
+def test_more_kinds_of_secret_are_scrubbed():
+    secrets = {
+        "response_url": "https://hooks.slack.com/commands/T0AAA/1234/abcdefSECRET",
+        "github": "ghp_" + "a1" * 15,
+        "atlassian": "ATATT3xFfGF0" + "Z" * 30,
+        "google": "AIza" + "b" * 35,
+        "oauth": "ya29.a0AfH6SMBsecretsecret",
+        "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl",
+        "pem": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
+    }
+    log = logging.getLogger("test.secrets.more")
+    out = _log_lines("json", lambda: [log.warning("leak %s", value) for value in secrets.values()]
+                     + [log.info("headers", extra={"headers": {"X-Slack-Signature": "v0=deadbeef", "Cookie": "sid=1"}})])
+    for value in [*secrets.values(), "abcdefSECRET", "deadbeef", "sid=1"]:
+        assert value not in out
+    assert out.count("[REDACTED]") >= len(secrets)
+
+
+def test_every_line_carries_the_request_and_job_ids_of_its_scope():
+    from jamono.observability import context
+
+    log = logging.getLogger("slack_sdk.web.base_client")  # any logger, a library's included
+
+    def emit() -> None:
+        log.debug("outside any scope")
+        token = context.begin(context.Scope("Ev0CORRELATE", "job-123"))
+        try:
+            log.debug("Sending a request - url: https://slack.com/api/chat.postMessage")
+        finally:
+            context.end(token)
+
+    lines = [json.loads(line) for line in _log_lines("json", emit).splitlines()]
+    assert "request_id" not in lines[0] and "job_id" not in lines[0]
+    assert lines[1]["request_id"] == "Ev0CORRELATE" and lines[1]["job_id"] == "job-123"
+    def emit_text() -> None:
+        token = context.begin(context.Scope("Ev0TEXT", None))
+        log.warning("hello")
+        context.end(token)
+
+    text = _log_lines("text", emit_text)
+    assert "request_id=Ev0TEXT" in text and "job_id" not in text
+    assert context.current() is None
