@@ -58,13 +58,6 @@ class Ctx:
             return load_settings(conn, self.ws.workspace_id)
 
 
-def connected(ctx: Ctx, kind: str, settings: WorkspaceSettings) -> bool:
-    """Settings complete and a secret stored (without building a client)."""
-    if kind == "jira":
-        return settings.jira.configured
-    return settings.google.configured
-
-
 # --- Slack output --------------------------------------------------------------------------------
 
 def post(ctx: Ctx, action: Action, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
@@ -115,7 +108,7 @@ def execute(ctx: Ctx, action_id: UUID, *, final_attempt: bool, user: str = "") -
     except NotConnected:
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
             conn.execute("UPDATE actions SET status = 'proposed', lease_until = NULL WHERE id = %s", [action.id])
-        return action
+        return action.model_copy(update={"status": "proposed"})
     except IntegrationError as exc:
         if exc.retryable and not final_attempt:
             with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:

@@ -83,15 +83,18 @@ def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemer
         _already(ctx, action, where, user)
         return action
     settings = ctx.settings()
-    kind = "jira" if action.type == TICKET else "google"
-    if not (settings.jira.configured if kind == "jira" else settings.google.configured):
-        if user != AUTOMATIC:  # automatic mode stays quiet: the buttons remain for people
-            text = _would_ticket(ctx, action, settings) if kind == "jira" else _would_meeting(action)
-            ephemeral(ctx, where, user, text)
-        return action  # stays `proposed`: the same button works once connected
-    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        store.confirm(conn, action.id, user)  # no-op when already confirmed, running or done
-    return execute(ctx, action.id, final_attempt=final_attempt, user=user)
+    configured = settings.jira.configured if action.type == TICKET else settings.google.configured
+    if configured:
+        with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+            store.confirm(conn, action.id, user)  # no-op when already confirmed, running or done
+        ended = execute(ctx, action.id, final_attempt=final_attempt, user=user)
+        if ended is None or ended.status != "proposed":
+            return ended
+        # proposed again: the settings say connected but no credentials are stored
+    if user != AUTOMATIC:  # automatic mode stays quiet: the buttons remain for people
+        text = _would_ticket(ctx, action, settings) if action.type == TICKET else _would_meeting(action)
+        ephemeral(ctx, where, user, text)
+    return action  # stays `proposed`: the same button works once connected
 
 
 def _already(ctx: Ctx, action: Action, channel: str, user: str) -> None:

@@ -233,12 +233,14 @@ async def test_a_crash_after_the_ticket_is_created_does_not_open_a_second(sender
     assert len(jira.calls("POST", "/rest/api/2/issue")) == 1
 
 
-@pytest.mark.parametrize("fault", ["500", "429", "timeout", "lost-answer"])
+@pytest.mark.parametrize("fault", ["500", "429", "429-long", "timeout", "lost-answer"])
 async def test_transient_faults_are_retried_into_exactly_one_ticket(fault, sender, sandbox, pool, sandbox_workspace, jira):
     if fault == "500":
         jira.fail_next(1, 500, method="POST", path_contains="/rest/api/2/issue")
     elif fault == "429":
         jira.fail_next(1, 429, retry_after=1, path_contains="/search")
+    elif fault == "429-long":  # longer than a worker should sleep: the queue waits instead
+        jira.fail_next(1, 429, retry_after=3, path_contains="/search")
     elif fault == "timeout":
         jira.delay_next(1.0, method="POST", path_contains="/rest/api/2/issue")  # the client gives up at 0.5 s
     else:
@@ -257,9 +259,11 @@ async def test_transient_faults_are_retried_into_exactly_one_ticket(fault, sende
     elif fault in ("timeout", "lost-answer"):
         # Created once; the client never saw the answer; the retry's search found the ticket.
         assert len(creates) == 1 and len(searches) == 2
-    if fault == "429":
+    if fault.startswith("429"):
         limited = next(i for i, r in enumerate(searches) if r.status == 429)
-        assert searches[limited + 1].at - searches[limited].at >= 0.95  # Retry-After: 1 honoured
+        waited = searches[limited + 1].at - searches[limited].at
+        assert waited >= (0.95 if fault == "429" else 2.95)  # Retry-After honoured, in the worker or the queue
+        assert row["attempts"] == (1 if fault == "429" else 2)
 
 
 async def test_a_request_jira_refuses_fails_at_once_and_retry_works_after_the_fix(
