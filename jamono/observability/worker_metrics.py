@@ -38,15 +38,20 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 def prepare_multiprocess(port: int) -> Path | None:
     """Choose and empty the multiprocess directory; call before prometheus_client is imported.
 
-    Returns None when metrics are off (port 0). An operator's own PROMETHEUS_MULTIPROC_DIR wins.
+    Returns None when metrics are off (port 0). An operator's own PROMETHEUS_MULTIPROC_DIR wins
+    (and is emptied: a previous run's samples would be merged into ours); otherwise each
+    `jamono worker` gets a fresh directory, so two on one machine never share files.
     """
     if port == 0:
         return None
     given = os.environ.get(MULTIPROC_ENV)
-    path = Path(given) if given else Path(tempfile.gettempdir()) / f"jamono-worker-metrics-{port}"
-    if path.exists():  # samples of a previous run's processes would be merged into ours
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
+    if given:
+        path = Path(given)
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+    else:
+        path = Path(tempfile.mkdtemp(prefix=f"jamono-worker-metrics-{port}-"))
     os.environ[MULTIPROC_ENV] = str(path)
     os.environ["JAMONO_WORKER_METRICS_PORT"] = str(port)
     return path
@@ -167,7 +172,11 @@ def serve_worker_metrics() -> int:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     registry.register(QueueDepth(build_broker(settings), [NOX_QUEUE]))
-    server, thread = start_http_server(port, addr=settings.host, registry=registry)
+    try:
+        server, thread = start_http_server(port, addr=settings.host, registry=registry)
+    except OSError as exc:  # the workers keep working; only their metrics are not served
+        log.error("worker metrics: cannot listen on port %s (%s); set WORKER_METRICS_PORT", port, exc.strerror)
+        return 1
     log.info("worker metrics on port %s", port)
     try:
         thread.join()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from jamono.observability.metrics import ACK_BUCKETS, AckStats, _label, slack_event_type, slack_outcome
 from tests.observability.promtext import samples
 
@@ -62,3 +64,20 @@ def test_record_action_counts_by_type_and_outcome():
     assert count() - before == 2
     record_action("free text type!", "created")
     assert REGISTRY.get_sample_value("jamono_actions_total", {"type": "other", "outcome": "created"}) >= 1
+
+
+def test_prepare_multiprocess(monkeypatch, tmp_path):
+    from jamono.observability.worker_metrics import MULTIPROC_ENV, prepare_multiprocess
+
+    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
+    monkeypatch.delenv("JAMONO_WORKER_METRICS_PORT", raising=False)  # restored (absent) after the test
+    assert prepare_multiprocess(0) is None and MULTIPROC_ENV not in os.environ
+    first = prepare_multiprocess(9999)
+    assert first is not None and first.is_dir()
+    monkeypatch.delenv(MULTIPROC_ENV)
+    assert prepare_multiprocess(9999) != first  # two `jamono worker` never share a directory
+    given = tmp_path / "prom"
+    given.mkdir()
+    (given / "counter_123.db").write_bytes(b"stale")
+    monkeypatch.setenv(MULTIPROC_ENV, str(given))
+    assert prepare_multiprocess(9999) == given and list(given.iterdir()) == []
