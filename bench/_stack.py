@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.reliability.rig import rabbitmq_reachable, rabbitmq_vhost  # noqa: E402,F401 — re-exported
 
 DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
@@ -27,32 +24,6 @@ DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
-
-
-def rabbitmq_reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@contextmanager
-def rabbitmq_vhost(url: str):
-    """A throw-away vhost on the local RabbitMQ (rabbitmqctl), else the URL as given."""
-    ctl = shutil.which("rabbitmqctl")
-    if ctl is None:
-        yield url
-        return
-    vhost = f"jamono-bench-{uuid.uuid4().hex[:8]}"
-    user = urlsplit(url).username or "guest"
-    subprocess.run([ctl, "add_vhost", vhost], check=True, capture_output=True)
-    subprocess.run([ctl, "set_permissions", "-p", vhost, user, ".*", ".*", ".*"], check=True, capture_output=True)
-    try:
-        yield urlunsplit(urlsplit(url)._replace(path="/" + quote(vhost, safe="")))
-    finally:
-        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
 
 
 class Stack:

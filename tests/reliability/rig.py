@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import redis
 from aiohttp import web
@@ -287,3 +290,33 @@ def event_row(pool, tenant_id, event_id: str) -> dict | None:
     with tenant_tx(pool, tenant_id) as conn:
         return conn.execute("SELECT status, attempts, reply_ts FROM slack_events WHERE event_id = %s",
                             [event_id]).fetchone()
+
+
+# --- RabbitMQ ------------------------------------------------------------------------------------
+def rabbitmq_reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def rabbitmq_vhost(url: str, prefix: str = "jamono-bench"):
+    """A throw-away vhost on the local RabbitMQ (rabbitmqctl), so nobody else's queues are touched;
+    without rabbitmqctl (a remote RabbitMQ), the URL as given."""
+    ctl = shutil.which("rabbitmqctl")
+    if ctl is None:
+        yield url
+        return
+    vhost = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    user = urlsplit(url).username or "guest"
+    subprocess.run([ctl, "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run([ctl, "set_permissions", "-p", vhost, user, ".*", ".*", ".*"], check=True, capture_output=True)
+    try:
+        yield urlunsplit(urlsplit(url)._replace(path="/" + quote(vhost, safe="")))
+    finally:
+        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
+
+
