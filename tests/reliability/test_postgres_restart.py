@@ -123,7 +123,7 @@ async def test_postgres_restart_under_load_loses_nothing(own_postgres, rel_env, 
             again = await rig.fire(f"{web.url}/slack/events", refused, concurrency=8, retry_num=1)
             assert {s for s, _, _ in again} == {200}
         event_ids = [e["event_id"] for e, _ in sent]
-        assert len(event_ids) > 50
+        assert len(event_ids) > 20, "events kept arriving before, during and after the outage"
 
         def all_answered() -> bool:
             return all(c["interactions"] == 1 for c in rig.rows(pool, ws.tenant_id, event_ids).values())

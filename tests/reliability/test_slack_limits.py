@@ -33,10 +33,11 @@ async def test_posts_to_one_channel_stay_within_one_per_second(rel_web, rel_work
                    if c.ok and c.params.get("channel") == channel)
     assert len(posts) == 6, "one reply per mention"
     gaps = [round(b - a, 3) for a, b in zip(posts, posts[1:])]
-    # One post per calendar second ⇒ posts i and i+2 are more than a second apart (tolerance:
-    # the few ms between taking the slot and the sandbox receiving the request).
-    assert all(posts[i + 2] - posts[i] > 0.9 for i in range(len(posts) - 2)), gaps
-    assert posts[-1] - posts[0] > 3.9, gaps
+    # One post per calendar second ⇒ posts i and i+2 are more than a second apart, and six posts
+    # span more than four seconds (tolerance: the time between taking the slot and the sandbox
+    # receiving the request, which grows on a loaded machine). Unthrottled, they span well under 1 s.
+    assert all(posts[i + 2] - posts[i] > 0.5 for i in range(len(posts) - 2)), gaps
+    assert posts[-1] - posts[0] > 3.5, gaps
     _, ws = rel_workspace
     counts = rig.rows(pool, ws.tenant_id, [e["event_id"] for e in envelopes])
     assert all(c == {"interactions": 1, "events": 1} for c in counts.values()), counts
