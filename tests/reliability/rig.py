@@ -66,15 +66,17 @@ def service_env(*, database_url: str, sandbox, redis_url: str | None = None, rab
 
 
 def settings_from_env(env: dict[str, str]) -> Settings:
-    """Settings as a process started with `env` would read them (no .env file)."""
-    saved = dict(os.environ)
-    try:
-        os.environ.clear()
-        os.environ.update(env)
-        return load_settings(_env_file=None)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    """Settings as a process started with `env` would read them (no .env file), built without
+    touching this process's environment: every field is given, from `env` or its default."""
+    values: dict[str, object] = {}
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias if isinstance(field.validation_alias, str) else None
+        key = alias or name
+        if (alias or name.upper()) in env:
+            values[key] = env[alias or name.upper()]
+        elif not field.is_required():
+            values[key] = field.get_default(call_default_factory=True)
+    return load_settings(_env_file=None, **values)
 
 
 class Proc:
