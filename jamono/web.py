@@ -25,6 +25,8 @@ from jamono.slack.payloads import PayloadError, validate_event_body
 
 log = logging.getLogger(__name__)
 
+# The only headers Bolt and our listeners read (content type, Slack's retry markers).
+_BOLT_HEADERS = ("Content-Type", "X-Slack-Retry-Num", "X-Slack-Retry-Reason")
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are a few kB; a megabyte is generous
 HealthCheck = Callable[[], Awaitable[None]]
 
@@ -43,6 +45,13 @@ def _check_interactivity_shape(payload: dict) -> None:
     actions = payload.get("actions")
     if actions is not None and not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
         raise PayloadError("interactivity payload: actions is not a list of objects")
+
+
+def _signed(verifier: SignatureVerifier, raw: str, timestamp: str | None, signature: str | None) -> bool:
+    try:
+        return verifier.is_valid(raw, timestamp, signature)
+    except ValueError:  # a timestamp that is not a number
+        return False
 
 
 def parse_slack_body(raw: str, content_type: str) -> dict:
@@ -100,7 +109,8 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
             raw = raw_bytes.decode("utf-8")
         except UnicodeDecodeError:
             return _error(400, "body is not UTF-8")
-        if not verifier.is_valid_request(raw, dict(request.headers)):
+        headers = request.headers
+        if not _signed(verifier, raw, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")):
             log.warning("slack request refused: bad or stale signature", extra={"path": request.path})
             return _error(401, "invalid signature")
         try:
@@ -110,9 +120,12 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
             return _error(400, str(exc))
         scope.event_type = slack_event_type(body)
         scope.request_id = body.get("event_id") or context.new_request_id()
-        bolt_response = await bolt.async_dispatch(
-            AsyncBoltRequest(body=raw, query=request.query_string, headers=dict(request.headers))
-        )
+        # Bolt gets the body already parsed (mode "socket_mode" is how Bolt accepts a dict; it only
+        # changes signature checking, which Bolt leaves to us) and just the headers it reads.
+        bolt_response = await bolt.async_dispatch(AsyncBoltRequest(
+            body=body, query=request.query_string, mode="socket_mode",
+            headers={name: headers[name] for name in _BOLT_HEADERS if name in headers},
+        ))
         if bolt_response.status == 404 and body.get("type") == "event_callback":
             # An event type we do not act on: acknowledge it so Slack does not redeliver it.
             return web.Response(status=200)

@@ -222,8 +222,12 @@ async def test_a_new_ops_channel_gets_an_offer_and_a_watched_channel_gets_incide
         lambda: [e for e in sandbox.ephemerals(user="U0DEV") if "channel_watch" in str(e.get("blocks"))
                  and channel in str(e.get("blocks"))], timeout=20)
     _, ws = sandbox_workspace
-    with tenant_tx(pool, ws.tenant_id) as conn:
-        rows = {r["channel_id"]: r for r in conn.execute("SELECT * FROM slack_channels").fetchall()}
+
+    def channels() -> dict[str, Any]:
+        with tenant_tx(pool, ws.tenant_id) as conn:
+            return {r["channel_id"]: r for r in conn.execute("SELECT * FROM slack_channels").fetchall()}
+
+    rows = await sandbox.wait_for(lambda: (found := channels()).get(channel, {}).get("offered_at") and found, timeout=10)
     assert rows[channel]["looks_ops"] and rows[channel]["offered_at"] is not None
     assert not rows["C0RANDOM" + channel[-4:]]["looks_ops"]
 
