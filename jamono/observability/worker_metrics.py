@@ -101,8 +101,9 @@ class JobObservability(Middleware):
         return labels
 
     def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message, delay: int | None) -> None:
-        # Dramatiq's Retries middleware re-enqueues a failed attempt with a "retries" count.
-        if "retries" in message.options:
+        # Dramatiq's Retries middleware re-enqueues a failed attempt, delayed, with a "retries" count.
+        # (When the delay is over the worker moves it to its queue: another enqueue, not counted.)
+        if delay is not None and "retries" in message.options:
             self._metrics.JOBS.labels(q_name(message.queue_name), message.actor_name, "retry").inc()
 
     def after_nack(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
