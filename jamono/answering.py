@@ -72,6 +72,8 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
             return
         client = rt.slack.get(rt.bot_token(ws))
         lang = detect_language(job.text)
+        if _refused_by_plan(rt, client, ws, job, state.reply_ts, lang):
+            return
         reply_ts = state.reply_ts
         if reply_ts is None and state.attempts > 1:
             reply_ts = find_existing_reply(client, job)
@@ -86,6 +88,23 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
             if final_attempt:
                 _report_failure(rt, client, ws, job, reply_ts, lang, exc)
             raise
+
+
+def _refused_by_plan(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob,
+                     reply_ts: str | None, lang: Lang) -> bool:
+    """A newcomer beyond the plan's monthly people: one clear notice in the thread, no answer."""
+    from jamono.plan_limits import over_user_limit
+
+    limit = over_user_limit(rt.pool, ws, job.user)
+    if limit is None:
+        return False
+    if reply_ts is None:
+        reply_ts = client.chat_postMessage(channel=job.channel, thread_ts=job.reply_thread_ts,
+                                           text=limit.message(lang))["ts"]
+        event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
+    event_log.close_without_interaction(rt.pool, ws, job.event_id)
+    log.info("plan limit: new user refused", extra={"team_id": ws.team_id, "max_users": limit.max_users})
+    return True
 
 
 def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str) -> None:

@@ -63,3 +63,10 @@ def set_reply_ts(pool: ConnectionPool, ws: WorkspaceContext, event_id: str, repl
             "UPDATE slack_events SET reply_ts = %s WHERE tenant_id = %s AND event_id = %s",
             [reply_ts, ws.tenant_id, event_id],
         )
+
+
+def close_without_interaction(pool: ConnectionPool, ws: WorkspaceContext, event_id: str) -> None:
+    """An event NOX answered with a notice rather than an interaction (e.g. a plan limit)."""
+    with tenant_tx(pool, ws.tenant_id) as conn:
+        conn.execute("UPDATE slack_events SET status = 'answered' WHERE tenant_id = %s AND event_id = %s",
+                     [ws.tenant_id, event_id])

@@ -297,3 +297,38 @@ async def test_nox_config_opens_the_settings_modal_for_admins_only(sender, sandb
 async def test_unknown_subcommand_gets_help_not_a_trace(sender):
     response = await sender.send_command(sender.slash_command("U0DEV", "frobnicate"))
     assert response.status == 200 and "frobnicate" in response.body and "Traceback" not in response.body
+
+
+async def test_a_newcomer_beyond_the_plan_gets_a_clear_notice_and_known_people_are_answered(
+    sender, sandbox, admin, sandbox_workspace
+):
+    _, ws = sandbox_workspace
+    known = sender.dm("U0DEV", "how do I roll back a deployment?")
+    assert (await sender.send_event(known)).status == 200
+    await sandbox.wait_for_bot_reply(known["event"]["channel"], thread_ts=known["event"]["ts"],
+                                     predicate=lambda m: "actions" in str(m.get("blocks")), timeout=30)
+
+    def people() -> int:
+        return admin.execute("SELECT count(*) AS n FROM (SELECT DISTINCT workspace_id, user_id FROM agent_interactions"
+                             " WHERE tenant_id = %s AND created_at > now() - interval '30 days') u",
+                             [ws.tenant_id]).fetchone()["n"]
+
+    used = await sandbox.wait_for(people, timeout=10)
+    admin.execute("UPDATE tenants SET max_users = %s WHERE id = %s", [used, ws.tenant_id])
+    try:
+        newcomer = "U0LATE" + uuid.uuid4().hex[:5].upper()
+        sandbox.add_user(newcomer, "late", locale="en-US")
+        asked = sender.dm(newcomer, "how do I restart a crashed pod?", channel=sandbox.dm_channel(newcomer))
+        assert (await sender.send_event(asked)).status == 200
+        notice = await sandbox.wait_for_bot_reply(asked["event"]["channel"], thread_ts=asked["event"]["ts"], timeout=30)
+        assert f"covers {used} people a month" in notice["text"]
+        again = sender.dm("U0DEV", "and how do I check the rollout status?")
+        assert (await sender.send_event(again)).status == 200
+        await sandbox.wait_for_bot_reply(again["event"]["channel"], thread_ts=again["event"]["ts"],
+                                         predicate=lambda m: "actions" in str(m.get("blocks")), timeout=30)
+        await asyncio.sleep(0.5)
+        assert admin.execute("SELECT count(*) AS n FROM agent_interactions WHERE tenant_id = %s AND user_id = %s",
+                             [ws.tenant_id, newcomer]).fetchone()["n"] == 0
+        assert len(sandbox.bot_messages(asked["event"]["channel"], thread_ts=asked["event"]["ts"])) == 1
+    finally:
+        admin.execute("UPDATE tenants SET max_users = 50 WHERE id = %s", [ws.tenant_id])
