@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import redis
@@ -17,6 +18,9 @@ from aiohttp import web
 from psycopg_pool import ConnectionPool
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from jamono.db import open_pool
 from jamono.jobs import DramatiqJobQueue, JobQueue
@@ -56,6 +60,19 @@ def static_authorize(settings: Settings, identity: TeamIdentity):
     return authorize
 
 
+class InjectJobs(AsyncMiddleware):
+    """Gives listeners the job queue as `context["jobs"]`. A class, not a decorated function: Bolt
+    calls it directly instead of building its keyword arguments on every request (the ack path)."""
+
+    def __init__(self, jobs: JobQueue) -> None:
+        self.jobs = jobs
+
+    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
+                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse | None:  # noqa: A002
+        req.context["jobs"] = self.jobs
+        return await next()
+
+
 def multi_workspace(settings: Settings) -> bool:
     """Many workspaces install NOX through OAuth; a bot token in env means one workspace, self-hosted."""
     return settings.slack_bot_token is None and bool(settings.slack_client_id) and settings.slack_client_secret is not None
@@ -90,10 +107,7 @@ def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_
         request_verification_enabled=False,
     )
 
-    @bolt.middleware
-    async def inject_jobs(context, next):  # noqa: A002 — Bolt's middleware signature
-        context["jobs"] = jobs
-        await next()
+    bolt.use(InjectJobs(jobs))
 
     register_listeners(bolt)
     return bolt
