@@ -118,7 +118,8 @@ async def test_an_incident_proposes_a_ticket_and_a_click_is_kept_until_jira_is_c
     click = sender.block_actions("U0DEV", [{"action_id": "propose_ticket", "block_id": proposal["block_id"], "value": ticket["value"]}],
                                  channel="C0OPS", message_ts=reply["ts"])
     assert (await sender.send_interactive(click)).status == 200
-    await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "Jira isn't connected"), timeout=15)
+    told = await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", "“Prod is down!! checkout api returns 502"), timeout=15)
+    assert "Jira isn't connected" in told[-1]["text"]
     _, workspace = sandbox_workspace
     with tenant_tx(pool, workspace.tenant_id) as conn:
         kept = conn.execute("SELECT status, proposed_by FROM actions WHERE idempotency_key = %s", [f"ticket:{ticket['value']}"]).fetchone()
