@@ -94,6 +94,15 @@ class Stack:
 
         redis.Redis.from_url(self.redis_url).flushdb()
 
+    def response_seconds(self, event_ids: list[str]) -> list[float]:
+        """NOX's own measure per event: from the web process receiving it to the reply in Slack."""
+        import psycopg
+
+        with psycopg.connect(self.database_url) as conn:
+            rows = conn.execute("SELECT response_time_ms FROM agent_interactions WHERE slack_event_id = ANY(%s)",
+                                [event_ids]).fetchall()
+        return [r[0] / 1000 for r in rows]
+
     def count(self, event_ids: list[str]) -> tuple[int, int, int]:
         """(interaction rows, slack_events rows, event ids with more than one interaction) — as owner."""
         import psycopg

@@ -32,7 +32,8 @@ SLACK_ACK_DEADLINE_S = 3.0
 
 
 def reply_times(sandbox) -> dict[tuple[str, str], float]:
-    """(channel, thread ts) → when the sandbox received NOX's final chat.update for that thread."""
+    """(channel, thread ts) → when the sandbox received the chat.update that put NOX's answer in place
+    of its placeholder in that thread."""
     placeholder_of: dict[tuple[str, str], tuple[str, str]] = {}
     for call in sandbox.calls_to("chat.postMessage"):
         if call.ok and call.params.get("thread_ts"):
@@ -42,7 +43,7 @@ def reply_times(sandbox) -> dict[tuple[str, str], float]:
     for call in sandbox.calls_to("chat.update"):
         thread = placeholder_of.get((call.params.get("channel"), call.params.get("ts")))
         if call.ok and thread is not None:
-            done[thread] = max(done.get(thread, 0.0), call.time)
+            done[thread] = min(done.get(thread, call.time), call.time)
     return done
 
 
@@ -94,6 +95,9 @@ def run_one(stack: Stack, broker: str, args: argparse.Namespace, rabbitmq_url: s
         reply_latencies = [done[rig.target(e)] - sent for e, (_, _, sent) in zip(envelopes, results)
                            if rig.target(e) in done]
         replies = rig.answered(stack.sandbox, [rig.target(e) for e in envelopes])
+        own = stack.response_seconds(event_ids)
+        answered_at = sorted(done[rig.target(e)] for e in envelopes if rig.target(e) in done)
+        burst_start = min(sent for _, _, sent in results)
         return {
             "broker": broker, "events": args.events, "statuses": dict(statuses), "burst_s": burst_s,
             "ack_rps": args.events / burst_s, "ack_p50_ms": rig.percentile(latencies, 50) * 1000,
@@ -101,6 +105,8 @@ def run_one(stack: Stack, broker: str, args: argparse.Namespace, rabbitmq_url: s
             "all_acked_in_3s": statuses.get(200, 0) == args.events and max(latencies) < SLACK_ACK_DEADLINE_S,
             "drain_s": drain_s, "jobs_per_s": interactions / drain_s if drain_s else 0.0,
             "reply_p50_s": rig.percentile(reply_latencies, 50), "reply_p99_s": rig.percentile(reply_latencies, 99),
+            "own_p50_s": rig.percentile(own, 50), "own_p99_s": rig.percentile(own, 99),
+            "half_answered_s": answered_at[len(answered_at) // 2] - burst_start if answered_at else float("nan"),
             "interactions": interactions, "slack_events": events, "replies": replies, "duplicated": duplicated,
             "load_before": load_before, "load_after": load_average(),
         }
@@ -117,7 +123,9 @@ def report(r: dict) -> None:
     print(f"  ack latency         p50 {r['ack_p50_ms']:.1f} ms   p99 {r['ack_p99_ms']:.1f} ms   max {r['ack_max_ms']:.1f} ms")
     print(f"  all acked within 3s {'yes' if r['all_acked_in_3s'] else 'NO'}")
     print(f"  drained in          {r['drain_s']:8.1f} s   ({r['jobs_per_s']:.1f} jobs/s)")
-    print(f"  mention → reply     p50 {r['reply_p50_s']:.1f} s   p99 {r['reply_p99_s']:.1f} s   (under the burst: queueing included)")
+    print(f"  mention → reply     p50 {r['reply_p50_s']:.1f} s   p99 {r['reply_p99_s']:.1f} s   (under the burst: queueing included;"
+          f" NOX's own response_time_ms: p50 {r['own_p50_s']:.1f} s, p99 {r['own_p99_s']:.1f} s)")
+    print(f"  half the events answered {r['half_answered_s']:.1f} s after the burst began")
     print(f"  exactly once        {'yes' if ok else 'NO'}: {r['interactions']} interactions, {r['slack_events']} slack_events,"
           f" {r['replies']} replies, {r['duplicated']} duplicates")
     print(f"  {r['load_before']} before, {r['load_after']} after")
