@@ -8,6 +8,7 @@ and keeps state tests can inspect from any thread.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 import copy
 import json
 import logging
@@ -85,6 +86,9 @@ class SlackSandbox:
         self._echo: _Echo | None = None
         self._echo_session: aiohttp.ClientSession | None = None
         self._background: set[asyncio.Task[None]] = set()
+        # Where the consent screen sends people back when the app gives no redirect_uri (Slack uses
+        # the app's configured redirect URL the same way).
+        self.oauth_redirect_url: str | None = None
 
     # --- identity ----------------------------------------------------------------------
     @property
@@ -143,6 +147,7 @@ class SlackSandbox:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{key}", self._handle_response_url)
         app.router.add_get("/", self._handle_index)
+        app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
@@ -185,6 +190,30 @@ class SlackSandbox:
     # --- HTTP handlers -----------------------------------------------------------------
     async def _handle_index(self, request: web.Request) -> web.Response:
         return web.Response(text=f"Jamono Slack sandbox for team {self.team_id}. Web API at {self.api_url}\n")
+
+    async def _handle_authorize(self, request: web.Request) -> web.Response:
+        """Slack's consent screen, with the person already clicking *Allow*: back to the app's
+        redirect URL with a one-time code (or `error=access_denied` when `?deny=1`).
+
+        The workspace is `?team=` (a new one is created on the fly) or the sandbox's own; the
+        installer is `?user=` (default U0DEV); the redirect is `redirect_uri` or `oauth_redirect_url`.
+        """
+        query = request.query
+        if query.get("client_id") != self.client_id:
+            return web.Response(status=400, text="Invalid client_id parameter")
+        redirect_uri = query.get("redirect_uri") or self.oauth_redirect_url
+        if not redirect_uri:
+            return web.Response(status=400, text="No redirect_uri: pass one, or set sandbox.oauth_redirect_url")
+        state = query.get("state", "")
+        if query.get("deny"):
+            target = {"error": "access_denied", "state": state}
+        else:
+            scopes = tuple(s for s in query.get("scope", "").split(",") if s) or DEFAULT_BOT_SCOPES
+            code = self.issue_oauth_code(team_id=query.get("team") or None, user=query.get("user") or "U0DEV",
+                                         scopes=scopes, redirect_uri=query.get("redirect_uri"))
+            target = {"code": code, "state": state}
+        separator = "&" if "?" in redirect_uri else "?"
+        raise web.HTTPFound(redirect_uri + separator + urlencode(target))
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

@@ -79,10 +79,17 @@ async def install(url: str, sandbox, team: str, installer: str) -> str:
             assert resp.status == 200
             page = await resp.text()
             state = SimpleCookie(resp.headers["Set-Cookie"])[COOKIE].value
-        assert "Ajouter à Slack" in page and re.search(r'id="add-to-slack" href="([^"]+)"', page)
-        code = sandbox.issue_oauth_code(team_id=team, team_name=f"Ops {team}", user=installer)
-        async with http.get(url + "/slack/oauth_redirect", params={"code": code, "state": state},
-                            headers={"Cookie": f"{COOKIE}={state}", "Accept-Language": "en"}) as resp:
+        link = re.search(r'id="add-to-slack" href="([^"]+)"', page)
+        assert "Ajouter à Slack" in page and link
+        # The person clicks the button; Slack's consent screen (the sandbox's) sends them back.
+        sandbox.oauth_redirect_url = url + "/slack/oauth_redirect"
+        authorize = html.unescape(link.group(1)) + f"&team={team}&user={installer}"
+        async with http.get(authorize, allow_redirects=False) as resp:
+            assert resp.status == 302
+            back = resp.headers["Location"]
+        assert back.startswith(url + "/slack/oauth_redirect?code=")
+        # The browser sends the state cookie it got from the install page back to our site.
+        async with http.get(back, headers={"Cookie": f"{COOKIE}={state}", "Accept-Language": "en"}) as resp:
             done = await resp.text()
             assert resp.status == 200, done
             assert "NOX" in html.unescape(done)
