@@ -85,12 +85,13 @@ def build_oauth(settings: Settings, pool: ConnectionPool, jobs: JobQueue):
     from jamono.oauth import build_oauth_flow
 
     async def on_installed(installation) -> None:
+        authorize.forget(installation.enterprise_id, installation.team_id)  # a re-install brings a new token
         payload = {"team_id": installation.team_id or "", "enterprise_id": installation.enterprise_id,
                    "user_id": installation.user_id}
         await asyncio.to_thread(jobs.enqueue, "welcome_installation", payload)
 
     flow = build_oauth_flow(settings, pool, load_secret_box(settings), on_installed=on_installed)
-    flow.settings.authorize = CachedAuthorize(flow.settings.authorize)
+    authorize = flow.settings.authorize = CachedAuthorize(flow.settings.authorize)
     return flow
 
 
