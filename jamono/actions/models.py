@@ -55,6 +55,7 @@ class Action(BaseModel):
     last_error: str | None = None
     proposed_by: str | None = None
     confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
     channel_id: str | None = None
     thread_ts: str | None = None
     announced_at: datetime | None = None

@@ -132,17 +132,27 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
         service=analysis.get("service"), dedup_key=dedup_key(analysis.get("service"), f"{summary} {row['message']}"),
         reporter=row["user_id"], channel=channel, permalink=_permalink(ctx, channel, thread_ts), lang=lang,
     )
+    if job.choice == "dismiss":
+        _dismiss(ctx, job, analysis.get("intent") == "incident", lambda: _ticket_action(
+            ctx, key=f"ticket:{job.interaction_id}", params=params, interaction_id=job.interaction_id,
+            proposed_by=row["user_id"], channel=channel, thread_ts=thread_ts), lang)
+        return
     action = _ticket_action(ctx, key=f"ticket:{job.interaction_id}", params=params,
                             interaction_id=job.interaction_id, proposed_by=row["user_id"], channel=channel,
                             thread_ts=thread_ts)
-    if job.choice == "dismiss":
-        with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-            dismissed = store.dismiss(conn, action.id, job.user)
-        ok = dismissed or action.status == "dismissed"
-        ephemeral(ctx, job.channel, job.user, t("act.dismissed" if ok else "act.cannot_dismiss", lang))
-        return
     request(ctx, action, AUTOMATIC if job.automatic else job.user, final_attempt=final_attempt,
             ephemeral_channel=job.channel)
+
+
+def _dismiss(ctx: Ctx, job: ProposalClick, incident: bool, ticket_action: Any, lang: str) -> None:
+    """Dismiss records the decision on every action of the proposal (the ticket's, once an incident)."""
+    if incident:
+        ticket_action()
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        actions = store.for_interaction(conn, job.interaction_id)
+        results = [store.dismiss(conn, a.id, job.user) or a.status == "dismissed" for a in actions]
+    ok = all(results)
+    ephemeral(ctx, job.channel, job.user, t("act.dismissed" if ok else "act.cannot_dismiss", lang))
 
 
 def incident_declared(rt: Runtime, job: IncidentDeclaration, *, final_attempt: bool) -> None:

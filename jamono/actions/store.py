@@ -18,8 +18,8 @@ from psycopg.types.json import Jsonb
 from jamono.actions.models import Action, ActionType
 
 _COLUMNS = ("id, tenant_id, workspace_id, interaction_id, type, idempotency_key, fingerprint, parameters, status,"
-            " external_id, external_url, result, attempts, last_error, proposed_by, confirmed_by, channel_id,"
-            " thread_ts, announced_at, notified_at, created_at, updated_at")
+            " external_id, external_url, result, attempts, last_error, proposed_by, confirmed_by, confirmed_at,"
+            " channel_id, thread_ts, announced_at, notified_at, created_at, updated_at")
 
 
 def _action(row: dict[str, Any] | None) -> Action | None:
@@ -61,7 +61,7 @@ def update_parameters(conn: Connection, action_id: UUID, parameters: dict[str, A
 def confirm(conn: Connection, action_id: UUID, user: str) -> Action | None:
     """proposed/failed/dismissed → confirmed by `user`; None when it is already under way or done."""
     return _action(conn.execute(
-        f"UPDATE actions SET status = 'confirmed', confirmed_by = %s, confirmed_at = now(), last_error = NULL,"
+        f"UPDATE actions SET status = 'confirmed', confirmed_by = %s, confirmed_at = clock_timestamp(), last_error = NULL,"
         f" updated_at = now() WHERE id = %s AND status IN ('proposed', 'failed', 'dismissed') RETURNING {_COLUMNS}",
         [user, action_id]).fetchone())
 
@@ -118,16 +118,20 @@ def mark(conn: Connection, action_id: UUID, column: str) -> bool:
 
 
 def same_incident(conn: Connection, action: Action, window: timedelta) -> Action | None:
-    """An earlier ticket action for the same incident: same thread, or same service and symptom
-    within `window`. Only ones that opened (or are opening) a ticket count."""
+    """Another ticket action for the same incident: same thread, or same service and symptom within
+    `window`. One that opened its ticket counts whenever it was confirmed; one still opening counts
+    only if it was confirmed first: one total order, so of two concurrent reports exactly one files
+    and the other waits for it, never both (nor each for the other)."""
     params = action.parameters
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM actions WHERE type = 'jira.create_ticket' AND id <> %s"
-        " AND status IN ('confirmed', 'running', 'done') AND NOT (result ? 'duplicate_of')"
+        " AND NOT (result ? 'duplicate_of')"
+        " AND (status = 'done' OR (status IN ('confirmed', 'running') AND (confirmed_at, id) < (%s, %s)))"
         " AND ((channel_id = %s AND thread_ts = %s)"
         "      OR (%s::text IS NOT NULL AND parameters->>'dedup_key' = %s::text AND created_at > now() - %s))"
-        " ORDER BY created_at ASC LIMIT 1",
-        [action.id, action.channel_id, action.thread_ts, params.get("dedup_key"), params.get("dedup_key"), window],
+        " ORDER BY status = 'done' DESC, created_at ASC LIMIT 1",
+        [action.id, action.confirmed_at, action.id, action.channel_id, action.thread_ts, params.get("dedup_key"),
+         params.get("dedup_key"), window],
     ).fetchone()
     return _action(row)
 

@@ -189,6 +189,19 @@ async def test_same_incident_again_comments_on_the_existing_ticket(sender, sandb
     assert not [m for m in sandbox.bot_messages(INCIDENT_CHANNEL) if "same incident" in m["text"]]
 
 
+async def test_two_reports_of_one_incident_clicked_at_once_file_one_ticket(sender, sandbox, pool, sandbox_workspace, jira):
+    svc = _tag()
+    ts1, reply1, proposal1 = await _incident_reply(sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer")
+    ts2, reply2, proposal2 = await _incident_reply(sender, sandbox, f"urgent: the {svc} service is returning 500 errors on checkout")
+    await asyncio.gather(sender.send_interactive(_click_payload(sender, reply1, proposal1, "propose_ticket")),
+                         sender.send_interactive(_click_payload(sender, reply2, proposal2, "propose_ticket")))
+    await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts1, "*<") and _said(sandbox, "C0OPS", ts2, "*<"))
+    issues = [i for i in jira.issues if svc in i.fields["summary"]]
+    assert len(issues) == 1 and len(issues[0].comments) == 1
+    told = [m["text"] for ts in (ts1, ts2) for m in _said(sandbox, "C0OPS", ts, issues[0].key)]
+    assert sorted("same incident" in text for text in told) == [False, True]
+
+
 async def test_unconnected_jira_says_what_it_would_do_and_the_button_works_once_connected(
         sender, sandbox, pool, sandbox_workspace, worker, e2e_settings):
     svc = _tag()
