@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 Lang = Literal["fr", "en"]
@@ -141,7 +142,12 @@ _STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def t(key: str, lang: Lang | str = "en", **values: object) -> str:
-    entry = _STRINGS[key]
+def lookup(table: Mapping[str, Mapping[str, str]], key: str, lang: Lang | str = "en", **values: object) -> str:
+    """A string of a module's table in the asked language (English when missing), filled in."""
+    entry = table[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+def t(key: str, lang: Lang | str = "en", **values: object) -> str:
+    return lookup(_STRINGS, key, lang, **values)

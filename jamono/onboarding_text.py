@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jamono.i18n import Lang
+from jamono.i18n import Lang, lookup
 
 WATCH_ACTION = "channel_watch"
 IGNORE_ACTION = "channel_watch_no"
@@ -71,9 +71,7 @@ _STRINGS: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: Lang | str = "en", **values: object) -> str:
-    entry = _STRINGS[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    return lookup(_STRINGS, key, lang, **values)
 
 
 def welcome_blocks(lang: Lang) -> list[dict[str, Any]]:

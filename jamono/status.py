@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from slack_sdk.webhook import WebhookClient
 
 from jamono.db import tenant_tx
-from jamono.i18n import Lang
+from jamono.i18n import Lang, lookup
 from jamono.runtime import Runtime
 from jamono.slack.payloads import CommandJob
 from jamono.tenancy import WorkspaceContext
@@ -60,8 +60,7 @@ _TEXT: dict[str, dict[str, str]] = {
 
 
 def tr(key: str, lang: Lang, **values: object) -> str:
-    text = _TEXT[key].get(lang) or _TEXT[key]["en"]
-    return text.format(**values) if values else text
+    return lookup(_TEXT, key, lang, **values)
 
 
 def _timed(fn: Callable[[], object]) -> tuple[object, int]:

@@ -6,7 +6,7 @@ error messages must stay next to the labels they refer to.
 
 from __future__ import annotations
 
-from jamono.i18n import Lang
+from jamono.i18n import Lang, lookup
 
 _S: dict[str, dict[str, str]] = {
     # --- App Home, everyone
@@ -178,9 +178,7 @@ _S: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: Lang | str = "en", **values: object) -> str:
-    entry = _S[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    return lookup(_S, key, lang, **values)
 
 
 def keys() -> frozenset[str]:
