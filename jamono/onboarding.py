@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 from slack_sdk import WebClient
@@ -201,6 +203,7 @@ def set_channel_watch(rt: Runtime, job: WatchChannelJob) -> None:
             " watched_by = EXCLUDED.watched_by, updated_at = now() RETURNING name",
             [ws.tenant_id, ws.workspace_id, job.channel_id, job.watch, job.user if job.watch else None],
         ).fetchone()
+    _watched.pop(ws.workspace_id, None)
     if job.watch:
         try:
             client.conversations_join(channel=job.channel_id)
@@ -216,11 +219,20 @@ def set_channel_watch(rt: Runtime, job: WatchChannelJob) -> None:
     log.info("channel watch changed", extra={"team_id": job.team_id, "watch": job.watch, "name": row["name"]})
 
 
+WATCHED_TTL_S = 10.0
+_watched: dict[UUID, tuple[float, frozenset[str]]] = {}
+
+
 def is_watched(rt: Runtime, ws: WorkspaceContext, channel_id: str) -> bool:
-    with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        row = conn.execute("SELECT watched FROM slack_channels WHERE workspace_id = %s AND channel_id = %s",
-                           [ws.workspace_id, channel_id]).fetchone()
-    return bool(row and row["watched"])
+    """Asked for every message of every channel NOX is in: the workspace's watched set, kept briefly."""
+    now = time.monotonic()
+    cached = _watched.get(ws.workspace_id)
+    if cached is None or cached[0] <= now:
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            rows = conn.execute("SELECT channel_id FROM slack_channels WHERE workspace_id = %s AND watched",
+                                [ws.workspace_id]).fetchall()
+        cached = _watched[ws.workspace_id] = (now + WATCHED_TTL_S, frozenset(r["channel_id"] for r in rows))
+    return channel_id in cached[1]
 
 
 def answer_if_incident(rt: Runtime, job, *, final_attempt: bool) -> bool:
