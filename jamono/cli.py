@@ -111,6 +111,14 @@ def cmd_actions(args: argparse.Namespace) -> int:
     return _with_services(lambda: actions_main([args.action, *args.rest]))
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from jamono.keys_cli import main as keys_main
+
+    if args.action == "generate":
+        return keys_main(["generate", *args.rest])
+    return _with_services(lambda: keys_main([args.action, *args.rest]))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jamono", description="NOX, the AI DevOps teammate in Slack")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,12 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     actions = sub.add_parser("actions", help="Jira tickets and meetings NOX opened; dead letters (list --failed)")
     actions.add_argument("action", choices=["list", "retry"])
     actions.add_argument("rest", nargs=argparse.REMAINDER)
+    keys = sub.add_parser("keys", help="encryption keys for secrets at rest: generate, rotate")
+    keys.add_argument("action", choices=["generate", "rotate"])
+    keys.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run, "serve": cmd_serve, "worker": cmd_worker, "migrate": cmd_migrate, "sandbox": cmd_sandbox,
     "train": cmd_train, "eval": cmd_eval, "kb": cmd_kb, "actions": cmd_actions,
+    "keys": cmd_keys,
 }
 
 
