@@ -34,6 +34,7 @@ from jamono.tenancy import WorkspaceContext
 log = logging.getLogger(__name__)
 
 AFTER_CREATE = "actions.after_external_create"
+# Longer than a job may run (JOB_TIME_LIMIT_S, 120 s by default): a live lease means a live attempt.
 LEASE = timedelta(minutes=3)
 
 
@@ -97,6 +98,10 @@ def execute(ctx: Ctx, action_id: UUID, *, final_attempt: bool, user: str = "") -
             announce(ctx, current)
         elif current.status == "running":
             ephemeral(ctx, current.channel_id or "", user, t("act.in_progress", current.lang))
+            if not final_attempt and current.lease_until is not None:
+                # Its holder may be a killed worker: come back when the lease ends, to finish or find it done.
+                remaining = (current.lease_until - datetime.now(UTC)).total_seconds()
+                raise RetryLater("another attempt holds this action", max(1.0, remaining + 1.0))
         return current
     settings = ctx.settings()
     try:

@@ -58,6 +58,7 @@ class Action(BaseModel):
     confirmed_at: datetime | None = None
     channel_id: str | None = None
     thread_ts: str | None = None
+    lease_until: datetime | None = None
     announced_at: datetime | None = None
     notified_at: datetime | None = None
     created_at: datetime

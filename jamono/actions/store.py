@@ -19,7 +19,7 @@ from jamono.actions.models import Action, ActionType
 
 _COLUMNS = ("id, tenant_id, workspace_id, interaction_id, type, idempotency_key, fingerprint, parameters, status,"
             " external_id, external_url, result, attempts, last_error, proposed_by, confirmed_by, confirmed_at,"
-            " channel_id, thread_ts, announced_at, notified_at, created_at, updated_at")
+            " channel_id, thread_ts, lease_until, announced_at, notified_at, created_at, updated_at")
 
 
 def _action(row: dict[str, Any] | None) -> Action | None:

@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
+import pytest
 from pydantic import SecretStr
 
 from jamono.actions import store
-from jamono.actions.execution import Ctx, execute, ticket_request
+from jamono.actions.execution import Ctx, RetryLater, execute, ticket_request
 from jamono.actions.models import TICKET, TicketParams
 from jamono.db import tenant_tx
 from jamono.home.settings_model import load_settings, save_settings
@@ -36,8 +37,10 @@ def test_a_worker_killed_after_creating_leaves_one_ticket(pool, workspace, crede
         tracker = credentials.tracker(conn, workspace.workspace_id, settings)
     with tracker:
         first = tracker.create(ticket_request(claimed, settings, "Dev", "ops"))
-    # While its lease runs, nobody else starts a parallel attempt.
-    assert execute(ctx, action.id, final_attempt=False).status == "running"
+    # While its lease runs, nobody else starts a parallel attempt; the job comes back when it ends.
+    with pytest.raises(RetryLater) as later:
+        execute(ctx, action.id, final_attempt=False)
+    assert 170_000 <= later.value.delay <= 181_000 and len(jira.calls("POST", "/rest/api/2/issue")) == 1
     with tenant_tx(pool, workspace.tenant_id) as conn:
         conn.execute("UPDATE actions SET lease_until = now() - interval '1 second' WHERE id = %s", [action.id])
     finished = execute(ctx, action.id, final_attempt=False)
