@@ -19,6 +19,8 @@ CREATE TABLE actions (
     attempts         integer NOT NULL DEFAULT 0,
     last_error       text,
     lease_until      timestamptz,
+    -- The queue message holding the lease: its own redelivery (the holder was killed) may take over.
+    lease_owner      text,
     proposed_by      text,
     confirmed_by     text,
     confirmed_at     timestamptz,

@@ -10,12 +10,14 @@ Retryable failures go back to the queue (`RetryLater`) until its budget is spent
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from dramatiq.errors import Retry
+from dramatiq.middleware import CurrentMessage
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -86,22 +88,24 @@ def ephemeral(ctx: Ctx, channel: str, user: str, text: str) -> None:
 
 # --- running -------------------------------------------------------------------------------------
 
+def _owner() -> str:
+    """Who claims: the queue message being processed (its redelivery is the same message)."""
+    message = CurrentMessage.get_current_message()
+    return f"msg:{message.message_id}" if message is not None else f"call:{uuid.uuid4()}"
+
+
 def execute(ctx: Ctx, action_id: UUID, *, final_attempt: bool, user: str = "") -> Action | None:
-    """Run a confirmed action once; returns the row as it ends (None when another worker has it)."""
+    """Run a confirmed action once; returns the row as it ends (None when it does not exist)."""
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        action = store.claim(conn, action_id, LEASE)
+        action = store.claim(conn, action_id, LEASE, _owner())
         current = action or store.get(conn, action_id)
     if current is None:
         return None
     if action is None:
         if current.status == "done":
             announce(ctx, current)
-        elif current.status == "running":
+        elif current.status == "running":  # a double click: the other job is on it
             ephemeral(ctx, current.channel_id or "", user, t("act.in_progress", current.lang))
-            if not final_attempt and current.lease_until is not None:
-                # Its holder may be a killed worker: come back when the lease ends, to finish or find it done.
-                remaining = (current.lease_until - datetime.now(UTC)).total_seconds()
-                raise RetryLater("another attempt holds this action", max(1.0, remaining + 1.0))
         return current
     settings = ctx.settings()
     try:

@@ -66,13 +66,17 @@ def confirm(conn: Connection, action_id: UUID, user: str) -> Action | None:
         [user, action_id]).fetchone())
 
 
-def claim(conn: Connection, action_id: UUID, lease: timedelta) -> Action | None:
-    """confirmed (or running with an expired lease) → running; None when someone else holds it."""
+def claim(conn: Connection, action_id: UUID, lease: timedelta, owner: str) -> Action | None:
+    """confirmed → running for `owner`; None when another holds it. A running row is taken over
+    when its lease expired, or when `owner` already held it: the queue redelivers a message only
+    once the worker that had it is gone."""
     return _action(conn.execute(
-        f"UPDATE actions SET status = 'running', attempts = attempts + 1, lease_until = now() + %s, updated_at = now()"
-        f" WHERE id = %s AND (status = 'confirmed' OR (status = 'running' AND lease_until < now()))"
+        f"UPDATE actions SET status = 'running', attempts = attempts + 1, lease_until = now() + %s,"
+        f" lease_owner = %s, updated_at = now()"
+        f" WHERE id = %s AND (status = 'confirmed'"
+        f"  OR (status = 'running' AND (lease_until < now() OR lease_owner = %s)))"
         f" RETURNING {_COLUMNS}",
-        [lease, action_id]).fetchone())
+        [lease, owner, action_id, owner]).fetchone())
 
 
 def release(conn: Connection, action_id: UUID, error: str) -> None:
