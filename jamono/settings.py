@@ -34,10 +34,10 @@ class Settings(BaseSettings):
     redis_heartbeat_timeout_ms: int = Field(default=60_000, ge=500, validation_alias="JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS")
     redis_maintenance_chance: int = Field(default=1_000, ge=1, le=1_000_000,
                                           validation_alias="JAMONO_REDIS_MAINTENANCE_CHANCE")
-    # chat.postMessage per channel: at most LIMIT posts per WINDOW seconds (Slack: ~1/s, short bursts);
-    # a LIMIT of 0 turns the limiter off.
-    slack_post_rate_limit: int = Field(default=1, ge=0, le=100, validation_alias="JAMONO_SLACK_POST_RATE_LIMIT")
-    slack_post_rate_window_s: int = Field(default=1, ge=1, le=60, validation_alias="JAMONO_SLACK_POST_RATE_WINDOW_S")
+    # chat.postMessage per channel: at most LIMIT posts per WINDOW seconds (Slack: ~1/s, short bursts
+    # allowed; the default is 1/s on average with bursts of 3); a LIMIT of 0 turns the limiter off.
+    slack_post_rate_limit: int = Field(default=3, ge=0, le=100, validation_alias="JAMONO_SLACK_POST_RATE_LIMIT")
+    slack_post_rate_window_s: int = Field(default=3, ge=1, le=60, validation_alias="JAMONO_SLACK_POST_RATE_WINDOW_S")
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import asyncio
 
+from jamono.settings import Settings
 from jamono.slack.client import async_retry_handlers, retry_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from tests.reliability import rig
+
+
+def test_the_default_post_budget_keeps_to_slacks_one_per_second_per_channel():
+    limit = Settings.model_fields["slack_post_rate_limit"].default
+    window = Settings.model_fields["slack_post_rate_window_s"].default
+    assert limit >= 1, "the limiter is on by default"
+    assert limit / window <= 1.0
 
 
 def test_web_clients_carry_slack_sdks_retry_handlers():
