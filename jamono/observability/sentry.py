@@ -27,6 +27,8 @@ _SLACK_TEXT_KEYS = frozenset({"text", "blocks", "attachments", "message", "messa
 # Sentry's own fields that share a name with Slack's (the log message): kept, strings scrubbed.
 _EVENT_TOP_LEVEL_KEEP = frozenset({"message", "logentry"})
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# pydantic's ValidationError repeats the rejected input (a job payload, so Slack text) in its message.
+_PYDANTIC_INPUT = re.compile(r"input_value=.*?, input_type=", re.DOTALL)
 
 
 def scrub_value(value: Any, key: str | None = None, *, depth: int = 0) -> Any:
@@ -35,7 +37,7 @@ def scrub_value(value: Any, key: str | None = None, *, depth: int = 0) -> Any:
     if depth > 30:
         return REDACTED
     if isinstance(value, str):
-        return _EMAIL.sub("[EMAIL]", scrub(value))
+        return _EMAIL.sub("[EMAIL]", _PYDANTIC_INPUT.sub("input_value=[REDACTED], input_type=", scrub(value)))
     if isinstance(value, dict):
         return {k: scrub_value(v, str(k), depth=depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -127,13 +127,17 @@ def test_scrub_event_drops_slack_text_and_secret_keys():
                   "slack_signing_secret": "s3cr3t", "x-slack-signature": "v0=abc"},
         "request": {"headers": {"Authorization": "Bearer abcdefghijkl", "Cookie": "a=b"},
                     "url": "https://hooks.slack.com/commands/T1/123/abc"},
-        "exception": {"values": [{"type": "ValueError", "value": "bad key sk-abcdefghijklmnopqrstu"}]},
+        "exception": {"values": [{"type": "ValueError", "value": "bad key sk-abcdefghijklmnopqrstu"},
+                                 {"type": "ValidationError", "value": "1 validation error for MessageJob\nchannel\n"
+                                  "  Input should be a valid string [type=string_type, input_value={'text': 'pager "
+                                  "duty rota'}, input_type=dict]"}]},
     }
     cleaned = json.dumps(scrub_event(event))
     for leaked in ("abc123456789", "bob@example.com", "secret plans", "s3cr3t", "v0=abc", "abcdefghijkl",
-                   "a=b", "T1/123/abc", "sk-abcdefghijklmnopqrstu"):
+                   "a=b", "T1/123/abc", "sk-abcdefghijklmnopqrstu", "pager duty rota"):
         assert leaked not in cleaned
     kept = scrub_event(event)
     assert kept["extra"]["payload"]["channel"] == "C0OPS"
     assert kept["exception"]["values"][0]["type"] == "ValueError"
     assert kept["logentry"]["message"] == "posting for [EMAIL]"
+    assert "input_type=dict" in kept["exception"]["values"][1]["value"]
