@@ -27,13 +27,40 @@ CROWD_ROWS = 3000
 
 
 @pytest.fixture(scope="module")
-def crowd(pool, admin_database_url):
+def kb_database_url(admin_database_url: str):
+    """A database of this module's own: the shares of the shared HNSW index these tests set up must
+    not depend on what other tests (installs loading the bundled runbooks…) left in theirs."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from migrations.runner import apply_migrations
+
+    name = f"jamono_kb_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(admin_database_url)._replace(path="/" + name))
+    apply_migrations(url)
+    yield url
+    with psycopg.connect(admin_database_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def pool(base_settings, kb_database_url: str):
+    from jamono.db import open_pool
+
+    p = open_pool(base_settings.model_copy(update={"database_url": kb_database_url}), max_size=4, name="kb-tests")
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def crowd(pool, kb_database_url):
     """Another tenant with CROWD_ROWS vectors of the indexed model, about the same things as
     the small tenants' (so the query's true neighbours are mostly someone else's rows)."""
     tenant = register_workspace(pool, TeamIdentity(team_id="TCROWD" + uuid.uuid4().hex[:8].upper())).tenant_id
     texts = [f"runbook note {i} about service {i % 7} crowd" for i in range(CROWD_ROWS)]
     vectors = minilm_sized().embed(texts)
-    with psycopg.connect(admin_database_url, autocommit=True) as conn:
+    with psycopg.connect(kb_database_url, autocommit=True) as conn:
         doc = conn.execute(
             "INSERT INTO knowledge_documents (tenant_id, source, title, content, content_hash)"
             " VALUES (%s, 'crowd', 'Crowd', '', '') RETURNING id", [tenant]).fetchone()[0]
@@ -44,7 +71,7 @@ def crowd(pool, admin_database_url):
                 [[tenant, doc, i, t, t, MODEL, vector_literal(v)] for i, (t, v) in enumerate(zip(texts, vectors))])
         conn.execute("ANALYZE knowledge_chunks")
     yield tenant
-    with psycopg.connect(admin_database_url, autocommit=True) as conn:
+    with psycopg.connect(kb_database_url, autocommit=True) as conn:
         conn.execute("DELETE FROM tenants WHERE id = %s", [tenant])
 
 
