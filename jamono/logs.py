@@ -75,9 +75,23 @@ class TextFormatter(logging.Formatter):
         return scrub(super().format(record) + ids)
 
 
+class JobArgumentsFilter(logging.Filter):
+    """Dramatiq logs a job as `actor(args…)` (failures, retries, skips): its arguments carry what
+    people wrote in Slack. Log lines name the job by actor and message id instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from dramatiq import Message
+
+        args = record.args
+        if isinstance(args, tuple) and any(isinstance(a, Message) for a in args):
+            record.args = tuple(f"{a.actor_name}[{a.message_id}]" if isinstance(a, Message) else a for a in args)
+        return True
+
+
 def setup_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(ContextFilter())  # request_id / job_id on every line, whichever library logs it
+    handler.addFilter(JobArgumentsFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -76,3 +76,19 @@ def test_every_line_carries_the_request_and_job_ids_of_its_scope():
     text = _log_lines("text", emit_text)
     assert "request_id=Ev0TEXT" in text and "job_id" not in text
     assert context.current() is None
+
+
+def test_a_failed_jobs_log_line_names_the_job_not_what_people_wrote():
+    import dramatiq
+
+    message = dramatiq.Message(queue_name="nox", actor_name="handle_message",
+                               args=({"text": "our db password is in the wiki, page 3"},), kwargs={}, options={})
+
+    def emit() -> None:
+        # Exactly how Dramatiq's worker logs a failure.
+        logging.getLogger("dramatiq.worker.WorkerThread").error(
+            "Failed to process message %s with unhandled exception.", message)
+
+    for fmt in ("json", "text"):
+        out = _log_lines(fmt, emit)
+        assert f"handle_message[{message.message_id}]" in out and "wiki" not in out
