@@ -1,5 +1,6 @@
 """Reliability rig: the Slack sandbox, NOX's web app on loopback and real `jamono worker`
-subprocesses, on a Redis database of their own (so no other test's worker takes our jobs)."""
+subprocesses, on a Redis server of their own (so no other test's worker can take our jobs,
+whichever database numbers other suites pick on the session's Redis)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import redis
 from jamono.settings import SANDBOX_SIGNING_SECRET, Settings
 from tests.reliability import rig
 
-RELIABILITY_REDIS_DB = 7
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
 
@@ -42,10 +42,20 @@ def rel_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def rel_redis_url(redis_url: str) -> str:
-    url = rig.redis_db_url(redis_url, RELIABILITY_REDIS_DB)
-    redis.Redis.from_url(url).flushdb()
-    return url
+def rel_redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server for the reliability tests alone (database 0: the shared rig; others per test)."""
+    from jamono.embedded import EmbeddedRedis
+
+    server = EmbeddedRedis(tmp_path_factory.mktemp("rel-redis"), persistent=False)
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def rel_redis_url(rel_redis_server: str) -> str:
+    redis.Redis.from_url(rel_redis_server).flushdb()
+    return rel_redis_server
 
 
 @pytest.fixture(scope="session")

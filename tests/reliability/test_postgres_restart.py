@@ -19,7 +19,7 @@ from jamono.db import open_pool
 from tests.reliability import rig
 from tests.reliability.conftest import open_web
 
-PG_TEST_REDIS_DB = 9
+PG_TEST_REDIS_DB = 2  # on the reliability tests' own Redis server
 OUTAGE_S = 3.0
 
 
@@ -73,9 +73,9 @@ async def healthz(url: str) -> int:
         return response.status
 
 
-async def test_postgres_restart_under_load_loses_nothing(own_postgres, rel_env, redis_url, rsandbox, rel_logs):
+async def test_postgres_restart_under_load_loses_nothing(own_postgres, rel_env, rel_redis_server, rsandbox, rel_logs):
     pg, database_url = own_postgres
-    broker_url = rig.redis_db_url(redis_url, PG_TEST_REDIS_DB)
+    broker_url = rig.redis_db_url(rel_redis_server, PG_TEST_REDIS_DB)
     redis.Redis.from_url(broker_url).flushdb()
     env = {**rel_env, "DATABASE_URL": database_url, "REDIS_URL": broker_url, "JOB_MAX_RETRIES": "10"}
     settings = rig.settings_from_env(env)

@@ -13,14 +13,14 @@ import redis
 from tests.reliability import rig
 from tests.reliability.conftest import open_web
 
-KILL_TEST_REDIS_DB = 8
+KILL_TEST_REDIS_DB = 1  # on the reliability tests' own Redis server
 SLOW_S = 3.0  # how long the sandbox holds the call the first worker dies in
 
 
 @pytest.fixture
-def kill_env(rel_env, redis_url, rel_workspace):
+def kill_env(rel_env, rel_redis_server, rel_workspace):
     """The reliability environment on a Redis database of its own: only this test's workers."""
-    url = rig.redis_db_url(redis_url, KILL_TEST_REDIS_DB)
+    url = rig.redis_db_url(rel_redis_server, KILL_TEST_REDIS_DB)
     redis.Redis.from_url(url).flushdb()
     return {**rel_env, "REDIS_URL": url}
 
