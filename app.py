@@ -139,7 +139,8 @@ def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue,
             await asyncio.to_thread(broker_client.ping)
 
         checks["broker"] = broker
-    http = build_web_app(bolt, settings.signing_secret, checks)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    http = build_web_app(bolt, settings.signing_secret, checks, metrics_token=token)
     if flow is not None:
         from jamono.oauth import oauth_routes
 

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     # Workers' Prometheus endpoint (all worker processes of a machine on one port); 0 turns it off.
     worker_metrics_port: int = Field(default=9191, ge=0, le=65535, validation_alias="WORKER_METRICS_PORT")
+    # The web process serves /metrics on the public Slack port: with a token, only `Authorization:
+    # Bearer <token>` gets it (Prometheus: `authorization: {credentials: …}`).
+    metrics_token: SecretStr | None = Field(default=None, validation_alias="METRICS_TOKEN")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 

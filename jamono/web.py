@@ -7,6 +7,7 @@ a clear 4xx without a traceback and nothing is queued.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import time
@@ -80,7 +81,8 @@ def parse_slack_body(raw: str, content_type: str) -> dict:
     raise PayloadError(f"unsupported content type {content_type[:60]!r}")
 
 
-def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthCheck]) -> web.Application:
+def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthCheck], *,
+                  metrics_token: str | None = None) -> web.Application:
     verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -142,7 +144,12 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
         healthy = all(v == "ok" for v in results.values())
         return web.json_response({"ok": healthy, **results}, status=200 if healthy else 503)
 
-    async def metrics(_: web.Request) -> web.Response:
+    expected = f"Bearer {metrics_token}".encode() if metrics_token else None
+
+    async def metrics(request: web.Request) -> web.Response:
+        given = request.headers.get("Authorization", "").encode()
+        if expected is not None and not hmac.compare_digest(given, expected):
+            return _error(401, "metrics need the bearer token (METRICS_TOKEN)")
         body, content_type = render()
         return web.Response(body=body, headers={"Content-Type": content_type})
 

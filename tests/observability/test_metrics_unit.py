@@ -81,3 +81,19 @@ def test_prepare_multiprocess(monkeypatch, tmp_path):
     (given / "counter_123.db").write_bytes(b"stale")
     monkeypatch.setenv(MULTIPROC_ENV, str(given))
     assert prepare_multiprocess(9999) == given and list(given.iterdir()) == []
+
+
+async def test_web_metrics_can_require_a_bearer_token():
+    from aiohttp.test_utils import TestClient, TestServer
+    from slack_bolt.async_app import AsyncApp
+
+    from jamono.web import build_web_app
+
+    bolt = AsyncApp(signing_secret="s", token="xoxb-x", request_verification_enabled=False)
+    async with TestClient(TestServer(build_web_app(bolt, "s", {}, metrics_token="s3cret"))) as client:
+        assert (await client.get("/metrics")).status == 401
+        assert (await client.get("/metrics", headers={"Authorization": "Bearer wrong"})).status == 401
+        ok = await client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status == 200 and "jamono_slack_ack_seconds" in await ok.text()
+    async with TestClient(TestServer(build_web_app(bolt, "s", {}))) as client:
+        assert (await client.get("/metrics")).status == 200  # no token configured: open, as before
