@@ -28,6 +28,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/ack.py
 	$(PY) bench/kb.py
+	$(PY) bench/burst.py
+	$(PY) bench/scaleout.py
 
 eval: $(STAMP)
 	$(PY) -m jamono eval kb --corpus ../shared/corpus/runbooks --queries ../shared/eval/kb_queries_dev.jsonl

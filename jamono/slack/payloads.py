@@ -7,10 +7,10 @@ anything is queued, and the worker can trust what it receives.
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 MAX_MESSAGE_CHARS = 40_000  # Slack's own limit for a message's text
 
@@ -92,6 +92,14 @@ def user_of(body: dict[str, Any]) -> str:
 MessageType = Literal["app_mention", "direct_message", "slash_command", "shortcut", "action", "watched_channel"]
 
 
+def _storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; Slack never means one (a client bug or a forgery)."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+StorableText = Annotated[str, AfterValidator(_storable), Field(max_length=MAX_MESSAGE_CHARS)]
+
+
 class MessageJob(BaseModel):
     """A message NOX must answer: everything the worker needs, nothing secret."""
 
@@ -101,7 +109,7 @@ class MessageJob(BaseModel):
     message_type: MessageType
     user: str
     channel: str
-    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    text: StorableText
     ts: str
     thread_ts: str | None = None
     retry_num: int = 0
@@ -133,7 +141,7 @@ class CommandJob(BaseModel):
     enterprise_id: str | None = None
     user: str
     channel: str
-    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    text: StorableText
     response_url: str
     trigger_id: str = ""
     share: bool = False

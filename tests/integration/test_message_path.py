@@ -75,3 +75,20 @@ async def test_bot_messages_edits_and_channel_chatter_are_ignored(sender, sandbo
         assert (await sender.send_event(envelope)).status == 200
     await asyncio.sleep(1.0)
     assert len(sandbox.calls_to("chat.postMessage")) == before
+
+
+async def test_a_message_with_a_nul_character_is_answered_and_stored(sender, sandbox, pool, sandbox_workspace):
+    """PostgreSQL text cannot hold NUL: the job keeps the message, with U+FFFD in its place."""
+    envelope = sender.dm("U0DEV", "how do I restart nginx\x00 after a config change?")
+    ts = envelope["event"]["ts"]
+    assert (await sender.send_event(envelope)).status == 200
+    await sandbox.wait_for(lambda: _final(sandbox, "D0DEV", ts), timeout=15)
+    _, ws = sandbox_workspace
+
+    def stored():
+        with tenant_tx(pool, ws.tenant_id) as conn:
+            return conn.execute("SELECT message, success FROM agent_interactions WHERE message_ts = %s",
+                                [ts]).fetchone()
+
+    row = await sandbox.wait_for(stored, timeout=10)
+    assert row["message"] == "how do I restart nginx\ufffd after a config change?" and row["success"]
