@@ -22,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from jamono.observability import context
 from jamono.observability.metrics import ACK, render, slack_event_type, slack_outcome
-from jamono.slack.payloads import PayloadError, validate_event_body
+from jamono.slack.payloads import MessageEvent, PayloadError, validate_event_body
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +55,15 @@ def _signed(verifier: SignatureVerifier, raw: str, timestamp: str | None, signat
         return False
 
 
-def parse_slack_body(raw: str, content_type: str) -> dict:
-    """Events come as JSON; commands as a form; interactivity as a form with a JSON `payload`."""
+def parse_slack_body(raw: str, content_type: str) -> tuple[dict, MessageEvent | None]:
+    """Events come as JSON; commands as a form; interactivity as a form with a JSON `payload`.
+    A message event comes back validated too (listeners read it from the context)."""
     if content_type == "application/json":
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: absurdly nested arrays/objects
             raise PayloadError("body is not valid JSON") from None
-        validate_event_body(body)
-        return body
+        return body, validate_event_body(body)
     if content_type == "application/x-www-form-urlencoded":
         form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True, strict_parsing=False).items()}
         if "payload" in form:
@@ -74,9 +74,9 @@ def parse_slack_body(raw: str, content_type: str) -> dict:
             if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
                 raise PayloadError("interactivity payload has no type")
             _check_interactivity_shape(payload)
-            return payload
+            return payload, None
         if "command" in form or "ssl_check" in form:
-            return form
+            return form, None
         raise PayloadError("form body is neither a slash command nor an interactivity payload")
     raise PayloadError(f"unsupported content type {content_type[:60]!r}")
 
@@ -116,7 +116,7 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
             log.warning("slack request refused: bad or stale signature", extra={"path": request.path})
             return _error(401, "invalid signature")
         try:
-            body = parse_slack_body(raw, request.content_type)
+            body, message_event = parse_slack_body(raw, request.content_type)
         except PayloadError as exc:
             log.warning("slack request refused: %s", exc)
             return _error(400, str(exc))
@@ -126,6 +126,7 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
         # changes signature checking, which Bolt leaves to us) and just the headers it reads.
         bolt_response = await bolt.async_dispatch(AsyncBoltRequest(
             body=body, query=request.query_string, mode="socket_mode",
+            context={"message_event": message_event} if message_event is not None else None,
             headers={name: headers[name] for name in _BOLT_HEADERS if name in headers},
         ))
         if bolt_response.status == 404 and body.get("type") == "event_callback":

@@ -58,20 +58,22 @@ class EventEnvelope(_Loose):
 MESSAGE_EVENT_TYPES = frozenset({"app_mention", "message"})
 
 
-def validate_event_body(body: Any) -> None:
-    """Refuse what is not a well-formed Events API body (url_verification passes)."""
+def validate_event_body(body: Any) -> MessageEvent | None:
+    """Refuse what is not a well-formed Events API body (url_verification passes); a message
+    event comes back validated, so the listener does not validate it again."""
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         raise PayloadError("body is not a Slack Events API payload")
     if body["type"] == "url_verification":
         if not isinstance(body.get("challenge"), str):
             raise PayloadError("url_verification without a challenge")
-        return
+        return None
     if body["type"] != "event_callback":
         raise PayloadError(f"unsupported payload type {body['type'][:40]!r}")
     try:
         envelope = EventEnvelope.model_validate(body)
         if envelope.event["type"] in MESSAGE_EVENT_TYPES:
-            MessageEvent.model_validate(envelope.event)
+            return MessageEvent.model_validate(envelope.event)
+        return None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"

@@ -23,7 +23,8 @@ async def enqueue_event(
     body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest, message_type: MessageType,
     actor_name: str = HANDLE_MESSAGE,
 ) -> None:
-    event = MessageEvent.model_validate(body["event"])
+    # jamono.web validated it already (Socket Mode requests come without: validated here).
+    event = context.get("message_event") or MessageEvent.model_validate(body["event"])
     job = MessageJob(
         event_id=body["event_id"],
         team_id=body.get("team_id") or event.team or context.team_id or "",
