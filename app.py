@@ -106,6 +106,11 @@ def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_
         process_before_response=True,
         # Signatures are verified in jamono.web before Bolt sees the request.
         request_verification_enabled=False,
+        # Bolt's middleware for Slack workflow functions and AI-assistant threads, which NOX does not
+        # use: off, so the ack path does not pay for them on every request.
+        attaching_function_token_enabled=False,
+        attaching_conversation_kwargs_enabled=False,
+        ignoring_self_assistant_message_events_enabled=False,
     )
 
     bolt.use(InjectJobs(jobs))
