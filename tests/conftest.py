@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,24 +23,33 @@ from migrations.runner import apply_migrations
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@contextmanager
+def scratch_database(server_url: str, prefix: str = "jamono_test") -> Iterator[str]:
+    """A new, migrated database on the same server, dropped afterwards (owner rights)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(server_url)._replace(path="/" + name))
+    try:
+        apply_migrations(url)
+        yield url
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def admin_database_url() -> Iterator[str]:
     """A fresh, migrated database for this test session (owner rights: for setup only)."""
     given = os.environ.get("TEST_DATABASE_URL")
-    name = f"jamono_test_{uuid.uuid4().hex[:10]}"
     server: EmbeddedPostgres | None = None
     if given:
         base_url = given
     else:
         server = EmbeddedPostgres(ROOT / ".jamono" / "test", database="postgres")
         base_url = server.start()
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(base_url)._replace(path="/" + name))
-    apply_migrations(url)
-    yield url
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(base_url) as url:
+        yield url
     if server is not None:
         server.stop()
 

@@ -30,18 +30,10 @@ CROWD_ROWS = 3000
 def kb_database_url(admin_database_url: str):
     """A database of this module's own: the shares of the shared HNSW index these tests set up must
     not depend on what other tests (installs loading the bundled runbooks…) left in theirs."""
-    from urllib.parse import urlsplit, urlunsplit
+    from tests.conftest import scratch_database
 
-    from migrations.runner import apply_migrations
-
-    name = f"jamono_kb_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_database_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(admin_database_url)._replace(path="/" + name))
-    apply_migrations(url)
-    yield url
-    with psycopg.connect(admin_database_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(admin_database_url, "jamono_kb") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

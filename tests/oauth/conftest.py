@@ -6,7 +6,6 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -22,7 +21,7 @@ from jamono.sandbox import SandboxThread, SlackSandbox
 from jamono.settings import Settings
 from jamono.slack.client import async_web_client
 from jamono.web import build_web_app
-from migrations.runner import apply_migrations
+from tests.conftest import scratch_database
 
 SIGNING_SECRET = "oauth-tests-signing-secret"
 
@@ -134,12 +133,5 @@ def app_factory(oauth_env: Settings, pool, box: SecretBox) -> Callable[..., Any]
 @pytest.fixture(scope="module")
 def fresh_database_url(admin_database_url: str) -> Iterator[str]:
     """A database of its own, for tests that count every row (key rotation spans all tenants)."""
-    name = f"jamono_keys_{uuid.uuid4().hex[:8]}"
-    base = urlsplit(admin_database_url)
-    with psycopg.connect(admin_database_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(base._replace(path="/" + name))
-    apply_migrations(url)
-    yield url
-    with psycopg.connect(admin_database_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(admin_database_url, "jamono_keys") as url:
+        yield url
