@@ -5,7 +5,11 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+import pytest
 from slack_sdk.web.async_client import AsyncWebClient
+
+# slack_sdk itself still uses aiohttp.BasicAuth for oauth.v2.access; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
 
 async def consent(sandbox, **query: str) -> tuple[int, str]:
