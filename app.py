@@ -88,7 +88,7 @@ def build_oauth(settings: Settings, pool: ConnectionPool, jobs: JobQueue):
         authorize.forget(installation.enterprise_id, installation.team_id)  # a re-install brings a new token
         payload = {"team_id": installation.team_id or "", "enterprise_id": installation.enterprise_id,
                    "user_id": installation.user_id}
-        await asyncio.to_thread(jobs.enqueue, "welcome_installation", payload)
+        await jobs.enqueue_async("welcome_installation", payload)
 
     flow = build_oauth_flow(settings, pool, load_secret_box(settings), on_installed=on_installed)
     authorize = flow.settings.authorize = CachedAuthorize(flow.settings.authorize)

@@ -20,6 +20,8 @@ HANDLE_MESSAGE = "handle_message"
 class JobQueue(Protocol):
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None: ...
 
+    async def enqueue_async(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None: ...
+
     async def enqueue_message_async(self, job: MessageJob, actor_name: str = HANDLE_MESSAGE) -> None: ...
 
 
@@ -37,12 +39,17 @@ class DramatiqJobQueue:
                                 options=job_options())
 
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
+        """For synchronous callers (CLI, workers); listeners use `enqueue_async`."""
         self.broker.enqueue(self._message(actor_name, payload, queue_name))
 
-    async def enqueue_message_async(self, job: MessageJob, actor_name: str = HANDLE_MESSAGE) -> None:
-        """The events hot path: concurrent requests share Redis round trips (see enqueue_batch)."""
-        message = self._message(actor_name, job.model_dump(mode="json"), NOX_QUEUE)
+    async def enqueue_async(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
+        """What listeners await before their ack: the loop never blocks on the broker, and
+        concurrent requests share Redis round trips (see enqueue_batch)."""
+        message = self._message(actor_name, payload, queue_name)
         if self.batcher is None:
             await asyncio.to_thread(self.broker.enqueue, message)
         else:
             await self.batcher.enqueue(message)
+
+    async def enqueue_message_async(self, job: MessageJob, actor_name: str = HANDLE_MESSAGE) -> None:
+        await self.enqueue_async(actor_name, job.model_dump(mode="json"))

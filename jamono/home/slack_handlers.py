@@ -46,12 +46,12 @@ async def handle_app_home_opened(body: dict[str, Any], event: dict[str, Any], co
         return
     team_id, enterprise_id = team_and_enterprise(body, context)
     job = HomeJob(team_id=team_id, enterprise_id=enterprise_id, user=event["user"])
-    context["jobs"].enqueue(PUBLISH_HOME, job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(PUBLISH_HOME, job.model_dump(mode="json"))
 
 
 # --- home_edit_* buttons ----------------------------------------------------------------------
 
-def queue_settings_modal(
+async def queue_settings_modal(
     jobs: Any, *, team_id: str, enterprise_id: str | None, user: str, section: ids.Section, trigger_id: str
 ) -> str:
     """Queue the worker job that fills a settings modal; returns the external id to open it with.
@@ -61,14 +61,14 @@ def queue_settings_modal(
     external_id = settings_external_id(section, trigger_id)
     job = SettingsModalJob(team_id=team_id, enterprise_id=enterprise_id, user=user, section=section,
                            external_id=external_id)
-    jobs.enqueue(FILL_SETTINGS_MODAL, job.model_dump(mode="json"))
+    await jobs.enqueue_async(FILL_SETTINGS_MODAL, job.model_dump(mode="json"))
     return external_id
 
 
 async def ack_home_edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
     """Queue the job that fills the modal, then ack; `open_settings_loading` runs after (lazy)."""
     team_id, enterprise_id = team_and_enterprise(body, context)
-    queue_settings_modal(
+    await queue_settings_modal(
         context["jobs"], team_id=team_id, enterprise_id=enterprise_id, user=user_of(body),
         section=_section_of(action["action_id"]), trigger_id=body["trigger_id"],
     )
@@ -117,5 +117,5 @@ async def handle_settings_submission(
         team_id=team_id, enterprise_id=enterprise_id, user=user_of(body),
         section=section, changes=form.changes(), sealed_secret=sealed, lang=meta.lang,
     )
-    context["jobs"].enqueue(SAVE_SETTINGS, job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(SAVE_SETTINGS, job.model_dump(mode="json"))
     await ack()

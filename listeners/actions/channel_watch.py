@@ -14,5 +14,5 @@ async def handle_channel_watch(ack: AsyncAck, body: dict[str, Any], action: dict
     job = WatchChannelJob(team_id=team, enterprise_id=enterprise, user=user_of(body),
                           channel_id=str(action.get("value", ""))[:40], watch=action["action_id"] == WATCH_ACTION,
                           response_url=body.get("response_url"))
-    context["jobs"].enqueue("set_channel_watch", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("set_channel_watch", job.model_dump(mode="json"))
     await ack()

@@ -15,5 +15,5 @@ async def handle_feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str,
         interaction_id=action.get("value", ""),
         vote=1 if action["action_id"] == "feedback_up" else -1,
     )
-    context["jobs"].enqueue("record_feedback", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("record_feedback", job.model_dump(mode="json"))
     await ack()

@@ -22,7 +22,7 @@ async def handle_proposal(ack: AsyncAck, body: dict[str, Any], action: dict[str,
         team_id=team, enterprise_id=enterprise, user=user_of(body), channel=_channel(body),
         interaction_id=action.get("value", ""), choice=_CHOICES[action["action_id"]],  # type: ignore[arg-type]
     )
-    context["jobs"].enqueue("actions_proposal", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("actions_proposal", job.model_dump(mode="json"))
     await ack()
 
 
@@ -47,5 +47,5 @@ async def handle_retry(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
     team, enterprise = team_and_enterprise(body, context)
     job = ActionRef(team_id=team, enterprise_id=enterprise, user=user_of(body), channel=_channel(body),
                     action_id=action.get("value", ""))
-    context["jobs"].enqueue("actions_retry", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("actions_retry", job.model_dump(mode="json"))
     await ack()

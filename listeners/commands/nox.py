@@ -41,7 +41,7 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
             await ack(blocks=help_blocks(lang))
             return
         actor = "kb_search" if cmd.name == "kb search" else "answer_command"
-        context["jobs"].enqueue(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
+        await context["jobs"].enqueue_async(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
         await ack(text=_WORKING[cmd.name][lang])
     elif cmd.name in ("kb add", "incident", "meeting"):  # modals, opened after the ack
         await ack()
@@ -49,10 +49,10 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         await ack(blocks=help_blocks(lang, cmd.unknown))
     elif cmd.name == "status":
         payload = _job(command, "", cmd.share, lang).model_dump(mode="json")
-        context["jobs"].enqueue("nox_status", {**payload, "queued_at": time.time()})
+        await context["jobs"].enqueue_async("nox_status", {**payload, "queued_at": time.time()})
         await ack(text=_WORKING["status"][lang])
     elif cmd.name == "config":
-        queue_settings_modal(context["jobs"], team_id=command.get("team_id", ""),
+        await queue_settings_modal(context["jobs"], team_id=command.get("team_id", ""),
                              enterprise_id=command.get("enterprise_id") or None, user=command.get("user_id", ""),
                              section=_config_section(cmd.args), trigger_id=command.get("trigger_id", ""))
         await ack(blocks=config_blocks(lang, command.get("team_id", ""), command.get("api_app_id", "")))

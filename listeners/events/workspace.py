@@ -13,9 +13,7 @@ def _team(body: dict[str, Any], context: AsyncBoltContext) -> dict[str, Any]:
 
 
 async def _enqueue(context: AsyncBoltContext, actor: str, payload: dict[str, Any]) -> None:
-    import asyncio
-
-    await asyncio.to_thread(context["jobs"].enqueue, actor, payload)
+    await context["jobs"].enqueue_async(actor, payload)
 
 
 async def handle_app_uninstalled(body: dict[str, Any], context: AsyncBoltContext) -> None:

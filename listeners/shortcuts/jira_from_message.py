@@ -18,5 +18,5 @@ async def handle_jira_from_message(ack: AsyncAck, shortcut: dict[str, Any], cont
         message_ts=message.get("ts") or shortcut.get("message_ts", ""), thread_ts=message.get("thread_ts"),
         text=(message.get("text") or "")[:40_000], author=message.get("user"),
     )
-    context["jobs"].enqueue("actions_from_message", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("actions_from_message", job.model_dump(mode="json"))
     await ack()

@@ -15,5 +15,5 @@ async def handle_kb_save_message(ack: AsyncAck, shortcut: dict[str, Any], contex
         channel=(shortcut.get("channel") or {}).get("id"),
         message_ts=message.get("thread_ts") or message.get("ts"),
     )
-    context["jobs"].enqueue("kb_save", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("kb_save", job.model_dump(mode="json"))
     await ack()

@@ -23,7 +23,7 @@ async def handle_meeting_submission(ack: AsyncAck, body: dict[str, Any], view: d
         params=MeetingParams(title=form.title, duration_min=form.duration_min, attendees=form.attendees,
                              description=form.agenda, requester=user, lang=ctx.lang),
     )
-    context["jobs"].enqueue("actions_meeting", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("actions_meeting", job.model_dump(mode="json"))
     await ack()
 
 
@@ -41,5 +41,5 @@ async def handle_incident_submission(ack: AsyncAck, body: dict[str, Any], view: 
         channel=ctx.channel or user, summary=form.summary, severity=form.severity, service=form.service,
         details=form.details, lang=ctx.lang,
     )
-    context["jobs"].enqueue("actions_incident", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("actions_incident", job.model_dump(mode="json"))
     await ack()

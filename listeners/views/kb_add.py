@@ -18,5 +18,5 @@ async def handle_kb_add(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any
         user=user_of(body), title=form.title, content=form.content, tags=form.tags,
         channel=view.get("private_metadata") or None,
     )
-    context["jobs"].enqueue("kb_save", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("kb_save", job.model_dump(mode="json"))
     await ack()

@@ -39,7 +39,7 @@ class Jobs:
     def __init__(self) -> None:
         self.queued: list[tuple[str, dict[str, Any]]] = []
 
-    def enqueue(self, actor_name: str, payload: dict[str, Any], **_: Any) -> None:
+    async def enqueue_async(self, actor_name: str, payload: dict[str, Any], **_: Any) -> None:
         self.queued.append((actor_name, json.loads(json.dumps(payload))))
 
 

@@ -25,7 +25,7 @@ class Recorder:
     def __init__(self) -> None:
         self.timeline: list[tuple[str, Any]] = []
 
-    def enqueue(self, actor_name: str, payload: dict[str, Any], **_: Any) -> None:
+    async def enqueue_async(self, actor_name: str, payload: dict[str, Any], **_: Any) -> None:
         json.dumps(payload)  # must be serialisable for the broker
         self.timeline.append(("enqueue", (actor_name, payload)))
 
