@@ -46,6 +46,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "answering": {"en": "answering (job picked up in {ms} ms)", "fr": "répond (tâche prise en {ms} ms)"},
     "db_ok": {"en": "reachable ({ms} ms)", "fr": "joignable ({ms} ms)"},
     "queue_ok": {"en": "reachable, {n} job(s) waiting", "fr": "joignable, {n} tâche(s) en attente"},
+    "queue_up": {"en": "reachable", "fr": "joignable"},
     "kb_docs": {"en": "{docs} documents, {chunks} passages", "fr": "{docs} documents, {chunks} passages"},
     "kb_empty": {"en": "empty: add runbooks with `/nox kb add`", "fr": "vide : ajoutez des runbooks avec `/nox kb add`"},
     "llm_on": {"en": "{model} (falls back to the offline brain on failure)",
@@ -89,11 +90,12 @@ def check_database(rt: Runtime, lang: Lang) -> Check:
 def check_queue(rt: Runtime, lang: Lang) -> Check:
     import dramatiq
 
+    from dramatiq.brokers.redis import RedisBroker
+
     broker = dramatiq.get_broker()
-    waiting = 0
-    client = getattr(broker, "client", None)
-    if client is not None:  # Redis broker: its queues are lists named namespace:queue
-        waiting = sum(int(client.llen(f"{broker.namespace}:{q}")) for q in broker.get_declared_queues())
+    if not isinstance(broker, RedisBroker):  # RabbitMQ: this job reached us through it; depth is its own UI's
+        return Check(name=tr("queue", lang), state="ok", detail=tr("queue_up", lang))
+    waiting = sum(int(broker.client.llen(f"{broker.namespace}:{q}")) for q in broker.get_declared_queues())
     state: State = "ok" if waiting < 1000 else "warn"
     return Check(name=tr("queue", lang), state=state, detail=tr("queue_ok", lang, n=waiting))
 

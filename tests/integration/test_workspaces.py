@@ -283,6 +283,7 @@ async def test_nox_status_reports_health_and_unconnected_integrations(sender, sa
         lambda: [e for e in sandbox.ephemerals(user="U0DEV")[before:] if "Jira" in str(e.get("blocks"))], timeout=20)
     text = str(found[-1]["blocks"])
     assert ":large_green_circle: *Database*" in text and "Knowledge base" in text
+    assert "*Job queue* — reachable, " in text and "job(s) waiting" in text
     assert ":white_circle: *Jira* — not connected" in text and "Google Calendar" in text
 
 
