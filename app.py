@@ -165,17 +165,21 @@ def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceCont
 
 
 async def serve_socket_mode(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None) -> None:
-    """Socket Mode: Slack pushes over a websocket we open; /healthz still answers on $PORT."""
-    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
+    """Socket Mode: Slack pushes over a websocket we open; /healthz and /metrics still answer on $PORT."""
     http = build_http_app(settings, pool, jobs, identity)
     runner = web.AppRunner(http, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
+    await socket_mode_handler(settings, pool, jobs, identity).start_async()
+
+
+def socket_mode_handler(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None):
+    from jamono.socket_mode import NoxSocketModeHandler
+
     bolt = (build_bolt_app(settings, jobs, oauth_flow=build_oauth(settings, pool, jobs)) if identity is None
             else build_bolt_app(settings, jobs, static_authorize(settings, identity)))
     assert settings.slack_app_token is not None
-    await AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value()).start_async()
+    return NoxSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
 
 
 def main() -> None:

@@ -1,10 +1,13 @@
 """Ack path benchmark: NOX's `POST /slack/events` against a bare Bolt app that only acks.
 
-Both servers run as separate processes, one at a time, and receive the same signed, distinct
-`app_mention` events at 8 and 32 concurrent connections; figures are compared as ratios because
-these machines are noisy. Then mention → reply latency through the real worker and the sandbox.
+Both servers run as separate processes and receive the same signed, distinct `app_mention`
+events at 8 and 32 concurrent connections. These machines are noisy, so the two are loaded in
+turns (bare, NOX, bare, NOX… for each concurrency, `--rounds` times) and compared as the median
+of the per-round ratios; the queue NOX filled is emptied between runs, so a Redis snapshot of
+earlier runs' jobs does not land in a later run. Then mention → reply latency through the real
+worker and the sandbox.
 
-    .venv/bin/python bench/ack.py [--requests 3000] [--mentions 40]
+    .venv/bin/python bench/ack.py [--requests 3000] [--rounds 3] [--mentions 40]
 """
 
 from __future__ import annotations
@@ -162,20 +165,26 @@ def _final_reply(sandbox, channel: str, ts: str) -> bool:
     return bool(replies) and any(b.get("type") == "actions" for b in (replies[-1].get("blocks") or []))
 
 
-def report_ack(results: dict[str, dict[int, dict[str, float]]], requests: int) -> None:
-    print(f"ack path, {requests} signed distinct app_mention events per run")
-    print(f"{'server':<8}{'conc':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-200':>9}")
-    for name, by_conc in results.items():
-        for conc, r in by_conc.items():
-            print(f"{name:<8}{conc:>6}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['failures']:>9}")
+def report_ack(rounds: list[dict[str, dict[int, dict[str, float]]]], requests: int) -> None:
+    print(f"ack path, {requests} signed distinct app_mention events per run, {len(rounds)} rounds")
+    print(f"{'round':<7}{'server':<8}{'conc':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-200':>9}")
+    for i, results in enumerate(rounds, 1):
+        for conc in (8, 32):
+            for name in ("bare", "nox"):
+                r = results[name][conc]
+                print(f"{i:<7}{name:<8}{conc:>6}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['failures']:>9}")
     for conc in (8, 32):
-        ratio = results["nox"][conc]["rps"] / results["bare"][conc]["rps"]
-        print(f"throughput ratio nox/bare at {conc} connections: {ratio:.2f}")
+        ratios = [r["nox"][conc]["rps"] / r["bare"][conc]["rps"] for r in rounds]
+        p99 = {name: statistics.median(r[name][conc]["p99_ms"] for r in rounds) for name in ("bare", "nox")}
+        print(f"{conc} connections: throughput ratio nox/bare median {statistics.median(ratios):.2f} "
+              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}); median p99 nox {p99['nox']:.1f} ms, "
+              f"bare {p99['bare']:.1f} ms")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--mentions", type=int, default=40)
     parser.add_argument("--latency-only", action="store_true", help="skip the ack throughput runs")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
@@ -198,23 +207,36 @@ def main() -> int:
     env = {**os.environ, "SLACK_BOT_TOKEN": sandbox.bot_token, "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
            "SLACK_API_URL": sandbox.api_url, "LOG_LEVEL": "WARNING", "JAMONO_DATA_DIR": str(data_dir)}
     os.environ.update(env)
-    results: dict[str, dict[int, dict[str, float]]] = {}
-    try:
-        for name in () if args.latency_only else ("bare", "nox"):
-            port = free_port()
-            cmd = [__file__, "--serve-bare", str(port)] if name == "bare" else ["-m", "jamono", "serve"]
-            proc = start(cmd, {**env, "PORT": str(port)})
-            try:
-                wait_port(port, proc)
-                results[name] = {c: asyncio.run(load(f"http://127.0.0.1:{port}/slack/events", args.requests, c))
-                                 for c in (8, 32)}
-            finally:
-                stop(proc)
-        if not args.latency_only:
-            report_ack(results, args.requests)
-        import redis
+    import redis
 
-        redis.Redis.from_url(services.redis_url or env["REDIS_URL"]).flushdb()
+    queue = redis.Redis.from_url(services.redis_url or env["REDIS_URL"])
+
+    def empty_queue() -> None:  # only the keys NOX's broker writes, never the rest of a shared Redis
+        for key in queue.scan_iter("jamono:*"):
+            queue.delete(key)
+
+    rounds: list[dict[str, dict[int, dict[str, float]]]] = []
+    servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    try:
+        if not args.latency_only:
+            for name in ("bare", "nox"):
+                port = free_port()
+                cmd = [__file__, "--serve-bare", str(port)] if name == "bare" else ["-m", "jamono", "serve"]
+                servers[name] = (start(cmd, {**env, "PORT": str(port)}), port)
+            for proc, port in servers.values():
+                wait_port(port, proc)
+            for _ in range(args.rounds):
+                results: dict[str, dict[int, dict[str, float]]] = {"bare": {}, "nox": {}}
+                for conc in (8, 32):
+                    for name in ("bare", "nox"):
+                        empty_queue()
+                        url = f"http://127.0.0.1:{servers[name][1]}/slack/events"
+                        results[name][conc] = asyncio.run(load(url, args.requests, conc))
+                rounds.append(results)
+            for proc, _ in servers.values():
+                stop(proc)
+            report_ack(rounds, args.requests)
+        empty_queue()  # the worker below must not first work through the throughput runs' jobs
         port = free_port()
         web_proc = start(["-m", "jamono", "serve"], {**env, "PORT": str(port)})
         worker_proc = start(["-m", "jamono", "worker", "--threads", "4"], env)
@@ -242,6 +264,9 @@ def main() -> int:
         print(f"mention → reply (offline brain, {latency['n']} sequential mentions): "
               f"p50 {latency['p50_ms']:.0f} ms, p99 {latency['p99_ms']:.0f} ms")
     finally:
+        for proc, _ in servers.values():
+            if proc.poll() is None:
+                stop(proc)
         sandbox_thread.stop()
         services.stop()
     return 0

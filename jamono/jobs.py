@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
-from jamono.enqueue_batch import BatchingEnqueuer
+from jamono.enqueue_batch import BatchingEnqueuer, redis_message
 from jamono.observability.context import job_options
 from jamono.slack.payloads import MessageJob
 
@@ -32,9 +32,10 @@ class DramatiqJobQueue:
         self.broker = broker
         self.batcher = BatchingEnqueuer(broker) if isinstance(broker, RedisBroker) else None
 
-    @staticmethod
-    def _message(actor_name: str, payload: dict[str, Any], queue_name: str) -> dramatiq.Message:
+    def _message(self, actor_name: str, payload: dict[str, Any], queue_name: str) -> dramatiq.Message:
         # The request id rides in the options, so the worker's logs carry it (jamono.observability).
+        if self.batcher is not None:
+            return redis_message(queue_name, actor_name, (payload,), job_options())
         return dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(payload,), kwargs={},
                                 options=job_options())
 

@@ -36,8 +36,10 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"ok": False, "error": message}, status=status)
 
 
-def _check_interactivity_shape(payload: dict) -> None:
+def check_interactivity(payload: object) -> None:
     """Bolt reads these fields as objects (and `actions` as a list of them): refuse other shapes."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+        raise PayloadError("interactivity payload has no type")
     for key in ("user", "team", "channel", "message", "container", "enterprise", "state"):
         if payload.get(key) is not None and not isinstance(payload[key], dict):
             raise PayloadError(f"interactivity payload: {key} is not an object")
@@ -71,9 +73,7 @@ def parse_slack_body(raw: str, content_type: str) -> tuple[dict, MessageEvent | 
                 payload = json.loads(form["payload"])
             except (ValueError, RecursionError):
                 raise PayloadError("interactivity payload is not valid JSON") from None
-            if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-                raise PayloadError("interactivity payload has no type")
-            _check_interactivity_shape(payload)
+            check_interactivity(payload)
             return payload, None
         if "command" in form or "ssl_check" in form:
             return form, None

@@ -17,6 +17,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "chat_getPermalink": set(), "views_open": set(), "views_update": set(), "views_publish": set(),
     "users_info": {"users:read"}, "users_lookupByEmail": {"users:read.email"},
     "conversations_replies": {"channels:history", "groups:history", "im:history"},
+    "conversations_history": {"channels:history", "groups:history", "im:history", "mpim:history"},
     "conversations_info": {"channels:read", "groups:read"},
     "conversations_join": {"channels:join"},
 }

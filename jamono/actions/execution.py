@@ -23,8 +23,8 @@ from slack_sdk.errors import SlackApiError
 
 from jamono.actions import failpoints, store
 from jamono.actions.incidents import DEFAULT_WINDOW_MIN
-from jamono.actions.messages import failure_blocks, meeting_done_text, people, ticket_done_text
-from jamono.actions.models import MEETING, TICKET, Action
+from jamono.actions.messages import failure_blocks, meeting_done_text, people, retired_blocks, ticket_done_text
+from jamono.actions.models import MEETING, TICKET, Action, Lang
 from jamono.credentials import CredentialStore, NotConnected
 from jamono.db import tenant_tx
 from jamono.home.settings_model import WorkspaceSettings, load_settings
@@ -36,6 +36,9 @@ from jamono.tenancy import WorkspaceContext
 log = logging.getLogger(__name__)
 
 AFTER_CREATE = "actions.after_external_create"
+# Slack (or Jira) has the note, NOX has not recorded it yet: + ":announced_at", ":notified_at", ":comment"
+AFTER_NOTE = "actions.after_note_posted"
+NOTE_EVENT_TYPE = "nox_action_note"
 # Longer than a job may run (JOB_TIME_LIMIT_S, 120 s by default): a live lease means a live attempt.
 LEASE = timedelta(minutes=3)
 
@@ -63,18 +66,84 @@ class Ctx:
 
 # --- Slack output --------------------------------------------------------------------------------
 
-def post(ctx: Ctx, action: Action, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+def post(ctx: Ctx, action: Action, text: str, blocks: list[dict[str, Any]] | None = None,
+         metadata: dict[str, Any] | None = None) -> None:
     """In the action's thread; with no thread, in its channel; with no channel, to the person."""
-    channel = action.channel_id or action.confirmed_by or action.proposed_by
-    ctx.client.chat_postMessage(channel=channel, thread_ts=action.thread_ts, text=text,
+    ctx.client.chat_postMessage(channel=_target(action), thread_ts=action.thread_ts, text=text, metadata=metadata,
                                 blocks=blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}])
 
 
-def post_once(ctx: Ctx, action: Action, column: str, send: Any) -> None:
-    """Post at most once per action: the flag commits only after Slack accepted the message."""
+def _target(action: Action) -> str | None:
+    return action.channel_id or action.confirmed_by or action.proposed_by
+
+
+def note_metadata(action: Action, column: str) -> dict[str, Any]:
+    """Slack message metadata naming the action and which note this is: how a retry finds it."""
+    return {"event_type": NOTE_EVENT_TYPE, "event_payload": {"action_id": str(action.id), "note": column}}
+
+
+def already_noted(ctx: Ctx, action: Action, channel: str | None, thread_ts: str | None, column: str) -> bool:
+    """A note an earlier attempt posted but died before recording (Slack accepted, no commit).
+    Looked up by its metadata in the thread, or in the channel since the action was created."""
+    if not channel or channel[0] in "UW":  # a DM addressed by user id: nothing to look in
+        return False
+    payload = note_metadata(action, column)["event_payload"]
+    since = f"{action.created_at.timestamp() - 60:.6f}"
+    try:
+        if thread_ts:
+            found = ctx.client.conversations_replies(channel=channel, ts=thread_ts, oldest=since,
+                                                     include_all_metadata=True, limit=200)
+        else:
+            found = ctx.client.conversations_history(channel=channel, oldest=since, include_all_metadata=True,
+                                                     limit=200)
+    except SlackApiError as exc:  # cannot look: post (a rare double beats a lost note)
+        log.info("could not look for an earlier note: %s", exc.response.get("error"))
+        return False
+    return any((m.get("metadata") or {}).get("event_type") == NOTE_EVENT_TYPE
+               and (m["metadata"].get("event_payload") or {}) == payload for m in found.get("messages") or [])
+
+
+def post_once(ctx: Ctx, action: Action, column: str, text: str, *, channel: str | None = None) -> None:
+    """Post a note at most once per action. The flag commits only after Slack accepted the
+    message; a worker that dies in between leaves the message in Slack and the flag unset, so
+    the next attempt looks for the message (by its metadata) before posting again.
+    `channel` None: the action's own thread (see `post`)."""
+    metadata = note_metadata(action, column)
+    target, thread = (_target(action), action.thread_ts) if channel is None else (channel, None)
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        if store.mark(conn, action.id, column):
-            send()
+        if not store.mark(conn, action.id, column) or already_noted(ctx, action, target, thread, column):
+            return
+        if channel is None:
+            post(ctx, action, text, metadata=metadata)
+        else:
+            ctx.client.chat_postMessage(channel=channel, text=text, metadata=metadata)
+        failpoints.hit(f"{AFTER_NOTE}:{column}")
+
+
+def retire_proposal(ctx: Ctx, interaction_id: UUID | None, done: str | None, note: str) -> None:
+    """NOX's reply stops offering what was decided (see messages.retired_blocks). Idempotent;
+    cosmetic, so a Slack refusal is logged and never fails the job."""
+    if interaction_id is None:
+        return
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        row = conn.execute("SELECT channel_id, reply_ts FROM agent_interactions WHERE id = %s",
+                           [interaction_id]).fetchone()
+    if row is None or not row["reply_ts"]:
+        return
+    channel, ts = row["channel_id"], row["reply_ts"]
+    try:
+        found = ctx.client.conversations_replies(channel=channel, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=1)
+        message = next((m for m in found.get("messages") or [] if m.get("ts") == ts), None)
+        blocks = retired_blocks(message.get("blocks") or [], str(interaction_id), done, note) if message else None
+        if blocks is not None:
+            ctx.client.chat_update(channel=channel, ts=ts, text=message.get("text") or note, blocks=blocks)
+    except SlackApiError as exc:
+        log.info("could not retire the proposal's buttons: %s", exc.response.get("error"))
+
+
+def decided_by(lang: Lang, user: str | None) -> str:
+    """The " by <@user>" of the line that replaces a decided proposal (nothing for automatic mode)."""
+    return t("act.by", lang, user=user) if user and user != "automatic" else ""
 
 
 def ephemeral(ctx: Ctx, channel: str, user: str, text: str) -> None:
@@ -218,11 +287,13 @@ def _comment_instead(ctx: Ctx, action: Action, earlier: Action, tracker: Any) ->
     body = t("act.jira_comment", "en", reporter=reporter or params.reporter, summary=params.summary,
              permalink=params.permalink or "")
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        # A comment cannot be searched for: the flag commits only once Jira accepted it.
+        # The flag commits only once Jira accepted the comment; a worker dying in between is
+        # covered by the marker: the comment is find-or-create on it.
         flagged = conn.execute("UPDATE actions SET result = result || '{\"commented\": true}'"
                                " WHERE id = %s AND NOT (result ? 'commented')", [action.id]).rowcount == 1
         if flagged:
-            tracker.comment(earlier.external_id, body)
+            tracker.comment(earlier.external_id, body, marker=f"nox-action-{action.id}")
+            failpoints.hit(f"{AFTER_NOTE}:comment")
     return {"external_id": earlier.external_id or "", "external_url": earlier.external_url or "",
             "result": {"duplicate_of": str(earlier.id), "why": why}}
 
@@ -297,15 +368,21 @@ def announce(ctx: Ctx, action: Action, settings: WorkspaceSettings | None = None
         else:
             text = ticket_done_text(lang, key=action.external_id or "", url=action.external_url or "",
                                     summary=params.summary, priority=action.result.get("priority") or "?")
-        post_once(ctx, action, "announced_at", lambda: post(ctx, action, text))
+        post_once(ctx, action, "announced_at", text)
+        note = t("act.done_duplicate" if "duplicate_of" in action.result else "act.done_ticket", lang,
+                 ticket=action.external_id, url=action.external_url, by=decided_by(lang, action.confirmed_by))
+        retire_proposal(ctx, action.interaction_id, "propose_ticket", note)
         settings = settings or ctx.settings()
         channel = settings.incident_channel
         if channel and "duplicate_of" not in action.result and channel != action.channel_id:
             note = t("act.incident_channel", lang, ticket=action.external_id, url=action.external_url,
                      summary=params.summary, permalink=params.permalink or "")
-            post_once(ctx, action, "notified_at", lambda: ctx.client.chat_postMessage(channel=channel, text=note))
+            post_once(ctx, action, "notified_at", note, channel=channel)
     elif action.type == MEETING:
         start = datetime.fromisoformat(action.result["start"])
         text = meeting_done_text(action, start=start, html_link=action.external_url or "",
                                  meet_link=action.result.get("meet_link"))
-        post_once(ctx, action, "announced_at", lambda: post(ctx, action, text))
+        post_once(ctx, action, "announced_at", text)
+        note = t("act.done_meeting", lang, url=action.external_url, title=action.meeting().title,
+                 by=decided_by(lang, action.confirmed_by))
+        retire_proposal(ctx, action.interaction_id, "propose_meeting", note)

@@ -45,3 +45,24 @@ def meeting_done_text(action: Action, *, start: datetime, html_link: str, meet_l
         links.append(t("act.calendar_link", action.lang, url=html_link))
     return t("act.meeting_done", action.lang, title=params.title, when=slack_date(start),
              duration=params.duration_min, people=people(params.attendees), links=" · ".join(links))
+
+
+PROPOSAL_BUTTONS = ("propose_ticket", "propose_meeting")
+
+
+def retired_blocks(blocks: list[Block], interaction_id: str, done: str | None, note: str) -> list[Block] | None:
+    """NOX's reply once a proposal is decided: the decided button (`done`, or every button when
+    None: dismissed) gives way to a line saying what happened; a proposal left with nothing to
+    decide loses its Dismiss too. None when there is nothing to change (already retired)."""
+    block_id = f"proposal:{interaction_id}"
+    at = next((i for i, b in enumerate(blocks) if b.get("block_id") == block_id), None)
+    if at is None:
+        return None
+    elements = [e for e in blocks[at].get("elements") or [] if done is not None and e.get("action_id") != done]
+    if not any(e.get("action_id") in PROPOSAL_BUTTONS for e in elements):
+        elements = []
+    if done is not None and len(elements) == len(blocks[at].get("elements") or []):
+        return None  # that button was already retired
+    line = {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:3000]}]}
+    kept = [{**blocks[at], "elements": elements}] if elements else []
+    return [*blocks[:at], *kept, line, *blocks[at + 1:]]

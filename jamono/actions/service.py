@@ -11,10 +11,11 @@ import logging
 from typing import Any
 from uuid import UUID
 
+from dramatiq.middleware import CurrentMessage
 from slack_sdk.errors import SlackApiError
 
 from jamono.actions import store
-from jamono.actions.execution import Ctx, ephemeral, execute, post
+from jamono.actions.execution import Ctx, announce, decided_by, ephemeral, execute, post, retire_proposal
 from jamono.actions.incidents import dedup_key, meeting_fingerprint, ticket_fingerprint
 from jamono.actions.models import (
     MEETING,
@@ -80,7 +81,11 @@ def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemer
     """A person (or automatic mode) asks for this action: confirm it and run it, or say why not."""
     where = ephemeral_channel or action.channel_id or ""
     if action.status == "done":
-        _already(ctx, action, where, user)
+        told = action.announced_at is not None
+        if not told or action.notified_at is None:
+            announce(ctx, action)  # an attempt that died half-way through telling people: finish (each note once)
+        if told and not _redelivered():  # a second click, not this click's job running again
+            _already(ctx, action, where, user)
         return action
     settings = ctx.settings()
     configured = settings.jira.configured if action.type == TICKET else settings.google.configured
@@ -95,6 +100,11 @@ def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemer
         text = _would_ticket(ctx, action, settings) if action.type == TICKET else _would_meeting(action)
         ephemeral(ctx, where, user, text)
     return action  # stays `proposed`: the same button works once connected
+
+
+def _redelivered() -> bool:
+    message = CurrentMessage.get_current_message()
+    return message is not None and message.options.get("retries", 0) > 0
 
 
 def _already(ctx: Ctx, action: Action, channel: str, user: str) -> None:
@@ -153,6 +163,8 @@ def _dismiss(ctx: Ctx, job: ProposalClick, incident: bool, ticket_action: Any, l
         results = [store.dismiss(conn, a.id, job.user) or a.status == "dismissed" for a in actions]
     ok = all(results)
     ephemeral(ctx, job.channel, job.user, t("act.dismissed" if ok else "act.cannot_dismiss", lang))
+    if ok:
+        retire_proposal(ctx, job.interaction_id, None, t("act.done_dismissed", lang, by=decided_by(lang, job.user)))
 
 
 def incident_declared(rt: Runtime, job: IncidentDeclaration, *, final_attempt: bool) -> None:

@@ -122,21 +122,30 @@ def mark(conn: Connection, action_id: UUID, column: str) -> bool:
 
 
 def same_incident(conn: Connection, action: Action, window: timedelta) -> Action | None:
-    """Another ticket action for the same incident: same thread, or same service and symptom within
-    `window`. One that opened its ticket counts whenever it was confirmed; one still opening counts
-    only if it was confirmed first: one total order, so of two concurrent reports exactly one files
-    and the other waits for it, never both (nor each for the other)."""
+    """Another ticket action for the same incident (same thread, or same service and symptom within
+    `window`) that opened its ticket or is opening it; None, and `action` is now the one opening it.
+
+    Decided under transaction-scoped advisory locks on the incident's keys (thread, dedup key),
+    taken in one order: of two concurrent reports the first to decide files and marks itself the
+    filer, the second sees that mark and waits for the ticket. (Ordering by confirmation time was
+    not enough: a confirmation stamped earlier can commit later, and then both filed.) A filer
+    that fails for good stops counting, so a later report files instead."""
     params = action.parameters
+    keys = sorted({f"thread:{action.channel_id}:{action.thread_ts}" if action.thread_ts else "",
+                   f"dedup:{params.get('dedup_key')}" if params.get("dedup_key") else ""} - {""})
+    for key in keys:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{action.tenant_id}:{key}"])
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM actions WHERE type = 'jira.create_ticket' AND id <> %s"
         " AND NOT (result ? 'duplicate_of')"
-        " AND (status = 'done' OR (status IN ('confirmed', 'running') AND (confirmed_at, id) < (%s, %s)))"
+        " AND (status = 'done' OR (status IN ('confirmed', 'running') AND result ? 'filer'))"
         " AND ((channel_id = %s AND thread_ts = %s)"
         "      OR (%s::text IS NOT NULL AND parameters->>'dedup_key' = %s::text AND created_at > now() - %s))"
         " ORDER BY status = 'done' DESC, created_at ASC LIMIT 1",
-        [action.id, action.confirmed_at, action.id, action.channel_id, action.thread_ts, params.get("dedup_key"),
-         params.get("dedup_key"), window],
+        [action.id, action.channel_id, action.thread_ts, params.get("dedup_key"), params.get("dedup_key"), window],
     ).fetchone()
+    if row is None:
+        conn.execute("UPDATE actions SET result = result || '{\"filer\": true}' WHERE id = %s", [action.id])
     return _action(row)
 
 

@@ -142,6 +142,15 @@ class TicketRequest(BaseModel):
         return [*(label for label in self.labels if label != self.fingerprint_label), self.fingerprint_label]
 
 
+def with_marker(body: str, marker: str | None) -> str:
+    """A comment's body carrying NOX's reference, by which a retry finds it."""
+    return body if marker is None else f"{body}\n\n(ref {marker})"
+
+
+def has_marker(body: str, marker: str) -> bool:
+    return body.rstrip().endswith(f"(ref {marker})")
+
+
 class Ticket(BaseModel):
     key: str
     url: str
@@ -156,7 +165,9 @@ class TicketTracker(Protocol):
 
     def create(self, request: TicketRequest) -> Ticket: ...
 
-    def comment(self, ticket_key: str, body: str) -> None: ...
+    def comment(self, ticket_key: str, body: str, *, marker: str | None = None) -> None:
+        """With a marker: find-or-comment (the marker ends the body), so retrying is safe."""
+        ...
 
     def priorities(self) -> list[str]: ...
 

@@ -23,6 +23,8 @@ from jamono.integrations.base import (
     TicketRequest,
     check_fingerprint,
     check_project_key,
+    has_marker,
+    with_marker,
 )
 from jamono.integrations.priorities import DEFAULT_PRIORITIES, map_priority
 from jamono.integrations.retry import RetryPolicy, call_with_retries, parse_retry_after
@@ -163,9 +165,20 @@ class JiraTracker:
 
         return self._retry(attempt, "Jira create issue")
 
-    def comment(self, ticket_key: str, body: str) -> None:
-        """Not idempotent: a request that may have landed is not repeated (no double comments)."""
-        self._retry(lambda: self._client.add_comment(ticket_key, body), "Jira comment", idempotent=False)
+    def comment(self, ticket_key: str, body: str, *, marker: str | None = None) -> None:
+        """With a marker, find-or-comment: every attempt first looks for it among the issue's
+        comments, so a request that may have landed is retried safely (and a crashed worker's
+        redelivery does not comment twice). Without one, a request that may have landed is not
+        repeated."""
+        text = with_marker(body, marker)
+        if marker is None:
+            self._retry(lambda: self._client.add_comment(ticket_key, text), "Jira comment", idempotent=False)
+            return
+        def attempt() -> None:
+            if not any(has_marker(str(c.body), marker) for c in self._client.comments(ticket_key)):
+                self._client.add_comment(ticket_key, text)
+
+        self._retry(attempt, "Jira comment")
 
     def priorities(self) -> list[str]:
         return self._retry(lambda: [p.name for p in self._client.priorities()], "Jira priorities")

@@ -18,6 +18,8 @@ from jamono.integrations.base import (
     NoFreeSlotError,
     Ticket,
     TicketRequest,
+    has_marker,
+    with_marker,
 )
 from jamono.integrations.free_slots import Interval, first_common_slot
 from jamono.integrations.priorities import DEFAULT_PRIORITIES
@@ -64,11 +66,14 @@ class InMemoryTicketTracker(_Faults):
         self.tickets[key] = (request, ticket)
         return ticket
 
-    def comment(self, ticket_key: str, body: str) -> None:
+    def comment(self, ticket_key: str, body: str, *, marker: str | None = None) -> None:
         self.raise_if_queued()
         if ticket_key not in self.tickets:
             raise IntegrationError(f"Jira could not find it: {ticket_key}", status=404)
-        self.comments.setdefault(ticket_key, []).append(body)
+        existing = self.comments.setdefault(ticket_key, [])
+        if marker is not None and any(has_marker(c, marker) for c in existing):
+            return
+        existing.append(with_marker(body, marker))
 
     def priorities(self) -> list[str]:
         self.raise_if_queued()

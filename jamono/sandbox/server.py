@@ -31,6 +31,7 @@ from .parsing import parse_api_request
 from .payloads import SlackPayloads
 from .richtext import rich_text_blocks
 from .signing import signed_headers
+from .socket_mode import EnvelopeType, SocketModeHub
 from .state import SandboxState
 from .validation import check_message
 from .waiting import poll, poll_sync
@@ -63,8 +64,10 @@ class SlackSandbox:
         enterprise_id: str | None = None,
         client_id: str = "0000000000.0000000000",
         client_secret: str = "sandbox-client-secret",
+        app_token: str = "xapp-1-A0NOX-sandbox",
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token  # app-level token: Socket Mode's apps.connections.open
         self.workspace = Workspace(
             team_id=team_id,
             team_name=team_name,
@@ -89,6 +92,7 @@ class SlackSandbox:
         # Where the consent screen sends people back when the app gives no redirect_uri (Slack uses
         # the app's configured redirect URL the same way).
         self.oauth_redirect_url: str | None = None
+        self.socket_mode = SocketModeHub(app_id)
 
     # --- identity ----------------------------------------------------------------------
     @property
@@ -148,6 +152,7 @@ class SlackSandbox:
         app.router.add_post("/response_url/{key}", self._handle_response_url)
         app.router.add_get("/", self._handle_index)
         app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
+        app.router.add_get("/socket-mode/{ticket}", self.socket_mode.handle)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
@@ -158,6 +163,7 @@ class SlackSandbox:
         self.loop = asyncio.get_running_loop()
 
     async def stop(self) -> None:
+        await self.socket_mode.close()
         for task in list(self._background):
             task.cancel()
         if self._background:
@@ -250,6 +256,8 @@ class SlackSandbox:
     def _dispatch(
         self, method: str, params: dict[str, Any], token: str | None, client_auth: tuple[str, str] | None
     ) -> tuple[int, dict[str, Any], dict[str, str], MethodContext | None]:
+        if method == "apps.connections.open":
+            return 200, self._open_socket(token), {}, None
         spec = METHODS.get(method)
         if spec is None:
             return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}, None
@@ -266,6 +274,26 @@ class SlackSandbox:
             except Exception:  # a sandbox bug must surface loudly, as Slack's 500 would
                 log.exception("sandbox failed answering %s", method)
                 return 500, {"ok": False, "error": "internal_error"}, headers, None
+
+    def _open_socket(self, token: str | None) -> dict[str, Any]:
+        """Only the app-level token opens a socket (a bot token gets not_allowed_token_type)."""
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if token != self.app_token:
+            return {"ok": False, "error": "not_allowed_token_type" if token.startswith("xox") else "invalid_auth"}
+        ticket = self.socket_mode.issue_ticket()
+        return {"ok": True, "url": f"ws://{self._host}:{self._port}/socket-mode/{ticket}"}
+
+    async def socket_send(self, envelope_type: EnvelopeType, payload: dict[str, Any], *, retry_attempt: int = 0,
+                          retry_reason: str = "", timeout: float = 5.0) -> dict[str, Any]:
+        """Push an envelope over Socket Mode from any thread or loop; the app's ack (TimeoutError
+        when it did not ack in time)."""
+        if self.loop is None:
+            raise RuntimeError("sandbox not started")
+        sent = asyncio.run_coroutine_threadsafe(self.socket_mode.send(
+            envelope_type, copy.deepcopy(payload), retry_attempt=retry_attempt, retry_reason=retry_reason,
+            timeout=timeout), self.loop)
+        return await asyncio.wrap_future(sent)
 
     def _identify(self, token: str | None, *, required: bool) -> Identity | None:
         if required:

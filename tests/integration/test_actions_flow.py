@@ -198,7 +198,8 @@ async def test_two_reports_of_one_incident_clicked_at_once_file_one_ticket(sende
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts1, "*<") and _said(sandbox, "C0OPS", ts2, "*<"))
     issues = [i for i in jira.issues if svc in i.fields["summary"]]
     assert len(issues) == 1 and len(issues[0].comments) == 1
-    told = [m["text"] for ts in (ts1, ts2) for m in _said(sandbox, "C0OPS", ts, issues[0].key)]
+    told = [m["text"] for ts in (ts1, ts2) for m in sandbox.bot_messages("C0OPS", thread_ts=ts)
+            if issues[0].key in m["text"]]  # the notes (the replies' own blocks now name the ticket too)
     assert sorted("same incident" in text for text in told) == [False, True]
 
 
@@ -244,6 +245,49 @@ async def test_a_crash_after_the_ticket_is_created_does_not_open_a_second(sender
     assert row["attempts"] == 2 and row["status"] == "done"  # the crashed attempt, then the one that found it
     assert len(jira.issues_with_label(f"nox-fp-{row['fingerprint']}")) == 1
     assert len(jira.calls("POST", "/rest/api/2/issue")) == 1
+
+
+@pytest.mark.parametrize("note", ["announced_at", "notified_at"])
+async def test_a_crash_after_slack_took_a_note_does_not_post_it_twice(note, sender, sandbox, pool, sandbox_workspace,
+                                                                      jira):
+    """The worker dies after Slack accepted the thread note (or the incident-channel note) and
+    before NOX recorded it: the retry finds the note by its metadata instead of posting again."""
+    from jamono.actions.execution import AFTER_NOTE
+
+    failpoints.arm(f"{AFTER_NOTE}:{note}")
+    svc = _tag()
+    ts, reply, proposal = await _incident_reply(sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer")
+    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    _, ws = sandbox_workspace
+    key = f"ticket:{proposal['block_id'].split(':', 1)[1]}"
+    await _settled(sandbox, lambda: (_action_row(pool, ws, idempotency_key=key) or {}).get("notified_at"))
+    await asyncio.sleep(0.5)  # nothing more may follow
+    assert len(jira.issues_with_label(f"nox-fp-{_action_row(pool, ws, idempotency_key=key)['fingerprint']}")) == 1
+    assert len(_said(sandbox, "C0OPS", ts, "Opened *<")) == 1
+    assert len([m for m in sandbox.bot_messages(INCIDENT_CHANNEL) if svc in m["text"]]) == 1
+    assert not failpoints._armed[f"{AFTER_NOTE}:{note}"]  # the crash did happen
+    ticket_url = _said(sandbox, "C0OPS", ts, "Opened *<")[0]["text"].split("<", 1)[1].split("|", 1)[0]
+    assert not _ephemeral(sandbox, "U0DEV", ticket_url)  # one click: no "Already done" from its own retry
+
+
+async def test_a_crash_after_jira_took_the_repeat_comment_does_not_comment_twice(sender, sandbox, pool,
+                                                                                  sandbox_workspace, jira):
+    from jamono.actions.execution import AFTER_NOTE
+
+    svc = _tag()
+    ts1, reply1, proposal1 = await _incident_reply(sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer")
+    await sender.send_interactive(_click_payload(sender, reply1, proposal1, "propose_ticket"))
+    await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts1, "Opened *<"))
+    first = jira.issues[-1]
+    failpoints.arm(f"{AFTER_NOTE}:comment")
+    ts2, reply2, proposal2 = await _incident_reply(sender, sandbox, f"urgent: the {svc} service is returning 500 errors on checkout")
+    await sender.send_interactive(_click_payload(sender, reply2, proposal2, "propose_ticket"))
+    await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts2, "same incident as"))
+    await asyncio.sleep(0.5)
+    assert not failpoints._armed[f"{AFTER_NOTE}:comment"]  # the crash did happen
+    comments = jira.issue(first.key).comments
+    assert len(comments) == 1 and comments[0]["body"].endswith(")") and "(ref nox-action-" in comments[0]["body"]
+    assert len(_said(sandbox, "C0OPS", ts2, "same incident as")) == 1
 
 
 @pytest.mark.parametrize("fault", ["500", "429", "429-long", "timeout", "lost-answer"])
@@ -376,6 +420,22 @@ async def test_dismiss_records_the_decision(sender, sandbox, pool, sandbox_works
     await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", "Dismissed"))
     _, ws = sandbox_workspace
     assert [r["status"] for r in _rows(pool, ws, svc)] == ["dismissed"] and not jira.issues
+    # The reply no longer offers a choice, and says who made it.
+    answer = await _settled(sandbox, lambda: [m for m in sandbox.bot_messages("C0OPS") if m["ts"] == reply["ts"]
+                                              and "Dismissed by <@U0DEV>" in str(m["blocks"])])
+    assert not [b for b in answer[0]["blocks"] if str(b.get("block_id", "")).startswith("proposal:")]
+
+
+async def test_a_filed_ticket_is_no_longer_offered_on_the_reply(sender, sandbox, pool, sandbox_workspace, jira):
+    svc = _tag()
+    ts, reply, proposal = await _incident_reply(sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer")
+    assert "propose_ticket" in str(proposal)
+    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
+    answer = await _settled(sandbox, lambda: [m for m in sandbox.bot_messages("C0OPS", thread_ts=ts)
+                                              if m["ts"] == reply["ts"] and "opened by <@U0DEV>" in str(m["blocks"])])
+    assert "propose_ticket" not in str(answer[0]["blocks"]) and "feedback_up" in str(answer[0]["blocks"])
+    assert jira.issues[-1].key in str(answer[0]["blocks"])
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -447,6 +507,8 @@ async def test_schedule_books_the_first_common_slot_once_with_meet_and_invitatio
     start = datetime.fromisoformat(event["start"]["dateTime"].replace("Z", "+00:00"))
     assert start == _first_common_slot_oracle(now, timedelta(minutes=45))
     assert event["extendedProperties"]["private"]["nox_fingerprint"].startswith("mtg-")
+    answer = next(m for m in sandbox.bot_messages("C0OPS", thread_ts=ts) if m["ts"] == reply["ts"])
+    assert "propose_meeting" not in str(answer["blocks"]) and "Meeting booked" in str(answer["blocks"])
 
 
 async def test_a_crash_after_booking_does_not_book_twice(sender, sandbox, pool, sandbox_workspace, google):

@@ -211,3 +211,15 @@ def test_cloud_is_detected_from_the_host() -> None:
         assert cloud._client._is_cloud
     with JiraTracker("https://jira.acme.internal", "a@b.c", "t") as server:
         assert not server._client._is_cloud
+
+
+def test_a_marked_comment_is_retried_safely_and_never_doubled(tracker: JiraTracker, jira: JiraStandIn) -> None:
+    ticket = tracker.create(incident("inc-marked"))
+    jira.delay_next(1.0, method="POST", path_contains="/comment")  # it lands, the answer is lost
+    tracker.comment(ticket.key, "Reported again", marker="nox-action-1")  # the retry looks first and finds it
+    tracker.comment(ticket.key, "Reported again", marker="nox-action-1")  # a redelivered job: found again
+    assert [(r.method, r.status) for r in jira.calls(path_contains="/comment")] == [
+        ("GET", 200), ("POST", 201), ("GET", 200), ("GET", 200)]  # the lost answer was not posted again
+    assert [c["body"] for c in jira.issue(ticket.key).comments] == ["Reported again\n\n(ref nox-action-1)"]
+    tracker.comment(ticket.key, "Another report", marker="nox-action-2")
+    assert len(jira.issue(ticket.key).comments) == 2

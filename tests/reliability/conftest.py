@@ -4,7 +4,10 @@ whichever database numbers other suites pick on the session's Redis)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -133,3 +136,18 @@ async def rel_web(rel_settings, pool, rel_workspace, rsandbox) -> AsyncIterator[
 def channel() -> str:
     """A channel of the test's own, so rate budgets and threads never mix between tests."""
     return "C" + uuid.uuid4().hex[:9].upper()
+
+
+@pytest.fixture
+def rabbitmq_url():
+    """A throw-away vhost on the machine's RabbitMQ; skipped where there is none to isolate us."""
+    url = os.environ.get("TEST_RABBITMQ_URL", RABBITMQ_URL)
+    if not rig.rabbitmq_reachable(url):
+        pytest.skip("RabbitMQ is not reachable")
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("no rabbitmqctl to make a vhost of our own")
+    try:
+        with rig.rabbitmq_vhost(url, prefix="jamono-test") as vhost_url:
+            yield vhost_url
+    except subprocess.CalledProcessError as exc:
+        pytest.skip(f"rabbitmqctl refused: {exc}")

@@ -9,9 +9,6 @@ The full 10,000-event run with Redis and RabbitMQ, with throughput and latency f
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import time
 import uuid
 from collections import Counter
@@ -19,7 +16,7 @@ from collections import Counter
 import pytest
 
 from tests.reliability import rig
-from tests.reliability.conftest import RABBITMQ_URL, open_web
+from tests.reliability.conftest import open_web
 
 N_EVENTS = 200
 SLACK_ACK_DEADLINE_S = 3.0
@@ -61,21 +58,6 @@ async def test_a_burst_is_acked_in_time_and_answered_exactly_once(rel_web, rel_w
 
 
 N_RABBITMQ_EVENTS = 60
-
-
-@pytest.fixture
-def rabbitmq_url():
-    """A throw-away vhost on the machine's RabbitMQ; skipped where there is none to isolate us."""
-    url = os.environ.get("TEST_RABBITMQ_URL", RABBITMQ_URL)
-    if not rig.rabbitmq_reachable(url):
-        pytest.skip("RabbitMQ is not reachable")
-    if shutil.which("rabbitmqctl") is None:
-        pytest.skip("no rabbitmqctl to make a vhost of our own")
-    try:
-        with rig.rabbitmq_vhost(url, prefix="jamono-test") as vhost_url:
-            yield vhost_url
-    except subprocess.CalledProcessError as exc:
-        pytest.skip(f"rabbitmqctl refused: {exc}")
 
 
 async def test_a_burst_through_rabbitmq_is_acked_in_time_and_answered_exactly_once(

@@ -1,7 +1,8 @@
-"""A `jamono worker` process SIGKILLed in the middle of a job: Dramatiq's Redis broker notices
-the dead worker (no heartbeat for JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS) and puts its unacked job back
-on the queue; another worker finishes it, and its effects happen once — one reply in the
-thread, one interaction row — whichever step the first worker died in."""
+"""A `jamono worker` process SIGKILLed in the middle of a job: its unacked job goes back on the
+queue — Dramatiq's Redis broker notices the dead worker (no heartbeat for
+JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS), RabbitMQ sees its connection drop — and another worker
+finishes it. Its effects happen once — one reply in the thread, one interaction row —
+whichever step the first worker died in, on either broker."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ KILL_TEST_REDIS_DB = 1  # on the reliability tests' own Redis server
 SLOW_S = 3.0  # how long the sandbox holds the call the first worker dies in
 
 
-@pytest.fixture
-def kill_env(rel_env, rel_redis_server, rel_workspace):
-    """The reliability environment on a Redis database of its own: only this test's workers."""
+@pytest.fixture(params=["redis", "rabbitmq"])
+def kill_env(request, rel_env, rel_redis_server, rel_workspace):
+    """The reliability environment on a queue of its own (a Redis database, or a RabbitMQ vhost):
+    only this test's workers."""
     url = rig.redis_db_url(rel_redis_server, KILL_TEST_REDIS_DB)
     redis.Redis.from_url(url).flushdb()
+    if request.param == "rabbitmq":  # Redis stays: the post rate limiter keeps its windows there
+        return {**rel_env, "REDIS_URL": url, "RABBITMQ_URL": request.getfixturevalue("rabbitmq_url")}
     return {**rel_env, "REDIS_URL": url}
 
 
@@ -31,7 +35,8 @@ async def test_a_job_whose_worker_is_killed_is_redelivered_and_answered_once(
     identity, ws = rel_workspace
     settings = rig.settings_from_env(kill_env)
     runner, web = await open_web(settings, pool, identity, rsandbox)
-    first = rig.start_worker(kill_env, rel_logs / f"killed-{dies_in}.log", processes=1, threads=1)
+    broker = "rabbitmq" if "RABBITMQ_URL" in kill_env else "redis"
+    first = rig.start_worker(kill_env, rel_logs / f"killed-{broker}-{dies_in}.log", processes=1, threads=1)
     second = None
     try:
         envelope = web.sender.app_mention("U0DEV", channel, "<@U0NOX> how do I roll back a deployment?")
@@ -55,7 +60,7 @@ async def test_a_job_whose_worker_is_killed_is_redelivered_and_answered_once(
             await rig.wait_until(lambda: rsandbox.bot_messages(channel, thread_ts=ts), timeout=5,
                                  what="the orphaned placeholder")
 
-        second = rig.start_worker(kill_env, rel_logs / f"survivor-{dies_in}.log", processes=1, threads=2)
+        second = rig.start_worker(kill_env, rel_logs / f"survivor-{broker}-{dies_in}.log", processes=1, threads=2)
         await rig.wait_until(lambda: (rig.event_row(pool, ws.tenant_id, event_id) or {}).get("status") == "answered",
                              timeout=45, what="the redelivered job to be answered")
         await rig.wait_until(lambda: rig.final_reply(rsandbox, channel, ts), timeout=10, what="the final reply")

@@ -99,6 +99,7 @@ class JiraStandIn(LoopbackStandIn):
             ("POST", rf"{API}/issue", self._create_issue),
             ("GET", rf"{API}/issue/(?P<key>[^/]+)", self._get_issue),
             ("POST", rf"{API}/issue/(?P<key>[^/]+)/comment", self._add_comment),
+            ("GET", rf"{API}/issue/(?P<key>[^/]+)/comment", self._list_comments),
             ("GET", rf"{API}/search", self._search_classic),
             ("POST", rf"{API}/search", self._search_classic),
             ("GET", rf"{API}/search/jql", self._search_jql),
@@ -208,6 +209,15 @@ class JiraStandIn(LoopbackStandIn):
                        "author": {"displayName": "NOX"}, "created": datetime.now(UTC).isoformat()}
             issue.comments.append(comment)
         return 201, {**comment, "self": f"{self.url}{API}/issue/{issue.id}/comment/{comment['id']}"}, {}
+
+    def _list_comments(self, key: str, **_: Any) -> Reply:
+        issue = self.issue(key) or next((i for i in self.issues if i.id == key), None)
+        if issue is None:
+            return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
+                         "errors": {}}, {}
+        with self._lock:
+            comments = [{**c, "self": f"{self.url}{API}/issue/{issue.id}/comment/{c['id']}"} for c in issue.comments]
+        return 200, {"startAt": 0, "maxResults": len(comments), "total": len(comments), "comments": comments}, {}
 
     def _matching(self, query: dict[str, list[str]], body: Any) -> list[JiraIssue] | Reply:
         jql = (body or {}).get("jql") if isinstance(body, dict) else None
