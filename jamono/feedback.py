@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
 from uuid import UUID
 
 from dramatiq.errors import Retry
@@ -14,10 +17,27 @@ from jamono.runtime import Runtime
 from jamono.slack.payloads import FeedbackJob, ProposalJob
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+# The answer is shown a few milliseconds before its interaction row commits: a quick click waits
+# for it here rather than spending one of its job's bounded retries.
+RECORD_WAIT_S = 3.0
+
 
 class InteractionNotRecordedYet(Retry):
     def __init__(self, interaction_id: str) -> None:
         super().__init__(f"interaction {interaction_id} is not recorded yet", delay=500)
+
+
+def once_recorded(look: Callable[[], T | None], interaction_id: UUID, within_s: float | None = None) -> T:
+    """`look()`'s first non-empty answer within `within_s`; then the queue retries the job."""
+    deadline = time.monotonic() + (RECORD_WAIT_S if within_s is None else within_s)
+    while True:
+        found = look()
+        if found:
+            return found
+        if time.monotonic() >= deadline:
+            raise InteractionNotRecordedYet(str(interaction_id))
+        time.sleep(0.05)
 
 
 THANKS = {1: "Thanks — glad it helped! :+1:", -1: "Thanks for telling me. I'll rank those sources lower next time. :pray:"}
@@ -25,11 +45,12 @@ THANKS = {1: "Thanks — glad it helped! :+1:", -1: "Thanks for telling me. I'll
 
 def handle_feedback(rt: Runtime, job: FeedbackJob) -> None:
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
-    with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        found = record_feedback(conn, job.interaction_id, job.user, job.vote)
-    if not found:
-        # The answer is shown before its interaction row commits; a quick click can beat it.
-        raise InteractionNotRecordedYet(str(job.interaction_id))
+
+    def vote() -> bool:
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            return record_feedback(conn, job.interaction_id, job.user, job.vote)
+
+    once_recorded(vote, job.interaction_id)
     try:
         rt.slack.get(rt.bot_token(ws)).chat_postEphemeral(channel=job.channel, user=job.user, text=THANKS[job.vote])
     except SlackApiError as exc:

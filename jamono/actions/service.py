@@ -30,7 +30,7 @@ from jamono.actions.models import (
 )
 from jamono.credentials import credential_store
 from jamono.db import tenant_tx
-from jamono.feedback import InteractionNotRecordedYet
+from jamono.feedback import once_recorded
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.i18n import t
 from jamono.integrations.priorities import map_priority
@@ -116,13 +116,13 @@ def _already(ctx: Ctx, action: Action, channel: str, user: str) -> None:
 
 
 def _interaction(ctx: Ctx, interaction_id: UUID) -> dict[str, Any]:
-    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        row = conn.execute(
-            "SELECT id, user_id, channel_id, thread_ts, message_ts, message, metadata->'analysis' AS analysis"
-            " FROM agent_interactions WHERE id = %s", [interaction_id]).fetchone()
-    if row is None:
-        raise InteractionNotRecordedYet(str(interaction_id))  # a quick click can beat the row's commit
-    return row
+    def look() -> dict[str, Any] | None:
+        with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+            return conn.execute(
+                "SELECT id, user_id, channel_id, thread_ts, message_ts, message, metadata->'analysis' AS analysis"
+                " FROM agent_interactions WHERE id = %s", [interaction_id]).fetchone()
+
+    return once_recorded(look, interaction_id)  # a quick click can beat the row's commit
 
 
 def _thread_of(row: dict[str, Any]) -> str | None:

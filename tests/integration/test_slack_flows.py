@@ -93,16 +93,49 @@ async def test_thumbs_down_is_recorded_and_demotes_the_sources(sender, sandbox, 
     assert {str(d) for d in demoted} >= set(row["sources"]) and row["sources"]
 
 
-def test_a_vote_that_beats_its_interaction_row_is_retried_not_dropped(worker, sandbox_workspace):
+def test_a_vote_that_beats_its_interaction_row_is_retried_not_dropped(worker, sandbox_workspace, monkeypatch):
     import pytest
 
+    from jamono import feedback
     from jamono.feedback import InteractionNotRecordedYet, handle_feedback
     from jamono.runtime import get_runtime
     from jamono.slack.payloads import FeedbackJob
 
+    monkeypatch.setattr(feedback, "RECORD_WAIT_S", 0.2)
     job = FeedbackJob(team_id="T0SANDBOX", user="U0DEV", channel="C0OPS", interaction_id=uuid.uuid4(), vote=-1)
     with pytest.raises(InteractionNotRecordedYet):
         handle_feedback(get_runtime(), job)
+
+
+def test_a_vote_that_beats_its_row_by_a_moment_is_recorded_in_the_same_attempt(worker, sandbox_workspace, pool):
+    """The answer is visible just before its row commits: the click waits instead of spending a retry."""
+    import threading
+    import time
+
+    from jamono.feedback import handle_feedback
+    from jamono.interactions import interaction_id, record_interaction
+    from jamono.runtime import get_runtime
+    from jamono.slack.payloads import FeedbackJob, MessageJob
+
+    _, ws = sandbox_workspace
+    message = MessageJob(event_id=f"Ev{uuid.uuid4().hex[:10]}", team_id="T0SANDBOX", message_type="app_mention",
+                         user="U0DEV", channel="C0OPS", text="is the vpn down?", ts="1700000000.000100")
+
+    def commit_later() -> None:
+        time.sleep(0.3)
+        with tenant_tx(pool, ws.tenant_id) as conn:
+            record_interaction(conn, ws, message, reply_ts="1700000000.000200", response="maybe",
+                               response_time_ms=5, success=True)
+
+    late = threading.Thread(target=commit_later)
+    late.start()
+    row_id = interaction_id(ws, message.event_id)
+    handle_feedback(get_runtime(), FeedbackJob(team_id="T0SANDBOX", user="U0DEV", channel="C0OPS",
+                                               interaction_id=row_id, vote=1))
+    late.join()
+    with tenant_tx(pool, ws.tenant_id) as conn:
+        assert conn.execute("SELECT user_satisfaction FROM agent_interactions WHERE id = %s",
+                            [row_id]).fetchone()["user_satisfaction"] == 1
 
 
 async def test_an_incident_proposes_a_ticket_and_a_click_is_kept_until_jira_is_connected(sender, sandbox, pool, sandbox_workspace):
