@@ -21,10 +21,11 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 
 from jamono.db import open_pool
 from jamono.jobs import DramatiqJobQueue, JobQueue
-from jamono.settings import Settings, get_settings
+from jamono.settings import Settings, SettingsError, get_settings
 from jamono.slack.client import async_web_client, web_client
 from jamono.tenancy import TeamIdentity, WorkspaceContext, register_workspace
 from jamono.web import build_web_app
@@ -37,9 +38,14 @@ log = logging.getLogger("jamono.app")
 def identify_workspace(settings: Settings) -> TeamIdentity:
     """`auth.test` with the configured bot token: which team and bot user we are."""
     if settings.slack_bot_token is None:
-        raise RuntimeError("SLACK_BOT_TOKEN is not set")
+        raise SettingsError("SLACK_BOT_TOKEN: not set (one workspace); or set SLACK_CLIENT_ID/SECRET for many")
     client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    auth = client.auth_test()
+    try:
+        auth = client.auth_test()
+    except SlackApiError as exc:
+        raise SettingsError(f"SLACK_BOT_TOKEN: Slack refused it at auth.test ({exc.response.get('error')})") from None
+    except OSError as exc:  # URLError, refused, DNS, timeout
+        raise SettingsError(f"SLACK_API_URL: cannot reach {settings.slack_api_url} ({exc})") from None
     return TeamIdentity(
         team_id=auth["team_id"], enterprise_id=auth.get("enterprise_id"), team_name=auth.get("team"),
         domain=(auth.get("url") or "").removeprefix("https://").split(".slack.com")[0] or None,
@@ -137,7 +143,9 @@ def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue,
         await asyncio.to_thread(ping)
 
     checks = {"database": database}
-    if not settings.rabbitmq_url and settings.redis_url:
+    if settings.rabbitmq_url:
+        checks["broker"] = rabbitmq_check(settings.rabbitmq_url)
+    elif settings.redis_url:
         broker_client = redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
 
         async def broker() -> None:
@@ -151,6 +159,23 @@ def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue,
 
         http.add_routes(oauth_routes(flow))
     return http
+
+
+def rabbitmq_check(url: str) -> Callable[[], Awaitable[None]]:
+    """RabbitMQ answers when a connection opens (AMQP handshake) within 2 s."""
+    import pika
+
+    params = pika.URLParameters(url)
+    params.socket_timeout = params.blocked_connection_timeout = 2
+    params.connection_attempts, params.retry_delay = 1, 0
+
+    def handshake() -> None:
+        pika.BlockingConnection(params).close()
+
+    async def broker() -> None:
+        await asyncio.to_thread(handshake)
+
+    return broker
 
 
 def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceContext | None, TeamIdentity | None]:

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from jamono.db import require_database_url
 from jamono.settings import SettingsError, get_settings
 
 IDLE_POLL_MS = 50
@@ -58,7 +59,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     prepare_multiprocess(get_settings().worker_metrics_port)
     from dramatiq.cli import main as dramatiq_main
 
-    argv = ["dramatiq", "workers.nox", "--processes", str(args.processes), "--threads", str(args.threads)]
+    settings = get_settings()
+    if not settings.redis_url and not settings.rabbitmq_url:
+        raise SettingsError("REDIS_URL (or RABBITMQ_URL): not set; `jamono run` starts an embedded Redis")
+    require_database_url(settings)
+    processes = args.processes or settings.worker_processes
+    threads = args.threads or settings.worker_threads
+    os.environ["WORKER_THREADS"] = str(threads)  # the worker processes size their database pools from it
+    argv = ["dramatiq", "workers.nox", "--processes", str(processes), "--threads", str(threads)]
     if get_settings().log_format == "json":
         argv.append("--skip-logging")
     sys.argv = argv
@@ -119,6 +127,12 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return _with_services(lambda: keys_main([args.action, *args.rest]))
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jamono", description="NOX, the AI DevOps teammate in Slack")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -126,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-chat", action="store_true", help="do not open the terminal chat with the sandbox")
     sub.add_parser("serve", help="serve Slack over HTTP ($PORT)")
     worker = sub.add_parser("worker", help="run Dramatiq workers")
-    worker.add_argument("--processes", type=int, default=int(os.environ.get("WORKER_PROCESSES", "1")))
-    worker.add_argument("--threads", type=int, default=int(os.environ.get("WORKER_THREADS", "8")))
+    worker.add_argument("--processes", type=_positive, help="default: WORKER_PROCESSES, else 1")
+    worker.add_argument("--threads", type=_positive, help="default: WORKER_THREADS, else 8")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("sandbox", help="start everything with the Slack sandbox and chat with NOX")
     train = sub.add_parser("train", help="train NOX's offline intent classifier")
@@ -166,5 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level, settings.log_format)
     try:
         return COMMANDS[args.command](args)
+    except SettingsError as exc:  # found once running: an unset URL, a token Slack refuses
+        print(f"jamono: configuration error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

@@ -15,7 +15,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from jamono.settings import Settings
+from jamono.settings import Settings, SettingsError
 
 
 def _role_setter(role: str | None):
@@ -31,7 +31,7 @@ def _role_setter(role: str | None):
 
 def require_database_url(settings: Settings) -> str:
     if not settings.database_url:
-        raise RuntimeError("DATABASE_URL is not set (run through `jamono run`, which starts an embedded one)")
+        raise SettingsError("DATABASE_URL: not set; `jamono run` starts an embedded PostgreSQL")
     return settings.database_url
 
 

@@ -56,6 +56,9 @@ def _prepare_workspace() -> None:
     from jamono.tenancy import register_workspace
 
     settings = get_settings()
+    if app.multi_workspace(settings):  # each install loads the runbooks for its own tenant
+        print("many workspaces: install NOX at /slack/install; each install gets the bundled runbooks", flush=True)
+        return
     pool = open_pool(settings, max_size=2, name="jamono-setup")
     try:
         workspace = register_workspace(pool, app.identify_workspace(settings))

@@ -28,7 +28,10 @@ class WorkspaceNotInstalled(RuntimeError):
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pool: ConnectionPool = open_pool(settings, name="jamono-worker")
+        # A job holds its event's lock on one connection while its queries take a second: with fewer
+        # than two per thread, every connection could be held by a thread waiting for another.
+        self.pool: ConnectionPool = open_pool(settings, max_size=max(settings.db_pool_max, 2 * settings.worker_threads),
+                                              name="jamono-worker")
         self.workspaces = WorkspaceCache(self.pool)
         self.slack = ClientCache(settings.slack_api_url)
 

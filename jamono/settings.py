@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import secrets
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SANDBOX_SIGNING_SECRET = "sandbox-signing-secret-not-for-production"
@@ -71,6 +72,17 @@ class Settings(BaseSettings):
     # Slack-facing jobs: bounded, because Slack users wait minutes, not days.
     job_max_retries: int = Field(default=4, ge=0, le=20)
     job_time_limit_s: int = Field(default=120, ge=5, le=3600)
+    # `jamono worker`: processes × threads (each thread holds at most two database connections).
+    worker_processes: int = Field(default=1, ge=1, le=64, validation_alias="WORKER_PROCESSES")
+    worker_threads: int = Field(default=8, ge=1, le=256, validation_alias="WORKER_THREADS")
+
+    @field_validator("database_url", "redis_url", "rabbitmq_url", "slack_bot_token", "slack_signing_secret",
+                     "slack_app_token", "slack_client_id", "slack_client_secret", "openai_api_key",
+                     "openai_base_url", "jamono_encryption_keys", "sentry_dsn", "metrics_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        """`SLACK_SIGNING_SECRET=` in a .env means not set, not an empty secret that verifies nothing."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("slack_api_url")
     @classmethod
@@ -100,17 +112,39 @@ class Settings(BaseSettings):
             raise ValueError("must be an amqp:// URL")
         return value or None
 
-    @property
-    def slack_configured(self) -> bool:
-        return self.slack_signing_secret is not None and (
-            self.slack_bot_token is not None or self.slack_client_id is not None
-        )
+    @model_validator(mode="after")
+    def _slack_credentials_fit_together(self) -> Settings:
+        """Half a Slack configuration is an error, never a silent fall-back to the sandbox."""
+        socket = self.slack_app_token is not None
+        if self.slack_client_secret is not None and not self.slack_client_id:
+            raise ValueError("SLACK_CLIENT_ID: required with SLACK_CLIENT_SECRET (the Add to Slack install)")
+        if self.slack_client_id and self.slack_bot_token is None and self.slack_client_secret is None:
+            raise ValueError("SLACK_CLIENT_SECRET: required with SLACK_CLIENT_ID (the Add to Slack install)")
+        if socket and not self.slack_configured:
+            raise ValueError("SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN (one workspace)"
+                             " or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (many)")
+        if socket and not self.slack_app_token.get_secret_value().startswith("xapp-"):  # type: ignore[union-attr]
+            raise ValueError("SLACK_APP_TOKEN: must be an app-level token (xapp-…), made under Basic Information")
+        if self.slack_configured and self.slack_signing_secret is None and not socket:
+            raise ValueError("SLACK_SIGNING_SECRET: required to verify Slack's requests over HTTP"
+                             " (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode")
+        return self
 
     @property
+    def slack_configured(self) -> bool:
+        """Real Slack credentials are set; without them `jamono run` starts the sandbox."""
+        return self.slack_bot_token is not None or bool(self.slack_client_id)
+
+    @cached_property
     def signing_secret(self) -> str:
-        if self.slack_signing_secret is None:
-            return SANDBOX_SIGNING_SECRET
-        return self.slack_signing_secret.get_secret_value()
+        """The secret `POST /slack/events` verifies against. The sandbox's is public, so it is used
+        only when no Slack credentials are set; Socket Mode without one gets a random secret, so
+        the HTTP route accepts nothing."""
+        if self.slack_signing_secret is not None:
+            return self.slack_signing_secret.get_secret_value()
+        if self.slack_configured:
+            return secrets.token_hex(32)
+        return SANDBOX_SIGNING_SECRET
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -120,8 +154,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-            lines.append(f"{name}: {err['msg']}")
+            if err["loc"]:
+                lines.append(f"{str(err['loc'][0]).upper()}: {err['msg']}")
+            else:  # a rule across settings names them itself
+                lines.append(str(err["msg"]).removeprefix("Value error, "))
         raise SettingsError("; ".join(lines)) from None
 
 

@@ -72,5 +72,8 @@ class NoxSocketModeHandler(AsyncSocketModeHandler):
             # An event type we do not act on: acknowledge it so Slack does not redeliver it.
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return 200
+        if response.status == 400:  # a payload no redelivery will fix: acknowledged and dropped
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return 400
         await send_async_response(client, req, response, time.time())  # no ack unless 200
         return response.status

@@ -15,10 +15,80 @@ def test_malformed_settings_are_named_in_one_line(monkeypatch):
 
 def test_secrets_are_not_printed(monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-very-secret")
     settings = load_settings(_env_file=None)
-    assert "xoxb-very-secret" not in repr(settings)
+    assert "xoxb-very-secret" not in repr(settings) and "signing-very-secret" not in repr(settings)
     assert settings.slack_bot_token.get_secret_value() == "xoxb-very-secret"
 
 
 def test_api_url_gets_its_trailing_slash():
     assert load_settings(_env_file=None, slack_api_url="http://127.0.0.1:9/api").slack_api_url.endswith("/api/")
+
+
+def _one_line_error(**values) -> str:
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings(_env_file=None, **values)
+    message = str(excinfo.value)
+    assert "\n" not in message and "Value error" not in message
+    return message
+
+
+def test_a_bot_token_without_its_signing_secret_is_refused_not_served_with_the_sandbox_secret():
+    assert _one_line_error(slack_bot_token="xoxb-1").startswith("SLACK_SIGNING_SECRET: required")
+    assert _one_line_error(slack_bot_token="xoxb-1", slack_signing_secret="  ").startswith("SLACK_SIGNING_SECRET")
+    assert _one_line_error(slack_client_id="1.2", slack_client_secret="s").startswith("SLACK_SIGNING_SECRET")
+
+
+def test_half_an_install_or_socket_mode_configuration_names_what_is_missing():
+    assert _one_line_error(slack_client_id="1.2", slack_signing_secret="s").startswith("SLACK_CLIENT_SECRET")
+    assert _one_line_error(slack_client_secret="s", slack_signing_secret="s").startswith("SLACK_CLIENT_ID")
+    assert _one_line_error(slack_app_token="xapp-1").startswith("SLACK_APP_TOKEN: Socket Mode also needs")
+    assert "app-level token" in _one_line_error(slack_bot_token="xoxb-1", slack_app_token="xoxb-2")
+
+
+def test_only_the_sandbox_uses_the_public_sandbox_secret():
+    from jamono.settings import SANDBOX_SIGNING_SECRET
+
+    sandbox = load_settings(_env_file=None)
+    assert not sandbox.slack_configured and sandbox.signing_secret == SANDBOX_SIGNING_SECRET
+    socket = load_settings(_env_file=None, slack_bot_token="xoxb-1", slack_app_token="xapp-1")
+    assert socket.slack_configured and socket.signing_secret not in ("", SANDBOX_SIGNING_SECRET)
+    assert socket.signing_secret == socket.signing_secret  # one per process: the HTTP route verifies against it
+    http = load_settings(_env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="real")
+    assert http.signing_secret == "real"
+
+
+def test_blank_urls_and_secrets_count_as_unset():
+    settings = load_settings(_env_file=None, database_url="", redis_url=" ", openai_api_key="", sentry_dsn="")
+    assert settings.database_url is None and settings.redis_url is None
+    assert settings.openai_api_key is None and settings.sentry_dsn is None
+
+
+@pytest.mark.parametrize(("argv", "env", "named"), [
+    (["worker"], {}, "REDIS_URL (or RABBITMQ_URL): not set"),
+    (["worker"], {"REDIS_URL": "redis://127.0.0.1:1/0"}, "DATABASE_URL: not set"),
+    (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: required"),
+    (["worker"], {"WORKER_THREADS": "two"}, "WORKER_THREADS"),
+])
+def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, named, monkeypatch, tmp_path, capsys):
+    from jamono import cli
+    from jamono.settings import Settings, get_settings
+
+    monkeypatch.chdir(tmp_path)  # no .env
+    for field in Settings.model_fields.values():
+        for name in (field.validation_alias, field.alias):
+            if isinstance(name, str):
+                monkeypatch.delenv(name, raising=False)
+    for name in ("DATABASE_URL", "REDIS_URL", "RABBITMQ_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+                 "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        assert cli.main(argv) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("jamono: configuration error: ") and named in err and "\n" not in err
+    assert "Traceback" not in err

@@ -14,7 +14,7 @@ from dramatiq.middleware import CurrentMessage
 
 from jamono.observability.sentry import init_sentry
 from jamono.observability.worker_metrics import JobObservability
-from jamono.settings import Settings, get_settings
+from jamono.settings import Settings, SettingsError, get_settings
 
 _broker: dramatiq.Broker | None = None
 
@@ -26,7 +26,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
         broker: dramatiq.Broker = RabbitmqBroker(url=settings.rabbitmq_url, confirm_delivery=True)
     else:
         if not settings.redis_url:
-            raise RuntimeError("REDIS_URL (or RABBITMQ_URL) is not set; `jamono run` starts an embedded Redis")
+            raise SettingsError("REDIS_URL (or RABBITMQ_URL): not set; `jamono run` starts an embedded Redis")
         client = redis.Redis.from_url(
             settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
         )

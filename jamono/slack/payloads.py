@@ -144,7 +144,7 @@ class CommandJob(BaseModel):
     user: str
     channel: str
     text: StorableText
-    response_url: str
+    response_url: str = Field(pattern=r"^https?://")  # the only way the worker can answer
     trigger_id: str = ""
     share: bool = False
     lang: Literal["fr", "en"] = "en"

@@ -47,6 +47,31 @@ async def test_malformed_payloads_get_400_without_a_traceback(isolated, caplog, 
     assert queued() == []
 
 
+async def test_a_known_button_with_an_unreadable_value_is_refused_in_one_line(isolated, caplog):
+    """Past the envelope check, a listener's own model refuses it: 400, nothing queued, no traceback."""
+    sender, queued = isolated
+    caplog.set_level(logging.DEBUG)
+    click = sender.block_actions("U0DEV", [{"action_id": "feedback_up", "block_id": "fb", "value": "not-a-uuid"}],
+                                 channel="C0OPS", message_ts="1700000000.000100")
+    response = await sender.send_interactive(click)
+    assert response.status == 400 and "interaction_id" in json.loads(response.body)["error"]
+    assert queued() == []
+    assert not [r for r in caplog.records if r.exc_info], "no traceback in the logs"
+    said = [r.getMessage() for r in caplog.records if "malformed Slack payload" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("malformed Slack payload refused (block_actions): interaction_id: ")
+
+
+async def test_a_command_slack_sent_without_its_response_url_is_answered_not_queued(isolated, caplog):
+    """The worker could never answer it: the person is told at once, and nothing is queued."""
+    sender, queued = isolated
+    caplog.set_level(logging.DEBUG)
+    form = {k: v for k, v in sender.slash_command("U0DEV", "ask how do I roll back?").items() if k != "response_url"}
+    response = await sender.send_command(form)
+    assert response.status == 200 and "can't read" in json.loads(response.body)["text"]
+    assert queued() == []
+    assert not [r for r in caplog.records if r.exc_info]
+
+
 async def test_oversize_body_is_refused(isolated):
     sender, queued = isolated
     response = await sender.send_event({}, raw_body=b"{" + b" " * (2 * 1024 * 1024) + b"}")

@@ -93,6 +93,15 @@ async def test_a_malformed_envelope_is_acknowledged_and_dropped(socket_app, sand
     assert _events("other", "refused") == refused + 1
 
 
+async def test_a_button_whose_value_no_model_accepts_is_acknowledged_and_dropped(socket_app, sandbox, payloads, caplog):
+    click = payloads.block_actions("U0DEV", [{"action_id": "feedback_up", "block_id": "fb", "value": "not-a-uuid"}],
+                                   channel="C0OPS", message_ts="1700000000.000100")
+    with caplog.at_level(logging.WARNING):
+        ack = await sandbox.socket_send("interactive", click)
+    assert ack["envelope_id"]  # a redelivery would be just as unreadable
+    assert "malformed Slack payload refused (block_actions)" in caplog.text and "Traceback" not in caplog.text
+
+
 async def test_no_ack_while_the_broker_is_down_so_slack_redelivers(e2e_settings, pool, sandbox, sandbox_workspace,
                                                                     payloads):
     import app

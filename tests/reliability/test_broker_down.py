@@ -73,3 +73,14 @@ async def test_events_refused_while_the_broker_is_down_are_answered_once_when_sl
         await web.sender.close()
         await runner.cleanup()
         web.broker.close()
+
+
+async def test_healthz_asks_rabbitmq_itself_when_it_is_the_broker(rabbitmq_url):
+    """With RABBITMQ_URL the broker check is an AMQP handshake: a wrong port or vhost fails it."""
+    import app
+
+    await app.rabbitmq_check(rabbitmq_url)()
+    base, _, _vhost = rabbitmq_url.rpartition("/")
+    for wrong in (f"{base}/jamono-no-such-vhost", "amqp://guest:guest@127.0.0.1:1/%2F"):
+        with pytest.raises(Exception):  # noqa: B017 — pika's errors differ by cause; any failure must surface
+            await app.rabbitmq_check(wrong)()
