@@ -23,7 +23,7 @@ from jamono.interactions import interaction_id, record_interaction
 from jamono.observability.metrics import record_response
 from jamono.runtime import Runtime
 from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
-from jamono.slack.rate_limit import channel_post_limiter
+from jamono.slack.rate_limit import ChannelBusy, channel_post_limiter
 from jamono.slack.payloads import CommandJob, MessageJob
 from jamono.tenancy import WorkspaceContext
 from jamono.thread_context import remember, thread_context
@@ -72,22 +72,39 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
             return
         client = rt.slack.get(rt.bot_token(ws))
         lang = detect_language(job.text)
-        if _refused_by_plan(rt, client, ws, job, state.reply_ts, lang):
-            return
-        reply_ts = state.reply_ts
-        if reply_ts is None and state.attempts > 1:
-            reply_ts = find_existing_reply(client, job)
-        if reply_ts is None:
-            channel_post_limiter(rt.settings).wait(job.team_id, job.channel)  # Slack: ~1 post/s per channel
-            reply_ts = post_placeholder(client, job, lang)
-        if reply_ts != state.reply_ts:
-            event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
+        try:
+            if _refused_by_plan(rt, client, ws, job, state.reply_ts, lang):
+                return
+            reply_ts = state.reply_ts
+            if reply_ts is None and state.attempts > 1:
+                reply_ts = find_existing_reply(client, job)
+            if reply_ts is None:
+                _wait_for_channel(rt, job, final_attempt)
+                reply_ts = post_placeholder(client, job, lang)
+            if reply_ts != state.reply_ts:
+                event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
+        except Exception as exc:
+            if final_attempt:  # nothing visible in Slack: at least the interaction says what happened
+                _record_failure(rt, ws, job, None, type(exc).__name__)
+            raise
         try:
             _think_and_reply(rt, client, ws, job, reply_ts)
         except Exception as exc:
             if final_attempt:
                 _report_failure(rt, client, ws, job, reply_ts, lang, exc)
             raise
+
+
+def _wait_for_channel(rt: Runtime, job: MessageJob, final_attempt: bool) -> None:
+    """Slack allows ~1 post/s per channel. The last attempt posts even when the budget stays spent:
+    a late answer beats none, and Slack's own 429s are retried by the client."""
+    try:
+        channel_post_limiter(rt.settings).wait(job.team_id, job.channel)
+    except ChannelBusy:
+        if not final_attempt:
+            raise
+        log.warning("channel post budget still spent on the last attempt: posting anyway",
+                    extra={"channel": job.channel})
 
 
 def _refused_by_plan(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob,
@@ -141,11 +158,18 @@ def _report_failure(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: M
                            blocks=failure_blocks(lang, reason))
     except SlackApiError:
         log.exception("could not report the failure in Slack")
+    _record_failure(rt, ws, job, reply_ts, reason)
+
+
+def _record_failure(rt: Runtime, ws: WorkspaceContext, job: MessageJob, reply_ts: str | None, reason: str) -> None:
     record_response(ws.team_id, time.time() - job.received_at, success=False)
-    with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        record_interaction(conn, ws, job, reply_ts=reply_ts, response=None,
-                           response_time_ms=int((time.time() - job.received_at) * 1000), success=False,
-                           metadata={"error": reason})
+    try:
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            record_interaction(conn, ws, job, reply_ts=reply_ts, response=None,
+                               response_time_ms=int((time.time() - job.received_at) * 1000), success=False,
+                               metadata={"error": reason})
+    except Exception:  # the database may be what failed; the job's own error is the one to raise
+        log.exception("could not record the failed interaction")
 
 
 def answer_command(rt: Runtime, command: CommandJob) -> None:

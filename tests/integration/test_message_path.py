@@ -68,7 +68,9 @@ async def test_bot_messages_edits_and_channel_chatter_are_ignored(sender, sandbo
     ignored = [
         sender.message("D0DEV", "I am a bot", user=None, bot_id="B0OTHER", subtype="bot_message"),
         sender.message("D0DEV", "my own echo", user="U0NOX", bot_id="B0NOX"),
+        sender.message("D0DEV", "my own echo, without a bot_id", user="U0NOX"),
         sender.message("D0DEV", "edited", subtype="message_changed"),
+        sender.message("D0DEV", "deleted", subtype="message_deleted"),
         sender.message("C0OPS", "just chatting in a channel without mentioning anyone"),
     ]
     for envelope in ignored:
@@ -92,3 +94,32 @@ async def test_a_message_with_a_nul_character_is_answered_and_stored(sender, san
 
     row = await sandbox.wait_for(stored, timeout=10)
     assert row["message"] == "how do I restart nginx\ufffd after a config change?" and row["success"]
+
+
+def test_the_last_attempt_posts_even_when_the_channel_budget_stays_spent(worker, sandbox, sandbox_workspace, monkeypatch):
+    """Earlier attempts wait for Slack's ~1 post/s per channel, then retry; the last one posts anyway."""
+    import uuid
+
+    import pytest
+
+    from jamono.answering import answer_message
+    from jamono.runtime import get_runtime
+    from jamono.slack.payloads import MessageJob
+    from jamono.slack.rate_limit import ChannelBusy, channel_post_limiter
+
+    rt = get_runtime()
+    channel = "C" + uuid.uuid4().hex[:9].upper()
+    limiter = channel_post_limiter(rt.settings)
+    monkeypatch.setattr(limiter, "max_wait_s", 0.2)
+    monkeypatch.setattr(limiter, "window_s", 60)  # spent for the whole test
+    while limiter.try_acquire("T0SANDBOX", channel):
+        pass
+    said = sandbox.user_says("U0DEV", channel, "<@U0NOX> how do I roll back a deployment?")
+    job = MessageJob(event_id=f"Ev{uuid.uuid4().hex[:10]}", team_id="T0SANDBOX", message_type="app_mention",
+                     user="U0DEV", channel=channel, text=said["text"], ts=said["ts"])
+    with pytest.raises(ChannelBusy):
+        answer_message(rt, job, final_attempt=False)
+    assert not sandbox.bot_messages(channel, thread_ts=said["ts"])
+    answer_message(rt, job, final_attempt=True)
+    replies = sandbox.bot_messages(channel, thread_ts=said["ts"])
+    assert len(replies) == 1 and PLACEHOLDER not in replies[0]["text"]
