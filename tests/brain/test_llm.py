@@ -404,3 +404,44 @@ def test_from_settings_is_none_without_a_key_and_configured_with_one(api: OpenAI
         api.reply(analysis_json())
         brain.analyze("hello")
     assert api.last_request.model == "llama3.1" and brain.timeout_s == 3
+
+
+# --- NOX with the LLM, and without it when it fails ---------------------------------------------
+
+
+def test_nox_answers_with_the_llm_and_falls_back_to_the_offline_brain_when_it_fails(
+        api: OpenAIStandIn, make_brain: Callable[..., LLMBrain]) -> None:
+    from jamono.brain.nox import Nox
+    from jamono.brain.offline import OfflineBrain
+
+    nox = Nox(OfflineBrain(), make_brain(max_retries=1))
+    question = "<@U0NOX> how do I roll back the api deployment?"
+    api.reply(analysis_json(summary="Roll back the api"))
+    api.reply(answer_json("Roll back with `helm rollback api 0` [1].", [1]))
+    with_llm = nox.think(question, lambda _q: [ROLLBACK], bot_user_id=BOT)
+    assert with_llm.brain == "llm" and "helm rollback api 0" in with_llm.answer.text
+    assert "llm_fallback" not in with_llm.metadata and api.pending == 0
+
+    api.server_error(503, times=20)  # the LLM is down: every call fails, bounded
+    started = time.monotonic()
+    offline = nox.think(question, lambda _q: [ROLLBACK], bot_user_id=BOT)
+    assert offline.brain == "offline"
+    assert set(offline.metadata["llm_fallback"]) == {"analyze", "answer"}
+    assert offline.analysis.intent is Intent.QUESTION
+    assert "helm rollback api 0" in offline.answer.text  # the offline brain still quotes the runbook
+    assert [s.document_id for s in offline.answer.sources] == [ROLLBACK.document_id]
+    assert time.monotonic() - started < 10
+
+
+def test_nox_keeps_the_llm_analysis_when_only_the_answer_fails(
+        api: OpenAIStandIn, make_brain: Callable[..., LLMBrain]) -> None:
+    from jamono.brain.nox import Nox
+    from jamono.brain.offline import OfflineBrain
+
+    nox = Nox(OfflineBrain(), make_brain(max_retries=0))
+    api.reply(analysis_json(intent="incident", severity="high", summary="API 5xx since deploy", service="api"))
+    api.malformed(times=5)  # the answer call returns broken JSON, even after repair
+    reply = nox.think("<@U0NOX> the api is throwing 5xx since the deploy", lambda _q: [ROLLBACK], bot_user_id=BOT)
+    assert reply.analysis.intent is Intent.INCIDENT and reply.analysis.service == "api"
+    assert set(reply.metadata["llm_fallback"]) == {"answer"}
+    assert "helm rollback api 0" in (reply.answer.text or "") + (reply.answer.first_checks or "")
