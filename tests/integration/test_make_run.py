@@ -1,4 +1,5 @@
-"""`make run`'s promise: one command starts everything, serves health, and Ctrl-C stops it all."""
+"""`make run`'s promise: one command starts everything, serves health, Ctrl-C (a SIGINT to the whole
+process group, as a terminal sends it) stops it all, and the next start reuses the data."""
 
 from __future__ import annotations
 
@@ -22,12 +23,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_jamono_run_starts_everything_and_stops_cleanly(tmp_path):
-    port = _free_port()
+def _processes_with(marker: str) -> list[int]:
+    """Live processes whose environment carries `marker` (ours: web, worker, PostgreSQL, Redis)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes() and "Z" not in (entry / "stat").read_text().split()[2]:
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours
+            continue
+    return found
+
+
+def _run_until_up_then_ctrl_c(data_dir: Path, port: int) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL"))}
-    env.update({"JAMONO_DATA_DIR": str(tmp_path / "data"), "PORT": str(port), "LOG_LEVEL": "WARNING"})
+    env.update({"JAMONO_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"})
     proc = subprocess.Popen([sys.executable, "-m", "jamono", "run", "--no-chat"], cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)  # type: ignore[union-attr]
     reader.start()
@@ -43,16 +58,31 @@ def test_jamono_run_starts_everything_and_stops_cleanly(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
             status, body = response.status, response.read().decode()
         assert status == 200 and '"database": "ok"' in body and '"broker": "ok"' in body
-        assert (tmp_path / "data" / "pgdata").is_dir() and (tmp_path / "data" / "redis").is_dir()
+        assert _processes_with(f"JAMONO_DATA_DIR={data_dir}"), "web, worker and services are running"
     finally:
-        proc.send_signal(signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: every process of the group
         proc.wait(timeout=60)
     reader.join(timeout=5)
     while not lines.empty():
         seen.append(lines.get())
     output = "".join(seen)
     assert proc.returncode == 0, output
-    assert "knowledge base:" in output and " 0 failed" in output and "stopping" in output
-    # Everything it started is gone: nothing listens on the port any more.
+    assert "stopping" in output and "Traceback" not in output, output
     with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", port)) != 0
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "nothing listens on the port any more"
+    deadline = time.monotonic() + 10
+    while (left := _processes_with(f"JAMONO_DATA_DIR={data_dir}")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"processes left running: {left}"
+    return output
+
+
+def test_jamono_run_starts_everything_stops_cleanly_and_reuses_its_data(tmp_path):
+    data_dir = tmp_path / "data"
+    first = _run_until_up_then_ctrl_c(data_dir, _free_port())
+    assert "knowledge base:" in first and " 0 failed" in first and " 0 added" not in first
+    assert (data_dir / "pgdata").is_dir() and (data_dir / "redis").is_dir()
+
+    second = _run_until_up_then_ctrl_c(data_dir, _free_port())
+    assert "database ready (0 migrations applied)" in second
+    assert "knowledge base: 0 added, 0 updated, " in second and " unchanged" in second
