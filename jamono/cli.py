@@ -30,8 +30,11 @@ def _with_services(func: Callable[[], int]) -> int:
         services.stop()
 
 
-def cmd_migrate(_: argparse.Namespace) -> int:
+def cmd_migrate(args: argparse.Namespace) -> int:
     from migrations.runner import apply_migrations
+
+    if args.no_embedded:  # a release step: migrating a throw-away database would hide the misconfiguration
+        require_database_url(get_settings())
 
     def run() -> int:
         applied = apply_migrations(get_settings().database_url or "")
@@ -142,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run Dramatiq workers")
     worker.add_argument("--processes", type=_positive, help="default: WORKER_PROCESSES, else 1")
     worker.add_argument("--threads", type=_positive, help="default: WORKER_THREADS, else 8")
-    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("migrate", help="apply database migrations").add_argument(
+        "--no-embedded", action="store_true", help="fail when DATABASE_URL is unset instead of starting an embedded one")
     sub.add_parser("sandbox", help="start everything with the Slack sandbox and chat with NOX")
     train = sub.add_parser("train", help="train NOX's offline intent classifier")
     train.add_argument("rest", nargs=argparse.REMAINDER)

@@ -69,6 +69,7 @@ def test_blank_urls_and_secrets_count_as_unset():
     (["worker"], {"REDIS_URL": "redis://127.0.0.1:1/0"}, "DATABASE_URL: not set"),
     (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: required"),
     (["worker"], {"WORKER_THREADS": "two"}, "WORKER_THREADS"),
+    (["migrate", "--no-embedded"], {}, "DATABASE_URL: not set"),  # the Procfile's release step
 ])
 def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, named, monkeypatch, tmp_path, capsys):
     from jamono import cli
