@@ -11,6 +11,27 @@ BEGIN
 END
 $$;
 
+-- On a managed PostgreSQL the migrating role is the database's owner with CREATEROLE, not a
+-- superuser: it must be able to SET ROLE to the roles it hands objects to (and the app runs as).
+CREATE FUNCTION jamono_join_role(r name) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+            RETURN;
+        END IF;
+        IF current_setting('server_version_num')::int >= 160000 THEN
+            -- SET only: the owner must not inherit the router's read-everything policy.
+            EXECUTE format('GRANT %I TO %I WITH INHERIT FALSE, SET TRUE', r, current_user);
+        ELSE
+            EXECUTE format('GRANT %I TO %I', r, current_user);
+        END IF;
+    EXCEPTION WHEN insufficient_privilege THEN
+        RAISE NOTICE 'cannot join role % (grant it to % yourself)', r, current_user;
+    END
+    $$;
+SELECT jamono_join_role('jamono_app');
+
 GRANT USAGE ON SCHEMA public TO jamono_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO jamono_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO jamono_app;
@@ -158,6 +179,7 @@ BEGIN
     END IF;
 END
 $$;
+SELECT jamono_join_role('jamono_router');
 GRANT USAGE ON SCHEMA public TO jamono_router;
 GRANT SELECT (id, tenant_id, slack_team_id, slack_enterprise_id, is_active) ON workspaces TO jamono_router;
 CREATE POLICY team_routing ON workspaces FOR SELECT TO jamono_router USING (true);
@@ -170,6 +192,9 @@ CREATE FUNCTION jamono_resolve_team(p_enterprise_id text, p_team_id text)
         WHERE coalesce(w.slack_enterprise_id, '') = coalesce(p_enterprise_id, '')
           AND w.slack_team_id = p_team_id
     $$;
+-- A new owner needs CREATE on the schema (a superuser skips that check); only for the hand-over.
+GRANT CREATE ON SCHEMA public TO jamono_router;
 ALTER FUNCTION jamono_resolve_team(text, text) OWNER TO jamono_router;
+REVOKE CREATE ON SCHEMA public FROM jamono_router;
 REVOKE ALL ON FUNCTION jamono_resolve_team(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION jamono_resolve_team(text, text) TO jamono_app;
