@@ -44,6 +44,27 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return _with_services(run)
 
 
+def cmd_housekeeping(_: argparse.Namespace) -> int:
+    """The workers' hourly upkeep, now (e.g. from cron when workers run with it off)."""
+    from datetime import timedelta
+
+    from jamono.db import open_pool
+    from jamono.housekeeping import run_once
+
+    def run() -> int:
+        settings = get_settings()
+        pool = open_pool(settings, max_size=2, name="jamono-housekeeping")
+        try:
+            report = run_once(pool, retention=timedelta(days=settings.event_retention_days))
+        finally:
+            pool.close()
+        print(f"housekeeping: {report.workspaces} workspaces, {report.metric_rows} agent_metrics rows refreshed,"
+              f" {report.events_forgotten} Slack event ids forgotten, {report.failed_tenants} failed")
+        return 1 if report.failed_tenants else 0
+
+    return _with_services(run)
+
+
 def cmd_serve(_: argparse.Namespace) -> int:
     import app
 
@@ -148,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations").add_argument(
         "--no-embedded", action="store_true", help="fail when DATABASE_URL is unset instead of starting an embedded one")
     sub.add_parser("sandbox", help="start everything with the Slack sandbox and chat with NOX")
+    sub.add_parser("housekeeping", help="refresh agent_metrics and forget old Slack event ids now (workers do it hourly)")
     train = sub.add_parser("train", help="train NOX's offline intent classifier")
     train.add_argument("rest", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="measure NOX")
@@ -168,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run, "serve": cmd_serve, "worker": cmd_worker, "migrate": cmd_migrate, "sandbox": cmd_sandbox,
     "train": cmd_train, "eval": cmd_eval, "kb": cmd_kb, "actions": cmd_actions,
-    "keys": cmd_keys,
+    "keys": cmd_keys, "housekeeping": cmd_housekeeping,
 }
 
 

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # Slack-facing jobs: bounded, because Slack users wait minutes, not days.
     job_max_retries: int = Field(default=4, ge=0, le=20)
     job_time_limit_s: int = Field(default=120, ge=5, le=3600)
+    # Workers' hourly upkeep (one worker at a time): the agent_metrics rollup, and forgetting Slack
+    # event ids (kept to answer each event once) after the retention. 0 minutes: off.
+    housekeeping_interval_min: int = Field(default=60, ge=0, le=24 * 60, validation_alias="JAMONO_HOUSEKEEPING_INTERVAL_MIN")
+    event_retention_days: int = Field(default=14, ge=1, le=3650, validation_alias="JAMONO_EVENT_RETENTION_DAYS")
     # `jamono worker`: processes × threads (each thread holds at most two database connections).
     worker_processes: int = Field(default=1, ge=1, le=64, validation_alias="WORKER_PROCESSES")
     worker_threads: int = Field(default=8, ge=1, le=256, validation_alias="WORKER_THREADS")

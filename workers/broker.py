@@ -6,12 +6,15 @@ binds actors to the global broker when they are declared.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dramatiq
 import redis
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import CurrentMessage
 
+from jamono.housekeeping import Housekeeping
 from jamono.observability.sentry import init_sentry
 from jamono.observability.worker_metrics import JobObservability
 from jamono.settings import Settings, SettingsError, get_settings
@@ -37,6 +40,9 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
                              maintenance_chance=settings.redis_maintenance_chance)
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(JobObservability(port=settings.worker_metrics_port))  # metrics, request/job ids
+    if settings.housekeeping_interval_min > 0:  # runs in worker processes only (after_worker_boot)
+        broker.add_middleware(Housekeeping(every=timedelta(minutes=settings.housekeeping_interval_min),
+                                           retention=timedelta(days=settings.event_retention_days)))
     return broker
 
 

@@ -32,6 +32,7 @@ def e2e_settings(admin_database_url: str, redis_url: str, sandbox) -> Iterator[S
         "DATABASE_URL": admin_database_url, "REDIS_URL": redis_url, "SLACK_BOT_TOKEN": sandbox.bot_token,
         "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET, "SLACK_API_URL": sandbox.api_url,
         "JOB_MAX_RETRIES": "2", "LOG_FORMAT": "text",
+        "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",  # tested on its own (tests/observability/test_housekeeping.py)
     }
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)

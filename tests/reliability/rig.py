@@ -56,6 +56,7 @@ def service_env(*, database_url: str, sandbox, redis_url: str | None = None, rab
         "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET, "SLACK_API_URL": sandbox.api_url,
         "LOG_FORMAT": "text", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
         "WORKER_METRICS_PORT": "0",  # several worker groups run at once here: no shared metrics port
+        "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",  # tested on its own
     })
     if redis_url:
         env["REDIS_URL"] = redis_url
