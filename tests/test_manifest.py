@@ -20,6 +20,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations_history": {"channels:history", "groups:history", "im:history", "mpim:history"},
     "conversations_info": {"channels:read", "groups:read"},
     "conversations_join": {"channels:join"},
+    "conversations_open": {"im:write", "mpim:write"},
 }
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_mention": {"app_mentions:read"}, "message.im": {"im:history"}, "message.channels": {"channels:history"},

@@ -85,11 +85,13 @@ def note_metadata(action: Action, column: str) -> dict[str, Any]:
 def already_noted(ctx: Ctx, action: Action, channel: str | None, thread_ts: str | None, column: str) -> bool:
     """A note an earlier attempt posted but died before recording (Slack accepted, no commit).
     Looked up by its metadata in the thread, or in the channel since the action was created."""
-    if not channel or channel[0] in "UW":  # a DM addressed by user id: nothing to look in
+    if not channel:
         return False
     payload = note_metadata(action, column)["event_payload"]
     since = f"{action.created_at.timestamp() - 60:.6f}"
     try:
+        if channel[0] in "UW":  # a DM addressed by user id: look in that DM
+            channel = ctx.client.conversations_open(users=channel)["channel"]["id"]
         if thread_ts:
             found = ctx.client.conversations_replies(channel=channel, ts=thread_ts, oldest=since,
                                                      include_all_metadata=True, limit=200)

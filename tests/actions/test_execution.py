@@ -54,3 +54,26 @@ def test_a_worker_killed_after_creating_leaves_one_ticket(pool, workspace, crede
     assert len(jira.issues) == 1
     told = [m for m in slack.bot_messages("C0OPS") if first.key in m["text"]]
     assert len(told) == 1 and "Opened" in told[0]["text"]
+
+
+def test_a_note_to_a_person_by_user_id_is_posted_once_across_a_crash(pool, workspace, credentials, slack, slack_client):
+    """An action with no channel (a meeting booked from the App Home) tells its person in a DM by
+    user id. A worker that dies after Slack took the note finds it in that DM on its retry."""
+    import pytest
+
+    from jamono.actions import failpoints
+    from jamono.actions.execution import AFTER_NOTE, post_once
+
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        params = TicketParams(summary="disk full on runner 7", severity="medium", reporter="U0DEV")
+        action = store.propose(conn, workspace_id=workspace.workspace_id, type=TICKET, key="ticket:dm-note",
+                               fingerprint="inc-dmnote01", parameters=params.model_dump(mode="json"),
+                               interaction_id=None, proposed_by="U0DEV", channel_id=None, thread_ts=None)
+    ctx = Ctx(pool=pool, ws=workspace, client=slack_client, credentials=credentials)
+    failpoints.arm(f"{AFTER_NOTE}:announced_at")
+    with pytest.raises(failpoints.InjectedCrash):
+        post_once(ctx, action, "announced_at", "Opened OPS-77 for disk full on runner 7")
+    post_once(ctx, action, "announced_at", "Opened OPS-77 for disk full on runner 7")  # the retry
+    post_once(ctx, action, "announced_at", "Opened OPS-77 for disk full on runner 7")  # and a late redelivery
+    dm = slack_client.conversations_open(users="U0DEV")["channel"]["id"]
+    assert len([m for m in slack.bot_messages(dm) if "OPS-77" in m["text"]]) == 1
