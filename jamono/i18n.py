@@ -9,7 +9,7 @@ Lang = Literal["fr", "en"]
 
 _STRINGS: dict[str, dict[str, str]] = {
     "placeholder": {"en": ":eyes: Looking into it…", "fr": ":eyes: Je regarde ça…"},
-    "sources": {"en": "Sources", "fr": "Sources"},
+    "sources": {"en": "*Sources:*", "fr": "*Sources :*"},
     "from_runbook": {"en": "From *{title}*:", "fr": "D'après *{title}* :"},
     "also_see": {"en": "Also relevant: {links}", "fr": "À voir aussi : {links}"},
     "nothing_found": {

@@ -53,7 +53,7 @@ def _sources_line(reply: Reply) -> str | None:
     for number, s in enumerate(sources, start=1):
         label = s.title + (f" › {s.heading}" if s.heading else "")
         items.append(f"[{number}] " + (f"<{s.url}|{label}>" if s.url else label))
-    return f"*{t('sources', reply.analysis.language)}:* " + " · ".join(items)
+    return f"{t('sources', reply.analysis.language)} " + " · ".join(items)
 
 
 def _button(action_id: str, label: str, value: str, style: str | None = None, *,

@@ -32,6 +32,6 @@ async def test_a_question_typed_in_the_terminal_is_answered_from_the_runbooks(sa
 
 
 async def test_a_french_mention_in_a_channel_is_answered_in_french(sandbox, sender, worker):
-    transcript = await _chat(sandbox, sender, "#ops @nox comment annuler un déploiement Kubernetes ?\n", "Sources:")
+    transcript = await _chat(sandbox, sender, "#ops @nox comment annuler un déploiement Kubernetes ?\n", "Sources :")
     assert "NOX in #ops ↳ › :eyes: Je regarde ça" in transcript
     assert "(edited) › D'après *" in transcript and "rollout undo" in transcript, transcript
