@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SANDBOX_SIGNING_SECRET = "sandbox-signing-secret-not-for-production"
@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     worker_processes: int = Field(default=1, ge=1, le=64, validation_alias="WORKER_PROCESSES")
     worker_threads: int = Field(default=8, ge=1, le=256, validation_alias="WORKER_THREADS")
 
+    _unguessable_secret: str = PrivateAttr(default_factory=lambda: secrets.token_hex(32))
+
     @field_validator("database_url", "redis_url", "rabbitmq_url", "slack_bot_token", "slack_signing_secret",
                      "slack_app_token", "slack_client_id", "slack_client_secret", "openai_api_key",
                      "openai_base_url", "jamono_encryption_keys", "sentry_dsn", "metrics_token", mode="before")
@@ -139,7 +141,7 @@ class Settings(BaseSettings):
         """Real Slack credentials are set; without them `jamono run` starts the sandbox."""
         return self.slack_bot_token is not None or bool(self.slack_client_id)
 
-    @cached_property
+    @property
     def signing_secret(self) -> str:
         """The secret `POST /slack/events` verifies against. The sandbox's is public, so it is used
         only when no Slack credentials are set; Socket Mode without one gets a random secret, so
@@ -147,7 +149,7 @@ class Settings(BaseSettings):
         if self.slack_signing_secret is not None:
             return self.slack_signing_secret.get_secret_value()
         if self.slack_configured:
-            return secrets.token_hex(32)
+            return self._unguessable_secret
         return SANDBOX_SIGNING_SECRET
 
 

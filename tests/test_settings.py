@@ -1,4 +1,5 @@
 import pytest
+from pydantic import SecretStr
 
 from jamono.settings import Settings, SettingsError, load_settings
 
@@ -67,6 +68,7 @@ def test_only_the_sandbox_uses_the_public_sandbox_secret():
     assert socket.signing_secret == socket.signing_secret  # one per process: the HTTP route verifies against it
     http = load_settings(_env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="real")
     assert http.signing_secret == "real"
+    assert http.model_copy(update={"slack_signing_secret": SecretStr("rotated")}).signing_secret == "rotated"
 
 
 def test_blank_urls_and_secrets_count_as_unset():
