@@ -13,7 +13,7 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from jamono.settings import Settings, SettingsError
 
@@ -35,10 +35,13 @@ def require_database_url(settings: Settings) -> str:
     return settings.database_url
 
 
-def open_pool(settings: Settings, *, min_size: int = 1, max_size: int | None = None, name: str = "jamono") -> ConnectionPool:
-    """A sync pool for workers; reconnects by itself after a database restart (check on borrow)."""
+def open_pool(settings: Settings, *, min_size: int = 1, max_size: int | None = None, name: str = "jamono",
+              timeout_s: float = 30.0) -> ConnectionPool:
+    """A sync pool for workers; reconnects by itself after a database restart (check on borrow).
+    A database that never answers at start is a one-line SettingsError naming why."""
+    url = require_database_url(settings)
     pool = ConnectionPool(
-        require_database_url(settings),
+        url,
         min_size=min_size,
         max_size=max_size or settings.db_pool_max,
         kwargs={"row_factory": dict_row},
@@ -47,8 +50,21 @@ def open_pool(settings: Settings, *, min_size: int = 1, max_size: int | None = N
         name=name,
         open=False,
     )
-    pool.open(wait=True, timeout=30)
+    try:
+        pool.open(wait=True, timeout=timeout_s)
+    except PoolTimeout:
+        pool.close()
+        raise SettingsError(f"DATABASE_URL: no connection within {timeout_s:g} s ({_why_not(url)})") from None
     return pool
+
+
+def _why_not(url: str) -> str:
+    """The server's or the network's own words (psycopg's messages name host and user, never the password)."""
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0][:300]
+    return "connections opened slowly or the role could not be set"
 
 
 def _set_tenant(tenant_id: UUID | str) -> tuple[str, list[str]]:

@@ -99,3 +99,14 @@ def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, n
     err = capsys.readouterr().err.strip()
     assert err.startswith("jamono: configuration error: ") and named in err and "\n" not in err
     assert "Traceback" not in err
+
+
+def test_a_database_that_does_not_answer_is_named_in_one_line():
+    from jamono.db import open_pool
+
+    settings = load_settings(_env_file=None, database_url="postgresql://nox:hunter2@127.0.0.1:1/jamono")
+    with pytest.raises(SettingsError) as excinfo:
+        open_pool(settings, timeout_s=1)
+    message = str(excinfo.value)
+    assert message.startswith("DATABASE_URL: no connection within 1 s (") and "\n" not in message
+    assert "127.0.0.1" in message and "hunter2" not in message
