@@ -192,9 +192,10 @@ CREATE FUNCTION jamono_resolve_team(p_enterprise_id text, p_team_id text)
         WHERE coalesce(w.slack_enterprise_id, '') = coalesce(p_enterprise_id, '')
           AND w.slack_team_id = p_team_id
     $$;
--- A new owner needs CREATE on the schema (a superuser skips that check); only for the hand-over.
+-- Privileges first, while we still own it (they carry over); then the hand-over, for which the new
+-- owner needs CREATE on the schema (a superuser skips that check).
+REVOKE ALL ON FUNCTION jamono_resolve_team(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION jamono_resolve_team(text, text) TO jamono_app;
 GRANT CREATE ON SCHEMA public TO jamono_router;
 ALTER FUNCTION jamono_resolve_team(text, text) OWNER TO jamono_router;
 REVOKE CREATE ON SCHEMA public FROM jamono_router;
-REVOKE ALL ON FUNCTION jamono_resolve_team(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION jamono_resolve_team(text, text) TO jamono_app;

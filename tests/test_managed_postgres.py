@@ -18,7 +18,8 @@ def _as(url: str, user: str, database: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def owner_url(tmp_path_factory) -> str:
+def cluster(tmp_path_factory) -> str:
+    """A fresh cluster; yields the superuser's URL of database `nox`, owned by `nox_owner`."""
     server = EmbeddedPostgres(tmp_path_factory.mktemp("managed"), database="postgres")
     admin = server.start()
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -26,8 +27,13 @@ def owner_url(tmp_path_factory) -> str:
         conn.execute("CREATE DATABASE nox OWNER nox_owner")
     with psycopg.connect(_as(admin, "postgres", "nox"), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION vector")  # what the provider's console (or rds_superuser) does
-    yield _as(admin, "nox_owner", "nox")
+    yield _as(admin, "postgres", "nox")
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def owner_url(cluster: str) -> str:
+    return _as(cluster, "nox_owner", "nox")
 
 
 def test_migrations_apply_as_a_non_superuser_owner(owner_url):
@@ -60,3 +66,43 @@ def test_the_app_runs_as_the_owner_with_row_level_security(owner_url):
         pool.close()
     with psycopg.connect(owner_url) as conn:
         assert conn.execute("SELECT count(*) FROM workspaces").fetchone()[0] == 0
+
+
+def test_the_owner_inheriting_the_router_still_sees_no_tenant(cluster, owner_url):
+    """Before PostgreSQL 16 a granted role is inherited: the router's read-everything policy must
+    still not apply to the owner (it holds for the router itself only)."""
+    from migrations.runner import apply_migrations
+
+    apply_migrations(owner_url)
+    with psycopg.connect(cluster, autocommit=True) as conn:
+        conn.execute("GRANT jamono_router, jamono_keys TO nox_owner WITH INHERIT TRUE")
+    try:
+        with psycopg.connect(owner_url) as conn:
+            assert conn.execute("SELECT count(*) FROM workspaces").fetchone()[0] == 0
+            assert conn.execute("SELECT count(*) FROM slack_installations").fetchone()[0] == 0
+            conn.execute("SET ROLE jamono_router")  # the router itself, as its definer functions run
+            assert conn.execute("SELECT count(*) FROM workspaces").fetchone()[0] >= 2
+    finally:
+        with psycopg.connect(cluster, autocommit=True) as conn:
+            conn.execute("GRANT jamono_router, jamono_keys TO nox_owner WITH INHERIT FALSE")
+
+
+def test_the_definer_functions_answer_the_app_and_nobody_else(owner_url):
+    """Routing and listing reveal every tenant's ids: only jamono_app may call them."""
+    from migrations.runner import apply_migrations
+
+    apply_migrations(owner_url)
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        conn.execute("CREATE ROLE nox_stranger NOLOGIN")
+        conn.execute("GRANT nox_stranger TO current_user")  # so this test can act as it
+        for call in ("jamono_resolve_team(NULL, 'T0FIRST')", "jamono_list_workspaces()"):
+            acl = conn.execute("SELECT proacl::text FROM pg_proc WHERE proname = %s",
+                               [call.split("(")[0]]).fetchone()[0]
+            assert not [e for e in acl.strip("{}").split(",") if e.startswith("=")], f"{call} is open to PUBLIC: {acl}"
+            with conn.transaction():
+                conn.execute("SET LOCAL ROLE nox_stranger")
+                with pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
+                    conn.execute(f"SELECT * FROM {call}")
+            with conn.transaction():
+                conn.execute("SET LOCAL ROLE jamono_app")
+                conn.execute(f"SELECT * FROM {call}").fetchall()
