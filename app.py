@@ -166,7 +166,7 @@ def rabbitmq_check(url: str) -> Callable[[], Awaitable[None]]:
     import pika
 
     params = pika.URLParameters(url)
-    params.socket_timeout = params.blocked_connection_timeout = 2
+    params.socket_timeout = params.blocked_connection_timeout = params.stack_timeout = 2  # never holds a thread long
     params.connection_attempts, params.retry_delay = 1, 0
 
     def handshake() -> None:

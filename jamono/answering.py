@@ -72,6 +72,7 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
             return
         client = rt.slack.get(rt.bot_token(ws))
         lang = detect_language(job.text)
+        reply_ts: str | None = None
         try:
             if _refused_by_plan(rt, client, ws, job, state.reply_ts, lang):
                 return
@@ -83,15 +84,12 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
                 reply_ts = post_placeholder(client, job, lang)
             if reply_ts != state.reply_ts:
                 event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
-        except Exception as exc:
-            if final_attempt:  # nothing visible in Slack: at least the interaction says what happened
-                _record_failure(rt, ws, job, None, type(exc).__name__)
-            raise
-        try:
             _think_and_reply(rt, client, ws, job, reply_ts)
         except Exception as exc:
-            if final_attempt:
+            if final_attempt and reply_ts is not None:  # the placeholder never stays: it says what failed
                 _report_failure(rt, client, ws, job, reply_ts, lang, exc)
+            elif final_attempt:  # nothing visible in Slack: at least the interaction says what happened
+                _record_failure(rt, ws, job, None, type(exc).__name__)
             raise
 
 

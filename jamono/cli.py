@@ -73,6 +73,15 @@ def cmd_serve(_: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    settings = get_settings()  # checked before this process's environment is touched
+    if not settings.redis_url and not settings.rabbitmq_url:
+        raise SettingsError("REDIS_URL (or RABBITMQ_URL): not set; `jamono run` starts an embedded Redis")
+    require_database_url(settings)
+    processes = args.processes or settings.worker_processes
+    threads = args.threads or settings.worker_threads
+    # The worker processes (forked) size their database pools from it: settings read again.
+    os.environ["WORKER_THREADS"] = str(threads)
+    get_settings.cache_clear()
     # An idle worker polls the broker with a backoff capped by this (Dramatiq's default, 1000 ms,
     # adds up to a second before a new job is picked up); read when Dramatiq is first imported.
     os.environ.setdefault("dramatiq_worker_timeout", str(IDLE_POLL_MS))
@@ -80,18 +89,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # served merged on WORKER_METRICS_PORT by a process Dramatiq forks (jamono.observability).
     from jamono.observability.worker_metrics import prepare_multiprocess
 
-    prepare_multiprocess(get_settings().worker_metrics_port)
+    prepare_multiprocess(settings.worker_metrics_port)
     from dramatiq.cli import main as dramatiq_main
 
-    settings = get_settings()
-    if not settings.redis_url and not settings.rabbitmq_url:
-        raise SettingsError("REDIS_URL (or RABBITMQ_URL): not set; `jamono run` starts an embedded Redis")
-    require_database_url(settings)
-    processes = args.processes or settings.worker_processes
-    threads = args.threads or settings.worker_threads
-    os.environ["WORKER_THREADS"] = str(threads)  # the worker processes size their database pools from it
     argv = ["dramatiq", "workers.nox", "--processes", str(processes), "--threads", str(threads)]
-    if get_settings().log_format == "json":
+    if settings.log_format == "json":
         argv.append("--skip-logging")
     sys.argv = argv
     return dramatiq_main() or 0

@@ -95,6 +95,8 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False) -> int:
                 "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
                 "SLACK_API_URL": sandbox.sandbox.api_url,
             })
+            # The sandbox's signing secret is public: serve this machine only, unless HOST says otherwise.
+            os.environ.setdefault("HOST", "127.0.0.1")
             print(f"Slack sandbox: Web API stand-in at {sandbox.sandbox.api_url}", flush=True)
         get_settings.cache_clear()
         settings = get_settings()

@@ -16,6 +16,7 @@ import logging
 import random
 import threading
 from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -46,14 +47,17 @@ def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
             [task, every]).fetchone() is not None
 
 
-def run_once(pool: ConnectionPool, *, retention: timedelta, today: date | None = None,
-             task: str = TASK) -> HousekeepingReport:
-    """One pass over every workspace; a tenant that fails is logged and skipped, not fatal."""
+def run_once(pool: ConnectionPool, *, retention: timedelta, today: date | None = None, task: str = TASK,
+             stopping: Callable[[], bool] = lambda: False) -> HousekeepingReport:
+    """One pass over every workspace; a tenant that fails is logged and skipped, not fatal.
+    `stopping` is asked between workspaces, so a worker shutting down does not wait for the pass."""
     last = today or datetime.now(timezone.utc).date()
     report = HousekeepingReport()
     with no_tenant_tx(pool) as conn:
         workspaces = conn.execute("SELECT * FROM jamono_list_workspaces()").fetchall()
     for row in workspaces:
+        if stopping():
+            break
         report.workspaces += 1
         try:
             with tenant_tx(pool, row["tenant_id"]) as conn:
@@ -76,11 +80,12 @@ class Housekeeping(dramatiq.Middleware):
     """Starts, in each worker process, a thread that offers to run the upkeep every few minutes."""
 
     def __init__(self, *, every: timedelta, retention: timedelta, first_delay_s: tuple[float, float] = (10, 60),
-                 poll_s: float = 300.0, pool: Any = None) -> None:
+                 poll_s: float = 300.0, pool: Any = None, task: str = TASK) -> None:
         self.every = every
+        self.task = task
         self.retention = retention
         self.first_delay_s = first_delay_s
-        self.poll_s = min(poll_s, every.total_seconds())
+        self.poll_s = max(0.05, min(poll_s, every.total_seconds()))
         self._pool = pool
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -107,9 +112,9 @@ class Housekeeping(dramatiq.Middleware):
         """Run the upkeep if it is due (and this process won it); errors are logged, never raised."""
         try:
             pool = self._pool or _runtime_pool()
-            if not claim_due(pool, self.every):
+            if not claim_due(pool, self.every, self.task):
                 return None
-            report = run_once(pool, retention=self.retention)
+            report = run_once(pool, retention=self.retention, task=self.task, stopping=self._stop.is_set)
             log.info("housekeeping done", extra=report.model_dump())
             return report
         except Exception:

@@ -65,7 +65,6 @@ def test_only_the_sandbox_uses_the_public_sandbox_secret():
     assert not sandbox.slack_configured and sandbox.signing_secret == SANDBOX_SIGNING_SECRET
     socket = load_settings(_env_file=None, slack_bot_token="xoxb-1", slack_app_token="xapp-1")
     assert socket.slack_configured and socket.signing_secret not in ("", SANDBOX_SIGNING_SECRET)
-    assert socket.signing_secret == socket.signing_secret  # one per process: the HTTP route verifies against it
     http = load_settings(_env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="real")
     assert http.signing_secret == "real"
     assert http.model_copy(update={"slack_signing_secret": SecretStr("rotated")}).signing_secret == "rotated"
@@ -85,12 +84,19 @@ def test_blank_urls_and_secrets_count_as_unset():
     (["migrate", "--no-embedded"], {}, "DATABASE_URL: not set"),  # the Procfile's release step
 ])
 def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, named, monkeypatch, tmp_path, capsys):
+    import logging
+    import os
+
     from jamono import cli
     from jamono.settings import get_settings
 
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))  # cli.main sets up logging on capsys's stream
+    monkeypatch.setattr(root, "level", root.level)
     monkeypatch.chdir(tmp_path)  # no .env
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    environ_before = dict(os.environ)
     get_settings.cache_clear()
     try:
         assert cli.main(argv) == 2
@@ -99,6 +105,7 @@ def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, n
     err = capsys.readouterr().err.strip()
     assert err.startswith("jamono: configuration error: ") and named in err and "\n" not in err
     assert "Traceback" not in err
+    assert dict(os.environ) == environ_before, "a refused command changes nothing"
 
 
 def test_a_database_that_does_not_answer_is_named_in_one_line():

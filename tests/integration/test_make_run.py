@@ -37,6 +37,22 @@ def _processes_with(marker: str) -> list[int]:
     return found
 
 
+def _listening_on(port: int) -> set[str]:
+    """The IPv4 addresses a TCP port listens on, from /proc/net/tcp (and any IPv6 listener as '::')."""
+    found = set()
+    for table, family in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 6)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]) if family == 4 else "::")
+    return found
+
+
 def _run_until_up_then_ctrl_c(data_dir: Path, port: int) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL"))}
     env.update({"JAMONO_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"})
@@ -59,6 +75,7 @@ def _run_until_up_then_ctrl_c(data_dir: Path, port: int) -> str:
             status, body = response.status, response.read().decode()
         assert status == 200 and '"database": "ok"' in body and '"broker": "ok"' in body
         assert _processes_with(f"JAMONO_DATA_DIR={data_dir}"), "web, worker and services are running"
+        assert _listening_on(port) == {"127.0.0.1"}, "the sandbox's public signing secret stays on this machine"
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: every process of the group
         proc.wait(timeout=60)

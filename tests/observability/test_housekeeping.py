@@ -69,7 +69,8 @@ def test_a_worker_runs_it_on_its_own_once_booted(pool, workspace):
     """The middleware's thread, in a real Dramatiq worker: the rollup appears with nobody asking."""
     seed(pool, workspace, [{"created_at": datetime.now(timezone.utc), "intent": "question", "response_time_ms": 5}])
     broker = StubBroker()
-    housekeeping = Housekeeping(every=timedelta(0), retention=RETENTION, first_delay_s=(0, 0), poll_s=0.2, pool=pool)
+    housekeeping = Housekeeping(every=timedelta(hours=1), retention=RETENTION, first_delay_s=(0, 0), poll_s=0.2,
+                                pool=pool, task="test-" + uuid.uuid4().hex[:8])
     broker.add_middleware(housekeeping)
     worker = dramatiq.Worker(broker, worker_timeout=50)
     worker.start()
@@ -81,3 +82,14 @@ def test_a_worker_runs_it_on_its_own_once_booted(pool, workspace):
         worker.stop()
     assert _metric_days(pool, workspace) == {datetime.now(timezone.utc).date(): 1}
     assert housekeeping._thread is not None and not housekeeping._thread.is_alive(), "stopped with the worker"
+
+
+def test_a_worker_shutting_down_stops_the_pass_between_workspaces(pool, workspace):
+    asked = []
+
+    def stopping() -> bool:
+        asked.append(True)
+        return len(asked) > 1  # let one workspace through, then stop
+
+    report = run_once(pool, retention=RETENTION, stopping=stopping, task="test-" + uuid.uuid4().hex[:8])
+    assert report.workspaces == 1 and len(asked) == 2
