@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from jamono.crypto import require_keys_for_shared_database
 from jamono.db import require_database_url
 from jamono.settings import SettingsError, get_settings
 
@@ -68,6 +69,8 @@ def cmd_housekeeping(_: argparse.Namespace) -> int:
 def cmd_serve(_: argparse.Namespace) -> int:
     import app
 
+    require_keys_for_shared_database(get_settings())
+
     app.main()
     return 0
 
@@ -77,6 +80,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not settings.redis_url and not settings.rabbitmq_url:
         raise SettingsError("REDIS_URL (or RABBITMQ_URL): not set; `jamono run` starts an embedded Redis")
     require_database_url(settings)
+    require_keys_for_shared_database(settings)
     processes = args.processes or settings.worker_processes
     threads = args.threads or settings.worker_threads
     # The worker processes (forked) size their database pools from it: settings read again.

@@ -141,8 +141,30 @@ def _read_or_create_dev_key(path: Path) -> str:
     return path.read_text(encoding="ascii")
 
 
+def shared_database(database_url: str | None) -> bool:
+    """A database other machines may use too (a TCP host that is not loopback): then every web and
+    worker process must hold the same keys, which a per-machine development key cannot give."""
+    if not database_url:
+        return False
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(database_url)
+    hosts = [parts.hostname or ""] + parse_qs(parts.query).get("host", [])
+    return any(h and not h.startswith("/") and h not in ("localhost", "127.0.0.1", "::1") for h in hosts)
+
+
+def require_keys_for_shared_database(settings: Settings) -> None:
+    if settings.jamono_encryption_keys is None and shared_database(settings.database_url):
+        from jamono.settings import SettingsError
+
+        raise SettingsError("JAMONO_ENCRYPTION_KEYS: required with a shared database (DATABASE_URL), so every"
+                            " process encrypts and decrypts secrets alike; `jamono keys generate` makes one")
+
+
 def load_secret_box(settings: Settings) -> SecretBox:
-    """Keys from JAMONO_ENCRYPTION_KEYS; without it, a development key kept under the data dir."""
+    """Keys from JAMONO_ENCRYPTION_KEYS; without it, a development key kept under the data dir
+    (refused when the database is shared with other machines)."""
+    require_keys_for_shared_database(settings)
     if settings.jamono_encryption_keys is not None:
         keys = parse_keys(settings.jamono_encryption_keys.get_secret_value())
         box = SecretBox(keys)

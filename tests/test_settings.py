@@ -82,6 +82,9 @@ def test_blank_urls_and_secrets_count_as_unset():
     (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: required"),
     (["worker"], {"WORKER_THREADS": "two"}, "WORKER_THREADS"),
     (["migrate", "--no-embedded"], {}, "DATABASE_URL: not set"),  # the Procfile's release step
+    (["worker"], {"REDIS_URL": "redis://127.0.0.1:1/0", "DATABASE_URL": "postgresql://nox@db.internal:5432/nox"},
+     "JAMONO_ENCRYPTION_KEYS: required with a shared database"),
+    (["serve"], {"DATABASE_URL": "postgresql://nox@10.0.0.5/nox"}, "JAMONO_ENCRYPTION_KEYS: required"),
 ])
 def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, named, monkeypatch, tmp_path, capsys):
     import logging
@@ -117,3 +120,14 @@ def test_a_database_that_does_not_answer_is_named_in_one_line():
     message = str(excinfo.value)
     assert message.startswith("DATABASE_URL: no connection within 1 s (") and "\n" not in message
     assert "127.0.0.1" in message and "hunter2" not in message
+
+
+@pytest.mark.parametrize(("url", "shared"), [
+    (None, False), ("postgresql://postgres:@/jamono?host=/srv/.jamono/pgdata", False),
+    ("postgresql://nox@localhost/nox", False), ("postgresql://nox@127.0.0.1:5432/nox", False),
+    ("postgresql://nox@db.internal:5432/nox", True), ("postgresql:///nox?host=10.0.0.5", True),
+])
+def test_only_a_database_other_machines_share_needs_configured_keys(url, shared):
+    from jamono.crypto import shared_database
+
+    assert shared_database(url) is shared
