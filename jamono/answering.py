@@ -72,11 +72,10 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
             return
         client = rt.slack.get(rt.bot_token(ws))
         lang = detect_language(job.text)
-        reply_ts: str | None = None
+        reply_ts = state.reply_ts  # an earlier attempt's placeholder, if any
         try:
             if _refused_by_plan(rt, client, ws, job, state.reply_ts, lang):
                 return
-            reply_ts = state.reply_ts
             if reply_ts is None and state.attempts > 1:
                 reply_ts = find_existing_reply(client, job)
             if reply_ts is None:

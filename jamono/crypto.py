@@ -142,21 +142,42 @@ def _read_or_create_dev_key(path: Path) -> str:
 
 
 def shared_database(database_url: str | None) -> bool:
-    """A database other machines may use too (a TCP host that is not loopback): then every web and
-    worker process must hold the same keys, which a per-machine development key cannot give."""
+    """A database other machines may use too (a host that is neither a unix socket nor loopback):
+    then every web and worker process must hold the same keys, which a per-machine development
+    key cannot give. Hosts are read as libpq reads them (query `host=`, lists, PGHOST)."""
     if not database_url:
         return False
-    from urllib.parse import parse_qs, urlsplit
+    import ipaddress
 
-    parts = urlsplit(database_url)
-    hosts = [parts.hostname or ""] + parse_qs(parts.query).get("host", [])
-    return any(h and not h.startswith("/") and h not in ("localhost", "127.0.0.1", "::1") for h in hosts)
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = conninfo_to_dict(database_url)
+    hosts = [h.strip() for key in ("host", "hostaddr") for h in str(params.get(key) or "").split(",")]
+    if not any(hosts):
+        hosts = [h.strip() for h in os.environ.get("PGHOST", "").split(",")]
+
+    def local(host: str) -> bool:
+        if not host or host.startswith(("/", "@")) or host == "localhost":
+            return True
+        try:
+            address = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return False
+        mapped = getattr(address, "ipv4_mapped", None)
+        return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+    return not all(local(h) for h in hosts)
 
 
 def require_keys_for_shared_database(settings: Settings) -> None:
     if settings.jamono_encryption_keys is None and shared_database(settings.database_url):
         from jamono.settings import SettingsError
 
+        dev_key = Path(settings.data_dir) / DEV_KEY_FILE
+        if dev_key.exists():  # secrets are already encrypted under it: a new key alone would lose them
+            raise SettingsError(f"JAMONO_ENCRYPTION_KEYS: required with a shared database (DATABASE_URL); set it to"
+                                f" the contents of {dev_key}, the key your secrets are encrypted with (to move off"
+                                f" it: put a new key first, then `jamono keys rotate`)")
         raise SettingsError("JAMONO_ENCRYPTION_KEYS: required with a shared database (DATABASE_URL), so every"
                             " process encrypts and decrypts secrets alike; `jamono keys generate` makes one")
 

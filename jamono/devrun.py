@@ -96,7 +96,8 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False) -> int:
                 "SLACK_API_URL": sandbox.sandbox.api_url,
             })
             # The sandbox's signing secret is public: serve this machine only, unless HOST says otherwise.
-            os.environ.setdefault("HOST", "127.0.0.1")
+            if "host" not in settings.model_fields_set:  # HOST from the environment or .env
+                os.environ["HOST"] = "127.0.0.1"
             print(f"Slack sandbox: Web API stand-in at {sandbox.sandbox.api_url}", flush=True)
         get_settings.cache_clear()
         settings = get_settings()

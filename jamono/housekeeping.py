@@ -55,8 +55,10 @@ def run_once(pool: ConnectionPool, *, retention: timedelta, today: date | None =
     report = HousekeepingReport()
     with no_tenant_tx(pool) as conn:
         workspaces = conn.execute("SELECT * FROM jamono_list_workspaces()").fetchall()
+    stopped = False
     for row in workspaces:
         if stopping():
+            stopped = True
             break
         report.workspaces += 1
         try:
@@ -71,8 +73,11 @@ def run_once(pool: ConnectionPool, *, retention: timedelta, today: date | None =
             report.failed_tenants += 1
             log.exception("housekeeping failed for a workspace", extra={"workspace_id": str(row["workspace_id"])})
     with no_tenant_tx(pool) as conn:
-        conn.execute("UPDATE housekeeping_runs SET report = %s WHERE task = %s",
-                     [Jsonb({**report.model_dump(), "finished_at": datetime.now(timezone.utc).isoformat()}), task])
+        # A pass cut short by a shutdown is due again at once: the next worker does it whole.
+        conn.execute("UPDATE housekeeping_runs SET report = %s,"
+                     " last_run = CASE WHEN %s THEN '-infinity'::timestamptz ELSE last_run END WHERE task = %s",
+                     [Jsonb({**report.model_dump(), "interrupted": stopped,
+                             "finished_at": datetime.now(timezone.utc).isoformat()}), stopped, task])
     return report
 
 

@@ -11,6 +11,13 @@ GRANT CREATE ON SCHEMA public TO jamono_router;
 ALTER FUNCTION jamono_list_workspaces() OWNER TO jamono_router;
 REVOKE CREATE ON SCHEMA public FROM jamono_router;
 
+-- Re-assert jamono_resolve_team's privileges as its owner, the router: where an earlier 0001
+-- revoked PUBLIC after the hand-over, a non-superuser's revoke did nothing (a no-op elsewhere).
+SET LOCAL ROLE jamono_router;
+REVOKE ALL ON FUNCTION jamono_resolve_team(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION jamono_resolve_team(text, text) TO jamono_app;
+RESET ROLE;
+
 -- The router's and the key rotation's read-everything policies hold only for those roles
 -- themselves, not for a role that inherits them (a non-superuser owner on PostgreSQL < 16 does):
 -- FORCE row-level security keeps binding the owner.

@@ -73,7 +73,21 @@ def test_the_owner_inheriting_the_router_still_sees_no_tenant(cluster, owner_url
     still not apply to the owner (it holds for the router itself only)."""
     from migrations.runner import apply_migrations
 
+    from jamono.crypto import SecretBox, generate_key
+    from jamono.db import open_pool, tenant_tx
+    from jamono.settings import load_settings
+    from jamono.tenancy import TeamIdentity, register_workspace
+
     apply_migrations(owner_url)
+    pool = open_pool(load_settings(_env_file=None, database_url=owner_url), max_size=2, name="managed-inherit")
+    try:
+        ws = register_workspace(pool, TeamIdentity(team_id="T0INHERIT", bot_user_id="U0NOX"))
+        with tenant_tx(pool, ws.tenant_id) as conn:
+            conn.execute("INSERT INTO slack_installations (tenant_id, workspace_id, client_id, app_id, team_id,"
+                         " bot_token_enc, installed_at) VALUES (%s, %s, '1.2', 'A0NOX', 'T0INHERIT', %s, now())",
+                         [ws.tenant_id, ws.workspace_id, SecretBox([generate_key()]).encrypt("xoxb-1")])
+    finally:
+        pool.close()
     with psycopg.connect(cluster, autocommit=True) as conn:
         conn.execute("GRANT jamono_router, jamono_keys TO nox_owner WITH INHERIT TRUE")
     try:
@@ -81,7 +95,9 @@ def test_the_owner_inheriting_the_router_still_sees_no_tenant(cluster, owner_url
             assert conn.execute("SELECT count(*) FROM workspaces").fetchone()[0] == 0
             assert conn.execute("SELECT count(*) FROM slack_installations").fetchone()[0] == 0
             conn.execute("SET ROLE jamono_router")  # the router itself, as its definer functions run
-            assert conn.execute("SELECT count(*) FROM workspaces").fetchone()[0] >= 2
+            assert conn.execute("SELECT count(*) FROM workspaces").fetchone()[0] >= 1
+            conn.execute("SET ROLE jamono_keys")  # and key rotation sees the ciphertext it re-encrypts
+            assert conn.execute("SELECT count(*) FROM slack_installations").fetchone()[0] >= 1
     finally:
         with psycopg.connect(cluster, autocommit=True) as conn:
             conn.execute("GRANT jamono_router, jamono_keys TO nox_owner WITH INHERIT FALSE")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from pydantic import SecretStr
 
@@ -125,9 +127,29 @@ def test_a_database_that_does_not_answer_is_named_in_one_line():
 @pytest.mark.parametrize(("url", "shared"), [
     (None, False), ("postgresql://postgres:@/jamono?host=/srv/.jamono/pgdata", False),
     ("postgresql://nox@localhost/nox", False), ("postgresql://nox@127.0.0.1:5432/nox", False),
+    ("postgresql://%2Fvar%2Frun%2Fpostgresql/nox", False), ("postgresql://nox@127.0.0.2/nox", False),
+    ("postgresql://nox@[::1]/nox", False), ("postgresql://nox@db.internal/nox?host=/tmp", False),
     ("postgresql://nox@db.internal:5432/nox", True), ("postgresql:///nox?host=10.0.0.5", True),
+    ("postgresql:///nox?host=/tmp,10.0.0.1", True), ("postgresql://localhost:5432,10.0.0.5:5433/nox", True),
 ])
-def test_only_a_database_other_machines_share_needs_configured_keys(url, shared):
+def test_only_a_database_other_machines_share_needs_configured_keys(url, shared, monkeypatch):
     from jamono.crypto import shared_database
 
+    monkeypatch.delenv("PGHOST", raising=False)
     assert shared_database(url) is shared
+
+
+def test_a_host_from_pghost_counts_too(monkeypatch):
+    from jamono.crypto import shared_database
+
+    monkeypatch.setenv("PGHOST", "db.internal")
+    assert shared_database("postgresql:///nox") is True
+
+
+def test_an_existing_development_key_is_named_rather_than_replaced(tmp_path):
+    from jamono.crypto import DEV_KEY_FILE, require_keys_for_shared_database
+
+    (tmp_path / DEV_KEY_FILE).write_text("k")
+    settings = load_settings(_env_file=None, database_url="postgresql://nox@db.internal/nox", JAMONO_DATA_DIR=tmp_path)
+    with pytest.raises(SettingsError, match=re.escape(f"set it to the contents of {tmp_path / DEV_KEY_FILE}")):
+        require_keys_for_shared_database(settings)

@@ -54,7 +54,8 @@ def _listening_on(port: int) -> set[str]:
 
 
 def _run_until_up_then_ctrl_c(data_dir: Path, port: int) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL", "HOST", "PORT", "JAMONO_"))}
     env.update({"JAMONO_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"})
     proc = subprocess.Popen([sys.executable, "-m", "jamono", "run", "--no-chat"], cwd=ROOT, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -84,12 +84,16 @@ def test_a_worker_runs_it_on_its_own_once_booted(pool, workspace):
     assert housekeeping._thread is not None and not housekeeping._thread.is_alive(), "stopped with the worker"
 
 
-def test_a_worker_shutting_down_stops_the_pass_between_workspaces(pool, workspace):
+def test_a_worker_shutting_down_stops_the_pass_between_workspaces_and_leaves_it_due(pool, workspace):
+    register_workspace(pool, TeamIdentity(team_id="T" + uuid.uuid4().hex[:10].upper()))  # at least two
     asked = []
 
     def stopping() -> bool:
         asked.append(True)
         return len(asked) > 1  # let one workspace through, then stop
 
-    report = run_once(pool, retention=RETENTION, stopping=stopping, task="test-" + uuid.uuid4().hex[:8])
+    task = "test-" + uuid.uuid4().hex[:8]
+    assert claim_due(pool, timedelta(hours=1), task)
+    report = run_once(pool, retention=RETENTION, stopping=stopping, task=task)
     assert report.workspaces == 1 and len(asked) == 2
+    assert claim_due(pool, timedelta(hours=1), task), "an interrupted pass is due again at once"
