@@ -25,7 +25,7 @@ def test_success_retry_and_dead_letter_are_counted_per_actor(admin_database_url:
     from workers.broker import build_broker
 
     settings = load_settings(database_url=admin_database_url, redis_url=redis_db_url(redis_url, OUTCOMES_REDIS_DB),
-                             worker_metrics_port=0, _env_file=None)
+                             worker_metrics_port=0, _env_file=None, JAMONO_HOUSEKEEPING_INTERVAL_MIN=0)  # upkeep: tested on its own
     redis.Redis.from_url(settings.redis_url).flushdb()
     broker = build_broker(settings)
     suffix = uuid.uuid4().hex[:6]

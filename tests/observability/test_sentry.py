@@ -73,7 +73,7 @@ def sentry_on(admin_database_url: str, redis_url: str) -> Iterator[tuple[SentryS
     stand_in = SentryStandIn()
     settings = load_settings(database_url=admin_database_url, redis_url=redis_db_url(redis_url, SENTRY_REDIS_DB),
                              sentry_dsn=f"http://public@127.0.0.1:{stand_in.port}/1", worker_metrics_port=0,
-                             _env_file=None)
+                             _env_file=None, JAMONO_HOUSEKEEPING_INTERVAL_MIN=0)  # upkeep: tested on its own
     redis.Redis.from_url(settings.redis_url).flushdb()
     try:
         yield stand_in, settings
