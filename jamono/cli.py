@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from jamono.crypto import require_keys_for_shared_database
 from jamono.db import require_database_url
-from jamono.settings import SettingsError, get_settings
+from jamono.settings import SettingsError, get_settings, require_broker_url
 
 IDLE_POLL_MS = 50
 
@@ -77,8 +77,7 @@ def cmd_serve(_: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = get_settings()  # checked before this process's environment is touched
-    if not settings.redis_url and not settings.rabbitmq_url:
-        raise SettingsError("REDIS_URL (or RABBITMQ_URL): not set; `jamono run` starts an embedded Redis")
+    require_broker_url(settings)
     require_database_url(settings)
     require_keys_for_shared_database(settings)
     processes = args.processes or settings.worker_processes

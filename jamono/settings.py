@@ -153,6 +153,11 @@ class Settings(BaseSettings):
         return SANDBOX_SIGNING_SECRET
 
 
+def require_broker_url(settings: Settings) -> None:
+    if not settings.redis_url and not settings.rabbitmq_url:
+        raise SettingsError("REDIS_URL (or RABBITMQ_URL): not set; `jamono run` starts an embedded Redis")
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning pydantic's report into one line per bad setting."""
     try:

@@ -17,7 +17,7 @@ from dramatiq.middleware import CurrentMessage
 from jamono.housekeeping import Housekeeping
 from jamono.observability.sentry import init_sentry
 from jamono.observability.worker_metrics import JobObservability
-from jamono.settings import Settings, SettingsError, get_settings
+from jamono.settings import Settings, get_settings, require_broker_url
 
 _broker: dramatiq.Broker | None = None
 
@@ -28,8 +28,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
         # Publisher confirms: send() returns only once RabbitMQ has the message (nothing lost).
         broker: dramatiq.Broker = RabbitmqBroker(url=settings.rabbitmq_url, confirm_delivery=True)
     else:
-        if not settings.redis_url:
-            raise SettingsError("REDIS_URL (or RABBITMQ_URL): not set; `jamono run` starts an embedded Redis")
+        require_broker_url(settings)
         client = redis.Redis.from_url(
             settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
         )
