@@ -12,6 +12,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "sources": {"en": "*Sources:*", "fr": "*Sources :*"},
     "from_runbook": {"en": "From *{title}*:", "fr": "D'après *{title}* :"},
     "also_see": {"en": "Also relevant: {links}", "fr": "À voir aussi : {links}"},
+    "also_quote": {"en": "This runbook may fit too — {link}:", "fr": "Ce runbook peut aussi correspondre — {link} :"},
     "nothing_found": {
         "en": "I couldn't find anything about this in the knowledge base, so I won't guess. "
               "If your team has a runbook for it, add it with `/nox kb add` and I'll use it next time.",

@@ -32,6 +32,7 @@ from knowledge.embeddings import Embedder
 from knowledge.ranking import Candidate, diversify, fuse, is_relevant
 from knowledge.store import vector_literal
 from knowledge.text import query_words, with_expansions
+from knowledge.translate import to_english
 
 Mode = Literal["hybrid", "vector", "text"]
 
@@ -45,6 +46,8 @@ MIN_CANDIDATES = 40             # per retriever
 TEXT_TIE_WEIGHT = 1.0           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
 TEXT_WEIGHT_MIN = 0.0           # keyword vote in the fusion when its best match covers nothing
 TEXT_WEIGHT_POWER = 1.0
+
+MAX_QUERY_CHARS = 4000          # what a question's search reads (Slack allows 40,000)
 
 # The explicit tenant predicate (row-level security applies regardless; tests remove this).
 _TENANT = sql.SQL("tenant_id = jamono_current_tenant()")
@@ -279,18 +282,30 @@ def text_weight(coverage: float) -> float:
 
 # ---------------------------------------------------------------------------- search
 
-def _details(conn: psycopg.Connection, ids: list[int], qvec: str | None, model: str,
+def _details(conn: psycopg.Connection, ids: list[int], qvecs: Sequence[str], model: str,
              wqs: list[str]) -> dict[int, dict[str, Any]]:
+    """The chosen chunks with their documents, and their best similarity to any of the query's vectors."""
+    sims = [sql.SQL("1 - (c.embedding <=> {}::vector)").format(sql.Literal(q)) for q in qvecs]
+    similarity = sql.SQL("CASE WHEN c.embedding_model = {model} THEN greatest({sims}) END").format(
+        model=sql.Literal(model), sims=sql.SQL(", ").join(sims)) if sims else sql.SQL("NULL::float8")
     rows = _dicts(conn).execute(sql.SQL(
         "SELECT c.id, c.document_id, c.heading, c.content, d.title, d.source, d.url, d.tags, d.lang, d.origin,"
-        " CASE WHEN %(q)s::text IS NOT NULL AND c.embedding_model = %(model)s"
-        "   THEN 1 - (c.embedding <=> %(q)s::vector) END AS similarity,"
-        " {matched} AS matched"
+        " {similarity} AS similarity, {matched} AS matched"
         " FROM (SELECT * FROM knowledge_chunks WHERE {t} AND id = ANY(%(ids)s)) c"
         " JOIN knowledge_documents d ON d.id = c.document_id"
-    ).format(t=_TENANT, matched=_sum_if_match(wqs, [sql.Literal(1)] * len(wqs))),
-        {"q": qvec, "model": model, "ids": ids}).fetchall()
+    ).format(t=_TENANT, similarity=similarity, matched=_sum_if_match(wqs, [sql.Literal(1)] * len(wqs))),
+        {"ids": ids}).fetchall()
     return {r["id"]: r for r in rows}
+
+
+def _nearest(runs: Sequence[list[Found]], n: int) -> list[Found]:
+    """Several vector lists merged: each chunk at its smallest distance, nearest first."""
+    best: dict[int, Found] = {}
+    for rows in runs:
+        for found in rows:
+            if found.chunk_id not in best or found.score < best[found.chunk_id].score:
+                best[found.chunk_id] = found
+    return sorted(best.values(), key=lambda f: (f.score, f.chunk_id))[:n]
 
 
 @observe_kb_search
@@ -317,13 +332,17 @@ def search(
         return []
     n = candidates or max(4 * k, MIN_CANDIDATES)
     model = embedder.model_id
-    wqs = word_queries(conn, query)
+    query = query[:MAX_QUERY_CHARS]
+    english = to_english(query)  # a French question also looks for English runbooks in English
+    wqs = word_queries(conn, f"{query}\n{english}" if english else query)
     size = _tenant_rows(conn, model)
-    qvec: str | None = None
+    qvecs: list[str] = []
     vec_rows: list[Found] = []
     if mode != "text":
-        qvec = vector_literal(np.asarray(embedder.embed([with_expansions(query)])[0], dtype=np.float32))
-        vec_rows = vector_candidates(conn, qvec, model, embedder.dim, n, lang, tenant_chunks=size)
+        texts = [with_expansions(q) for q in (query, english) if q]
+        qvecs = [vector_literal(np.asarray(v, dtype=np.float32)) for v in embedder.embed(texts)]
+        vec_rows = _nearest([vector_candidates(conn, q, model, embedder.dim, n, lang, tenant_chunks=size)
+                             for q in qvecs], n)
     text_rows: list[Found] = []
     coverage = 0.0
     if mode != "vector":
@@ -341,7 +360,7 @@ def search(
                                      "text": (0.0, 1.0)}[mode]
     fuse(list(cands.values()), vector_weight=vector_weight, text_weight=keyword_weight)
     chosen = diversify(list(cands.values()), k, demote=demote, scale=(vector_weight + keyword_weight) / 61.0)
-    details = _details(conn, [c.chunk_id for c in chosen], qvec, model, wqs)
+    details = _details(conn, [c.chunk_id for c in chosen], qvecs, model, wqs)
     hits = []
     for c in chosen:
         row = details.get(c.chunk_id)
@@ -354,6 +373,7 @@ def search(
             content=row["content"], source=row["source"], url=row["url"], tags=list(row["tags"] or []),
             lang=row["lang"], origin=row["origin"], score=round(c.score, 6),
             similarity=round(similarity or 0.0, 6),
-            relevant=is_relevant(similarity, coverage_words, has_vectors=similarity is not None),
+            relevant=is_relevant(similarity, coverage_words, has_vectors=similarity is not None,
+                                 same_language_fr=row["lang"] == "fr" and english is not None),
         ))
     return hits

@@ -50,10 +50,24 @@ def with_expansions(text: str) -> str:
     return f"{text}\n{' '.join(extra)}" if extra else text
 
 
+def joined_pairs(expanded: Iterable[str]) -> list[str]:
+    """Adjacent parts of split identifiers joined again ("Stateful Set" -> "statefulset"): people
+    type "statefulset" and "daemonset" as one word, alert names spell them in camel case."""
+    pairs: dict[str, None] = {}
+    for words in expanded:
+        parts = words.split()
+        for left, right in zip(parts, parts[1:]):
+            pairs.setdefault((left + right).lower(), None)
+    return list(pairs)
+
+
 def search_text(title: str, heading: str, content: str, tags: Iterable[str] = ()) -> str:
-    """What PostgreSQL indexes for a chunk: accent-folded title, heading, tags, content, identifiers."""
+    """What PostgreSQL indexes for a chunk: accent-folded title, heading, tags, content, identifiers
+    (as written, split into words, and as the joined pairs of those words)."""
     head = "\n".join(part for part in (title, heading, " ".join(tags)) if part)
-    return fold(with_expansions(f"{head}\n{content}"))
+    text = f"{head}\n{content}"
+    extra = expansions(text)
+    return fold("\n".join([text, " ".join(extra), " ".join(joined_pairs(extra))]) if extra else text)
 
 
 def query_words(query: str) -> list[str]:

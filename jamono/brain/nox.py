@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel, Field
 
 from jamono.brain.analysis import Analysis
-from jamono.brain.compose import ComposedAnswer, HitLike, compose
+from jamono.brain.compose import ComposedAnswer, compose
+from jamono.brain.grounding import Documents, HitLike
 
 if TYPE_CHECKING:
     from jamono.brain.llm import LLMBrain
@@ -62,7 +63,8 @@ class Nox:
         return self.analyzer.analyze(message, context), 0
 
     def _answer(self, message: str, query: str, analysis: Analysis, hits: Sequence[HitLike],
-                context: Sequence[str], metadata: dict[str, Any]) -> tuple[ComposedAnswer, int]:
+                documents: Documents | None, context: Sequence[str],
+                metadata: dict[str, Any]) -> tuple[ComposedAnswer, int]:
         if self.llm is not None:
             from jamono.brain.llm import LLMError
 
@@ -72,9 +74,10 @@ class Nox:
                 return answer, usage.total_tokens
             except LLMError as exc:
                 metadata.setdefault("llm_fallback", {})["answer"] = exc.reason
-        return compose(analysis, query, hits), 0
+        return compose(analysis, query, hits, documents), 0
 
-    def think(self, text: str, search: Search, *, context: Sequence[str] = (), bot_user_id: str | None = None) -> Reply:
+    def think(self, text: str, search: Search, *, documents: Documents | None = None, context: Sequence[str] = (),
+              bot_user_id: str | None = None) -> Reply:
         started = time.perf_counter()
         metadata: dict[str, Any] = {}
         message = clean_text(text, bot_user_id)
@@ -84,7 +87,7 @@ class Nox:
         query = message if len(message) > 12 or not context else " ".join([*context[-2:], message])
         hits = search(query) if message else []
         searched = time.perf_counter()
-        answer, answer_tokens = self._answer(message, query, analysis, hits, context, metadata)
+        answer, answer_tokens = self._answer(message, query, analysis, hits, documents, context, metadata)
         used_llm = "llm_analyze" in metadata or "llm_answer" in metadata
         return Reply(
             analysis=analysis,
