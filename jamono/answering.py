@@ -57,7 +57,8 @@ def post_placeholder(client: WebClient, job: MessageJob, lang: Lang) -> str:
         thread_ts=job.reply_thread_ts,
         text=placeholder_blocks(lang)[0]["elements"][0]["text"],
         blocks=placeholder_blocks(lang),
-        metadata={"event_type": REPLY_EVENT_TYPE, "event_payload": {"event_id": job.event_id}},
+        metadata={"event_type": REPLY_EVENT_TYPE, "event_payload": {
+            "event_id": job.event_id, **({"follow_up": True} if job.message_type == "thread_reply" else {})}},
     )
     return response["ts"]
 

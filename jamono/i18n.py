@@ -12,6 +12,14 @@ _STRINGS: dict[str, dict[str, str]] = {
     "sources": {"en": "*Sources:*", "fr": "*Sources :*"},
     "from_runbook": {"en": "From *{title}*:", "fr": "D'après *{title}* :"},
     "also_see": {"en": "Also relevant: {links}", "fr": "À voir aussi : {links}"},
+    "follow_ups_on": {"en": "In this channel I'll answer replies in threads where I've answered, without a new @mention. "
+                      "`/nox followups off` turns that off.",
+                      "fr": "Dans ce canal, je répondrai aux réponses dans les fils où j'ai déjà répondu, sans nouvelle "
+                            "@mention. `/nox followups off` désactive cela."},
+    "follow_ups_off": {"en": "In this channel I'll only answer when someone @mentions me. `/nox followups on` turns "
+                       "thread follow-ups back on.",
+                       "fr": "Dans ce canal, je ne répondrai que si l'on m'@mentionne. `/nox followups on` réactive "
+                             "les réponses dans les fils."},
     "also_quote": {"en": "This runbook may fit too — {link}:", "fr": "Ce runbook peut aussi correspondre — {link} :"},
     "nothing_found": {
         "en": "I couldn't find anything about this in the knowledge base, so I won't guess. "

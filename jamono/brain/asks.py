@@ -22,9 +22,15 @@ class Ask(StrEnum):
     FIX = "fix"
     MEANING = "meaning"
     CONTACT = "contact"
+    NEXT = "next"              # "and if that doesn't work?": the further fixes, then who to call
 
 
 _PATTERNS: tuple[tuple[Ask, re.Pattern[str]], ...] = (
+    (Ask.NEXT, re.compile(
+        r"\bif (?:that|it|this) (?:does ?n[o']t|did ?n[o']t|does not|did not|won'?t) (?:work|help|fix)"
+        r"|\bstill (?:broken|failing|down|not working|the same|happening)\b|\bwhat else\b|\bany other (?:idea|fix)"
+        r"|\bsi (?:ca|cela) (?:ne )?(?:marche|fonctionne|suffit|passe) (?:toujours )?pas|\btoujours (?:ko|pareil|en panne)"
+        r"|\bet sinon\b|\bquoi d'autre\b|\bautre (?:idee|piste|solution)")),
     (Ask.CONTACT, re.compile(
         r"\bwho (?:should|do|can|to|must) (?:i |we )?(?:call|page|ping|contact|escalate|wake)"
         r"|\bescalat|\bescalad|\bwho owns\b|\bqui (?:appeler|contacter|prevenir|reveiller|escalader)"
@@ -58,6 +64,7 @@ ROLES_FOR: dict[Ask, tuple[Role, ...]] = {
     Ask.FIX: (Role.MITIGATION, Role.DIAGNOSIS),
     Ask.MEANING: (Role.MEANING, Role.IMPACT, Role.DIAGNOSIS),
     Ask.CONTACT: (Role.ESCALATION, Role.MITIGATION),
+    Ask.NEXT: (Role.MITIGATION, Role.ESCALATION),
 }
 
 

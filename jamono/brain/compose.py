@@ -53,8 +53,30 @@ def terms(text: str) -> set[str]:
     return {w for w in _WORD.findall(fold(text)) if w not in _STOP}
 
 
+_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((https?://[^)\s<>|]{1,2000})\)")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Text we did not write, as Slack shows it literally: `<ns>` stays visible, and `<!channel>`,
+    `<@U…>` or `<https://…|label>` inside a runbook or a message never ping or hide a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _links(line: str) -> str:
+    """Escaped text with Markdown links shown with their real destination: `label (<url>)`."""
+    out, last = [], 0
+    for m in _LINK.finditer(line):
+        out.append(escape_mrkdwn(line[last:m.start()]))
+        label, url = m.group(1).strip(), m.group(2)
+        out.append(f"<{url}>" if label == url else f"{escape_mrkdwn(label)} (<{url}>)")
+        last = m.end()
+    out.append(escape_mrkdwn(line[last:]))
+    return "".join(out)
+
+
 def markdown_to_mrkdwn(text: str) -> str:
-    """Slack's mrkdwn is not Markdown: bold, headings, links and bullets differ."""
+    """Slack's mrkdwn is not Markdown: bold, headings, links and bullets differ; and every `&`, `<`
+    and `>` of the source is escaped so nothing in it becomes a mention or a disguised link."""
     out: list[str] = []
     in_code = False
     for line in text.splitlines():
@@ -63,11 +85,11 @@ def markdown_to_mrkdwn(text: str) -> str:
             out.append("```")
             continue
         if in_code:
-            out.append(line)
+            out.append(escape_mrkdwn(line))
             continue
+        line = _links(line)
         line = re.sub(r"^#{1,6}\s+(.*)$", r"*\1*", line)
         line = re.sub(r"\*\*(.+?)\*\*", r"*\1*", line)
-        line = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"<\2|\1>", line)
         line = re.sub(r"^(\s*)[-*+]\s+", r"\1• ", line)
         out.append(line)
     return "\n".join(out).strip()
@@ -195,13 +217,15 @@ def _fits(passages: Sequence[Passage], query: str, budget: int) -> list[tuple[Pa
     return [(passages[i], chosen[i]) for i in sorted(chosen, key=lambda i: (roles.index(passages[i].role), i))]
 
 
-def _quote(passages: Sequence[Passage], query: str, budget: int) -> str:
-    parts = []
+def _quote(passages: Sequence[Passage], query: str, budget: int) -> tuple[str, list[Passage]]:
+    """The quoted sections as mrkdwn under their headings, and which passages made it in."""
+    parts, quoted = [], []
     for passage, text in _fits(passages, query, budget):
         heading = passage.heading.replace(" > ", " › ")
         body = markdown_to_mrkdwn(text)
         parts.append(f"*{heading}*\n{body}" if heading else body)
-    return "\n\n".join(parts)
+        quoted.append(passage)
+    return "\n\n".join(parts), quoted
 
 
 def compose(analysis: Analysis, query: str, hits: Sequence[HitLike], documents: Documents | None = None,
@@ -223,13 +247,13 @@ def compose(analysis: Analysis, query: str, hits: Sequence[HitLike], documents: 
     incident = analysis.intent is Intent.INCIDENT
     budget = CHECKS_BUDGET_CHARS if incident else ANSWER_BUDGET_CHARS
     close = [p for p in grounding.others if p.share >= CLOSE_SHARE][:1]
-    quoted = _quote(grounding.passages, query, budget - SECOND_BUDGET_CHARS * len(close))
+    quoted, shown = _quote(grounding.passages, query, budget - SECOND_BUDGET_CHARS * len(close))
     for other in close:  # a neighbouring runbook that scores as well: its most useful section, briefly
         brief = markdown_to_mrkdwn(excerpt(other.content, query, SECOND_BUDGET_CHARS, prefer_actions=True))
         quoted += "\n\n" + t("also_quote", lang, link=_link(other)) + "\n" + brief
     rest = [p for p in grounding.others if p not in close]
     pointers = t("also_see", lang, links=", ".join(_link(p) for p in rest)) if rest else ""
-    sources = _sources([*grounding.passages, *grounding.others])
+    sources = _sources([*shown, *grounding.others])
     if incident:  # the triage block carries the checks; the body keeps only the pointers
         intro = t("from_runbook", lang, title=top.title)
         return ComposedAnswer(text=pointers, sources=sources, first_checks=f"{intro}\n{quoted}")

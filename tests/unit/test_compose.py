@@ -35,7 +35,7 @@ def test_code_blocks_are_kept_whole_and_markdown_becomes_mrkdwn():
     blocks = split_blocks(ROLLBACK)
     assert any(b.startswith("```bash") and b.endswith("```") and "rollout status" in b for b in blocks)
     text = markdown_to_mrkdwn(ROLLBACK)
-    assert "*events*" in text and "<https://kubernetes.io/docs/|the docs>" in text and "• Confirm" in text
+    assert "*events*" in text and "the docs (<https://kubernetes.io/docs/>)" in text and "• Confirm" in text
 
 
 def test_excerpt_prefers_matching_blocks_within_budget():
