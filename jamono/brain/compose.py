@@ -139,7 +139,7 @@ def excerpt(content: str, query: str, budget: int, *, prefer_actions: bool = Fal
         bonus = 1.5 if _is_actionable(block) else 0.0
         if prefer_actions and not _is_actionable(block):
             bonus -= 1.0
-        scored.append((overlap + bonus - index * 0.05, index))
+        scored.append((overlap + bonus - 0.5 * index / len(blocks), index))  # earlier is better, gently
     chosen: list[int] = []
     used = 0
     for _, index in sorted(scored, reverse=True):

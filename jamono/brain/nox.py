@@ -6,6 +6,7 @@ any LLM failure (recorded in the reply's metadata); without one, everything is o
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -71,8 +72,8 @@ def with_context_hits(hits: Sequence[HitLike], context_hits: Sequence[HitLike]) 
     if extra is None or extra.document_id in {h.document_id for h in relevant}:
         return list(hits)
     best = max((float(getattr(h, "score", 0.0)) for h in relevant), default=0.0)
-    if hasattr(extra, "model_copy"):
-        extra = extra.model_copy(update={"score": best or float(getattr(extra, "score", 0.0))})
+    extra = copy.copy(extra)
+    extra.score = best or float(getattr(extra, "score", 0.0))  # type: ignore[attr-defined]
     clear = relevant and float(getattr(relevant[0], "similarity", 1.0)) >= SYMPTOM_CLEAR_SIMILARITY
     return [*hits, extra] if clear else [extra, *hits]
 
