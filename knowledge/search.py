@@ -32,7 +32,7 @@ from knowledge.embeddings import Embedder
 from knowledge.ranking import Candidate, diversify, fuse, is_relevant
 from knowledge.store import vector_literal
 from knowledge.text import query_words, with_expansions
-from knowledge.translate import to_english
+from knowledge.translate import spelt_out, to_english
 
 Mode = Literal["hybrid", "vector", "text"]
 
@@ -45,7 +45,13 @@ HNSW_EF_SAFETY = 2.0            # ask for twice the candidates the tenant's shar
 MIN_CANDIDATES = 40             # per retriever
 TEXT_TIE_WEIGHT = 1.0           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
 TEXT_WEIGHT_MIN = 0.0           # keyword vote in the fusion when its best match covers nothing
+# English questions: MiniLM's vectors are the better judge, words vote at most 0.7 of them
+# (tests/knowledge/fixtures/kb_queries_runbooks_own.jsonl: first document right 0.81 -> 0.83).
+# French questions: the vectors read French poorly, so words keep a full vote.
 TEXT_WEIGHT_POWER = 1.0
+TEXT_WEIGHT_MAX = 0.7
+TEXT_WEIGHT_POWER_FR = 1.0
+TEXT_WEIGHT_MAX_FR = 1.0
 
 MAX_QUERY_CHARS = 4000          # what a question's search reads (Slack allows 40,000)
 
@@ -271,13 +277,15 @@ def text_candidates(conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: 
     return [Found(r[0], r[1], float(r[2])) for r in rows], (best / idf_sum if idf_sum > 0 else 0.0)
 
 
-def text_weight(coverage: float) -> float:
+def text_weight(coverage: float, *, french: bool = False) -> float:
     """The keyword list's vote in the fusion, by how well its best match covers the query.
 
     A keyword list whose best chunk holds only the query's common words is noise, and with
     an equal RRF vote its noise outvotes the vector list's first answer.
     """
-    return TEXT_WEIGHT_MIN + (1.0 - TEXT_WEIGHT_MIN) * max(0.0, min(coverage, 1.0)) ** TEXT_WEIGHT_POWER
+    power, top = (TEXT_WEIGHT_POWER_FR, TEXT_WEIGHT_MAX_FR) if french else (TEXT_WEIGHT_POWER, TEXT_WEIGHT_MAX)
+    share = TEXT_WEIGHT_MIN + (1.0 - TEXT_WEIGHT_MIN) * max(0.0, min(coverage, 1.0)) ** power
+    return top * share
 
 
 # ---------------------------------------------------------------------------- search
@@ -334,6 +342,9 @@ def search(
     model = embedder.model_id
     query = query[:MAX_QUERY_CHARS]
     english = to_english(query)  # a French question also looks for English runbooks in English
+    spelt = spelt_out(query)     # "PV", "HPA", "sts" as runbooks spell them
+    if spelt:
+        query, english = f"{query}\n{spelt}", f"{english}\n{spelt}" if english else None
     wqs = word_queries(conn, f"{query}\n{english}" if english else query)
     size = _tenant_rows(conn, model)
     qvecs: list[str] = []
@@ -356,7 +367,8 @@ def search(
         cands.setdefault(found.chunk_id, Candidate(chunk_id=found.chunk_id, document_id=found.document_id)).text_rank = rank
     if not cands:
         return []
-    vector_weight, keyword_weight = {"hybrid": (1.0, text_weight(coverage)), "vector": (1.0, 0.0),
+    vector_weight, keyword_weight = {"hybrid": (1.0, text_weight(coverage, french=english is not None)),
+                                     "vector": (1.0, 0.0),
                                      "text": (0.0, 1.0)}[mode]
     fuse(list(cands.values()), vector_weight=vector_weight, text_weight=keyword_weight)
     chosen = diversify(list(cands.values()), k, demote=demote, scale=(vector_weight + keyword_weight) / 61.0)

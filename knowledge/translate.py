@@ -16,6 +16,7 @@ from pathlib import Path
 from knowledge.text import fold
 
 LEXICON = Path(__file__).parent / "lexicon" / "fr_en.tsv"
+ACRONYMS = Path(__file__).parent / "lexicon" / "acronyms.tsv"
 MAX_PHRASE_WORDS = 4
 MAX_CHARS = 4000
 
@@ -39,15 +40,31 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
 )
 
 
-@functools.cache
-def _lexicon() -> dict[tuple[str, ...], str]:
+def _read(path: Path) -> dict[tuple[str, ...], str]:
     entries: dict[tuple[str, ...], str] = {}
-    for line in LEXICON.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#") or "\t" not in line:
             continue
-        french, english = line.split("\t", 1)
-        entries[tuple(fold(french).replace("'", " ' ").split())] = english.strip()
+        source, english = line.split("\t", 1)
+        entries[tuple(fold(source).replace("'", " ' ").split())] = english.strip()
     return entries
+
+
+@functools.cache
+def _lexicon() -> dict[tuple[str, ...], str]:
+    return _read(LEXICON)
+
+
+@functools.cache
+def _acronyms() -> dict[str, str]:
+    return {words[0]: english for words, english in _read(ACRONYMS).items()}
+
+
+def spelt_out(text: str) -> str:
+    """The abbreviations of a text spelt out ("PV stuck" -> "persistent volume"), once each."""
+    acronyms = _acronyms()
+    found = dict.fromkeys(acronyms[w] for w in re.findall(r"[a-z0-9]+", fold(text[:MAX_CHARS])) if w in acronyms)
+    return " ".join(found)
 
 
 def _words(text: str) -> list[str]:

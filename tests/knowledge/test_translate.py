@@ -22,3 +22,10 @@ def test_the_rendering_is_linear_in_the_text():
     to_english("le disque est plein " + "x" * 40_000)
     to_english("la base " * 5_000)
     assert time.perf_counter() - started < 1.0
+
+
+def test_abbreviations_are_spelt_out_as_runbooks_name_them():
+    from knowledge.translate import spelt_out
+
+    assert spelt_out("PV stuck and the HPA does nothing") == "persistent volume horizontal pod autoscaler"
+    assert spelt_out("nothing to expand here") == ""
