@@ -20,6 +20,9 @@ _STRINGS: dict[str, dict[str, str]] = {
                        "thread follow-ups back on.",
                        "fr": "Dans ce canal, je ne répondrai que si l'on m'@mentionne. `/nox followups on` réactive "
                              "les réponses dans les fils."},
+    "closest_runbook": {"en": "No runbook clearly covers this; the closest I found is *{title}* — check that it fits:",
+                        "fr": "Aucun runbook ne couvre clairement ce cas ; le plus proche que j'ai trouvé est *{title}* — "
+                              "vérifiez qu'il s'applique :"},
     "also_quote": {"en": "This runbook may fit too — {link}:", "fr": "Ce runbook peut aussi correspondre — {link} :"},
     "nothing_found": {
         "en": "I couldn't find anything about this in the knowledge base, so I won't guess. "

@@ -254,10 +254,10 @@ def compose(analysis: Analysis, query: str, hits: Sequence[HitLike], documents: 
     rest = [p for p in grounding.others if p not in close]
     pointers = t("also_see", lang, links=", ".join(_link(p) for p in rest)) if rest else ""
     sources = _sources([*shown, *grounding.others])
+    intro = t("from_runbook" if grounding.confident else "closest_runbook", lang, title=top.title)
     if incident:  # the triage block carries the checks; the body keeps only the pointers
-        intro = t("from_runbook", lang, title=top.title)
         return ComposedAnswer(text=pointers, sources=sources, first_checks=f"{intro}\n{quoted}")
-    parts = [t("from_runbook", lang, title=top.title), quoted, pointers]
+    parts = [intro, quoted, pointers]
     return ComposedAnswer(text="\n\n".join(p for p in parts if p), sources=sources)
 
 

@@ -19,6 +19,12 @@ from knowledge.chunking import document_sections
 from knowledge.sections import Role, actionability, role_of
 from knowledge.text import fold
 
+# Below this similarity (all-MiniLM-L6-v2, English scale) the best runbook is only the closest one:
+# on-topic questions whose runbook exists scored from 0.33, ops questions no runbook covers up to
+# 0.42 (knowledge/ranking.py), so NOX says it is not sure instead of presenting it as the answer.
+SIM_CONFIDENT = 0.45
+SIM_CONFIDENT_FR = 0.55  # French against French runbooks: MiniLM finds them alike anyway
+
 # A second runbook is worth naming when it scores at least this share of the first.
 ALSO_RELEVANT_SHARE = 0.6
 # ...and worth quoting briefly when it scores nearly as well (runbooks for neighbouring alerts).
@@ -68,6 +74,7 @@ class Grounding(BaseModel):
     ask: Ask
     passages: list[Passage]
     others: list[Passage]        # one pointer passage per further relevant document
+    confident: bool = True       # False: the best runbook is only the closest match
 
 
 def _relevant_documents(hits: Sequence[HitLike]) -> list[tuple[UUID, float, HitLike]]:
@@ -122,10 +129,20 @@ def _from_hit(hit: HitLike) -> Passage:
                    source=hit.source, url=hit.url, role=role_of(hit.heading, hit.content))
 
 
+def _other_language(hit: HitLike, top: HitLike) -> bool:
+    """A runbook in another language than the one already chosen is its translation more often
+    than a second opinion (bundled runbooks come in English and French)."""
+    lang, top_lang = getattr(hit, "lang", None), getattr(top, "lang", None)
+    return bool(lang and top_lang and lang != top_lang)
+
+
 def ground(query: str, ask: Ask, hits: Sequence[HitLike], documents: Documents | None) -> Grounding:
     """The passages to answer from: the wanted sections of the best relevant document (or its
     matching chunk when the document cannot be read), and pointers to other strong runbooks."""
     ranked = _relevant_documents(hits)
+    if ranked:
+        top_hit = ranked[0][2]
+        ranked = [ranked[0], *(r for r in ranked[1:] if not _other_language(r[2], top_hit))]
     if not ranked:
         return Grounding(ask=ask, passages=[], others=[])
     top_id, top_score, top_hit = ranked[0]
@@ -145,4 +162,12 @@ def ground(query: str, ask: Ask, hits: Sequence[HitLike], documents: Documents |
                 pointer = max(wanted, key=lambda p: section_relevance(p, query)).model_copy(
                     update={"share": pointer.share})
         others.append(pointer)
-    return Grounding(ask=ask, passages=passages, others=others)
+    return Grounding(ask=ask, passages=passages, others=others, confident=_confident(top_hit))
+
+
+def _confident(hit: HitLike) -> bool:
+    similarity = getattr(hit, "similarity", None)
+    if similarity is None:  # hand-made hits, or no vectors of the query's model: words vouched for it
+        return True
+    bar = SIM_CONFIDENT_FR if getattr(hit, "lang", None) == "fr" else SIM_CONFIDENT
+    return float(similarity) >= bar

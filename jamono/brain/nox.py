@@ -61,6 +61,7 @@ def search_query(message: str, context: Sequence[str]) -> str:
 
 
 SYMPTOM_CLEAR_SIMILARITY = 0.5
+SYMPTOM_CLEAR_SIMILARITY_FR = 0.65  # two French texts look alike to MiniLM whatever they say
 
 
 def with_context_hits(hits: Sequence[HitLike], context_hits: Sequence[HitLike]) -> list[HitLike]:
@@ -74,7 +75,9 @@ def with_context_hits(hits: Sequence[HitLike], context_hits: Sequence[HitLike]) 
     best = max((float(getattr(h, "score", 0.0)) for h in relevant), default=0.0)
     extra = copy.copy(extra)
     extra.score = best or float(getattr(extra, "score", 0.0))  # type: ignore[attr-defined]
-    clear = relevant and float(getattr(relevant[0], "similarity", 1.0)) >= SYMPTOM_CLEAR_SIMILARITY
+    top = relevant[0] if relevant else None
+    bar = SYMPTOM_CLEAR_SIMILARITY_FR if getattr(top, "lang", None) == "fr" else SYMPTOM_CLEAR_SIMILARITY
+    clear = top is not None and float(getattr(top, "similarity", 1.0)) >= bar
     return [*hits, extra] if clear else [extra, *hits]
 
 

@@ -149,3 +149,20 @@ def test_a_recent_change_puts_the_rollback_runbook_first_only_when_the_symptom_m
     assert with_context_hits(clear, [rollback])[0].title == "Crashloop"
     assert with_context_hits(clear, [rollback])[-1].score == 0.9, "as strong as the symptom's best"
     assert with_context_hits(clear, [Hit("R", "h", "c", relevant=False)]) == clear
+
+
+def test_the_chosen_runbooks_translation_is_not_offered_as_a_second_runbook():
+    en = Hit("Disk", "Meaning", "x", score=1.0)
+    en.lang = "en"  # type: ignore[attr-defined]
+    fr = Hit("Disque", "Signification", "y", score=0.99, document_id=uuid.uuid4())
+    fr.lang = "fr"  # type: ignore[attr-defined]
+    answer = compose(Analysis(intent=Intent.QUESTION), "disk almost full, how do I fix it?", [en, fr], documents)
+    assert [s.title for s in answer.sources] == ["DiskAlmostFull"]
+
+
+def test_a_weak_best_match_is_offered_as_the_closest_runbook_not_as_the_answer():
+    weak = Hit("DiskAlmostFull", "Meaning", "x", similarity=0.38)
+    answer = compose(Analysis(intent=Intent.QUESTION), "kafka consumers are lagging", [weak], documents)
+    assert answer.text.startswith("No runbook clearly covers this; the closest I found is *DiskAlmostFull*")
+    strong = compose(Analysis(intent=Intent.QUESTION), "disk almost full", [MEANING_HIT], documents)
+    assert strong.text.startswith("From *DiskAlmostFull*")
