@@ -53,7 +53,7 @@ def terms(text: str) -> set[str]:
     return {w for w in _WORD.findall(fold(text)) if w not in _STOP}
 
 
-_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((https?://[^)\s<>|]{1,2000})\)")
+_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\((https?://[^()\s<>|]{1,2000})\)")
 
 
 def escape_mrkdwn(text: str) -> str:
