@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # The web process serves /metrics on the public Slack port: with a token, only `Authorization:
     # Bearer <token>` gets it (Prometheus: `authorization: {credentials: …}`).
     metrics_token: SecretStr | None = Field(default=None, validation_alias="METRICS_TOKEN")
+    # Outbound calls to tenant-chosen URLs (Jira, Google) may reach only public addresses, plus these
+    # networks and host names (comma-separated: `10.0.0.0/8,jira.internal`); see jamono/egress.py.
+    egress_allow: str = Field(default="", validation_alias="JAMONO_EGRESS_ALLOW")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 
@@ -89,6 +92,14 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         """`SLACK_SIGNING_SECRET=` in a .env means not set, not an empty secret that verifies nothing."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("egress_allow")
+    @classmethod
+    def _egress_allow(cls, value: str) -> str:
+        from jamono.egress import EgressPolicy
+
+        EgressPolicy.parse(value)  # a malformed entry stops the program here, named
+        return value
 
     @field_validator("slack_api_url")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 
 import httplib2
 from google.auth.exceptions import RefreshError, TransportError
@@ -11,6 +12,8 @@ from googleapiclient.errors import HttpError
 
 from jamono.integrations.base import IntegrationError
 from jamono.integrations.retry import parse_retry_after
+
+log = logging.getLogger(__name__)
 
 # Google Calendar signals rate limits as 403 with these reasons as well as with 429.
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -39,7 +42,9 @@ def classify_google_error(exc: Exception, *, timeout_s: float) -> IntegrationErr
     if isinstance(exc, HttpError):
         status = int(exc.resp.status)
         message, reasons = google_error_details(exc)
-        suffix = f": {message}" if message else ""
+        if message:
+            log.info("Google's answer", extra={"status": status, "google_message": message[:300]})
+        # Never the server's text in the reason: the endpoint may be a tenant's.
         retry_after = parse_retry_after(exc.resp.get("retry-after"))
         if status == 401:
             return IntegrationError("Google rejected the credentials", status=401)
@@ -48,9 +53,9 @@ def classify_google_error(exc: Exception, *, timeout_s: float) -> IntegrationErr
                 "Google Calendar is rate limiting NOX", retryable=True, retry_after_s=retry_after, status=status
             )
         if status == 403:
-            return IntegrationError(f"Google Calendar refused the request{suffix}", status=403)
+            return IntegrationError("Google Calendar refused the request (HTTP 403)", status=403)
         if status == 404:
-            return IntegrationError(f"Google Calendar could not find it{suffix}", status=404)
+            return IntegrationError("Google Calendar could not find it (HTTP 404)", status=404)
         if status == 503:
             return IntegrationError(
                 "Google Calendar is temporarily unavailable", retryable=True, retry_after_s=retry_after, status=503
@@ -63,7 +68,7 @@ def classify_google_error(exc: Exception, *, timeout_s: float) -> IntegrationErr
                 status=status,
                 maybe_applied=True,
             )
-        return IntegrationError(f"Google Calendar rejected the request{suffix or f' (HTTP {status})'}", status=status)
+        return IntegrationError(f"Google Calendar rejected the request (HTTP {status})", status=status)
     if isinstance(exc, RefreshError):
         code = _refresh_reason(exc)
         if code == "unauthorized_client":
