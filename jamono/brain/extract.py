@@ -174,6 +174,7 @@ _KNOWN_SYSTEMS = (
     "jira", "confluence", "slack", "zookeeper", "nats", "pulsar", "cognito", "iam",
 )
 _KNOWN_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(s) for s in _KNOWN_SYSTEMS) + r")(?![\w-])")
+MAX_SCAN_CHARS = 4000
 _IDENT = r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*"
 _FR_KIND = (
     r"(?:la\s+)?(?:base|bdd|db|base\s+de\s+données)|(?:le\s+)?service|l'api|(?:le\s+)?cluster|"
@@ -214,7 +215,9 @@ def _ok_compound(name: str) -> bool:
 
 def extract_service(text: str) -> str | None:
     """The affected service as named in the message ("payments-api", "base orders")."""
-    low = _fold(text)
+    # Its kind patterns retry a long a.b.c… chain from every word start (quadratic): the head of a
+    # message names the service, so only that much is read (as analyze reads).
+    low = _fold(text[:MAX_SCAN_CHARS])
     low = MENTION_RE.sub(" ", low)
     low = _LINK_RE.sub(" ", low)
     low = _AT_NOX_RE.sub(" ", low)
