@@ -53,7 +53,7 @@ def check_interactivity(payload: object) -> None:
 def _signed(verifier: SignatureVerifier, raw: str, timestamp: str | None, signature: str | None) -> bool:
     try:
         return verifier.is_valid(raw, timestamp, signature)
-    except ValueError:  # a timestamp that is not a number
+    except (ValueError, TypeError):  # a timestamp that is not a number; a non-ASCII signature
         return False
 
 
