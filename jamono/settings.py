@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     # Workers' Prometheus endpoint (all worker processes of a machine on one port); 0 turns it off.
     worker_metrics_port: int = Field(default=9191, ge=0, le=65535, validation_alias="WORKER_METRICS_PORT")
+    # Where it listens: loopback unless METRICS_TOKEN protects it (then it needs the same bearer token).
+    worker_metrics_host: str = Field(default="127.0.0.1", validation_alias="WORKER_METRICS_HOST")
+    # Per-workspace labels (Slack team ids) on NOX's answer metrics; off: one "all" series.
+    metrics_workspace_labels: bool = Field(default=False, validation_alias="METRICS_WORKSPACE_LABELS")
     # The web process serves /metrics on the public Slack port: with a token, only `Authorization:
     # Bearer <token>` gets it (Prometheus: `authorization: {credentials: …}`).
     metrics_token: SecretStr | None = Field(default=None, validation_alias="METRICS_TOKEN")
@@ -147,6 +151,13 @@ class Settings(BaseSettings):
                              " (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode")
         return self
 
+    @model_validator(mode="after")
+    def _worker_metrics_exposed_only_with_a_token(self) -> Settings:
+        if self.worker_metrics_port and not is_loopback_host(self.worker_metrics_host) and self.metrics_token is None:
+            raise ValueError(f"WORKER_METRICS_HOST: {self.worker_metrics_host} is reachable from other machines;"
+                             " set METRICS_TOKEN (scrapers then send Authorization: Bearer <token>) or keep 127.0.0.1")
+        return self
+
     @property
     def slack_configured(self) -> bool:
         """Real Slack credentials are set; without them `jamono run` starts the sandbox."""
@@ -162,6 +173,19 @@ class Settings(BaseSettings):
         if self.slack_configured:
             return self._unguessable_secret
         return SANDBOX_SIGNING_SECRET
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: a listener only this machine can reach."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def require_broker_url(settings: Settings) -> None:
