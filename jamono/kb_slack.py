@@ -21,6 +21,27 @@ SAVED = {"en": ":white_check_mark: Saved *{title}* to NOX's knowledge base ({chu
 UNCHANGED = {"en": ":information_source: *{title}* is already in the knowledge base, unchanged.",
              "fr": ":information_source: *{title}* est déjà dans la base de connaissances, sans changement."}
 FAILED = {"en": ":warning: I couldn't save *{title}*: {reason}", "fr": ":warning: Je n'ai pas pu enregistrer *{title}* : {reason}"}
+# What an ingest failure says in Slack: ours, by kind. The failure's own text carries the
+# exception's (database, embedding, parser errors) and goes to the logs only.
+_FAILURE_KINDS = {
+    "embedding failed": {"en": "the text could not be embedded; try again later",
+                         "fr": "le texte n'a pas pu être vectorisé ; réessayez plus tard"},
+    "database error": {"en": "the database refused it (the details are in NOX's logs)",
+                       "fr": "la base de données l'a refusé (le détail est dans les journaux de NOX)"},
+    "chunking failed": {"en": "the text could not be split into sections",
+                        "fr": "le texte n'a pas pu être découpé en sections"},
+    "duplicate source in this batch": {"en": "it was sent twice at once", "fr": "il a été envoyé deux fois à la fois"},
+}
+_UNEXPECTED = {"en": "an unexpected error (the details are in NOX's logs)",
+               "fr": "une erreur inattendue (le détail est dans les journaux de NOX)"}
+
+
+def public_reason(reason: str, lang: str) -> str:
+    """An ingest failure in our words, by its kind; never the exception's text."""
+    words = _FAILURE_KINDS.get(reason.split(":", 1)[0].strip(), _UNEXPECTED)
+    return words.get(lang, words["en"])
+
+
 NO_HITS = {"en": "Nothing in the knowledge base matches “{query}”. Add a runbook with `/nox kb add`.",
            "fr": "Rien dans la base de connaissances ne correspond à « {query} ». Ajoutez un runbook avec `/nox kb add`."}
 
@@ -72,7 +93,8 @@ def save_document(rt: Runtime, job: KbSaveJob) -> None:
     doc = SourceDocument(source=source, title=title, content=content, url=permalink, tags=tags)
     report = ingest_documents(rt.pool, ws.tenant_id, [doc], rt.embedder, origin="slack", created_by=job.user)
     if report.failed:
-        _notify(client, job, FAILED[job.lang].format(title=title, reason=report.failed[0].reason))
+        log.warning("knowledge base save failed: %s", report.failed[0].reason[:300])
+        _notify(client, job, FAILED[job.lang].format(title=title, reason=public_reason(report.failed[0].reason, job.lang)))
     elif report.unchanged:
         _notify(client, job, UNCHANGED[job.lang].format(title=title))
     else:

@@ -134,7 +134,12 @@ def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "
         if callable(probe):
             probe()
     except Exception as exc:
-        reason = getattr(exc, "reason", None) or type(exc).__name__
+        from jamono.integrations.base import IntegrationError
+
+        # An IntegrationError's reason is ours (written for people); any other exception is named
+        # by its class only (its text, or a `reason` attribute, may be a remote server's words).
+        reason = exc.reason if isinstance(exc, IntegrationError) else type(exc).__name__
+        log.warning("status: %s check failed", kind, extra={"error": type(exc).__name__})
         return Check(name=tr(kind, lang), state="down", detail=tr("unreachable", lang, reason=str(reason)[:120]))
     finally:
         close = getattr(plugin, "close", None)
