@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # The web process serves /metrics on the public Slack port: with a token, only `Authorization:
     # Bearer <token>` gets it (Prometheus: `authorization: {credentials: …}`).
     metrics_token: SecretStr | None = Field(default=None, validation_alias="METRICS_TOKEN")
+    # Set by `jamono run|sandbox --i-know-the-sandbox-secret-is-public` for its processes: the sandbox
+    # (public signing secret) may then serve other machines or use a shared database.
+    sandbox_exposed: bool = Field(default=False, validation_alias="JAMONO_SANDBOX_EXPOSED")
     # Outbound calls to tenant-chosen URLs (Jira, Google) may reach only public addresses, plus these
     # networks and host names (comma-separated: `10.0.0.0/8,jira.internal`); see jamono/egress.py.
     egress_allow: str = Field(default="", validation_alias="JAMONO_EGRESS_ALLOW")
@@ -186,6 +189,37 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+EXPOSE_SANDBOX_FLAG = "--i-know-the-sandbox-secret-is-public"
+
+
+def sandbox_exposure_problem(host: str, database_url: str | None) -> str | None:
+    """Why NOX with the Slack sandbox must not run this way, in one line; None when it may.
+
+    The sandbox's signing secret is in this repository: whoever reaches the web process can sign
+    requests as Slack. That is fine on loopback with a throw-away database, not facing a network
+    or holding a shared database's data."""
+    from jamono.crypto import shared_database
+
+    if not is_loopback_host(host):
+        return (f"HOST={host}: NOX with the Slack sandbox verifies requests with a public signing secret, so anyone "
+                f"who can reach {host} could act as Slack; keep HOST=127.0.0.1, set real Slack credentials, "
+                f"or pass {EXPOSE_SANDBOX_FLAG}")
+    if shared_database(database_url):
+        return ("DATABASE_URL: a shared database server with the Slack sandbox, whose signing secret is public: "
+                "use the embedded database (unset DATABASE_URL) or a local one, set real Slack credentials, "
+                f"or pass {EXPOSE_SANDBOX_FLAG}")
+    return None
+
+
+def require_sandbox_private(settings: Settings) -> None:
+    """`jamono serve` with the sandbox's public secret: loopback and a local database only."""
+    if settings.signing_secret != SANDBOX_SIGNING_SECRET or settings.sandbox_exposed:
+        return
+    problem = sandbox_exposure_problem(settings.host, settings.database_url)
+    if problem is not None:
+        raise SettingsError(problem)
 
 
 def require_broker_url(settings: Settings) -> None:
