@@ -20,13 +20,16 @@ log = logging.getLogger(__name__)
 DATABASE_NAME = "jamono"
 
 
-def private_dir(path: Path) -> Path:
+def private_dir(path: Path, *, holds_pgdata: bool = False) -> Path:
     """Create `path` (and parents) readable by this user only; tighten it if it already exists.
 
     The embedded services' data (every tenant's rows, queued jobs with people's messages) and the
-    development key live here: on a shared machine nobody else may read them."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    development key live here: on a shared machine nobody else may read them. A directory that
+    holds `pgdata` stays traversable (0711, never listable) when we run as root: pgserver then runs
+    PostgreSQL as its own user, which must reach its data directory through it."""
+    mode = 0o711 if holds_pgdata and os.geteuid() == 0 else 0o700
+    path.mkdir(parents=True, exist_ok=True, mode=mode)
+    os.chmod(path, mode)
     return path
 
 
@@ -49,7 +52,7 @@ class EmbeddedPostgres:
     def start(self) -> str:
         import pgserver  # imported lazily: it is only needed without DATABASE_URL
 
-        private_dir(self.pgdata.parent)  # initdb makes pgdata itself 0700
+        private_dir(self.pgdata.parent, holds_pgdata=True)  # initdb makes pgdata itself 0700
         self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
         admin_url = self._server.get_uri()  # type: ignore[attr-defined]
         with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -92,7 +95,7 @@ class EmbeddedRedis:
     def start(self, timeout_s: float = 10.0) -> str:
         import redis
 
-        private_dir(self.dir.parent)
+        private_dir(self.dir.parent, holds_pgdata=True)  # the data dir, shared with pgdata
         private_dir(self.dir)
         _private_files(self.dir)
         url = f"unix://{self.socket}"

@@ -13,7 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _others_can_read(path: Path) -> bool:
-    return bool(path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+    """Read or write by group or others (a bare traverse bit on a directory lists nothing)."""
+    mode = path.stat().st_mode
+    bits = stat.S_IRGRP | stat.S_IWGRP | stat.S_IROTH | stat.S_IWOTH
+    if not path.is_dir():
+        bits |= stat.S_IXGRP | stat.S_IXOTH
+    return bool(mode & bits)
 
 
 def test_embedded_redis_keeps_its_directory_and_files_private(tmp_path: Path) -> None:
@@ -46,5 +51,16 @@ def test_embedded_postgres_data_is_private(admin_database_url: str) -> None:
     test_dir = ROOT / ".jamono" / "test"
     assert not _others_can_read(test_dir / "pgdata")
     if os.geteuid() != 0:
-        # As root, pgserver runs PostgreSQL as its own user and opens the parents for it to traverse.
+        # As root, pgserver runs PostgreSQL as its own user and opens the parents (r-x) for it.
         assert not _others_can_read(test_dir)
+
+
+def test_the_data_dir_stays_traversable_for_pgserver_as_root(tmp_path: Path) -> None:
+    """As root the key's directory (the data dir, holding pgdata) must not lock PostgreSQL out."""
+    from jamono.crypto import _read_or_create_dev_key
+
+    data = tmp_path / "data"
+    _read_or_create_dev_key(data / "secret.key")
+    mode = stat.S_IMODE(data.stat().st_mode)
+    assert mode == (0o711 if os.geteuid() == 0 else 0o700)
+    assert stat.S_IMODE((data / "secret.key").stat().st_mode) == 0o600
