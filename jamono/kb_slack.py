@@ -11,6 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from jamono.runtime import Runtime
+from jamono.slack.escape import escape_link_url
+from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.slack.payloads import CommandJob, KbSaveJob
 from jamono.tenancy import WorkspaceContext
 
@@ -94,24 +96,27 @@ def save_document(rt: Runtime, job: KbSaveJob) -> None:
     report = ingest_documents(rt.pool, ws.tenant_id, [doc], rt.embedder, origin="slack", created_by=job.user)
     if report.failed:
         log.warning("knowledge base save failed: %s", report.failed[0].reason[:300])
-        _notify(client, job, FAILED[job.lang].format(title=title, reason=public_reason(report.failed[0].reason, job.lang)))
+        _notify(client, job, FAILED[job.lang].format(title=esc(title),
+                                                     reason=public_reason(report.failed[0].reason, job.lang)))
     elif report.unchanged:
-        _notify(client, job, UNCHANGED[job.lang].format(title=title))
+        _notify(client, job, UNCHANGED[job.lang].format(title=esc(title)))
     else:
-        _notify(client, job, SAVED[job.lang].format(title=title, chunks=report.chunks))
+        _notify(client, job, SAVED[job.lang].format(title=esc(title), chunks=report.chunks))
 
 
 def search_blocks(query: str, hits: list, lang: str) -> list[dict]:
     relevant = [h for h in hits if h.relevant]
     if not relevant:
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": NO_HITS[lang].format(query=query[:100])}}]
-    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": f":mag: *{query[:100]}*"}}]
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": NO_HITS[lang].format(query=esc(query[:100]))}}]
+    # The query, the documents' titles, links and text are people's words: escaped, never markup.
+    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": f":mag: *{esc(query[:100])}*"}}]
     for hit in relevant[:5]:
-        label = hit.title + (f" › {hit.heading}" if hit.heading else "")
-        link = f"<{hit.url}|{label}>" if hit.url else f"*{label}*"
-        snippet = re.sub(r"\s+", " ", hit.content)[:240]
+        label = esc(hit.title + (f" › {hit.heading}" if hit.heading else ""))
+        link = f"<{escape_link_url(hit.url)}|{label}>" if hit.url else f"*{label}*"
+        snippet = esc(re.sub(r"\s+", " ", hit.content)[:240])
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"{link}\n{snippet}…"}})
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"`{hit.source}` · score {hit.score:.2f}"}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn",
+                                                         "text": f"`{esc(hit.source)}` · score {hit.score:.2f}"}]})
     return blocks
 
 
@@ -119,6 +124,6 @@ def search_and_respond(rt: Runtime, job: CommandJob) -> None:
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
     hits = list(rt.search(ws, job.text, k=5))
     WebhookClient(job.response_url).send(
-        response_type="in_channel" if job.share else "ephemeral", text=f"Knowledge base: {job.text[:100]}",
+        response_type="in_channel" if job.share else "ephemeral", text=f"Knowledge base: {esc(job.text[:100])}",
         blocks=search_blocks(job.text, hits, job.lang),
     )

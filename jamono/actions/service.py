@@ -17,6 +17,8 @@ from slack_sdk.errors import SlackApiError
 from jamono.actions import store
 from jamono.actions.execution import Ctx, announce, decided_by, ephemeral, execute, post, retire_proposal
 from jamono.actions.incidents import dedup_key, meeting_fingerprint, ticket_fingerprint
+from jamono.slack.escape import escape_link_url as link
+from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.actions.models import (
     MEETING,
     TICKET,
@@ -72,8 +74,8 @@ def _ticket_action(ctx: Ctx, *, key: str, params: TicketParams, interaction_id: 
 
 def _would_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> str:
     params = action.ticket()
-    return t("act.ticket_would", action.lang, issue_type=settings.jira.issue_type,
-             project=settings.jira.project_key or "?", summary=params.summary, label=f"nox-fp-{action.fingerprint}",
+    return t("act.ticket_would", action.lang, issue_type=esc(settings.jira.issue_type),
+             project=esc(settings.jira.project_key or "?"), summary=esc(params.summary), label=f"nox-fp-{action.fingerprint}",
              priority=map_priority(params.severity, settings.jira.priorities.as_dict()))
 
 
@@ -109,9 +111,9 @@ def _redelivered() -> bool:
 
 def _already(ctx: Ctx, action: Action, channel: str, user: str) -> None:
     if action.type == TICKET:
-        text = t("act.already_ticket", action.lang, ticket=action.external_id, url=action.external_url)
+        text = t("act.already_ticket", action.lang, ticket=esc(action.external_id), url=link(action.external_url))
     else:
-        text = t("act.already_meeting", action.lang, url=action.external_url, title=action.meeting().title)
+        text = t("act.already_meeting", action.lang, url=link(action.external_url), title=esc(action.meeting().title))
     ephemeral(ctx, channel, user, text)
 
 
@@ -175,10 +177,11 @@ def incident_declared(rt: Runtime, job: IncidentDeclaration, *, final_attempt: b
         existing = store.by_key(conn, key)
     thread_ts = existing.thread_ts if existing else None
     if thread_ts is None:
-        service = f"\n*Service:* {job.service}" if job.service else ""
-        details = f"\n{job.details}" if job.details else ""
+        # The declarer's words: shown as typed, never as mentions, broadcasts or links.
+        service = f"\n*Service:* {esc(job.service)}" if job.service else ""
+        details = f"\n{esc(job.details)}" if job.details else ""
         text = t("act.declared", job.lang, user=job.user, severity=t(f"severity.{job.severity}", job.lang),
-                 summary=job.summary, service=service, details=details)
+                 summary=esc(job.summary), service=service, details=details)
         thread_ts = ctx.client.chat_postMessage(channel=job.channel, text=text)["ts"]
     params = TicketParams(summary=job.summary, description=job.details or job.summary, severity=job.severity,
                           service=job.service, dedup_key=dedup_key(job.service, f"{job.summary} {job.details}"),
@@ -217,7 +220,7 @@ def _would_meeting(action: Action) -> str:
     from jamono.actions.messages import people
 
     params = action.meeting()
-    return t("act.meeting_would", action.lang, duration=params.duration_min, title=params.title,
+    return t("act.meeting_would", action.lang, duration=params.duration_min, title=esc(params.title),
              people=people(params.attendees))
 
 

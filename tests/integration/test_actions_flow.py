@@ -545,3 +545,24 @@ async def test_nox_meeting_opens_the_scheduling_modal(sender, sandbox):
     views = await sandbox.wait_for(lambda: [v for v in sandbox.open_views("U0DEV") if v.get("callback_id") == "nox_meeting"],
                                    timeout=10)
     assert _initial(views[-1], "title") == "postmortem review" and _initial_users(views[-1]) == ["U0DEV"]
+
+
+async def test_a_declared_incident_repeats_the_declarers_words_without_pinging_anyone(sender, sandbox):
+    """`/nox incident` text is a member's: `<!channel>`, `<@U…>` and `@here` stay text in NOX's post."""
+    response = await sender.send_command(sender.slash_command("U0DEV", "incident"))
+    assert response.status == 200
+    views = await _settled(sandbox, lambda: [v for v in sandbox.open_views("U0DEV") if v.get("callback_id") == "nox_incident"])
+    svc = _tag()
+    good = sender.view_submission("U0DEV", "nox_incident", {
+        "summary": f"<!channel> {svc} checkout down & <@U0BOSS> paged",
+        "severity": {"type": "static_select", "selected_option": {"value": "high"}},
+        "service": f"{svc}<!subteam^S0ONCALL>", "details": "see <https://evil.example|the runbook> @here"},
+        view_id=views[-1]["id"], private_metadata=views[-1]["private_metadata"])
+    assert (await sender.send_interactive(good)).status == 200
+    declared = await _settled(sandbox, lambda: [m for m in sandbox.bot_messages("C0OPS")
+                                                if svc in m["text"] and "Incident declared" in m["text"]])
+    text = declared[0]["text"]
+    assert "&lt;!channel&gt;" in text and "&lt;@U0BOSS&gt;" in text and "&amp;" in text
+    for markup in ("<!channel>", "<@U0BOSS>", "<!subteam^", "<https://evil", "@here"):
+        assert markup not in text
+    assert "*Incident declared by <@U0DEV>*" in text  # our own mention still works

@@ -172,3 +172,11 @@ async def test_a_failed_save_says_what_failed_in_our_words_not_the_exceptions(se
     text = str(said[-1].get("text"))
     assert "couldn't save" in text and "database" in text.lower()
     assert "NUL" not in text and "0x00" not in text and "PostgreSQL" not in text
+
+
+async def test_kb_search_echoes_the_query_as_text_not_markup(sender, sandbox):
+    marker = f"qq{uuid.uuid4().hex[:8]}"
+    await sender.send_command(sender.slash_command("U0DEV", f"kb search <!here> {marker} <@U0BOSS>"))
+    said = await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", marker), timeout=15)
+    shown = str(said[-1]["blocks"]) + said[-1].get("text", "")
+    assert "&lt;!here&gt;" in shown and "<!here>" not in shown and "<@U0BOSS>" not in shown
