@@ -24,8 +24,6 @@ from slack_sdk.errors import SlackApiError
 from jamono.actions import failpoints, store
 from jamono.actions.incidents import DEFAULT_WINDOW_MIN
 from jamono.actions.messages import failure_blocks, meeting_done_text, people, retired_blocks, ticket_done_text
-from jamono.slack.escape import escape_link_url as link
-from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.actions.models import MEETING, TICKET, Action, Lang
 from jamono.credentials import CredentialStore, NotConnected
 from jamono.db import tenant_tx
@@ -33,6 +31,8 @@ from jamono.home.settings_model import WorkspaceSettings, load_settings
 from jamono.i18n import t
 from jamono.integrations.base import IntegrationError, MeetingRequest, TicketRequest
 from jamono.integrations.priorities import map_priority
+from jamono.slack.escape import escape_link_url as link
+from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.tenancy import WorkspaceContext
 
 log = logging.getLogger(__name__)

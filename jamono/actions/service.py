@@ -17,8 +17,6 @@ from slack_sdk.errors import SlackApiError
 from jamono.actions import store
 from jamono.actions.execution import Ctx, announce, decided_by, ephemeral, execute, post, retire_proposal
 from jamono.actions.incidents import dedup_key, meeting_fingerprint, ticket_fingerprint
-from jamono.slack.escape import escape_link_url as link
-from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.actions.models import (
     MEETING,
     TICKET,
@@ -37,6 +35,8 @@ from jamono.home.settings_model import WorkspaceSettings
 from jamono.i18n import t
 from jamono.integrations.priorities import map_priority
 from jamono.runtime import Runtime
+from jamono.slack.escape import escape_link_url as link
+from jamono.slack.escape import escape_mrkdwn as esc
 
 log = logging.getLogger(__name__)
 AUTOMATIC = "automatic"
@@ -79,6 +79,33 @@ def _would_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> str:
              priority=map_priority(params.severity, settings.jira.priorities.as_dict()))
 
 
+SYSTEM_DECIDERS = (AUTOMATIC, "operator")  # the workspace's automatic mode; `jamono actions retry`
+
+
+def refusal(ctx: Ctx, action: Action, user: str, settings: WorkspaceSettings) -> str | None:
+    """Who may confirm (or retry) a ticket or a meeting: the person who asked for it and NOX's
+    admins (Slack admins and owners, plus the workspace's list); guests never, even listed or
+    asking themselves. Decided from `users.info` now, not from who could see the button. None:
+    allowed; else what to tell the person."""
+    from jamono.home.admin import is_workspace_admin, slack_user
+
+    if user in SYSTEM_DECIDERS:
+        return None
+    try:
+        info = slack_user(ctx.client.users_info(user=user).data)  # type: ignore[arg-type]
+    except SlackApiError as exc:
+        log.warning("cannot tell who %s is (%s): not allowed to decide", user, exc.response.get("error"))
+        info = {}
+    if info.get("is_restricted") or info.get("is_ultra_restricted"):
+        return t("act.guest_not_allowed", action.lang)
+    if info.get("id") and not (info.get("deleted") or info.get("is_bot")) and (
+            user == action.proposed_by or is_workspace_admin(info, settings)):
+        return None
+    if action.proposed_by:
+        return t("act.not_allowed", action.lang, requester=action.proposed_by)
+    return t("act.admins_only", action.lang)
+
+
 def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemeral_channel: str = "") -> Action | None:
     """A person (or automatic mode) asks for this action: confirm it and run it, or say why not."""
     where = ephemeral_channel or action.channel_id or ""
@@ -90,6 +117,11 @@ def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemer
             _already(ctx, action, where, user)
         return action
     settings = ctx.settings()
+    refused = refusal(ctx, action, user, settings)
+    if refused is not None:
+        log.info("action decision refused", extra={"action_id": str(action.id), "user": user})
+        ephemeral(ctx, where, user, refused)
+        return action
     configured = settings.jira.configured if action.type == TICKET else settings.google.configured
     if configured:
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:

@@ -566,3 +566,29 @@ async def test_a_declared_incident_repeats_the_declarers_words_without_pinging_a
     for markup in ("<!channel>", "<@U0BOSS>", "<!subteam^", "<https://evil", "@here"):
         assert markup not in text
     assert "*Incident declared by <@U0DEV>*" in text  # our own mention still works
+
+
+async def test_who_may_confirm_the_requester_and_admins_never_guests(sender, sandbox, pool, sandbox_workspace, jira):
+    """A member who did not ask cannot open the ticket; a guest cannot even when listed as a NOX
+    admin; a Slack admin can. Decided from users.info at the click."""
+    _, ws = sandbox_workspace
+    member, guest, admin = (f"U0{kind}{uuid.uuid4().hex[:5].upper()}" for kind in ("MEM", "GST", "ADM"))
+    sandbox.add_user(member, "member", locale="en-US")
+    sandbox.add_user(guest, "guest", locale="en-US", is_restricted=True)
+    sandbox.add_user(admin, "admin", locale="en-US", is_admin=True)
+    _settings(pool, ws, {"admins": [guest]})
+    try:
+        svc = _tag()
+        ts, reply, proposal = await _incident_reply(sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer")
+        await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=member))
+        await _settled(sandbox, lambda: _ephemeral(sandbox, member, "Only <@U0DEV>, who asked, or a NOX admin"))
+        await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=guest))
+        await _settled(sandbox, lambda: _ephemeral(sandbox, guest, "Guests cannot confirm"))
+        assert not [i for i in jira.issues if svc in i.fields["summary"]]
+        assert next(iter(_rows(pool, ws, svc)))["status"] == "proposed"
+        await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=admin))
+        await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
+        assert len([i for i in jira.issues if svc in i.fields["summary"]]) == 1
+        assert next(iter(_rows(pool, ws, svc)))["confirmed_by"] == admin
+    finally:
+        _settings(pool, ws, {"admins": []})
