@@ -81,3 +81,24 @@ def test_a_40000_character_message_is_analysed_in_well_under_a_second(brain: Off
     search_text("title", "heading", message)
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0, f"{shape}: {elapsed:.2f}s"
+
+
+def test_the_service_pattern_finds_what_it_found_in_linear_time() -> None:
+    """extract_service's `<name> service|api|db…` pattern retried a.b.c… chains from every word start."""
+    from jamono.brain import extract
+
+    def old(low: str) -> tuple[str, str] | None:
+        match = extract._EN_KIND_RE.search(low)
+        return (match.group(1), match.group(2)) if match else None
+
+    lines = [extract._fold(line) for doc in _runbooks() for line in doc.splitlines()]
+    rng = random.Random(3)
+    pieces = ["a", "b", "9", ".", "-", "_", " ", "\t", "é", "service", "api", "pods", "pod", "db", "servicex",
+              "_service", "-api", ".db", "\n"]
+    samples = lines + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
+    for sample in samples:
+        assert extract._en_kind_search(sample) == old(sample), sample
+    for shape in ("a." * 20_000, "a-" * 20_000, "ab.c-d_" * 6_000):
+        started = time.perf_counter()
+        extract._en_kind_search(shape)
+        assert time.perf_counter() - started < 0.2, shape[:10]
