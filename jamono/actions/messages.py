@@ -30,7 +30,8 @@ def slack_date(moment: datetime) -> str:
 
 def failure_blocks(action: Action, reason: str) -> tuple[str, list[Block]]:
     key = "act.failed_ticket" if action.type == "jira.create_ticket" else "act.failed_meeting"
-    text = t(key, action.lang, reason=reason.rstrip("."))
+    # Reasons are ours, but some carry a name or code another system gave: text, never markup.
+    text = t(key, action.lang, reason=esc(reason.rstrip(".")))
     button = {"type": "button", "action_id": RETRY_ACTION, "value": str(action.id), "style": "primary",
               "text": {"type": "plain_text", "text": t("act.retry", action.lang)}}
     return text, [_section(text), {"type": "actions", "block_id": f"action:{action.id}", "elements": [button]}]

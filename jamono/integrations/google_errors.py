@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
 
 import httplib2
 from google.auth.exceptions import RefreshError, TransportError
@@ -32,10 +33,15 @@ def google_error_details(exc: HttpError) -> tuple[str, set[str]]:
     return str(error.get("message") or ""), reasons
 
 
+_OAUTH_CODE = re.compile(r"[a-z][a-z0-9_]{2,40}")
+
+
 def _refresh_reason(exc: RefreshError) -> str:
-    """The OAuth error code only (e.g. invalid_grant); the rest of the body is not for users."""
+    """The OAuth error code only (e.g. invalid_grant), when it looks like one: the token endpoint
+    may be a tenant's (`token_uri`), so anything else it says stays out of the reason."""
     text = str(exc.args[0]) if exc.args else ""
-    return text.split(":", 1)[0].strip()[:60]
+    code = text.split(":", 1)[0].strip()
+    return code if _OAUTH_CODE.fullmatch(code) else ""
 
 
 def classify_google_error(exc: Exception, *, timeout_s: float) -> IntegrationError | None:

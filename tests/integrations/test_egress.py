@@ -241,3 +241,15 @@ def test_google_allowed_explicitly_works_through_the_guard(google: CalendarStand
     grant = google.new_oauth_grant("dan@example.com")
     calendar = closer(GoogleCalendar.from_user_token(**grant, api_endpoint=google.api_endpoint, egress=LOOPBACK))
     assert calendar.check() == "Google Calendar dan@example.com (UTC)"
+
+
+def test_a_token_endpoints_words_never_become_the_reason(closer: Closer) -> None:
+    """The token_uri is the tenant's: only an OAuth error code (invalid_grant…) is repeated."""
+    body = json.dumps({"error": "<!channel> log in at https://evil.example", "error_description": "now"}).encode()
+    for server in _serve("127.0.0.1", lambda path: (400, {"Content-Type": "application/json"}, body)):
+        calendar = closer(GoogleCalendar.from_user_token(
+            refresh_token="r", client_id="c", client_secret="s", token_uri=f"{server.url}/token",
+            api_endpoint=f"{server.url}/calendar/v3/", egress=LOOPBACK, max_retries=0))
+        with pytest.raises(IntegrationError) as caught:
+            calendar.check()
+    assert caught.value.reason == "Google rejected the credentials (token refresh failed)"
