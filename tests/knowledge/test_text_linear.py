@@ -160,3 +160,19 @@ def test_markup_patterns_read_slack_text_as_before() -> None:
         for text in texts:
             assert [(m.span(), m.groups()) for m in before.finditer(text)] == \
                    [(m.span(), m.groups()) for m in after.finditer(text)], (name, text[:120])
+
+
+def test_document_titles_as_before_in_linear_time() -> None:
+    from knowledge import documents
+
+    old = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+    rng = random.Random(7)
+    lines = [line for doc in _runbooks() for line in doc.splitlines()]
+    lines += ["".join(rng.choice("# \tab\r") for _ in range(rng.randint(0, 10))) for _ in range(20_000)]
+    for line in lines:
+        match = old.match(line)
+        assert documents._h1_title(line) == (match.group(1) if match else None), repr(line)
+    for heading in ("# " + "#" * N + "x", "# a" + " #" * (N // 2) + "x", "#" + " " * N):
+        started = time.perf_counter()
+        documents.title_from(heading, "fallback")
+        assert time.perf_counter() - started < 0.2
