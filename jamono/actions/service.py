@@ -82,7 +82,7 @@ def _would_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> str:
 SYSTEM_DECIDERS = (AUTOMATIC, "operator")  # the workspace's automatic mode; `jamono actions retry`
 
 
-def refusal(ctx: Ctx, action: Action, user: str, settings: WorkspaceSettings) -> str | None:
+def refusal(ctx: Ctx, user: str, *, requester: str | None, lang: str, settings: WorkspaceSettings) -> str | None:
     """Who may confirm (or retry) a ticket or a meeting: the person who asked for it and NOX's
     admins (Slack admins and owners, plus the workspace's list); guests never, even listed or
     asking themselves. Decided from `users.info` now, not from who could see the button. None:
@@ -97,13 +97,13 @@ def refusal(ctx: Ctx, action: Action, user: str, settings: WorkspaceSettings) ->
         log.warning("cannot tell who %s is (%s): not allowed to decide", user, exc.response.get("error"))
         info = {}
     if info.get("is_restricted") or info.get("is_ultra_restricted"):
-        return t("act.guest_not_allowed", action.lang)
+        return t("act.guest_not_allowed", lang)
     if info.get("id") and not (info.get("deleted") or info.get("is_bot")) and (
-            user == action.proposed_by or is_workspace_admin(info, settings)):
+            user == requester or is_workspace_admin(info, settings)):
         return None
-    if action.proposed_by:
-        return t("act.not_allowed", action.lang, requester=action.proposed_by)
-    return t("act.admins_only", action.lang)
+    if requester:
+        return t("act.not_allowed", lang, requester=requester)
+    return t("act.admins_only", lang)
 
 
 def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemeral_channel: str = "") -> Action | None:
@@ -117,7 +117,7 @@ def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemer
             _already(ctx, action, where, user)
         return action
     settings = ctx.settings()
-    refused = refusal(ctx, action, user, settings)
+    refused = refusal(ctx, user, requester=action.proposed_by, lang=action.lang, settings=settings)
     if refused is not None:
         log.info("action decision refused", extra={"action_id": str(action.id), "user": user})
         ephemeral(ctx, where, user, refused)
@@ -177,6 +177,11 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
         reporter=row["user_id"], channel=channel, permalink=_permalink(ctx, channel, thread_ts), lang=lang,
     )
     if job.choice == "dismiss":
+        refused = None if job.automatic else refusal(ctx, job.user, requester=row["user_id"], lang=lang,
+                                                     settings=ctx.settings())
+        if refused is not None:  # dismissing decides too: the same people may
+            ephemeral(ctx, job.channel, job.user, refused)
+            return
         _dismiss(ctx, job, analysis.get("intent") == "incident", lambda: _ticket_action(
             ctx, key=f"ticket:{job.interaction_id}", params=params, interaction_id=job.interaction_id,
             proposed_by=row["user_id"], channel=channel, thread_ts=thread_ts), lang)

@@ -584,6 +584,9 @@ async def test_who_may_confirm_the_requester_and_admins_never_guests(sender, san
         await _settled(sandbox, lambda: _ephemeral(sandbox, member, "Only <@U0DEV>, who asked, or a NOX admin"))
         await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=guest))
         await _settled(sandbox, lambda: _ephemeral(sandbox, guest, "Guests cannot confirm"))
+        # Dismissing is deciding too.
+        await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_dismiss", user=member))
+        await _settled(sandbox, lambda: len(_ephemeral(sandbox, member, "Only <@U0DEV>, who asked")) == 2)
         assert not [i for i in jira.issues if svc in i.fields["summary"]]
         assert next(iter(_rows(pool, ws, svc)))["status"] == "proposed"
         await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=admin))
