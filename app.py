@@ -154,7 +154,10 @@ def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue,
 
         checks["broker"] = broker
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    http = build_web_app(bolt, settings.signing_secret, checks, metrics_token=token)
+    from jamono.replay import MemoryReplayGuard, RedisReplayGuard
+
+    replay = RedisReplayGuard(settings.redis_url) if settings.redis_url else MemoryReplayGuard()
+    http = build_web_app(bolt, settings.signing_secret, checks, metrics_token=token, replay_guard=replay)
     if flow is not None:
         from jamono.oauth import oauth_routes
 

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from jamono.embedded import EmbeddedServices
-from jamono.settings import SANDBOX_SIGNING_SECRET, get_settings
+from jamono.settings import SANDBOX_SIGNING_SECRET, SettingsError, get_settings, sandbox_exposure_problem
 
 
 def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: float = 60.0) -> None:
@@ -71,10 +71,18 @@ def _prepare_workspace() -> None:
         pool.close()
 
 
-def run_all(*, chat: bool = True, force_sandbox: bool = False) -> int:
+def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: bool = False) -> int:
     from migrations.runner import apply_migrations
 
     settings = get_settings()
+    if force_sandbox or not settings.slack_configured:
+        # Checked before anything starts. HOST unset: the sandbox serves 127.0.0.1 (below).
+        host = settings.host if "host" in settings.model_fields_set else "127.0.0.1"
+        problem = None if expose_sandbox else sandbox_exposure_problem(host, settings.database_url)
+        if problem is not None:
+            raise SettingsError(problem)
+        if expose_sandbox:
+            os.environ["JAMONO_SANDBOX_EXPOSED"] = "1"  # for the web process's own check
     data_dir = settings.data_dir.resolve()
     services = EmbeddedServices(data_dir, database_url=settings.database_url, redis_url=settings.redis_url,
                                 rabbitmq_url=settings.rabbitmq_url)
