@@ -103,7 +103,7 @@ def render_landing_page(lang: Lang, *, install_path: str | None, playground_path
     )
 
 
-def _is_loopback(host: str | None) -> bool:
+def is_loopback(host: str | None) -> bool:
     if not host:
         return False
     if host == "localhost":
@@ -125,9 +125,9 @@ def playground_url(settings: Settings) -> str | None:
     if not url:
         return None
     target, api = urlsplit(url), urlsplit(settings.slack_api_url)
-    if not (_is_loopback(target.hostname) and _is_loopback(api.hostname) and target.port == api.port):
+    if not (is_loopback(target.hostname) and is_loopback(api.hostname) and target.port == api.port):
         return None
-    if settings.signing_secret != SANDBOX_SIGNING_SECRET or not _is_loopback(settings.host):
+    if settings.signing_secret != SANDBOX_SIGNING_SECRET or not is_loopback(settings.host):
         return None
     return url
 

@@ -93,6 +93,7 @@ class SlackSandbox:
         # the app's configured redirect URL the same way).
         self.oauth_redirect_url: str | None = None
         self.socket_mode = SocketModeHub(app_id)
+        self.playground: Any = None  # a playground.Playground once enable_playground() is called
 
     # --- identity ----------------------------------------------------------------------
     @property
@@ -153,6 +154,9 @@ class SlackSandbox:
         app.router.add_get("/", self._handle_index)
         app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         app.router.add_get("/socket-mode/{ticket}", self.socket_mode.handle)
+        from .playground import add_playground_routes
+
+        add_playground_routes(app, self)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
@@ -164,6 +168,9 @@ class SlackSandbox:
 
     async def stop(self) -> None:
         await self.socket_mode.close()
+        if self.playground is not None:
+            await self.playground.sender.close()
+            self.playground = None
         for task in list(self._background):
             task.cancel()
         if self._background:
@@ -192,6 +199,41 @@ class SlackSandbox:
     def api_url(self) -> str:
         """What to pass as slack_sdk's base_url (trailing slash included)."""
         return self.base_url + "api/"
+
+    def enable_playground(self, events_url: str, signing_secret: str) -> str:
+        """Serve the browser playground at /playground, delivering what people do there to the app
+        at `events_url`, signed with `signing_secret`. Loopback only. Returns the page's URL."""
+        from .playground import Playground
+
+        if self._port is None:
+            raise RuntimeError("sandbox not started")
+        self.playground = Playground(self, events_url, signing_secret)
+        return self.base_url + "playground"
+
+    def disable_playground(self) -> None:
+        """Stop serving the playground (from any thread but the sandbox's own loop)."""
+        playground, self.playground = self.playground, None
+        if playground is not None and self.loop is not None and self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(playground.sender.close(), self.loop).result(timeout=5)
+
+    def add_ephemeral(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None,
+                      *, source: str = "command_response") -> None:
+        """An ephemeral from NOX that the app returned in an HTTP answer (a slash command's ack)."""
+        with self._state.lock:
+            self._state.messages.add_ephemeral({
+                "channel": channel, "user": user, "ts": self._state.clock.next(), "thread_ts": None,
+                "text": text, "blocks": copy.deepcopy(blocks) or [], "bot_id": self.bot_id, "source": source,
+            })
+
+    def touch_view(self, user: str, view_id: str) -> None:
+        """Note a change shown around a view (the errors of a submission) so pages redraw it."""
+        with self._state.lock:
+            self._state.feed.add("view_errors", None, None, {"id": view_id}, user)
+
+    def change_seq(self) -> int:
+        """The sequence number of the newest visible change (see changes())."""
+        with self._state.lock:
+            return self._state.feed.seq
 
     # --- HTTP handlers -----------------------------------------------------------------
     async def _handle_index(self, request: web.Request) -> web.Response:
