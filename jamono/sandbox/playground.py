@@ -308,7 +308,7 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
     async def static(request: web.Request) -> web.Response:
         playground(request)
         name = request.match_info["name"]
-        types = {"app.js": "text/javascript", "app.css": "text/css"}
+        types = {"app.js": "text/javascript", "app.css": "text/css", "favicon.svg": "image/svg+xml"}
         if name not in types:
             raise web.HTTPNotFound()
         return web.Response(text=(STATIC / name).read_text(encoding="utf-8"),

@@ -7,7 +7,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const state = { as: 'U0DEV', channel: null, thread: null, homeId: null, modal: null, modalKey: null,
-    opener: null, regions: {}, pending: null, busy: 0 };
+    opener: null, regions: {}, generation: 0, busy: 0 };
 
   function swap(el, html) {
     if (state.regions[el.id] === html) return false;
@@ -40,12 +40,14 @@
 
   async function refresh() {
     const query = new URLSearchParams({ as: state.as, channel: state.channel || '', thread: state.thread || '' });
+    const generation = ++state.generation;
     let snap;
     try {
       const response = await fetch('/playground/state?' + query.toString());
       snap = await response.json();
     } catch (error) { return; }
-    if (!snap || !snap.sidebar) return;
+    // Only the newest answer counts: an older one must not take the person back where they were.
+    if (!snap || !snap.sidebar || generation !== state.generation) return;
     state.channel = snap.channel;
     swap($('sidebar'), snap.sidebar);
     $('title').textContent = snap.title;
