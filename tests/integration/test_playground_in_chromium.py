@@ -60,6 +60,7 @@ async def test_ask_with_the_keyboard_see_sources_click_thumbs_up(playground, tmp
                         timeout=40, what="NOX's answer with sources")
     thread = await page.js("document.querySelector('#thread-messages').textContent")
     assert "rollout undo" in thread and "Looking into it" not in thread  # the placeholder became the answer
+    assert await page.js("document.querySelector('.bk-rejected') === null")  # nothing Slack would refuse
     shot = await page.screenshot(tmp_path / "answer.png")
     sidebar = await page.screenshot(tmp_path / "sidebar.png", await page.rect("#sidebar"))
     assert share(sidebar, AUBERGINE) > 0.5  # Slack-like sidebar, styles applied
@@ -123,6 +124,7 @@ async def test_the_app_home_as_an_admin_changes_a_setting(playground, sandbox, t
     await page.click(".nav[data-channel='home']")
     await page.wait_for("!!document.querySelector('#home button[data-action-id=\"home_edit_general\"]')",
                         timeout=30, what="the admin's Home tab")
+    assert await page.js("document.querySelector('.bk-rejected') === null")
     home = await page.screenshot(tmp_path / "home.png", await page.rect("#home"))
     assert share(home, WHITE, 3) > 0.05 or share(home, "#f8f8f8", 3) > 0.3
     assert await page.axe() == []
