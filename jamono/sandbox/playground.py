@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .html import Directory, e, mrkdwn, plain, render_message_body, render_view
+from .html import Directory, e, emoji, link, mrkdwn, plain, render_message_body, render_view
 from .models import User
 from .sender import SlackEventSender
 
@@ -114,6 +114,7 @@ class Playground:
         if channel == "home":
             home = self.sandbox.home_view(user)
             state["home_id"] = home["id"] if home else None
+            state["bookmarks"] = ""
             state["title"] = "NOX · Home"
             state["home"] = (render_view(home, names) if home else
                              '<p class="empty">NOX has not published your Home tab yet.</p>')
@@ -123,6 +124,9 @@ class Playground:
             state["title"] = title
             state["messages"] = self.history(channel or dm, user, names)
             state["home"] = None
+            state["bookmarks"] = "".join(
+                f'<li>{link(str(b.get("link", "")), (emoji(str(b["emoji"]).strip(":")) + " " if b.get("emoji") else "") + str(b.get("title", "")))}</li>'
+                for b in self.sandbox.bookmarks(channel or dm))
         state["thread"] = self.thread(channel, thread_ts, user, names) if thread_ts and channel != "home" else None
         state["modal"] = self.modal(user, names)
         return state

@@ -682,6 +682,11 @@ class SlackSandbox:
             except SlackError:
                 return None
 
+    def bookmarks(self, channel: str) -> list[dict[str, Any]]:
+        """The channel's bookmarks (bookmarks.add), in order."""
+        with self._state.lock:
+            return copy.deepcopy(self._state.bookmarks.get(channel, []))
+
     def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:
         """Reaction name -> users who added it."""
         with self._state.lock:

@@ -136,3 +136,23 @@ async def test_the_app_home_as_an_admin_and_as_a_member(page, sandbox):
     member = await page.until(lambda s: s["home_id"] is not None, channel="home")
     assert admin["home"] != member["home"]
     assert admin["home"].count("bk-button") > member["home"].count("bk-button")
+
+
+async def test_reactions_pins_and_bookmarks_show_and_update_live(page, sandbox):
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
+    posted = await client.chat_postMessage(channel="C0OPS", text=":rotating_light: Incident card")
+    seq = (await page.state(channel="C0OPS"))["seq"]
+    await client.reactions_add(channel="C0OPS", timestamp=posted["ts"], name="eyes")
+    await client.pins_add(channel="C0OPS", timestamp=posted["ts"])
+    await client.bookmarks_add(channel_id="C0OPS", title="Runbook <b>", type="link", link="https://runbooks.example/db")
+    with pytest.raises(SlackApiError, match="invalid_link"):
+        await client.bookmarks_add(channel_id="C0OPS", title="x", type="link", link="javascript:alert(1)")
+    snap = await page.until(lambda s: "📌 Pinned" in s["messages"] and s["bookmarks"], channel="C0OPS")
+    assert snap["seq"] > seq  # each of them is a change the page hears about
+    assert '<span class="reaction" title="nox">👀 1</span>' in snap["messages"]
+    assert '<a href="https://runbooks.example/db" target="_blank" rel="noopener noreferrer">Runbook &lt;b&gt;</a>' \
+        in snap["bookmarks"]
+    assert (await client.pins_list(channel="C0OPS"))["items"][0]["message"]["ts"] == posted["ts"]

@@ -60,6 +60,8 @@
     } else if (swap($('messages'), snap.messages)) {
       $('messages').scrollTop = $('messages').scrollHeight;
     }
+    swap($('bookmarks'), snap.bookmarks || '');
+    $('bookmarks-bar').hidden = !snap.bookmarks;
     state.homeId = snap.home_id || null;
     $('thread').hidden = !snap.thread;
     if (snap.thread && swap($('thread-messages'), snap.thread)) {
