@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .server import SlackSandbox
 
 STATIC = Path(__file__).resolve().parent / "playground_static"
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.json"
 ADMIN_ID = "U0ADMIN"
 _MENTION = re.compile(r"(?<![\w<])@nox\b", re.IGNORECASE)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -66,6 +67,7 @@ class Playground:
         self.sender = SlackEventSender(events_url, signing_secret, team_id=sandbox.team_id,
                                        api_app_id=sandbox.app_id, sandbox=sandbox)
         self.errors: dict[str, dict[str, str]] = {}  # view id -> block_id -> message
+        self.shortcuts = message_shortcuts()
         if sandbox.user_info(ADMIN_ID) is None:
             sandbox.add_user(ADMIN_ID, "ada", real_name="Ada Admin", is_admin=True, locale="en-US",
                              tz="Europe/London", tz_offset=0, email="ada@sandbox.invalid")
@@ -183,6 +185,10 @@ class Playground:
             footer += (f'<button type="button" class="thread-link" data-thread="{e(ts)}">{label}</button>')
         if message.get("pinned_to"):
             only += '<span class="pinned">📌 Pinned</span>'
+        if self.shortcuts and not ephemeral:
+            options = "".join(f'<option value="{e(callback)}">{e(name)}</option>' for callback, name in self.shortcuts)
+            footer += (f'<select class="msg-menu" aria-label="Message shortcuts ({e(author)}, {e(ts)})">'
+                       f'<option value="">⋯ Shortcuts</option>{options}</select>')
         avatar = "🤖" if bot else e(author[:1].upper())
         kind = "msg ephemeral" if ephemeral else "msg"
         marker = ' data-ephemeral="1"' if ephemeral else ""
@@ -251,6 +257,16 @@ class Playground:
         response = await self.sender.send_interactive(payload)
         return {"status": response.status}
 
+    async def shortcut(self, user: str, channel: str, ts: str, callback_id: str) -> dict[str, Any]:
+        """A message shortcut from the message's menu (Slack's "…" → the app's shortcuts)."""
+        if callback_id not in {c for c, _ in self.shortcuts}:
+            raise Refused(400, "unknown shortcut")
+        if self.sandbox.message(channel, ts) is None:
+            raise Refused(404, "no such message")
+        payload = self.sender.message_action(user, callback_id, ts, channel)
+        response = await self.sender.send_interactive(payload)
+        return {"status": response.status}
+
     async def submit(self, user: str, view_id: str, values: Any) -> dict[str, Any]:
         stack = self.sandbox.open_views(user)
         view = next((v for v in stack if v["id"] == view_id), None)
@@ -289,6 +305,17 @@ class Playground:
     async def open_home(self, user: str) -> dict[str, Any]:
         response = await self.sender.send_event(self.sender.app_home_opened(user, channel=self.sandbox.dm_channel(user)))
         return {"status": response.status}
+
+
+def message_shortcuts(path: Path = MANIFEST) -> list[tuple[str, str]]:
+    """(callback_id, name) of the app manifest's message shortcuts; none without a manifest."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    shortcuts = manifest.get("features", {}).get("shortcuts", []) if isinstance(manifest, dict) else []
+    return [(str(s["callback_id"]), str(s.get("name") or s["callback_id"])) for s in shortcuts
+            if isinstance(s, dict) and s.get("type") == "message" and s.get("callback_id")]
 
 
 def _emoji(name: str) -> str:
@@ -385,11 +412,16 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
     async def home(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
         return await pg.open_home(user)
 
+    async def shortcut(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await pg.shortcut(user, str(body.get("channel") or ""), str(body.get("ts") or ""),
+                                 str(body.get("callback_id") or ""))
+
     app.router.add_get("/playground", page)
     app.router.add_get("/playground/static/{name}", static)
     app.router.add_get("/playground/state", state)
     app.router.add_get("/playground/events", events)
-    for name, handler in (("say", say), ("action", act), ("submit", submit), ("close", close), ("home", home)):
+    for name, handler in (("say", say), ("action", act), ("submit", submit), ("close", close), ("home", home),
+                          ("shortcut", shortcut)):
         app.router.add_post(f"/playground/{name}", post(handler))
 
 

@@ -156,3 +156,20 @@ async def test_reactions_pins_and_bookmarks_show_and_update_live(page, sandbox):
     assert '<a href="https://runbooks.example/db" target="_blank" rel="noopener noreferrer">Runbook &lt;b&gt;</a>' \
         in snap["bookmarks"]
     assert (await client.pins_list(channel="C0OPS"))["items"][0]["message"]["ts"] == posted["ts"]
+
+
+async def test_a_message_shortcut_reaches_nox(page, sandbox):
+    status, sent = await page.post("say", {"as": "U0DEV", "channel": "C0OPS", "text": "checkout is failing with 502s"})
+    assert status == 200, sent
+    snap = await page.until(lambda s: sent["ts"] in s["messages"], channel="C0OPS")
+    assert 'value="jira_from_message">Create Jira ticket from this message</option>' in snap["messages"]
+    before = len(sandbox.ephemerals("C0OPS", "U0DEV"))
+    status, answered = await page.post("shortcut", {"as": "U0DEV", "channel": "C0OPS", "ts": sent["ts"],
+                                                    "callback_id": "jira_from_message"})
+    assert status == 200 and answered["status"] == 200
+    # NOX answers the shortcut (Jira is not connected here: it says so, to this person only).
+    await sandbox.wait_for(lambda: sandbox.open_views("U0DEV") or len(sandbox.ephemerals("C0OPS", "U0DEV")) > before,
+                           timeout=30)
+    status, _ = await page.post("shortcut", {"as": "U0DEV", "channel": "C0OPS", "ts": sent["ts"],
+                                             "callback_id": "not_in_the_manifest"})
+    assert status == 400

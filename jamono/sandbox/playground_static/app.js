@@ -205,6 +205,18 @@
 
   document.addEventListener('change', (event) => {
     const el = event.target;
+    if (el.matches('select.msg-menu')) {
+      const message = el.closest('article.msg');
+      const callback = el.value;
+      const label = el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : callback;
+      el.value = '';
+      if (callback && message) {
+        state.opener = el;
+        say('Shortcut: ' + label);
+        post('shortcut', { channel: message.dataset.channel, ts: message.dataset.ts, callback_id: callback });
+      }
+      return;
+    }
     if (!el.matches('select[data-action-id]') || el.closest('.bk-input') || el.closest('#modal-body .bk-input')) return;
     if (el.dataset.type === 'overflow') {
       const chosen = option(el);
