@@ -288,12 +288,10 @@ class _ChatSession:
         self.say(self.label(f"NOX opened a form: {title}") + self.indent("\n".join(line for line in lines if line)))
 
     def all_users(self) -> dict[str, str]:
-        with self.sandbox._state.lock:
-            return {u.id: u.name for u in self.sandbox._state.directory.users.values()}
+        return {u.id: u.name for u in self.sandbox.users()}
 
     def channels(self) -> dict[str, str]:
-        with self.sandbox._state.lock:
-            return {c.id: c.name for c in self.sandbox._state.directory.channels.values() if not c.is_im}
+        return {c.id: c.name for c in self.sandbox.conversations() if not c.is_im}
 
     async def deliver(self, envelope: dict[str, Any]) -> None:
         await self.send(self.sender.send_event(envelope))

@@ -15,7 +15,6 @@ rebinding: the Host must be a loopback name).
 from __future__ import annotations
 
 import asyncio
-import copy
 import ipaddress
 import json
 import re
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .html import Directory, e, emoji, link, mrkdwn, plain, render_message_body, render_view
+from .html import Directory, e, emoji, link, plain, render_message_body, render_view
 from .models import User
 from .sender import SlackEventSender
 
@@ -71,17 +70,14 @@ class Playground:
         if sandbox.user_info(ADMIN_ID) is None:
             sandbox.add_user(ADMIN_ID, "ada", real_name="Ada Admin", is_admin=True, locale="en-US",
                              tz="Europe/London", tz_offset=0, email="ada@sandbox.invalid")
-        with sandbox._state.lock:
-            for channel in sandbox._state.directory.channels.values():
-                if not channel.is_im and channel.id == "C0OPS" and ADMIN_ID not in channel.members:
-                    channel.members.append(ADMIN_ID)
+        if any(c.id == "C0OPS" for c in sandbox.conversations()):
+            sandbox.join("C0OPS", ADMIN_ID)
         sandbox.dm_channel(ADMIN_ID)
 
     # --- who and where ------------------------------------------------------------------------
     def people(self) -> list[User]:
-        with self.sandbox._state.lock:
-            users = self.sandbox._state.directory.users
-            return [copy.deepcopy(users[u]) for u in ("U0DEV", ADMIN_ID) if u in users]
+        users = {u.id: u for u in self.sandbox.users()}
+        return [users[u] for u in ("U0DEV", ADMIN_ID) if u in users]
 
     def person(self, user: Any) -> str:
         if user not in {p.id for p in self.people()}:
@@ -89,18 +85,15 @@ class Playground:
         return str(user)
 
     def names(self) -> Directory:
-        with self.sandbox._state.lock:
-            directory = self.sandbox._state.directory
-            users = {u.id: u.name for u in directory.users.values()}
-            channels = {c.id: c.name for c in directory.channels.values() if not c.is_im and not c.is_mpim}
+        users = {u.id: u.name for u in self.sandbox.users()}
+        channels = {c.id: c.name for c in self.sandbox.conversations() if not c.is_im and not c.is_mpim}
         return Directory(users=users, channels=channels)
 
     def conversations(self, user: str) -> tuple[list[tuple[str, str]], str]:
         """(channel id, name) of the channels, and the id of this person's DM with NOX."""
         dm = self.sandbox.dm_channel(user)
-        with self.sandbox._state.lock:
-            channels = [(c.id, c.name) for c in self.sandbox._state.directory.channels.values()
-                        if not c.is_im and not c.is_mpim and not c.is_private]
+        channels = [(c.id, c.name) for c in self.sandbox.conversations()
+                    if not c.is_im and not c.is_mpim and not c.is_private]
         return sorted(channels, key=lambda c: c[1]), dm
 
     # --- the page's regions -------------------------------------------------------------------
@@ -145,8 +138,7 @@ class Playground:
         )
 
     def history(self, channel: str, user: str, names: Directory) -> str:
-        with self.sandbox._state.lock:
-            top = copy.deepcopy(self.sandbox._state.messages.top_level(channel))
+        top = self.sandbox.top_level(channel)
         ephemerals = [m for m in self.sandbox.ephemerals(channel, user) if not m.get("thread_ts")]
         items = sorted([(m["ts"], self.message(channel, m, names)) for m in top]
                        + [(m["ts"], self.message(channel, m, names, ephemeral=True)) for m in ephemerals])
@@ -274,12 +266,7 @@ class Playground:
             raise Refused(404, "that form is no longer open")
         if not isinstance(values, dict):
             raise Refused(400, "values must be an object")
-        with self.sandbox._state.lock:  # Slack keeps what was typed in the view's state
-            try:
-                stored = self.sandbox._state.views.find(view_id=view_id)[1]
-                stored["state"] = {"values": copy.deepcopy(values)}
-            except Exception:
-                pass
+        self.sandbox.set_view_state(view_id, values)  # Slack keeps what was typed
         payload = self.sender.view_submission(user, view.get("callback_id", ""), values, view_id=view_id)
         response = await self.sender.send_interactive(payload)
         data = response.json()
@@ -425,4 +412,4 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         app.router.add_post(f"/playground/{name}", post(handler))
 
 
-__all__ = ["Playground", "add_playground_routes", "mrkdwn"]
+__all__ = ["Playground", "add_playground_routes"]

@@ -466,6 +466,23 @@ class SlackSandbox:
         with self._state.lock:
             self._state.directory.add_channel(channel)
 
+    def users(self) -> list[User]:
+        """Everyone in the directory (copies)."""
+        with self._state.lock:
+            return copy.deepcopy(list(self._state.directory.users.values()))
+
+    def conversations(self) -> list[Channel]:
+        """Every channel, DM and group DM the sandbox knows (copies)."""
+        with self._state.lock:
+            return copy.deepcopy(list(self._state.directory.channels.values()))
+
+    def join(self, channel: str, user: str) -> None:
+        """Make a user a member of a channel (as /invite would)."""
+        with self._state.lock:
+            members = self._state.directory.resolve(channel).members
+            if user not in members:
+                members.append(user)
+
     def channel(self, ref: str) -> Channel:
         """The channel an id/#name/user id refers to (auto-created like the Web API does)."""
         with self._state.lock:
@@ -645,6 +662,19 @@ class SlackSandbox:
             store = self._state.messages
             found = store.thread(channel, store.thread_root(channel, thread_ts)) if thread_ts else store.all(channel)
             return copy.deepcopy(found)
+
+    def top_level(self, channel: str) -> list[dict[str, Any]]:
+        """A channel's messages as its history shows them: no thread replies (but broadcasts)."""
+        with self._state.lock:
+            return copy.deepcopy(self._state.messages.top_level(channel))
+
+    def set_view_state(self, view_id: str, values: dict[str, Any]) -> None:
+        """Keep what a person typed in a view (Slack keeps it in view.state across updates)."""
+        with self._state.lock:
+            try:
+                self._state.views.find(view_id=view_id)[1]["state"] = {"values": copy.deepcopy(values)}
+            except SlackError:
+                pass
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._state.lock:
