@@ -119,12 +119,17 @@ class Playground:
             state["title"] = title
             state["messages"] = self.history(channel or dm, user, names)
             state["home"] = None
-            state["bookmarks"] = "".join(
-                f'<li>{link(str(b.get("link", "")), (emoji(str(b["emoji"]).strip(":")) + " " if b.get("emoji") else "") + str(b.get("title", "")))}</li>'
-                for b in self.sandbox.bookmarks(channel or dm))
+            state["bookmarks"] = self.bookmarks(channel or dm)
         state["thread"] = self.thread(channel, thread_ts, user, names) if thread_ts and channel != "home" else None
         state["modal"] = self.modal(user, names)
         return state
+
+    def bookmarks(self, channel: str) -> str:
+        items = []
+        for bookmark in self.sandbox.bookmarks(channel):
+            icon = emoji(str(bookmark["emoji"]).strip(":")) + " " if bookmark.get("emoji") else ""
+            items.append(f"<li>{link(str(bookmark.get('link', '')), icon + str(bookmark.get('title', '')))}</li>")
+        return "".join(items)
 
     def sidebar(self, channels: list[tuple[str, str]], dm: str, current: str | None) -> str:
         def item(target: str, label: str) -> str:
@@ -347,7 +352,7 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         await response.prepare(request)
         last, idle = -1, 0.0
         try:
-            while True:
+            while not sandbox.closing and sandbox.playground is not None:
                 seq = sandbox.change_seq()
                 if seq != last:
                     await response.write(f"event: change\ndata: {seq}\n\n".encode())

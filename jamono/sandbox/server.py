@@ -94,6 +94,7 @@ class SlackSandbox:
         self.oauth_redirect_url: str | None = None
         self.socket_mode = SocketModeHub(app_id)
         self.playground: Any = None  # a playground.Playground once enable_playground() is called
+        self.closing = False
 
     # --- identity ----------------------------------------------------------------------
     @property
@@ -162,11 +163,13 @@ class SlackSandbox:
         site = web.TCPSite(runner, host, port)
         await site.start()
         self._runner = runner
+        self.closing = False
         self._host = host
         self._port = int(runner.addresses[0][1])
         self.loop = asyncio.get_running_loop()
 
     async def stop(self) -> None:
+        self.closing = True  # open playground event streams end now, so the server stops at once
         await self.socket_mode.close()
         if self.playground is not None:
             await self.playground.sender.close()

@@ -173,3 +173,20 @@ async def test_a_message_shortcut_reaches_nox(page, sandbox):
     status, _ = await page.post("shortcut", {"as": "U0DEV", "channel": "C0OPS", "ts": sent["ts"],
                                              "callback_id": "not_in_the_manifest"})
     assert status == 400
+
+
+async def test_an_open_event_stream_does_not_hold_the_sandbox_up():
+    """`make run`'s Ctrl-C stops the sandbox at once even with a playground tab still open."""
+    import time
+
+    from jamono.sandbox import SandboxThread
+
+    thread = SandboxThread()
+    sandbox = thread.start()
+    url = sandbox.enable_playground("http://127.0.0.1:9/slack/events", SANDBOX_SIGNING_SECRET)
+    async with aiohttp.ClientSession() as http, http.get(url + "/events") as stream:
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        assert (await stream.content.readline()).startswith(b"event: change")
+        started = time.monotonic()
+        await asyncio.to_thread(thread.stop)
+        assert time.monotonic() - started < 5
