@@ -16,6 +16,7 @@ from tests.browser import Chromium, Page, needs_chromium
 from tests.oauth.png import color_share, read_png
 
 from .conftest import serve
+from .test_playground import forget_vote
 
 pytestmark = [needs_chromium, pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")]
 AUBERGINE, GREEN, ERROR_RED, WHITE = "#4a154b", "#007a5a", "#b0103b", "#ffffff"
@@ -47,7 +48,7 @@ async def playground(sandbox, nox_url, tmp_path) -> AsyncIterator[tuple[Page, st
         sandbox.disable_playground()
 
 
-async def test_ask_with_the_keyboard_see_sources_click_thumbs_up(playground, tmp_path):
+async def test_ask_with_the_keyboard_see_sources_click_thumbs_up(playground, tmp_path, pool, sandbox_workspace):
     page, _ = playground
     # Keyboard only: the skip link comes first and leads to the message box.
     assert (await page.tab_to("el.classList.contains('skip')")).startswith("a ")
@@ -68,9 +69,13 @@ async def test_ask_with_the_keyboard_see_sources_click_thumbs_up(playground, tmp
     thread_box = await page.screenshot(tmp_path / "thread.png", await page.rect("#thread-messages"))
     assert share(thread_box, WHITE, 3) > 0.6
     # 👍 with the mouse: NOX records the vote and thanks only this person.
+    vote = await page.js("document.querySelector(\"#thread-messages button[data-action-id='feedback_up']\").dataset.value")
     await page.click("#thread-messages button[data-action-id='feedback_up']")
-    await page.wait_for("document.querySelector('#messages').textContent.includes('glad it helped')",
-                        timeout=30, what="NOX's thanks")
+    try:
+        await page.wait_for("document.querySelector('#messages').textContent.includes('glad it helped')",
+                            timeout=30, what="NOX's thanks")
+    finally:
+        forget_vote(pool, sandbox_workspace, vote)
     assert await page.js("document.querySelector('#messages .msg.ephemeral .only-you') !== null")
     assert await page.axe() == []
 
