@@ -204,3 +204,23 @@ async def test_an_open_event_stream_does_not_hold_the_sandbox_up():
         started = time.monotonic()
         await asyncio.to_thread(thread.stop)
         assert time.monotonic() - started < 5
+
+
+async def test_a_meeting_through_the_modal_with_nox_s_error_then_accepted(page, sandbox):
+    status, sent = await page.post("say", {"as": "U0DEV", "channel": "C0OPS", "text": "/nox meeting DB postmortem"})
+    assert status == 200 and sent["status"] == 200
+    modal = (await page.until(lambda s: s["modal"] is not None, channel="C0OPS"))["modal"]
+    assert 'value="DB postmortem"' in modal["html"] and "multiple" in modal["html"]  # attendees: a multi-select
+    values = {"title": {"value": {"type": "plain_text_input", "value": "DB postmortem"}},
+              "duration": {"value": {"type": "plain_text_input", "value": "two hours"}},
+              "attendees": {"value": {"type": "multi_users_select", "selected_users": ["U0DEV", "U0ADMIN"]}},
+              "agenda": {"value": {"type": "plain_text_input", "value": None}}}
+    status, answered = await page.post("submit", {"as": "U0DEV", "view_id": modal["id"], "values": values})
+    assert status == 200 and answered["errors"] == {"duration": "A whole number of minutes between 5 and 480."}
+    html = (await page.state(channel="C0OPS"))["modal"]["html"]
+    assert 'role="alert">A whole number of minutes between 5 and 480.</div>' in html
+    assert '<option value="U0ADMIN" selected>' in html  # the attendees chosen stay chosen
+    values["duration"]["value"]["value"] = "45"
+    status, answered = await page.post("submit", {"as": "U0DEV", "view_id": modal["id"], "values": values})
+    assert status == 200 and "errors" not in answered
+    await page.until(lambda s: s["modal"] is None, channel="C0OPS")
