@@ -162,6 +162,9 @@ def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue,
         from jamono.oauth import oauth_routes
 
         http.add_routes(oauth_routes(flow))
+    from jamono.landing import landing_routes
+
+    http.add_routes(landing_routes(settings, multi_workspace=flow is not None))
     return http
 
 

@@ -109,6 +109,12 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
             print(f"Slack sandbox: Web API stand-in at {sandbox.sandbox.api_url}", flush=True)
         get_settings.cache_clear()
         settings = get_settings()
+        playground = None
+        if sandbox is not None:
+            # The browser playground delivers what people do there to the web process, signed.
+            playground = sandbox.sandbox.enable_playground(f"http://127.0.0.1:{settings.port}/slack/events",
+                                                           SANDBOX_SIGNING_SECRET)
+            os.environ["JAMONO_PLAYGROUND_URL"] = playground
         _prepare_workspace()
 
         log_dir = data_dir / "logs"
@@ -122,6 +128,12 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
         _wait_healthy(f"{base}/healthz", procs)
         print(f"NOX is up: {base}/slack/events · {base}/healthz" + (f" · logs in {log_dir}" if interactive else ""),
               flush=True)
+        if playground is not None:
+            from jamono.landing import is_loopback
+
+            # The web process redirects /playground to the sandbox only while it serves loopback.
+            shown = f"{base}/playground" if is_loopback(settings.host) else playground
+            print(f"Playground (NOX in your browser, like Slack): {shown}", flush=True)
         if interactive and sandbox is not None:
             from jamono.sandbox.chat import run_chat
             from jamono.sandbox.sender import SlackEventSender

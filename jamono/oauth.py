@@ -148,17 +148,24 @@ _CSS = (
     ".reason{font-family:ui-monospace,monospace;font-size:.85rem;color:#5b6b7b}"
     ".error h1{color:#a4262c}"
 )
-_CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
-PAGE_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Cache-Control": "no-store",
-    # No script at all; only this page's own stylesheet; the code in the URL never leaks as a referrer.
-    "Content-Security-Policy": (f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; base-uri 'none';"
-                                " form-action 'none'; frame-ancestors 'none'"),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-}
+
+
+def strict_page_headers(css: str) -> dict[str, str]:
+    """Headers of a page with no script at all and only its own inline stylesheet (pinned by hash);
+    nothing in its URL ever leaks as a referrer; it cannot be framed. The landing page uses them too."""
+    css_hash = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    return {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": (f"default-src 'none'; style-src 'sha256-{css_hash}'; base-uri 'none';"
+                                    " form-action 'none'; frame-ancestors 'none'"),
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+    }
+
+
+PAGE_HEADERS = strict_page_headers(_CSS)
 
 _TEXT: dict[str, dict[Lang, str]] = {
     "install.title": {"en": "Add NOX to Slack", "fr": "Ajouter NOX à Slack"},

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
 
     host: str = Field(default="0.0.0.0", validation_alias="HOST")
     port: int = Field(default=3000, ge=0, le=65535, validation_alias="PORT")
+    # Set by `make run` when it starts the Slack sandbox: the sandbox's browser playground, which
+    # `GET /playground` redirects to (only on loopback, with the sandbox's secret: jamono.landing).
+    playground_url: str | None = Field(default=None, validation_alias="JAMONO_PLAYGROUND_URL")
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None

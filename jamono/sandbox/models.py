@@ -227,7 +227,8 @@ class Change:
     """One visible change in the sandbox, in order: what a chat UI or a waiting test reacts to."""
 
     seq: int
-    kind: str  # "posted", "updated", "deleted", "ephemeral", "home", "view"
+    kind: str  # "posted", "updated", "deleted", "ephemeral", "home", "view", "view_closed", "reaction",
+    # "pinned", "bookmarks", "view_errors"
     channel: str | None
     ts: str | None
     message: dict[str, Any]
