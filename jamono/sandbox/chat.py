@@ -27,11 +27,13 @@ Talk to NOX as you would in Slack:
   #ops hello @nox …      a message in #ops (with @nox: a mention NOX answers)
   > more details         reply in the thread of the last conversation
   /nox …                 the /nox slash command (in the current conversation)
+  #inc-… /nox …          a /nox command in that channel (e.g. an incident's channel)
   :click N               click the N-th button of NOX's last message
   :home                  open NOX's App Home tab
   :help                  this help
   :quit                  leave (Ctrl-D works too)"""
 
+_CHANNEL_CHANGES = ("channel", "invited", "topic", "pinned", "bookmark")
 _MENTION = re.compile(r"(?<![\w<])@nox\b", re.IGNORECASE)
 
 
@@ -130,7 +132,10 @@ class _ChatSession:
             await self.command(text)
         elif text.startswith("#"):
             name, _, rest = text[1:].partition(" ")
-            await self.post(f"#{name}", rest.strip(), thread_ts=None)
+            if rest.strip().startswith("/"):
+                await self.command(rest.strip(), channel=f"#{name}")
+            else:
+                await self.post(f"#{name}", rest.strip(), thread_ts=None)
         elif text.startswith(">"):
             if self.last_thread is None:
                 self.say("no conversation to reply to yet", dim=True)
@@ -161,9 +166,15 @@ class _ChatSession:
         for envelope in envelopes:
             await self.deliver(envelope)
 
-    async def command(self, text: str) -> None:
+    async def command(self, text: str, *, channel: str | None = None) -> None:
         command, _, args = text.partition(" ")
-        channel = self.last_thread[0] if self.last_thread else self.dm
+        if channel is not None:
+            try:
+                channel = self.sandbox.channel(channel).id
+            except Exception:  # noqa: BLE001
+                self.say(f"no such channel {channel}", dim=True)
+                return
+        channel = channel or (self.last_thread[0] if self.last_thread else self.dm)
         form = self.sender.slash_command(self.user, args.strip(), command=command, channel=channel)
         response = await self.send(self.sender.send_command(form))
         if response is not None and response.ok and response.body.strip():
@@ -230,6 +241,9 @@ class _ChatSession:
                 title = render_blocks([], fallback_text=str((message.get("title") or {}).get("text", "")))
                 self.say(self.label(f"NOX opened a form: {title}") + self.indent(render_message(message, ansi=self.ansi, number_buttons=True)))
             return
+        if change.kind in _CHANNEL_CHANGES:
+            self.show_channel_change(change)
+            return
         if change.kind == "home":
             if change.user == self.user:
                 self.say("(NOX updated your App Home; :home shows it to the app again)", dim=True)
@@ -245,6 +259,31 @@ class _ChatSession:
             self.print_message(f"NOX{where} (edited)", message, change)
         elif change.kind == "deleted":
             self.say(f"NOX{where} deleted a message", dim=True)
+
+    def show_channel_change(self, change: Change) -> None:
+        """Channels NOX makes and furnishes: created, invitations, topic, pins, bookmarks."""
+        data, channel = change.message, change.channel or ""
+        try:
+            name = "#" + self.sandbox.channel(channel).name
+        except Exception:  # noqa: BLE001 - a channel gone since: show its id
+            name = channel
+        if change.kind == "channel":
+            private = " (private)" if data.get("is_private") else ""
+            line = f"NOX created {name}{private}"
+        elif change.kind == "invited":
+            line = f"NOX invited {', '.join('@' + self.user_name(u) for u in data.get('users') or [])} to {name}"
+        elif change.kind == "topic":
+            line = f"{name} topic: {data.get('topic', '')}"
+        elif change.kind == "pinned":
+            first = render_message(data, users=self.user_names()).splitlines()[0] if data else ""
+            line = f"📌 NOX pinned a message in {name}: {first}"
+        else:
+            line = f"🔖 {name} bookmark: {data.get('title', '')} ({data.get('link', '')})"
+        self.say(line, dim=True)
+
+    def user_name(self, user_id: str) -> str:
+        info = self.sandbox.user_info(user_id)
+        return str(info["name"]) if info else user_id
 
     def print_message(self, who: str, message: dict[str, Any], change: Change) -> None:
         text = render_message(message, ansi=self.ansi, number_buttons=True, users=self.user_names())
