@@ -390,9 +390,11 @@ async def test_nox_incident_modal_validates_then_declares_and_files(sender, sand
         "severity": {"type": "static_select", "selected_option": {"value": "high"}},
         "service": svc, "details": "replication slot full"}, view_id=view["id"], private_metadata=view["private_metadata"])
     assert (await sender.send_interactive(good)).status == 200
+    # The modal declares the incident (its own channel, tests/integration/test_incidents_flow.py); the
+    # note in the channel it came from is its origin thread, where the ticket is announced.
     declared = await _settled(sandbox, lambda: [m for m in sandbox.bot_messages("C0OPS") if f"{svc} database replica" in m["text"]
                                                 and "Incident declared" in m["text"]])
-    await _settled(sandbox, lambda: _said(sandbox, "C0OPS", declared[0]["ts"], "Opened *<"))
+    await _settled(sandbox, lambda: _said(sandbox, "C0OPS", declared[0]["ts"], "Opened *<"), timeout=30)
     issue = next(i for i in jira.issues if svc in i.fields["summary"])
     assert issue.fields["priority"] == {"name": "High"}
 
