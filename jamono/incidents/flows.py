@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -58,7 +56,6 @@ JIRA_ACTOR = "incidents_jira"
 REMIND_ACTOR = "incidents_remind"
 JIRA_STATUS = {"investigating": "In Progress", "identified": "In Progress", "monitoring": "In Progress",
                "resolved": "Done"}
-LOCK_TIMEOUT = "60s"
 
 
 def context(rt: Runtime, team_id: str, enterprise_id: str | None) -> Ctx:
@@ -76,13 +73,7 @@ def incident_settings(ctx: Ctx) -> tuple[IncidentSettings, WorkspaceSettings]:
     return IncidentSettings.of(raw), parse_stored(raw)
 
 
-@contextmanager
-def incident_lock(ctx: Ctx, name: str) -> Iterator[None]:
-    """One run at a time per incident step; waits for the other run, released on crash."""
-    with ctx.pool.connection() as conn, conn.transaction():
-        conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{ctx.ws.tenant_id}:{name}"])
-        yield
+incident_lock = slackops.incident_lock
 
 
 def enqueue(actor: str, payload: dict[str, Any], *, delay_ms: int | None = None) -> None:
@@ -188,6 +179,11 @@ def _furnish(ctx: Ctx, incident: Incident, inc_settings: IncidentSettings, setti
     slackops.invite(ctx, incident, [incident.reporter, incident.lead or "", job.user if not job.automatic else "",
                                     *slackops.responders(ctx, inc_settings)])
     slackops.set_topic(ctx, incident)
+    if incident.interaction_id is not None:  # the triage reply stops offering Declare, and says where it went
+        from jamono.actions.execution import decided_by, retire_proposal
+
+        retire_proposal(ctx, incident.interaction_id, "propose_incident",
+                        f":rotating_light: <#{incident.channel_id}>{decided_by(incident.lang, job.user if not job.automatic else 'automatic')}")
     origin_url = _origin_url(ctx, incident)
     incident = slackops.ensure_card(ctx, incident, jira_connected=_jira_connected(settings), origin_url=origin_url)
     marks: list[tuple[str, str]] = []
@@ -210,11 +206,6 @@ def _furnish(ctx: Ctx, incident: Incident, inc_settings: IncidentSettings, setti
         if posted and not incident.origin_thread_ts:  # from the modal: that note is the origin thread
             with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
                 conn.execute("UPDATE incidents SET origin_thread_ts = %s WHERE id = %s", [posted, incident.id])
-    if incident.interaction_id is not None:  # the triage reply stops offering Declare, and says where it went
-        from jamono.actions.execution import decided_by, retire_proposal
-
-        retire_proposal(ctx, incident.interaction_id, "propose_incident",
-                        f":rotating_light: <#{incident.channel_id}>{decided_by(incident.lang, job.user if not job.automatic else 'automatic')}")
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         store.record_event(conn, incident_id=incident.id, key=f"declared:{incident.id}", kind="declared",
                            actor="automatic" if job.automatic else job.user,

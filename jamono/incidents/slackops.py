@@ -5,7 +5,8 @@ and notes posted at most once (found again by their message metadata after a cra
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from psycopg import Connection
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 AFTER_CHANNEL_CREATE = "incidents.after_channel_create"
 AFTER_CARD_POST = "incidents.after_card_post"
 MAX_NAME_ATTEMPTS = 20
+LOCK_TIMEOUT = "60s"
 
 
 def _error(exc: SlackApiError) -> str:
@@ -158,10 +160,29 @@ def ensure_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_ur
     return incident
 
 
+@contextmanager
+def incident_lock(ctx: Ctx, name: str) -> Iterator[Connection]:
+    """One holder at a time per (tenant, name); waits for the other, released on crash (the lock
+    dies with its connection). Yields that connection (tenant set) for reads under the lock: with
+    the one more a holder's steps take, a worker thread never needs more than two."""
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{ctx.ws.tenant_id}:{name}"])
+        yield conn
+
+
 def refresh_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_url: str | None = None) -> None:
-    """chat.update of the card with the incident as it is now (idempotent; logged, never fatal)."""
+    """chat.update of the card with the incident as it is now (idempotent; logged, never fatal).
+    Edits are serialised per incident and each reads the row inside the lock, so a slow editor
+    holding an older state can never overwrite a newer card."""
     if not incident.channel_id or not incident.card_ts:
         return
+    with incident_lock(ctx, f"card:{incident.id}") as conn:
+        incident = store.get(conn, incident.id) or incident
+        _update_card(ctx, incident, jira_connected=jira_connected, origin_url=origin_url)
+
+
+def _update_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_url: str | None) -> None:
     try:
         ctx.client.chat_update(channel=incident.channel_id, ts=incident.card_ts, text=card_text(incident),
                                blocks=card_blocks(incident, jira_connected=jira_connected, origin_url=origin_url))

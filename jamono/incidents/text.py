@@ -44,12 +44,12 @@ _TEXT: dict[str, dict[str, str]] = {
     "already": {"en": "This incident is already declared: <#{channel}>.",
                 "fr": "Cet incident est déjà déclaré : <#{channel}>."},
     "declaring": {"en": ":hourglass_flowing_sand: Declaring the incident…", "fr": ":hourglass_flowing_sand: Je déclare l'incident…"},
-    "welcome": {"en": "Incident channel for *{title}*. In here: `/nox incident status <investigating|identified|monitoring|resolved> [note]`, "
-                      "`/nox incident severity <critical|high|medium|low>`, `/nox incident lead @someone`, "
-                      "`/nox incident update <text>`, `/nox incident resolve [summary]` — or the card's buttons.",
-                "fr": "Canal de l'incident *{title}*. Ici : `/nox incident status <investigating|identified|monitoring|resolved> [note]`, "
-                      "`/nox incident severity <critical|high|medium|low>`, `/nox incident lead @quelqu'un`, "
-                      "`/nox incident update <texte>`, `/nox incident resolve [résumé]` — ou les boutons de la fiche."},
+    "welcome": {"en": "Incident channel for *{title}*. In here: `/nox incident status &lt;investigating|identified|monitoring|resolved&gt; [note]`, "
+                      "`/nox incident severity &lt;critical|high|medium|low&gt;`, `/nox incident lead @someone`, "
+                      "`/nox incident update &lt;text&gt;`, `/nox incident resolve [summary]` — or the card's buttons.",
+                "fr": "Canal de l'incident *{title}*. Ici : `/nox incident status &lt;investigating|identified|monitoring|resolved&gt; [note]`, "
+                      "`/nox incident severity &lt;critical|high|medium|low&gt;`, `/nox incident lead @quelqu'un`, "
+                      "`/nox incident update &lt;texte&gt;`, `/nox incident resolve [résumé]` — ou les boutons de la fiche."},
     "ev.status": {"en": ":arrows_counterclockwise: <@{user}> set the status to *{value}*{note}",
                   "fr": ":arrows_counterclockwise: <@{user}> a passé le statut à *{value}*{note}"},
     "ev.severity": {"en": ":rotating_light: <@{user}> changed the severity to *{value}*{note}",
@@ -61,18 +61,18 @@ _TEXT: dict[str, dict[str, str]] = {
                     "fr": ":white_check_mark: <@{user}> a résolu l'incident{note}"},
     "mirror": {"en": "*{title}* (<#{channel}>): {line}", "fr": "*{title}* (<#{channel}>) : {line}"},
     "reminder": {"en": ":alarm_clock: <@{lead}>, no update on this incident for {minutes} minutes. Post one with "
-                       "`/nox incident update <text>` (or the card's *Post update*).",
+                       "`/nox incident update &lt;text&gt;` (or the card's *Post update*).",
                  "fr": ":alarm_clock: <@{lead}>, pas de point sur cet incident depuis {minutes} minutes. Publiez-en un avec "
-                       "`/nox incident update <texte>` (ou *Publier un point* sur la fiche)."},
+                       "`/nox incident update &lt;texte&gt;` (ou *Publier un point* sur la fiche)."},
     "not_here": {"en": "This isn't an incident channel. Run that in the incident's channel (`/nox incidents` lists them).",
                  "fr": "Ce n'est pas un canal d'incident. Lancez ça dans le canal de l'incident (`/nox incidents` les liste)."},
     "not_allowed": {"en": "Only the incident lead (<@{lead}>), the responders and NOX's admins can change this incident.",
                     "fr": "Seuls le responsable de l'incident (<@{lead}>), les intervenants et les admins de NOX peuvent modifier cet incident."},
     "bad_value": {"en": "I didn't understand `{value}`. {usage}", "fr": "Je n'ai pas compris `{value}`. {usage}"},
-    "usage": {"en": "Usage: `/nox incident status <investigating|identified|monitoring|resolved> [note]`, `severity <critical|high|medium|low>`, "
-                    "`lead @someone`, `update <text>`, `resolve [summary]`.",
-              "fr": "Usage : `/nox incident status <investigating|identified|monitoring|resolved> [note]`, `severity <critical|high|medium|low>`, "
-                    "`lead @quelqu'un`, `update <texte>`, `resolve [résumé]`."},
+    "usage": {"en": "Usage: `/nox incident status &lt;investigating|identified|monitoring|resolved&gt; [note]`, `severity &lt;critical|high|medium|low&gt;`, "
+                    "`lead @someone`, `update &lt;text&gt;`, `resolve [summary]`.",
+              "fr": "Usage : `/nox incident status &lt;investigating|identified|monitoring|resolved&gt; [note]`, `severity &lt;critical|high|medium|low&gt;`, "
+                    "`lead @quelqu'un`, `update &lt;texte&gt;`, `resolve [résumé]`."},
     "closed": {"en": "This incident is resolved; NOX no longer changes it.", "fr": "Cet incident est résolu : NOX ne le modifie plus."},
     "none_open": {"en": ":white_check_mark: No open incident.", "fr": ":white_check_mark: Aucun incident ouvert."},
     "list_head": {"en": "*Open incidents ({count})*", "fr": "*Incidents ouverts ({count})*"},

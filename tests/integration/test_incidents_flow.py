@@ -330,8 +330,8 @@ async def test_commands_change_it_everywhere_and_jira_follows_once(sender, sandb
         assert len(_said(sandbox, "C0OPS", said, thread_ts=ts)) == 1
         assert len(_said(sandbox, FEED, said)) == 1
     assert "<@U0STRANGER>" not in str(sandbox.bot_messages(channel)) and "&lt;@U0STRANGER&gt;" in str(sandbox.bot_messages(channel))
-    card = _card(sandbox, channel)
-    assert card["blocks"][0]["text"]["text"].startswith(":white_check_mark: Resolved")
+    card = await sandbox.wait_for(lambda: (c := _card(sandbox, channel))["blocks"][0]["text"]["text"].startswith(
+        ":white_check_mark: Resolved") and c, timeout=10)
     assert not [b for b in card["blocks"] if b["type"] == "actions"]  # no buttons once resolved
     assert "U0LEAD" in sandbox.channel(channel).members
     # Jira: priority, transitions, one comment per change.
