@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import aiohttp
 
 from .models import Change
-from .render import Button, DIM, RESET, find_buttons, render_blocks, render_message
+from .render import Button, DIM, RESET, find_buttons, render_blocks, render_message, render_mrkdwn
 from .sender import SentResponse, SlackEventSender
 from .server import SlackSandbox
 
@@ -27,7 +27,8 @@ Talk to NOX as you would in Slack:
   #ops hello @nox …      a message in #ops (with @nox: a mention NOX answers)
   > more details         reply in the thread of the last conversation
   /nox …                 the /nox slash command (in the current conversation)
-  #inc-… /nox …          a /nox command in that channel (e.g. an incident's channel)
+  #inc-… /nox …          a /nox command in that channel (after NOX invites you to a channel,
+                         /nox goes there until you post elsewhere)
   :click N               click the N-th button of NOX's last message
   :home                  open NOX's App Home tab
   :help                  this help
@@ -105,6 +106,7 @@ class _ChatSession:
     seen: int = 0
     last_thread: tuple[str, str] | None = None
     clickable: _Clickable | None = None
+    command_channel: str | None = None  # where /nox goes: a channel NOX just invited you to, until you post elsewhere
     names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -163,6 +165,7 @@ class _ChatSession:
             envelopes = [self.sender.message(channel.id, text, user=self.user, thread_ts=thread_ts)]
         event = envelopes[0]["event"]
         self.last_thread = (channel.id, event.get("thread_ts") or event["ts"])
+        self.command_channel = None
         for envelope in envelopes:
             await self.deliver(envelope)
 
@@ -174,7 +177,8 @@ class _ChatSession:
             except Exception:  # noqa: BLE001
                 self.say(f"no such channel {channel}", dim=True)
                 return
-        channel = channel or (self.last_thread[0] if self.last_thread else self.dm)
+            self.command_channel = channel
+        channel = channel or self.command_channel or (self.last_thread[0] if self.last_thread else self.dm)
         form = self.sender.slash_command(self.user, args.strip(), command=command, channel=channel)
         response = await self.send(self.sender.send_command(form))
         if response is not None and response.ok and response.body.strip():
@@ -268,12 +272,15 @@ class _ChatSession:
         except Exception:  # noqa: BLE001 - a channel gone since: show its id
             name = channel
         if change.kind == "channel":
+            self.user_names()[channel] = name[1:]  # so <#C…> reads as its name from now on
             private = " (private)" if data.get("is_private") else ""
             line = f"NOX created {name}{private}"
         elif change.kind == "invited":
+            if self.user in (data.get("users") or []):
+                self.command_channel = channel  # /nox now goes there (an incident's commands)
             line = f"NOX invited {', '.join('@' + self.user_name(u) for u in data.get('users') or [])} to {name}"
         elif change.kind == "topic":
-            line = f"{name} topic: {data.get('topic', '')}"
+            line = f"{name} topic: {render_mrkdwn(str(data.get('topic', '')), users=self.user_names())}"
         elif change.kind == "pinned":
             first = render_message(data, users=self.user_names()).splitlines()[0] if data else ""
             line = f"📌 NOX pinned a message in {name}: {first}"
@@ -299,6 +306,7 @@ class _ChatSession:
         return place
 
     def user_names(self) -> dict[str, str]:
+        """Ids → names for rendering mentions: people, and the channels NOX created (by id)."""
         if not self.names:
             for user_id in ("U0DEV", self.user, self.sandbox.bot_user_id):
                 info = self.sandbox.user_info(user_id)
