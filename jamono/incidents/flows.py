@@ -241,16 +241,21 @@ def may_change(ctx: Ctx, incident: Incident, user: str, inc_settings: IncidentSe
     return is_workspace_admin(info.data if hasattr(info, "data") else info, settings)  # type: ignore[arg-type]
 
 
+ALIASES = {"investigation": "investigating", "identifié": "identified", "identifie": "identified",
+           "surveillance": "monitoring", "résolu": "resolved", "resolu": "resolved", "critique": "critical",
+           "élevée": "high", "elevee": "high", "haute": "high", "moyenne": "medium", "faible": "low", "basse": "low"}
+
+
 def _parse(job: Change) -> tuple[str, str, str] | None:
-    """(kind, value, note) validated; None when the value is not understood."""
+    """(kind, value, note) validated; None when the value is not understood. French words too."""
     kind, value, note = job.kind, job.value.strip(), job.note.strip()
+    if kind in ("status", "severity"):
+        value = ALIASES.get(value.lower(), value.lower())
     if kind == "status":
-        value = value.lower()
         if value == "resolved":
             return "resolved", "resolved", note
         return (kind, value, note) if value in STATUSES else None
     if kind == "severity":
-        value = value.lower()
         return (kind, value, note) if value in SEVERITIES else None
     if kind == "lead":
         user = value.strip("<>@").split("|")[0]
