@@ -60,9 +60,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "ev.resolved": {"en": ":white_check_mark: <@{user}> resolved the incident{note}",
                     "fr": ":white_check_mark: <@{user}> a résolu l'incident{note}"},
     "mirror": {"en": "*{title}* (<#{channel}>): {line}", "fr": "*{title}* (<#{channel}>) : {line}"},
-    "reminder": {"en": ":alarm_clock: <@{lead}>, no update on this incident for {minutes} minutes. Post one with "
+    "reminder": {"en": ":alarm_clock: <@{lead}>, no update on this incident for {minutes} min. Post one with "
                        "`/nox incident update &lt;text&gt;` (or the card's *Post update*).",
-                 "fr": ":alarm_clock: <@{lead}>, pas de point sur cet incident depuis {minutes} minutes. Publiez-en un avec "
+                 "fr": ":alarm_clock: <@{lead}>, pas de point sur cet incident depuis {minutes} min. Publiez-en un avec "
                        "`/nox incident update &lt;texte&gt;` (ou *Publier un point* sur la fiche)."},
     "not_here": {"en": "This isn't an incident channel. Run that in the incident's channel (`/nox incidents` lists them).",
                  "fr": "Ce n'est pas un canal d'incident. Lancez ça dans le canal de l'incident (`/nox incidents` les liste)."},

@@ -435,13 +435,13 @@ async def test_reminders_nudge_the_lead_once_per_silence_and_stop_when_resolved(
     assert await asyncio.to_thread(run_at, 14) is False  # not yet (and rescheduled)
     assert await asyncio.to_thread(run_at, 16) is True
     assert await asyncio.to_thread(run_at, 17) is False  # the same silence: never twice
-    nudges = _said(sandbox, channel, "no update on this incident for 15 minutes")
+    nudges = _said(sandbox, channel, "no update on this incident for 15 min")
     assert len(nudges) == 1 and "<@U0DEV>" in nudges[0]["text"]
     # A new silence after the reminder: one more, later; an update resets the clock.
     after = _row(pool, ws, id=row["id"])
     job = job.model_copy(update={"due_for": after["reminded_at"]})
     assert await asyncio.to_thread(run_at, 16 + 16) is True
-    assert len(_said(sandbox, channel, "no update on this incident for 15 minutes")) == 2
+    assert len(_said(sandbox, channel, "no update on this incident for 15 min")) == 2
     await _command(sender, "U0DEV", channel, "incident resolve all good")
     await sandbox.wait_for(lambda: _said(sandbox, channel, "resolved the incident"), timeout=20)
     after = _row(pool, ws, id=row["id"])

@@ -93,7 +93,7 @@ async def test_a_whole_incident_from_the_terminal(sandbox, sender, worker, pool,
                 return remind(get_runtime(), job)
 
         assert await asyncio.to_thread(later)
-        await step(None, "no update on this incident for 15 minutes")
+        await step(None, "no update on this incident for 15 min")
         await step("/nox incident resolve rollback fixed it", "resolved the incident")
         await step("/nox incidents", "NOX (only you)")
     finally:
