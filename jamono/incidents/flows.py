@@ -112,8 +112,24 @@ def _runbooks(ctx: Ctx, row: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"title": r["title"], "url": r["url"]} for r in found]
 
 
+def _profile(ctx: Ctx, user: str) -> dict[str, Any] | None:
+    try:
+        return ctx.client.users_info(user=user)["user"]
+    except SlackApiError:
+        return None
+
+
+def _guest(profile: dict[str, Any] | None) -> bool:
+    """Guests (and deleted accounts, bots) never declare or change an incident (invariant 6)."""
+    return profile is None or bool(profile.get("is_restricted") or profile.get("is_ultra_restricted")
+                                   or profile.get("deleted") or profile.get("is_bot"))
+
+
 def declare(rt: Runtime, job: Declaration, *, final_attempt: bool = False) -> Incident | None:
     ctx = context(rt, job.team_id, job.enterprise_id)
+    if not job.automatic and _guest(_profile(ctx, job.user)):
+        ephemeral(ctx, job.channel, job.user, tr("guest", job.lang or "en"))
+        return None
     inc_settings, settings = incident_settings(ctx)
     if job.interaction_id is not None:
         row = _interaction(ctx, job.interaction_id)
@@ -229,16 +245,14 @@ def _find(ctx: Ctx, job: Change) -> Incident | None:
 
 def may_change(ctx: Ctx, incident: Incident, user: str, inc_settings: IncidentSettings,
                settings: WorkspaceSettings) -> bool:
-    """The lead, the responders (the workspace's group, and who declared it) and NOX's admins."""
-    if user in (incident.lead, incident.reporter):
-        return True
-    if user in slackops.responders(ctx, inc_settings):
-        return True
-    try:
-        info = ctx.client.users_info(user=user)
-    except SlackApiError:
+    """The lead, the responders (the workspace's group, and who declared it) and NOX's admins;
+    never a guest, whatever group they are in."""
+    profile = _profile(ctx, user)
+    if _guest(profile):
         return False
-    return is_workspace_admin(info.data if hasattr(info, "data") else info, settings)  # type: ignore[arg-type]
+    if user in (incident.lead, incident.reporter) or user in slackops.responders(ctx, inc_settings):
+        return True
+    return is_workspace_admin(profile or {}, settings)
 
 
 ALIASES = {"investigation": "investigating", "identifié": "identified", "identifie": "identified",

@@ -68,6 +68,8 @@ _TEXT: dict[str, dict[str, str]] = {
                  "fr": "Ce n'est pas un canal d'incident. Lancez ça dans le canal de l'incident (`/nox incidents` les liste)."},
     "not_allowed": {"en": "Only the incident lead (<@{lead}>), the responders and NOX's admins can change this incident.",
                     "fr": "Seuls le responsable de l'incident (<@{lead}>), les intervenants et les admins de NOX peuvent modifier cet incident."},
+    "guest": {"en": "Guests can't declare incidents: ask a member of the team.",
+              "fr": "Les invités ne peuvent pas déclarer d'incident : demandez à un membre de l'équipe."},
     "bad_value": {"en": "I didn't understand `{value}`. {usage}", "fr": "Je n'ai pas compris `{value}`. {usage}"},
     "usage": {"en": "Usage: `/nox incident status &lt;investigating|identified|monitoring|resolved&gt; [note]`, `severity &lt;critical|high|medium|low&gt;`, "
                     "`lead @someone`, `update &lt;text&gt;`, `resolve [summary]`.",

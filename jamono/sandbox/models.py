@@ -101,6 +101,7 @@ class User:
     is_bot: bool = False
     bot_id: str | None = None
     deleted: bool = False
+    is_restricted: bool = False  # a guest (multi-channel guest; Slack's is_ultra_restricted is single-channel)
     team_id: str = "T0SANDBOX"
     updated: int = field(default_factory=lambda: int(time.time()))
 
@@ -141,7 +142,7 @@ class User:
             "is_admin": self.is_admin,
             "is_owner": self.is_owner,
             "is_primary_owner": self.is_owner,
-            "is_restricted": False,
+            "is_restricted": self.is_restricted,
             "is_ultra_restricted": False,
             "is_bot": self.is_bot,
             "is_app_user": False,

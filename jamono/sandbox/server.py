@@ -411,8 +411,9 @@ class SlackSandbox:
         locale: str = "fr-FR",
         is_bot: bool = False,
         real_name: str = "",
+        is_restricted: bool = False,
     ) -> None:
-        user = User(id=id, name=name, real_name=real_name, tz=tz, tz_offset=tz_offset, email=email, is_admin=is_admin, is_owner=is_owner, locale=locale, is_bot=is_bot, team_id=self.team_id)
+        user = User(id=id, name=name, real_name=real_name, tz=tz, tz_offset=tz_offset, email=email, is_admin=is_admin, is_owner=is_owner, locale=locale, is_bot=is_bot, team_id=self.team_id, is_restricted=is_restricted)
         with self._state.lock:
             self._state.directory.add_user(user)
 

@@ -194,6 +194,17 @@ async def test_declare_from_the_triage_reply_twice_clicked_makes_one_channel_car
     assert [e["kind"] for e in _events(pool, ws, row["id"])] == ["declared"]
 
 
+async def test_a_guest_cannot_declare(sender, sandbox, pool, sandbox_workspace, no_jira):
+    _, ws = sandbox_workspace
+    sandbox.add_user("U0GUEST", "guest", real_name="A Guest", is_restricted=True)
+    svc = _tag()
+    _, reply, proposal = await _triage(sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer")
+    await sender.send_interactive(_click(sender, reply, proposal, "propose_incident", user="U0GUEST"))
+    await sandbox.wait_for(lambda: [e for e in sandbox.ephemerals(user="U0GUEST") if "Guests can't declare" in e["text"]],
+                           timeout=20)
+    assert _row(pool, ws, interaction_id=proposal["block_id"].split(":", 1)[1]) is None
+
+
 async def test_declare_from_the_modal_with_severity_and_lead(sender, sandbox, pool, sandbox_workspace, no_jira):
     _, ws = sandbox_workspace
     sandbox.add_user("U0LEAD", "lea", real_name="Léa Lead")
@@ -308,6 +319,7 @@ async def test_commands_change_it_everywhere_and_jira_follows_once(sender, sandb
     key = row["jira_key"]
     sandbox.add_user("U0LEAD", "lea", real_name="Léa Lead")
     sandbox.add_user("U0STRANGER", "stranger", real_name="Someone Else")
+    sandbox.add_user("U0GUEST", "guest", real_name="A Guest", is_restricted=True)
 
     steps = [("incident status identified bad deploy <@U0STRANGER>", "set the status to *identified*"),
              ("incident severity high", "changed the severity to *high*"),
@@ -320,6 +332,9 @@ async def test_commands_change_it_everywhere_and_jira_follows_once(sender, sandb
     # A stranger may not change it; a wrong value gets the usage.
     await _command(sender, "U0STRANGER", channel, "incident status monitoring")
     await sandbox.wait_for(lambda: [e for e in sandbox.ephemerals(user="U0STRANGER") if "Only the incident lead" in e["text"]],
+                           timeout=20)
+    await _command(sender, "U0GUEST", channel, "incident update all good")  # a guest, never
+    await sandbox.wait_for(lambda: [e for e in sandbox.ephemerals(user="U0GUEST") if "Only the incident lead" in e["text"]],
                            timeout=20)
     row = _row(pool, ws, id=row["id"])
     assert row["status"] == "resolved" and row["severity"] == "high" and row["lead"] == "U0LEAD"
