@@ -479,3 +479,23 @@ async def test_nox_incidents_lists_the_open_ones_and_the_home_shows_them(sender,
     await sender.send_event(sender.app_home_opened("U0DEV"))
     home = await sandbox.wait_for(lambda: (v := sandbox.home_view("U0DEV")) and svc in str(v["blocks"]) and v, timeout=20)
     assert "Incidents ouverts" in str(home["blocks"])  # U0DEV's Slack locale is fr-FR
+
+
+async def test_jamono_incidents_cli_lists_and_configures(sandbox, pool, sandbox_workspace, no_jira, capsys):
+    from jamono.incidents.cli import main as incidents_cli
+    from jamono.incidents.models import IncidentSettings
+
+    _, ws = sandbox_workspace
+    try:
+        assert incidents_cli(["settings", "--team", ws.team_id, "--remind", "high=7", "--private", "on",
+                              "--responders", "S0ONCALL"]) == 0
+        with tenant_tx(pool, ws.tenant_id) as conn:
+            raw = conn.execute("SELECT settings FROM workspaces WHERE id = %s", [ws.workspace_id]).fetchone()["settings"]
+        stored = IncidentSettings.of(raw)
+        assert stored.reminder_minutes["high"] == 7 and stored.private_channels and stored.responders_group == "S0ONCALL"
+        assert raw["jira"] == UNSET_JIRA | raw["jira"]  # the rest of the settings untouched
+        assert incidents_cli(["settings", "--team", ws.team_id, "--remind", "sev1=3"]) == 2
+        assert incidents_cli(["list", "--team", ws.team_id]) == 0
+        assert "open incident(s)" in capsys.readouterr().out
+    finally:
+        _incident_settings(pool, ws, None)
