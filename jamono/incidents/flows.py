@@ -16,7 +16,6 @@ that dies releases the lock with its connection.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -549,4 +548,4 @@ def home_blocks(pool: Any, tenant_id: UUID, lang: str) -> list[dict[str, Any]]:
     return [{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": tr("home_head", lang)}}, *body]
 
 
-__all__ = ["change", "declare", "list_open", "remind", "sync_jira", "time"]
+__all__ = ["change", "declare", "list_open", "remind", "sync_jira"]
