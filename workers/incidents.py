@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from jamono.incidents.flows import REMIND_QUEUE
 from jamono.incidents.models import Change, Declaration, IncidentRef, ListRequest
 from jamono.jobs import NOX_QUEUE
 from jamono.runtime import get_runtime
@@ -38,8 +39,9 @@ def incidents_jira(payload: dict) -> None:
     sync_jira(get_runtime(), IncidentRef.model_validate(payload), final_attempt=_final())
 
 
-# A reminder may wait hours in the broker before it is due: max_age counts from its enqueue.
-@dramatiq.actor(actor_name="incidents_remind", **{**_ACTION_JOB, "max_age": WEEK_MS})
+# A reminder may wait hours in the broker before it is due: max_age counts from its enqueue. Its own
+# queue (every `jamono worker` consumes it too), so waiting reminders are no backlog of the answers.
+@dramatiq.actor(actor_name="incidents_remind", **{**_ACTION_JOB, "max_age": WEEK_MS, "queue_name": REMIND_QUEUE})
 def incidents_remind(payload: dict) -> None:
     from jamono.incidents.flows import remind
 

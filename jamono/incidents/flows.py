@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 JIRA_ACTOR = "incidents_jira"
 REMIND_ACTOR = "incidents_remind"
+# Reminders wait minutes to hours as delayed messages: on a queue of their own, so they never count
+# as the answering queue's backlog (its depth, autoscaling on it, tests joining it).
+REMIND_QUEUE = "incident_reminders"
 JIRA_STATUS = {"investigating": "In Progress", "identified": "In Progress", "monitoring": "In Progress",
                "resolved": "Done"}
 
@@ -75,8 +78,8 @@ def incident_settings(ctx: Ctx) -> tuple[IncidentSettings, WorkspaceSettings]:
 incident_lock = slackops.incident_lock
 
 
-def enqueue(actor: str, payload: dict[str, Any], *, delay_ms: int | None = None) -> None:
-    dramatiq.get_broker().enqueue(dramatiq.Message(queue_name=NOX_QUEUE, actor_name=actor, args=(payload,),
+def enqueue(actor: str, payload: dict[str, Any], *, delay_ms: int | None = None, queue_name: str = NOX_QUEUE) -> None:
+    dramatiq.get_broker().enqueue(dramatiq.Message(queue_name=queue_name, actor_name=actor, args=(payload,),
                                                    kwargs={}, options={}), delay=delay_ms)
 
 
@@ -485,7 +488,7 @@ def schedule_reminder(ctx: Ctx, incident: Incident, inc_settings: IncidentSettin
     due = base + timedelta(minutes=minutes)
     delay = max(int((due - datetime.now(UTC)).total_seconds() * 1000) + 1000, 0)
     enqueue(REMIND_ACTOR, _ref(ctx, incident, incident.lead or incident.reporter, due_for=base.isoformat()),
-            delay_ms=delay)
+            delay_ms=delay, queue_name=REMIND_QUEUE)
 
 
 def remind(rt: Runtime, job: IncidentRef, *, now: datetime | None = None) -> bool:

@@ -172,7 +172,7 @@ def serve_worker_metrics() -> int:
     port = int(os.environ.get("JAMONO_WORKER_METRICS_PORT", settings.worker_metrics_port))
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    registry.register(QueueDepth(build_broker(settings), [NOX_QUEUE]))
+    registry.register(QueueDepth(build_broker(settings), [NOX_QUEUE, "incident_reminders"]))
     try:
         server, thread = start_http_server(port, addr=settings.host, registry=registry)
     except OSError as exc:  # the workers keep working; only their metrics are not served

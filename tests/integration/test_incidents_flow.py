@@ -438,9 +438,10 @@ async def test_reminders_nudge_the_lead_once_per_silence_and_stop_when_resolved(
     channel = row["channel_id"]
     assert row["severity"] == "critical"
     # The first reminder is a delayed message in the broker, due 15 minutes (critical) after the declaration.
-    delayed = await sandbox.wait_for(lambda: [m for m in broker.client.hvals("jamono:nox.DQ.msgs")
+    delayed = await sandbox.wait_for(lambda: [m for m in broker.client.hvals("jamono:incident_reminders.DQ.msgs")
                                               if str(row["id"]).encode() in m], timeout=10)  # queued after the commit
     assert b"incidents_remind" in delayed[0]
+    assert not [m for m in broker.client.hvals("jamono:nox.DQ.msgs") if b"incidents_remind" in m]  # not the answers' queue
     job = IncidentRef(team_id=ws.team_id, user="U0DEV", incident_id=row["id"], due_for=row["last_update_at"])
     rt = get_runtime()
 
