@@ -501,3 +501,29 @@ async def test_jamono_incidents_cli_lists_and_configures(sandbox, pool, sandbox_
         assert "open incident(s)" in capsys.readouterr().out
     finally:
         _incident_settings(pool, ws, None)
+
+
+async def test_the_runbooks_nox_found_are_bookmarked(sender, sandbox, pool, sandbox_workspace, no_jira):
+    _, ws = sandbox_workspace
+    ts, reply, proposal = await _triage(
+        sender, sandbox, "urgent: production checkout pods are in CrashLoopBackOff, OOMKilled since the last deploy")
+    interaction_id = proposal["block_id"].split(":", 1)[1]
+    def cited():
+        with tenant_tx(pool, ws.tenant_id) as conn:  # recorded just after the reply is posted
+            found = conn.execute("SELECT metadata->'sources' AS s FROM agent_interactions WHERE id = %s",
+                                 [interaction_id]).fetchone()
+        return found and found["s"]
+
+    sources = await sandbox.wait_for(cited, timeout=10)  # the triage cited runbooks
+    with tenant_tx(pool, ws.tenant_id) as conn:  # give the cited runbooks a web address, as an ingested wiki has
+        conn.execute("UPDATE knowledge_documents SET url = 'https://runbooks.example.com/' || id WHERE id::text = ANY(%s)",
+                     [sources])
+    try:
+        await sender.send_interactive(_click(sender, reply, proposal, "propose_incident"))
+        row = await _declared(sandbox, pool, ws, interaction_id=interaction_id)
+    finally:
+        with tenant_tx(pool, ws.tenant_id) as conn:
+            conn.execute("UPDATE knowledge_documents SET url = NULL WHERE id::text = ANY(%s)", [sources])
+    links = [b["link"] for b in sandbox.channel(row["channel_id"]).bookmarks]
+    assert {f"https://runbooks.example.com/{s}" for s in sources[:5]} <= set(links)
+    assert len(links) == len(set(links))
