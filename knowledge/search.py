@@ -43,7 +43,9 @@ EXACT_MAX_ROWS = 10_000
 HNSW_EF_MAX = 1000              # pgvector's upper bound for hnsw.ef_search
 HNSW_EF_SAFETY = 2.0            # ask for twice the candidates the tenant's share predicts
 MIN_CANDIDATES = 40             # per retriever
-TEXT_TIE_WEIGHT = 1.0           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
+TEXT_TIE_WEIGHT = 1.0
+CANDIDATE_ROWS = 2000           # keyword stage: chunks scored at most, rarest words first (bench/kb.py)
+FULL_SCAN_MAX_ROWS = 4000       # ...unless the full ranking's scan stays this small (then exact)           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
 TEXT_WEIGHT_MIN = 0.0           # keyword vote in the fusion when its best match covers nothing
 # English questions: MiniLM's vectors are the better judge, words vote at most 0.7 of them
 # (tests/knowledge/fixtures/kb_queries_runbooks_own.jsonl: first document right 0.81 -> 0.83).
@@ -136,10 +138,19 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def word_lexemes(conn: psycopg.Connection, query: str) -> list[list[str]]:
+    """The English and French lexemes of each content word of the (accent-folded) query."""
+    return list(_word_lexemes(conn, query_words(query)).values())
+
+
+def word_query(lexemes: Sequence[str]) -> str:
+    """One word's tsquery: any of its lexemes."""
+    return "(" + " | ".join(_quote(lx) for lx in lexemes) + ")"
+
+
 def word_queries(conn: psycopg.Connection, query: str) -> list[str]:
     """One tsquery per content word of the (accent-folded) query: its English OR French lexemes."""
-    lexemes = _word_lexemes(conn, query_words(query))
-    return ["(" + " | ".join(_quote(lx) for lx in lxs) + ")" for lxs in lexemes.values()]
+    return [word_query(lxs) for lxs in word_lexemes(conn, query)]
 
 
 # ---------------------------------------------------------------------------- vectors
@@ -277,6 +288,67 @@ def text_candidates(conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: 
     return [Found(r[0], r[1], float(r[2])) for r in rows], (best / idf_sum if idf_sum > 0 else 0.0)
 
 
+def document_frequencies(conn: psycopg.Connection, words: Sequence[Sequence[str]]) -> list[int]:
+    """How many of the tenant's chunks hold each word (its most frequent lexeme), from the
+    per-tenant term statistics the ingest triggers keep (migrations/0010)."""
+    lexemes = sorted({lx for lxs in words for lx in lxs})
+    if not lexemes:
+        return [0] * len(words)
+    rows = _tuples(conn).execute(sql.SQL(
+        "SELECT lexeme, df FROM knowledge_terms WHERE {t} AND lexeme = ANY(%s)").format(t=_TENANT), [lexemes])
+    df = {r[0]: int(r[1]) for r in rows}
+    return [max((df.get(lx, 0) for lx in lxs), default=0) for lxs in words]
+
+
+def _idf(df: int, total: float) -> float:
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def text_candidates_pruned(conn: psycopg.Connection, words: Sequence[Sequence[str]], n: int, lang: str | None = None,
+                           *, tenant_chunks: int | None = None) -> tuple[list[Found], float]:
+    """`text_candidates`' ranking at a cost that does not grow with the tenant's size.
+
+    Word rarity comes from the term statistics. When the query's words are in few enough chunks,
+    the full ranking runs (exact, as cheap as it gets). Otherwise only chunks holding one of the
+    query's rarer words are scored, words taken rarest first until they reach CANDIDATE_ROWS
+    chunks: a chunk with only the commonest words of the query is the keyword list's noise
+    (bench/kb.py reports the overlap with the full ranking).
+    """
+    words = [list(w) for w in words if w]
+    if not words:
+        return [], 0.0
+    dfs = document_frequencies(conn, words)
+    wqs = [word_query(w) for w in words]
+    if sum(dfs) <= FULL_SCAN_MAX_ROWS:
+        return text_candidates(conn, wqs, n, lang, tenant_chunks=tenant_chunks)
+    total = float(max(tenant_chunks or 0, max(dfs), 1))
+    idfs = [_idf(df, total) for df in dfs]
+    order = sorted(range(len(words)), key=lambda i: (dfs[i], i))
+    chosen: list[int] = []
+    rows_seen = 0
+    for i in order:
+        if dfs[i] == 0:
+            continue  # in no chunk of the tenant: matches nothing
+        if chosen and rows_seen + dfs[i] > CANDIDATE_ROWS:
+            break
+        chosen.append(i)
+        rows_seen += dfs[i]
+    if not chosen:
+        return [], 0.0
+    matched = _sum_if_match(wqs, [sql.Literal(x) for x in idfs])
+    query = sql.SQL(
+        "SELECT id, document_id, {matched} + {tie} * ts_rank_cd(tsv, {tsq}, 1) AS score, {matched} AS matched"
+        " FROM knowledge_chunks WHERE {t} AND tsv @@ {candidates}{lang}"
+        " ORDER BY score DESC, id LIMIT {n}"
+    ).format(matched=matched, tie=sql.Literal(TEXT_TIE_WEIGHT), tsq=sql.Literal(" | ".join(wqs)), t=_TENANT,
+             candidates=sql.Literal(" | ".join(wqs[i] for i in chosen)), lang=_lang_filter(lang), n=sql.Literal(n))
+    rows = _tuples(conn).execute(query).fetchall()
+    if not rows:
+        return [], 0.0
+    best = max(float(r[3]) for r in rows)
+    return [Found(r[0], r[1], float(r[2])) for r in rows], best / sum(idfs)
+
+
 def text_weight(coverage: float, *, french: bool = False) -> float:
     """The keyword list's vote in the fusion, by how well its best match covers the query.
 
@@ -345,7 +417,8 @@ def search(
     spelt = spelt_out(query)     # "PV", "HPA", "sts" as runbooks spell them
     if spelt:
         query, english = f"{query}\n{spelt}", f"{english}\n{spelt}" if english else None
-    wqs = word_queries(conn, f"{query}\n{english}" if english else query)
+    words = word_lexemes(conn, f"{query}\n{english}" if english else query)
+    wqs = [word_query(w) for w in words]
     size = _tenant_rows(conn, model)
     qvecs: list[str] = []
     vec_rows: list[Found] = []
@@ -357,7 +430,7 @@ def search(
     text_rows: list[Found] = []
     coverage = 0.0
     if mode != "vector":
-        text_rows, coverage = text_candidates(conn, wqs, n, lang, tenant_chunks=size)
+        text_rows, coverage = text_candidates_pruned(conn, words, n, lang, tenant_chunks=size)
 
     cands: dict[int, Candidate] = {}
     for rank, found in enumerate(vec_rows, 1):

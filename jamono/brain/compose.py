@@ -17,6 +17,7 @@ from jamono.brain.analysis import Analysis, Intent
 from jamono.brain.asks import Ask, ask_of
 from jamono.brain.grounding import CLOSE_SHARE, Documents, HitLike, Passage, ground, section_relevance
 from jamono.i18n import t
+from jamono.slack.escape import escape_link_url, escape_mrkdwn
 
 ANSWER_BUDGET_CHARS = 2400      # the quoted sections of an answer (Slack splits them into sections)
 CHECKS_BUDGET_CHARS = 1600      # an incident's "what to check first"
@@ -53,13 +54,7 @@ def terms(text: str) -> set[str]:
     return {w for w in _WORD.findall(fold(text)) if w not in _STOP}
 
 
-_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((https?://[^)\s<>|]{1,2000})\)")
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Text we did not write, as Slack shows it literally: `<ns>` stays visible, and `<!channel>`,
-    `<@U…>` or `<https://…|label>` inside a runbook or a message never ping or hide a link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\((https?://[^()\s<>|]{1,2000})\)")
 
 
 def _links(line: str) -> str:
@@ -68,7 +63,7 @@ def _links(line: str) -> str:
     for m in _LINK.finditer(line):
         out.append(escape_mrkdwn(line[last:m.start()]))
         label, url = m.group(1).strip(), m.group(2)
-        out.append(f"<{url}>" if label == url else f"{escape_mrkdwn(label)} (<{url}>)")
+        out.append(f"<{escape_link_url(url)}>" if label == url else f"{escape_mrkdwn(label)} (<{escape_link_url(url)}>)")
         last = m.end()
     out.append(escape_mrkdwn(line[last:]))
     return "".join(out)

@@ -313,7 +313,11 @@ def change(rt: Runtime, job: Change, *, final_attempt: bool = False) -> Incident
             ephemeral(ctx, where, job.user, tr("closed", lang))
             return None
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        incident = store.get(conn, incident.id, lock=True) or incident
+        incident = store.get(conn, incident.id, lock=True) or incident  # concurrent changes queue up here
+        if store.event_by_key(conn, f"change:{job.key}") is None:
+            now_value = {"status": incident.status, "severity": incident.severity, "lead": incident.lead}.get(kind)
+            if (now_value is not None and now_value == value) or not incident.open:
+                return None  # a double click's second request, or a change that arrived after resolution
         event, created = store.record_event(conn, incident_id=incident.id, key=f"change:{job.key}", kind=kind,
                                             actor=job.user, data={"value": value, "note": note})
         if created:

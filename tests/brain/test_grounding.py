@@ -166,3 +166,19 @@ def test_a_weak_best_match_is_offered_as_the_closest_runbook_not_as_the_answer()
     assert answer.text.startswith("No runbook clearly covers this; the closest I found is *DiskAlmostFull*")
     strong = compose(Analysis(intent=Intent.QUESTION), "disk almost full", [MEANING_HIT], documents)
     assert strong.text.startswith("From *DiskAlmostFull*")
+
+
+def test_answers_are_built_in_linear_time_from_hostile_text():
+    import time
+
+    from jamono.brain.compose import excerpt
+    from jamono.brain.cues import change_query
+
+    started = time.perf_counter()
+    for text in ("[" * 40_000, "[a](" * 10_000, "x" * 40_000, "```\n" * 10_000, "what does the " * 3_000):
+        markdown_to_mrkdwn(text)
+        excerpt(text, text, 2400)
+        ask_of(text)
+        change_query(text, "en")
+        search_query(text, ["earlier question"])
+    assert time.perf_counter() - started < 2.0

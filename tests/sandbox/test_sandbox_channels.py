@@ -52,7 +52,7 @@ async def test_create_invite_topic_pin_bookmark(sandbox: SlackSandbox, client: A
         == "invalid_link"
     assert [b["link"] for b in (await client.bookmarks_list(channel_id=channel))["bookmarks"]] == [mark["link"]]
     kinds = [c.kind for c in sandbox.changes()]
-    assert {"channel", "invited", "topic", "pinned", "bookmark"} <= set(kinds)
+    assert {"channel", "invited", "topic", "pinned", "bookmarks"} <= set(kinds)
 
 
 async def test_usergroups(sandbox: SlackSandbox, client: AsyncWebClient):

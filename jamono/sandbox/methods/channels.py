@@ -1,11 +1,10 @@
-"""Making and furnishing channels: conversations.create/invite/setTopic, pins, bookmarks, and
-the user groups whose members get invited. Each refuses what Slack refuses (name_taken,
-already_in_channel, already_pinned, no_such_subteam …) so apps meet those answers here first."""
+"""Making channels: conversations.create/invite/setTopic, and the user groups whose members get
+invited (pins and bookmarks: methods/pins.py). Each refuses what Slack refuses (name_taken,
+already_in_channel, no_such_subteam …) so apps meet those answers here first."""
 
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from ..ids import new_id
@@ -59,45 +58,6 @@ def set_topic(ctx: MethodContext) -> dict[str, Any]:
     return {"channel": channel.to_api()}
 
 
-def pins_add(ctx: MethodContext) -> dict[str, Any]:
-    channel = ctx.channel()
-    ts = str(ctx.require("timestamp", "no_item_specified"))
-    message = ctx.state.messages.get(channel.id, ts)  # message_not_found
-    if ts in channel.pins:
-        raise SlackError("already_pinned")
-    channel.pins.append(ts)
-    ctx.state.feed.add("pinned", channel.id, ts, message)
-    return {}
-
-
-def pins_list(ctx: MethodContext) -> dict[str, Any]:
-    channel = ctx.channel()
-    items = [{"type": "message", "channel": channel.id, "message": ctx.state.messages.get(channel.id, ts)}
-             for ts in channel.pins]
-    return {"items": items}
-
-
-def bookmarks_add(ctx: MethodContext) -> dict[str, Any]:
-    channel = ctx.channel("channel_id")
-    title = str(ctx.require("title", "invalid_title"))
-    kind = str(ctx.require("type", "invalid_bookmark_type"))
-    if kind != "link":
-        raise SlackError("invalid_bookmark_type")
-    link = str(ctx.require("link", "invalid_link"))
-    if not link.startswith(("http://", "https://")):
-        raise SlackError("invalid_link")
-    bookmark = {"id": new_id("Bk"), "channel_id": channel.id, "title": title, "link": link, "emoji": ctx.arg("emoji"),
-                "type": "link", "date_created": int(time.time()), "rank": str(len(channel.bookmarks))}
-    channel.bookmarks.append(bookmark)
-    ctx.state.feed.add("bookmark", channel.id, None, dict(bookmark))
-    return {"bookmark": dict(bookmark)}
-
-
-def bookmarks_list(ctx: MethodContext) -> dict[str, Any]:
-    channel = ctx.channel("channel_id")
-    return {"bookmarks": [dict(b) for b in channel.bookmarks]}
-
-
 def usergroup_users(ctx: MethodContext) -> dict[str, Any]:
     group = str(ctx.require("usergroup", "no_such_subteam"))
     users = ctx.state.directory.usergroups.get(group)
@@ -110,9 +70,5 @@ METHODS: dict[str, Method] = {
     "conversations.create": Method(create),
     "conversations.invite": Method(invite),
     "conversations.setTopic": Method(set_topic),
-    "pins.add": Method(pins_add),
-    "pins.list": Method(pins_list),
-    "bookmarks.add": Method(bookmarks_add),
-    "bookmarks.list": Method(bookmarks_list),
     "usergroups.users.list": Method(usergroup_users),
 }
