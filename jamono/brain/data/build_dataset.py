@@ -53,9 +53,9 @@ def parse_label(label: str) -> dict[str, object]:
     }
 
 
-def read_sources(src: Path = SRC) -> list[dict[str, object]]:
+def read_sources(src: Path = SRC, pattern: str = "*.txt") -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    for path in sorted(src.glob("*.txt")):
+    for path in sorted(src.glob(pattern)):
         lang = path.name.split("_", 1)[0]
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
@@ -345,9 +345,9 @@ def build() -> list[dict[str, object]]:
     return unique
 
 
-def heldout() -> list[dict[str, object]]:
+def heldout(pattern: str = "*.txt") -> list[dict[str, object]]:
     """The held-out evaluation rows (heldout/*.txt), with ids for `jamono eval intents`."""
-    rows = read_sources(HELDOUT)
+    rows = read_sources(HELDOUT, pattern)
     return [{"id": f"heldout-{i}", **row} for i, row in enumerate(rows, 1)]
 
 
@@ -361,9 +361,10 @@ def _write(rows: list[dict[str, object]], path: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="build intents_train.jsonl (or the held-out set)")
     parser.add_argument("--heldout", metavar="OUT.jsonl", help="write the held-out evaluation set there instead")
+    parser.add_argument("--pattern", default="*.txt", help="held-out files to include (glob in heldout/)")
     args = parser.parse_args(argv)
     if args.heldout:
-        _write(heldout(), Path(args.heldout))
+        _write(heldout(args.pattern), Path(args.heldout))
     else:
         _write(build(), OUT)
 
