@@ -56,8 +56,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "f.incidents": {"en": "Incidents", "fr": "Incidents"},
     "f.incidents.text": {
-        "en": "Triage in the thread, a declared incident with its card, a timeline and a postmortem draft.",
-        "fr": "Un tri dans le fil, un incident déclaré avec sa fiche, une chronologie et un brouillon de postmortem.",
+        "en": "Triage in the thread, then a declared incident with its own channel, a live card and Jira in step.",
+        "fr": "Un tri dans le fil, puis un incident déclaré avec son canal, une fiche à jour et Jira synchronisé.",
     },
     "f.actions": {"en": "Jira and Calendar", "fr": "Jira et Agenda"},
     "f.actions.text": {

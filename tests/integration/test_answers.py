@@ -96,27 +96,26 @@ async def test_a_french_question_is_answered_from_an_english_runbook_in_french(w
     assert "kafka-consumer-groups" in shown, "the English runbook's commands are quoted as written"
 
 
-async def test_an_incident_after_a_deploy_gets_the_rollback_steps_first(worker, sender, sandbox):
+async def _reported(sender, sandbox, text: str) -> str:
+    """An @nox report in a fresh channel, and NOX's reply as Slack shows it."""
     channel = "C" + uuid.uuid4().hex[:9].upper()
-    envelope = sender.app_mention("U0DEV", channel, "the payments API returns 502 for all EU customers since "
-                                                    "14:05, right after deploy 4.12")
+    envelope = sender.app_mention("U0DEV", channel, text)
     ts = envelope["event"]["ts"]
     assert (await sender.send_event(envelope)).status == 200
-    reply = (await sandbox.wait_for(lambda: _answered(sandbox, channel, ts), timeout=20))[-1]
-    shown = _shown(reply)
+    return _shown((await sandbox.wait_for(lambda: _answered(sandbox, channel, ts), timeout=20))[-1])
+
+
+async def test_an_incident_after_a_deploy_gets_the_rollback_steps_first(worker, sender, sandbox):
+    shown = await _reported(sender, sandbox, "the payments API returns 502 for all EU customers since 14:05, "
+                                             "right after deploy 4.12")
     assert "Incident" in shown and "What to check first" in shown
     assert "rollout undo" in shown, "a recent deploy points at the rollback runbook's steps"
     assert "No runbook" not in shown
 
 
 async def test_an_incident_nothing_matches_says_so(worker, sender, sandbox):
-    channel = "C" + uuid.uuid4().hex[:9].upper()
-    envelope = sender.app_mention("U0DEV", channel, "URGENT the espresso machine on floor 3 is leaking everywhere, "
-                                                    "the floor is flooded")
-    ts = envelope["event"]["ts"]
-    assert (await sender.send_event(envelope)).status == 200
-    reply = (await sandbox.wait_for(lambda: _answered(sandbox, channel, ts), timeout=20))[-1]
-    shown = _shown(reply)
+    shown = await _reported(sender, sandbox, "URGENT the espresso machine on floor 3 is leaking everywhere, "
+                                             "the floor is flooded")
     assert "rollout undo" not in shown and "kubectl" not in shown
     assert "runbook" in shown.lower()
 
