@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -179,8 +181,11 @@ def serve_worker_metrics() -> int:
         log.error("worker metrics: cannot listen on port %s (%s); set WORKER_METRICS_PORT", port, exc.strerror)
         return 1
     log.info("worker metrics on port %s", port)
-    try:
-        thread.join()
-    except KeyboardInterrupt:
-        server.shutdown()
+    # Dramatiq's fork handler exits at the first SIGTERM and "kills" at the second, which a signal
+    # to the process group (then forwarded by the supervisor) always brings: one stop, exit 0.
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    while not stopped.wait(1.0):  # a timeout keeps the main thread responsive to signals
+        pass
+    server.shutdown()
     return 0
