@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench eval train clean
+.PHONY: setup run test bench eval train clean deploy-test
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -38,6 +38,10 @@ eval: $(STAMP)
 
 train: $(STAMP)
 	$(PY) -m jamono train
+
+# The image and the compose stack, for real (needs root: dockerd, debootstrap; see deploy/smoke.sh).
+deploy-test: $(STAMP)
+	deploy/smoke.sh
 
 clean:
 	rm -rf .jamono/test
