@@ -231,6 +231,10 @@ def main() -> None:
         log.info("serving Slack for %s over Socket Mode (health and metrics on port %s)", who, settings.port)
     else:
         log.info("serving Slack for %s on port %s", who, settings.port)
+    if identity is not None:
+        # One workspace, self-hosted: its runbook library is loaded as "Add to Slack" loads it for
+        # an install (a worker job, idempotent: unchanged runbooks cost one read each).
+        jobs.enqueue("welcome_installation", {"team_id": identity.team_id, "enterprise_id": identity.enterprise_id})
     try:
         asyncio.run(serve(settings, pool, jobs, identity))
     finally:

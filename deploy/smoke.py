@@ -177,6 +177,9 @@ def mentions(stack: Stack, sandbox, n: int) -> None:
     print(f"[1] {n} mentions through the web container", flush=True)
     envelopes = send(stack, sandbox, n, "M" + uuid.uuid4().hex[:3].upper())
     answered_once(stack, sandbox, envelopes, 180, "mentions")
+    with stack.db() as conn:
+        (runbooks,) = conn.execute("SELECT count(*) FROM knowledge_documents WHERE origin = 'bundled'").fetchone()
+    check(runbooks >= 20, f"the workspace's knowledge base holds the bundled runbooks ({runbooks}), loaded at web's start")
 
 
 def worker_killed(stack: Stack, sandbox, n: int) -> None:
