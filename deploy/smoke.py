@@ -170,7 +170,16 @@ def start_time(stack: Stack) -> float:
     code = subprocess.run(["docker", "inspect", "-f", "{{.State.ExitCode}}", *migrate], capture_output=True, text=True).stdout.split()
     check(code == ["0"], "migrate ran once and exited 0 before web and worker started")
     print(f"stack start time (compose up → web /healthz 200): {seconds:.1f} s", flush=True)
+    for service in ("web", "worker"):  # the image's HEALTHCHECK (python -m jamono.healthcheck)
+        (container,) = stack.containers(service)
+        wait(lambda c=container: health(c) == "healthy", 120, f"{service}'s Docker health check", interval=1)
+    print("  ok: Docker reports web and worker healthy (the image's HEALTHCHECK)", flush=True)
     return seconds
+
+
+def health(container: str) -> str:
+    return subprocess.run(["docker", "inspect", "-f", "{{.State.Health.Status}}", container],
+                          capture_output=True, text=True).stdout.strip()
 
 
 def mentions(stack: Stack, sandbox, n: int) -> None:
