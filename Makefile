@@ -36,6 +36,7 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(PY) -m jamono eval kb --corpus ../shared/corpus/runbooks --queries ../shared/eval/kb_queries_dev.jsonl
 	$(PY) -m jamono eval intents --data ../shared/eval/intents_dev.jsonl
+	$(PY) -m jamono eval answers --corpus ../shared/corpus/runbooks --data ../shared/eval/answers_dev.jsonl
 
 train: $(STAMP)
 	$(PY) -m jamono train

@@ -157,11 +157,17 @@ def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue,
 
         checks["broker"] = broker
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    http = build_web_app(bolt, settings.signing_secret, checks, metrics_token=token)
+    from jamono.replay import MemoryReplayGuard, RedisReplayGuard
+
+    replay = RedisReplayGuard(settings.redis_url) if settings.redis_url else MemoryReplayGuard()
+    http = build_web_app(bolt, settings.signing_secret, checks, metrics_token=token, replay_guard=replay)
     if flow is not None:
         from jamono.oauth import oauth_routes
 
         http.add_routes(oauth_routes(flow))
+    from jamono.landing import landing_routes
+
+    http.add_routes(landing_routes(settings, multi_workspace=flow is not None))
     return http
 
 

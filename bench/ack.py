@@ -205,7 +205,8 @@ def main() -> int:
     sandbox_thread.start()
     sandbox = sandbox_thread.sandbox
     env = {**os.environ, "SLACK_BOT_TOKEN": sandbox.bot_token, "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
-           "SLACK_API_URL": sandbox.api_url, "LOG_LEVEL": "WARNING", "JAMONO_DATA_DIR": str(data_dir)}
+           "SLACK_API_URL": sandbox.api_url, "LOG_LEVEL": "WARNING", "JAMONO_DATA_DIR": str(data_dir),
+           "HOST": "127.0.0.1"}  # the sandbox's signing secret is public: loopback only
     os.environ.update(env)
     import redis
 

@@ -294,6 +294,15 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
         recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results))
     times, _ = run(lambda conn, q: search(conn, q, embedder, k=5, mode="text"))
     out[f"{label}_text_p50"], out[f"{label}_text_p99"] = statistics.median(times), pct(times, 99)
+    # The keyword stage: pruned by term statistics (what search() runs) against the full ranking.
+    from knowledge.search import text_candidates, text_candidates_pruned, word_lexemes, word_query
+
+    times, pruned = run(lambda conn, q: text_candidates_pruned(conn, word_lexemes(conn, q), 10)[0])
+    out[f"{label}_keywords_p50"], out[f"{label}_keywords_p99"] = statistics.median(times), pct(times, 99)
+    times, full = run(lambda conn, q: text_candidates(conn, [word_query(w) for w in word_lexemes(conn, q)], 10)[0])
+    out[f"{label}_keywords_full_p50"], out[f"{label}_keywords_full_p99"] = statistics.median(times), pct(times, 99)
+    out[f"{label}_keywords_recall10"] = statistics.mean(
+        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full) if f_)
     times, results = run(lambda conn, q: plain_hnsw(conn, vecs[q], 10, tenant_filter=True))
     out[f"{label}_plain_hnsw_p50"], out[f"{label}_plain_hnsw_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_plain_hnsw_rows"] = statistics.mean(len(r) for r in results)
@@ -370,6 +379,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'kNN stage (40 candidates)':<32}{figures[f'{label}_vector_p50']:>9.2f}{figures[f'{label}_vector_p99']:>9.2f}"
               f"{figures[f'{label}_vector_recall10']:>11.3f}")
         print(f"  {'search() text only k=5':<32}{figures[f'{label}_text_p50']:>9.2f}{figures[f'{label}_text_p99']:>9.2f}")
+        print(f"  {'keyword stage, term stats':<32}{figures[f'{label}_keywords_p50']:>9.2f}"
+              f"{figures[f'{label}_keywords_p99']:>9.2f}{figures[f'{label}_keywords_recall10']:>11.3f}   (vs full ranking)")
+        print(f"  {'baseline: full keyword ranking':<32}{figures[f'{label}_keywords_full_p50']:>9.2f}"
+              f"{figures[f'{label}_keywords_full_p99']:>9.2f}")
         print(f"  {'baseline: plain HNSW ef=40':<32}{figures[f'{label}_plain_hnsw_p50']:>9.2f}"
               f"{figures[f'{label}_plain_hnsw_p99']:>9.2f}{figures[f'{label}_plain_hnsw_recall10']:>11.3f}"
               f"   ({figures[f'{label}_plain_hnsw_rows']:.1f} rows of 10 returned)")
@@ -378,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ratios (p99): hybrid / plain HNSW {figures[f'{label}_hybrid_p99'] / figures[f'{label}_plain_hnsw_p99']:.2f}, "
               f"kNN stage / exact scan {figures[f'{label}_vector_p99'] / figures[f'{label}_exact_scan_p99']:.2f}")
     print("  * first 50 queries only (a full-table scan per query)")
+    print(f"large / small tenant, search() hybrid p99: {figures['large_hybrid_p99'] / figures['small_hybrid_p99']:.2f}"
+          f" (target <= 2); keyword stage p99: {figures['large_keywords_p99'] / figures['small_keywords_p99']:.2f},"
+          f" full keyword ranking p99: {figures['large_keywords_full_p99'] / figures['small_keywords_full_p99']:.2f}")
     print(f"reference: unfiltered HNSW ef=40 (one tenant owning everything): p50 {figures['unfiltered_hnsw_p50']:.2f} ms,"
           f" p99 {figures['unfiltered_hnsw_p99']:.2f} ms")
     target = figures["small_hybrid_p99"] <= 20.0

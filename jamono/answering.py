@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,6 +18,7 @@ from slack_sdk.webhook import WebhookClient
 from jamono import event_log
 from jamono.actions.service import after_answer
 from jamono.brain.language import detect_language
+from jamono.brain.nox import Reply
 from jamono.db import tenant_tx
 from jamono.i18n import Lang
 from jamono.interactions import interaction_id, record_interaction
@@ -55,7 +57,8 @@ def post_placeholder(client: WebClient, job: MessageJob, lang: Lang) -> str:
         thread_ts=job.reply_thread_ts,
         text=placeholder_blocks(lang)[0]["elements"][0]["text"],
         blocks=placeholder_blocks(lang),
-        metadata={"event_type": REPLY_EVENT_TYPE, "event_payload": {"event_id": job.event_id}},
+        metadata={"event_type": REPLY_EVENT_TYPE, "event_payload": {
+            "event_id": job.event_id, **({"follow_up": True} if job.message_type == "thread_reply" else {})}},
     )
     return response["ts"]
 
@@ -121,12 +124,19 @@ def _refused_by_plan(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
     return True
 
 
+def think(rt: Runtime, ws: WorkspaceContext, text: str, context: Sequence[str] = ()) -> Reply:
+    """NOX's reply to one message of a workspace: the one path for mentions, DMs, `/nox ask` and
+    `jamono eval answers`, so what is measured is what people read."""
+    return rt.nox.think(text, lambda q: rt.search(ws, q), documents=lambda ids: rt.documents(ws, ids),
+                        context=context, bot_user_id=ws.bot_user_id)
+
+
 def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str) -> None:
     context: list[str] = []
     if job.in_thread or job.message_type == "direct_message" and job.thread_ts:
         context = thread_context(client, rt.cache, team_id=ws.team_id, channel=job.channel,
                                  thread_ts=job.reply_thread_ts, current_ts=job.ts, bot_user_id=ws.bot_user_id)
-    reply = rt.nox.think(job.text, lambda q: rt.search(ws, q), context=context, bot_user_id=ws.bot_user_id)
+    reply = think(rt, ws, job.text, context)
     row_id = interaction_id(ws, job.event_id)
     client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply),
                        blocks=answer_blocks(reply, str(row_id)))
@@ -175,7 +185,7 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
     job = MessageJob(event_id=f"cmd:{command.trigger_id or command.response_url[-24:]}", team_id=command.team_id,
                      enterprise_id=command.enterprise_id, message_type="slash_command", user=command.user,
                      channel=command.channel, text=command.text, ts="0.0")
-    reply = rt.nox.think(command.text, lambda q: rt.search(ws, q), bot_user_id=ws.bot_user_id)
+    reply = think(rt, ws, command.text)
     row_id = interaction_id(ws, job.event_id)
     WebhookClient(command.response_url).send(
         response_type="in_channel" if command.share else "ephemeral",

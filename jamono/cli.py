@@ -9,7 +9,13 @@ from collections.abc import Callable
 
 from jamono.crypto import require_keys_for_shared_database
 from jamono.db import require_database_url
-from jamono.settings import SettingsError, get_settings, require_broker_url
+from jamono.settings import (
+    EXPOSE_SANDBOX_FLAG,
+    SettingsError,
+    get_settings,
+    require_broker_url,
+    require_sandbox_private,
+)
 from jamono.shutdown import sigterm_as_ctrl_c
 
 IDLE_POLL_MS = 50
@@ -72,6 +78,7 @@ def cmd_serve(_: argparse.Namespace) -> int:
     import app
 
     require_keys_for_shared_database(get_settings())
+    require_sandbox_private(get_settings())
 
     app.main()
     return 0
@@ -111,13 +118,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from jamono.devrun import run_all
 
-    return run_all(chat=not args.no_chat)
+    return run_all(chat=not args.no_chat, expose_sandbox=args.expose_sandbox)
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from jamono.devrun import run_all
 
-    return run_all(chat=True, force_sandbox=True)
+    return run_all(chat=True, force_sandbox=True, expose_sandbox=args.expose_sandbox)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -131,6 +138,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from jamono.evals.intents import main as eval_intents
 
         return eval_intents(args.rest)
+    if args.what == "answers":
+        from jamono.evals.answers import main as eval_answers
+
+        return eval_answers(args.rest)
     from jamono.evals.kb import main as eval_kb
 
     return eval_kb(args.rest)
@@ -171,20 +182,24 @@ def _positive(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jamono", description="NOX, the AI DevOps teammate in Slack")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start everything (embedded services, migrations, web, worker, sandbox)").add_argument(
-        "--no-chat", action="store_true", help="do not open the terminal chat with the sandbox")
+    run = sub.add_parser("run", help="start everything (embedded services, migrations, web, worker, sandbox)")
+    run.add_argument("--no-chat", action="store_true", help="do not open the terminal chat with the sandbox")
     sub.add_parser("serve", help="serve Slack over HTTP ($PORT)")
     worker = sub.add_parser("worker", help="run Dramatiq workers")
     worker.add_argument("--processes", type=_positive, help="default: WORKER_PROCESSES, else 1")
     worker.add_argument("--threads", type=_positive, help="default: WORKER_THREADS, else 8")
     sub.add_parser("migrate", help="apply database migrations").add_argument(
         "--no-embedded", action="store_true", help="fail when DATABASE_URL is unset instead of starting an embedded one")
-    sub.add_parser("sandbox", help="start everything with the Slack sandbox and chat with NOX")
+    sandbox = sub.add_parser("sandbox", help="start everything with the Slack sandbox and chat with NOX")
+    for command in (run, sandbox):
+        command.add_argument(EXPOSE_SANDBOX_FLAG, dest="expose_sandbox", action="store_true",
+                             help="let the sandbox (its signing secret is public) serve a non-loopback HOST"
+                                  " or use a shared DATABASE_URL")
     sub.add_parser("housekeeping", help="refresh agent_metrics and forget old Slack event ids now (workers do it hourly)")
     train = sub.add_parser("train", help="train NOX's offline intent classifier")
     train.add_argument("rest", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="measure NOX")
-    ev.add_argument("what", choices=["kb", "intents"])
+    ev.add_argument("what", choices=["kb", "intents", "answers"])
     ev.add_argument("rest", nargs=argparse.REMAINDER)
     kb = sub.add_parser("kb", help="manage the knowledge base")
     kb.add_argument("action", choices=["ingest", "list", "remove", "search", "bundle-vectors"])

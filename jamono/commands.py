@@ -8,8 +8,9 @@ from pydantic import BaseModel
 
 from jamono.i18n import Lang
 
-Subcommand = Literal["help", "ask", "incident", "meeting", "kb add", "kb search", "status", "config"]
-KNOWN: tuple[Subcommand, ...] = ("kb add", "kb search", "help", "ask", "incident", "meeting", "status", "config")
+Subcommand = Literal["help", "ask", "incident", "meeting", "kb add", "kb search", "status", "config", "followups"]
+KNOWN: tuple[Subcommand, ...] = ("kb add", "kb search", "help", "ask", "incident", "meeting", "status", "config",
+                                 "followups")
 
 
 class NoxCommand(BaseModel):
@@ -47,6 +48,7 @@ HELP = {
         ("`/nox meeting`", "schedule a meeting"),
         ("`/nox status`", "health of NOX and this workspace's integrations"),
         ("`/nox config`", "open NOX's settings (App Home)"),
+        ("`/nox followups on|off`", "in this channel, answer replies in threads NOX answered without a new @mention"),
         ("`@nox …` or a DM", "talk to NOX in a channel or privately; it answers in the thread"),
     ],
     "fr": [
@@ -57,6 +59,7 @@ HELP = {
         ("`/nox meeting`", "planifier une réunion"),
         ("`/nox status`", "état de NOX et des intégrations de cet espace"),
         ("`/nox config`", "ouvrir les réglages de NOX (App Home)"),
+        ("`/nox followups on|off`", "dans ce canal, répondre dans les fils où NOX a répondu, sans nouvelle @mention"),
         ("`@nox …` ou un message privé", "parler à NOX dans un canal ou en privé ; il répond dans le fil"),
     ],
 }

@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 from pydantic import SecretStr
 
 from jamono.crypto import SecretBox
+from jamono.egress import EgressPolicy, policy_from_settings
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.integrations.base import Calendar, TicketTracker
 from jamono.integrations.retry import RetryPolicy
@@ -50,9 +51,12 @@ DEFAULT_OPTIONS = PluginOptions()
 class CredentialStore:
     """`SecretStore` for the App Home, and the reader the action workers build plugins from."""
 
-    def __init__(self, box: SecretBox, options: PluginOptions = DEFAULT_OPTIONS) -> None:
+    def __init__(self, box: SecretBox, options: PluginOptions = DEFAULT_OPTIONS,
+                 egress: EgressPolicy | None = None) -> None:
         self._box = box
         self.options = options
+        # Where plugins may connect (JAMONO_EGRESS_ALLOW); None: the process's settings.
+        self.egress = egress
 
     def __repr__(self) -> str:
         return f"CredentialStore({self._box!r})"
@@ -103,7 +107,7 @@ class CredentialStore:
         if not (jira.url and jira.email and jira.project_key and token):
             raise NotConnected("jira")
         return JiraTracker(config.get("endpoint") or jira.url, jira.email, token,
-                           timeout_s=self.options.timeout_s, retry_policy=self.options.retry)
+                           timeout_s=self.options.timeout_s, retry_policy=self.options.retry, egress=self.egress)
 
     def calendar(self, conn: Connection, workspace_id: UUID, settings: WorkspaceSettings) -> Calendar:
         """A GoogleCalendar for the workspace, or NotConnected. Close it after the job."""
@@ -115,7 +119,8 @@ class CredentialStore:
             raise NotConnected("google")
         info = json.loads(secret)
         kwargs: dict[str, Any] = {"calendar_id": google.calendar_id, "api_endpoint": config.get("endpoint"),
-                                  "timeout_s": self.options.timeout_s, "retry_policy": self.options.retry}
+                                  "timeout_s": self.options.timeout_s, "retry_policy": self.options.retry,
+                                  "egress": self.egress}
         if google.mode == "service_account":
             return GoogleCalendar.from_service_account(info, google.organizer_email, **kwargs)
         nested = [info.get(k) for k in ("installed", "web") if isinstance(info.get(k), dict)]
@@ -137,5 +142,5 @@ def credential_store(settings: Any) -> CredentialStore:
     from jamono.crypto import load_secret_box
 
     if _store is None:
-        _store = CredentialStore(load_secret_box(settings))
+        _store = CredentialStore(load_secret_box(settings), egress=policy_from_settings(settings))
     return _store

@@ -121,7 +121,9 @@ class SecretBox:
 
 def _read_or_create_dev_key(path: Path) -> str:
     """Create the development key once, atomically (web and worker may boot together), mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from jamono.embedded import private_dir
+
+    private_dir(path.parent, holds_pgdata=True)  # the data dir, shared with pgdata
     if not path.exists():
         fd, tmp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
         try:

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from jamono.embedded import EmbeddedServices
-from jamono.settings import SANDBOX_SIGNING_SECRET, get_settings
+from jamono.settings import SANDBOX_SIGNING_SECRET, SettingsError, get_settings, sandbox_exposure_problem
 from jamono.shutdown import signals_ignored
 
 
@@ -91,10 +91,18 @@ def _prepare_workspace() -> None:
         pool.close()
 
 
-def run_all(*, chat: bool = True, force_sandbox: bool = False) -> int:
+def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: bool = False) -> int:
     from migrations.runner import apply_migrations
 
     settings = get_settings()
+    if force_sandbox or not settings.slack_configured:
+        # Checked before anything starts. HOST unset: the sandbox serves 127.0.0.1 (below).
+        host = settings.host if "host" in settings.model_fields_set else "127.0.0.1"
+        problem = None if expose_sandbox else sandbox_exposure_problem(host, settings.database_url)
+        if problem is not None:
+            raise SettingsError(problem)
+        if expose_sandbox:
+            os.environ["JAMONO_SANDBOX_EXPOSED"] = "1"  # for the web process's own check
     data_dir = settings.data_dir.resolve()
     services = EmbeddedServices(data_dir, database_url=settings.database_url, redis_url=settings.redis_url,
                                 rabbitmq_url=settings.rabbitmq_url)
@@ -121,6 +129,12 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False) -> int:
             print(f"Slack sandbox: Web API stand-in at {sandbox.sandbox.api_url}", flush=True)
         get_settings.cache_clear()
         settings = get_settings()
+        playground = None
+        if sandbox is not None:
+            # The browser playground delivers what people do there to the web process, signed.
+            playground = sandbox.sandbox.enable_playground(f"http://127.0.0.1:{settings.port}/slack/events",
+                                                           SANDBOX_SIGNING_SECRET)
+            os.environ["JAMONO_PLAYGROUND_URL"] = playground
         _prepare_workspace()
 
         log_dir = data_dir / "logs"
@@ -134,6 +148,12 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False) -> int:
         _wait_healthy(f"{base}/healthz", procs)
         print(f"NOX is up: {base}/slack/events · {base}/healthz" + (f" · logs in {log_dir}" if interactive else ""),
               flush=True)
+        if playground is not None:
+            from jamono.landing import is_loopback
+
+            # The web process redirects /playground to the sandbox only while it serves loopback.
+            shown = f"{base}/playground" if is_loopback(settings.host) else playground
+            print(f"Playground (NOX in your browser, like Slack): {shown}", flush=True)
         if interactive and sandbox is not None:
             from jamono.sandbox.chat import run_chat
             from jamono.sandbox.sender import SlackEventSender

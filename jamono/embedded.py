@@ -21,6 +21,27 @@ log = logging.getLogger(__name__)
 DATABASE_NAME = "jamono"
 
 
+def private_dir(path: Path, *, holds_pgdata: bool = False) -> Path:
+    """Create `path` (and parents) readable by this user only; tighten it if it already exists.
+
+    The embedded services' data (every tenant's rows, queued jobs with people's messages) and the
+    development key live here: on a shared machine nobody else may read them. A directory that
+    holds `pgdata` stays traversable (0711, never listable) when we run as root: pgserver then runs
+    PostgreSQL as its own user, which must reach its data directory through it."""
+    mode = 0o711 if holds_pgdata and os.geteuid() == 0 else 0o700
+    path.mkdir(parents=True, exist_ok=True, mode=mode)
+    os.chmod(path, mode)
+    return path
+
+
+def _private_files(directory: Path) -> None:
+    """Files an earlier run left readable by others (before the umask below): this user's only."""
+    for entry in directory.rglob("*"):
+        if entry.is_symlink() or entry.is_socket():
+            continue
+        os.chmod(entry, 0o700 if entry.is_dir() else 0o600)
+
+
 class EmbeddedPostgres:
     """pgserver's PostgreSQL 16 + pgvector on a unix socket inside the data dir."""
 
@@ -32,7 +53,7 @@ class EmbeddedPostgres:
     def start(self) -> str:
         import pgserver  # imported lazily: it is only needed without DATABASE_URL
 
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.pgdata.parent, holds_pgdata=True)  # initdb makes pgdata itself 0700
         from pgserver.postgres_server import PostgresServer
 
         with PostgresServer._lock:  # the lock pgserver itself takes around that file
@@ -105,7 +126,9 @@ class EmbeddedRedis:
     def start(self, timeout_s: float = 10.0) -> str:
         import redis
 
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.dir.parent, holds_pgdata=True)  # the data dir, shared with pgdata
+        private_dir(self.dir)
+        _private_files(self.dir)
         url = f"unix://{self.socket}"
         if self.socket.exists():
             try:  # another process of ours already runs it
@@ -122,7 +145,9 @@ class EmbeddedRedis:
             self.binary(), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
             "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log"), *persistence,
         ]
-        self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
+        # umask 077: the append-only log, snapshots and redis.log are created 0600.
+        self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True,
+                                      umask=0o077)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

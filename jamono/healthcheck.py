@@ -25,8 +25,12 @@ def main(argv: list[str]) -> int:
     url = url_for("--worker" in argv)
     if url is None:
         return 0
+    request = urllib.request.Request(url)
+    token = os.environ.get("METRICS_TOKEN", "").strip()
+    if token:  # the workers' metrics need it (/healthz ignores it)
+        request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(url, timeout=4) as response:
+        with urllib.request.urlopen(request, timeout=4) as response:
             return 0 if response.status == 200 else 1
     except (urllib.error.URLError, OSError) as exc:  # HTTPError (a 503) is a URLError
         print(f"unhealthy: {url}: {exc}", file=sys.stderr)

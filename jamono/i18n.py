@@ -12,6 +12,18 @@ _STRINGS: dict[str, dict[str, str]] = {
     "sources": {"en": "*Sources:*", "fr": "*Sources :*"},
     "from_runbook": {"en": "From *{title}*:", "fr": "D'après *{title}* :"},
     "also_see": {"en": "Also relevant: {links}", "fr": "À voir aussi : {links}"},
+    "follow_ups_on": {"en": "In this channel I'll answer replies in threads where I've answered, without a new @mention. "
+                      "`/nox followups off` turns that off.",
+                      "fr": "Dans ce canal, je répondrai aux réponses dans les fils où j'ai déjà répondu, sans nouvelle "
+                            "@mention. `/nox followups off` désactive cela."},
+    "follow_ups_off": {"en": "In this channel I'll only answer when someone @mentions me. `/nox followups on` turns "
+                       "thread follow-ups back on.",
+                       "fr": "Dans ce canal, je ne répondrai que si l'on m'@mentionne. `/nox followups on` réactive "
+                             "les réponses dans les fils."},
+    "closest_runbook": {"en": "No runbook clearly covers this; the closest I found is *{title}* — check that it fits:",
+                        "fr": "Aucun runbook ne couvre clairement ce cas ; le plus proche que j'ai trouvé est *{title}* — "
+                              "vérifiez qu'il s'applique :"},
+    "also_quote": {"en": "This runbook may fit too — {link}:", "fr": "Ce runbook peut aussi correspondre — {link} :"},
     "nothing_found": {
         "en": "I couldn't find anything about this in the knowledge base, so I won't guess. "
               "If your team has a runbook for it, add it with `/nox kb add` and I'll use it next time.",
@@ -109,6 +121,12 @@ _STRINGS: dict[str, dict[str, str]] = {
                            "fr": ":warning: Je n'ai pas pu réserver la réunion : {reason}."},
     "act.retry": {"en": "Retry", "fr": "Réessayer"},
     "act.retrying": {"en": ":repeat: Trying again…", "fr": ":repeat: Je réessaie…"},
+    "act.not_allowed": {"en": ":lock: Only <@{requester}>, who asked, or a NOX admin can decide this.",
+                        "fr": ":lock: Seule la personne qui a demandé (<@{requester}>) ou un admin de NOX peut en décider."},
+    "act.admins_only": {"en": ":lock: Only a NOX admin can decide this.",
+                        "fr": ":lock: Seul un admin de NOX peut en décider."},
+    "act.guest_not_allowed": {"en": ":lock: Guests cannot confirm NOX's actions; ask a member of the workspace.",
+                              "fr": ":lock: Les invités ne peuvent pas confirmer les actions de NOX ; demandez à un membre."},
     "act.in_progress": {"en": ":hourglass_flowing_sand: I'm already on it.", "fr": ":hourglass_flowing_sand: J'y suis déjà."},
     "act.already_ticket": {"en": ":ticket: Already done: *<{url}|{ticket}>*.", "fr": ":ticket: Déjà fait : *<{url}|{ticket}>*."},
     "act.already_meeting": {"en": ":calendar: Already booked: <{url}|{title}>.", "fr": ":calendar: Déjà réservée : <{url}|{title}>."},

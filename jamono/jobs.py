@@ -15,6 +15,8 @@ from jamono.slack.payloads import MessageJob
 
 NOX_QUEUE = "nox"
 HANDLE_MESSAGE = "handle_message"
+THREAD_FOLLOW_UP = "thread_follow_up"
+SET_FOLLOW_UPS = "set_follow_ups"
 
 
 class JobQueue(Protocol):

@@ -19,6 +19,9 @@ _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)((?:password|passwd|secret|token|api_key|apikey)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
      r"\1[REDACTED]"),
     (re.compile(r"(://)[^:/@\s]+:[^@/\s]+@"), r"\1[REDACTED]@"),        # credentials in URLs
+    # OAuth's `code` (an authorization code: a token for whoever redeems it first) and `state` in
+    # query strings: URLs in log lines, Sentry's request.query_string ("code=…&state=…").
+    (re.compile(r"(?i)((?:^|[?&;\s\"'])(?:code|state)=)[^&;\s\"'#]+"), r"\1[REDACTED]"),
     (re.compile(r"(hooks\.slack\.com/)[A-Za-z0-9/_-]+"), r"\1[REDACTED]"),  # webhook and response_url paths
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), "[REDACTED]"),          # GitHub tokens
     (re.compile(r"\bATATT[A-Za-z0-9_=-]{20,}"), "[REDACTED]"),            # Atlassian API tokens
@@ -75,17 +78,31 @@ class TextFormatter(logging.Formatter):
         return scrub(super().format(record) + ids)
 
 
+def _is_job(value: Any) -> bool:
+    """A Dramatiq Message, or the MessageProxy its worker threads log (not a Message subclass)."""
+    from dramatiq import Message
+    from dramatiq.broker import MessageProxy
+
+    return isinstance(value, Message | MessageProxy)
+
+
 class JobArgumentsFilter(logging.Filter):
     """Dramatiq logs a job as `actor(args…)` (failures, retries, skips): its arguments carry what
     people wrote in Slack. Log lines name the job by actor and message id instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from dramatiq import Message
-
         args = record.args
-        if isinstance(args, tuple) and any(isinstance(a, Message) for a in args):
-            record.args = tuple(f"{a.actor_name}[{a.message_id}]" if isinstance(a, Message) else a for a in args)
+        if isinstance(args, tuple) and any(_is_job(a) for a in args):
+            record.args = tuple(f"{a.actor_name}[{a.message_id}]" if _is_job(a) else a for a in args)
         return True
+
+
+def guard_root_handlers() -> None:
+    """Put the job-arguments filter on every root handler, whoever installed it (Dramatiq's CLI
+    sets up its worker processes' logging itself when LOG_FORMAT=text)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, JobArgumentsFilter) for f in handler.filters):
+            handler.addFilter(JobArgumentsFilter())
 
 
 def setup_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) -> None:

@@ -14,6 +14,7 @@ import html
 import inspect
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 from typing import Literal
@@ -147,17 +148,24 @@ _CSS = (
     ".reason{font-family:ui-monospace,monospace;font-size:.85rem;color:#5b6b7b}"
     ".error h1{color:#a4262c}"
 )
-_CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
-PAGE_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Cache-Control": "no-store",
-    # No script at all; only this page's own stylesheet; the code in the URL never leaks as a referrer.
-    "Content-Security-Policy": (f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; base-uri 'none';"
-                                " form-action 'none'; frame-ancestors 'none'"),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-}
+
+
+def strict_page_headers(css: str) -> dict[str, str]:
+    """Headers of a page with no script at all and only its own inline stylesheet (pinned by hash);
+    nothing in its URL ever leaks as a referrer; it cannot be framed. The landing page uses them too."""
+    css_hash = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    return {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": (f"default-src 'none'; style-src 'sha256-{css_hash}'; base-uri 'none';"
+                                    " form-action 'none'; frame-ancestors 'none'"),
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+    }
+
+
+PAGE_HEADERS = strict_page_headers(_CSS)
 
 _TEXT: dict[str, dict[Lang, str]] = {
     "install.title": {"en": "Add NOX to Slack", "fr": "Ajouter NOX à Slack"},
@@ -215,6 +223,17 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "fr": "Votre offre {plan} permet NOX dans {allowed} espace(s) de travail et celui-ci ferait {used}. "
               "NOX n'a pas été activé ici : changez d'offre ou retirez NOX d'un autre espace, puis réessayez.",
     },
+    "reason.plan_limit_generic": {
+        "en": "Your plan does not allow NOX in another workspace. NOX was not activated here: upgrade the plan or "
+              "remove NOX from another workspace, then try again.",
+        "fr": "Votre offre ne permet pas NOX dans un autre espace de travail. NOX n'a pas été activé ici : changez "
+              "d'offre ou retirez NOX d'un autre espace, puis réessayez.",
+    },
+    "reason.bad_team": {
+        "en": "This install link names a workspace that does not exist. Start again from the install page.",
+        "fr": "Ce lien d'installation désigne un espace de travail qui n'existe pas. Recommencez depuis la page "
+              "d'installation.",
+    },
     "reason.other": {
         "en": "Slack reported an error during the installation. Please try again.",
         "fr": "Slack a signalé une erreur pendant l'installation. Veuillez réessayer.",
@@ -259,11 +278,16 @@ def render_success_page(installation: Installation, lang: Lang) -> str:
 
 
 def render_error_page(reason: str, lang: Lang, install_path: str = INSTALL_PATH, **details: object) -> str:
-    key = f"reason.{reason}" if f"reason.{reason}" in _TEXT else "reason.other"
+    """`reason` may come from the query string (`?error=…`): only a code we know is shown, never
+    the raw text; plan_limit without its figures (a hand-made link) gets its general wording."""
+    code = reason if f"reason.{reason}" in _TEXT and reason != "plan_limit_generic" else "other"
+    key = f"reason.{code}"
+    if code == "plan_limit" and not {"plan", "allowed", "used"} <= details.keys():
+        key, details = "reason.plan_limit_generic", {}
     body = (
         f'<p id="reason">{_t(key, lang, **details)}</p>'
         f'<p><a class="button" href="{html.escape(install_path)}">{_t("error.retry", lang)}</a></p>'
-        f'<p class="reason">{_t("error.code", lang)}: {html.escape(reason)}</p>'
+        f'<p class="reason">{_t("error.code", lang)}: {html.escape(code)}</p>'
     )
     return _page(lang, _t("error.title", lang), body, css_class="error")
 
@@ -326,8 +350,8 @@ class InstallCallbacks(AsyncCallbackOptions):
         return None
 
     async def _failure(self, args: AsyncFailureArgs) -> BoltResponse:
-        log.warning("Slack install failed: %s", args.reason,
-                    extra={"reason": args.reason, "error": type(args.error).__name__ if args.error else None})
+        log.warning("Slack install failed: %s", args.reason[:60],
+                    extra={"reason": args.reason[:60], "error": type(args.error).__name__ if args.error else None})
         page = render_error_page(args.reason, _language(args.request), self.install_path)
         return _html_response(args.suggested_status_code, page, self.state_utils.build_set_cookie_for_deletion())
 
@@ -433,10 +457,19 @@ def build_oauth_flow(
     )
 
 
+_TEAM_ID = re.compile(r"T[A-Z0-9]{1,20}")
+
+
 def oauth_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:
     """GET routes for the install page and Slack's redirect, to add to our aiohttp app."""
 
     async def install(request: web.Request) -> web.Response:
+        team = request.query.get("team")
+        if team is not None and not _TEAM_ID.fullmatch(team):  # Bolt would put it in Slack's authorize URL
+            lang = pick_language(request.headers.get("Accept-Language"))
+            return web.Response(status=400, text=render_error_page("bad_team", lang, flow.install_path),
+                                content_type="text/html", charset="utf-8",
+                                headers={k: v for k, v in PAGE_HEADERS.items() if k.lower() != "content-type"})
         return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
 
     async def redirect(request: web.Request) -> web.Response:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 import redis
 from psycopg_pool import ConnectionPool
@@ -16,6 +18,9 @@ from jamono.db import open_pool, tenant_tx
 from jamono.settings import Settings, get_settings
 from jamono.slack.client import ClientCache
 from jamono.tenancy import WorkspaceCache, WorkspaceContext
+
+if TYPE_CHECKING:
+    from knowledge.store import StoredDocument
 
 
 class WorkspaceNotInstalled(RuntimeError):
@@ -95,6 +100,13 @@ class Runtime:
         demote = demoted_documents(self, ws.tenant_id)
         with tenant_tx(self.pool, ws.tenant_id) as conn:
             return search(conn, query, self.embedder, k=k, demote=demote)
+
+    def documents(self, ws: WorkspaceContext, ids: Sequence[UUID]) -> Mapping[UUID, StoredDocument]:
+        """Whole documents of the workspace, for the sections an answer quotes."""
+        from knowledge.store import load_documents
+
+        with tenant_tx(self.pool, ws.tenant_id) as conn:
+            return load_documents(conn, ids)
 
     def close(self) -> None:
         if "nox" in self.__dict__ and self.nox.llm is not None:

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
 
     host: str = Field(default="0.0.0.0", validation_alias="HOST")
     port: int = Field(default=3000, ge=0, le=65535, validation_alias="PORT")
+    # Set by `make run` when it starts the Slack sandbox: the sandbox's browser playground, which
+    # `GET /playground` redirects to (only on loopback, with the sandbox's secret: jamono.landing).
+    playground_url: str | None = Field(default=None, validation_alias="JAMONO_PLAYGROUND_URL")
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -63,9 +66,19 @@ class Settings(BaseSettings):
     sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     # Workers' Prometheus endpoint (all worker processes of a machine on one port); 0 turns it off.
     worker_metrics_port: int = Field(default=9191, ge=0, le=65535, validation_alias="WORKER_METRICS_PORT")
+    # Where it listens: loopback unless METRICS_TOKEN protects it (then it needs the same bearer token).
+    worker_metrics_host: str = Field(default="127.0.0.1", validation_alias="WORKER_METRICS_HOST")
+    # Per-workspace labels (Slack team ids) on NOX's answer metrics; off: one "all" series.
+    metrics_workspace_labels: bool = Field(default=False, validation_alias="METRICS_WORKSPACE_LABELS")
     # The web process serves /metrics on the public Slack port: with a token, only `Authorization:
     # Bearer <token>` gets it (Prometheus: `authorization: {credentials: …}`).
     metrics_token: SecretStr | None = Field(default=None, validation_alias="METRICS_TOKEN")
+    # Set by `jamono run|sandbox --i-know-the-sandbox-secret-is-public` for its processes: the sandbox
+    # (public signing secret) may then serve other machines or use a shared database.
+    sandbox_exposed: bool = Field(default=False, validation_alias="JAMONO_SANDBOX_EXPOSED")
+    # Outbound calls to tenant-chosen URLs (Jira, Google) may reach only public addresses, plus these
+    # networks and host names (comma-separated: `10.0.0.0/8,jira.internal`); see jamono/egress.py.
+    egress_allow: str = Field(default="", validation_alias="JAMONO_EGRESS_ALLOW")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 
@@ -89,6 +102,14 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         """`SLACK_SIGNING_SECRET=` in a .env means not set, not an empty secret that verifies nothing."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("egress_allow")
+    @classmethod
+    def _egress_allow(cls, value: str) -> str:
+        from jamono.egress import EgressPolicy
+
+        EgressPolicy.parse(value)  # a malformed entry stops the program here, named
+        return value
 
     @field_validator("slack_api_url")
     @classmethod
@@ -136,6 +157,13 @@ class Settings(BaseSettings):
                              " (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode")
         return self
 
+    @model_validator(mode="after")
+    def _worker_metrics_exposed_only_with_a_token(self) -> Settings:
+        if self.worker_metrics_port and not is_loopback_host(self.worker_metrics_host) and self.metrics_token is None:
+            raise ValueError(f"WORKER_METRICS_HOST: {self.worker_metrics_host} is reachable from other machines;"
+                             " set METRICS_TOKEN (scrapers then send Authorization: Bearer <token>) or keep 127.0.0.1")
+        return self
+
     @property
     def slack_configured(self) -> bool:
         """Real Slack credentials are set; without them `jamono run` starts the sandbox."""
@@ -151,6 +179,50 @@ class Settings(BaseSettings):
         if self.slack_configured:
             return self._unguessable_secret
         return SANDBOX_SIGNING_SECRET
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: a listener only this machine can reach."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+EXPOSE_SANDBOX_FLAG = "--i-know-the-sandbox-secret-is-public"
+
+
+def sandbox_exposure_problem(host: str, database_url: str | None) -> str | None:
+    """Why NOX with the Slack sandbox must not run this way, in one line; None when it may.
+
+    The sandbox's signing secret is in this repository: whoever reaches the web process can sign
+    requests as Slack. That is fine on loopback with a throw-away database, not facing a network
+    or holding a shared database's data."""
+    from jamono.crypto import shared_database
+
+    if not is_loopback_host(host):
+        return (f"HOST={host}: NOX with the Slack sandbox verifies requests with a public signing secret, so anyone "
+                f"who can reach {host} could act as Slack; keep HOST=127.0.0.1, set real Slack credentials, "
+                f"or pass {EXPOSE_SANDBOX_FLAG}")
+    if shared_database(database_url):
+        return ("DATABASE_URL: a shared database server with the Slack sandbox, whose signing secret is public: "
+                "use the embedded database (unset DATABASE_URL) or a local one, set real Slack credentials, "
+                f"or pass {EXPOSE_SANDBOX_FLAG}")
+    return None
+
+
+def require_sandbox_private(settings: Settings) -> None:
+    """`jamono serve` with the sandbox's public secret: loopback and a local database only."""
+    if settings.signing_secret != SANDBOX_SIGNING_SECRET or settings.sandbox_exposed:
+        return
+    problem = sandbox_exposure_problem(settings.host, settings.database_url)
+    if problem is not None:
+        raise SettingsError(problem)
 
 
 def require_broker_url(settings: Settings) -> None:

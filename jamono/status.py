@@ -18,6 +18,7 @@ from slack_sdk.webhook import WebhookClient
 from jamono.db import tenant_tx
 from jamono.i18n import Lang, lookup
 from jamono.runtime import Runtime
+from jamono.slack.escape import escape_mrkdwn
 from jamono.slack.payloads import CommandJob
 from jamono.tenancy import WorkspaceContext
 
@@ -134,13 +135,19 @@ def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "
         if callable(probe):
             probe()
     except Exception as exc:
-        reason = getattr(exc, "reason", None) or type(exc).__name__
-        return Check(name=tr(kind, lang), state="down", detail=tr("unreachable", lang, reason=str(reason)[:120]))
+        from jamono.integrations.base import IntegrationError
+
+        # An IntegrationError's reason is ours (written for people); any other exception is named
+        # by its class only (its text, or a `reason` attribute, may be a remote server's words).
+        reason = exc.reason if isinstance(exc, IntegrationError) else type(exc).__name__
+        log.warning("status: %s check failed", kind, extra={"error": type(exc).__name__})
+        return Check(name=tr(kind, lang), state="down", detail=tr("unreachable", lang, reason=escape_mrkdwn(str(reason)[:120])))
     finally:
         close = getattr(plugin, "close", None)
         if callable(close):
             close()
-    return Check(name=tr(kind, lang), state="ok", detail=tr("connected", lang, where=where))
+    # The Jira URL and the organizer are what an admin typed: shown as text, never as markup.
+    return Check(name=tr(kind, lang), state="ok", detail=tr("connected", lang, where=escape_mrkdwn(where)))
 
 
 def collect(rt: Runtime, ws: WorkspaceContext, lang: Lang, *, queued_at: float | None = None) -> list[Check]:

@@ -22,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from jamono.observability import context
 from jamono.observability.metrics import ACK, render, slack_event_type, slack_outcome
+from jamono.replay import ReplayGuard
 from jamono.slack.payloads import MessageEvent, PayloadError, validate_event_body
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def check_interactivity(payload: object) -> None:
 def _signed(verifier: SignatureVerifier, raw: str, timestamp: str | None, signature: str | None) -> bool:
     try:
         return verifier.is_valid(raw, timestamp, signature)
-    except ValueError:  # a timestamp that is not a number
+    except (ValueError, TypeError):  # a timestamp that is not a number; a non-ASCII signature
         return False
 
 
@@ -82,7 +83,7 @@ def parse_slack_body(raw: str, content_type: str) -> tuple[dict, MessageEvent | 
 
 
 def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthCheck], *,
-                  metrics_token: str | None = None) -> web.Application:
+                  metrics_token: str | None = None, replay_guard: ReplayGuard | None = None) -> web.Application:
     verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -112,9 +113,35 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
         except UnicodeDecodeError:
             return _error(400, "body is not UTF-8")
         headers = request.headers
-        if not _signed(verifier, raw, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")):
+        signature = headers.get("X-Slack-Signature")
+        if not _signed(verifier, raw, headers.get("X-Slack-Request-Timestamp"), signature):
             log.warning("slack request refused: bad or stale signature", extra={"path": request.path})
             return _error(401, "invalid signature")
+        if replay_guard is None:
+            return await dispatch(request, scope, raw)
+        assert signature is not None
+        try:
+            first = await replay_guard.claim(signature)
+        except Exception as exc:  # Redis down: the enqueue will say so (5xx, Slack retries); fail open
+            log.warning("slack request not checked for replay: %s", type(exc).__name__)
+            return await dispatch(request, scope, raw)
+        if not first:
+            log.warning("slack request ignored: a replay of a signed request already accepted",
+                        extra={"path": request.path})
+            return web.Response(status=200)
+        response: web.Response | None = None
+        try:
+            response = await dispatch(request, scope, raw)
+            return response
+        finally:
+            if response is None or response.status >= 300:
+                try:
+                    await replay_guard.release(signature)
+                except Exception as exc:  # the signature stays remembered: a replay is refused
+                    log.warning("could not release a Slack signature: %s", type(exc).__name__)
+
+    async def dispatch(request: web.Request, scope: context.Scope, raw: str) -> web.Response:
+        headers = request.headers
         try:
             body, message_event = parse_slack_body(raw, request.content_type)
         except PayloadError as exc:

@@ -23,7 +23,7 @@ from knowledge.documents import SourceDocument
 from knowledge.text import fold, search_text, with_expansions
 
 # Bump when the output of chunk_document changes, so stored documents get re-chunked.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: joined identifier pairs in search_text
 
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 120
@@ -130,6 +130,21 @@ def _sections(doc: SourceDocument, protected: _Protected) -> Iterator[tuple[str,
         body = part.page_content
         if body.strip():
             yield _heading_path(part.metadata, doc.title), body
+
+
+def document_sections(title: str, content: str) -> list[tuple[str, str]]:
+    """Whole sections (heading path, text) of a stored document, in order, code blocks intact.
+
+    Answers quote sections, not chunks: a section split for embedding is put back together here
+    from the document itself, so no overlap is repeated and no step is left in another chunk.
+    """
+    protected = _Protected(content)
+    doc = SourceDocument(source="-", title=title or "-", content="")
+    sections = [(heading, protected.restore(body)) for heading, body in _sections(doc, protected)]
+    sections = [(heading, text) for heading, text in sections if text.strip()]
+    if not sections and content.strip():
+        sections.append(("", protected.restore(protected.text)))
+    return sections
 
 
 def chunk_document(doc: SourceDocument, *, chunk_size: int = CHUNK_SIZE, overlap: int = CHUNK_OVERLAP) -> list[Chunk]:

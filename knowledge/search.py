@@ -32,6 +32,7 @@ from knowledge.embeddings import Embedder
 from knowledge.ranking import Candidate, diversify, fuse, is_relevant
 from knowledge.store import vector_literal
 from knowledge.text import query_words, with_expansions
+from knowledge.translate import spelt_out, to_english
 
 Mode = Literal["hybrid", "vector", "text"]
 
@@ -42,9 +43,19 @@ EXACT_MAX_ROWS = 10_000
 HNSW_EF_MAX = 1000              # pgvector's upper bound for hnsw.ef_search
 HNSW_EF_SAFETY = 2.0            # ask for twice the candidates the tenant's share predicts
 MIN_CANDIDATES = 40             # per retriever
-TEXT_TIE_WEIGHT = 1.0           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
+TEXT_TIE_WEIGHT = 1.0
+CANDIDATE_ROWS = 2000           # keyword stage: chunks scored at most, rarest words first (bench/kb.py)
+FULL_SCAN_MAX_ROWS = 4000       # ...unless the full ranking's scan stays this small (then exact)           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
 TEXT_WEIGHT_MIN = 0.0           # keyword vote in the fusion when its best match covers nothing
+# English questions: MiniLM's vectors are the better judge, words vote at most 0.7 of them
+# (tests/knowledge/fixtures/kb_queries_runbooks_own.jsonl: first document right 0.81 -> 0.83).
+# French questions: the vectors read French poorly, so words keep a full vote.
 TEXT_WEIGHT_POWER = 1.0
+TEXT_WEIGHT_MAX = 0.7
+TEXT_WEIGHT_POWER_FR = 1.0
+TEXT_WEIGHT_MAX_FR = 1.0
+
+MAX_QUERY_CHARS = 4000          # what a question's search reads (Slack allows 40,000)
 
 # The explicit tenant predicate (row-level security applies regardless; tests remove this).
 _TENANT = sql.SQL("tenant_id = jamono_current_tenant()")
@@ -127,10 +138,19 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def word_lexemes(conn: psycopg.Connection, query: str) -> list[list[str]]:
+    """The English and French lexemes of each content word of the (accent-folded) query."""
+    return list(_word_lexemes(conn, query_words(query)).values())
+
+
+def word_query(lexemes: Sequence[str]) -> str:
+    """One word's tsquery: any of its lexemes."""
+    return "(" + " | ".join(_quote(lx) for lx in lexemes) + ")"
+
+
 def word_queries(conn: psycopg.Connection, query: str) -> list[str]:
     """One tsquery per content word of the (accent-folded) query: its English OR French lexemes."""
-    lexemes = _word_lexemes(conn, query_words(query))
-    return ["(" + " | ".join(_quote(lx) for lx in lxs) + ")" for lxs in lexemes.values()]
+    return [word_query(lxs) for lxs in word_lexemes(conn, query)]
 
 
 # ---------------------------------------------------------------------------- vectors
@@ -268,29 +288,104 @@ def text_candidates(conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: 
     return [Found(r[0], r[1], float(r[2])) for r in rows], (best / idf_sum if idf_sum > 0 else 0.0)
 
 
-def text_weight(coverage: float) -> float:
+def document_frequencies(conn: psycopg.Connection, words: Sequence[Sequence[str]]) -> list[int]:
+    """How many of the tenant's chunks hold each word (its most frequent lexeme), from the
+    per-tenant term statistics the ingest triggers keep (migrations/0010)."""
+    lexemes = sorted({lx for lxs in words for lx in lxs})
+    if not lexemes:
+        return [0] * len(words)
+    rows = _tuples(conn).execute(sql.SQL(
+        "SELECT lexeme, df FROM knowledge_terms WHERE {t} AND lexeme = ANY(%s)").format(t=_TENANT), [lexemes])
+    df = {r[0]: int(r[1]) for r in rows}
+    return [max((df.get(lx, 0) for lx in lxs), default=0) for lxs in words]
+
+
+def _idf(df: int, total: float) -> float:
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def text_candidates_pruned(conn: psycopg.Connection, words: Sequence[Sequence[str]], n: int, lang: str | None = None,
+                           *, tenant_chunks: int | None = None) -> tuple[list[Found], float]:
+    """`text_candidates`' ranking at a cost that does not grow with the tenant's size.
+
+    Word rarity comes from the term statistics. When the query's words are in few enough chunks,
+    the full ranking runs (exact, as cheap as it gets). Otherwise only chunks holding one of the
+    query's rarer words are scored, words taken rarest first until they reach CANDIDATE_ROWS
+    chunks: a chunk with only the commonest words of the query is the keyword list's noise
+    (bench/kb.py reports the overlap with the full ranking).
+    """
+    words = [list(w) for w in words if w]
+    if not words:
+        return [], 0.0
+    dfs = document_frequencies(conn, words)
+    wqs = [word_query(w) for w in words]
+    if sum(dfs) <= FULL_SCAN_MAX_ROWS:
+        return text_candidates(conn, wqs, n, lang, tenant_chunks=tenant_chunks)
+    total = float(max(tenant_chunks or 0, max(dfs), 1))
+    idfs = [_idf(df, total) for df in dfs]
+    order = sorted(range(len(words)), key=lambda i: (dfs[i], i))
+    chosen: list[int] = []
+    rows_seen = 0
+    for i in order:
+        if dfs[i] == 0:
+            continue  # in no chunk of the tenant: matches nothing
+        if chosen and rows_seen + dfs[i] > CANDIDATE_ROWS:
+            break
+        chosen.append(i)
+        rows_seen += dfs[i]
+    if not chosen:
+        return [], 0.0
+    matched = _sum_if_match(wqs, [sql.Literal(x) for x in idfs])
+    query = sql.SQL(
+        "SELECT id, document_id, {matched} + {tie} * ts_rank_cd(tsv, {tsq}, 1) AS score, {matched} AS matched"
+        " FROM knowledge_chunks WHERE {t} AND tsv @@ {candidates}{lang}"
+        " ORDER BY score DESC, id LIMIT {n}"
+    ).format(matched=matched, tie=sql.Literal(TEXT_TIE_WEIGHT), tsq=sql.Literal(" | ".join(wqs)), t=_TENANT,
+             candidates=sql.Literal(" | ".join(wqs[i] for i in chosen)), lang=_lang_filter(lang), n=sql.Literal(n))
+    rows = _tuples(conn).execute(query).fetchall()
+    if not rows:
+        return [], 0.0
+    best = max(float(r[3]) for r in rows)
+    return [Found(r[0], r[1], float(r[2])) for r in rows], best / sum(idfs)
+
+
+def text_weight(coverage: float, *, french: bool = False) -> float:
     """The keyword list's vote in the fusion, by how well its best match covers the query.
 
     A keyword list whose best chunk holds only the query's common words is noise, and with
     an equal RRF vote its noise outvotes the vector list's first answer.
     """
-    return TEXT_WEIGHT_MIN + (1.0 - TEXT_WEIGHT_MIN) * max(0.0, min(coverage, 1.0)) ** TEXT_WEIGHT_POWER
+    power, top = (TEXT_WEIGHT_POWER_FR, TEXT_WEIGHT_MAX_FR) if french else (TEXT_WEIGHT_POWER, TEXT_WEIGHT_MAX)
+    share = TEXT_WEIGHT_MIN + (1.0 - TEXT_WEIGHT_MIN) * max(0.0, min(coverage, 1.0)) ** power
+    return top * share
 
 
 # ---------------------------------------------------------------------------- search
 
-def _details(conn: psycopg.Connection, ids: list[int], qvec: str | None, model: str,
+def _details(conn: psycopg.Connection, ids: list[int], qvecs: Sequence[str], model: str,
              wqs: list[str]) -> dict[int, dict[str, Any]]:
+    """The chosen chunks with their documents, and their best similarity to any of the query's vectors."""
+    sims = [sql.SQL("1 - (c.embedding <=> {}::vector)").format(sql.Literal(q)) for q in qvecs]
+    similarity = sql.SQL("CASE WHEN c.embedding_model = {model} THEN greatest({sims}) END").format(
+        model=sql.Literal(model), sims=sql.SQL(", ").join(sims)) if sims else sql.SQL("NULL::float8")
     rows = _dicts(conn).execute(sql.SQL(
         "SELECT c.id, c.document_id, c.heading, c.content, d.title, d.source, d.url, d.tags, d.lang, d.origin,"
-        " CASE WHEN %(q)s::text IS NOT NULL AND c.embedding_model = %(model)s"
-        "   THEN 1 - (c.embedding <=> %(q)s::vector) END AS similarity,"
-        " {matched} AS matched"
+        " {similarity} AS similarity, {matched} AS matched"
         " FROM (SELECT * FROM knowledge_chunks WHERE {t} AND id = ANY(%(ids)s)) c"
         " JOIN knowledge_documents d ON d.id = c.document_id"
-    ).format(t=_TENANT, matched=_sum_if_match(wqs, [sql.Literal(1)] * len(wqs))),
-        {"q": qvec, "model": model, "ids": ids}).fetchall()
+    ).format(t=_TENANT, similarity=similarity, matched=_sum_if_match(wqs, [sql.Literal(1)] * len(wqs))),
+        {"ids": ids}).fetchall()
     return {r["id"]: r for r in rows}
+
+
+def _nearest(runs: Sequence[list[Found]], n: int) -> list[Found]:
+    """Several vector lists merged: each chunk at its smallest distance, nearest first."""
+    best: dict[int, Found] = {}
+    for rows in runs:
+        for found in rows:
+            if found.chunk_id not in best or found.score < best[found.chunk_id].score:
+                best[found.chunk_id] = found
+    return sorted(best.values(), key=lambda f: (f.score, f.chunk_id))[:n]
 
 
 @observe_kb_search
@@ -317,17 +412,25 @@ def search(
         return []
     n = candidates or max(4 * k, MIN_CANDIDATES)
     model = embedder.model_id
-    wqs = word_queries(conn, query)
+    query = query[:MAX_QUERY_CHARS]
+    english = to_english(query)  # a French question also looks for English runbooks in English
+    spelt = spelt_out(query)     # "PV", "HPA", "sts" as runbooks spell them
+    if spelt:
+        query, english = f"{query}\n{spelt}", f"{english}\n{spelt}" if english else None
+    words = word_lexemes(conn, f"{query}\n{english}" if english else query)
+    wqs = [word_query(w) for w in words]
     size = _tenant_rows(conn, model)
-    qvec: str | None = None
+    qvecs: list[str] = []
     vec_rows: list[Found] = []
     if mode != "text":
-        qvec = vector_literal(np.asarray(embedder.embed([with_expansions(query)])[0], dtype=np.float32))
-        vec_rows = vector_candidates(conn, qvec, model, embedder.dim, n, lang, tenant_chunks=size)
+        texts = [with_expansions(q) for q in (query, english) if q]
+        qvecs = [vector_literal(np.asarray(v, dtype=np.float32)) for v in embedder.embed(texts)]
+        vec_rows = _nearest([vector_candidates(conn, q, model, embedder.dim, n, lang, tenant_chunks=size)
+                             for q in qvecs], n)
     text_rows: list[Found] = []
     coverage = 0.0
     if mode != "vector":
-        text_rows, coverage = text_candidates(conn, wqs, n, lang, tenant_chunks=size)
+        text_rows, coverage = text_candidates_pruned(conn, words, n, lang, tenant_chunks=size)
 
     cands: dict[int, Candidate] = {}
     for rank, found in enumerate(vec_rows, 1):
@@ -337,11 +440,12 @@ def search(
         cands.setdefault(found.chunk_id, Candidate(chunk_id=found.chunk_id, document_id=found.document_id)).text_rank = rank
     if not cands:
         return []
-    vector_weight, keyword_weight = {"hybrid": (1.0, text_weight(coverage)), "vector": (1.0, 0.0),
+    vector_weight, keyword_weight = {"hybrid": (1.0, text_weight(coverage, french=english is not None)),
+                                     "vector": (1.0, 0.0),
                                      "text": (0.0, 1.0)}[mode]
     fuse(list(cands.values()), vector_weight=vector_weight, text_weight=keyword_weight)
     chosen = diversify(list(cands.values()), k, demote=demote, scale=(vector_weight + keyword_weight) / 61.0)
-    details = _details(conn, [c.chunk_id for c in chosen], qvec, model, wqs)
+    details = _details(conn, [c.chunk_id for c in chosen], qvecs, model, wqs)
     hits = []
     for c in chosen:
         row = details.get(c.chunk_id)
@@ -354,6 +458,7 @@ def search(
             content=row["content"], source=row["source"], url=row["url"], tags=list(row["tags"] or []),
             lang=row["lang"], origin=row["origin"], score=round(c.score, 6),
             similarity=round(similarity or 0.0, 6),
-            relevant=is_relevant(similarity, coverage_words, has_vectors=similarity is not None),
+            relevant=is_relevant(similarity, coverage_words, has_vectors=similarity is not None,
+                                 same_language_fr=row["lang"] == "fr" and english is not None),
         ))
     return hits

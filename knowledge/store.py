@@ -157,3 +157,23 @@ def list_documents(conn: psycopg.Connection, *, origin: str | None = None) -> li
         [origin, origin],
     ).fetchall()
     return [DocumentInfo(**r) for r in rows]
+
+
+class StoredDocument(BaseModel):
+    """A whole document, to quote the sections an answer needs (not just the chunk that matched)."""
+
+    id: UUID
+    source: str
+    title: str
+    url: str | None
+    lang: str | None
+    content: str
+
+
+def load_documents(conn: psycopg.Connection, ids: Sequence[UUID]) -> dict[UUID, StoredDocument]:
+    if not ids:
+        return {}
+    rows = _dicts(conn).execute(
+        "SELECT id, source, title, url, lang, content FROM knowledge_documents"
+        " WHERE tenant_id = jamono_current_tenant() AND id = ANY(%s)", [list(ids)]).fetchall()
+    return {r["id"]: StoredDocument.model_validate(r) for r in rows}

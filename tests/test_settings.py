@@ -87,6 +87,12 @@ def test_blank_urls_and_secrets_count_as_unset():
     (["worker"], {"REDIS_URL": "redis://127.0.0.1:1/0", "DATABASE_URL": "postgresql://nox@db.internal:5432/nox"},
      "JAMONO_ENCRYPTION_KEYS: required with a shared database"),
     (["serve"], {"DATABASE_URL": "postgresql://nox@10.0.0.5/nox"}, "JAMONO_ENCRYPTION_KEYS: required"),
+    # The sandbox's signing secret is public: it never faces a network or a shared database unasked.
+    (["run"], {"HOST": "0.0.0.0"}, "HOST=0.0.0.0: NOX with the Slack sandbox verifies requests with a public"),
+    (["sandbox"], {"HOST": "192.168.1.20"}, "--i-know-the-sandbox-secret-is-public"),
+    (["sandbox"], {"DATABASE_URL": "postgresql://nox@db.internal:5432/nox", "JAMONO_ENCRYPTION_KEYS": "x"},
+     "DATABASE_URL: a shared database server with the Slack sandbox"),
+    (["serve"], {"HOST": "0.0.0.0"}, "HOST=0.0.0.0: NOX with the Slack sandbox"),
 ])
 def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, named, monkeypatch, tmp_path, capsys):
     import logging
@@ -111,6 +117,23 @@ def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, n
     assert err.startswith("jamono: configuration error: ") and named in err and "\n" not in err
     assert "Traceback" not in err
     assert dict(os.environ) == environ_before, "a refused command changes nothing"
+
+
+def test_the_sandbox_may_face_a_network_only_when_told_to():
+    from jamono.settings import require_sandbox_private, sandbox_exposure_problem
+
+    assert sandbox_exposure_problem("127.0.0.1", None) is None
+    assert sandbox_exposure_problem("::1", "postgresql://nox@localhost/nox") is None
+    assert sandbox_exposure_problem("0.0.0.0", None) is not None
+    assert sandbox_exposure_problem("127.0.0.1", "postgresql://nox@10.0.0.5/nox") is not None
+    # `jamono run|sandbox --i-know-the-sandbox-secret-is-public` tells its web process so.
+    exposed = load_settings(_env_file=None, HOST="0.0.0.0", JAMONO_SANDBOX_EXPOSED="1")
+    require_sandbox_private(exposed)
+    with pytest.raises(SettingsError, match="HOST=0.0.0.0"):
+        require_sandbox_private(load_settings(_env_file=None, HOST="0.0.0.0"))
+    # Real Slack credentials: the secret is not public, HOST is the operator's business.
+    require_sandbox_private(load_settings(_env_file=None, HOST="0.0.0.0", slack_bot_token="xoxb-1",
+                                          slack_signing_secret="real"))
 
 
 def test_a_database_that_does_not_answer_is_named_in_one_line():

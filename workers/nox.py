@@ -9,6 +9,7 @@ from dramatiq.middleware import CurrentMessage
 
 from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.jobs import HANDLE_MESSAGE, NOX_QUEUE
+from jamono.logs import guard_root_handlers
 from jamono.runtime import WorkspaceNotInstalled, get_runtime
 from jamono.settings import get_settings
 from jamono.slack.payloads import CommandJob, FeedbackJob, KbSaveJob, MessageJob, ProposalJob
@@ -16,6 +17,9 @@ from workers.broker import setup_broker
 
 log = logging.getLogger(__name__)
 
+# Dramatiq's CLI configures each worker process's logging before importing this module: its
+# handlers get the filter that keeps job arguments (people's messages) out of failure lines.
+guard_root_handlers()
 setup_broker()
 _settings = get_settings()
 MAX_RETRIES = _settings.job_max_retries

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from jamono.jobs import SET_FOLLOW_UPS, THREAD_FOLLOW_UP
 from jamono.runtime import get_runtime
 from workers.nox import MINUTES, _SLACK_JOB, _is_final_attempt
 
@@ -67,6 +68,22 @@ def watched_message(payload: dict) -> None:
     from jamono.slack.payloads import MessageJob
 
     answer_if_incident(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
+
+
+@dramatiq.actor(actor_name=THREAD_FOLLOW_UP, max_age=30 * MINUTES, **_SLACK_JOB)
+def thread_follow_up(payload: dict) -> None:
+    from jamono.follow_ups import answer_follow_up
+    from jamono.slack.payloads import MessageJob
+
+    answer_follow_up(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
+
+
+@dramatiq.actor(actor_name=SET_FOLLOW_UPS, max_age=60 * MINUTES, **_SLACK_JOB)
+def set_follow_ups(payload: dict) -> None:
+    from jamono.follow_ups import set_follow_ups as run
+    from jamono.slack.payloads import CommandJob
+
+    run(get_runtime(), CommandJob.model_validate(payload), bool(payload.get("enabled")))
 
 
 @dramatiq.actor(actor_name="nox_status", max_age=10 * MINUTES, **{**_SLACK_JOB, "max_retries": 1})

@@ -31,6 +31,8 @@ from jamono.home.settings_model import WorkspaceSettings, load_settings
 from jamono.i18n import t
 from jamono.integrations.base import IntegrationError, MeetingRequest, TicketRequest
 from jamono.integrations.priorities import map_priority
+from jamono.slack.escape import escape_link_url as link
+from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.tenancy import WorkspaceContext
 
 log = logging.getLogger(__name__)
@@ -366,25 +368,26 @@ def announce(ctx: Ctx, action: Action, settings: WorkspaceSettings | None = None
         params = action.ticket()
         if "duplicate_of" in action.result:
             why = t("act.why_thread" if action.result.get("why") == "thread" else "act.why_symptom", lang)
-            text = t("act.ticket_duplicate", lang, ticket=action.external_id, url=action.external_url, why=why)
+            text = t("act.ticket_duplicate", lang, ticket=esc(action.external_id), url=link(action.external_url),
+                     why=why)
         else:
             text = ticket_done_text(lang, key=action.external_id or "", url=action.external_url or "",
                                     summary=params.summary, priority=action.result.get("priority") or "?")
         post_once(ctx, action, "announced_at", text)
         note = t("act.done_duplicate" if "duplicate_of" in action.result else "act.done_ticket", lang,
-                 ticket=action.external_id, url=action.external_url, by=decided_by(lang, action.confirmed_by))
+                 ticket=esc(action.external_id), url=link(action.external_url), by=decided_by(lang, action.confirmed_by))
         retire_proposal(ctx, action.interaction_id, "propose_ticket", note)
         settings = settings or ctx.settings()
         channel = settings.incident_channel
         if channel and "duplicate_of" not in action.result and channel != action.channel_id:
-            note = t("act.incident_channel", lang, ticket=action.external_id, url=action.external_url,
-                     summary=params.summary, permalink=params.permalink or "")
+            note = t("act.incident_channel", lang, ticket=esc(action.external_id), url=link(action.external_url),
+                     summary=esc(params.summary), permalink=params.permalink or "")
             post_once(ctx, action, "notified_at", note, channel=channel)
     elif action.type == MEETING:
         start = datetime.fromisoformat(action.result["start"])
         text = meeting_done_text(action, start=start, html_link=action.external_url or "",
                                  meet_link=action.result.get("meet_link"))
         post_once(ctx, action, "announced_at", text)
-        note = t("act.done_meeting", lang, url=action.external_url, title=action.meeting().title,
+        note = t("act.done_meeting", lang, url=link(action.external_url), title=esc(action.meeting().title),
                  by=decided_by(lang, action.confirmed_by))
         retire_proposal(ctx, action.interaction_id, "propose_meeting", note)

@@ -7,6 +7,8 @@ from typing import Any
 
 from jamono.actions.models import Action, Lang
 from jamono.i18n import t
+from jamono.slack.escape import escape_link_url as link
+from jamono.slack.escape import escape_mrkdwn as esc
 
 RETRY_ACTION = "action_retry"
 Block = dict[str, Any]
@@ -28,22 +30,24 @@ def slack_date(moment: datetime) -> str:
 
 def failure_blocks(action: Action, reason: str) -> tuple[str, list[Block]]:
     key = "act.failed_ticket" if action.type == "jira.create_ticket" else "act.failed_meeting"
-    text = t(key, action.lang, reason=reason.rstrip("."))
+    # Reasons are ours, but some carry a name or code another system gave: text, never markup.
+    text = t(key, action.lang, reason=esc(reason.rstrip(".")))
     button = {"type": "button", "action_id": RETRY_ACTION, "value": str(action.id), "style": "primary",
               "text": {"type": "plain_text", "text": t("act.retry", action.lang)}}
     return text, [_section(text), {"type": "actions", "block_id": f"action:{action.id}", "elements": [button]}]
 
 
 def ticket_done_text(lang: Lang, *, key: str, url: str, summary: str, priority: str) -> str:
-    return t("act.ticket_done", lang, ticket=key, url=url, summary=summary, priority=priority)
+    # The summary is a person's words, the key and URL another system's: none may ping or link.
+    return t("act.ticket_done", lang, ticket=esc(key), url=link(url), summary=esc(summary), priority=esc(priority))
 
 
 def meeting_done_text(action: Action, *, start: datetime, html_link: str, meet_link: str | None) -> str:
     params = action.meeting()
-    links = [t("act.meet_link", action.lang, url=meet_link)] if meet_link else []
+    links = [t("act.meet_link", action.lang, url=link(meet_link))] if meet_link else []
     if html_link:
-        links.append(t("act.calendar_link", action.lang, url=html_link))
-    return t("act.meeting_done", action.lang, title=params.title, when=slack_date(start),
+        links.append(t("act.calendar_link", action.lang, url=link(html_link)))
+    return t("act.meeting_done", action.lang, title=esc(params.title), when=slack_date(start),
              duration=params.duration_min, people=people(params.attendees), links=" · ".join(links))
 
 

@@ -35,6 +35,8 @@ from jamono.home.settings_model import WorkspaceSettings
 from jamono.i18n import t
 from jamono.integrations.priorities import map_priority
 from jamono.runtime import Runtime
+from jamono.slack.escape import escape_link_url as link
+from jamono.slack.escape import escape_mrkdwn as esc
 
 log = logging.getLogger(__name__)
 AUTOMATIC = "automatic"
@@ -72,9 +74,36 @@ def _ticket_action(ctx: Ctx, *, key: str, params: TicketParams, interaction_id: 
 
 def _would_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> str:
     params = action.ticket()
-    return t("act.ticket_would", action.lang, issue_type=settings.jira.issue_type,
-             project=settings.jira.project_key or "?", summary=params.summary, label=f"nox-fp-{action.fingerprint}",
+    return t("act.ticket_would", action.lang, issue_type=esc(settings.jira.issue_type),
+             project=esc(settings.jira.project_key or "?"), summary=esc(params.summary), label=f"nox-fp-{action.fingerprint}",
              priority=map_priority(params.severity, settings.jira.priorities.as_dict()))
+
+
+SYSTEM_DECIDERS = (AUTOMATIC, "operator")  # the workspace's automatic mode; `jamono actions retry`
+
+
+def refusal(ctx: Ctx, user: str, *, requester: str | None, lang: str, settings: WorkspaceSettings) -> str | None:
+    """Who may confirm (or retry) a ticket or a meeting: the person who asked for it and NOX's
+    admins (Slack admins and owners, plus the workspace's list); guests never, even listed or
+    asking themselves. Decided from `users.info` now, not from who could see the button. None:
+    allowed; else what to tell the person."""
+    from jamono.home.admin import is_workspace_admin, slack_user
+
+    if user in SYSTEM_DECIDERS:
+        return None
+    try:
+        info = slack_user(ctx.client.users_info(user=user).data)  # type: ignore[arg-type]
+    except SlackApiError as exc:
+        log.warning("cannot tell who %s is (%s): not allowed to decide", user, exc.response.get("error"))
+        info = {}
+    if info.get("is_restricted") or info.get("is_ultra_restricted"):
+        return t("act.guest_not_allowed", lang)
+    if info.get("id") and not (info.get("deleted") or info.get("is_bot")) and (
+            user == requester or is_workspace_admin(info, settings)):
+        return None
+    if requester:
+        return t("act.not_allowed", lang, requester=requester)
+    return t("act.admins_only", lang)
 
 
 def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemeral_channel: str = "") -> Action | None:
@@ -88,6 +117,11 @@ def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemer
             _already(ctx, action, where, user)
         return action
     settings = ctx.settings()
+    refused = refusal(ctx, user, requester=action.proposed_by, lang=action.lang, settings=settings)
+    if refused is not None:
+        log.info("action decision refused", extra={"action_id": str(action.id), "user": user})
+        ephemeral(ctx, where, user, refused)
+        return action
     configured = settings.jira.configured if action.type == TICKET else settings.google.configured
     if configured:
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
@@ -109,9 +143,9 @@ def _redelivered() -> bool:
 
 def _already(ctx: Ctx, action: Action, channel: str, user: str) -> None:
     if action.type == TICKET:
-        text = t("act.already_ticket", action.lang, ticket=action.external_id, url=action.external_url)
+        text = t("act.already_ticket", action.lang, ticket=esc(action.external_id), url=link(action.external_url))
     else:
-        text = t("act.already_meeting", action.lang, url=action.external_url, title=action.meeting().title)
+        text = t("act.already_meeting", action.lang, url=link(action.external_url), title=esc(action.meeting().title))
     ephemeral(ctx, channel, user, text)
 
 
@@ -143,6 +177,11 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
         reporter=row["user_id"], channel=channel, permalink=_permalink(ctx, channel, thread_ts), lang=lang,
     )
     if job.choice == "dismiss":
+        refused = None if job.automatic else refusal(ctx, job.user, requester=row["user_id"], lang=lang,
+                                                     settings=ctx.settings())
+        if refused is not None:  # dismissing decides too: the same people may
+            ephemeral(ctx, job.channel, job.user, refused)
+            return
         _dismiss(ctx, job, analysis.get("intent") == "incident", lambda: _ticket_action(
             ctx, key=f"ticket:{job.interaction_id}", params=params, interaction_id=job.interaction_id,
             proposed_by=row["user_id"], channel=channel, thread_ts=thread_ts), lang)
@@ -175,10 +214,11 @@ def incident_declared(rt: Runtime, job: IncidentDeclaration, *, final_attempt: b
         existing = store.by_key(conn, key)
     thread_ts = existing.thread_ts if existing else None
     if thread_ts is None:
-        service = f"\n*Service:* {job.service}" if job.service else ""
-        details = f"\n{job.details}" if job.details else ""
+        # The declarer's words: shown as typed, never as mentions, broadcasts or links.
+        service = f"\n*Service:* {esc(job.service)}" if job.service else ""
+        details = f"\n{esc(job.details)}" if job.details else ""
         text = t("act.declared", job.lang, user=job.user, severity=t(f"severity.{job.severity}", job.lang),
-                 summary=job.summary, service=service, details=details)
+                 summary=esc(job.summary), service=service, details=details)
         thread_ts = ctx.client.chat_postMessage(channel=job.channel, text=text)["ts"]
     params = TicketParams(summary=job.summary, description=job.details or job.summary, severity=job.severity,
                           service=job.service, dedup_key=dedup_key(job.service, f"{job.summary} {job.details}"),
@@ -217,7 +257,7 @@ def _would_meeting(action: Action) -> str:
     from jamono.actions.messages import people
 
     params = action.meeting()
-    return t("act.meeting_would", action.lang, duration=params.duration_min, title=params.title,
+    return t("act.meeting_would", action.lang, duration=params.duration_min, title=esc(params.title),
              people=people(params.attendees))
 
 

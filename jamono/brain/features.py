@@ -93,10 +93,12 @@ class FeatureMatrix:
 
 # ------------------------------------------------------------ normalisation
 
-_MENTION_RE = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-_HERE_RE = re.compile(r"<!(?:here|channel|everyone)(?:\|[^>]*)?>|(?<!\w)@(?:here|channel|everyone)\b")
-_CHANNEL_RE = re.compile(r"<#C[A-Z0-9]+(?:\|[^>]*)?>")
-_URL_RE = re.compile(r"<https?://[^>]+>|https?://\S+")
+# Inside Slack markup `[^<>]`, not `[^>]`: Slack escapes < and > in what people type, so the two
+# read Slack text alike, but `[^>]*` rescanned to the end from every `<@` of "<@<@<@…" (quadratic).
+_MENTION_RE = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^<>]*)?>")
+_HERE_RE = re.compile(r"<!(?:here|channel|everyone)(?:\|[^<>]*)?>|(?<!\w)@(?:here|channel|everyone)\b")
+_CHANNEL_RE = re.compile(r"<#C[A-Z0-9]+(?:\|[^<>]*)?>")
+_URL_RE = re.compile(r"<https?://[^<>]+>|https?://\S+")
 _NOX_RE = re.compile(r"(?<![\w@])@nox\b", re.IGNORECASE)
 _CODE_RE = re.compile(r"`{1,3}")
 _SHORTCODE_RE = re.compile(r":([a-z0-9_+\-]+):")

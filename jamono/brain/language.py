@@ -74,7 +74,8 @@ _FR_ELISIONS = {"l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu",
 _EN_CLITICS = {"s", "t", "m", "re", "ll", "ve", "d"}
 _FR_CHARS = set("éèêëàâîïôûùüçœ")
 _WORD_RE = re.compile(r"[a-zàâäçéèêëîïôöûùüÿœæ]+(?:'[a-zàâäçéèêëîïôöûùüÿœæ]+)?")
-_SLACK_MARKUP_RE = re.compile(r"<[@#!][^>]*>|<https?://[^>]*>|https?://\S+|`[^`]*`|:[a-z0-9_+\-]+:")
+# `[^<>]` inside markup, as Slack escapes typed < and >: `[^>]*` was quadratic on "<@<@<@…".
+_SLACK_MARKUP_RE = re.compile(r"<[@#!][^<>]*>|<https?://[^<>]*>|https?://\S+|`[^`]*`|:[a-z0-9_+\-]+:")
 
 
 def _clean(text: str) -> str:

@@ -37,7 +37,7 @@ _MODES: tuple[ResponseMode, ...] = ("json_schema", "json_object", "prompt")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
 _CITATION = re.compile(r"\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]")
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
-MAX_SECTIONS = 5
+MAX_SECTIONS = 8
 
 
 class LLMUsage(BaseModel):

@@ -17,7 +17,6 @@ import json
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
@@ -105,53 +104,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval kb: no queries in {args.queries}", file=sys.stderr)
         return 2
 
-    from jamono.db import open_pool, tenant_tx
-    from jamono.embedded import EmbeddedServices
-    from jamono.settings import get_settings
-    from jamono.tenancy import TeamIdentity, register_workspace
-    from knowledge.embeddings import CachedEmbedder, Embedder, local_embedder
-    from knowledge.ingest import ingest_paths
+    from jamono.db import tenant_tx
+    from jamono.evals.corpus_tenant import corpus_tenant
     from knowledge.search import Mode, search
-    from migrations.runner import apply_migrations
 
-    settings = get_settings()
-    services = EmbeddedServices(settings.data_dir, database_url=settings.database_url,
-                                redis_url=settings.redis_url, rabbitmq_url=settings.rabbitmq_url)
-    services.start()
-    get_settings.cache_clear()
-    settings = get_settings()
-    pool = None
-    tenant_id = None
-    try:
-        apply_migrations(settings.database_url or "")
-        pool = open_pool(settings, max_size=2, name="jamono-eval-kb")
-        embedder: Embedder = local_embedder()
-        if settings.redis_url:  # same vectors, computed once across runs
-            embedder = cast(Embedder, CachedEmbedder(embedder, settings.redis_url))
-        team = "TEVAL" + uuid.uuid4().hex[:10].upper()
-        tenant_id = register_workspace(pool, TeamIdentity(team_id=team, team_name="eval kb")).tenant_id
-        report = ingest_paths(pool, tenant_id, [args.corpus], embedder, relative_to=args.corpus)
-        print(f"corpus: {report.summary()}", file=sys.stderr if args.json else sys.stdout)
-        if report.failed:
-            for f in report.failed:
-                print(f"  failed {f.source}: {f.reason}", file=sys.stderr)
+    with corpus_tenant(args.corpus, label="kb", report_to=sys.stderr if args.json else sys.stdout) as kb:
 
         def run_search(text: str, mode: str) -> tuple[list[str], bool]:
-            with tenant_tx(pool, tenant_id) as conn:
-                hits = search(conn, text, embedder, k=3 * DEPTH, mode=cast(Mode, mode))
+            with tenant_tx(kb.pool, kb.tenant_id) as conn:
+                hits = search(conn, text, kb.embedder, k=3 * DEPTH, mode=cast(Mode, mode))
             ranked = list(dict.fromkeys(h.source for h in hits))[:DEPTH]
             return ranked, bool(hits and hits[0].relevant)
 
         run_search(queries[0].query, "hybrid")  # warm-up: model load, caches
         modes = MODES if args.mode == "all" else (args.mode,)
         results = {mode: evaluate(run_search, queries, mode) for mode in modes}
-    finally:
-        if pool is not None:
-            if tenant_id is not None:
-                with tenant_tx(pool, tenant_id) as conn:
-                    conn.execute("DELETE FROM tenants WHERE id = %s", [tenant_id])
-            pool.close()
-        services.stop()
 
     out = sys.stderr if args.json else sys.stdout
     print(f"{'mode':<8}{'n':>4}{'R@1':>8}{'R@5':>8}{'MRR@10':>8}{'rel@1':>8}{'p50 ms':>9}", file=out)

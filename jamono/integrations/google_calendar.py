@@ -24,7 +24,6 @@ from typing import Any
 import google.oauth2.credentials
 import google.oauth2.service_account
 import google_auth_httplib2
-import httplib2
 from gcsa.attendee import Attendee
 from gcsa.conference import ConferenceSolution, ConferenceSolutionCreateRequest, EntryPoint, SolutionType
 from gcsa.event import Event
@@ -34,6 +33,7 @@ from google.auth.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from jamono.egress import EgressPolicy, default_policy, guarded_httplib2
 from jamono.integrations.base import (
     IntegrationError,
     Meeting,
@@ -83,13 +83,17 @@ class GoogleCalendar:
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] | None = None,
+        egress: EgressPolicy | None = None,
     ) -> None:
         self.calendar_id = calendar_id
         self.timeout_s = timeout_s
         self._policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self._sleep = sleep
         self._now = now or (lambda: datetime.now(UTC))
-        http = google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout_s))
+        # The endpoint and the credentials' token_uri are a tenant's: both go through the egress
+        # guard (google-auth refreshes tokens through this same Http object).
+        guarded = guarded_httplib2(egress or default_policy(), timeout=timeout_s)
+        http = google_auth_httplib2.AuthorizedHttp(credentials, http=guarded)
         self._service = build(
             "calendar",
             "v3",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import re
 
 import httplib2
 from google.auth.exceptions import RefreshError, TransportError
@@ -11,6 +13,8 @@ from googleapiclient.errors import HttpError
 
 from jamono.integrations.base import IntegrationError
 from jamono.integrations.retry import parse_retry_after
+
+log = logging.getLogger(__name__)
 
 # Google Calendar signals rate limits as 403 with these reasons as well as with 429.
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -29,17 +33,24 @@ def google_error_details(exc: HttpError) -> tuple[str, set[str]]:
     return str(error.get("message") or ""), reasons
 
 
+_OAUTH_CODE = re.compile(r"[a-z][a-z0-9_]{2,40}")
+
+
 def _refresh_reason(exc: RefreshError) -> str:
-    """The OAuth error code only (e.g. invalid_grant); the rest of the body is not for users."""
+    """The OAuth error code only (e.g. invalid_grant), when it looks like one: the token endpoint
+    may be a tenant's (`token_uri`), so anything else it says stays out of the reason."""
     text = str(exc.args[0]) if exc.args else ""
-    return text.split(":", 1)[0].strip()[:60]
+    code = text.split(":", 1)[0].strip()
+    return code if _OAUTH_CODE.fullmatch(code) else ""
 
 
 def classify_google_error(exc: Exception, *, timeout_s: float) -> IntegrationError | None:
     if isinstance(exc, HttpError):
         status = int(exc.resp.status)
         message, reasons = google_error_details(exc)
-        suffix = f": {message}" if message else ""
+        if message:
+            log.info("Google's answer", extra={"status": status, "google_message": message[:300]})
+        # Never the server's text in the reason: the endpoint may be a tenant's.
         retry_after = parse_retry_after(exc.resp.get("retry-after"))
         if status == 401:
             return IntegrationError("Google rejected the credentials", status=401)
@@ -48,9 +59,9 @@ def classify_google_error(exc: Exception, *, timeout_s: float) -> IntegrationErr
                 "Google Calendar is rate limiting NOX", retryable=True, retry_after_s=retry_after, status=status
             )
         if status == 403:
-            return IntegrationError(f"Google Calendar refused the request{suffix}", status=403)
+            return IntegrationError("Google Calendar refused the request (HTTP 403)", status=403)
         if status == 404:
-            return IntegrationError(f"Google Calendar could not find it{suffix}", status=404)
+            return IntegrationError("Google Calendar could not find it (HTTP 404)", status=404)
         if status == 503:
             return IntegrationError(
                 "Google Calendar is temporarily unavailable", retryable=True, retry_after_s=retry_after, status=503
@@ -63,7 +74,7 @@ def classify_google_error(exc: Exception, *, timeout_s: float) -> IntegrationErr
                 status=status,
                 maybe_applied=True,
             )
-        return IntegrationError(f"Google Calendar rejected the request{suffix or f' (HTTP {status})'}", status=status)
+        return IntegrationError(f"Google Calendar rejected the request (HTTP {status})", status=status)
     if isinstance(exc, RefreshError):
         code = _refresh_reason(exc)
         if code == "unauthorized_client":

@@ -7,6 +7,8 @@ opening a second one. Jira has no idempotency key of its own, so this is the gua
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -16,6 +18,7 @@ import requests
 from jira import JIRA, JIRAError
 from urllib3.exceptions import NewConnectionError
 
+from jamono.egress import EgressPolicy, default_policy, guard_session
 from jamono.integrations.base import (
     FINGERPRINT_LABEL_PREFIX,
     IntegrationError,
@@ -32,11 +35,16 @@ from jamono.integrations.ticket_text import render_description
 
 __all__ = ["DEFAULT_PRIORITIES", "JiraTracker", "classify_jira_error", "map_priority"]
 
+log = logging.getLogger(__name__)
+
 _CLOUD_HOSTS = (".atlassian.net", ".jira.com")
 
 
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,39}")
+
+
 def _jira_messages(response: requests.Response | None) -> str:
-    """Jira's own words: errorMessages plus field errors as `field: message`."""
+    """Jira's own words (errorMessages, field errors): for our logs only, never for Slack."""
     if response is None:
         return ""
     try:
@@ -52,7 +60,20 @@ def _jira_messages(response: requests.Response | None) -> str:
         parts += [f"{field}: {message}" for field, message in errors.items()]
     if not parts and body.get("message"):
         parts.append(str(body["message"]))
-    return "; ".join(parts)
+    return "; ".join(parts)[:500]
+
+
+def _field_names(response: requests.Response | None) -> str:
+    """The names of the fields Jira complained about, when they look like field names: the one
+    part of Jira's answer shown to people (its sentences are the server's, not ours)."""
+    try:
+        errors = response.json().get("errors") if response is not None else None
+    except (ValueError, AttributeError):
+        return ""
+    if not isinstance(errors, dict):
+        return ""
+    names = [str(k) for k in errors if _FIELD_NAME.fullmatch(str(k))][:5]
+    return f"; check the field{'s' if len(names) > 1 else ''} {', '.join(names)}" if names else ""
 
 
 def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
@@ -66,17 +87,20 @@ def classify_jira_error(exc: Exception, *, timeout_s: float) -> IntegrationError
     if isinstance(exc, JIRAError):
         status = exc.status_code
         messages = _jira_messages(exc.response)
-        suffix = f": {messages}" if messages else ""
+        if messages:
+            log.info("Jira's answer", extra={"status": status, "jira_messages": messages})
+        # Never Jira's text in the reason: the URL is a tenant's, so its answer is a stranger's.
+        suffix = _field_names(exc.response)
         if status is None:
-            return IntegrationError(f"Jira gave an unexpected answer{suffix}", retryable=False)
+            return IntegrationError("Jira gave an unexpected answer", retryable=False)
         if status == 401:
             return IntegrationError(
                 "Jira rejected the credentials (check the account email and API token)", status=401
             )
         if status == 403:
-            return IntegrationError(f"Jira refused the request: the account lacks permission{suffix}", status=403)
+            return IntegrationError("Jira refused the request: the account lacks permission", status=403)
         if status == 404:
-            return IntegrationError(f"Jira could not find it{suffix}", status=404)
+            return IntegrationError("Jira could not find it (HTTP 404)", status=404)
         if status == 429 or status == 503:
             headers = exc.response.headers if exc.response is not None else {}
             return IntegrationError(
@@ -89,7 +113,7 @@ def classify_jira_error(exc: Exception, *, timeout_s: float) -> IntegrationError
             return IntegrationError(
                 f"Jira had an internal error (HTTP {status})", retryable=True, status=status, maybe_applied=True
             )
-        return IntegrationError(f"Jira rejected the request{suffix or f' (HTTP {status})'}", status=status)
+        return IntegrationError(f"Jira rejected the request (HTTP {status}{suffix})", status=status)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return IntegrationError(f"Could not connect to Jira within {timeout_s:g}s", retryable=True)
     if isinstance(exc, requests.exceptions.Timeout):
@@ -118,6 +142,7 @@ class JiraTracker:
         deployment: Literal["auto", "cloud", "server"] = "auto",
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        egress: EgressPolicy | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
@@ -131,6 +156,8 @@ class JiraTracker:
             max_retries=0,
             get_server_info=False,
         )
+        # The URL is a tenant's: every request (and redirect hop) goes through the egress guard.
+        guard_session(self._client._session, egress or default_policy())  # noqa: SLF001
         if deployment == "auto":
             host = urlsplit(self.url).hostname or ""
             deployment = "cloud" if host.endswith(_CLOUD_HOSTS) else "server"

@@ -113,9 +113,27 @@ def record_action(action_type: str, outcome: str) -> None:
     ACTIONS.labels(_label(action_type), _label(outcome)).inc()
 
 
+_workspace_labels: bool | None = None
+
+
+def workspace_labels() -> bool:
+    """METRICS_WORKSPACE_LABELS: whether answer metrics carry Slack team ids (read once)."""
+    global _workspace_labels
+    if _workspace_labels is None:
+        from jamono.settings import SettingsError, get_settings
+
+        try:
+            _workspace_labels = get_settings().metrics_workspace_labels
+        except SettingsError:
+            _workspace_labels = False
+    return _workspace_labels
+
+
 def record_response(workspace: str, seconds: float, *, success: bool) -> None:
-    """NOX answered (or visibly failed) an event of `workspace` (a Slack team id), `seconds` after it."""
-    team = _label(workspace)
+    """NOX answered (or visibly failed) an event of `workspace` (a Slack team id), `seconds` after it.
+    The team id is a label only when METRICS_WORKSPACE_LABELS asks for it: a scrape of a
+    multi-tenant deployment otherwise lists every customer's workspace."""
+    team = _label(workspace) if workspace_labels() else "all"
     AGENT_RESPONSE_SECONDS.labels(AGENT, team).observe(max(seconds, 0.0))
     AGENT_RESPONSES.labels(AGENT, team, "success" if success else "failure").inc()
 

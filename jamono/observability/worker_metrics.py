@@ -15,15 +15,20 @@ turns the endpoint off.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import dramatiq
 from dramatiq.common import q_name
@@ -164,7 +169,7 @@ class QueueDepth:
 
 def serve_worker_metrics() -> int:
     """Dramatiq fork: merge every worker process's samples and serve them on WORKER_METRICS_PORT."""
-    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+    from prometheus_client import CollectorRegistry, multiprocess
 
     from jamono.jobs import NOX_QUEUE
     from jamono.settings import get_settings
@@ -175,17 +180,49 @@ def serve_worker_metrics() -> int:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     registry.register(QueueDepth(build_broker(settings), [NOX_QUEUE]))
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     try:
-        server, thread = start_http_server(port, addr=settings.host, registry=registry)
+        server = start_metrics_server(settings.worker_metrics_host, port, registry, token)
     except OSError as exc:  # the workers keep working; only their metrics are not served
         log.error("worker metrics: cannot listen on port %s (%s); set WORKER_METRICS_PORT", port, exc.strerror)
         return 1
-    log.info("worker metrics on port %s", port)
+    log.info("worker metrics on %s port %s", settings.worker_metrics_host, port)
     # Dramatiq's fork handler exits at the first SIGTERM and "kills" at the second, which a signal
     # to the process group (then forwarded by the supervisor) always brings: one stop, exit 0.
+    threading.Thread(target=server.serve_forever, name="worker-metrics", daemon=True).start()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     while not stopped.wait(1.0):  # a timeout keeps the main thread responsive to signals
         pass
     server.shutdown()
     return 0
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+def start_metrics_server(host: str, port: int, registry: Any, token: str | None) -> WSGIServer:
+    """prometheus-client's WSGI app on `host:port`, behind `Authorization: Bearer <token>` when one
+    is given. Returned bound, not yet serving (`serve_forever`)."""
+    from prometheus_client import make_wsgi_app
+
+    metrics = make_wsgi_app(registry)
+    expected = f"Bearer {token}".encode() if token else None
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        given = environ.get("HTTP_AUTHORIZATION", "").encode("latin-1", "replace")
+        if expected is not None and not hmac.compare_digest(given, expected):
+            start_response("401 Unauthorized", [("Content-Type", "text/plain"), ("WWW-Authenticate", "Bearer")])
+            return [b"metrics need Authorization: Bearer <METRICS_TOKEN>\n"]
+        return metrics(environ, start_response)
+
+    server_class = _ThreadingServer
+    if ":" in host:
+        server_class = type("_ThreadingServer6", (_ThreadingServer,), {"address_family": socket.AF_INET6})
+    return make_server(host, port, app, server_class, handler_class=_QuietHandler)

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import aiohttp
 
+from . import forms
 from .models import Change
 from .render import Button, DIM, RESET, find_buttons, render_blocks, render_message
 from .sender import SentResponse, SlackEventSender
@@ -27,8 +28,10 @@ Talk to NOX as you would in Slack:
   #ops hello @nox …      a message in #ops (with @nox: a mention NOX answers)
   > more details         reply in the thread of the last conversation
   /nox …                 the /nox slash command (in the current conversation)
-  :click N               click the N-th button of NOX's last message
-  :home                  open NOX's App Home tab
+  :click N               click the N-th button of NOX's last message (or of your Home tab)
+  :home                  open NOX's App Home tab and show it
+  :set N text            fill field N of the open form (options by number or name; lists: a, b)
+  :submit / :cancel      send or close the open form
   :help                  this help
   :quit                  leave (Ctrl-D works too)"""
 
@@ -89,8 +92,17 @@ def _read_lines(stdin: TextIO) -> asyncio.Queue[str | None]:
 @dataclass
 class _Clickable:
     buttons: list[Button]
-    channel: str
-    ts: str
+    channel: str | None
+    ts: str | None
+    view_id: str | None = None  # buttons of a view (the Home tab, a form) rather than a message
+
+
+@dataclass
+class _Form:
+    """The open modal, as a form filled in line by line."""
+
+    view: dict[str, Any]
+    values: dict[str, dict[str, Any]]
 
 
 @dataclass
@@ -103,6 +115,7 @@ class _ChatSession:
     seen: int = 0
     last_thread: tuple[str, str] | None = None
     clickable: _Clickable | None = None
+    form: _Form | None = None
     names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,6 +137,12 @@ class _ChatSession:
             await self.click(text[len(":click") :].strip())
         elif text == ":home":
             await self.deliver(self.sender.app_home_opened(self.user, channel=self.dm))
+        elif text.startswith(":set"):
+            self.set_field(text[len(":set"):].strip())
+        elif text == ":submit":
+            await self.submit()
+        elif text == ":cancel":
+            await self.cancel()
         elif text.startswith(":"):
             self.say(f"unknown command {text.split()[0]} (try :help)", dim=True)
         elif text.startswith("/"):
@@ -182,8 +201,97 @@ class _ChatSession:
         if button.value is not None:
             action["value"] = button.value
         self.say(f"(you clicked [ {button.text} ])", dim=True)
-        payload = self.sender.block_actions(self.user, [action], channel=self.clickable.channel, message_ts=self.clickable.ts)
+        if self.clickable.view_id is not None:
+            payload = self.sender.block_actions(self.user, [action], view=self.clickable.view_id)
+        else:
+            payload = self.sender.block_actions(self.user, [action], channel=self.clickable.channel,
+                                                message_ts=self.clickable.ts)
         await self.send(self.sender.send_interactive(payload))
+
+    # --- forms (modals) ----------------------------------------------------------------
+    def set_field(self, arg: str) -> None:
+        if self.form is None:
+            self.say("no form is open", dim=True)
+            return
+        number, _, typed = arg.partition(" ")
+        fields = forms.fields(self.form.view)
+        if not number.isdigit() or not 1 <= int(number) <= len(fields):
+            self.say(f"choose a field from 1 to {len(fields)}: :set N text", dim=True)
+            return
+        field_ = fields[int(number) - 1]
+        try:
+            value = forms.parse_value(field_.element, typed.strip(), users=self.all_users(), channels=self.channels())
+        except ValueError as error:
+            self.say(f"{field_.label}: {error}", dim=True)
+            return
+        self.form.values.setdefault(field_.block_id, {})[field_.action_id] = value
+        self.say(f"({field_.label}: {forms.shown_value(value, self.all_users(), self.channels()) or '—'})", dim=True)
+
+    async def submit(self) -> None:
+        if self.form is None:
+            self.say("no form is open", dim=True)
+            return
+        view = self.form.view
+        payload = self.sender.view_submission(self.user, str(view.get("callback_id", "")), self.form.values,
+                                              view_id=view["id"])
+        response = await self.send(self.sender.send_interactive(payload))
+        data = response.json() if response is not None else None
+        if isinstance(data, dict) and data.get("response_action") == "errors":
+            labels = {f.block_id: f.label for f in forms.fields(view)}
+            lines = [f"⚠ {labels.get(block, block)}: {message}" for block, message in (data.get("errors") or {}).items()]
+            self.say(self.label("NOX (in the form)") + self.indent("\n".join(lines)))
+            return
+        if response is not None and response.ok:
+            self.say("(form sent)", dim=True)
+            if not self.sandbox.open_views(self.user):
+                self.form = None
+
+    async def cancel(self) -> None:
+        if self.form is None:
+            self.say("no form is open", dim=True)
+            return
+        view = self.form.view
+        if view.get("notify_on_close"):
+            await self.send(self.sender.send_interactive(
+                self.sender.view_closed(self.user, str(view.get("callback_id", "")), view_id=view["id"])))
+        else:
+            self.sandbox.apply_view_response(self.user, view["id"], 200, None, closed=True)
+        self.form = None
+        self.say("(form closed)", dim=True)
+
+    def show_form(self, view: dict[str, Any]) -> None:
+        """The modal as a numbered form; its buttons (if any) become clickable."""
+        previous = self.form.values if self.form is not None and self.form.view.get("id") == view.get("id") else {}
+        values = forms.initial_values(view)
+        for block_id, inner in previous.items():
+            if block_id in values:
+                values[block_id].update(inner)
+        self.form = _Form(view, values)
+        title = forms._plain(view.get("title"))
+        fields = forms.fields(view)
+        lines = [render_blocks([b for b in view.get("blocks") or [] if isinstance(b, dict) and b.get("type") != "input"],
+                               ansi=self.ansi, number_buttons=True, users=self.user_names())]
+        for number, field_ in enumerate(fields, 1):
+            current = forms.shown_value(values[field_.block_id][field_.action_id], self.all_users(), self.channels())
+            optional = " (optional)" if field_.optional else ""
+            line = f"{number}. {field_.label}{optional}: {current or '—'}"
+            options = forms.choices(field_.element)
+            if options:
+                line += f"   [{options}]"
+            lines.append(line)
+        if fields:
+            submit = forms._plain(view.get("submit")) or "Submit"
+            lines.append(f"Fill it in with :set N text, then :submit ({submit}) or :cancel.")
+        buttons = find_buttons(view.get("blocks") or [])
+        if buttons:
+            self.clickable = _Clickable(buttons, None, None, view_id=view["id"])
+        self.say(self.label(f"NOX opened a form: {title}") + self.indent("\n".join(line for line in lines if line)))
+
+    def all_users(self) -> dict[str, str]:
+        return {u.id: u.name for u in self.sandbox.users()}
+
+    def channels(self) -> dict[str, str]:
+        return {c.id: c.name for c in self.sandbox.conversations() if not c.is_im}
 
     async def deliver(self, envelope: dict[str, Any]) -> None:
         await self.send(self.sender.send_event(envelope))
@@ -227,12 +335,21 @@ class _ChatSession:
             return
         if change.kind == "view":
             if change.user == self.user:
-                title = render_blocks([], fallback_text=str((message.get("title") or {}).get("text", "")))
-                self.say(self.label(f"NOX opened a form: {title}") + self.indent(render_message(message, ansi=self.ansi, number_buttons=True)))
+                self.show_form(message)
+            return
+        if change.kind == "view_closed":
+            if change.user == self.user and self.form is not None and not self.sandbox.open_views(self.user):
+                self.form = None
             return
         if change.kind == "home":
             if change.user == self.user:
-                self.say("(NOX updated your App Home; :home shows it to the app again)", dim=True)
+                text = render_message(message, ansi=self.ansi, number_buttons=True, users=self.user_names())
+                buttons = find_buttons(message.get("blocks") or [])
+                if buttons:
+                    self.clickable = _Clickable(buttons, None, None, view_id=str(message.get("id")))
+                self.say(self.label("NOX · Home") + self.indent(text))
+            return
+        if change.kind not in ("posted", "updated", "deleted"):
             return
         if not message.get("bot_id") or change.channel is None:
             return

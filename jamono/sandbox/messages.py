@@ -25,6 +25,11 @@ class ChangeFeed:
         seq = len(self._changes) + 1
         self._changes.append(Change(seq, kind, channel, ts, copy.deepcopy(message), user))
 
+    @property
+    def seq(self) -> int:
+        """The sequence number of the newest change (0 before any)."""
+        return len(self._changes)
+
     def after(self, seq: int) -> list[Change]:
         return self._changes[seq:]
 
@@ -91,8 +96,10 @@ class MessageStore:
                     raise SlackError("already_reacted")
                 reaction["users"].append(user)
                 reaction["count"] += 1
+                self._feed.add("reaction", channel, ts, message, user)
                 return
         reactions.append({"name": name, "users": [user], "count": 1})
+        self._feed.add("reaction", channel, ts, message, user)
 
     def remove_reaction(self, channel: str, ts: str, name: str, user: str) -> None:
         message = self.get(channel, ts)
@@ -104,6 +111,7 @@ class MessageStore:
                     message["reactions"].remove(reaction)
                 if not message["reactions"]:
                     del message["reactions"]
+                self._feed.add("reaction", channel, ts, message, user)
                 return
         raise SlackError("no_reaction")
 

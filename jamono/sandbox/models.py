@@ -97,6 +97,8 @@ class User:
     email: str | None = None
     is_admin: bool = False
     is_owner: bool = False
+    is_restricted: bool = False  # a guest (multi-channel); ultra-restricted: single-channel
+    is_ultra_restricted: bool = False
     locale: str = "fr-FR"
     is_bot: bool = False
     bot_id: str | None = None
@@ -141,8 +143,8 @@ class User:
             "is_admin": self.is_admin,
             "is_owner": self.is_owner,
             "is_primary_owner": self.is_owner,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
+            "is_restricted": self.is_restricted or self.is_ultra_restricted,
+            "is_ultra_restricted": self.is_ultra_restricted,
             "is_bot": self.is_bot,
             "is_app_user": False,
             "updated": self.updated,
@@ -225,7 +227,8 @@ class Change:
     """One visible change in the sandbox, in order: what a chat UI or a waiting test reacts to."""
 
     seq: int
-    kind: str  # "posted", "updated", "deleted", "ephemeral", "home", "view"
+    kind: str  # "posted", "updated", "deleted", "ephemeral", "home", "view", "view_closed", "reaction",
+    # "pinned", "bookmarks", "view_errors"
     channel: str | None
     ts: str | None
     message: dict[str, Any]

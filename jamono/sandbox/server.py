@@ -93,6 +93,8 @@ class SlackSandbox:
         # the app's configured redirect URL the same way).
         self.oauth_redirect_url: str | None = None
         self.socket_mode = SocketModeHub(app_id)
+        self.playground: Any = None  # a playground.Playground once enable_playground() is called
+        self.closing = False
 
     # --- identity ----------------------------------------------------------------------
     @property
@@ -153,17 +155,25 @@ class SlackSandbox:
         app.router.add_get("/", self._handle_index)
         app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         app.router.add_get("/socket-mode/{ticket}", self.socket_mode.handle)
+        from .playground import add_playground_routes
+
+        add_playground_routes(app, self)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()
         self._runner = runner
+        self.closing = False
         self._host = host
         self._port = int(runner.addresses[0][1])
         self.loop = asyncio.get_running_loop()
 
     async def stop(self) -> None:
+        self.closing = True  # open playground event streams end now, so the server stops at once
         await self.socket_mode.close()
+        if self.playground is not None:
+            await self.playground.sender.close()
+            self.playground = None
         for task in list(self._background):
             task.cancel()
         if self._background:
@@ -192,6 +202,41 @@ class SlackSandbox:
     def api_url(self) -> str:
         """What to pass as slack_sdk's base_url (trailing slash included)."""
         return self.base_url + "api/"
+
+    def enable_playground(self, events_url: str, signing_secret: str) -> str:
+        """Serve the browser playground at /playground, delivering what people do there to the app
+        at `events_url`, signed with `signing_secret`. Loopback only. Returns the page's URL."""
+        from .playground import Playground
+
+        if self._port is None:
+            raise RuntimeError("sandbox not started")
+        self.playground = Playground(self, events_url, signing_secret)
+        return self.base_url + "playground"
+
+    def disable_playground(self) -> None:
+        """Stop serving the playground (from any thread but the sandbox's own loop)."""
+        playground, self.playground = self.playground, None
+        if playground is not None and self.loop is not None and self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(playground.sender.close(), self.loop).result(timeout=5)
+
+    def add_ephemeral(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None,
+                      *, source: str = "command_response") -> None:
+        """An ephemeral from NOX that the app returned in an HTTP answer (a slash command's ack)."""
+        with self._state.lock:
+            self._state.messages.add_ephemeral({
+                "channel": channel, "user": user, "ts": self._state.clock.next(), "thread_ts": None,
+                "text": text, "blocks": copy.deepcopy(blocks) or [], "bot_id": self.bot_id, "source": source,
+            })
+
+    def touch_view(self, user: str, view_id: str) -> None:
+        """Note a change shown around a view (the errors of a submission) so pages redraw it."""
+        with self._state.lock:
+            self._state.feed.add("view_errors", None, None, {"id": view_id}, user)
+
+    def change_seq(self) -> int:
+        """The sequence number of the newest visible change (see changes())."""
+        with self._state.lock:
+            return self._state.feed.seq
 
     # --- HTTP handlers -----------------------------------------------------------------
     async def _handle_index(self, request: web.Request) -> web.Response:
@@ -411,8 +456,9 @@ class SlackSandbox:
         locale: str = "fr-FR",
         is_bot: bool = False,
         real_name: str = "",
+        is_restricted: bool = False,
     ) -> None:
-        user = User(id=id, name=name, real_name=real_name, tz=tz, tz_offset=tz_offset, email=email, is_admin=is_admin, is_owner=is_owner, locale=locale, is_bot=is_bot, team_id=self.team_id)
+        user = User(id=id, name=name, real_name=real_name, tz=tz, tz_offset=tz_offset, email=email, is_admin=is_admin, is_owner=is_owner, locale=locale, is_bot=is_bot, team_id=self.team_id, is_restricted=is_restricted)
         with self._state.lock:
             self._state.directory.add_user(user)
 
@@ -423,6 +469,23 @@ class SlackSandbox:
         channel = Channel(id=id, name=name, is_im=is_im, is_private=is_private, user=user, members=list(members or [self.bot_user_id]))
         with self._state.lock:
             self._state.directory.add_channel(channel)
+
+    def users(self) -> list[User]:
+        """Everyone in the directory (copies)."""
+        with self._state.lock:
+            return copy.deepcopy(list(self._state.directory.users.values()))
+
+    def conversations(self) -> list[Channel]:
+        """Every channel, DM and group DM the sandbox knows (copies)."""
+        with self._state.lock:
+            return copy.deepcopy(list(self._state.directory.channels.values()))
+
+    def join(self, channel: str, user: str) -> None:
+        """Make a user a member of a channel (as /invite would)."""
+        with self._state.lock:
+            members = self._state.directory.resolve(channel).members
+            if user not in members:
+                members.append(user)
 
     def channel(self, ref: str) -> Channel:
         """The channel an id/#name/user id refers to (auto-created like the Web API does)."""
@@ -604,6 +667,19 @@ class SlackSandbox:
             found = store.thread(channel, store.thread_root(channel, thread_ts)) if thread_ts else store.all(channel)
             return copy.deepcopy(found)
 
+    def top_level(self, channel: str) -> list[dict[str, Any]]:
+        """A channel's messages as its history shows them: no thread replies (but broadcasts)."""
+        with self._state.lock:
+            return copy.deepcopy(self._state.messages.top_level(channel))
+
+    def set_view_state(self, view_id: str, values: dict[str, Any]) -> None:
+        """Keep what a person typed in a view (Slack keeps it in view.state across updates)."""
+        with self._state.lock:
+            try:
+                self._state.views.find(view_id=view_id)[1]["state"] = {"values": copy.deepcopy(values)}
+            except SlackError:
+                pass
+
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._state.lock:
             found = self._state.messages.find(channel, ts)
@@ -639,6 +715,11 @@ class SlackSandbox:
                 return copy.deepcopy(self._state.views.find(view_id=view_id)[1])
             except SlackError:
                 return None
+
+    def bookmarks(self, channel: str) -> list[dict[str, Any]]:
+        """The channel's bookmarks (bookmarks.add), in order."""
+        with self._state.lock:
+            return copy.deepcopy(self._state.bookmarks.get(channel, []))
 
     def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:
         """Reaction name -> users who added it."""

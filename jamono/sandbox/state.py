@@ -31,6 +31,7 @@ class SandboxState:
         self.credentials = Credentials()
         self.faults = FaultPlan()
         self.calls: list[ApiCall] = []
+        self.bookmarks: dict[str, list[dict[str, Any]]] = {}  # channel id -> bookmarks.add's links
         self.trigger_ttl = 3.0
         self.client_id = "0000000000.0000000000"
         self.client_secret = "sandbox-client-secret"
@@ -69,6 +70,7 @@ class SandboxState:
             self.views = ViewStore(self.feed)
             self.faults = FaultPlan()
             self.calls.clear()
+            self.bookmarks.clear()
 
     def workspace_of(self, identity: Identity | None) -> Workspace:
         if identity is None:

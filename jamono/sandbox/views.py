@@ -66,7 +66,8 @@ class ViewStore:
         """Drop the top modal (or the one named, or all of them) as Slack does on submit/close."""
         stack = self.stacks.get(user, [])
         if clear or not stack:
-            self.stacks.pop(user, None)
+            if self.stacks.pop(user, None):
+                self._feed.add("view_closed", None, None, {"id": view_id}, user)
             return
         if view_id is None or stack[-1]["id"] == view_id:
             stack.pop()
@@ -74,6 +75,7 @@ class ViewStore:
             self.stacks[user] = [v for v in stack if v["id"] != view_id]
         if not self.stacks[user]:
             del self.stacks[user]
+        self._feed.add("view_closed", None, None, {"id": view_id}, user)
 
     def find(self, *, view_id: str | None = None, external_id: str | None = None) -> tuple[str, dict[str, Any]]:
         candidates = [(u, v) for u, v in self.homes.items()] + [(u, v) for u, s in self.stacks.items() for v in s]

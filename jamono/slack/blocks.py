@@ -7,6 +7,7 @@ from typing import Any
 from jamono.brain.analysis import Intent
 from jamono.brain.nox import Reply
 from jamono.i18n import Lang, t
+from jamono.slack.escape import escape_mrkdwn
 
 SECTION_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
@@ -103,10 +104,10 @@ def answer_blocks(reply: Reply, interaction_id: str | None = None) -> list[Block
         severity = t(f"severity.{analysis.severity.value}", lang) if analysis.severity else "?"
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": t("incident_header", lang, severity=severity)[:150], "emoji": True}})
         facts = []
-        if analysis.summary:
-            facts.append(t("incident_summary", lang, summary=analysis.summary))
+        if analysis.summary:  # the person's own words: never a ping or a disguised link
+            facts.append(t("incident_summary", lang, summary=escape_mrkdwn(analysis.summary)))
         if analysis.service:
-            facts.append(t("incident_service", lang, service=analysis.service))
+            facts.append(t("incident_service", lang, service=escape_mrkdwn(analysis.service)))
         if facts:
             blocks += section("\n".join(facts))
         if reply.answer.first_checks:
@@ -131,5 +132,5 @@ def fallback_text(reply: Reply) -> str:
     """The notification / screen-reader text that accompanies blocks."""
     text = reply.answer.text or reply.answer.first_checks or ""
     if reply.analysis.intent is Intent.INCIDENT and reply.analysis.summary:
-        text = f"Incident: {reply.analysis.summary}"
+        text = f"Incident: {escape_mrkdwn(reply.analysis.summary)}"
     return text[:3000] or "NOX"

@@ -33,6 +33,20 @@ def should_answer_message(event: dict[str, Any], bot_user_id: str | None) -> boo
     )
 
 
+def should_follow_thread(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """A person's reply inside a channel thread, not addressed to NOX with a mention (that one
+    comes as app_mention): the worker answers it only in a thread NOX answered, when it reads as
+    meant for NOX."""
+    thread_ts = event.get("thread_ts")
+    return (
+        event.get("channel_type") in ("channel", "group")
+        and event.get("subtype") in _HUMAN_SUBTYPES
+        and not is_from_bot(event, bot_user_id)
+        and thread_ts is not None and thread_ts != event.get("ts")
+        and not (bot_user_id and f"<@{bot_user_id}>" in (event.get("text") or ""))
+    )
+
+
 def should_watch_message(event: dict[str, Any], bot_user_id: str | None) -> bool:
     """A top-level human message in a channel, not addressed to NOX (mentions come as app_mention):
     the worker answers it only if the channel is watched and the message reads like an incident."""

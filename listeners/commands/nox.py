@@ -8,6 +8,7 @@ from jamono.actions.modals import command_modal
 from jamono.brain.language import detect_language
 from jamono.commands import config_blocks, help_blocks, parse_command
 from jamono.home.ids import SECTIONS, Section
+from jamono.jobs import SET_FOLLOW_UPS
 from jamono.home.modals import loading_modal
 from jamono.home.slack_handlers import queue_settings_modal, settings_external_id
 from jamono.slack.kb_views import kb_add_view
@@ -51,6 +52,12 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         payload = _job(command, "", cmd.share, lang).model_dump(mode="json")
         await context["jobs"].enqueue_async("nox_status", {**payload, "queued_at": time.time()})
         await ack(text=_WORKING["status"][lang])
+    elif cmd.name == "followups" and cmd.args.lower() in ("on", "off"):
+        payload = _job(command, "", False, lang).model_dump(mode="json")
+        await context["jobs"].enqueue_async(SET_FOLLOW_UPS, {**payload, "enabled": cmd.args.lower() == "on"})
+        await ack()
+    elif cmd.name == "followups":
+        await ack(blocks=help_blocks(lang, command.get("text", "")))
     elif cmd.name == "config":
         await queue_settings_modal(context["jobs"], team_id=command.get("team_id", ""),
                              enterprise_id=command.get("enterprise_id") or None, user=command.get("user_id", ""),

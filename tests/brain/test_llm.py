@@ -445,3 +445,32 @@ def test_nox_keeps_the_llm_analysis_when_only_the_answer_fails(
     assert reply.analysis.intent is Intent.INCIDENT and reply.analysis.service == "api"
     assert set(reply.metadata["llm_fallback"]) == {"answer"}
     assert "helm rollback api 0" in (reply.answer.text or "") + (reply.answer.first_checks or "")
+
+
+def test_the_llm_reads_the_runbooks_diagnosis_and_mitigation_not_only_the_matched_chunk(
+        api: OpenAIStandIn, make_brain: Callable[..., LLMBrain]) -> None:
+    """Search matched the Meaning paraphrase of the symptom; the LLM still gets the sections that fix it."""
+    from jamono.brain.nox import Nox
+    from jamono.brain.offline import OfflineBrain
+
+    doc_id = uuid.uuid4()
+    meaning = Hit("Disk runbook", "Meaning", "The alert fires when the disk is almost full.", document_id=doc_id)
+
+    @dataclass
+    class Doc:
+        id: uuid.UUID
+        title: str = "Disk runbook"
+        source: str = "disk.md"
+        url: str | None = None
+        content: str = ("# Disk runbook\n\n## Meaning\n\nThe alert fires when the disk is almost full.\n\n"
+                        "## Diagnosis\n\nRun `du -xh /var | sort -h`.\n\n## Mitigation\n\nRun `logrotate -f`.\n")
+
+    nox = Nox(OfflineBrain(), make_brain(max_retries=0))
+    api.reply(analysis_json())
+    api.reply(answer_json("Free space with `logrotate -f` [1].", [1]))  # a fix question: Mitigation is [1]
+    reply = nox.think("<@U0NOX> disk almost full on a host, how do I fix it?", lambda _q: [meaning],
+                      documents=lambda ids: {doc_id: Doc(doc_id)}, bot_user_id=BOT)
+    prompt = api.last_request.user_text
+    assert "logrotate -f" in prompt and "du -xh /var" in prompt
+    assert reply.brain == "llm" and "logrotate -f" in reply.answer.text
+    assert reply.answer.sources[0].heading == "Mitigation"

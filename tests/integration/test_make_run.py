@@ -79,6 +79,13 @@ def _run_until_up_then_signal(data_dir: Path, port: int, sig: int = signal.SIGIN
         assert status == 200 and '"database": "ok"' in body and '"broker": "ok"' in body
         assert _processes_with(f"JAMONO_DATA_DIR={data_dir}"), "web, worker and services are running"
         assert _listening_on(port) == {"127.0.0.1"}, "the sandbox's public signing secret stays on this machine"
+        # The printed playground URL answers (the web process redirects it to the sandbox's page).
+        while not any("Playground" in line for line in seen):
+            seen.append(lines.get(timeout=10))
+        printed = next(line for line in seen if "Playground" in line).split()[-1]
+        assert printed == f"http://127.0.0.1:{port}/playground"
+        with urllib.request.urlopen(printed, timeout=5) as response:
+            assert response.status == 200 and "<h1>NOX playground</h1>" in response.read().decode()
     finally:
         os.killpg(proc.pid, sig)  # what Ctrl-C in a terminal (or systemd, a PaaS) does: every process of the group
         proc.wait(timeout=60)

@@ -29,6 +29,32 @@ async def test_bad_signature_and_stale_timestamp_are_refused(isolated):
     assert queued() == []
 
 
+async def test_a_non_ascii_signature_is_refused_not_a_server_error(isolated, caplog):
+    """hmac.compare_digest raises TypeError on non-ASCII text: that was a 500 and a traceback."""
+    sender, queued = isolated
+    caplog.set_level(logging.DEBUG)
+    envelope = sender.app_mention("U0DEV", "C0OPS", "hello")
+    response = await sender.send_event(envelope, signature="v0=" + "é" * 64)
+    assert response.status == 401
+    assert not [r for r in caplog.records if r.exc_info], "no traceback in the logs"
+    assert queued() == []
+
+
+async def test_a_replayed_signed_request_does_nothing_twice(isolated):
+    """Within the five minutes a signature stays valid, the same signed request (captured and
+    sent again) is acknowledged but not queued again: slash commands have no event id."""
+    sender, queued = isolated
+    now = int(time.time())
+    command = sender.slash_command("U0DEV", "ask how do I roll back a deployment?")
+    first = await sender.send_command(command, timestamp=now)
+    again = await sender.send_command(command, timestamp=now)
+    assert (first.status, again.status) == (200, 200)
+    assert len(queued()) == 1
+    # The same command, signed afresh (a person typing it again), is new.
+    assert (await sender.send_command(command, timestamp=now + 1)).status == 200
+    assert len(queued()) == 2
+
+
 @pytest.mark.parametrize("raw, content_type", [
     (b'{"type": "event_callback", "event": {"type": "app_men', "application/json"),
     (b'{"type": "event_callback", "event_id": "Ev1", "event": {"type": "app_mention", "channel": "C1"}}', "application/json"),

@@ -157,3 +157,26 @@ async def test_an_incident_proposes_a_ticket_and_a_click_is_kept_until_jira_is_c
     with tenant_tx(pool, workspace.tenant_id) as conn:
         kept = conn.execute("SELECT status, proposed_by FROM actions WHERE idempotency_key = %s", [f"ticket:{ticket['value']}"]).fetchone()
     assert kept == {"status": "proposed", "proposed_by": "U0DEV"}
+
+
+async def test_a_failed_save_says_what_failed_in_our_words_not_the_exceptions(sender, sandbox):
+    """PostgreSQL refuses text with NUL bytes; its error message (any library's) is not for Slack."""
+    marker = f"nulbyte-{uuid.uuid4().hex[:6]}"
+    submission = sender.view_submission("U0DEV", "kb_add", {
+        "title": {"value": {"type": "plain_text_input", "value": f"Broken {marker}"}},
+        "content": {"value": {"type": "plain_text_input", "value": f"{marker} has a NUL \x00 byte in the middle"}},
+        "tags": {"value": {"type": "plain_text_input", "value": ""}},
+    }, private_metadata="C0OPS")
+    assert (await sender.send_interactive(submission)).status == 200
+    said = await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", f"Broken {marker}"), timeout=30)
+    text = str(said[-1].get("text"))
+    assert "couldn't save" in text and "database" in text.lower()
+    assert "NUL" not in text and "0x00" not in text and "PostgreSQL" not in text
+
+
+async def test_kb_search_echoes_the_query_as_text_not_markup(sender, sandbox):
+    marker = f"qq{uuid.uuid4().hex[:8]}"
+    await sender.send_command(sender.slash_command("U0DEV", f"kb search <!here> {marker} <@U0BOSS>"))
+    said = await sandbox.wait_for(lambda: _ephemeral(sandbox, "U0DEV", marker), timeout=15)
+    shown = str(said[-1]["blocks"]) + said[-1].get("text", "")
+    assert "&lt;!here&gt;" in shown and "<!here>" not in shown and "<@U0BOSS>" not in shown

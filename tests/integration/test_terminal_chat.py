@@ -35,3 +35,75 @@ async def test_a_french_mention_in_a_channel_is_answered_in_french(sandbox, send
     transcript = await _chat(sandbox, sender, "#ops @nox comment annuler un déploiement Kubernetes ?\n", "Sources :")
     assert "NOX in #ops ↳ › :eyes: Je regarde ça" in transcript
     assert "(edited) › D'après *" in transcript and "rollout undo" in transcript, transcript
+
+
+class _Typist:
+    """A stdin a test types into line by line, after reading what the chat printed."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self.lines: queue.Queue[str] = queue.Queue()
+
+    def readline(self) -> str:
+        return self.lines.get()
+
+    def type(self, line: str) -> None:
+        self.lines.put(line + "\n")
+
+
+async def _session(sandbox, sender):
+    out, typist = io.StringIO(), _Typist()
+    task = asyncio.create_task(run_chat(sandbox, sender, stdin=typist, stdout=out, ansi=False))
+
+    async def until(text: str, *, after: int = 0, timeout: float = 30.0) -> int:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while text not in out.getvalue()[after:]:
+            assert asyncio.get_running_loop().time() < deadline, f"never printed {text!r}:\n{out.getvalue()}"
+            await asyncio.sleep(0.1)
+        return len(out.getvalue())
+
+    return task, typist, out, until
+
+
+async def _end(task, typist) -> None:
+    typist.type(":quit")
+    typist.lines.put("")
+    await asyncio.wait_for(task, 10)
+
+
+async def test_home_shows_the_app_home_tab_in_the_terminal(sandbox, sender, worker):
+    sandbox.reset()
+    task, typist, out, until = await _session(sandbox, sender)
+    try:
+        typist.type(":home")
+        await until("NOX · Home ›")
+    finally:
+        await _end(task, typist)
+    home = out.getvalue().split("NOX · Home ›", 1)[1]
+    assert "NOX updated your App Home" not in out.getvalue()
+    assert len(home.strip().splitlines()) > 3, home  # the tab's content, not a notice
+
+
+async def test_a_modal_is_a_form_filled_in_the_terminal_with_nox_s_errors(sandbox, sender, worker):
+    sandbox.reset()
+    task, typist, out, until = await _session(sandbox, sender)
+    try:
+        typist.type("#ops hello")
+        typist.type("/nox incident")
+        mark = await until("NOX opened a form: Declare an incident")
+        assert "1. What is happening?: —" in out.getvalue()[mark - 400:] or "1. What is happening?: —" in out.getvalue()
+        assert "2. Severity: " in out.getvalue() and "[1. " in out.getvalue()
+        typist.type(":set 1 db")
+        typist.type(":submit")
+        mark = await until("⚠ What is happening?: Describe it in 5 to 200 characters.", after=mark)
+        assert sandbox.open_views("U0DEV"), "the form stays open after an error"
+        typist.type(":set 1 payments API returns 502")
+        typist.type(":set 2 1")
+        typist.type(":submit")
+        await until("(form sent)", after=mark)
+        await sandbox.wait_for(lambda: any("payments API returns 502" in str(m) for m in sandbox.bot_messages()),
+                               timeout=30)
+    finally:
+        await _end(task, typist)
+    assert not sandbox.open_views("U0DEV")

@@ -161,6 +161,22 @@ async def test_every_failure_ends_on_a_clear_page_with_a_retry_link(app_factory,
     assert not app.installed[1:]  # only the one good install ran the hook
 
 
+async def test_error_and_team_parameters_are_ours_to_word(app_factory, http):
+    """`?error=` is a stranger's text: plan_limit renders (it was a 500), an unknown error shows a
+    generic reason; `?team=` reaches Slack's authorize URL only when it is a real team id."""
+    async with app_factory() as app:
+        plan = await redirect(http, app.url, error="plan_limit", state="s", cookie_state="s")
+        odd = await redirect(http, app.url, error="Call_support_at_+1-555-0100", state="s", cookie_state="s")
+        async with http.get(app.url + "/slack/install", params={"team": 'T1"><a href=//evil'}) as resp:
+            bad_team = (resp.status, await resp.text())
+        async with http.get(app.url + "/slack/install", params={"team": "T0ABC123"}) as resp:
+            good_team = (resp.status, await resp.text())
+    assert plan[0] == 200 and "Your plan does not allow NOX in another workspace" in plan[1]
+    assert "555" not in odd[1] and "Call_support" not in odd[1] and "Reason code: other" in odd[1]
+    assert bad_team[0] == 400 and "evil" not in bad_team[1] and 'href="/slack/install"' in bad_team[1]
+    assert good_team[0] == 200 and "team=T0ABC123" in good_team[1]
+
+
 async def test_token_rotation_round_trip(app_factory, http, sandbox, pool, box, admin, oauth_env):
     team = new_team()
     async with app_factory() as app:

@@ -82,7 +82,19 @@ def test_pages_are_well_formed_in_both_languages():
             check(page)
             assert 'href="/slack/install"' in page
     assert "Réessayer" in render_error_page("invalid_code", "fr") and "Try again" in render_error_page("invalid_code", "en")
-    assert "&lt;weird&gt;" in render_error_page("<weird>", "en")
+    # An unknown reason (it can come from the query string) shows a generic reason, never its text.
+    weird = render_error_page("<weird> call +1-555-0100", "en")
+    assert "weird" not in weird and "555" not in weird and "Reason code: other" in weird
+
+
+def test_plan_limit_renders_with_or_without_its_figures():
+    """`/slack/oauth_redirect?error=plan_limit` (no figures) used to raise KeyError: a 500."""
+    for lang in ("en", "fr"):
+        generic = render_error_page("plan_limit", lang)
+        check(generic)
+        assert "plan_limit" in generic and "{plan}" not in generic
+    detailed = render_error_page("plan_limit", "en", plan="free", allowed=1, used=2)
+    assert "Your free plan allows NOX in 1 workspace(s) and this would make 2" in detailed
 
 
 def test_language_follows_accept_language():

@@ -81,6 +81,7 @@ def obs_env(admin_database_url: str, obs_redis_url: str, obs_sandbox, worker_met
         "LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1", "HOST": "127.0.0.1",
         "WORKER_METRICS_PORT": str(worker_metrics_port), "JOB_MAX_RETRIES": "0",
         "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",  # tested on its own
+        "METRICS_WORKSPACE_LABELS": "true",  # the flow test reads per-workspace series
     })
     return env
 

@@ -141,3 +141,20 @@ def test_scrub_event_drops_slack_text_and_secret_keys():
     assert kept["exception"]["values"][0]["type"] == "ValueError"
     assert kept["logentry"]["message"] == "posting for [EMAIL]"
     assert "input_type=dict" in kept["exception"]["values"][1]["value"]
+
+
+def test_oauth_code_and_state_never_reach_sentry_or_the_logs():
+    """An OAuth `code` is redeemable by whoever holds it first; `state` binds the install to a browser."""
+    from jamono.logs import scrub
+
+    event = {
+        "request": {"url": "https://nox.example.com/slack/oauth_redirect", "method": "GET",
+                    "query_string": "code=1234.5678.abcdef&state=st4te-v4lue"},
+        "breadcrumbs": {"values": [{"message": "GET https://nox.example.com/slack/oauth_redirect?code=1234.5678.abcdef"
+                                               "&state=st4te-v4lue 401"}]},
+        "message": "install failed at /slack/oauth_redirect?state=st4te-v4lue;code=1234.5678.abcdef",
+    }
+    cleaned = json.dumps(scrub_event(event))
+    assert "1234.5678" not in cleaned and "st4te" not in cleaned and "code=[REDACTED]" in cleaned
+    line = scrub("GET /slack/oauth_redirect?code=1234.5678.abcdef&state=st4te-v4lue&error=x HTTP/1.1")
+    assert line == "GET /slack/oauth_redirect?code=[REDACTED]&state=[REDACTED]&error=x HTTP/1.1"

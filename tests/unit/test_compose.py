@@ -35,7 +35,7 @@ def test_code_blocks_are_kept_whole_and_markdown_becomes_mrkdwn():
     blocks = split_blocks(ROLLBACK)
     assert any(b.startswith("```bash") and b.endswith("```") and "rollout status" in b for b in blocks)
     text = markdown_to_mrkdwn(ROLLBACK)
-    assert "*events*" in text and "<https://kubernetes.io/docs/|the docs>" in text and "• Confirm" in text
+    assert "*events*" in text and "the docs (<https://kubernetes.io/docs/>)" in text and "• Confirm" in text
 
 
 def test_excerpt_prefers_matching_blocks_within_budget():
@@ -74,3 +74,13 @@ def test_long_sections_split_without_breaking_code_fences():
     assert len(parts) > 1
     assert all(p["text"]["text"].count("```") % 2 == 0 for p in parts)
     assert all(len(p["text"]["text"]) <= SECTION_LIMIT for p in parts)
+
+
+def test_an_incident_summary_cannot_ping_the_channel():
+    analysis = Analysis(intent=Intent.INCIDENT, severity=Severity.HIGH, summary="<!channel> db down", service="<@U0BOSS>")
+    reply = Reply(analysis=analysis, answer=compose(analysis, "db down", []))
+    shown = str(answer_blocks(reply, "x"))
+    assert "<!channel>" not in shown and "&lt;!channel&gt; db down" in shown and "<@U0BOSS>" not in shown
+    from jamono.slack.blocks import fallback_text
+
+    assert "<!channel>" not in fallback_text(reply)

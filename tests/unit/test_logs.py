@@ -92,3 +92,45 @@ def test_a_failed_jobs_log_line_names_the_job_not_what_people_wrote():
     for fmt in ("json", "text"):
         out = _log_lines(fmt, emit)
         assert f"handle_message[{message.message_id}]" in out and "wiki" not in out
+
+
+def test_a_real_worker_failing_a_job_logs_no_arguments(redis_url):
+    """Through Dramatiq's own worker (which logs a MessageProxy, not a Message): the failure line
+    names the job, and neither it nor its traceback carries what the job was given."""
+    import uuid
+
+    import dramatiq
+    import redis
+    from dramatiq.brokers.redis import RedisBroker
+
+    from jamono.logs import guard_root_handlers
+
+    namespace = f"logs-test-{uuid.uuid4().hex[:8]}"
+    broker = RedisBroker(client=redis.Redis.from_url(redis_url), namespace=namespace)
+    broker.add_middleware(dramatiq.middleware.CurrentMessage())
+
+    def explode(payload: dict) -> None:
+        raise ValueError("the job failed")
+
+    actor = dramatiq.actor(explode, broker=broker, actor_name="explode_for_logs", max_retries=0, queue_name="logs")
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    for fmt in ("json", "text"):
+        setup_logging("INFO", fmt, stream)
+        root.handlers[0].filters.clear()  # as Dramatiq's CLI handler would come: without our filter…
+        guard_root_handlers()  # …until workers.nox puts it on
+        worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
+        worker.start()
+        try:
+            message = actor.send({"text": "our db password is hunter2, see the wiki"})
+            broker.join("logs", timeout=10_000)
+        finally:
+            worker.stop()
+            root.handlers[:] = saved[0]
+            root.setLevel(saved[1])
+        out = stream.getvalue()
+        assert f"explode_for_logs[{message.message_id}]" in out, out
+        assert "Failed to process message" in out
+        assert "hunter2" not in out and "wiki" not in out
+    broker.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import auth, conversations, messaging, people, views
+from . import auth, conversations, messaging, people, pins, views
 from .context import Method, MethodContext, truthy
 
 METHODS: dict[str, Method] = {
@@ -10,6 +10,7 @@ METHODS: dict[str, Method] = {
     **conversations.METHODS,
     **messaging.METHODS,
     **people.METHODS,
+    **pins.METHODS,
     **views.METHODS,
 }
 
