@@ -142,6 +142,11 @@ def answered_once(stack: Stack, sandbox, envelopes: list[dict], timeout: float, 
     doubled = [t for t in targets if len(sandbox.bot_messages(t[0], thread_ts=t[1])) != 1
                or rig.posts_in_thread(sandbox, *t) != 1]
     check(not doubled, f"{what}: {len(targets)} threads with exactly one reply each (doubled: {doubled[:3]})")
+    # A failure also ends in a visible reply; only NOX's answers carry the 👍/👎 feedback buttons.
+    failed = [t for t in targets
+              if not any("feedback:" in str(m.get("blocks")) for m in sandbox.bot_messages(t[0], thread_ts=t[1]))]
+    check(not failed, f"{what}: every reply is an answer with its feedback buttons, not a failure notice"
+                      f" (failures: {failed[:3]})")
     ids = [e["event_id"] for e in envelopes]
     with stack.db() as conn:
         rows = dict(conn.execute("SELECT slack_event_id, count(*) FROM agent_interactions"
