@@ -332,7 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ingest-docs", type=int, default=4, help="bundled runbooks embedded for throughput (0: skip)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line at the end")
+    parser.add_argument("--candidate-rows", type=int, default=search_module.CANDIDATE_ROWS,
+                        help="keyword stage: chunks scored at most for a large tenant (knowledge.search.CANDIDATE_ROWS)")
     args = parser.parse_args(argv)
+    search_module.CANDIDATE_ROWS = args.candidate_rows
     if args.tenants < 3 or args.chunks < 100 * 3:
         parser.error("need at least 3 tenants and 300 chunks")
 

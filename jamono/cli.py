@@ -165,6 +165,12 @@ def cmd_actions(args: argparse.Namespace) -> int:
     return _with_services(lambda: actions_main([args.action, *args.rest]))
 
 
+def cmd_incidents(args: argparse.Namespace) -> int:
+    from jamono.incidents.cli import main as incidents_main
+
+    return _with_services(lambda: incidents_main([args.action, *args.rest]))
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
     from jamono.keys_cli import main as keys_main
 
@@ -207,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     actions = sub.add_parser("actions", help="Jira tickets and meetings NOX opened; dead letters (list --failed)")
     actions.add_argument("action", choices=["list", "retry"])
     actions.add_argument("rest", nargs=argparse.REMAINDER)
+    incidents = sub.add_parser("incidents", help="open incidents; the workspace's incident settings (reminders…)")
+    incidents.add_argument("action", choices=["list", "settings"])
+    incidents.add_argument("rest", nargs=argparse.REMAINDER)
     keys = sub.add_parser("keys", help="encryption keys for secrets at rest: generate, rotate")
     keys.add_argument("action", choices=["generate", "rotate"])
     keys.add_argument("rest", nargs=argparse.REMAINDER)
@@ -216,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run, "serve": cmd_serve, "worker": cmd_worker, "migrate": cmd_migrate, "sandbox": cmd_sandbox,
     "train": cmd_train, "eval": cmd_eval, "kb": cmd_kb, "actions": cmd_actions,
-    "keys": cmd_keys, "housekeeping": cmd_housekeeping,
+    "keys": cmd_keys, "housekeeping": cmd_housekeeping, "incidents": cmd_incidents,
 }
 
 

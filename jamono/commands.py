@@ -8,9 +8,10 @@ from pydantic import BaseModel
 
 from jamono.i18n import Lang
 
-Subcommand = Literal["help", "ask", "incident", "meeting", "kb add", "kb search", "status", "config", "followups"]
-KNOWN: tuple[Subcommand, ...] = ("kb add", "kb search", "help", "ask", "incident", "meeting", "status", "config",
-                                 "followups")
+Subcommand = Literal["help", "ask", "incident", "incidents", "meeting", "kb add", "kb search", "status", "config",
+                     "followups"]
+KNOWN: tuple[Subcommand, ...] = ("kb add", "kb search", "help", "ask", "incidents", "incident", "meeting", "status",
+                                 "config", "followups")
 
 
 class NoxCommand(BaseModel):
@@ -44,7 +45,9 @@ HELP = {
         ("`/nox ask <question>`", "answer from your runbooks, with sources (or just `/nox <question>`)"),
         ("`/nox kb add`", "add a document to NOX's knowledge base"),
         ("`/nox kb search <query>`", "search the knowledge base"),
-        ("`/nox incident`", "declare an incident"),
+        ("`/nox incident`", "declare an incident (its own channel, a pinned card, Jira kept in step)"),
+        ("`/nox incident status|severity|lead|update|resolve …`", "in an incident's channel: change it"),
+        ("`/nox incidents`", "the open incidents"),
         ("`/nox meeting`", "schedule a meeting"),
         ("`/nox status`", "health of NOX and this workspace's integrations"),
         ("`/nox config`", "open NOX's settings (App Home)"),
@@ -55,7 +58,9 @@ HELP = {
         ("`/nox ask <question>`", "réponse tirée de vos runbooks, avec les sources (ou simplement `/nox <question>`)"),
         ("`/nox kb add`", "ajouter un document à la base de connaissances de NOX"),
         ("`/nox kb search <requête>`", "chercher dans la base de connaissances"),
-        ("`/nox incident`", "déclarer un incident"),
+        ("`/nox incident`", "déclarer un incident (son canal, une fiche épinglée, Jira tenu à jour)"),
+        ("`/nox incident status|severity|lead|update|resolve …`", "dans le canal d'un incident : le modifier"),
+        ("`/nox incidents`", "les incidents ouverts"),
         ("`/nox meeting`", "planifier une réunion"),
         ("`/nox status`", "état de NOX et des intégrations de cet espace"),
         ("`/nox config`", "ouvrir les réglages de NOX (App Home)"),

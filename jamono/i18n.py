@@ -62,6 +62,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "severity.low": {"en": "low", "fr": "faible"},
     "feedback_prompt": {"en": "Was this helpful?", "fr": "Cette réponse vous a aidé ?"},
     "create_ticket": {"en": "Create Jira ticket", "fr": "Créer un ticket Jira"},
+    "declare_incident": {"en": "Declare incident", "fr": "Déclarer un incident"},
     "schedule": {"en": "Schedule", "fr": "Planifier"},
     "dismiss": {"en": "Dismiss", "fr": "Ignorer"},
     "proposal_kept": {
@@ -158,6 +159,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "act.f_severity": {"en": "Severity", "fr": "Sévérité"},
     "act.f_service": {"en": "Affected service", "fr": "Service touché"},
     "act.f_details": {"en": "Details", "fr": "Détails"},
+    "act.f_lead": {"en": "Incident lead (optional)", "fr": "Responsable de l'incident (facultatif)"},
     "act.hint_meeting": {"en": "NOX books the first slot inside every attendee's working hours (9:00–18:00 in their own Slack time zone).",
                          "fr": "NOX réserve le premier créneau dans les heures de travail de chaque participant (9 h–18 h dans son fuseau Slack)."},
     "act.e_title": {"en": "Give it a title (1 to 200 characters).", "fr": "Donnez un titre (1 à 200 caractères)."},

@@ -277,7 +277,8 @@ def text_candidates(conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: 
         " SELECT id, document_id, matched + {tie} * ts_rank_cd(tsv, {tsq}, 1) AS score, matched, idf_sum FROM ("
         "   SELECT m.id, m.document_id, m.tsv, {matched} AS matched, {idf_sum} AS idf_sum FROM m, f) s"
         " ORDER BY score DESC, id LIMIT {n}"
-    ).format(t=_TENANT, tsq=sql.Literal(" | ".join(wqs)), lang=_lang_filter(lang), counts=counts, total=total,
+    ).format(t=_TENANT, tsq=sql.Literal(" | ".join(wqs)), lang=_lang_filter(lang), counts=counts,
+             total=total,
              tie=sql.Literal(TEXT_TIE_WEIGHT), matched=_sum_if_match(wqs, idf),
              idf_sum=sql.SQL(" + ").join(idf), n=sql.Literal(n))
     rows = _tuples(conn).execute(query).fetchall()
@@ -313,6 +314,10 @@ def text_candidates_pruned(conn: psycopg.Connection, words: Sequence[Sequence[st
     query's rarer words are scored, words taken rarest first until they reach CANDIDATE_ROWS
     chunks: a chunk with only the commonest words of the query is the keyword list's noise
     (bench/kb.py reports the overlap with the full ranking).
+
+    Still not flat in the tenant's size: under row-level security PostgreSQL may not use the
+    full-text index for `@@` (not leakproof) before the tenant policy, so a large tenant's rows
+    are all read and filtered (EXPLAIN: tenant index, then a filter on tsv).
     """
     words = [list(w) for w in words if w]
     if not words:

@@ -64,6 +64,15 @@ def populate(pool, box: SecretBox, secret_word: str) -> WorkspaceContext:
 
     with tenant_tx(pool, ws.tenant_id) as conn:
         CredentialStore(box).put(conn, ws.workspace_id, "jira_api_token", SecretStr(f"jira-{secret_word}"))
+    from jamono.incidents import store as incidents
+
+    with tenant_tx(pool, ws.tenant_id) as conn:
+        incident = incidents.create(conn, workspace_id=ws.workspace_id, key=f"incident:{secret_word}",
+                                    title=f"{secret_word} is down", severity="high", reporter="U0ME", lead=None,
+                                    lang="en", service=secret_word, interaction_id=None, origin_channel=None,
+                                    origin_thread_ts=None, runbooks=[])
+        incidents.record_event(conn, incident_id=incident.id, key=f"declared:{incident.id}", kind="declared",
+                               actor="U0ME", data={"title": incident.title})
     return ws
 
 
@@ -77,7 +86,7 @@ def two_tenants(pool):
 def test_every_tenant_table_is_protected_by_forced_row_level_security(admin):
     tables = tenant_tables(admin)
     assert {"agent_interactions", "knowledge_documents", "knowledge_chunks", "slack_installations",
-            "integration_credentials", "slack_events", "slack_channels"} <= set(tables)
+            "integration_credentials", "slack_events", "slack_channels", "incidents", "incident_events"} <= set(tables)
     for table in tables:
         row = admin.execute(
             "SELECT c.relrowsecurity, c.relforcerowsecurity,"
@@ -95,7 +104,7 @@ def test_every_tenant_table_is_protected_by_forced_row_level_security(admin):
 def test_no_tenant_sees_changes_or_deletes_anothers_rows_without_a_filter(pool, admin, two_tenants):
     a, b, _, _ = two_tenants
     populated = {"agent_interactions", "knowledge_documents", "knowledge_chunks", "slack_installations",
-                 "integration_credentials", "slack_events", "slack_channels"}
+                 "integration_credentials", "slack_events", "slack_channels", "incidents", "incident_events"}
     for table in tenant_tables(admin):
         ident = sql.Identifier(table)
         for me, other in ((a, b), (b, a)):

@@ -21,6 +21,14 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations_info": {"channels:read", "groups:read"},
     "conversations_join": {"channels:join"},
     "conversations_open": {"im:write", "mpim:write"},
+    "conversations_list": {"channels:read", "groups:read", "im:read", "mpim:read"},
+    "conversations_members": {"channels:read", "groups:read", "im:read", "mpim:read"},
+    "conversations_create": {"channels:manage", "groups:write", "im:write", "mpim:write"},
+    "conversations_invite": {"channels:manage", "groups:write", "im:write", "mpim:write"},
+    "conversations_setTopic": {"channels:manage", "groups:write", "im:write", "mpim:write"},
+    "pins_add": {"pins:write"},
+    "bookmarks_add": {"bookmarks:write"}, "bookmarks_list": {"bookmarks:read"},
+    "usergroups_users_list": {"usergroups:read"},
 }
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_mention": {"app_mentions:read"}, "message.im": {"im:history"}, "message.channels": {"channels:history"},
@@ -33,7 +41,7 @@ CODE_DIRS = ("jamono", "listeners", "workers", "knowledge")
 
 def called_methods() -> set[str]:
     found: set[str] = set()
-    pattern = re.compile(r"\.((?:chat|views|users|conversations|reactions|team|bots|files|pins|im)_[A-Za-z]+)\(")
+    pattern = re.compile(r"\.((?:chat|views|users|conversations|reactions|team|bots|files|pins|im|bookmarks|usergroups)_[A-Za-z_]+)\(")
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):
             if "sandbox" in path.parts:

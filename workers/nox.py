@@ -105,6 +105,7 @@ def save_settings(payload: dict) -> None:
 
 
 import workers.actions  # noqa: E402,F401 - declares the action actors on the same broker
+import workers.incidents  # noqa: E402,F401 - and the incident actors
 
 
 import workers.workspaces  # noqa: E402,F401 — a workspace's lifecycle actors, on the same broker

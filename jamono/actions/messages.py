@@ -51,7 +51,7 @@ def meeting_done_text(action: Action, *, start: datetime, html_link: str, meet_l
              duration=params.duration_min, people=people(params.attendees), links=" · ".join(links))
 
 
-PROPOSAL_BUTTONS = ("propose_ticket", "propose_meeting")
+PROPOSAL_BUTTONS = ("propose_ticket", "propose_meeting", "propose_incident")
 
 
 def retired_blocks(blocks: list[Block], interaction_id: str, done: str | None, note: str) -> list[Block] | None:

@@ -33,6 +33,7 @@ class IncidentForm(BaseModel):
     severity: str = "medium"
     service: str | None = Field(default=None, max_length=100)
     details: str = Field(default="", max_length=3000)
+    lead: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,30}$")
 
     @field_validator("summary")
     @classmethod
@@ -116,6 +117,7 @@ def incident_modal(ctx: ModalContext) -> dict[str, Any]:
             _input("severity", t("act.f_severity", lang), severity),
             _input("service", t("act.f_service", lang), _plain(max_length=100), optional=True),
             _input("details", t("act.f_details", lang), _plain(multiline=True, max_length=3000), optional=True),
+            _input("lead", t("act.f_lead", lang), {"type": "users_select", "action_id": "value"}, optional=True),
         ],
     }
 
@@ -127,6 +129,8 @@ def _values(view_state: dict[str, Any]) -> dict[str, Any]:
         element = next(iter(actions.values()), {}) if isinstance(actions, dict) else {}
         if "selected_users" in element:
             out[block_id] = element.get("selected_users") or []
+        elif "selected_user" in element:
+            out[block_id] = element.get("selected_user")
         elif "selected_option" in element:
             out[block_id] = (element.get("selected_option") or {}).get("value")
         else:
@@ -159,12 +163,13 @@ def parse_meeting(view_state: dict[str, Any], lang: Lang = "en") -> MeetingForm 
 def parse_incident(view_state: dict[str, Any], lang: Lang = "en") -> IncidentForm | dict[str, str]:
     raw = _values(view_state)
     data = {"summary": raw.get("summary") or "", "severity": raw.get("severity") or "medium",
-            "service": (raw.get("service") or "").strip() or None, "details": (raw.get("details") or "").strip()}
+            "service": (raw.get("service") or "").strip() or None, "details": (raw.get("details") or "").strip(),
+            "lead": raw.get("lead") or None}
     try:
         return IncidentForm.model_validate(data)
     except ValidationError as exc:
         return _errors(exc, lang, {"summary": ("summary", "act.e_summary"), "service": ("service", "act.e_service"),
-                                   "details": ("details", "act.e_summary")})
+                                   "details": ("details", "act.e_summary"), "lead": ("lead", "act.e_summary")})
 
 
 def command_modal(name: str, command: dict[str, Any], args: str = "") -> dict[str, Any]:

@@ -316,6 +316,14 @@ def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> Non
         dramatiq.get_broker().enqueue(dramatiq.Message(
             queue_name=NOX_QUEUE, actor_name="actions_proposal", args=(job.model_dump(mode="json"),), kwargs={},
             options={}))
+        # And, in a watched channel, the incident itself (the declaration job checks the channel).
+        from jamono.incidents.models import Declaration
+
+        declaration = Declaration(team_id=ws.team_id, enterprise_id=ws.enterprise_id, user=AUTOMATIC,
+                                  interaction_id=interaction_id, automatic=True)
+        dramatiq.get_broker().enqueue(dramatiq.Message(
+            queue_name=NOX_QUEUE, actor_name="incidents_declare", args=(declaration.model_dump(mode="json"),),
+            kwargs={}, options={}))
     except Exception:  # noqa: BLE001 - the answer is out; the buttons remain if this fails
         log.exception("could not queue the automatic ticket")
 

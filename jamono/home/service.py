@@ -84,6 +84,14 @@ def build_home(
     lang = resolve_lang(settings.language, user_locale(user))
     view = home_view(user_id=user["id"], is_admin=admin, settings=settings, metrics_7d=m7, metrics_30d=m30,
                      recent=recent, lang=lang)
+    try:  # the open incidents, for everyone (never a reason to lose the Home)
+        from jamono.incidents.flows import home_blocks
+
+        incidents = home_blocks(pool, ws.tenant_id, lang)
+        if incidents:
+            view["blocks"] = [*view["blocks"][:1], *incidents, *view["blocks"][1:]][:100]
+    except Exception:  # noqa: BLE001
+        log.exception("open incidents unavailable for the App Home")
     problems = validate_view(view)
     if problems:  # a bug, but the person should still get a Home: log it and publish the safe part
         log.error("invalid home view for %s: %s", ws.team_id, problems[:5])

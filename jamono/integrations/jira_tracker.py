@@ -7,6 +7,7 @@ opening a second one. Jira has no idempotency key of its own, so this is the gua
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -206,6 +207,36 @@ class JiraTracker:
                 self._client.add_comment(ticket_key, text)
 
         self._retry(attempt, "Jira comment")
+
+    def set_priority(self, ticket_key: str, priority: str) -> None:
+        """PUT the issue's priority (idempotent: the same value twice is one change)."""
+        url = f"{self.url}/rest/api/2/issue/{ticket_key}"
+        body = json.dumps({"fields": {"priority": {"name": priority}}})
+        self._retry(lambda: self._client._session.put(url, data=body), "Jira priority")
+
+    def transition_to(self, ticket_key: str, status: str) -> str | None:
+        """Move the issue to `status` when its workflow offers a transition there; the issue's
+        status afterwards (None when it could not be read). Already there: nothing to do."""
+
+        def attempt() -> str | None:
+            current = self._status(ticket_key)
+            if current is not None and current.lower() == status.lower():
+                return current
+            for transition in self._client.transitions(ticket_key):
+                if str((transition.get("to") or {}).get("name", "")).lower() == status.lower():
+                    self._client.transition_issue(ticket_key, transition["id"])
+                    return self._status(ticket_key)
+            return current  # the workflow does not allow it from here
+
+        return self._retry(attempt, "Jira transition")
+
+    def status(self, ticket_key: str) -> str | None:
+        return self._retry(lambda: self._status(ticket_key), "Jira issue")
+
+    def _status(self, ticket_key: str) -> str | None:
+        issue = self._client.issue(ticket_key, fields="status")
+        status = getattr(issue.fields, "status", None)
+        return getattr(status, "name", None) if status is not None else None
 
     def priorities(self) -> list[str]:
         return self._retry(lambda: [p.name for p in self._client.priorities()], "Jira priorities")

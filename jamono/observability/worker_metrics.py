@@ -179,7 +179,7 @@ def serve_worker_metrics() -> int:
     port = int(os.environ.get("JAMONO_WORKER_METRICS_PORT", settings.worker_metrics_port))
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    registry.register(QueueDepth(build_broker(settings), [NOX_QUEUE]))
+    registry.register(QueueDepth(build_broker(settings), [NOX_QUEUE, "incident_reminders"]))
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     try:
         server = start_metrics_server(settings.worker_metrics_host, port, registry, token)

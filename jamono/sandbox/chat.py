@@ -18,7 +18,7 @@ import aiohttp
 
 from . import forms
 from .models import Change
-from .render import Button, DIM, RESET, find_buttons, render_blocks, render_message
+from .render import Button, DIM, RESET, find_buttons, render_blocks, render_message, render_mrkdwn
 from .sender import SentResponse, SlackEventSender
 from .server import SlackSandbox
 
@@ -28,6 +28,8 @@ Talk to NOX as you would in Slack:
   #ops hello @nox …      a message in #ops (with @nox: a mention NOX answers)
   > more details         reply in the thread of the last conversation
   /nox …                 the /nox slash command (in the current conversation)
+  #inc-… /nox …          a /nox command in that channel (after NOX invites you to a channel,
+                         /nox goes there until you post elsewhere)
   :click N               click the N-th button of NOX's last message (or of your Home tab)
   :home                  open NOX's App Home tab and show it
   :set N text            fill field N of the open form (options by number or name; lists: a, b)
@@ -35,6 +37,7 @@ Talk to NOX as you would in Slack:
   :help                  this help
   :quit                  leave (Ctrl-D works too)"""
 
+_CHANNEL_CHANGES = ("channel", "invited", "topic", "pinned", "bookmarks")
 _MENTION = re.compile(r"(?<![\w<])@nox\b", re.IGNORECASE)
 
 
@@ -115,6 +118,7 @@ class _ChatSession:
     seen: int = 0
     last_thread: tuple[str, str] | None = None
     clickable: _Clickable | None = None
+    command_channel: str | None = None  # where /nox goes: a channel NOX just invited you to, until you post elsewhere
     form: _Form | None = None
     names: dict[str, str] = field(default_factory=dict)
 
@@ -149,7 +153,10 @@ class _ChatSession:
             await self.command(text)
         elif text.startswith("#"):
             name, _, rest = text[1:].partition(" ")
-            await self.post(f"#{name}", rest.strip(), thread_ts=None)
+            if rest.strip().startswith("/"):
+                await self.command(rest.strip(), channel=f"#{name}")
+            else:
+                await self.post(f"#{name}", rest.strip(), thread_ts=None)
         elif text.startswith(">"):
             if self.last_thread is None:
                 self.say("no conversation to reply to yet", dim=True)
@@ -177,12 +184,20 @@ class _ChatSession:
             envelopes = [self.sender.message(channel.id, text, user=self.user, thread_ts=thread_ts)]
         event = envelopes[0]["event"]
         self.last_thread = (channel.id, event.get("thread_ts") or event["ts"])
+        self.command_channel = None
         for envelope in envelopes:
             await self.deliver(envelope)
 
-    async def command(self, text: str) -> None:
+    async def command(self, text: str, *, channel: str | None = None) -> None:
         command, _, args = text.partition(" ")
-        channel = self.last_thread[0] if self.last_thread else self.dm
+        if channel is not None:
+            try:
+                channel = self.sandbox.channel(channel).id
+            except Exception:  # noqa: BLE001
+                self.say(f"no such channel {channel}", dim=True)
+                return
+            self.command_channel = channel
+        channel = channel or self.command_channel or (self.last_thread[0] if self.last_thread else self.dm)
         form = self.sender.slash_command(self.user, args.strip(), command=command, channel=channel)
         response = await self.send(self.sender.send_command(form))
         if response is not None and response.ok and response.body.strip():
@@ -341,6 +356,9 @@ class _ChatSession:
             if change.user == self.user and self.form is not None and not self.sandbox.open_views(self.user):
                 self.form = None
             return
+        if change.kind in _CHANNEL_CHANGES:
+            self.show_channel_change(change)
+            return
         if change.kind == "home":
             if change.user == self.user:
                 text = render_message(message, ansi=self.ansi, number_buttons=True, users=self.user_names())
@@ -363,6 +381,38 @@ class _ChatSession:
         elif change.kind == "deleted":
             self.say(f"NOX{where} deleted a message", dim=True)
 
+    def show_channel_change(self, change: Change) -> None:
+        """Channels NOX makes and furnishes: created, invitations, topic, pins, bookmarks."""
+        data, channel = change.message, change.channel or ""
+        try:
+            name = "#" + self.sandbox.channel(channel).name
+        except Exception:  # noqa: BLE001 - a channel gone since: show its id
+            name = channel
+        if change.kind == "channel":
+            self.user_names()[channel] = name[1:]  # so <#C…> reads as its name from now on
+            private = " (private)" if data.get("is_private") else ""
+            line = f"NOX created {name}{private}"
+        elif change.kind == "invited":
+            if self.user in (data.get("users") or []):
+                self.command_channel = channel  # /nox now goes there (an incident's commands)
+            line = f"NOX invited {', '.join('@' + self.user_name(u) for u in data.get('users') or [])} to {name}"
+        elif change.kind == "topic":
+            line = f"{name} topic: {render_mrkdwn(str(data.get('topic', '')), users=self.user_names())}"
+        elif change.kind == "pinned":  # pins.add and pins.remove: the message, with where it is pinned now
+            first = render_message(data, users=self.user_names()).splitlines()[0] if data else ""
+            verb = "pinned" if channel in (data.get("pinned_to") or []) else "unpinned"
+            line = f"📌 NOX {verb} a message in {name}: {first}"
+        else:  # the channel's bookmarks after a change: show the newest
+            marks = data.get("bookmarks") or []
+            if not marks:
+                return
+            line = f"🔖 {name} bookmark: {marks[-1].get('title', '')} ({marks[-1].get('link', '')})"
+        self.say(line, dim=True)
+
+    def user_name(self, user_id: str) -> str:
+        info = self.sandbox.user_info(user_id)
+        return str(info["name"]) if info else user_id
+
     def print_message(self, who: str, message: dict[str, Any], change: Change) -> None:
         text = render_message(message, ansi=self.ansi, number_buttons=True, users=self.user_names())
         buttons = find_buttons(message.get("blocks") or [])
@@ -377,6 +427,7 @@ class _ChatSession:
         return place
 
     def user_names(self) -> dict[str, str]:
+        """Ids → names for rendering mentions: people, and the channels NOX created (by id)."""
         if not self.names:
             for user_id in ("U0DEV", self.user, self.sandbox.bot_user_id):
                 info = self.sandbox.user_info(user_id)

@@ -17,6 +17,7 @@ class Directory:
         self.channels: dict[str, Channel] = {}
         self.bot_user_id = bot_user_id
         self.auto_create_channels = True
+        self.usergroups: dict[str, list[str]] = {}  # user group id (S…) → its members
 
     # --- users -----------------------------------------------------------------------
     def add_user(self, user: User) -> User:

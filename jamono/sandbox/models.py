@@ -169,6 +169,7 @@ class Channel:
     is_member: bool = True
     created: int = field(default_factory=lambda: int(time.time()))
     creator: str = "U0DEV"
+    topic: str = ""
 
     @property
     def channel_type(self) -> str:
@@ -213,7 +214,7 @@ class Channel:
             "is_org_shared": False,
             "is_pending_ext_shared": False,
             "is_member": self.is_member,
-            "topic": {"value": "", "creator": "", "last_set": 0},
+            "topic": {"value": self.topic, "creator": "", "last_set": 0},
             "purpose": {"value": "", "creator": "", "last_set": 0},
             "previous_names": [],
         }

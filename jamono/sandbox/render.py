@@ -79,7 +79,7 @@ def _angle(inner: str, users: Mapping[str, str]) -> str:
     if target.startswith("@"):
         return "@" + (label or users.get(target[1:], target[1:]))
     if target.startswith("#"):
-        return "#" + (label or target[1:])
+        return "#" + (label or users.get(target[1:], target[1:]))  # the mapping may name channels too
     if target.startswith("!"):
         if label:
             return label

@@ -487,6 +487,11 @@ class SlackSandbox:
             if user not in members:
                 members.append(user)
 
+    def add_usergroup(self, group_id: str, users: list[str]) -> None:
+        """A user group (S…) whose members usergroups.users.list answers."""
+        with self._state.lock:
+            self._state.directory.usergroups[group_id] = list(users)
+
     def channel(self, ref: str) -> Channel:
         """The channel an id/#name/user id refers to (auto-created like the Web API does)."""
         with self._state.lock:

@@ -84,6 +84,7 @@ def proposal_block(reply: Reply, interaction_id: str) -> Block | None:
     elements = []
     if reply.analysis.intent is Intent.INCIDENT:
         elements.append(_button("propose_ticket", t("create_ticket", lang), interaction_id, "primary"))
+        elements.append(_button("propose_incident", t("declare_incident", lang), interaction_id, "danger"))
     if reply.analysis.meeting.needed:
         from jamono.actions.buttons import meeting_value
 

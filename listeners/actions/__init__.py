@@ -8,6 +8,7 @@ from jamono.home.slack_handlers import ack_home_edit, open_settings_loading
 from jamono.onboarding_text import IGNORE_ACTION, WATCH_ACTION
 from listeners.actions.channel_watch import handle_channel_watch
 from listeners.actions.feedback import handle_feedback
+from listeners.actions.incident import ack_update, handle_card, handle_declare, open_update_modal
 from listeners.actions.proposal import ack_schedule, handle_proposal, handle_retry, open_schedule_modal
 
 
@@ -21,5 +22,11 @@ def register(app: AsyncApp) -> None:
     # Schedule opens its modal after the ack (lazy; a lost one costs a click); the submission is queued.
     app.action("propose_meeting")(ack=ack_schedule, lazy=[open_schedule_modal])
     app.action(RETRY_ACTION)(handle_retry)
+    # Incidents: Declare on a triage reply; the card's status buttons and selects; Post update (a modal).
+    app.action("propose_incident")(handle_declare)
+    app.action(re.compile(r"^incident_status:(investigating|identified|monitoring|resolved)$"))(handle_card)
+    app.action("incident_severity")(handle_card)
+    app.action("incident_lead")(handle_card)
+    app.action("incident_update")(ack=ack_update, lazy=[open_update_modal])
     # The settings modal opens after the ack (lazy); a worker fills it in with views.update.
     app.action(re.compile(EDIT_ACTION_PATTERN))(ack=ack_home_edit, lazy=[open_settings_loading])

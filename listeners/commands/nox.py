@@ -13,6 +13,7 @@ from jamono.home.modals import loading_modal
 from jamono.home.slack_handlers import queue_settings_modal, settings_external_id
 from jamono.slack.kb_views import kb_add_view
 from jamono.slack.payloads import CommandJob
+from listeners.commands.incident import change_job, queue_change, queue_list
 
 _WORKING = {
     "kb search": {"en": ":mag: Searching the knowledge base…", "fr": ":mag: Je cherche dans la base de connaissances…"},
@@ -44,6 +45,10 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         actor = "kb_search" if cmd.name == "kb search" else "answer_command"
         await context["jobs"].enqueue_async(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
         await ack(text=_WORKING[cmd.name][lang])
+    elif cmd.name == "incident" and (change := change_job(command, cmd.args)) is not None:
+        await queue_change(change, ack, context)  # in an incident's channel: a change, not the modal
+    elif cmd.name == "incidents":
+        await queue_list(command, lang, ack, context)
     elif cmd.name in ("kb add", "incident", "meeting"):  # modals, opened after the ack
         await ack()
     elif cmd.name == "help":
@@ -78,6 +83,8 @@ async def open_nox_modal(command: dict[str, Any], client: AsyncWebClient) -> Non
         section = _config_section(cmd.args)
         await client.views_open(trigger_id=command["trigger_id"],
                                 view=loading_modal(settings_external_id(section, command["trigger_id"])))
+        return
+    if cmd.name == "incident" and change_job(command, cmd.args) is not None:
         return
     if cmd.name in ("incident", "meeting"):
         await client.views_open(trigger_id=command["trigger_id"], view=command_modal(cmd.name, command, cmd.args))

@@ -9,10 +9,13 @@ from jamono.home.slack_handlers import handle_settings_submission
 from jamono.slack.kb_views import KB_ADD_CALLBACK
 from listeners.views.actions import handle_incident_submission, handle_meeting_submission
 from listeners.views.kb_add import handle_kb_add
+from listeners.actions.incident import handle_update_submission
+from jamono.incidents.views import UPDATE_CALLBACK
 
 
 def register(app: AsyncApp) -> None:
     app.view_submission(KB_ADD_CALLBACK)(handle_kb_add)
     app.view_submission(MEETING_CALLBACK)(handle_meeting_submission)
     app.view_submission(INCIDENT_CALLBACK)(handle_incident_submission)
+    app.view_submission(UPDATE_CALLBACK)(handle_update_submission)
     app.view_submission(re.compile(CALLBACK_PATTERN))(handle_settings_submission)

@@ -3,7 +3,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.actions.modals import IncidentForm, MeetingForm, ModalContext, parse_incident, parse_meeting
-from jamono.actions.models import IncidentDeclaration, MeetingParams, MeetingSubmission
+from jamono.actions.models import MeetingParams, MeetingSubmission
+from jamono.incidents.models import Declaration
 from jamono.slack.payloads import team_and_enterprise, user_of
 
 
@@ -36,10 +37,10 @@ async def handle_incident_submission(ack: AsyncAck, body: dict[str, Any], view: 
         return
     team, enterprise = team_and_enterprise(body, context)
     user = user_of(body)
-    job = IncidentDeclaration(
-        team_id=team, enterprise_id=enterprise, user=user, view_id=view.get("id", ""),
-        channel=ctx.channel or user, summary=form.summary, severity=form.severity, service=form.service,
-        details=form.details, lang=ctx.lang,
+    job = Declaration(
+        team_id=team, enterprise_id=enterprise, user=user, view_id=view.get("id", ""), channel=ctx.channel or user,
+        title=form.summary, severity=form.severity, service=form.service, details=form.details, lead=form.lead,  # type: ignore[arg-type]
+        lang=ctx.lang,
     )
-    await context["jobs"].enqueue_async("actions_incident", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async("incidents_declare", job.model_dump(mode="json"))
     await ack()

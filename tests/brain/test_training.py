@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from jamono.brain.classifier import TrainConfig, fit_softmax, fit_temperature, ordinal_decode, softmax
-from jamono.brain.features import FeatureConfig, featurize, normalise, tokens
+from jamono.brain.features import CUE_NAMES, SIGNAL_NAMES, FeatureConfig, cues, featurize, normalise, tokens
 from jamono.brain.training import DEFAULT_DATA, DEFAULT_MODEL, INTENTS, load_rows, train
 
 DEV_SET = Path("/work/shared/eval/intents_dev.jsonl")
@@ -116,3 +116,29 @@ def test_temperature_fit_softens_overconfident_logits() -> None:
     t = fit_temperature(logits * 10, y)
     assert t > 3
     assert np.allclose(softmax(logits).sum(axis=1), 1)
+
+
+def test_tense_and_impact_cues_cover_both_languages() -> None:
+    def fired(text: str) -> set[str]:
+        return {name for name, v in zip(CUE_NAMES, cues(text)) if v}
+
+    assert {"cue_past", "cue_resolved"} <= fired("the api was down yesterday, all good now")
+    assert {"cue_past", "cue_resolved"} <= fired("l'api était down hier, c'est rétabli")
+    assert "cue_review" in fired("postmortem of the outage is ready") and "cue_review" in fired("le compte rendu de la rétro")
+    assert "cue_planned" in fired("maintenance prévue samedi à 3h") and "cue_planned" in fired("scheduled downtime sunday")
+    assert "cue_all" in fired("checkout is failing for all users") and "cue_all" in fired("HS pour tous les clients")
+    assert "cue_one" in fired("un seul client voit le bug") and "cue_one" in fired("only one user is affected")
+    assert "cue_security" in fired("our keys leaked") and "cue_security" in fired("les clés sont dans un dépôt public")
+    # "since" + a time is ongoing, not past: "down since yesterday" is live.
+    live = fired("down since yesterday for everyone")
+    assert "cue_since_ongoing" in live and "cue_past" not in live
+    assert {"pct_high"} <= fired("100% of requests fail") and {"pct_low"} <= fired("2% d'erreurs")
+
+
+def test_cues_are_opt_in_so_older_artifacts_keep_their_layout() -> None:
+    old = FeatureConfig.from_dict({"use_embeddings": False, "word_weight": 2.0})
+    assert old.cue_weight == 0.0 and old.dense_dim() == len(SIGNAL_NAMES)
+    new = FeatureConfig(cue_weight=1.0)
+    x = featurize(["checkout down for everyone since 10:00"], new)
+    assert x.dense.shape[1] == len(SIGNAL_NAMES) + len(CUE_NAMES)
+    assert x.dense[0, len(SIGNAL_NAMES):].sum() > 0

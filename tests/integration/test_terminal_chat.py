@@ -52,6 +52,60 @@ class _Typist:
         self.lines.put(line + "\n")
 
 
+async def test_a_whole_incident_from_the_terminal(sandbox, sender, worker, pool, sandbox_workspace):
+    """Declare from the triage reply, change the status from the card, post an update, get a
+    reminder, resolve — everything a person types and reads in `make run`'s chat."""
+    from datetime import UTC, datetime, timedelta
+
+    from freezegun import freeze_time
+
+    from jamono.db import tenant_tx
+    from jamono.incidents.flows import remind
+    from jamono.incidents.models import IncidentRef
+    from jamono.runtime import get_runtime
+    from tests.integration.test_incidents_flow import FROZEN_IGNORE
+
+    out, typist = io.StringIO(), _Typist()
+    chat = asyncio.create_task(run_chat(sandbox, sender, stdin=typist, stdout=out, ansi=False))
+
+    async def step(line: str | None, until: str, timeout: float = 20.0) -> None:
+        start = len(out.getvalue()) if line is not None else 0  # None: anything shown so far counts
+        if line is not None:
+            typist.type(line)
+        try:
+            await sandbox.wait_for(lambda: until in out.getvalue()[start:], timeout=timeout)
+        except TimeoutError:
+            raise AssertionError(f"{until!r} never shown after {line!r}:\n{out.getvalue()}") from None
+
+    try:
+        await step("#ops @nox prod is down!! the termcheckout api returns 502 for every customer", "[ Declare incident ]")
+        await step(":click 2", "📌 NOX pinned a message in #inc-")
+        await step(None, "Incident declared by @dev")
+        await step(":click 1", "set the status to *identified*")  # the card's first button: Identified
+        await step("/nox incident update rolled back to v1.4.2, error rate falling", "Update from @dev")
+        _, ws = sandbox_workspace
+        with tenant_tx(pool, ws.tenant_id) as conn:
+            row = conn.execute("SELECT * FROM incidents WHERE title LIKE '%termcheckout%'").fetchone()
+        job = IncidentRef(team_id=ws.team_id, user="U0DEV", incident_id=row["id"], due_for=row["last_update_at"])
+
+        def later() -> bool:
+            with freeze_time(datetime.now(UTC) + timedelta(minutes=16), ignore=FROZEN_IGNORE, tick=True):
+                return remind(get_runtime(), job)
+
+        assert await asyncio.to_thread(later)
+        await step(None, "no update on this incident for 15 min")
+        await step("/nox incident resolve rollback fixed it", "resolved the incident")
+        await step("/nox incidents", "NOX (only you)")
+    finally:
+        typist.type(":quit")
+        await asyncio.wait_for(chat, timeout=10)
+    transcript = out.getvalue()
+    assert "NOX created #inc-" in transcript and "NOX invited @dev to #inc-" in transcript
+    assert "🔖 #inc-" in transcript and "Origin thread" in transcript
+    assert "Resolved: Prod is down" in transcript  # the card, edited in place
+    assert transcript.count("no update on this incident") == 1
+
+
 async def _session(sandbox, sender):
     out, typist = io.StringIO(), _Typist()
     task = asyncio.create_task(run_chat(sandbox, sender, stdin=typist, stdout=out, ansi=False))

@@ -98,6 +98,9 @@ class JiraStandIn(LoopbackStandIn):
             ("GET", rf"{API}/priority", self._priorities),
             ("POST", rf"{API}/issue", self._create_issue),
             ("GET", rf"{API}/issue/(?P<key>[^/]+)", self._get_issue),
+            ("PUT", rf"{API}/issue/(?P<key>[^/]+)", self._edit_issue),
+            ("GET", rf"{API}/issue/(?P<key>[^/]+)/transitions", self._transitions),
+            ("POST", rf"{API}/issue/(?P<key>[^/]+)/transitions", self._transition),
             ("POST", rf"{API}/issue/(?P<key>[^/]+)/comment", self._add_comment),
             ("GET", rf"{API}/issue/(?P<key>[^/]+)/comment", self._list_comments),
             ("GET", rf"{API}/search", self._search_classic),
@@ -189,7 +192,7 @@ class JiraStandIn(LoopbackStandIn):
             "id": issue.id,
             "key": issue.key,
             "self": f"{self.url}{API}/issue/{issue.id}",
-            "fields": {**issue.fields, "created": issue.created},
+            "fields": {"status": {"name": "To Do"}, **issue.fields, "created": issue.created},
         }
 
     def _get_issue(self, key: str, **_: Any) -> Reply:
@@ -198,6 +201,47 @@ class JiraStandIn(LoopbackStandIn):
             return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
                          "errors": {}}, {}
         return 200, self._issue_json(issue), {}
+
+    # A small workflow: To Do → In Progress → Done (and Done → To Do). Statuses live in fields.
+    WORKFLOW = {"11": ("Start progress", "In Progress", ("To Do",)),
+                "21": ("Done", "Done", ("To Do", "In Progress")),
+                "31": ("Reopen", "To Do", ("Done",))}
+
+    def _status_of(self, issue: JiraIssue) -> str:
+        return ((issue.fields.get("status") or {}).get("name")) or "To Do"
+
+    def _edit_issue(self, key: str, body: Any, **_: Any) -> Reply:
+        issue = self.issue(key) or next((i for i in self.issues if i.id == key), None)
+        if issue is None:
+            return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
+                         "errors": {}}, {}
+        fields = (body or {}).get("fields") or {}
+        priority = fields.get("priority")
+        if priority is not None and priority.get("name") not in self.priority_names:
+            return 400, {"errorMessages": [], "errors": {"priority": "The priority selected is invalid."}}, {}
+        with self._lock:
+            issue.fields.update(fields)
+        return 204, None, {}
+
+    def _transitions(self, key: str, **_: Any) -> Reply:
+        issue = self.issue(key)
+        if issue is None:
+            return 404, {"errorMessages": ["Issue does not exist"], "errors": {}}, {}
+        status = self._status_of(issue)
+        return 200, {"transitions": [{"id": tid, "name": name, "to": {"name": to}}
+                                     for tid, (name, to, sources) in self.WORKFLOW.items() if status in sources]}, {}
+
+    def _transition(self, key: str, body: Any, **_: Any) -> Reply:
+        issue = self.issue(key)
+        if issue is None:
+            return 404, {"errorMessages": ["Issue does not exist"], "errors": {}}, {}
+        tid = str(((body or {}).get("transition") or {}).get("id", ""))
+        step = self.WORKFLOW.get(tid)
+        if step is None or self._status_of(issue) not in step[2]:
+            return 400, {"errorMessages": [f"Transition id '{tid}' is not valid for this issue."], "errors": {}}, {}
+        with self._lock:
+            issue.fields["status"] = {"name": step[1]}
+        return 204, None, {}
 
     def _add_comment(self, key: str, body: Any, **_: Any) -> Reply:
         issue = self.issue(key)

@@ -1,6 +1,7 @@
 """Build intents_train.jsonl from the hand-written sources plus templated variety.
 
     .venv/bin/python jamono/brain/data/build_dataset.py
+    .venv/bin/python jamono/brain/data/build_dataset.py --heldout /tmp/heldout.jsonl
 
 Hand-written messages live in src/*.txt, one per line as `LABEL :: text`
 (grammar in LABELLING.md). Templates add combinatorial variety (services ×
@@ -11,6 +12,7 @@ stay a minority of the set so the model does not learn the templates.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
@@ -18,6 +20,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
+# Our own held-out messages (same grammar), never read by `build`: they measure
+# the model on wording it was not trained on, beside the tiny shared dev set.
+HELDOUT = HERE / "heldout"
 OUT = HERE / "intents_train.jsonl"
 SEED = 20240611
 
@@ -48,9 +53,9 @@ def parse_label(label: str) -> dict[str, object]:
     }
 
 
-def read_sources() -> list[dict[str, object]]:
+def read_sources(src: Path = SRC, pattern: str = "*.txt") -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    for path in sorted(SRC.glob("*.txt")):
+    for path in sorted(src.glob(pattern)):
         lang = path.name.split("_", 1)[0]
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
@@ -340,12 +345,28 @@ def build() -> list[dict[str, object]]:
     return unique
 
 
-def main() -> None:
-    rows = build()
-    with OUT.open("w", encoding="utf-8") as fh:
+def heldout(pattern: str = "*.txt") -> list[dict[str, object]]:
+    """The held-out evaluation rows (heldout/*.txt), with ids for `jamono eval intents`."""
+    rows = read_sources(HELDOUT, pattern)
+    return [{"id": f"heldout-{i}", **row} for i, row in enumerate(rows, 1)]
+
+
+def _write(rows: list[dict[str, object]], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
-    print(f"wrote {len(rows)} rows to {OUT}")
+    print(f"wrote {len(rows)} rows to {path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="build intents_train.jsonl (or the held-out set)")
+    parser.add_argument("--heldout", metavar="OUT.jsonl", help="write the held-out evaluation set there instead")
+    parser.add_argument("--pattern", default="*.txt", help="held-out files to include (glob in heldout/)")
+    args = parser.parse_args(argv)
+    if args.heldout:
+        _write(heldout(args.pattern), Path(args.heldout))
+    else:
+        _write(build(), OUT)
 
 
 if __name__ == "__main__":

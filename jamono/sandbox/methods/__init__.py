@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import auth, conversations, messaging, people, pins, views
+from . import auth, channels, conversations, messaging, people, pins, views
 from .context import Method, MethodContext, truthy
 
 METHODS: dict[str, Method] = {
     **auth.METHODS,
+    **channels.METHODS,
     **conversations.METHODS,
     **messaging.METHODS,
     **people.METHODS,

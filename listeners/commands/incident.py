@@ -1,0 +1,46 @@
+"""`/nox incident <verb> …` in an incident's channel and `/nox incidents`: parsed, queued, acked.
+
+The slash command's trigger_id names the request: a retry of it lands on the same event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+
+from jamono.incidents.models import Change, ListRequest
+
+VERBS = {"status": "status", "statut": "status", "severity": "severity", "sev": "severity", "sévérité": "severity",
+         "severite": "severity", "lead": "lead", "responsable": "lead", "update": "update", "point": "update",
+         "resolve": "resolved", "résoudre": "resolved", "resoudre": "resolved", "help": "help", "aide": "help"}
+
+
+def change_job(command: dict[str, Any], args: str) -> Change | None:
+    """A Change for `/nox incident <verb> …`, or None when the words are not a verb (→ the modal)."""
+    verb, _, rest = args.strip().partition(" ")
+    kind = VERBS.get(verb.lower())
+    if kind is None:
+        return None
+    rest = rest.strip()
+    value, note = rest, ""
+    if kind in ("status", "severity", "lead"):
+        value, _, note = rest.partition(" ")
+    elif kind in ("update", "resolved"):
+        value, note = "", rest
+    return Change(team_id=command.get("team_id", ""), enterprise_id=command.get("enterprise_id") or None,
+                  user=command.get("user_id", ""), key=f"cmd:{command.get('trigger_id') or ''}",
+                  channel=command.get("channel_id", ""), kind=kind, value=value[:3000],  # type: ignore[arg-type]
+                  note=note.strip()[:3000], response_url=command.get("response_url") or None)
+
+
+async def queue_change(job: Change, ack: AsyncAck, context: AsyncBoltContext) -> None:
+    await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
+    await ack()
+
+
+async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context: AsyncBoltContext) -> None:
+    job = ListRequest(team_id=command.get("team_id", ""), enterprise_id=command.get("enterprise_id") or None,
+                      user=command.get("user_id", ""), channel=command.get("channel_id", ""),
+                      response_url=command.get("response_url") or None, lang=lang)  # type: ignore[arg-type]
+    await context["jobs"].enqueue_async("incidents_list", job.model_dump(mode="json"))
+    await ack()
