@@ -27,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from jamono.db import open_pool
 from jamono.jobs import DramatiqJobQueue, JobQueue
 from jamono.settings import Settings, SettingsError, get_settings
+from jamono.shutdown import stop_signals
 from jamono.slack.client import async_web_client, web_client
 from jamono.tenancy import TeamIdentity, WorkspaceContext, register_workspace
 from jamono.web import build_web_app
@@ -34,6 +35,8 @@ from listeners import register_listeners
 from workers.broker import setup_broker
 
 log = logging.getLogger("jamono.app")
+# Slack gives up on a request after 3 s: in-flight requests get more than that to finish on stop.
+SHUTDOWN_TIMEOUT_S = 10.0
 
 
 def identify_workspace(settings: Settings) -> TeamIdentity:
@@ -196,15 +199,25 @@ def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceCont
     return pool, jobs, workspace, identity
 
 
-async def serve_socket_mode(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None) -> None:
-    """Socket Mode: Slack pushes over a websocket we open; /healthz and /metrics still answer on $PORT."""
-    http = build_http_app(settings, pool, jobs, identity)
-    runner = web.AppRunner(http, access_log=None)
+async def serve(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None) -> None:
+    """HTTP on $PORT (Slack's requests, or only /healthz and /metrics in Socket Mode) until SIGINT
+    or SIGTERM; then no new connection, requests in flight finish (each one's job is queued
+    before its ack), and the Socket Mode connection closes: Slack redelivers what we did not ack."""
+    stop = stop_signals(asyncio.get_running_loop())
+    runner = web.AppRunner(build_http_app(settings, pool, jobs, identity), access_log=None,
+                           handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
-    handler = socket_mode_handler(settings, pool, jobs, identity)
+    handler = None
+    if settings.slack_app_token is not None:
+        handler = socket_mode_handler(settings, pool, jobs, identity)
+        await handler.connect_async()
     _freeze_startup_objects()
-    await handler.start_async()
+    await stop.wait()
+    log.info("stopping: no new requests; finishing those in flight")
+    if handler is not None:
+        await handler.close_async()
+    await runner.cleanup()
 
 
 def socket_mode_handler(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None):
@@ -221,13 +234,19 @@ def main() -> None:
     pool, jobs, workspace, identity = prepare(settings)
     who = f"team {identity.team_id}" if identity else "every installed workspace (Add to Slack at /slack/install)"
     if settings.slack_app_token is not None:
-        log.info("serving Slack for %s over Socket Mode", who)
-        asyncio.run(serve_socket_mode(settings, pool, jobs, identity))
-        return
-    log.info("serving Slack for %s on port %s", who, settings.port)
-    http = build_http_app(settings, pool, jobs, identity)
-    _freeze_startup_objects()
-    web.run_app(http, host=settings.host, port=settings.port, access_log=None, print=None)
+        log.info("serving Slack for %s over Socket Mode (health and metrics on port %s)", who, settings.port)
+    else:
+        log.info("serving Slack for %s on port %s", who, settings.port)
+    if identity is not None:
+        # One workspace, self-hosted: its runbook library is loaded as "Add to Slack" loads it for
+        # an install (a worker job, idempotent: unchanged runbooks cost one read each).
+        jobs.enqueue("welcome_installation", {"team_id": identity.team_id, "enterprise_id": identity.enterprise_id})
+    try:
+        asyncio.run(serve(settings, pool, jobs, identity))
+    finally:
+        setup_broker(settings).close()  # the process's broker, built by prepare()
+        pool.close()
+    log.info("stopped")
 
 
 def _freeze_startup_objects() -> None:

@@ -16,8 +16,10 @@ from jamono.settings import (
     require_broker_url,
     require_sandbox_private,
 )
+from jamono.shutdown import sigterm_as_ctrl_c
 
 IDLE_POLL_MS = 50
+SHUTDOWN_MARGIN_S = 10
 
 
 def _with_services(func: Callable[[], int]) -> int:
@@ -40,14 +42,14 @@ def _with_services(func: Callable[[], int]) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from migrations.runner import apply_migrations
 
-    if args.no_embedded:  # a release step: migrating a throw-away database would hide the misconfiguration
-        require_database_url(get_settings())
-
     def run() -> int:
         applied = apply_migrations(get_settings().database_url or "")
         print(f"migrations: {len(applied)} applied" + (": " + ", ".join(f"{m.version:04d}_{m.name}" for m in applied) if applied else " (up to date)"))
         return 0
 
+    if args.no_embedded:  # a release step: migrating a throw-away database would hide the misconfiguration
+        require_database_url(get_settings())
+        return run()  # and it needs no broker (the image carries no embedded PostgreSQL or Redis)
     return _with_services(run)
 
 
@@ -102,7 +104,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     prepare_multiprocess(settings.worker_metrics_port)
     from dramatiq.cli import main as dramatiq_main
 
-    argv = ["dramatiq", "workers.nox", "--processes", str(processes), "--threads", str(threads)]
+    # On SIGTERM Dramatiq lets running jobs finish; a job cannot outlive its time limit, so neither
+    # does the stop (a process manager's grace period should exceed this; see the README).
+    shutdown_ms = (settings.job_time_limit_s + SHUTDOWN_MARGIN_S) * 1000
+    argv = ["dramatiq", "workers.nox", "--processes", str(processes), "--threads", str(threads),
+            "--worker-shutdown-timeout", str(shutdown_ms)]
     if settings.log_format == "json":
         argv.append("--skip-logging")
     sys.argv = argv
@@ -233,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     from jamono.logs import setup_logging
 
     setup_logging(settings.log_level, settings.log_format)
+    # A process manager's SIGTERM stops us as Ctrl-C does (`serve` and `worker` then install their
+    # own handlers: asyncio's, Dramatiq's).
+    sigterm_as_ctrl_c()
     try:
         return COMMANDS[args.command](args)
     except SettingsError as exc:  # found once running: an unset URL, a token Slack refuses

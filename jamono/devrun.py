@@ -1,4 +1,4 @@
-"""`make run`: everything NOX needs on one machine, stopped cleanly by Ctrl-C.
+"""`make run`: everything NOX needs on one machine, stopped cleanly by Ctrl-C or SIGTERM.
 
 Embedded PostgreSQL and Redis when no URLs are set, migrations, the workspace and its bundled
 knowledge base, then the web and worker processes. Without Slack credentials, the Slack sandbox
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jamono.embedded import EmbeddedServices
 from jamono.settings import SANDBOX_SIGNING_SECRET, SettingsError, get_settings, sandbox_exposure_problem
+from jamono.shutdown import signals_ignored
 
 
 def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: float = 60.0) -> None:
@@ -37,16 +38,35 @@ def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: flo
     raise RuntimeError(f"{url} did not become healthy in {timeout_s:.0f}s")
 
 
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+def _stop(procs: list[subprocess.Popen[bytes]], timeout_s: float = 15.0) -> None:
+    """SIGTERM each child (a second copy, after a signal to the whole group, is harmless: see
+    jamono.shutdown); one still running after `timeout_s` is killed with its own children."""
     for proc in procs:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + timeout_s
     for proc in procs:
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _kill_tree(proc)
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a child and its descendants (Dramatiq's worker processes outlive a killed supervisor)."""
+    try:
+        import psutil  # installed with pgserver, the embedded PostgreSQL `run` is for
+
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+    except Exception:  # psutil missing, or the child already gone
+        descendants = []
+    proc.kill()
+    for child in descendants:
+        try:
+            child.kill()
+        except Exception:  # gone meanwhile
+            pass
+    proc.wait(timeout=10)
 
 
 def _prepare_workspace() -> None:
@@ -153,8 +173,9 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
     except KeyboardInterrupt:
         return 0
     finally:
-        print("stopping…", flush=True)
-        _stop(procs)
-        if sandbox is not None:
-            sandbox.stop()
-        services.stop()
+        with signals_ignored():  # a second Ctrl-C or SIGTERM must not leave PostgreSQL running
+            print("stopping…", flush=True)
+            _stop(procs)
+            if sandbox is not None:
+                sandbox.stop()
+            services.stop()

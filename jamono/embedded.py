@@ -6,6 +6,7 @@ the next start. Production points the URLs at managed services instead.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -53,6 +54,10 @@ class EmbeddedPostgres:
         import pgserver  # imported lazily: it is only needed without DATABASE_URL
 
         private_dir(self.pgdata.parent, holds_pgdata=True)  # initdb makes pgdata itself 0700
+        from pgserver.postgres_server import PostgresServer
+
+        with PostgresServer._lock:  # the lock pgserver itself takes around that file
+            _forget_dead_handles(self.pgdata)
         self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
         admin_url = self._server.get_uri()  # type: ignore[attr-defined]
         with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -65,6 +70,32 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()  # type: ignore[attr-defined]
             self._server = None
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops the server when its last user process lets go, counting users by pid in
+    `.handle_pids.json`. A process killed before letting go (SIGKILL, or SIGTERM before we handled
+    it) stays listed forever, so no later stop was ever the last and PostgreSQL outlived every
+    `jamono run`. Pids of processes that no longer exist are dropped first."""
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _pid_alive(pid)]
+    if alive != pids:
+        log.info("embedded PostgreSQL: forgetting handles of exited processes", extra={"pids": sorted(set(pids) - set(alive))})
+        handles.write_text(json.dumps(alive))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 class EmbeddedRedis:

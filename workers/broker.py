@@ -18,6 +18,7 @@ from jamono.housekeeping import Housekeeping
 from jamono.observability.sentry import init_sentry
 from jamono.observability.worker_metrics import JobObservability
 from jamono.settings import Settings, get_settings, require_broker_url
+from workers.graceful import OneStopPerBurst
 
 _broker: dramatiq.Broker | None = None
 
@@ -38,6 +39,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
                              heartbeat_timeout=settings.redis_heartbeat_timeout_ms,
                              maintenance_chance=settings.redis_maintenance_chance)
     broker.add_middleware(CurrentMessage())
+    broker.add_middleware(OneStopPerBurst())  # a SIGTERM to the process group stops gracefully
     broker.add_middleware(JobObservability(port=settings.worker_metrics_port))  # metrics, request/job ids
     if settings.housekeeping_interval_min > 0:  # runs in worker processes only (after_worker_boot)
         broker.add_middleware(Housekeeping(every=timedelta(minutes=settings.housekeeping_interval_min),

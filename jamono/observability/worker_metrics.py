@@ -19,8 +19,10 @@ import hmac
 import logging
 import os
 import shutil
+import signal
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -185,10 +187,14 @@ def serve_worker_metrics() -> int:
         log.error("worker metrics: cannot listen on port %s (%s); set WORKER_METRICS_PORT", port, exc.strerror)
         return 1
     log.info("worker metrics on %s port %s", settings.worker_metrics_host, port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.shutdown()
+    # Dramatiq's fork handler exits at the first SIGTERM and "kills" at the second, which a signal
+    # to the process group (then forwarded by the supervisor) always brings: one stop, exit 0.
+    threading.Thread(target=server.serve_forever, name="worker-metrics", daemon=True).start()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    while not stopped.wait(1.0):  # a timeout keeps the main thread responsive to signals
+        pass
+    server.shutdown()
     return 0
 
 

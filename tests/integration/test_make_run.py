@@ -1,8 +1,10 @@
 """`make run`'s promise: one command starts everything, serves health, Ctrl-C (a SIGINT to the whole
-process group, as a terminal sends it) stops it all, and the next start reuses the data."""
+process group, as a terminal sends it) or a process manager's SIGTERM to the group stops it all —
+embedded PostgreSQL and Redis included — and the next start reuses the data."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -53,7 +55,7 @@ def _listening_on(port: int) -> set[str]:
     return found
 
 
-def _run_until_up_then_ctrl_c(data_dir: Path, port: int) -> str:
+def _run_until_up_then_signal(data_dir: Path, port: int, sig: int = signal.SIGINT) -> str:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL", "HOST", "PORT", "JAMONO_"))}
     env.update({"JAMONO_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"})
@@ -85,7 +87,7 @@ def _run_until_up_then_ctrl_c(data_dir: Path, port: int) -> str:
         with urllib.request.urlopen(printed, timeout=5) as response:
             assert response.status == 200 and "<h1>NOX playground</h1>" in response.read().decode()
     finally:
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: every process of the group
+        os.killpg(proc.pid, sig)  # what Ctrl-C in a terminal (or systemd, a PaaS) does: every process of the group
         proc.wait(timeout=60)
     reader.join(timeout=5)
     while not lines.empty():
@@ -104,10 +106,30 @@ def _run_until_up_then_ctrl_c(data_dir: Path, port: int) -> str:
 
 def test_jamono_run_starts_everything_stops_cleanly_and_reuses_its_data(tmp_path):
     data_dir = tmp_path / "data"
-    first = _run_until_up_then_ctrl_c(data_dir, _free_port())
+    first = _run_until_up_then_signal(data_dir, _free_port())
     assert "knowledge base:" in first and " 0 failed" in first and " 0 added" not in first
     assert (data_dir / "pgdata").is_dir() and (data_dir / "redis").is_dir()
 
-    second = _run_until_up_then_ctrl_c(data_dir, _free_port())
+    second = _run_until_up_then_signal(data_dir, _free_port())
     assert "database ready (0 migrations applied)" in second
     assert "knowledge base: 0 added, 0 updated, " in second and " unchanged" in second
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_sigterm_to_the_group_stops_everything_even_after_a_run_that_was_killed(tmp_path):
+    """SIGTERM is Ctrl-C: exit 0, web and worker stopped, and the embedded PostgreSQL and Redis
+    with them. pgserver keeps the pids of the processes using its server and stops it only when
+    the last one lets go; a run killed before letting go left its pid there, and every later run
+    then left PostgreSQL running. A dead pid in that list must not keep the server alive."""
+    data_dir = tmp_path / "data"
+    _run_until_up_then_signal(data_dir, _free_port(), signal.SIGTERM)
+
+    handles = data_dir / "pgdata" / ".handle_pids.json"
+    assert json.loads(handles.read_text()) == [], "every handle was let go"
+    handles.write_text(json.dumps([_dead_pid()]))  # what a SIGKILLed run leaves behind
+    _run_until_up_then_signal(data_dir, _free_port(), signal.SIGTERM)
