@@ -216,7 +216,7 @@ def _quote(passages: Sequence[Passage], query: str, budget: int) -> tuple[str, l
     """The quoted sections as mrkdwn under their headings, and which passages made it in."""
     parts, quoted = [], []
     for passage, text in _fits(passages, query, budget):
-        heading = passage.heading.replace(" > ", " › ")
+        heading = escape_mrkdwn(passage.heading.replace(" > ", " › "))
         body = markdown_to_mrkdwn(text)
         parts.append(f"*{heading}*\n{body}" if heading else body)
         quoted.append(passage)
@@ -249,7 +249,7 @@ def compose(analysis: Analysis, query: str, hits: Sequence[HitLike], documents: 
     rest = [p for p in grounding.others if p not in close]
     pointers = t("also_see", lang, links=", ".join(_link(p) for p in rest)) if rest else ""
     sources = _sources([*shown, *grounding.others])
-    intro = t("from_runbook" if grounding.confident else "closest_runbook", lang, title=top.title)
+    intro = t("from_runbook" if grounding.confident else "closest_runbook", lang, title=escape_mrkdwn(top.title))
     if incident:  # the triage block carries the checks; the body keeps only the pointers
         return ComposedAnswer(text=pointers, sources=sources, first_checks=f"{intro}\n{quoted}")
     parts = [intro, quoted, pointers]
@@ -257,5 +257,6 @@ def compose(analysis: Analysis, query: str, hits: Sequence[HitLike], documents: 
 
 
 def _link(hit: HitLike) -> str:
-    label = f"{hit.title}" + (f" › {hit.heading.replace(' > ', ' › ')}" if hit.heading else "")
-    return f"<{hit.url}|{label}>" if hit.url else f"*{label}*"
+    """A runbook's title and section as a link to it; both are the runbook author's text."""
+    label = escape_mrkdwn(hit.title + (f" › {hit.heading.replace(' > ', ' › ')}" if hit.heading else ""))
+    return f"<{escape_link_url(hit.url)}|{label}>" if hit.url else f"*{label}*"

@@ -7,7 +7,7 @@ from typing import Any
 from jamono.brain.analysis import Intent
 from jamono.brain.nox import Reply
 from jamono.i18n import Lang, t
-from jamono.slack.escape import escape_mrkdwn
+from jamono.slack.escape import escape_link_url, escape_mrkdwn
 
 SECTION_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
@@ -52,8 +52,8 @@ def _sources_line(reply: Reply) -> str | None:
         return None
     items = []
     for number, s in enumerate(sources, start=1):
-        label = s.title + (f" › {s.heading}" if s.heading else "")
-        items.append(f"[{number}] " + (f"<{s.url}|{label}>" if s.url else label))
+        label = escape_mrkdwn(s.title + (f" › {s.heading}" if s.heading else ""))  # the author's words
+        items.append(f"[{number}] " + (f"<{escape_link_url(s.url)}|{label}>" if s.url else label))
     return f"{t('sources', reply.analysis.language)} " + " · ".join(items)
 
 

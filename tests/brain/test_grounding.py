@@ -182,3 +182,17 @@ def test_answers_are_built_in_linear_time_from_hostile_text():
         change_query(text, "en")
         search_query(text, ["earlier question"])
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_runbooks_title_and_headings_cannot_ping_either():
+    from jamono.brain.nox import Reply
+    from jamono.slack.blocks import answer_blocks
+
+    doc_id = uuid.uuid4()
+    content = "# x\n\n## Diagnosis <!here>\n\nRun `df -h`.\n"
+    hit = Hit("<!channel> Disk", "Diagnosis <!here>", "Run `df -h`.", document_id=doc_id,
+              url="https://wiki.example/a|<!everyone>")
+    answer = compose(Analysis(intent=Intent.QUESTION), "disk", [hit],
+                     lambda ids: {doc_id: Doc(doc_id, "<!channel> Disk", content, url=hit.url)})
+    shown = str(answer_blocks(Reply(analysis=Analysis(intent=Intent.QUESTION), answer=answer), "x"))
+    assert "<!channel>" not in shown and "<!here>" not in shown and "<!everyone>" not in shown
