@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: setup run test bench eval train clean deploy-lint deploy-test
+.PHONY: setup run test lint typecheck bench eval train clean deploy-lint deploy-test
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -26,6 +26,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# The modules type-checked so far; the rest of the tree joins them with the layout step (issue 13).
+TYPED := jamono/brain/asks.py jamono/brain/cues.py jamono/brain/grounding.py jamono/brain/compose.py \
+	jamono/follow_ups.py jamono/evals/answers.py jamono/evals/corpus_tenant.py jamono/slack/escape.py \
+	knowledge/sections.py knowledge/translate.py
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy $(TYPED)
 
 bench: $(STAMP)
 	$(PY) bench/ack.py

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 from jamono.embedded import EmbeddedServices
 from jamono.settings import SANDBOX_SIGNING_SECRET, SettingsError, get_settings, sandbox_exposure_problem

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -39,7 +39,7 @@ def follow_ups_enabled(rt: Runtime, ws: WorkspaceContext, channel: str) -> bool:
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         row = conn.execute("SELECT follow_ups FROM slack_channels WHERE workspace_id = %s AND channel_id = %s",
                            [ws.workspace_id, channel]).fetchone()
-    return True if row is None else bool(row["follow_ups"])
+    return True if row is None else bool(cast(dict[str, Any], row)["follow_ups"])
 
 
 def _is_nox(message: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -82,7 +82,7 @@ def answer_follow_up(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> bo
     except SlackApiError as exc:
         log.warning("conversations.replies failed: %s", exc.response.get("error"))
         return False
-    messages = list(replies.get("messages", []))
+    messages: list[dict[str, Any]] = list(replies.get("messages", []))
     if not replying_to_nox(messages, job.ts, ws.bot_user_id):
         return False
     context = [m.get("text") or "" for m in messages if _ts(m.get("ts")) < _ts(job.ts)][-3:]

@@ -225,7 +225,7 @@ async def test_a_new_ops_channel_gets_an_offer_and_a_watched_channel_gets_incide
     channel = "C0INC" + uuid.uuid4().hex[:6].upper()
     assert (await sender.send_event(sender.channel_created(channel, f"inc-{channel[-6:].lower()}-db"))).status == 200
     assert (await sender.send_event(sender.channel_created("C0RANDOM" + channel[-4:], "random-fun"))).status == 200
-    offer = await sandbox.wait_for(
+    await sandbox.wait_for(  # the offer to watch the ops-looking channel
         lambda: [e for e in sandbox.ephemerals(user="U0DEV") if "channel_watch" in str(e.get("blocks"))
                  and channel in str(e.get("blocks"))], timeout=20)
     _, ws = sandbox_workspace

@@ -6,7 +6,6 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from psycopg.types.json import Jsonb
 
 from jamono.db import tenant_tx
 from jamono.home.metrics import _per_day_query, _totals_query, usage_metrics, window

@@ -13,7 +13,6 @@ import time
 import uuid
 from collections import Counter
 
-import pytest
 
 from tests.reliability import rig
 from tests.reliability.conftest import open_web

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import io
 
 import pytest
 from slack_sdk.errors import SlackApiError
