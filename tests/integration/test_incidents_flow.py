@@ -15,19 +15,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pydantic import SecretStr
 
 from jamono.actions import failpoints
-from jamono.credentials import PluginOptions, credential_store
+from jamono.credentials import credential_store
 from jamono.db import tenant_tx
-from jamono.home.settings_model import save_settings
-from jamono.integrations.retry import RetryPolicy
+from tests.integration.integrations_rig import FAST, UNSET_JIRA, jira_connected, save_workspace_settings
 from tests.standins.jira_api import JiraStandIn
 
-FAST = PluginOptions(timeout_s=0.5, retry=RetryPolicy(max_retries=2, base_delay_s=0.05, max_delay_s=0.2,
-                                                       max_retry_after_s=2))
 FEED = "C0INCFEED"
-UNSET_JIRA = {"url": None, "email": None, "project_key": None, "issue_type": "Task", "has_token": False}
 
 
 def _tag() -> str:
@@ -42,12 +37,7 @@ def _fresh(sandbox, e2e_settings) -> Iterator[None]:
     failpoints.disarm_all()
 
 
-def _settings(pool, workspace, changes: dict) -> None:
-    from jamono.runtime import get_runtime
-
-    with tenant_tx(pool, workspace.tenant_id) as conn:
-        save_settings(conn, workspace.workspace_id, changes)
-    get_runtime().workspaces.forget(workspace.team_id, workspace.enterprise_id)
+_settings = save_workspace_settings
 
 
 def _incident_settings(pool, workspace, value: dict | None) -> None:
@@ -64,19 +54,9 @@ def _incident_settings(pool, workspace, value: dict | None) -> None:
 
 @pytest.fixture
 def jira(pool, sandbox_workspace, e2e_settings, worker) -> Iterator[JiraStandIn]:
-    _, ws = sandbox_workspace
-    store = credential_store(e2e_settings)
-    with JiraStandIn() as standin:
-        _settings(pool, ws, {"jira": {"url": "https://jira.example.com", "email": standin.email, "project_key": "OPS",
-                                      "issue_type": "Incident", "has_token": True},
-                             "incident_channel": FEED})
-        with tenant_tx(pool, ws.tenant_id) as conn:
-            store.put(conn, ws.workspace_id, "jira_api_token", SecretStr(standin.api_token))
-            store.set_endpoint(conn, ws.workspace_id, "jira", standin.url)
+    """Jira connected for the sandbox workspace, pointed at a fresh stand-in."""
+    with jira_connected(pool, sandbox_workspace[1], e2e_settings, FEED) as standin:
         yield standin
-    with tenant_tx(pool, ws.tenant_id) as conn:
-        conn.execute("DELETE FROM integration_credentials WHERE kind = 'jira'")
-    _settings(pool, ws, {"jira": UNSET_JIRA, "incident_channel": None, "action_mode": "confirm"})
 
 
 @pytest.fixture
