@@ -1,7 +1,8 @@
 """Replies in a thread NOX answered, answered without a new @mention when they are meant for NOX.
 
-NOX answers a reply only when (1) the channel has not turned follow-ups off, (2) NOX spoke in the
-thread and its message is the one being replied to (people talking to each other after it stay
+NOX answers a reply only when (1) the channel has not turned follow-ups off and NOX answered in the
+thread (both read from PostgreSQL before anything is asked of Slack), (2) NOX's message is the one
+being replied to (people talking to each other after it stay
 among themselves), (3) that message was not itself an unasked follow-up (never twice in a row
 without being asked), (4) the reply does not address someone else and reads as a question or an
 incident, not "thanks" or "ok".
@@ -35,11 +36,17 @@ def addresses_someone_else(text: str, bot_user_id: str | None) -> bool:
     return any(m.group(1) != bot_user_id for m in _ADDRESSED.finditer(text[:4000]))
 
 
-def follow_ups_enabled(rt: Runtime, ws: WorkspaceContext, channel: str) -> bool:
+def worth_a_look(rt: Runtime, ws: WorkspaceContext, channel: str, thread_ts: str) -> bool:
+    """NOX answered in this thread and the channel allows follow-ups: decided in PostgreSQL, so a
+    reply in one of the many threads NOX never joined costs no call to Slack."""
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        row = conn.execute("SELECT follow_ups FROM slack_channels WHERE workspace_id = %s AND channel_id = %s",
-                           [ws.workspace_id, channel]).fetchone()
-    return True if row is None else bool(cast(dict[str, Any], row)["follow_ups"])
+        row = conn.execute(
+            "SELECT coalesce((SELECT follow_ups FROM slack_channels WHERE workspace_id = %(ws)s"
+            "                 AND channel_id = %(channel)s), true)"
+            " AND EXISTS (SELECT 1 FROM agent_interactions WHERE workspace_id = %(ws)s AND channel_id = %(channel)s"
+            "             AND reply_ts IS NOT NULL AND coalesce(thread_ts, message_ts) = %(thread)s) AS ok",
+            {"ws": ws.workspace_id, "channel": channel, "thread": thread_ts}).fetchone()
+    return bool(cast(dict[str, Any], row)["ok"])
 
 
 def _is_nox(message: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -73,7 +80,7 @@ def answer_follow_up(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> bo
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
     if not ws.is_active or not job.thread_ts or addresses_someone_else(job.text, ws.bot_user_id):
         return False
-    if not follow_ups_enabled(rt, ws, job.channel):
+    if not worth_a_look(rt, ws, job.channel, job.thread_ts):
         return False
     client = rt.slack.get(rt.bot_token(ws))
     try:

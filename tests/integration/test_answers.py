@@ -160,6 +160,8 @@ async def test_replies_not_meant_for_nox_stay_unanswered(worker, sender, sandbox
     await asyncio.sleep(2.0)
     assert len(sandbox.bot_messages(channel, thread_ts=root)) == 1
     assert sandbox.bot_messages(other) == []
+    assert not [c for c in sandbox.calls_to("conversations.replies") if c.params.get("ts") == said["ts"]], \
+        "a thread NOX never answered costs no call to Slack"
 
 
 async def test_a_channel_can_turn_follow_ups_off(worker, sender, sandbox, broker_runbook):
