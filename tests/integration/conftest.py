@@ -147,3 +147,16 @@ async def isolated(e2e_settings, pool, sandbox, sandbox_workspace, redis_url):
     await runner.cleanup()
 
 
+
+
+@pytest.fixture
+def fast_integrations(sandbox, e2e_settings) -> Iterator[None]:
+    """Jira and Calendar calls that give up fast, and no failpoint left armed by another test."""
+    from jamono.actions import failpoints
+    from jamono.credentials import credential_store
+    from tests.integration.integrations_rig import FAST
+
+    credential_store(e2e_settings).options = FAST
+    failpoints.disarm_all()
+    yield
+    failpoints.disarm_all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,6 +18,11 @@ from tests.standins.jira_api import JiraStandIn
 FAST = PluginOptions(timeout_s=0.5, retry=RetryPolicy(max_retries=2, base_delay_s=0.05, max_delay_s=0.2,
                                                        max_retry_after_s=2))
 UNSET_JIRA = {"url": None, "email": None, "project_key": None, "issue_type": "Task", "has_token": False}
+
+
+def service_tag() -> str:
+    """A service name no other test uses (incidents are matched by service and symptom)."""
+    return "svc" + uuid.uuid4().hex[:6]
 
 
 def save_workspace_settings(pool, workspace, changes: dict) -> None:

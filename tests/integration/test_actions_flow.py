@@ -20,7 +20,7 @@ from jamono.actions import failpoints
 from jamono.credentials import credential_store
 from jamono.db import tenant_tx
 from tests.standins.calendar_api import CalendarStandIn
-from tests.integration.integrations_rig import FAST, UNSET_JIRA, jira_connected, save_workspace_settings
+from tests.integration.integrations_rig import UNSET_JIRA, service_tag, jira_connected, save_workspace_settings
 from tests.standins.jira_api import JiraStandIn
 
 ORGANIZER = "ada@example.com"
@@ -28,16 +28,8 @@ INCIDENT_CHANNEL = "C0INCIDENT"
 UNSET_GOOGLE = {"organizer_email": None, "has_credentials": False}
 
 
-def _tag() -> str:
-    return "svc" + uuid.uuid4().hex[:6]
-
-
-@pytest.fixture(autouse=True)
-def _fresh(sandbox, e2e_settings) -> Iterator[None]:
-    credential_store(e2e_settings).options = FAST
-    failpoints.disarm_all()
-    yield
-    failpoints.disarm_all()
+pytestmark = pytest.mark.usefixtures("fast_integrations")
+_tag = service_tag
 
 
 _settings = save_workspace_settings
