@@ -51,17 +51,24 @@ def identify_workspace(settings: Settings) -> TeamIdentity:
     except OSError as exc:  # URLError, refused, DNS, timeout
         raise SettingsError(f"SLACK_API_URL: cannot reach {settings.slack_api_url} ({exc})") from None
     return TeamIdentity(
-        team_id=auth["team_id"], enterprise_id=auth.get("enterprise_id"), team_name=auth.get("team"),
+        team_id=auth["team_id"],
+        enterprise_id=auth.get("enterprise_id"),
+        team_name=auth.get("team"),
         domain=(auth.get("url") or "").removeprefix("https://").split(".slack.com")[0] or None,
-        bot_user_id=auth.get("user_id"), bot_id=auth.get("bot_id"), app_id=auth.get("app_id"),
+        bot_user_id=auth.get("user_id"),
+        bot_id=auth.get("bot_id"),
+        app_id=auth.get("app_id"),
     )
 
 
 def static_authorize(settings: Settings, identity: TeamIdentity):
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     result = AuthorizeResult(
-        enterprise_id=identity.enterprise_id, team_id=identity.team_id,
-        bot_user_id=identity.bot_user_id, bot_id=identity.bot_id, bot_token=token,
+        enterprise_id=identity.enterprise_id,
+        team_id=identity.team_id,
+        bot_user_id=identity.bot_user_id,
+        bot_id=identity.bot_id,
+        bot_token=token,
     )
 
     async def authorize(**_: Any) -> AuthorizeResult:
@@ -77,15 +84,18 @@ class InjectJobs(AsyncMiddleware):
     def __init__(self, jobs: JobQueue) -> None:
         self.jobs = jobs
 
-    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
-                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse | None:  # noqa: A002
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:  # noqa: A002
         req.context["jobs"] = self.jobs
         return await next()
 
 
 def multi_workspace(settings: Settings) -> bool:
     """Many workspaces install NOX through OAuth; a bot token in env means one workspace, self-hosted."""
-    return settings.slack_bot_token is None and bool(settings.slack_client_id) and settings.slack_client_secret is not None
+    return (
+        settings.slack_bot_token is None and bool(settings.slack_client_id) and settings.slack_client_secret is not None
+    )
 
 
 def build_oauth(settings: Settings, pool: ConnectionPool, jobs: JobQueue):
@@ -96,8 +106,11 @@ def build_oauth(settings: Settings, pool: ConnectionPool, jobs: JobQueue):
 
     async def on_installed(installation) -> None:
         authorize.forget(installation.enterprise_id, installation.team_id)  # a re-install brings a new token
-        payload = {"team_id": installation.team_id or "", "enterprise_id": installation.enterprise_id,
-                   "user_id": installation.user_id}
+        payload = {
+            "team_id": installation.team_id or "",
+            "enterprise_id": installation.enterprise_id,
+            "user_id": installation.user_id,
+        }
         await jobs.enqueue_async("welcome_installation", payload)
 
     flow = build_oauth_flow(settings, pool, load_secret_box(settings), on_installed=on_installed)
@@ -129,8 +142,9 @@ def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_
     return bolt
 
 
-def build_http_app(settings: Settings, pool: ConnectionPool, jobs: JobQueue,
-                   identity: TeamIdentity | None) -> web.Application:
+def build_http_app(
+    settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None
+) -> web.Application:
     """`identity` None: multi-workspace mode, with the install routes."""
     if identity is None:
         flow = build_oauth(settings, pool, jobs)
@@ -204,8 +218,12 @@ async def serve(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identi
     or SIGTERM; then no new connection, requests in flight finish (each one's job is queued
     before its ack), and the Socket Mode connection closes: Slack redelivers what we did not ack."""
     stop = stop_signals(asyncio.get_running_loop())
-    runner = web.AppRunner(build_http_app(settings, pool, jobs, identity), access_log=None,
-                           handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+    runner = web.AppRunner(
+        build_http_app(settings, pool, jobs, identity),
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+    )
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     handler = None
@@ -223,8 +241,11 @@ async def serve(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identi
 def socket_mode_handler(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None):
     from jamono.socket_mode import NoxSocketModeHandler
 
-    bolt = (build_bolt_app(settings, jobs, oauth_flow=build_oauth(settings, pool, jobs)) if identity is None
-            else build_bolt_app(settings, jobs, static_authorize(settings, identity)))
+    bolt = (
+        build_bolt_app(settings, jobs, oauth_flow=build_oauth(settings, pool, jobs))
+        if identity is None
+        else build_bolt_app(settings, jobs, static_authorize(settings, identity))
+    )
     assert settings.slack_app_token is not None
     return NoxSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
 

@@ -33,8 +33,12 @@ class Stack:
         from jamono.embedded import EmbeddedServices
 
         self.data_dir = Path(tempfile.mkdtemp(prefix="jamono-bench-"))
-        self.services = EmbeddedServices(self.data_dir, database_url=os.environ.get("DATABASE_URL"),
-                                         redis_url=os.environ.get("REDIS_URL"), rabbitmq_url=None)
+        self.services = EmbeddedServices(
+            self.data_dir,
+            database_url=os.environ.get("DATABASE_URL"),
+            redis_url=os.environ.get("REDIS_URL"),
+            rabbitmq_url=None,
+        )
         self.sandbox_thread = None
         self.sandbox = None
         self.tenant_id = None
@@ -66,9 +70,14 @@ class Stack:
     def env(self, *, broker: str = "redis", rabbitmq_url: str | None = None, **extra: str) -> dict[str, str]:
         from tests.reliability import rig
 
-        env = rig.service_env(database_url=self.database_url, sandbox=self.sandbox, redis_url=self.redis_url,
-                              rabbitmq_url=rabbitmq_url if broker == "rabbitmq" else None,
-                              JAMONO_DATA_DIR=str(self.data_dir), **extra)
+        env = rig.service_env(
+            database_url=self.database_url,
+            sandbox=self.sandbox,
+            redis_url=self.redis_url,
+            rabbitmq_url=rabbitmq_url if broker == "rabbitmq" else None,
+            JAMONO_DATA_DIR=str(self.data_dir),
+            **extra,
+        )
         return env
 
     def register_workspace(self, env: dict[str, str]) -> None:
@@ -99,8 +108,9 @@ class Stack:
         import psycopg
 
         with psycopg.connect(self.database_url) as conn:
-            rows = conn.execute("SELECT response_time_ms FROM agent_interactions WHERE slack_event_id = ANY(%s)",
-                                [event_ids]).fetchall()
+            rows = conn.execute(
+                "SELECT response_time_ms FROM agent_interactions WHERE slack_event_id = ANY(%s)", [event_ids]
+            ).fetchall()
         return [r[0] / 1000 for r in rows]
 
     def count(self, event_ids: list[str]) -> tuple[int, int, int]:
@@ -110,7 +120,10 @@ class Stack:
         with psycopg.connect(self.database_url) as conn:
             interactions, duplicated = conn.execute(
                 "SELECT count(*), count(*) - count(DISTINCT slack_event_id) FROM agent_interactions"
-                " WHERE slack_event_id = ANY(%s)", [event_ids]).fetchone()
-            events = conn.execute("SELECT count(*) FROM slack_events WHERE event_id = ANY(%s)",
-                                  [event_ids]).fetchone()[0]
+                " WHERE slack_event_id = ANY(%s)",
+                [event_ids],
+            ).fetchone()
+            events = conn.execute("SELECT count(*) FROM slack_events WHERE event_id = ANY(%s)", [event_ids]).fetchone()[
+                0
+            ]
         return interactions, events, duplicated

@@ -44,8 +44,9 @@ def bare_server(port: int) -> None:
     from slack_bolt.authorization import AuthorizeResult
 
     async def authorize(**_: object) -> AuthorizeResult:
-        return AuthorizeResult(enterprise_id=None, team_id=TEAM, bot_user_id=BOT_USER, bot_id="B0NOX",
-                               bot_token="xoxb-sandbox-token")
+        return AuthorizeResult(
+            enterprise_id=None, team_id=TEAM, bot_user_id=BOT_USER, bot_id="B0NOX", bot_token="xoxb-sandbox-token"
+        )
 
     app = AsyncApp(signing_secret=SANDBOX_SIGNING_SECRET, authorize=authorize)
 
@@ -64,13 +65,25 @@ def free_port() -> int:
 
 def mention_body(i: int) -> bytes:
     ts = f"{int(time.time())}.{i:06d}"
-    return json.dumps({
-        "token": "x", "team_id": TEAM, "api_app_id": "A0NOX", "type": "event_callback",
-        "event_id": f"Ev{uuid.uuid4().hex[:12].upper()}", "event_time": int(time.time()),
-        "event": {"type": "app_mention", "user": "U0DEV", "text": f"<@{BOT_USER}> how do I roll back a deployment? #{i}",
-                  "ts": ts, "channel": "C0OPS", "event_ts": ts},
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-    }).encode()
+    return json.dumps(
+        {
+            "token": "x",
+            "team_id": TEAM,
+            "api_app_id": "A0NOX",
+            "type": "event_callback",
+            "event_id": f"Ev{uuid.uuid4().hex[:12].upper()}",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_mention",
+                "user": "U0DEV",
+                "text": f"<@{BOT_USER}> how do I roll back a deployment? #{i}",
+                "ts": ts,
+                "channel": "C0OPS",
+                "event_ts": ts,
+            },
+            "authorizations": [{"enterprise_id": None, "team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        }
+    ).encode()
 
 
 async def load(url: str, requests: int, concurrency: int) -> dict[str, float]:
@@ -98,8 +111,11 @@ async def load(url: str, requests: int, concurrency: int) -> dict[str, float]:
         # Warm up connections and code paths before measuring.
         for _ in range(20):
             body = mention_body(0)
-            async with session.post(url, data=body, headers={"Content-Type": "application/json",
-                                                             **signed_headers(SANDBOX_SIGNING_SECRET, body)}) as r:
+            async with session.post(
+                url,
+                data=body,
+                headers={"Content-Type": "application/json", **signed_headers(SANDBOX_SIGNING_SECRET, body)},
+            ) as r:
                 await r.read()
         started = time.perf_counter()
         await asyncio.gather(*(client(session) for _ in range(concurrency)))
@@ -127,8 +143,9 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -156,8 +173,11 @@ async def mention_latency(nox_url: str, sandbox, mentions: int) -> dict[str, flo
             await sandbox.wait_for(lambda: _final_reply(sandbox, channel, ts), timeout=15)
             latencies.append(time.perf_counter() - started)
     latencies.sort()
-    return {"p50_ms": statistics.median(latencies) * 1000, "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
-            "n": len(latencies)}
+    return {
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+        "n": len(latencies),
+    }
 
 
 def _final_reply(sandbox, channel: str, ts: str) -> bool:
@@ -172,13 +192,17 @@ def report_ack(rounds: list[dict[str, dict[int, dict[str, float]]]], requests: i
         for conc in (8, 32):
             for name in ("bare", "nox"):
                 r = results[name][conc]
-                print(f"{i:<7}{name:<8}{conc:>6}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['failures']:>9}")
+                print(
+                    f"{i:<7}{name:<8}{conc:>6}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['failures']:>9}"
+                )
     for conc in (8, 32):
         ratios = [r["nox"][conc]["rps"] / r["bare"][conc]["rps"] for r in rounds]
         p99 = {name: statistics.median(r[name][conc]["p99_ms"] for r in rounds) for name in ("bare", "nox")}
-        print(f"{conc} connections: throughput ratio nox/bare median {statistics.median(ratios):.2f} "
-              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}); median p99 nox {p99['nox']:.1f} ms, "
-              f"bare {p99['bare']:.1f} ms")
+        print(
+            f"{conc} connections: throughput ratio nox/bare median {statistics.median(ratios):.2f} "
+            f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}); median p99 nox {p99['nox']:.1f} ms, "
+            f"bare {p99['bare']:.1f} ms"
+        )
 
 
 def main() -> int:
@@ -197,16 +221,26 @@ def main() -> int:
     from migrations.runner import apply_migrations
 
     data_dir = Path(tempfile.mkdtemp(prefix="jamono-bench-"))
-    services = EmbeddedServices(data_dir, database_url=os.environ.get("DATABASE_URL"),
-                                redis_url=os.environ.get("REDIS_URL"), rabbitmq_url=os.environ.get("RABBITMQ_URL"))
+    services = EmbeddedServices(
+        data_dir,
+        database_url=os.environ.get("DATABASE_URL"),
+        redis_url=os.environ.get("REDIS_URL"),
+        rabbitmq_url=os.environ.get("RABBITMQ_URL"),
+    )
     services.start()
     apply_migrations(services.database_url or "")
     sandbox_thread = SandboxThread()
     sandbox_thread.start()
     sandbox = sandbox_thread.sandbox
-    env = {**os.environ, "SLACK_BOT_TOKEN": sandbox.bot_token, "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
-           "SLACK_API_URL": sandbox.api_url, "LOG_LEVEL": "WARNING", "JAMONO_DATA_DIR": str(data_dir),
-           "HOST": "127.0.0.1"}  # the sandbox's signing secret is public: loopback only
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": sandbox.bot_token,
+        "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+        "SLACK_API_URL": sandbox.api_url,
+        "LOG_LEVEL": "WARNING",
+        "JAMONO_DATA_DIR": str(data_dir),
+        "HOST": "127.0.0.1",
+    }  # the sandbox's signing secret is public: loopback only
     os.environ.update(env)
     import redis
 
@@ -262,8 +296,10 @@ def main() -> int:
         finally:
             stop(web_proc)
             stop(worker_proc)
-        print(f"mention → reply (offline brain, {latency['n']} sequential mentions): "
-              f"p50 {latency['p50_ms']:.0f} ms, p99 {latency['p99_ms']:.0f} ms")
+        print(
+            f"mention → reply (offline brain, {latency['n']} sequential mentions): "
+            f"p50 {latency['p50_ms']:.0f} ms, p99 {latency['p99_ms']:.0f} ms"
+        )
     finally:
         for proc, _ in servers.values():
             if proc.poll() is None:

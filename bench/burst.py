@@ -37,8 +37,10 @@ def reply_times(sandbox) -> dict[tuple[str, str], float]:
     placeholder_of: dict[tuple[str, str], tuple[str, str]] = {}
     for call in sandbox.calls_to("chat.postMessage"):
         if call.ok and call.params.get("thread_ts"):
-            placeholder_of[(call.params["channel"], call.response["ts"])] = (call.params["channel"],
-                                                                             call.params["thread_ts"])
+            placeholder_of[(call.params["channel"], call.response["ts"])] = (
+                call.params["channel"],
+                call.params["thread_ts"],
+            )
     done: dict[tuple[str, str], float] = {}
     for call in sandbox.calls_to("chat.update"):
         thread = placeholder_of.get((call.params.get("channel"), call.params.get("ts")))
@@ -54,8 +56,9 @@ def run_one(stack: Stack, broker: str, args: argparse.Namespace, rabbitmq_url: s
     port = rig.free_port()
     logs = stack.data_dir / "logs"
     web = rig.start_web(env, logs / f"web-{broker}.log", port)
-    worker = rig.start_worker(env, logs / f"worker-{broker}.log", processes=args.worker_processes,
-                              threads=args.worker_threads)
+    worker = rig.start_worker(
+        env, logs / f"worker-{broker}.log", processes=args.worker_processes, threads=args.worker_threads
+    )
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         rig.wait_port(port, web)
@@ -92,23 +95,36 @@ def run_one(stack: Stack, broker: str, args: argparse.Namespace, rabbitmq_url: s
         time.sleep(1.0)  # late duplicates, if any, would land now
         interactions, events, duplicated = stack.count(event_ids)
         done = reply_times(stack.sandbox)
-        reply_latencies = [done[rig.target(e)] - sent for e, (_, _, sent) in zip(envelopes, results)
-                           if rig.target(e) in done]
+        reply_latencies = [
+            done[rig.target(e)] - sent for e, (_, _, sent) in zip(envelopes, results) if rig.target(e) in done
+        ]
         replies = rig.answered(stack.sandbox, [rig.target(e) for e in envelopes])
         own = stack.response_seconds(event_ids)
         answered_at = sorted(done[rig.target(e)] for e in envelopes if rig.target(e) in done)
         burst_start = min(sent for _, _, sent in results)
         return {
-            "broker": broker, "events": args.events, "statuses": dict(statuses), "burst_s": burst_s,
-            "ack_rps": args.events / burst_s, "ack_p50_ms": rig.percentile(latencies, 50) * 1000,
-            "ack_p99_ms": rig.percentile(latencies, 99) * 1000, "ack_max_ms": max(latencies) * 1000,
+            "broker": broker,
+            "events": args.events,
+            "statuses": dict(statuses),
+            "burst_s": burst_s,
+            "ack_rps": args.events / burst_s,
+            "ack_p50_ms": rig.percentile(latencies, 50) * 1000,
+            "ack_p99_ms": rig.percentile(latencies, 99) * 1000,
+            "ack_max_ms": max(latencies) * 1000,
             "all_acked_in_3s": statuses.get(200, 0) == args.events and max(latencies) < SLACK_ACK_DEADLINE_S,
-            "drain_s": drain_s, "jobs_per_s": interactions / drain_s if drain_s else 0.0,
-            "reply_p50_s": rig.percentile(reply_latencies, 50), "reply_p99_s": rig.percentile(reply_latencies, 99),
-            "own_p50_s": rig.percentile(own, 50), "own_p99_s": rig.percentile(own, 99),
+            "drain_s": drain_s,
+            "jobs_per_s": interactions / drain_s if drain_s else 0.0,
+            "reply_p50_s": rig.percentile(reply_latencies, 50),
+            "reply_p99_s": rig.percentile(reply_latencies, 99),
+            "own_p50_s": rig.percentile(own, 50),
+            "own_p99_s": rig.percentile(own, 99),
             "half_answered_s": answered_at[len(answered_at) // 2] - burst_start if answered_at else float("nan"),
-            "interactions": interactions, "slack_events": events, "replies": replies, "duplicated": duplicated,
-            "load_before": load_before, "load_after": load_average(),
+            "interactions": interactions,
+            "slack_events": events,
+            "replies": replies,
+            "duplicated": duplicated,
+            "load_before": load_before,
+            "load_after": load_average(),
         }
     finally:
         web.stop()
@@ -120,14 +136,20 @@ def report(r: dict) -> None:
     print(f"\n== {r['broker']}: {r['events']} distinct signed events ==")
     print(f"  statuses {r['statuses']}")
     print(f"  ack throughput      {r['ack_rps']:8.0f} events/s   (burst sent in {r['burst_s']:.1f} s)")
-    print(f"  ack latency         p50 {r['ack_p50_ms']:.1f} ms   p99 {r['ack_p99_ms']:.1f} ms   max {r['ack_max_ms']:.1f} ms")
+    print(
+        f"  ack latency         p50 {r['ack_p50_ms']:.1f} ms   p99 {r['ack_p99_ms']:.1f} ms   max {r['ack_max_ms']:.1f} ms"
+    )
     print(f"  all acked within 3s {'yes' if r['all_acked_in_3s'] else 'NO'}")
     print(f"  drained in          {r['drain_s']:8.1f} s   ({r['jobs_per_s']:.1f} jobs/s)")
-    print(f"  mention → reply     p50 {r['reply_p50_s']:.1f} s   p99 {r['reply_p99_s']:.1f} s   (under the burst: queueing included;"
-          f" NOX's own response_time_ms: p50 {r['own_p50_s']:.1f} s, p99 {r['own_p99_s']:.1f} s)")
+    print(
+        f"  mention → reply     p50 {r['reply_p50_s']:.1f} s   p99 {r['reply_p99_s']:.1f} s   (under the burst: queueing included;"
+        f" NOX's own response_time_ms: p50 {r['own_p50_s']:.1f} s, p99 {r['own_p99_s']:.1f} s)"
+    )
     print(f"  half the events answered {r['half_answered_s']:.1f} s after the burst began")
-    print(f"  exactly once        {'yes' if ok else 'NO'}: {r['interactions']} interactions, {r['slack_events']} slack_events,"
-          f" {r['replies']} replies, {r['duplicated']} duplicates")
+    print(
+        f"  exactly once        {'yes' if ok else 'NO'}: {r['interactions']} interactions, {r['slack_events']} slack_events,"
+        f" {r['replies']} replies, {r['duplicated']} duplicates"
+    )
     print(f"  {r['load_before']} before, {r['load_after']} after")
 
 
@@ -141,8 +163,10 @@ def main() -> int:
     parser.add_argument("--drain-timeout", type=float, default=1800)
     args = parser.parse_args()
     rabbitmq_url = os.environ.get("RABBITMQ_URL", DEFAULT_RABBITMQ_URL)
-    print(f"bench/burst: {args.events} events, {args.concurrency} connections, workers "
-          f"{args.worker_processes} processes × {args.worker_threads} threads; {load_average()}")
+    print(
+        f"bench/burst: {args.events} events, {args.concurrency} connections, workers "
+        f"{args.worker_processes} processes × {args.worker_threads} threads; {load_average()}"
+    )
     failed = False
     with Stack() as stack:
         stack.register_workspace(stack.env())

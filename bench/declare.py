@@ -49,22 +49,33 @@ async def run(stack: Stack, url: str, n: int) -> dict:
     async with SlackEventSender(f"{url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox) as sender:
         for i in range(n + 1):  # the first one warms the worker (model loading), not counted
             tag = uuid.uuid4().hex[:6]
-            mention = sender.app_mention("U0DEV", "C0OPS", f"prod is down!! bench{tag} api returns 502 for every customer")
+            mention = sender.app_mention(
+                "U0DEV", "C0OPS", f"prod is down!! bench{tag} api returns 502 for every customer"
+            )
             t_mention = time.time()
             await sender.send_event(mention)
             ts = mention["event"]["ts"]
 
             def reply():
-                return next((m for m in sandbox.bot_messages("C0OPS", thread_ts=ts)
-                             if "propose_incident" in str(m.get("blocks"))), None)
+                return next(
+                    (
+                        m
+                        for m in sandbox.bot_messages("C0OPS", thread_ts=ts)
+                        if "propose_incident" in str(m.get("blocks"))
+                    ),
+                    None,
+                )
 
             message = await _wait(reply)
             t_reply = max(c.time for c in sandbox.calls_to("chat.update") if c.params.get("ts") == message["ts"])
             block = next(b for b in message["blocks"] if str(b.get("block_id", "")).startswith("proposal:"))
             button = next(e for e in block["elements"] if e["action_id"] == "propose_incident")
-            click = sender.block_actions("U0DEV", [{"action_id": "propose_incident", "block_id": block["block_id"],
-                                                    "value": button["value"]}], channel="C0OPS",
-                                         message_ts=message["ts"])
+            click = sender.block_actions(
+                "U0DEV",
+                [{"action_id": "propose_incident", "block_id": block["block_id"], "value": button["value"]}],
+                channel="C0OPS",
+                message_ts=message["ts"],
+            )
             pins_before = len(sandbox.calls_to("pins.add"))
             t_click = time.time()
             response = await sender.send_interactive(click)
@@ -79,17 +90,28 @@ async def run(stack: Stack, url: str, n: int) -> dict:
             channels.append(pinned[0].params["channel"])
         await asyncio.sleep(1.0)  # anything still running would show up in the counts
     creates = [c for c in sandbox.calls_to("conversations.create") if c.ok]
-    cards = {ch: [m for m in sandbox.bot_messages(ch)
-                  if (m.get("metadata") or {}).get("event_type") == "nox_incident_card"] for ch in channels}
+    cards = {
+        ch: [m for m in sandbox.bot_messages(ch) if (m.get("metadata") or {}).get("event_type") == "nox_incident_card"]
+        for ch in channels
+    }
     pins = [c for c in sandbox.calls_to("pins.add") if c.ok]
-    return {"triage": triage, "declare": declare, "acks": acks, "channels": len(set(channels)),
-            "creates": len(creates), "cards": sum(len(v) for v in cards.values()), "pins": len(pins)}
+    return {
+        "triage": triage,
+        "declare": declare,
+        "acks": acks,
+        "channels": len(set(channels)),
+        "creates": len(creates),
+        "cards": sum(len(v) for v in cards.values()),
+        "pins": len(pins),
+    }
 
 
 def _line(name: str, values: list[float]) -> str:
     ms = [v * 1000 for v in values]
-    return (f"{name}: p50 {statistics.median(ms):.0f} ms, p99 {rig.percentile(ms, 99):.0f} ms, "
-            f"max {max(ms):.0f} ms (n={len(ms)})")
+    return (
+        f"{name}: p50 {statistics.median(ms):.0f} ms, p99 {rig.percentile(ms, 99):.0f} ms, "
+        f"max {max(ms):.0f} ms (n={len(ms)})"
+    )
 
 
 def main() -> int:
@@ -115,10 +137,13 @@ def main() -> int:
     print(_line("baseline, mention → triage reply", result["triage"]))
     print(_line("Declare click → ack", result["acks"]))
     print(_line("Declare click → card pinned", result["declare"]))
-    once = result["channels"] == n + 0 and result["creates"] == n + 1 and result["pins"] == n + 1 \
-        and result["cards"] == n
-    print(f"exactly once: {once} (channels created {result['creates']}, cards {result['cards']} in the {n} measured"
-          f" channels, pins {result['pins']}, incl. the warm-up); {load_average()}")
+    once = (
+        result["channels"] == n + 0 and result["creates"] == n + 1 and result["pins"] == n + 1 and result["cards"] == n
+    )
+    print(
+        f"exactly once: {once} (channels created {result['creates']}, cards {result['cards']} in the {n} measured"
+        f" channels, pins {result['pins']}, incl. the warm-up); {load_average()}"
+    )
     return 0 if once else 1
 
 

@@ -71,7 +71,8 @@ def blas_info() -> str:
         return "threadpoolctl not installed; np.show_config(): " + "; ".join(dict.fromkeys(lines))
     infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
     return "; ".join(
-        f"{i['internal_api']} {i.get('version')} kernel={i.get('architecture')} threads={i['num_threads']}" for i in infos
+        f"{i['internal_api']} {i.get('version')} kernel={i.get('architecture')} threads={i['num_threads']}"
+        for i in infos
     )
 
 
@@ -164,6 +165,7 @@ def _onnx_embedder(model_dir: str) -> tuple[Callable[[Sequence[str]], np.ndarray
         from transformers import AutoModel
 
         path.parent.mkdir(parents=True, exist_ok=True)
+
         class Encoder(torch.nn.Module):
             def __init__(self) -> None:
                 super().__init__()
@@ -174,8 +176,13 @@ def _onnx_embedder(model_dir: str) -> tuple[Callable[[Sequence[str]], np.ndarray
 
         ids = torch.ones((2, 16), dtype=torch.long)
         torch.onnx.export(
-            Encoder(), (ids, torch.ones_like(ids)), str(path), input_names=["input_ids", "attention_mask"],
-            output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+            Encoder(),
+            (ids, torch.ones_like(ids)),
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            opset_version=17,
+            dynamo=False,
             dynamic_axes={n: {0: "batch", 1: "seq"} for n in ("input_ids", "attention_mask", "last_hidden_state")},
         )
     opts = ort.SessionOptions()
@@ -209,7 +216,10 @@ class Remote:
         self._stderr = tempfile.TemporaryFile(mode="w+")
         self._proc = subprocess.Popen(
             [python, __file__, "--worker", kind, "--model-dir", model_dir],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
         )
         self.label = self._ask(json.dumps(chunks))["label"]
 
@@ -239,7 +249,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; each measurement keeps its best")
-    parser.add_argument("--compare", metavar="PYTHON", help="interpreter with torch, sentence-transformers, onnxruntime")
+    parser.add_argument(
+        "--compare", metavar="PYTHON", help="interpreter with torch, sentence-transformers, onnxruntime"
+    )
     parser.add_argument("--busy", type=int, default=0, help="CPU-burning processes to run alongside (contention)")
     parser.add_argument("--worker", choices=("torch", "onnx"), help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", help=argparse.SUPPRESS)
@@ -261,7 +273,9 @@ def main() -> None:
     print(f"env: {env or '-'}; load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
 
     naive = naive_embedder(model)
-    runs: list[tuple[str, int, Callable[[], float]]] = [("naive numpy, per text", 1, lambda: one_pass(naive, chunks, 1))]
+    runs: list[tuple[str, int, Callable[[], float]]] = [
+        ("naive numpy, per text", 1, lambda: one_pass(naive, chunks, 1))
+    ]
     runs += [("LocalMiniLM (numpy)", b, functools.partial(one_pass, model.embed, chunks, b)) for b in BATCH_SIZES]
     remotes: list[Remote] = []
     for kind in ("torch", "onnx") if args.compare else ():

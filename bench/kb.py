@@ -91,6 +91,7 @@ def timed(fn: Callable[[], object], n: int) -> tuple[list[float], list[object]]:
 
 # ---------------------------------------------------------------------------- database
 
+
 class BenchDatabase:
     def __init__(self) -> None:
         self.server = None
@@ -116,6 +117,7 @@ class BenchDatabase:
 
 # ---------------------------------------------------------------------------- ingestion
 
+
 def bench_ingest(pool, admin_url: str, docs: int) -> dict[str, float]:
     from jamono.tenancy import TeamIdentity, register_workspace
     from knowledge.embeddings import local_embedder
@@ -140,6 +142,7 @@ def bench_ingest(pool, admin_url: str, docs: int) -> dict[str, float]:
 
 # ---------------------------------------------------------------------------- synthetic corpus
 
+
 def tenant_sizes(chunks: int, tenants: int) -> list[int]:
     """[large 25%, small 1%, then the rest split evenly]."""
     large, small = chunks // 4, chunks // 100
@@ -151,7 +154,7 @@ def tenant_sizes(chunks: int, tenants: int) -> list[int]:
 
 @dataclass
 class Corpus:
-    tenants: list[uuid.UUID]     # [large, small, others…]
+    tenants: list[uuid.UUID]  # [large, small, others…]
     sizes: list[int]
     centroids: np.ndarray
     load_s: float
@@ -170,35 +173,45 @@ def build_corpus(admin_url: str, chunks: int, tenants: int, seed: int = 7) -> Co
         conn.execute("SELECT setseed(0.42)")
         indexes = conn.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'knowledge_chunks'"
-            " AND indexname IN ('knowledge_chunks_minilm_hnsw', 'knowledge_chunks_tsv_idx')").fetchall()
+            " AND indexname IN ('knowledge_chunks_minilm_hnsw', 'knowledge_chunks_tsv_idx')"
+        ).fetchall()
         for name, _ in indexes:
             conn.execute(f"DROP INDEX {name}")
         with conn.transaction():
-            conn.cursor().executemany("INSERT INTO tenants (id, name) VALUES (%s, %s)",
-                                      [[t, f"bench {i}"] for i, t in enumerate(ids)])
+            conn.cursor().executemany(
+                "INSERT INTO tenants (id, name) VALUES (%s, %s)", [[t, f"bench {i}"] for i, t in enumerate(ids)]
+            )
             conn.execute("CREATE TEMP TABLE plan (i int, tenant_id uuid, n int, start bigint)")
             starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-            conn.cursor().executemany("INSERT INTO plan VALUES (%s, %s, %s, %s)",
-                                      [[i, t, n, int(s)] for i, (t, n, s) in enumerate(zip(ids, sizes, starts))])
+            conn.cursor().executemany(
+                "INSERT INTO plan VALUES (%s, %s, %s, %s)",
+                [[i, t, n, int(s)] for i, (t, n, s) in enumerate(zip(ids, sizes, starts))],
+            )
             # Vectors: topic centroid + two noise vectors from small pools (cheap vector sums
             # instead of 38M random() calls); texts: two of 2,000 random 20-word sentences.
             conn.execute("CREATE TEMP TABLE topic (k int PRIMARY KEY, v vector)")
-            conn.cursor().executemany("INSERT INTO topic VALUES (%s, %s)",
-                                      [[k, vector_literal(c)] for k, c in enumerate(centroids)])
+            conn.cursor().executemany(
+                "INSERT INTO topic VALUES (%s, %s)", [[k, vector_literal(c)] for k, c in enumerate(centroids)]
+            )
             conn.execute("CREATE TEMP TABLE noise (k int PRIMARY KEY, v vector)")
             noise = (rng.random((NOISE, DIM)) - 0.5).astype(np.float32) * 0.9
-            conn.cursor().executemany("INSERT INTO noise VALUES (%s, %s)",
-                                      [[k, vector_literal(v)] for k, v in enumerate(noise)])
+            conn.cursor().executemany(
+                "INSERT INTO noise VALUES (%s, %s)", [[k, vector_literal(v)] for k, v in enumerate(noise)]
+            )
             conn.execute("CREATE TEMP TABLE sentence (k int PRIMARY KEY, txt text)")
             words = (VOCABULARY * rng.random((SENTENCES, WORDS_PER_CHUNK // 2)) ** 3).astype(int)
-            conn.cursor().executemany("INSERT INTO sentence VALUES (%s, %s)",
-                                      [[k, " ".join(f"w{w}" for w in row)] for k, row in enumerate(words)])
+            conn.cursor().executemany(
+                "INSERT INTO sentence VALUES (%s, %s)",
+                [[k, " ".join(f"w{w}" for w in row)] for k, row in enumerate(words)],
+            )
             conn.execute(
                 "CREATE TEMP TABLE docs AS SELECT p.tenant_id, d AS doc_no, gen_random_uuid() AS id"
-                f" FROM plan p, generate_series(0, (p.n - 1) / {CHUNKS_PER_DOC}) AS d")
+                f" FROM plan p, generate_series(0, (p.n - 1) / {CHUNKS_PER_DOC}) AS d"
+            )
             conn.execute(
                 "INSERT INTO knowledge_documents (id, tenant_id, source, title, content, content_hash)"
-                " SELECT id, tenant_id, 'doc-' || doc_no, 'Document ' || doc_no, '', '' FROM docs")
+                " SELECT id, tenant_id, 'doc-' || doc_no, 'Document ' || doc_no, '', '' FROM docs"
+            )
             conn.execute(
                 "INSERT INTO knowledge_chunks (tenant_id, document_id, ord, content, search_text, embedding_model, embedding)"
                 " SELECT p.tenant_id, d.id, (g - p.start) %% %(per_doc)s, s1.txt || ' ' || s2.txt,"
@@ -211,18 +224,20 @@ def build_corpus(admin_url: str, chunks: int, tenants: int, seed: int = 7) -> Co
                 " JOIN noise n2 ON n2.k = (g * 31 + g / %(noise)s) %% %(noise)s"
                 " JOIN sentence s1 ON s1.k = (g * 15485863) %% %(sentences)s"
                 " JOIN sentence s2 ON s2.k = (g * 7 + g / %(sentences)s) %% %(sentences)s",
-                {"per_doc": CHUNKS_PER_DOC, "model": MODEL, "topics": TOPICS, "noise": NOISE,
-                 "sentences": SENTENCES})
+                {"per_doc": CHUNKS_PER_DOC, "model": MODEL, "topics": TOPICS, "noise": NOISE, "sentences": SENTENCES},
+            )
         loaded = time.perf_counter()
         for _, definition in indexes:
             conn.execute(definition)
         conn.execute("VACUUM ANALYZE knowledge_chunks")
         conn.execute("VACUUM ANALYZE knowledge_documents")
-    return Corpus(tenants=ids, sizes=sizes, centroids=centroids, load_s=loaded - started,
-                  index_s=time.perf_counter() - loaded)
+    return Corpus(
+        tenants=ids, sizes=sizes, centroids=centroids, load_s=loaded - started, index_s=time.perf_counter() - loaded
+    )
 
 
 # ---------------------------------------------------------------------------- search
+
 
 def make_queries(n: int, centroids: np.ndarray, embedder: FixedEmbedder, seed: int = 11) -> list[str]:
     rng = np.random.default_rng(seed)
@@ -231,7 +246,9 @@ def make_queries(n: int, centroids: np.ndarray, embedder: FixedEmbedder, seed: i
         words = [f"w{int(VOCABULARY * rng.random() ** 3)}" for _ in range(3)]
         text = " ".join(words) + f" q{i}"
         topic = centroids[rng.integers(TOPICS)]
-        embedder.vectors[text] = (topic + (rng.random(DIM) - 0.5) * 0.9 + (rng.random(DIM) - 0.5) * 0.9).astype(np.float32)
+        embedder.vectors[text] = (topic + (rng.random(DIM) - 0.5) * 0.9 + (rng.random(DIM) - 0.5) * 0.9).astype(
+            np.float32
+        )
         texts.append(text)
     return texts
 
@@ -244,7 +261,9 @@ def plain_hnsw(conn, qvec: str, k: int, *, tenant_filter: bool) -> list[tuple[in
     rows = conn.execute(
         f"SELECT id, (embedding::vector({DIM})) <=> %s::vector({DIM}) AS d FROM knowledge_chunks"
         f" WHERE embedding_model = '{MODEL}' {where} ORDER BY (embedding::vector({DIM})) <=> %s::vector({DIM})"
-        f" LIMIT {k}", [qvec, qvec]).fetchall()
+        f" LIMIT {k}",
+        [qvec, qvec],
+    ).fetchall()
     return [(r["id"], r["d"]) for r in rows]
 
 
@@ -255,7 +274,8 @@ def exact_no_tenant_index(conn, qvec: str, k: int) -> list[tuple[int, float]]:
     rows = conn.execute(
         "SELECT id, embedding <=> %s::vector AS d FROM knowledge_chunks"
         f" WHERE tenant_id = jamono_current_tenant() AND embedding_model = '{MODEL}' ORDER BY d LIMIT {k}",
-        [qvec]).fetchall()
+        [qvec],
+    ).fetchall()
     return [(r["id"], r["d"]) for r in rows]
 
 
@@ -291,7 +311,8 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     times, results = run(lambda conn, q: vector_candidates(conn, vecs[q], MODEL, DIM, 40))
     out[f"{label}_vector_p50"], out[f"{label}_vector_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_vector_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results))
+        recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results)
+    )
     times, _ = run(lambda conn, q: search(conn, q, embedder, k=5, mode="text"))
     out[f"{label}_text_p50"], out[f"{label}_text_p99"] = statistics.median(times), pct(times, 99)
     # The keyword stage: pruned by term statistics (what search() runs) against the full ranking.
@@ -302,12 +323,14 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     times, full = run(lambda conn, q: text_candidates(conn, [word_query(w) for w in word_lexemes(conn, q)], 10)[0])
     out[f"{label}_keywords_full_p50"], out[f"{label}_keywords_full_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_keywords_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full) if f_)
+        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full) if f_
+    )
     times, results = run(lambda conn, q: plain_hnsw(conn, vecs[q], 10, tenant_filter=True))
     out[f"{label}_plain_hnsw_p50"], out[f"{label}_plain_hnsw_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_plain_hnsw_rows"] = statistics.mean(len(r) for r in results)
     out[f"{label}_plain_hnsw_recall10"] = statistics.mean(
-        recall([cid for cid, _ in r], truth[q]) for q, r in zip(queries, results))
+        recall([cid for cid, _ in r], truth[q]) for q, r in zip(queries, results)
+    )
     times, _ = run(lambda conn, q: exact_no_tenant_index(conn, vecs[q], 10), few)
     out[f"{label}_exact_scan_p50"], out[f"{label}_exact_scan_p99"] = statistics.median(times), pct(times, 99)
     return out
@@ -325,6 +348,7 @@ def bench_unfiltered(pool, tenant, queries: list[str], embedder: FixedEmbedder) 
 
 # ---------------------------------------------------------------------------- main
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000)
@@ -332,8 +356,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ingest-docs", type=int, default=4, help="bundled runbooks embedded for throughput (0: skip)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line at the end")
-    parser.add_argument("--candidate-rows", type=int, default=search_module.CANDIDATE_ROWS,
-                        help="keyword stage: chunks scored at most for a large tenant (knowledge.search.CANDIDATE_ROWS)")
+    parser.add_argument(
+        "--candidate-rows",
+        type=int,
+        default=search_module.CANDIDATE_ROWS,
+        help="keyword stage: chunks scored at most for a large tenant (knowledge.search.CANDIDATE_ROWS)",
+    )
     args = parser.parse_args(argv)
     search_module.CANDIDATE_ROWS = args.candidate_rows
     if args.tenants < 3 or args.chunks < 100 * 3:
@@ -367,41 +395,67 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(sizes)
     print()
     if args.ingest_docs:
-        print(f"ingestion, local all-MiniLM-L6-v2: {figures['ingest_minilm_chunks']:.0f} chunks at "
-              f"{figures['ingest_minilm_chunks_per_s']:.1f} chunks/s; storage alone (instant vectors): "
-              f"{figures['ingest_storage_chunks_per_s']:.0f} chunks/s; re-ingesting unchanged: "
-              f"{figures['ingest_minilm_unchanged_s'] * 1000:.0f} ms")
-    print(f"synthetic corpus: {total} chunks, {len(sizes)} tenants; load {figures['load_s']:.0f} s, "
-          f"index build {figures['index_s']:.0f} s")
+        print(
+            f"ingestion, local all-MiniLM-L6-v2: {figures['ingest_minilm_chunks']:.0f} chunks at "
+            f"{figures['ingest_minilm_chunks_per_s']:.1f} chunks/s; storage alone (instant vectors): "
+            f"{figures['ingest_storage_chunks_per_s']:.0f} chunks/s; re-ingesting unchanged: "
+            f"{figures['ingest_minilm_unchanged_s'] * 1000:.0f} ms"
+        )
+    print(
+        f"synthetic corpus: {total} chunks, {len(sizes)} tenants; load {figures['load_s']:.0f} s, "
+        f"index build {figures['index_s']:.0f} s"
+    )
     print(f"exact-scan threshold: {search_module.EXACT_MAX_ROWS} chunks")
     print(f"{'':34}{'p50 ms':>9}{'p99 ms':>9}{'recall@10':>11}")
     for label, size in (("small", small), ("large", large)):
         share = 100 * size / total
         print(f"{label} tenant ({size} chunks, {share:.0f}%)")
-        print(f"  {'search() hybrid k=5':<32}{figures[f'{label}_hybrid_p50']:>9.2f}{figures[f'{label}_hybrid_p99']:>9.2f}")
-        print(f"  {'kNN stage (40 candidates)':<32}{figures[f'{label}_vector_p50']:>9.2f}{figures[f'{label}_vector_p99']:>9.2f}"
-              f"{figures[f'{label}_vector_recall10']:>11.3f}")
-        print(f"  {'search() text only k=5':<32}{figures[f'{label}_text_p50']:>9.2f}{figures[f'{label}_text_p99']:>9.2f}")
-        print(f"  {'keyword stage, term stats':<32}{figures[f'{label}_keywords_p50']:>9.2f}"
-              f"{figures[f'{label}_keywords_p99']:>9.2f}{figures[f'{label}_keywords_recall10']:>11.3f}   (vs full ranking)")
-        print(f"  {'baseline: full keyword ranking':<32}{figures[f'{label}_keywords_full_p50']:>9.2f}"
-              f"{figures[f'{label}_keywords_full_p99']:>9.2f}")
-        print(f"  {'baseline: plain HNSW ef=40':<32}{figures[f'{label}_plain_hnsw_p50']:>9.2f}"
-              f"{figures[f'{label}_plain_hnsw_p99']:>9.2f}{figures[f'{label}_plain_hnsw_recall10']:>11.3f}"
-              f"   ({figures[f'{label}_plain_hnsw_rows']:.1f} rows of 10 returned)")
-        print(f"  {'baseline: exact, no tenant idx*':<32}{figures[f'{label}_exact_scan_p50']:>9.2f}"
-              f"{figures[f'{label}_exact_scan_p99']:>9.2f}{1.0:>11.3f}")
-        print(f"  ratios (p99): hybrid / plain HNSW {figures[f'{label}_hybrid_p99'] / figures[f'{label}_plain_hnsw_p99']:.2f}, "
-              f"kNN stage / exact scan {figures[f'{label}_vector_p99'] / figures[f'{label}_exact_scan_p99']:.2f}")
+        print(
+            f"  {'search() hybrid k=5':<32}{figures[f'{label}_hybrid_p50']:>9.2f}{figures[f'{label}_hybrid_p99']:>9.2f}"
+        )
+        print(
+            f"  {'kNN stage (40 candidates)':<32}{figures[f'{label}_vector_p50']:>9.2f}{figures[f'{label}_vector_p99']:>9.2f}"
+            f"{figures[f'{label}_vector_recall10']:>11.3f}"
+        )
+        print(
+            f"  {'search() text only k=5':<32}{figures[f'{label}_text_p50']:>9.2f}{figures[f'{label}_text_p99']:>9.2f}"
+        )
+        print(
+            f"  {'keyword stage, term stats':<32}{figures[f'{label}_keywords_p50']:>9.2f}"
+            f"{figures[f'{label}_keywords_p99']:>9.2f}{figures[f'{label}_keywords_recall10']:>11.3f}   (vs full ranking)"
+        )
+        print(
+            f"  {'baseline: full keyword ranking':<32}{figures[f'{label}_keywords_full_p50']:>9.2f}"
+            f"{figures[f'{label}_keywords_full_p99']:>9.2f}"
+        )
+        print(
+            f"  {'baseline: plain HNSW ef=40':<32}{figures[f'{label}_plain_hnsw_p50']:>9.2f}"
+            f"{figures[f'{label}_plain_hnsw_p99']:>9.2f}{figures[f'{label}_plain_hnsw_recall10']:>11.3f}"
+            f"   ({figures[f'{label}_plain_hnsw_rows']:.1f} rows of 10 returned)"
+        )
+        print(
+            f"  {'baseline: exact, no tenant idx*':<32}{figures[f'{label}_exact_scan_p50']:>9.2f}"
+            f"{figures[f'{label}_exact_scan_p99']:>9.2f}{1.0:>11.3f}"
+        )
+        print(
+            f"  ratios (p99): hybrid / plain HNSW {figures[f'{label}_hybrid_p99'] / figures[f'{label}_plain_hnsw_p99']:.2f}, "
+            f"kNN stage / exact scan {figures[f'{label}_vector_p99'] / figures[f'{label}_exact_scan_p99']:.2f}"
+        )
     print("  * first 50 queries only (a full-table scan per query)")
-    print(f"large / small tenant, search() hybrid p99: {figures['large_hybrid_p99'] / figures['small_hybrid_p99']:.2f}"
-          f" (target <= 2); keyword stage p99: {figures['large_keywords_p99'] / figures['small_keywords_p99']:.2f},"
-          f" full keyword ranking p99: {figures['large_keywords_full_p99'] / figures['small_keywords_full_p99']:.2f}")
-    print(f"reference: unfiltered HNSW ef=40 (one tenant owning everything): p50 {figures['unfiltered_hnsw_p50']:.2f} ms,"
-          f" p99 {figures['unfiltered_hnsw_p99']:.2f} ms")
+    print(
+        f"large / small tenant, search() hybrid p99: {figures['large_hybrid_p99'] / figures['small_hybrid_p99']:.2f}"
+        f" (target <= 2); keyword stage p99: {figures['large_keywords_p99'] / figures['small_keywords_p99']:.2f},"
+        f" full keyword ranking p99: {figures['large_keywords_full_p99'] / figures['small_keywords_full_p99']:.2f}"
+    )
+    print(
+        f"reference: unfiltered HNSW ef=40 (one tenant owning everything): p50 {figures['unfiltered_hnsw_p50']:.2f} ms,"
+        f" p99 {figures['unfiltered_hnsw_p99']:.2f} ms"
+    )
     target = figures["small_hybrid_p99"] <= 20.0
-    print(f"target search p99 <= 20 ms at {total} chunks (small tenant): {'met' if target else 'NOT met'}"
-          f" ({figures['small_hybrid_p99']:.2f} ms)")
+    print(
+        f"target search p99 <= 20 ms at {total} chunks (small tenant): {'met' if target else 'NOT met'}"
+        f" ({figures['small_hybrid_p99']:.2f} ms)"
+    )
     if args.json:
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}))
     return 0

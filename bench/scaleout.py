@@ -45,8 +45,7 @@ def drain(stack: Stack, workers: int, args: argparse.Namespace) -> dict:
         queued = rig.queue_depth(stack.redis_url)
         load_before = load_average()
         for i in range(workers):
-            procs.append(rig.start_worker(env, logs / f"worker-{workers}-{i}.log", processes=1,
-                                          threads=args.threads))
+            procs.append(rig.start_worker(env, logs / f"worker-{workers}-{i}.log", processes=1, threads=args.threads))
         event_ids = [e["event_id"] for e in envelopes]
         deadline = time.monotonic() + args.timeout
         while stack.count(event_ids)[0] < args.jobs:
@@ -57,9 +56,16 @@ def drain(stack: Stack, workers: int, args: argparse.Namespace) -> dict:
         times = sorted(done[rig.target(e)] for e in envelopes if rig.target(e) in done)
         span = times[-1] - times[0]
         interactions, _, duplicated = stack.count(event_ids)
-        return {"workers": workers, "queued": queued, "jobs": interactions, "duplicated": duplicated,
-                "span_s": span, "jobs_per_s": (len(times) - 1) / span if span > 0 else float("nan"),
-                "load_before": load_before, "load_after": load_average()}
+        return {
+            "workers": workers,
+            "queued": queued,
+            "jobs": interactions,
+            "duplicated": duplicated,
+            "span_s": span,
+            "jobs_per_s": (len(times) - 1) / span if span > 0 else float("nan"),
+            "load_before": load_before,
+            "load_after": load_average(),
+        }
     finally:
         for proc in procs:
             proc.stop()
@@ -73,16 +79,20 @@ def main() -> int:
     parser.add_argument("--max-workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
-    print(f"bench/scaleout: {args.jobs} preloaded jobs, workers of 1 process × {args.threads} threads; {load_average()}")
+    print(
+        f"bench/scaleout: {args.jobs} preloaded jobs, workers of 1 process × {args.threads} threads; {load_average()}"
+    )
     results = []
     with Stack() as stack:
         stack.register_workspace(stack.env())
         for workers in range(1, args.max_workers + 1):
             r = drain(stack, workers, args)
             results.append(r)
-            print(f"  {workers} worker process(es): {r['jobs']}/{r['queued']} jobs, {r['jobs_per_s']:.1f} jobs/s "
-                  f"(first→last reply {r['span_s']:.1f} s), {r['duplicated']} duplicates; "
-                  f"{r['load_before']} before, {r['load_after']} after")
+            print(
+                f"  {workers} worker process(es): {r['jobs']}/{r['queued']} jobs, {r['jobs_per_s']:.1f} jobs/s "
+                f"(first→last reply {r['span_s']:.1f} s), {r['duplicated']} duplicates; "
+                f"{r['load_before']} before, {r['load_after']} after"
+            )
     base = results[0]["jobs_per_s"]
     for r in results[1:]:
         print(f"throughput ratio {r['workers']} workers / 1 worker: {r['jobs_per_s'] / base:.2f}")

@@ -58,18 +58,47 @@ class Stack:
         self.env = env
 
     def run(self, *args: str, check: bool = True, capture: bool = False, timeout: float = 600) -> str:
-        cmd = [*self.compose, "-p", PROJECT, "--env-file", str(self.env_file),
-               "-f", str(DEPLOY / "compose.yaml"), "-f", str(DEPLOY / "compose.hostnet.yaml"), *args]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "JAMONO_ENV_FILE": str(self.env_file)})
+        cmd = [
+            *self.compose,
+            "-p",
+            PROJECT,
+            "--env-file",
+            str(self.env_file),
+            "-f",
+            str(DEPLOY / "compose.yaml"),
+            "-f",
+            str(DEPLOY / "compose.hostnet.yaml"),
+            *args,
+        ]
+        done = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "JAMONO_ENV_FILE": str(self.env_file)},
+        )
         if check and done.returncode != 0:
-            raise Failed(f"{shlex.join(cmd[len(self.compose):])} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+            raise Failed(
+                f"{shlex.join(cmd[len(self.compose) :])} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+            )
         return done.stdout if capture else ""
 
     def containers(self, service: str, *, all_: bool = False) -> list[str]:
-        out = subprocess.run(["docker", "ps", *(["-a"] if all_ else []), "-q", "--filter",
-                              f"label=com.docker.compose.project={PROJECT}", "--filter",
-                              f"label=com.docker.compose.service={service}"], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                "docker",
+                "ps",
+                *(["-a"] if all_ else []),
+                "-q",
+                "--filter",
+                f"label=com.docker.compose.project={PROJECT}",
+                "--filter",
+                f"label=com.docker.compose.service={service}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return out.stdout.split()
 
     def logs(self, service: str) -> str:
@@ -87,8 +116,10 @@ class Stack:
             return False
 
     def db(self) -> psycopg.Connection:
-        return psycopg.connect(f"postgresql://jamono:{self.env['POSTGRES_PASSWORD']}@127.0.0.1:"
-                               f"{self.env['POSTGRES_PORT']}/jamono", autocommit=True)
+        return psycopg.connect(
+            f"postgresql://jamono:{self.env['POSTGRES_PASSWORD']}@127.0.0.1:{self.env['POSTGRES_PORT']}/jamono",
+            autocommit=True,
+        )
 
     def queue(self) -> redis.Redis:
         return redis.Redis(host="127.0.0.1", port=int(self.env["REDIS_PORT"]), password=self.env["REDIS_PASSWORD"])
@@ -97,20 +128,34 @@ class Stack:
 def env_for(sandbox, args: argparse.Namespace) -> dict[str, str]:
     return {
         # Compose's own variables (images, ports on loopback: the machine's own services keep theirs).
-        "JAMONO_IMAGE": args.image, "POSTGRES_IMAGE": args.postgres_image, "REDIS_IMAGE": args.redis_image,
-        "POSTGRES_PASSWORD": secrets.token_hex(16), "REDIS_PASSWORD": secrets.token_hex(16),
-        "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(rig.free_port()),
-        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(rig.free_port()),
+        "JAMONO_IMAGE": args.image,
+        "POSTGRES_IMAGE": args.postgres_image,
+        "REDIS_IMAGE": args.redis_image,
+        "POSTGRES_PASSWORD": secrets.token_hex(16),
+        "REDIS_PASSWORD": secrets.token_hex(16),
+        "POSTGRES_HOST": "127.0.0.1",
+        "POSTGRES_PORT": str(rig.free_port()),
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": str(rig.free_port()),
         # The app's settings, as a self-hoster's .env has them, with the sandbox for Slack.
-        "SLACK_BOT_TOKEN": sandbox.bot_token, "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
-        "SLACK_API_URL": sandbox.api_url, "JAMONO_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "HOST": "127.0.0.1", "PORT": str(rig.free_port()), "LOG_LEVEL": "INFO", "LOG_FORMAT": "json",
+        "SLACK_BOT_TOKEN": sandbox.bot_token,
+        "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+        "SLACK_API_URL": sandbox.api_url,
+        "JAMONO_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "HOST": "127.0.0.1",
+        "PORT": str(rig.free_port()),
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",
         # Host network: two workers cannot share one metrics port (on their own network they do).
         "WORKER_METRICS_PORT": "0",
         # One core per worker container, as on separate machines: what scaling out adds.
-        "WORKER_PROCESSES": "1", "WORKER_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+        "WORKER_PROCESSES": "1",
+        "WORKER_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
         # A killed worker's jobs go back after 5 s instead of 60 (as tests/reliability does).
-        "JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS": "5000", "JAMONO_REDIS_MAINTENANCE_CHANCE": "50000",
+        "JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS": "5000",
+        "JAMONO_REDIS_MAINTENANCE_CHANCE": "50000",
         "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",
     }
 
@@ -139,25 +184,40 @@ def answered_once(stack: Stack, sandbox, envelopes: list[dict], timeout: float, 
     targets = [rig.target(e) for e in envelopes]
     wait(lambda: rig.answered(sandbox, targets) == len(targets), timeout, f"{what}: every answer")
     time.sleep(1.0)  # a duplicate, if any, would show by now
-    doubled = [t for t in targets if len(sandbox.bot_messages(t[0], thread_ts=t[1])) != 1
-               or rig.posts_in_thread(sandbox, *t) != 1]
+    doubled = [
+        t
+        for t in targets
+        if len(sandbox.bot_messages(t[0], thread_ts=t[1])) != 1 or rig.posts_in_thread(sandbox, *t) != 1
+    ]
     check(not doubled, f"{what}: {len(targets)} threads with exactly one reply each (doubled: {doubled[:3]})")
     # A failure also ends in a visible reply; only NOX's answers carry the 👍/👎 feedback buttons.
-    failed = [t for t in targets
-              if not any("feedback:" in str(m.get("blocks")) for m in sandbox.bot_messages(t[0], thread_ts=t[1]))]
-    check(not failed, f"{what}: every reply is an answer with its feedback buttons, not a failure notice"
-                      f" (failures: {failed[:3]})")
+    failed = [
+        t
+        for t in targets
+        if not any("feedback:" in str(m.get("blocks")) for m in sandbox.bot_messages(t[0], thread_ts=t[1]))
+    ]
+    check(
+        not failed,
+        f"{what}: every reply is an answer with its feedback buttons, not a failure notice (failures: {failed[:3]})",
+    )
     ids = [e["event_id"] for e in envelopes]
     with stack.db() as conn:
-        rows = dict(conn.execute("SELECT slack_event_id, count(*) FROM agent_interactions"
-                                 " WHERE slack_event_id = ANY(%s) GROUP BY 1", [ids]).fetchall())
+        rows = dict(
+            conn.execute(
+                "SELECT slack_event_id, count(*) FROM agent_interactions WHERE slack_event_id = ANY(%s) GROUP BY 1",
+                [ids],
+            ).fetchall()
+        )
     check(all(rows.get(i) == 1 for i in ids), f"{what}: one agent_interactions row per event in PostgreSQL")
 
 
 def reply_times(sandbox) -> dict[tuple[str, str], float]:
     """Thread → when the chat.update that replaced NOX's placeholder there reached the sandbox."""
-    thread_of = {(c.params["channel"], c.response["ts"]): (c.params["channel"], c.params["thread_ts"])
-                 for c in sandbox.calls_to("chat.postMessage") if c.ok and c.params.get("thread_ts")}
+    thread_of = {
+        (c.params["channel"], c.response["ts"]): (c.params["channel"], c.params["thread_ts"])
+        for c in sandbox.calls_to("chat.postMessage")
+        if c.ok and c.params.get("thread_ts")
+    }
     done: dict[tuple[str, str], float] = {}
     for call in sandbox.calls_to("chat.update"):
         thread = thread_of.get((call.params.get("channel"), call.params.get("ts")))
@@ -172,7 +232,9 @@ def start_time(stack: Stack) -> float:
     wait(stack.healthy, 300, "web's /healthz to answer 200")
     seconds = time.monotonic() - started
     migrate = stack.containers("migrate", all_=True)
-    code = subprocess.run(["docker", "inspect", "-f", "{{.State.ExitCode}}", *migrate], capture_output=True, text=True).stdout.split()
+    code = subprocess.run(
+        ["docker", "inspect", "-f", "{{.State.ExitCode}}", *migrate], capture_output=True, text=True
+    ).stdout.split()
     check(code == ["0"], "migrate ran once and exited 0 before web and worker started")
     print(f"stack start time (compose up → web /healthz 200): {seconds:.1f} s", flush=True)
     for service in ("web", "worker"):  # the image's HEALTHCHECK (python -m jamono.healthcheck)
@@ -183,8 +245,9 @@ def start_time(stack: Stack) -> float:
 
 
 def health(container: str) -> str:
-    return subprocess.run(["docker", "inspect", "-f", "{{.State.Health.Status}}", container],
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["docker", "inspect", "-f", "{{.State.Health.Status}}", container], capture_output=True, text=True
+    ).stdout.strip()
 
 
 def mentions(stack: Stack, sandbox, n: int) -> None:
@@ -193,7 +256,9 @@ def mentions(stack: Stack, sandbox, n: int) -> None:
     answered_once(stack, sandbox, envelopes, 180, "mentions")
     with stack.db() as conn:
         (runbooks,) = conn.execute("SELECT count(*) FROM knowledge_documents WHERE origin = 'bundled'").fetchone()
-    check(runbooks >= 20, f"the workspace's knowledge base holds the bundled runbooks ({runbooks}), loaded at web's start")
+    check(
+        runbooks >= 20, f"the workspace's knowledge base holds the bundled runbooks ({runbooks}), loaded at web's start"
+    )
 
 
 def worker_killed(stack: Stack, sandbox, n: int) -> None:
@@ -216,8 +281,9 @@ def worker_killed(stack: Stack, sandbox, n: int) -> None:
     subprocess.run(["docker", "start", victim], check=True, capture_output=True)  # what its restart policy would do
     answered_once(stack, sandbox, envelopes, 180, "after the kill")
     with stack.db() as conn:
-        (attempts,) = conn.execute("SELECT max(attempts) FROM slack_events WHERE event_id = ANY(%s)",
-                                   [[e["event_id"] for e in envelopes]]).fetchone()
+        (attempts,) = conn.execute(
+            "SELECT max(attempts) FROM slack_events WHERE event_id = ANY(%s)", [[e["event_id"] for e in envelopes]]
+        ).fetchone()
     check(attempts == 2, "the job the killed worker held was redelivered and finished by its restart (attempts: 2)")
 
 
@@ -240,8 +306,11 @@ def scale_out(stack: Stack, sandbox, jobs: int) -> None:
     load = rig_load()
     one = drain(stack, sandbox, 1, jobs)
     two = drain(stack, sandbox, 2, jobs)
-    print(f"scale-out: 1 worker {one:.1f} jobs/s, 2 workers {two:.1f} jobs/s, ratio {two / one:.2f}"
-          f" (load average {load} → {rig_load()})", flush=True)
+    print(
+        f"scale-out: 1 worker {one:.1f} jobs/s, 2 workers {two:.1f} jobs/s, ratio {two / one:.2f}"
+        f" (load average {load} → {rig_load()})",
+        flush=True,
+    )
     # Printed, not asserted: on a machine other work keeps busy the two can come out even, and a
     # figure that depends on the neighbours must not decide whether a change lands.
     if two > one:
@@ -256,10 +325,16 @@ def rig_load() -> str:
 
 def down(stack: Stack) -> None:
     print("[4] docker compose down (SIGTERM to every container)", flush=True)
-    running = subprocess.run(["docker", "ps", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"],
-                             capture_output=True, text=True, check=True).stdout.split()
-    names = {c: subprocess.run(["docker", "inspect", "-f", "{{.Name}}", c], capture_output=True, text=True).stdout.strip()
-             for c in running}
+    running = subprocess.run(
+        ["docker", "ps", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    names = {
+        c: subprocess.run(["docker", "inspect", "-f", "{{.Name}}", c], capture_output=True, text=True).stdout.strip()
+        for c in running
+    }
     waiters = {c: subprocess.Popen(["docker", "wait", c], stdout=subprocess.PIPE, text=True) for c in running}
     time.sleep(0.5)  # the waits are registered before anything stops
     started = time.monotonic()
@@ -267,16 +342,24 @@ def down(stack: Stack) -> None:
     took = time.monotonic() - started
     codes = {names[c]: (w.communicate(timeout=30)[0].strip() or "?") for c, w in waiters.items()}
     print(f"  exit codes: {json.dumps(codes)}; down took {took:.1f} s", flush=True)
-    check(len(codes) >= 4 and all(code == "0" for code in codes.values()),
-          f"all {len(codes)} running containers exited 0 on SIGTERM (none killed after the grace period)")
-    left = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={PROJECT}"],
-                          capture_output=True, text=True, check=True).stdout.split()
+    check(
+        len(codes) >= 4 and all(code == "0" for code in codes.values()),
+        f"all {len(codes)} running containers exited 0 on SIGTERM (none killed after the grace period)",
+    )
+    left = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={PROJECT}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     check(not left, "no container of the stack is left")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--compose", default="docker-compose", help="the compose command (docker-compose or 'docker compose')")
+    parser.add_argument(
+        "--compose", default="docker-compose", help="the compose command (docker-compose or 'docker compose')"
+    )
     parser.add_argument("--image", default="jamono:smoke")
     parser.add_argument("--postgres-image", default="local/postgres-pgvector:17")
     parser.add_argument("--redis-image", default="local/redis:7")

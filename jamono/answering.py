@@ -25,8 +25,8 @@ from jamono.interactions import interaction_id, record_interaction
 from jamono.observability.metrics import record_response
 from jamono.runtime import Runtime
 from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
-from jamono.slack.rate_limit import ChannelBusy, channel_post_limiter
 from jamono.slack.payloads import CommandJob, MessageJob
+from jamono.slack.rate_limit import ChannelBusy, channel_post_limiter
 from jamono.tenancy import WorkspaceContext
 from jamono.thread_context import remember, thread_context
 
@@ -45,8 +45,10 @@ def find_existing_reply(client: WebClient, job: MessageJob) -> str | None:
         return None
     for message in replies.get("messages", []):
         metadata = message.get("metadata") or {}
-        if (metadata.get("event_type") == REPLY_EVENT_TYPE
-                and (metadata.get("event_payload") or {}).get("event_id") == job.event_id):
+        if (
+            metadata.get("event_type") == REPLY_EVENT_TYPE
+            and (metadata.get("event_payload") or {}).get("event_id") == job.event_id
+        ):
             return message["ts"]
     return None
 
@@ -57,8 +59,13 @@ def post_placeholder(client: WebClient, job: MessageJob, lang: Lang) -> str:
         thread_ts=job.reply_thread_ts,
         text=placeholder_blocks(lang)[0]["elements"][0]["text"],
         blocks=placeholder_blocks(lang),
-        metadata={"event_type": REPLY_EVENT_TYPE, "event_payload": {
-            "event_id": job.event_id, **({"follow_up": True} if job.message_type == "thread_reply" else {})}},
+        metadata={
+            "event_type": REPLY_EVENT_TYPE,
+            "event_payload": {
+                "event_id": job.event_id,
+                **({"follow_up": True} if job.message_type == "thread_reply" else {}),
+            },
+        },
     )
     return response["ts"]
 
@@ -103,12 +110,14 @@ def _wait_for_channel(rt: Runtime, job: MessageJob, final_attempt: bool) -> None
     except ChannelBusy:
         if not final_attempt:
             raise
-        log.warning("channel post budget still spent on the last attempt: posting anyway",
-                    extra={"channel": job.channel})
+        log.warning(
+            "channel post budget still spent on the last attempt: posting anyway", extra={"channel": job.channel}
+        )
 
 
-def _refused_by_plan(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob,
-                     reply_ts: str | None, lang: Lang) -> bool:
+def _refused_by_plan(
+    rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str | None, lang: Lang
+) -> bool:
     """A newcomer beyond the plan's monthly people: one clear notice in the thread, no answer."""
     from jamono.plan_limits import over_user_limit
 
@@ -116,8 +125,9 @@ def _refused_by_plan(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
     if limit is None:
         return False
     if reply_ts is None:
-        reply_ts = client.chat_postMessage(channel=job.channel, thread_ts=job.reply_thread_ts,
-                                           text=limit.message(lang))["ts"]
+        reply_ts = client.chat_postMessage(
+            channel=job.channel, thread_ts=job.reply_thread_ts, text=limit.message(lang)
+        )["ts"]
         event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
     event_log.close_without_interaction(rt.pool, ws, job.event_id)
     log.info("plan limit: new user refused", extra={"team_id": ws.team_id, "max_users": limit.max_users})
@@ -127,42 +137,76 @@ def _refused_by_plan(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
 def think(rt: Runtime, ws: WorkspaceContext, text: str, context: Sequence[str] = ()) -> Reply:
     """NOX's reply to one message of a workspace: the one path for mentions, DMs, `/nox ask` and
     `jamono eval answers`, so what is measured is what people read."""
-    return rt.nox.think(text, lambda q: rt.search(ws, q), documents=lambda ids: rt.documents(ws, ids),
-                        context=context, bot_user_id=ws.bot_user_id)
+    return rt.nox.think(
+        text,
+        lambda q: rt.search(ws, q),
+        documents=lambda ids: rt.documents(ws, ids),
+        context=context,
+        bot_user_id=ws.bot_user_id,
+    )
 
 
 def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str) -> None:
     context: list[str] = []
     if job.in_thread or job.message_type == "direct_message" and job.thread_ts:
-        context = thread_context(client, rt.cache, team_id=ws.team_id, channel=job.channel,
-                                 thread_ts=job.reply_thread_ts, current_ts=job.ts, bot_user_id=ws.bot_user_id)
+        context = thread_context(
+            client,
+            rt.cache,
+            team_id=ws.team_id,
+            channel=job.channel,
+            thread_ts=job.reply_thread_ts,
+            current_ts=job.ts,
+            bot_user_id=ws.bot_user_id,
+        )
     reply = think(rt, ws, job.text, context)
     row_id = interaction_id(ws, job.event_id)
-    client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply),
-                       blocks=answer_blocks(reply, str(row_id)))
+    client.chat_update(
+        channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id))
+    )
     elapsed_ms = int((time.time() - job.received_at) * 1000)
     record_response(ws.team_id, elapsed_ms / 1000, success=True)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         record_interaction(
-            conn, ws, job, reply_ts=reply_ts, response=reply.answer.text or reply.answer.first_checks,
-            response_time_ms=elapsed_ms, success=True, intent=reply.analysis.intent.value,
+            conn,
+            ws,
+            job,
+            reply_ts=reply_ts,
+            response=reply.answer.text or reply.answer.first_checks,
+            response_time_ms=elapsed_ms,
+            success=True,
+            intent=reply.analysis.intent.value,
             severity=reply.analysis.severity.value if reply.analysis.severity else None,
-            metadata={"brain": reply.brain, "tokens": reply.tokens, "timings_ms": reply.timings_ms,
-                      "analysis": reply.analysis.model_dump(mode="json"),
-                      "sources": [str(s.document_id) for s in reply.answer.sources], **reply.metadata},
+            metadata={
+                "brain": reply.brain,
+                "tokens": reply.tokens,
+                "timings_ms": reply.timings_ms,
+                "analysis": reply.analysis.model_dump(mode="json"),
+                "sources": [str(s.document_id) for s in reply.answer.sources],
+                **reply.metadata,
+            },
         )
     after_answer(rt, ws, row_id, reply.analysis.intent.value)  # automatic mode: open the incident's ticket
-    remember(rt.cache, team_id=ws.team_id, channel=job.channel, thread_ts=job.reply_thread_ts,
-             texts=[*context, job.text, "NOX: " + fallback_text(reply)[:500]])
+    remember(
+        rt.cache,
+        team_id=ws.team_id,
+        channel=job.channel,
+        thread_ts=job.reply_thread_ts,
+        texts=[*context, job.text, "NOX: " + fallback_text(reply)[:500]],
+    )
 
 
-def _report_failure(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str,
-                    lang: Lang, exc: Exception) -> None:
+def _report_failure(
+    rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str, lang: Lang, exc: Exception
+) -> None:
     """The worst failure is silence: the thread always ends with a visible message."""
     reason = type(exc).__name__
     try:
-        client.chat_update(channel=job.channel, ts=reply_ts, text=failure_blocks(lang, reason)[0]["text"]["text"],
-                           blocks=failure_blocks(lang, reason))
+        client.chat_update(
+            channel=job.channel,
+            ts=reply_ts,
+            text=failure_blocks(lang, reason)[0]["text"]["text"],
+            blocks=failure_blocks(lang, reason),
+        )
     except SlackApiError:
         log.exception("could not report the failure in Slack")
     _record_failure(rt, ws, job, reply_ts, reason)
@@ -172,9 +216,16 @@ def _record_failure(rt: Runtime, ws: WorkspaceContext, job: MessageJob, reply_ts
     record_response(ws.team_id, time.time() - job.received_at, success=False)
     try:
         with tenant_tx(rt.pool, ws.tenant_id) as conn:
-            record_interaction(conn, ws, job, reply_ts=reply_ts, response=None,
-                               response_time_ms=int((time.time() - job.received_at) * 1000), success=False,
-                               metadata={"error": reason})
+            record_interaction(
+                conn,
+                ws,
+                job,
+                reply_ts=reply_ts,
+                response=None,
+                response_time_ms=int((time.time() - job.received_at) * 1000),
+                success=False,
+                metadata={"error": reason},
+            )
     except Exception:  # the database may be what failed; the job's own error is the one to raise
         log.exception("could not record the failed interaction")
 
@@ -182,20 +233,38 @@ def _record_failure(rt: Runtime, ws: WorkspaceContext, job: MessageJob, reply_ts
 def answer_command(rt: Runtime, command: CommandJob) -> None:
     """`/nox ask …`: answered through the command's response_url (ephemeral unless shared)."""
     ws = rt.workspaces.get(command.team_id, command.enterprise_id)
-    job = MessageJob(event_id=f"cmd:{command.trigger_id or command.response_url[-24:]}", team_id=command.team_id,
-                     enterprise_id=command.enterprise_id, message_type="slash_command", user=command.user,
-                     channel=command.channel, text=command.text, ts="0.0")
+    job = MessageJob(
+        event_id=f"cmd:{command.trigger_id or command.response_url[-24:]}",
+        team_id=command.team_id,
+        enterprise_id=command.enterprise_id,
+        message_type="slash_command",
+        user=command.user,
+        channel=command.channel,
+        text=command.text,
+        ts="0.0",
+    )
     reply = think(rt, ws, command.text)
     row_id = interaction_id(ws, job.event_id)
     WebhookClient(command.response_url).send(
         response_type="in_channel" if command.share else "ephemeral",
-        text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id)),
+        text=fallback_text(reply),
+        blocks=answer_blocks(reply, str(row_id)),
     )
     record_response(ws.team_id, time.time() - job.received_at, success=True)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         record_interaction(
-            conn, ws, job, reply_ts=None, response=reply.answer.text or reply.answer.first_checks,
-            response_time_ms=int((time.time() - job.received_at) * 1000), success=True,
-            intent=reply.analysis.intent.value, severity=reply.analysis.severity.value if reply.analysis.severity else None,
-            metadata={"brain": reply.brain, "tokens": reply.tokens, "sources": [str(s.document_id) for s in reply.answer.sources]},
+            conn,
+            ws,
+            job,
+            reply_ts=None,
+            response=reply.answer.text or reply.answer.first_checks,
+            response_time_ms=int((time.time() - job.received_at) * 1000),
+            success=True,
+            intent=reply.analysis.intent.value,
+            severity=reply.analysis.severity.value if reply.analysis.severity else None,
+            metadata={
+                "brain": reply.brain,
+                "tokens": reply.tokens,
+                "sources": [str(s.document_id) for s in reply.answer.sources],
+            },
         )

@@ -28,8 +28,12 @@ def _with_services(func: Callable[[], int]) -> int:
     from migrations.runner import apply_migrations
 
     settings = get_settings()
-    services = EmbeddedServices(settings.data_dir, database_url=settings.database_url,
-                                redis_url=settings.redis_url, rabbitmq_url=settings.rabbitmq_url)
+    services = EmbeddedServices(
+        settings.data_dir,
+        database_url=settings.database_url,
+        redis_url=settings.redis_url,
+        rabbitmq_url=settings.rabbitmq_url,
+    )
     services.start()
     get_settings.cache_clear()
     try:
@@ -44,7 +48,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     def run() -> int:
         applied = apply_migrations(get_settings().database_url or "")
-        print(f"migrations: {len(applied)} applied" + (": " + ", ".join(f"{m.version:04d}_{m.name}" for m in applied) if applied else " (up to date)"))
+        print(
+            f"migrations: {len(applied)} applied"
+            + (": " + ", ".join(f"{m.version:04d}_{m.name}" for m in applied) if applied else " (up to date)")
+        )
         return 0
 
     if args.no_embedded:  # a release step: migrating a throw-away database would hide the misconfiguration
@@ -67,8 +74,10 @@ def cmd_housekeeping(_: argparse.Namespace) -> int:
             report = run_once(pool, retention=timedelta(days=settings.event_retention_days))
         finally:
             pool.close()
-        print(f"housekeeping: {report.workspaces} workspaces, {report.metric_rows} agent_metrics rows refreshed,"
-              f" {report.events_forgotten} Slack event ids forgotten, {report.failed_tenants} failed")
+        print(
+            f"housekeeping: {report.workspaces} workspaces, {report.metric_rows} agent_metrics rows refreshed,"
+            f" {report.events_forgotten} Slack event ids forgotten, {report.failed_tenants} failed"
+        )
         return 1 if report.failed_tenants else 0
 
     return _with_services(run)
@@ -107,8 +116,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # On SIGTERM Dramatiq lets running jobs finish; a job cannot outlive its time limit, so neither
     # does the stop (a process manager's grace period should exceed this; see the README).
     shutdown_ms = (settings.job_time_limit_s + SHUTDOWN_MARGIN_S) * 1000
-    argv = ["dramatiq", "workers.nox", "--processes", str(processes), "--threads", str(threads),
-            "--worker-shutdown-timeout", str(shutdown_ms)]
+    argv = [
+        "dramatiq",
+        "workers.nox",
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
+        "--worker-shutdown-timeout",
+        str(shutdown_ms),
+    ]
     if settings.log_format == "json":
         argv.append("--skip-logging")
     sys.argv = argv
@@ -195,13 +212,20 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--processes", type=_positive, help="default: WORKER_PROCESSES, else 1")
     worker.add_argument("--threads", type=_positive, help="default: WORKER_THREADS, else 8")
     sub.add_parser("migrate", help="apply database migrations").add_argument(
-        "--no-embedded", action="store_true", help="fail when DATABASE_URL is unset instead of starting an embedded one")
+        "--no-embedded", action="store_true", help="fail when DATABASE_URL is unset instead of starting an embedded one"
+    )
     sandbox = sub.add_parser("sandbox", help="start everything with the Slack sandbox and chat with NOX")
     for command in (run, sandbox):
-        command.add_argument(EXPOSE_SANDBOX_FLAG, dest="expose_sandbox", action="store_true",
-                             help="let the sandbox (its signing secret is public) serve a non-loopback HOST"
-                                  " or use a shared DATABASE_URL")
-    sub.add_parser("housekeeping", help="refresh agent_metrics and forget old Slack event ids now (workers do it hourly)")
+        command.add_argument(
+            EXPOSE_SANDBOX_FLAG,
+            dest="expose_sandbox",
+            action="store_true",
+            help="let the sandbox (its signing secret is public) serve a non-loopback HOST"
+            " or use a shared DATABASE_URL",
+        )
+    sub.add_parser(
+        "housekeeping", help="refresh agent_metrics and forget old Slack event ids now (workers do it hourly)"
+    )
     train = sub.add_parser("train", help="train NOX's offline intent classifier")
     train.add_argument("rest", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="measure NOX")
@@ -223,9 +247,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": cmd_run, "serve": cmd_serve, "worker": cmd_worker, "migrate": cmd_migrate, "sandbox": cmd_sandbox,
-    "train": cmd_train, "eval": cmd_eval, "kb": cmd_kb, "actions": cmd_actions,
-    "keys": cmd_keys, "housekeeping": cmd_housekeeping, "incidents": cmd_incidents,
+    "run": cmd_run,
+    "serve": cmd_serve,
+    "worker": cmd_worker,
+    "migrate": cmd_migrate,
+    "sandbox": cmd_sandbox,
+    "train": cmd_train,
+    "eval": cmd_eval,
+    "kb": cmd_kb,
+    "actions": cmd_actions,
+    "keys": cmd_keys,
+    "housekeeping": cmd_housekeeping,
+    "incidents": cmd_incidents,
 }
 
 

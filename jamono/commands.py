@@ -8,17 +8,28 @@ from pydantic import BaseModel
 
 from jamono.i18n import Lang
 
-Subcommand = Literal["help", "ask", "incident", "incidents", "meeting", "kb add", "kb search", "status", "config",
-                     "followups"]
-KNOWN: tuple[Subcommand, ...] = ("kb add", "kb search", "help", "ask", "incidents", "incident", "meeting", "status",
-                                 "config", "followups")
+Subcommand = Literal[
+    "help", "ask", "incident", "incidents", "meeting", "kb add", "kb search", "status", "config", "followups"
+]
+KNOWN: tuple[Subcommand, ...] = (
+    "kb add",
+    "kb search",
+    "help",
+    "ask",
+    "incidents",
+    "incident",
+    "meeting",
+    "status",
+    "config",
+    "followups",
+)
 
 
 class NoxCommand(BaseModel):
     name: Subcommand
     args: str = ""
-    unknown: str | None = None   # what the user typed when we did not understand it
-    share: bool = False          # "--share": reply visibly in the channel
+    unknown: str | None = None  # what the user typed when we did not understand it
+    share: bool = False  # "--share": reply visibly in the channel
 
 
 def parse_command(text: str) -> NoxCommand:
@@ -29,7 +40,7 @@ def parse_command(text: str) -> NoxCommand:
     lowered = words.lower()
     for name in KNOWN:
         if lowered == name or lowered.startswith(name + " "):
-            return NoxCommand(name=name, args=words[len(name):].strip(), share=share)
+            return NoxCommand(name=name, args=words[len(name) :].strip(), share=share)
     if not words:
         return NoxCommand(name="help")
     if lowered.startswith("kb"):
@@ -84,8 +95,17 @@ def help_blocks(lang: Lang = "en", unknown: str | None = None) -> list[dict]:
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
         {"type": "section", "text": {"type": "mrkdwn", "text": lines}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Add `--share` to post the reply in the channel."
-                                          if lang == "en" else "Ajoutez `--share` pour publier la réponse dans le canal."}]},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Add `--share` to post the reply in the channel."
+                    if lang == "en"
+                    else "Ajoutez `--share` pour publier la réponse dans le canal.",
+                }
+            ],
+        },
     ]
 
 
@@ -94,11 +114,22 @@ def config_blocks(lang: Lang, team_id: str, app_id: str) -> list[dict]:
     home = f"slack://app?team={team_id}&id={app_id}&tab=home" if team_id and app_id else None
     text = {
         "en": ":gear: Opening NOX's settings. Jira, Google Calendar and usage figures are in NOX's *Home* tab"
-              + (f": <{home}|open it>." if home else "."),
+        + (f": <{home}|open it>." if home else "."),
         "fr": ":gear: J'ouvre les réglages de NOX. Jira, Google Agenda et les chiffres d'usage sont dans l'onglet "
-              "*Accueil* de NOX" + (f" : <{home}|l'ouvrir>." if home else "."),
+        "*Accueil* de NOX" + (f" : <{home}|l'ouvrir>." if home else "."),
     }[lang]
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": {
-                "en": "Sections: `/nox config general`, `/nox config jira`, `/nox config google`.",
-                "fr": "Sections : `/nox config general`, `/nox config jira`, `/nox config google`."}[lang]}]}]
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": {
+                        "en": "Sections: `/nox config general`, `/nox config jira`, `/nox config google`.",
+                        "fr": "Sections : `/nox config general`, `/nox config jira`, `/nox config google`.",
+                    }[lang],
+                }
+            ],
+        },
+    ]

@@ -51,8 +51,9 @@ DEFAULT_OPTIONS = PluginOptions()
 class CredentialStore:
     """`SecretStore` for the App Home, and the reader the action workers build plugins from."""
 
-    def __init__(self, box: SecretBox, options: PluginOptions = DEFAULT_OPTIONS,
-                 egress: EgressPolicy | None = None) -> None:
+    def __init__(
+        self, box: SecretBox, options: PluginOptions = DEFAULT_OPTIONS, egress: EgressPolicy | None = None
+    ) -> None:
         self._box = box
         self.options = options
         # Where plugins may connect (JAMONO_EGRESS_ALLOW); None: the process's settings.
@@ -106,8 +107,14 @@ class CredentialStore:
         token, config = self._row(conn, workspace_id, "jira")
         if not (jira.url and jira.email and jira.project_key and token):
             raise NotConnected("jira")
-        return JiraTracker(config.get("endpoint") or jira.url, jira.email, token,
-                           timeout_s=self.options.timeout_s, retry_policy=self.options.retry, egress=self.egress)
+        return JiraTracker(
+            config.get("endpoint") or jira.url,
+            jira.email,
+            token,
+            timeout_s=self.options.timeout_s,
+            retry_policy=self.options.retry,
+            egress=self.egress,
+        )
 
     def calendar(self, conn: Connection, workspace_id: UUID, settings: WorkspaceSettings) -> Calendar:
         """A GoogleCalendar for the workspace, or NotConnected. Close it after the job."""
@@ -118,16 +125,24 @@ class CredentialStore:
         if not (google.organizer_email and secret):
             raise NotConnected("google")
         info = json.loads(secret)
-        kwargs: dict[str, Any] = {"calendar_id": google.calendar_id, "api_endpoint": config.get("endpoint"),
-                                  "timeout_s": self.options.timeout_s, "retry_policy": self.options.retry,
-                                  "egress": self.egress}
+        kwargs: dict[str, Any] = {
+            "calendar_id": google.calendar_id,
+            "api_endpoint": config.get("endpoint"),
+            "timeout_s": self.options.timeout_s,
+            "retry_policy": self.options.retry,
+            "egress": self.egress,
+        }
         if google.mode == "service_account":
             return GoogleCalendar.from_service_account(info, google.organizer_email, **kwargs)
         nested = [info.get(k) for k in ("installed", "web") if isinstance(info.get(k), dict)]
         flat = {k: v for part in (*nested, info) for k, v in part.items()}
         return GoogleCalendar.from_user_token(
-            refresh_token=flat["refresh_token"], client_id=flat["client_id"], client_secret=flat["client_secret"],
-            token_uri=flat.get("token_uri") or "https://oauth2.googleapis.com/token", **kwargs)
+            refresh_token=flat["refresh_token"],
+            client_id=flat["client_id"],
+            client_secret=flat["client_secret"],
+            token_uri=flat.get("token_uri") or "https://oauth2.googleapis.com/token",
+            **kwargs,
+        )
 
 
 _store: CredentialStore | None = None

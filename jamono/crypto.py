@@ -177,11 +177,15 @@ def require_keys_for_shared_database(settings: Settings) -> None:
 
         dev_key = Path(settings.data_dir) / DEV_KEY_FILE
         if dev_key.exists():  # secrets are already encrypted under it: a new key alone would lose them
-            raise SettingsError(f"JAMONO_ENCRYPTION_KEYS: required with a shared database (DATABASE_URL); set it to"
-                                f" the contents of {dev_key}, the key your secrets are encrypted with (to move off"
-                                f" it: put a new key first, then `jamono keys rotate`)")
-        raise SettingsError("JAMONO_ENCRYPTION_KEYS: required with a shared database (DATABASE_URL), so every"
-                            " process encrypts and decrypts secrets alike; `jamono keys generate` makes one")
+            raise SettingsError(
+                f"JAMONO_ENCRYPTION_KEYS: required with a shared database (DATABASE_URL); set it to"
+                f" the contents of {dev_key}, the key your secrets are encrypted with (to move off"
+                f" it: put a new key first, then `jamono keys rotate`)"
+            )
+        raise SettingsError(
+            "JAMONO_ENCRYPTION_KEYS: required with a shared database (DATABASE_URL), so every"
+            " process encrypts and decrypts secrets alike; `jamono keys generate` makes one"
+        )
 
 
 def load_secret_box(settings: Settings) -> SecretBox:
@@ -197,6 +201,8 @@ def load_secret_box(settings: Settings) -> SecretBox:
     box = SecretBox(parse_keys(_read_or_create_dev_key(path)))
     log.warning(
         "JAMONO_ENCRYPTION_KEYS is not set: secrets are encrypted with the development key in %s "
-        "(key %s). Production must set JAMONO_ENCRYPTION_KEYS.", path, box.primary_key_id,
+        "(key %s). Production must set JAMONO_ENCRYPTION_KEYS.",
+        path,
+        box.primary_key_id,
     )
     return box

@@ -35,8 +35,9 @@ def require_database_url(settings: Settings) -> str:
     return settings.database_url
 
 
-def open_pool(settings: Settings, *, min_size: int = 1, max_size: int | None = None, name: str = "jamono",
-              timeout_s: float = 30.0) -> ConnectionPool:
+def open_pool(
+    settings: Settings, *, min_size: int = 1, max_size: int | None = None, name: str = "jamono", timeout_s: float = 30.0
+) -> ConnectionPool:
     """A sync pool for workers; reconnects by itself after a database restart (check on borrow).
     A database that never answers at start is a one-line SettingsError naming why."""
     url = require_database_url(settings)

@@ -25,8 +25,10 @@ def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: flo
     while time.monotonic() < deadline:
         for proc in procs:
             if proc.poll() is not None:
-                raise RuntimeError(f"{proc.args[-1] if isinstance(proc.args, list) else proc.args} exited early "
-                                   f"(code {proc.returncode}); see the logs under .jamono/logs/")
+                raise RuntimeError(
+                    f"{proc.args[-1] if isinstance(proc.args, list) else proc.args} exited early "
+                    f"(code {proc.returncode}); see the logs under .jamono/logs/"
+                )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -103,8 +105,9 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
         if expose_sandbox:
             os.environ["JAMONO_SANDBOX_EXPOSED"] = "1"  # for the web process's own check
     data_dir = settings.data_dir.resolve()
-    services = EmbeddedServices(data_dir, database_url=settings.database_url, redis_url=settings.redis_url,
-                                rabbitmq_url=settings.rabbitmq_url)
+    services = EmbeddedServices(
+        data_dir, database_url=settings.database_url, redis_url=settings.redis_url, rabbitmq_url=settings.rabbitmq_url
+    )
     procs: list[subprocess.Popen[bytes]] = []
     sandbox = None
     try:
@@ -117,11 +120,13 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
 
             sandbox = SandboxThread()
             sandbox.start()
-            os.environ.update({
-                "SLACK_BOT_TOKEN": sandbox.sandbox.bot_token,
-                "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
-                "SLACK_API_URL": sandbox.sandbox.api_url,
-            })
+            os.environ.update(
+                {
+                    "SLACK_BOT_TOKEN": sandbox.sandbox.bot_token,
+                    "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+                    "SLACK_API_URL": sandbox.sandbox.api_url,
+                }
+            )
             # The sandbox's signing secret is public: serve this machine only, unless HOST says otherwise.
             if "host" not in settings.model_fields_set:  # HOST from the environment or .env
                 os.environ["HOST"] = "127.0.0.1"
@@ -131,8 +136,9 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
         playground = None
         if sandbox is not None:
             # The browser playground delivers what people do there to the web process, signed.
-            playground = sandbox.sandbox.enable_playground(f"http://127.0.0.1:{settings.port}/slack/events",
-                                                           SANDBOX_SIGNING_SECRET)
+            playground = sandbox.sandbox.enable_playground(
+                f"http://127.0.0.1:{settings.port}/slack/events", SANDBOX_SIGNING_SECRET
+            )
             os.environ["JAMONO_PLAYGROUND_URL"] = playground
         _prepare_workspace()
 
@@ -141,12 +147,15 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
         interactive = chat and use_sandbox and sys.stdin.isatty()
         for name, args in (("web", ["serve"]), ("worker", ["worker"])):
             out = open(log_dir / f"{name}.log", "ab") if interactive else None  # noqa: SIM115 — owned by the child
-            procs.append(subprocess.Popen([sys.executable, "-m", "jamono", *args], stdout=out, stderr=out,
-                                          env=os.environ.copy()))
+            procs.append(
+                subprocess.Popen([sys.executable, "-m", "jamono", *args], stdout=out, stderr=out, env=os.environ.copy())
+            )
         base = f"http://127.0.0.1:{settings.port}"
         _wait_healthy(f"{base}/healthz", procs)
-        print(f"NOX is up: {base}/slack/events · {base}/healthz" + (f" · logs in {log_dir}" if interactive else ""),
-              flush=True)
+        print(
+            f"NOX is up: {base}/slack/events · {base}/healthz" + (f" · logs in {log_dir}" if interactive else ""),
+            flush=True,
+        )
         if playground is not None:
             from jamono.landing import is_loopback
 
@@ -158,8 +167,9 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
             from jamono.sandbox.sender import SlackEventSender
 
             async def chat_session() -> None:
-                async with SlackEventSender(f"{base}/slack/events", SANDBOX_SIGNING_SECRET,
-                                            sandbox=sandbox.sandbox) as sender:
+                async with SlackEventSender(
+                    f"{base}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox.sandbox
+                ) as sender:
                     await run_chat(sandbox.sandbox, sender)
 
             asyncio.run(chat_session())

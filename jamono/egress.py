@@ -206,7 +206,8 @@ class _GuardedConnectionMixin:
 
         def connect(address: str) -> socket.socket:
             return urllib3_connection.create_connection(
-                (address, port), self.timeout,  # type: ignore[attr-defined]
+                (address, port),
+                self.timeout,  # type: ignore[attr-defined]
                 source_address=self.source_address,  # type: ignore[attr-defined]
                 socket_options=self.socket_options,  # type: ignore[attr-defined]
             )
@@ -228,8 +229,9 @@ class GuardedAdapter(HTTPAdapter):
     def __init__(self, policy: EgressPolicy, **kwargs: Any) -> None:
         self.policy = policy
         http_conn = type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), {"egress_policy": policy})
-        https_conn = type("GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection),
-                          {"egress_policy": policy})
+        https_conn = type(
+            "GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection), {"egress_policy": policy}
+        )
         self._pool_classes = {
             "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
             "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
@@ -253,10 +255,14 @@ class GuardedAdapter(HTTPAdapter):
                 size += len(chunk)
                 if size > self.policy.max_bytes or time.monotonic() > deadline:
                     what = "too large" if size > self.policy.max_bytes else "too slow"
-                    log.warning("egress answer refused", extra={"host": request.url and request.url.split("/")[2][:80],
-                                                                 "why": what})
-                    raise EgressRefused(f"The server's answer was {what} (NOX reads at most "
-                                        f"{self.policy.max_bytes // 1024} KiB in {self.policy.max_seconds:g}s)")
+                    log.warning(
+                        "egress answer refused",
+                        extra={"host": request.url and request.url.split("/")[2][:80], "why": what},
+                    )
+                    raise EgressRefused(
+                        f"The server's answer was {what} (NOX reads at most "
+                        f"{self.policy.max_bytes // 1024} KiB in {self.policy.max_seconds:g}s)"
+                    )
                 chunks.append(chunk)
         finally:
             response.close()
@@ -303,15 +309,17 @@ def guarded_httplib2(policy: EgressPolicy, *, timeout: float | None) -> Any:
         response_class = CappedResponse
 
         def connect(self) -> None:
-            self.sock = _connect(policy, self.host, self.port,
-                                 lambda a: socket.create_connection((a, self.port), self.timeout))
+            self.sock = _connect(
+                policy, self.host, self.port, lambda a: socket.create_connection((a, self.port), self.timeout)
+            )
 
     class SConn(httplib2.HTTPSConnectionWithTimeout):
         response_class = CappedResponse
 
         def connect(self) -> None:
-            sock = _connect(policy, self.host, self.port,
-                            lambda a: socket.create_connection((a, self.port), self.timeout))
+            sock = _connect(
+                policy, self.host, self.port, lambda a: socket.create_connection((a, self.port), self.timeout)
+            )
             try:
                 self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
             except BaseException:
@@ -319,8 +327,15 @@ def guarded_httplib2(policy: EgressPolicy, *, timeout: float | None) -> Any:
                 raise
 
     class GuardedHttp(httplib2.Http):
-        def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
-                    redirections: int = httplib2.DEFAULT_MAX_REDIRECTS, connection_type: Any = None) -> Any:
+        def request(
+            self,
+            uri: str,
+            method: str = "GET",
+            body: Any = None,
+            headers: Any = None,
+            redirections: int = httplib2.DEFAULT_MAX_REDIRECTS,
+            connection_type: Any = None,
+        ) -> Any:
             scheme = uri.split(":", 1)[0].lower()
             if scheme not in ("http", "https"):
                 raise EgressRefused("NOX only speaks http and https to other services")

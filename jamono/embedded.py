@@ -84,7 +84,10 @@ def _forget_dead_handles(pgdata: Path) -> None:
         return
     alive = [pid for pid in pids if isinstance(pid, int) and _pid_alive(pid)]
     if alive != pids:
-        log.info("embedded PostgreSQL: forgetting handles of exited processes", extra={"pids": sorted(set(pids) - set(alive))})
+        log.info(
+            "embedded PostgreSQL: forgetting handles of exited processes",
+            extra={"pids": sorted(set(pids) - set(alive))},
+        )
         handles.write_text(json.dumps(alive))
 
 
@@ -142,12 +145,23 @@ class EmbeddedRedis:
             else ["--appendonly", "no", "--save", ""]
         )
         args = [
-            self.binary(), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
-            "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log"), *persistence,
+            self.binary(),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.dir),
+            "--logfile",
+            str(self.dir / "redis.log"),
+            *persistence,
         ]
         # umask 077: the append-only log, snapshots and redis.log are created 0600.
-        self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True,
-                                      umask=0o077)
+        self._proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True, umask=0o077
+        )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
@@ -172,7 +186,9 @@ class EmbeddedRedis:
 class EmbeddedServices:
     """Starts what the environment does not provide and exports the URLs for child processes."""
 
-    def __init__(self, data_dir: Path, *, database_url: str | None, redis_url: str | None, rabbitmq_url: str | None) -> None:
+    def __init__(
+        self, data_dir: Path, *, database_url: str | None, redis_url: str | None, rabbitmq_url: str | None
+    ) -> None:
         self.postgres = None if database_url else EmbeddedPostgres(data_dir)
         self.redis = None if (redis_url or rabbitmq_url) else EmbeddedRedis(data_dir)
         self.database_url = database_url

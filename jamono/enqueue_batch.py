@@ -43,9 +43,23 @@ ENQUEUE_BATCH_SHA = hashlib.sha1(ENQUEUE_BATCH_LUA.encode()).hexdigest()
 
 # Connection settings that mean the same to the sync and the asyncio connections. The socket
 # timeout is not among them: one deadline covers a whole round trip (see ScriptConnection).
-_SHARED_KWARGS = ("host", "port", "db", "username", "password", "path", "socket_connect_timeout",
-                  "socket_keepalive", "client_name", "health_check_interval", "ssl_ca_certs", "ssl_certfile",
-                  "ssl_keyfile", "ssl_cert_reqs", "ssl_check_hostname")
+_SHARED_KWARGS = (
+    "host",
+    "port",
+    "db",
+    "username",
+    "password",
+    "path",
+    "socket_connect_timeout",
+    "socket_keepalive",
+    "client_name",
+    "health_check_interval",
+    "ssl_ca_certs",
+    "ssl_certfile",
+    "ssl_keyfile",
+    "ssl_cert_reqs",
+    "ssl_check_hostname",
+)
 
 
 class ScriptConnection:
@@ -62,9 +76,10 @@ class ScriptConnection:
     def __init__(self, client: redis.Redis) -> None:
         pool = client.connection_pool
         kwargs: dict[str, Any] = {k: v for k, v in pool.connection_kwargs.items() if k in _SHARED_KWARGS}
-        connection_class = {"UnixDomainSocketConnection": aioredis.UnixDomainSocketConnection,
-                            "SSLConnection": aioredis.SSLConnection}.get(pool.connection_class.__name__,
-                                                                         aioredis.Connection)
+        connection_class = {
+            "UnixDomainSocketConnection": aioredis.UnixDomainSocketConnection,
+            "SSLConnection": aioredis.SSLConnection,
+        }.get(pool.connection_class.__name__, aioredis.Connection)
         kwargs["health_check_interval"] = kwargs.get("health_check_interval") or 30
         self.timeout = pool.connection_kwargs.get("socket_timeout") or 5.0
         self.connection = connection_class(**kwargs, retry=Retry(NoBackoff(), 1))
@@ -96,8 +111,13 @@ async def _run_batch_script(connection: ScriptConnection, keys: tuple[str, ...],
 def redis_message(queue_name: str, actor_name: str, args: tuple, options: dict[str, Any]) -> dramatiq.Message:
     """A message carrying its Redis id from birth (as `RedisBroker.enqueue` would add), so the
     batcher need not copy it; each one made here is for one enqueue only."""
-    return dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=args, kwargs={},
-                            options={**options, "redis_message_id": str(uuid4())})
+    return dramatiq.Message(
+        queue_name=queue_name,
+        actor_name=actor_name,
+        args=args,
+        kwargs={},
+        options={**options, "redis_message_id": str(uuid4())},
+    )
 
 
 class BatchingEnqueuer:

@@ -68,5 +68,7 @@ def set_reply_ts(pool: ConnectionPool, ws: WorkspaceContext, event_id: str, repl
 def close_without_interaction(pool: ConnectionPool, ws: WorkspaceContext, event_id: str) -> None:
     """An event NOX answered with a notice rather than an interaction (e.g. a plan limit)."""
     with tenant_tx(pool, ws.tenant_id) as conn:
-        conn.execute("UPDATE slack_events SET status = 'answered' WHERE tenant_id = %s AND event_id = %s",
-                     [ws.tenant_id, event_id])
+        conn.execute(
+            "UPDATE slack_events SET status = 'answered' WHERE tenant_id = %s AND event_id = %s",
+            [ws.tenant_id, event_id],
+        )

@@ -40,7 +40,10 @@ def once_recorded(look: Callable[[], T | None], interaction_id: UUID, within_s: 
         time.sleep(0.05)
 
 
-THANKS = {1: "Thanks — glad it helped! :+1:", -1: "Thanks for telling me. I'll rank those sources lower next time. :pray:"}
+THANKS = {
+    1: "Thanks — glad it helped! :+1:",
+    -1: "Thanks for telling me. I'll rank those sources lower next time. :pray:",
+}
 
 
 def handle_feedback(rt: Runtime, job: FeedbackJob) -> None:
@@ -79,6 +82,12 @@ def handle_proposal(rt: Runtime, job: ProposalJob) -> None:
     if job.choice == "meeting":
         log.info("dropping a queued meeting click from before the scheduling modal existed")
         return
-    click = ProposalClick(team_id=job.team_id, enterprise_id=job.enterprise_id, user=job.user, channel=job.channel,
-                          interaction_id=job.interaction_id, choice=job.choice)
+    click = ProposalClick(
+        team_id=job.team_id,
+        enterprise_id=job.enterprise_id,
+        user=job.user,
+        channel=job.channel,
+        interaction_id=job.interaction_id,
+        choice=job.choice,
+    )
     proposal_clicked(rt, click, final_attempt=True)

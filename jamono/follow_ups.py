@@ -45,7 +45,8 @@ def worth_a_look(rt: Runtime, ws: WorkspaceContext, channel: str, thread_ts: str
             "                 AND channel_id = %(channel)s), true)"
             " AND EXISTS (SELECT 1 FROM agent_interactions WHERE workspace_id = %(ws)s AND channel_id = %(channel)s"
             "             AND reply_ts IS NOT NULL AND coalesce(thread_ts, message_ts) = %(thread)s) AS ok",
-            {"ws": ws.workspace_id, "channel": channel, "thread": thread_ts}).fetchone()
+            {"ws": ws.workspace_id, "channel": channel, "thread": thread_ts},
+        ).fetchone()
     return bool(cast(dict[str, Any], row)["ok"])
 
 
@@ -84,8 +85,9 @@ def answer_follow_up(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> bo
         return False
     client = rt.slack.get(rt.bot_token(ws))
     try:
-        replies = client.conversations_replies(channel=job.channel, ts=job.thread_ts, include_all_metadata=True,
-                                               limit=200)
+        replies = client.conversations_replies(
+            channel=job.channel, ts=job.thread_ts, include_all_metadata=True, limit=200
+        )
     except SlackApiError as exc:
         log.warning("conversations.replies failed: %s", exc.response.get("error"))
         return False
@@ -106,6 +108,7 @@ def set_follow_ups(rt: Runtime, command: CommandJob, enabled: bool) -> None:
         conn.execute(
             "INSERT INTO slack_channels (tenant_id, workspace_id, channel_id, follow_ups) VALUES (%s, %s, %s, %s)"
             " ON CONFLICT (workspace_id, channel_id) DO UPDATE SET follow_ups = EXCLUDED.follow_ups, updated_at = now()",
-            [ws.tenant_id, ws.workspace_id, command.channel, enabled])
+            [ws.tenant_id, ws.workspace_id, command.channel, enabled],
+        )
     key = "follow_ups_on" if enabled else "follow_ups_off"
     WebhookClient(command.response_url).send(response_type="ephemeral", text=t(key, command.lang))

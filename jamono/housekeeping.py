@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from datetime import date, datetime, timedelta, timezone
 from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import dramatiq
@@ -42,13 +42,23 @@ def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
     """True for exactly one caller per `every`: the one whose update found the task due."""
     with no_tenant_tx(pool) as conn:
         conn.execute("INSERT INTO housekeeping_runs (task) VALUES (%s) ON CONFLICT (task) DO NOTHING", [task])
-        return conn.execute(
-            "UPDATE housekeeping_runs SET last_run = now() WHERE task = %s AND last_run <= now() - %s RETURNING task",
-            [task, every]).fetchone() is not None
+        return (
+            conn.execute(
+                "UPDATE housekeeping_runs SET last_run = now() WHERE task = %s AND last_run <= now() - %s RETURNING task",
+                [task, every],
+            ).fetchone()
+            is not None
+        )
 
 
-def run_once(pool: ConnectionPool, *, retention: timedelta, today: date | None = None, task: str = TASK,
-             stopping: Callable[[], bool] = lambda: False) -> HousekeepingReport:
+def run_once(
+    pool: ConnectionPool,
+    *,
+    retention: timedelta,
+    today: date | None = None,
+    task: str = TASK,
+    stopping: Callable[[], bool] = lambda: False,
+) -> HousekeepingReport:
     """One pass over every workspace; a tenant that fails is logged and skipped, not fatal.
     `stopping` is asked between workspaces, so a worker shutting down does not wait for the pass."""
     last = today or datetime.now(timezone.utc).date()
@@ -65,27 +75,48 @@ def run_once(pool: ConnectionPool, *, retention: timedelta, today: date | None =
             with tenant_tx(pool, row["tenant_id"]) as conn:
                 report.events_forgotten += conn.execute(
                     "DELETE FROM slack_events WHERE workspace_id = %s AND received_at < now() - %s",
-                    [row["workspace_id"], retention]).rowcount
+                    [row["workspace_id"], retention],
+                ).rowcount
                 if row["is_active"]:
-                    report.metric_rows += refresh_agent_metrics(conn, last - timedelta(days=1), last,
-                                                                workspace_id=row["workspace_id"])
+                    report.metric_rows += refresh_agent_metrics(
+                        conn, last - timedelta(days=1), last, workspace_id=row["workspace_id"]
+                    )
         except Exception:  # one tenant's trouble must not stop everyone else's upkeep
             report.failed_tenants += 1
             log.exception("housekeeping failed for a workspace", extra={"workspace_id": str(row["workspace_id"])})
     with no_tenant_tx(pool) as conn:
         # A pass cut short by a shutdown is due again at once: the next worker does it whole.
-        conn.execute("UPDATE housekeeping_runs SET report = %s,"
-                     " last_run = CASE WHEN %s THEN '-infinity'::timestamptz ELSE last_run END WHERE task = %s",
-                     [Jsonb({**report.model_dump(), "interrupted": stopped,
-                             "finished_at": datetime.now(timezone.utc).isoformat()}), stopped, task])
+        conn.execute(
+            "UPDATE housekeeping_runs SET report = %s,"
+            " last_run = CASE WHEN %s THEN '-infinity'::timestamptz ELSE last_run END WHERE task = %s",
+            [
+                Jsonb(
+                    {
+                        **report.model_dump(),
+                        "interrupted": stopped,
+                        "finished_at": datetime.now(timezone.utc).isoformat(),
+                    }
+                ),
+                stopped,
+                task,
+            ],
+        )
     return report
 
 
 class Housekeeping(dramatiq.Middleware):
     """Starts, in each worker process, a thread that offers to run the upkeep every few minutes."""
 
-    def __init__(self, *, every: timedelta, retention: timedelta, first_delay_s: tuple[float, float] = (10, 60),
-                 poll_s: float = 300.0, pool: Any = None, task: str = TASK) -> None:
+    def __init__(
+        self,
+        *,
+        every: timedelta,
+        retention: timedelta,
+        first_delay_s: tuple[float, float] = (10, 60),
+        poll_s: float = 300.0,
+        pool: Any = None,
+        task: str = TASK,
+    ) -> None:
         self.every = every
         self.task = task
         self.retention = retention

@@ -82,10 +82,29 @@ def _scopes(scopes: Iterable[str] | str | None) -> str | None:
 
 
 _INSERT_COLUMNS = (
-    "tenant_id", "workspace_id", "client_id", "app_id", "enterprise_id", "enterprise_name", "enterprise_url",
-    "team_id", "team_name", "is_enterprise_install", "token_type", "bot_id", "bot_user_id", "bot_scopes",
-    "bot_token_enc", "bot_refresh_token_enc", "bot_token_expires_at", "user_id", "user_scopes",
-    "user_token_enc", "user_refresh_token_enc", "user_token_expires_at", "installed_at",
+    "tenant_id",
+    "workspace_id",
+    "client_id",
+    "app_id",
+    "enterprise_id",
+    "enterprise_name",
+    "enterprise_url",
+    "team_id",
+    "team_name",
+    "is_enterprise_install",
+    "token_type",
+    "bot_id",
+    "bot_user_id",
+    "bot_scopes",
+    "bot_token_enc",
+    "bot_refresh_token_enc",
+    "bot_token_expires_at",
+    "user_id",
+    "user_scopes",
+    "user_token_enc",
+    "user_refresh_token_enc",
+    "user_token_expires_at",
+    "installed_at",
 )
 # Saving an install again (same installed_at: a token refresh) never erases what is known: Bolt hands
 # back copies whose user token it blanked for another user, and bot-only saves carry no user fields.
@@ -97,7 +116,9 @@ _UPSERT = (
 )
 _SELECT = "SELECT * FROM slack_installations"
 _NEWEST = " ORDER BY installed_at DESC, id DESC LIMIT 1"
-_DROP_EMPTY = "DELETE FROM slack_installations WHERE workspace_id = %s AND bot_token_enc IS NULL AND user_token_enc IS NULL"
+_DROP_EMPTY = (
+    "DELETE FROM slack_installations WHERE workspace_id = %s AND bot_token_enc IS NULL AND user_token_enc IS NULL"
+)
 
 
 class _PooledStore:
@@ -116,7 +137,9 @@ class _PooledStore:
 class PostgresInstallationStore(_PooledStore, InstallationStore):
     """slack_sdk's sync InstallationStore over the tenant-owned `slack_installations` table."""
 
-    def __init__(self, pool: ConnectionPool, box: SecretBox, client_id: str, *, logger: logging.Logger | None = None) -> None:
+    def __init__(
+        self, pool: ConnectionPool, box: SecretBox, client_id: str, *, logger: logging.Logger | None = None
+    ) -> None:
         super().__init__(pool, logger)
         self.box = box
         self.client_id = client_id
@@ -130,43 +153,76 @@ class PostgresInstallationStore(_PooledStore, InstallationStore):
         team_key = _team_key(installation.enterprise_id, installation.team_id)
         if team_key is None:
             raise ValueError("an installation needs a team id or an enterprise id")
-        workspace = register_workspace(self.pool, TeamIdentity(
-            team_id=team_key, enterprise_id=installation.enterprise_id,
-            team_name=installation.team_name or installation.enterprise_name,
-            bot_user_id=installation.bot_user_id, bot_id=installation.bot_id, app_id=installation.app_id,
-        ))
+        workspace = register_workspace(
+            self.pool,
+            TeamIdentity(
+                team_id=team_key,
+                enterprise_id=installation.enterprise_id,
+                team_name=installation.team_name or installation.enterprise_name,
+                bot_user_id=installation.bot_user_id,
+                bot_id=installation.bot_id,
+                app_id=installation.app_id,
+            ),
+        )
         row = self._row(installation, workspace.tenant_id, workspace.workspace_id)
         with tenant_tx(self.pool, workspace.tenant_id) as conn:
             conn.execute(_UPSERT, row)
         self._logger.info(
-            "stored Slack installation", extra={"team_id": installation.team_id,
-                                                 "enterprise_id": installation.enterprise_id,
-                                                 "key_id": self.box.primary_key_id},
+            "stored Slack installation",
+            extra={
+                "team_id": installation.team_id,
+                "enterprise_id": installation.enterprise_id,
+                "key_id": self.box.primary_key_id,
+            },
         )
 
     def save_bot(self, bot: Bot) -> None:
         """Bolt saves a refreshed bot token through this (bot-only mode): same row, new token."""
-        self.save(Installation(
-            app_id=bot.app_id, enterprise_id=bot.enterprise_id, enterprise_name=bot.enterprise_name,
-            team_id=bot.team_id, team_name=bot.team_name, bot_token=bot.bot_token, bot_id=bot.bot_id,
-            bot_user_id=bot.bot_user_id, bot_scopes=bot.bot_scopes, bot_refresh_token=bot.bot_refresh_token,
-            bot_token_expires_at=bot.bot_token_expires_at, is_enterprise_install=bot.is_enterprise_install,
-            installed_at=bot.installed_at, user_id=None,  # type: ignore[arg-type]  # a bot-only row has no installer
-        ))
+        self.save(
+            Installation(
+                app_id=bot.app_id,
+                enterprise_id=bot.enterprise_id,
+                enterprise_name=bot.enterprise_name,
+                team_id=bot.team_id,
+                team_name=bot.team_name,
+                bot_token=bot.bot_token,
+                bot_id=bot.bot_id,
+                bot_user_id=bot.bot_user_id,
+                bot_scopes=bot.bot_scopes,
+                bot_refresh_token=bot.bot_refresh_token,
+                bot_token_expires_at=bot.bot_token_expires_at,
+                is_enterprise_install=bot.is_enterprise_install,
+                installed_at=bot.installed_at,
+                user_id=None,  # type: ignore[arg-type]  # a bot-only row has no installer
+            )
+        )
 
     def _row(self, i: Installation, tenant_id: UUID, workspace_id: UUID) -> dict[str, Any]:
         seal = self.box.encrypt_optional
         return {
-            "tenant_id": tenant_id, "workspace_id": workspace_id, "client_id": self.client_id,
-            "app_id": i.app_id, "enterprise_id": i.enterprise_id, "enterprise_name": i.enterprise_name,
-            "enterprise_url": i.enterprise_url, "team_id": i.team_id, "team_name": i.team_name,
-            "is_enterprise_install": bool(i.is_enterprise_install), "token_type": i.token_type,
-            "bot_id": i.bot_id, "bot_user_id": i.bot_user_id, "bot_scopes": _scopes(i.bot_scopes),
-            "bot_token_enc": seal(i.bot_token), "bot_refresh_token_enc": seal(i.bot_refresh_token),
+            "tenant_id": tenant_id,
+            "workspace_id": workspace_id,
+            "client_id": self.client_id,
+            "app_id": i.app_id,
+            "enterprise_id": i.enterprise_id,
+            "enterprise_name": i.enterprise_name,
+            "enterprise_url": i.enterprise_url,
+            "team_id": i.team_id,
+            "team_name": i.team_name,
+            "is_enterprise_install": bool(i.is_enterprise_install),
+            "token_type": i.token_type,
+            "bot_id": i.bot_id,
+            "bot_user_id": i.bot_user_id,
+            "bot_scopes": _scopes(i.bot_scopes),
+            "bot_token_enc": seal(i.bot_token),
+            "bot_refresh_token_enc": seal(i.bot_refresh_token),
             "bot_token_expires_at": _when(i.bot_token_expires_at),
-            "user_id": i.user_id, "user_scopes": _scopes(i.user_scopes),
-            "user_token_enc": seal(i.user_token), "user_refresh_token_enc": seal(i.user_refresh_token),
-            "user_token_expires_at": _when(i.user_token_expires_at), "installed_at": _when(i.installed_at),
+            "user_id": i.user_id,
+            "user_scopes": _scopes(i.user_scopes),
+            "user_token_enc": seal(i.user_token),
+            "user_refresh_token_enc": seal(i.user_refresh_token),
+            "user_token_expires_at": _when(i.user_token_expires_at),
+            "installed_at": _when(i.installed_at),
         }
 
     # --- reading ---------------------------------------------------------------------------
@@ -237,26 +293,43 @@ class PostgresInstallationStore(_PooledStore, InstallationStore):
     def _installation(self, row: dict[str, Any]) -> Installation:
         opened = self.box.decrypt_optional
         return Installation(
-            app_id=row["app_id"], enterprise_id=row["enterprise_id"], enterprise_name=row["enterprise_name"],
-            enterprise_url=row["enterprise_url"], team_id=row["team_id"], team_name=row["team_name"],
-            bot_token=opened(row["bot_token_enc"]), bot_id=row["bot_id"], bot_user_id=row["bot_user_id"],
-            bot_scopes=row["bot_scopes"] or "", bot_refresh_token=opened(row["bot_refresh_token_enc"]),
+            app_id=row["app_id"],
+            enterprise_id=row["enterprise_id"],
+            enterprise_name=row["enterprise_name"],
+            enterprise_url=row["enterprise_url"],
+            team_id=row["team_id"],
+            team_name=row["team_name"],
+            bot_token=opened(row["bot_token_enc"]),
+            bot_id=row["bot_id"],
+            bot_user_id=row["bot_user_id"],
+            bot_scopes=row["bot_scopes"] or "",
+            bot_refresh_token=opened(row["bot_refresh_token_enc"]),
             bot_token_expires_at=_epoch(row["bot_token_expires_at"]),
-            user_id=row["user_id"], user_token=opened(row["user_token_enc"]), user_scopes=row["user_scopes"] or "",
+            user_id=row["user_id"],
+            user_token=opened(row["user_token_enc"]),
+            user_scopes=row["user_scopes"] or "",
             user_refresh_token=opened(row["user_refresh_token_enc"]),
             user_token_expires_at=_epoch(row["user_token_expires_at"]),
-            is_enterprise_install=row["is_enterprise_install"], token_type=row["token_type"],
+            is_enterprise_install=row["is_enterprise_install"],
+            token_type=row["token_type"],
             installed_at=row["installed_at"].timestamp(),
         )
 
     def _bot(self, row: dict[str, Any]) -> Bot:
         return Bot(
-            app_id=row["app_id"], enterprise_id=row["enterprise_id"], enterprise_name=row["enterprise_name"],
-            team_id=row["team_id"], team_name=row["team_name"], bot_token=self.box.decrypt(row["bot_token_enc"]),
-            bot_id=row["bot_id"], bot_user_id=row["bot_user_id"], bot_scopes=row["bot_scopes"] or "",
+            app_id=row["app_id"],
+            enterprise_id=row["enterprise_id"],
+            enterprise_name=row["enterprise_name"],
+            team_id=row["team_id"],
+            team_name=row["team_name"],
+            bot_token=self.box.decrypt(row["bot_token_enc"]),
+            bot_id=row["bot_id"],
+            bot_user_id=row["bot_user_id"],
+            bot_scopes=row["bot_scopes"] or "",
             bot_refresh_token=self.box.decrypt_optional(row["bot_refresh_token_enc"]),
             bot_token_expires_at=_epoch(row["bot_token_expires_at"]),
-            is_enterprise_install=row["is_enterprise_install"], installed_at=row["installed_at"].timestamp(),
+            is_enterprise_install=row["is_enterprise_install"],
+            installed_at=row["installed_at"].timestamp(),
         )
 
     # --- deleting --------------------------------------------------------------------------
@@ -264,7 +337,9 @@ class PostgresInstallationStore(_PooledStore, InstallationStore):
         """Forget bot tokens (tokens_revoked for the bot); rows left with no token go too."""
         self._clear(enterprise_id, team_id, "bot", None)
 
-    def delete_installation(self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None) -> None:
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
         """Without user_id: every install of the team. With it: that user's tokens only (the bot's stay)."""
         if user_id is not None:
             self._clear(enterprise_id, team_id, "user", user_id)
@@ -320,8 +395,9 @@ class AsyncPostgresInstallationStore(AsyncInstallationStore):
             await asyncio.to_thread(self.sync.save, installation)
         except Exception as exc:
             # Bolt turns a BoltError into its failure page ("storage_error") instead of a bare 500.
-            self.logger.error("could not store a Slack installation (%s)", type(exc).__name__,
-                              extra={"team_id": installation.team_id})
+            self.logger.error(
+                "could not store a Slack installation (%s)", type(exc).__name__, extra={"team_id": installation.team_id}
+            )
             raise BoltError(f"could not store the installation ({type(exc).__name__})") from exc
 
     async def async_save_bot(self, bot: Bot) -> None:
@@ -331,8 +407,10 @@ class AsyncPostgresInstallationStore(AsyncInstallationStore):
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
         return await asyncio.to_thread(
-            lambda: self.sync.find_bot(enterprise_id=enterprise_id, team_id=team_id,
-                                       is_enterprise_install=is_enterprise_install))
+            lambda: self.sync.find_bot(
+                enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+            )
+        )
 
     async def async_find_installation(
         self,
@@ -343,8 +421,13 @@ class AsyncPostgresInstallationStore(AsyncInstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
         return await asyncio.to_thread(
-            lambda: self.sync.find_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id,
-                                                is_enterprise_install=is_enterprise_install))
+            lambda: self.sync.find_installation(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                user_id=user_id,
+                is_enterprise_install=is_enterprise_install,
+            )
+        )
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await asyncio.to_thread(lambda: self.sync.delete_bot(enterprise_id=enterprise_id, team_id=team_id))
@@ -353,7 +436,8 @@ class AsyncPostgresInstallationStore(AsyncInstallationStore):
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
         await asyncio.to_thread(
-            lambda: self.sync.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id))
+            lambda: self.sync.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+        )
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await asyncio.to_thread(lambda: self.sync.delete_all(enterprise_id=enterprise_id, team_id=team_id))
@@ -363,7 +447,9 @@ class AsyncPostgresInstallationStore(AsyncInstallationStore):
 class PostgresOAuthStateStore(_PooledStore, OAuthStateStore, AsyncOAuthStateStore):
     """One-time OAuth `state` values shared by every web process (a global table, no tenant yet)."""
 
-    def __init__(self, pool: ConnectionPool, expiration_seconds: int = 600, *, logger: logging.Logger | None = None) -> None:
+    def __init__(
+        self, pool: ConnectionPool, expiration_seconds: int = 600, *, logger: logging.Logger | None = None
+    ) -> None:
         super().__init__(pool, logger)
         self.expiration_seconds = expiration_seconds
 
@@ -432,9 +518,12 @@ def bot_token_for(
         if row is None:
             return None
         bot = Bot(
-            bot_token=box.decrypt(row["bot_token_enc"]), bot_id=row["bot_id"] or "", bot_user_id=row["bot_user_id"] or "",
+            bot_token=box.decrypt(row["bot_token_enc"]),
+            bot_id=row["bot_id"] or "",
+            bot_user_id=row["bot_user_id"] or "",
             bot_refresh_token=box.decrypt_optional(row["bot_refresh_token_enc"]),
-            bot_token_expires_at=_epoch(row["bot_token_expires_at"]), installed_at=row["installed_at"].timestamp(),
+            bot_token_expires_at=_epoch(row["bot_token_expires_at"]),
+            installed_at=row["installed_at"].timestamp(),
         )
         refreshed = rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=minutes_before_expiration)
         if refreshed is None:  # another worker refreshed it while we waited for the lock
@@ -442,8 +531,12 @@ def bot_token_for(
         conn.execute(
             "UPDATE slack_installations SET bot_token_enc = %s, bot_refresh_token_enc = coalesce(%s, bot_refresh_token_enc),"
             " bot_token_expires_at = %s WHERE id = %s",
-            [box.encrypt(refreshed.bot_token), box.encrypt_optional(refreshed.bot_refresh_token),
-             _when(refreshed.bot_token_expires_at), row["id"]],
+            [
+                box.encrypt(refreshed.bot_token),
+                box.encrypt_optional(refreshed.bot_refresh_token),
+                _when(refreshed.bot_token_expires_at),
+                row["id"],
+            ],
         )
         return refreshed.bot_token
 
@@ -451,7 +544,8 @@ def bot_token_for(
 def _expiring(row: dict[str, Any], minutes: int) -> bool:
     expires = row["bot_token_expires_at"]
     return (
-        expires is not None and row["bot_refresh_token_enc"] is not None
+        expires is not None
+        and row["bot_refresh_token_enc"] is not None
         and expires.timestamp() <= datetime.now(timezone.utc).timestamp() + minutes * 60
     )
 
@@ -475,10 +569,14 @@ def deactivate_workspace(pool: ConnectionPool, team_id: str | None, enterprise_i
     with tenant_tx(pool, found.tenant_id) as conn:
         deleted = conn.execute("DELETE FROM slack_installations WHERE workspace_id = %s", [found.workspace_id]).rowcount
         conn.execute("UPDATE workspaces SET is_active = false, updated_at = now() WHERE id = %s", [found.workspace_id])
-        conn.execute("UPDATE agent_deployments SET status = 'removed' WHERE workspace_id = %s AND status = 'active'",
-                     [found.workspace_id])
-    log.info("workspace deactivated", extra={"team_id": team_id, "enterprise_id": enterprise_id,
-                                             "installations_deleted": deleted})
+        conn.execute(
+            "UPDATE agent_deployments SET status = 'removed' WHERE workspace_id = %s AND status = 'active'",
+            [found.workspace_id],
+        )
+    log.info(
+        "workspace deactivated",
+        extra={"team_id": team_id, "enterprise_id": enterprise_id, "installations_deleted": deleted},
+    )
     return Revoked(installations_deleted=deleted)
 
 
@@ -495,15 +593,23 @@ def revoke_tokens(
     if found is None or not (bots or users):
         return Revoked()
     with tenant_tx(pool, found.tenant_id) as conn:
-        cleared_bots = conn.execute(
-            f"UPDATE slack_installations SET {_CLEARED['bot']}"
-            " WHERE workspace_id = %s AND bot_user_id = ANY(%s) AND bot_token_enc IS NOT NULL",
-            [found.workspace_id, bots],
-        ).rowcount if bots else 0
-        cleared_users = conn.execute(
-            f"UPDATE slack_installations SET {_CLEARED['user']}"
-            " WHERE workspace_id = %s AND user_id = ANY(%s) AND user_token_enc IS NOT NULL",
-            [found.workspace_id, users],
-        ).rowcount if users else 0
+        cleared_bots = (
+            conn.execute(
+                f"UPDATE slack_installations SET {_CLEARED['bot']}"
+                " WHERE workspace_id = %s AND bot_user_id = ANY(%s) AND bot_token_enc IS NOT NULL",
+                [found.workspace_id, bots],
+            ).rowcount
+            if bots
+            else 0
+        )
+        cleared_users = (
+            conn.execute(
+                f"UPDATE slack_installations SET {_CLEARED['user']}"
+                " WHERE workspace_id = %s AND user_id = ANY(%s) AND user_token_enc IS NOT NULL",
+                [found.workspace_id, users],
+            ).rowcount
+            if users
+            else 0
+        )
         deleted = conn.execute(_DROP_EMPTY, [found.workspace_id]).rowcount
     return Revoked(installations_deleted=deleted, bot_tokens_cleared=cleared_bots, user_tokens_cleared=cleared_users)

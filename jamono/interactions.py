@@ -41,9 +41,26 @@ def record_interaction(
         " ON CONFLICT (id) DO UPDATE SET response = EXCLUDED.response, reply_ts = EXCLUDED.reply_ts,"
         " response_time_ms = EXCLUDED.response_time_ms, success = EXCLUDED.success, intent = EXCLUDED.intent,"
         " severity = EXCLUDED.severity, metadata = EXCLUDED.metadata",
-        [row_id, ws.tenant_id, ws.workspace_id, ws.deployment_id, job.event_id, job.user, job.channel,
-         job.thread_ts, job.ts, reply_ts, job.message_type, job.text, response, response_time_ms, success,
-         intent, severity, Jsonb(metadata or {})],
+        [
+            row_id,
+            ws.tenant_id,
+            ws.workspace_id,
+            ws.deployment_id,
+            job.event_id,
+            job.user,
+            job.channel,
+            job.thread_ts,
+            job.ts,
+            reply_ts,
+            job.message_type,
+            job.text,
+            response,
+            response_time_ms,
+            success,
+            intent,
+            severity,
+            Jsonb(metadata or {}),
+        ],
     )
     conn.execute(
         "UPDATE slack_events SET status = %s, done_at = now(), last_error = NULL"

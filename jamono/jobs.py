@@ -38,8 +38,9 @@ class DramatiqJobQueue:
         # The request id rides in the options, so the worker's logs carry it (jamono.observability).
         if self.batcher is not None:
             return redis_message(queue_name, actor_name, (payload,), job_options())
-        return dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(payload,), kwargs={},
-                                options=job_options())
+        return dramatiq.Message(
+            queue_name=queue_name, actor_name=actor_name, args=(payload,), kwargs={}, options=job_options()
+        )
 
     def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
         """For synchronous callers (CLI, workers); listeners use `enqueue_async`."""

@@ -39,7 +39,9 @@ class ProgressBar:
         width = 30
         filled = int(width * done / total)
         rate = done / max(1e-6, time.perf_counter() - self.started)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {rate:.1f} docs/s  {source[-40:]:<40}")
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {rate:.1f} docs/s  {source[-40:]:<40}"
+        )
         if done == total:
             self.stream.write("\n")
         self.stream.flush()
@@ -66,7 +68,9 @@ def main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="jamono kb")
     parser.add_argument("action", choices=["ingest", "list", "remove", "search"])
-    parser.add_argument("items", nargs="*", help="paths or https:// URLs (ingest), a source or id (remove), a query (search)")
+    parser.add_argument(
+        "items", nargs="*", help="paths or https:// URLs (ingest), a source or id (remove), a query (search)"
+    )
     parser.add_argument("--team", help="Slack team id of the workspace (default: the configured one)")
     parser.add_argument("-k", type=int, default=5, help="results to show (search)")
     args = parser.parse_args(argv)
@@ -77,11 +81,15 @@ def main(argv: list[str]) -> int:
         try:
             ws = load_workspace(pool, team)
         except UnknownWorkspace:
-            print(f"jamono kb: no workspace for team {team} (start NOX once with `make run`, or pass --team)", file=sys.stderr)
+            print(
+                f"jamono kb: no workspace for team {team} (start NOX once with `make run`, or pass --team)",
+                file=sys.stderr,
+            )
             return 2
         embedder = get_embedder(
             openai_api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-            openai_base_url=settings.openai_base_url, redis_url=settings.redis_url,
+            openai_base_url=settings.openai_base_url,
+            redis_url=settings.redis_url,
         )
         if args.action == "ingest":
             if not args.items:
@@ -127,7 +135,9 @@ def main(argv: list[str]) -> int:
             hits = search(conn, query, embedder, k=args.k)
         for rank, hit in enumerate(hits, start=1):
             mark = "" if hit.relevant else "  (below the relevance floor)"
-            print(f"{rank}. {hit.title} › {hit.heading}  [{hit.score:.3f}, cos {hit.similarity:.2f}]{mark}\n   {hit.source}")
+            print(
+                f"{rank}. {hit.title} › {hit.heading}  [{hit.score:.3f}, cos {hit.similarity:.2f}]{mark}\n   {hit.source}"
+            )
         if not any(h.relevant for h in hits):
             print("nothing relevant found")
         return 0

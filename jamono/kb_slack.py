@@ -18,24 +18,39 @@ from jamono.tenancy import WorkspaceContext
 
 log = logging.getLogger(__name__)
 
-SAVED = {"en": ":white_check_mark: Saved *{title}* to NOX's knowledge base ({chunks} sections). I'll use it from now on.",
-         "fr": ":white_check_mark: *{title}* est enregistré dans la base de connaissances de NOX ({chunks} sections). Je m'en servirai désormais."}
-UNCHANGED = {"en": ":information_source: *{title}* is already in the knowledge base, unchanged.",
-             "fr": ":information_source: *{title}* est déjà dans la base de connaissances, sans changement."}
-FAILED = {"en": ":warning: I couldn't save *{title}*: {reason}", "fr": ":warning: Je n'ai pas pu enregistrer *{title}* : {reason}"}
+SAVED = {
+    "en": ":white_check_mark: Saved *{title}* to NOX's knowledge base ({chunks} sections). I'll use it from now on.",
+    "fr": ":white_check_mark: *{title}* est enregistré dans la base de connaissances de NOX ({chunks} sections). Je m'en servirai désormais.",
+}
+UNCHANGED = {
+    "en": ":information_source: *{title}* is already in the knowledge base, unchanged.",
+    "fr": ":information_source: *{title}* est déjà dans la base de connaissances, sans changement.",
+}
+FAILED = {
+    "en": ":warning: I couldn't save *{title}*: {reason}",
+    "fr": ":warning: Je n'ai pas pu enregistrer *{title}* : {reason}",
+}
 # What an ingest failure says in Slack: ours, by kind. The failure's own text carries the
 # exception's (database, embedding, parser errors) and goes to the logs only.
 _FAILURE_KINDS = {
-    "embedding failed": {"en": "the text could not be embedded; try again later",
-                         "fr": "le texte n'a pas pu être vectorisé ; réessayez plus tard"},
-    "database error": {"en": "the database refused it (the details are in NOX's logs)",
-                       "fr": "la base de données l'a refusé (le détail est dans les journaux de NOX)"},
-    "chunking failed": {"en": "the text could not be split into sections",
-                        "fr": "le texte n'a pas pu être découpé en sections"},
+    "embedding failed": {
+        "en": "the text could not be embedded; try again later",
+        "fr": "le texte n'a pas pu être vectorisé ; réessayez plus tard",
+    },
+    "database error": {
+        "en": "the database refused it (the details are in NOX's logs)",
+        "fr": "la base de données l'a refusé (le détail est dans les journaux de NOX)",
+    },
+    "chunking failed": {
+        "en": "the text could not be split into sections",
+        "fr": "le texte n'a pas pu être découpé en sections",
+    },
     "duplicate source in this batch": {"en": "it was sent twice at once", "fr": "il a été envoyé deux fois à la fois"},
 }
-_UNEXPECTED = {"en": "an unexpected error (the details are in NOX's logs)",
-               "fr": "une erreur inattendue (le détail est dans les journaux de NOX)"}
+_UNEXPECTED = {
+    "en": "an unexpected error (the details are in NOX's logs)",
+    "fr": "une erreur inattendue (le détail est dans les journaux de NOX)",
+}
 
 
 def public_reason(reason: str, lang: str) -> str:
@@ -44,8 +59,10 @@ def public_reason(reason: str, lang: str) -> str:
     return words.get(lang, words["en"])
 
 
-NO_HITS = {"en": "Nothing in the knowledge base matches “{query}”. Add a runbook with `/nox kb add`.",
-           "fr": "Rien dans la base de connaissances ne correspond à « {query} ». Ajoutez un runbook avec `/nox kb add`."}
+NO_HITS = {
+    "en": "Nothing in the knowledge base matches “{query}”. Add a runbook with `/nox kb add`.",
+    "fr": "Rien dans la base de connaissances ne correspond à « {query} ». Ajoutez un runbook avec `/nox kb add`.",
+}
 
 
 def _slug(text: str) -> str:
@@ -96,8 +113,11 @@ def save_document(rt: Runtime, job: KbSaveJob) -> None:
     report = ingest_documents(rt.pool, ws.tenant_id, [doc], rt.embedder, origin="slack", created_by=job.user)
     if report.failed:
         log.warning("knowledge base save failed: %s", report.failed[0].reason[:300])
-        _notify(client, job, FAILED[job.lang].format(title=esc(title),
-                                                     reason=public_reason(report.failed[0].reason, job.lang)))
+        _notify(
+            client,
+            job,
+            FAILED[job.lang].format(title=esc(title), reason=public_reason(report.failed[0].reason, job.lang)),
+        )
     elif report.unchanged:
         _notify(client, job, UNCHANGED[job.lang].format(title=esc(title)))
     else:
@@ -115,8 +135,12 @@ def search_blocks(query: str, hits: list, lang: str) -> list[dict]:
         link = f"<{escape_link_url(hit.url)}|{label}>" if hit.url else f"*{label}*"
         snippet = esc(re.sub(r"\s+", " ", hit.content)[:240])
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"{link}\n{snippet}…"}})
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn",
-                                                         "text": f"`{esc(hit.source)}` · score {hit.score:.2f}"}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"`{esc(hit.source)}` · score {hit.score:.2f}"}],
+            }
+        )
     return blocks
 
 
@@ -124,6 +148,7 @@ def search_and_respond(rt: Runtime, job: CommandJob) -> None:
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
     hits = list(rt.search(ws, job.text, k=5))
     WebhookClient(job.response_url).send(
-        response_type="in_channel" if job.share else "ephemeral", text=f"Knowledge base: {esc(job.text[:100])}",
+        response_type="in_channel" if job.share else "ephemeral",
+        text=f"Knowledge base: {esc(job.text[:100])}",
         blocks=search_blocks(job.text, hits, job.lang),
     )

@@ -41,12 +41,14 @@ class RotationCount(BaseModel):
     unreadable_ids: list[int] = []
 
 
-def rotate_table(conn: psycopg.Connection, box: SecretBox, table: str, columns: Sequence[str],
-                 *, batch_size: int = 500) -> RotationCount:
+def rotate_table(
+    conn: psycopg.Connection, box: SecretBox, table: str, columns: Sequence[str], *, batch_size: int = 500
+) -> RotationCount:
     """Re-encrypt one table's secrets under the primary key, one transaction per batch of rows."""
     count = RotationCount(table=table)
     select = sql.SQL("SELECT id, {cols} FROM {table} WHERE id > %s ORDER BY id LIMIT %s FOR UPDATE").format(
-        cols=sql.SQL(", ").join(map(sql.Identifier, columns)), table=sql.Identifier(table))
+        cols=sql.SQL(", ").join(map(sql.Identifier, columns)), table=sql.Identifier(table)
+    )
     last_id = 0
     while True:
         with conn.transaction():
@@ -57,7 +59,8 @@ def rotate_table(conn: psycopg.Connection, box: SecretBox, table: str, columns: 
                     conn.execute(
                         sql.SQL("UPDATE {table} SET {sets} WHERE id = %s").format(
                             table=sql.Identifier(table),
-                            sets=sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in changes)),
+                            sets=sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in changes),
+                        ),
                         [*changes.values(), row[0]],
                     )
         count.rows += len(rows)
@@ -90,14 +93,17 @@ def rotate_all(database_url: str, box: SecretBox, *, batch_size: int = 500) -> l
     # tenant's ciphertext. Autocommit, so each batch below is its own transaction.
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(ROTATION_ROLE)))
-        return [rotate_table(conn, box, table, columns, batch_size=batch_size)
-                for table, columns in SECRET_COLUMNS.items()]
+        return [
+            rotate_table(conn, box, table, columns, batch_size=batch_size) for table, columns in SECRET_COLUMNS.items()
+        ]
 
 
 def _generate(_: argparse.Namespace, __: Settings | None) -> int:
     print(generate_key())
-    print("Add it first in JAMONO_ENCRYPTION_KEYS (comma-separated, newest first); see `jamono keys rotate --help`.",
-          file=sys.stderr)
+    print(
+        "Add it first in JAMONO_ENCRYPTION_KEYS (comma-separated, newest first); see `jamono keys rotate --help`.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -119,22 +125,35 @@ def _rotate(args: argparse.Namespace, settings: Settings | None) -> int:
         return 2
     failed = False
     for c in counts:
-        print(f"{c.table}: {c.rows} rows, {c.rotated} secrets re-encrypted, {c.current} already current"
-              + (f", {c.unreadable} unreadable (ids {', '.join(map(str, c.unreadable_ids[:20]))})" if c.unreadable else ""))
+        print(
+            f"{c.table}: {c.rows} rows, {c.rotated} secrets re-encrypted, {c.current} already current"
+            + (
+                f", {c.unreadable} unreadable (ids {', '.join(map(str, c.unreadable_ids[:20]))})"
+                if c.unreadable
+                else ""
+            )
+        )
         failed = failed or c.unreadable > 0
     if failed:
-        print("some secrets open with none of the configured keys: add the key that encrypted them and re-run",
-              file=sys.stderr)
+        print(
+            "some secrets open with none of the configured keys: add the key that encrypted them and re-run",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jamono keys", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="jamono keys", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("generate", help="print a new Fernet key").set_defaults(run=_generate)
-    rotate = sub.add_parser("rotate", help="re-encrypt every stored secret under the first configured key",
-                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    rotate = sub.add_parser(
+        "rotate",
+        help="re-encrypt every stored secret under the first configured key",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
     rotate.set_defaults(run=_rotate)
     return parser

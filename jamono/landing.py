@@ -41,10 +41,10 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "title": {"en": "NOX, the AI DevOps teammate in Slack", "fr": "NOX, le coéquipier DevOps IA dans Slack"},
     "lead": {
         "en": "Ask NOX in Slack how to fix something: it answers from your team's runbooks, with sources. "
-              "It spots incidents, opens Jira tickets and books meetings — and a human always decides.",
+        "It spots incidents, opens Jira tickets and books meetings — and a human always decides.",
         "fr": "Demandez à NOX dans Slack comment réparer quelque chose : il répond à partir des runbooks de votre "
-              "équipe, sources à l'appui. Il repère les incidents, ouvre des tickets Jira et organise des réunions "
-              "— et c'est toujours un humain qui décide.",
+        "équipe, sources à l'appui. Il repère les incidents, ouvre des tickets Jira et organise des réunions "
+        "— et c'est toujours un humain qui décide.",
     },
     "add": {"en": "Add to Slack", "fr": "Ajouter à Slack"},
     "playground": {"en": "Try NOX in the playground", "fr": "Essayer NOX dans le bac à sable"},
@@ -85,7 +85,9 @@ def render_landing_page(lang: Lang, *, install_path: str | None, playground_path
         buttons += f'<a class="button" id="add-to-slack" href="{html.escape(install_path)}">{_t("add", lang)}</a>'
     if playground_path:
         kind = "button secondary" if install_path else "button"
-        buttons += f'<a class="{kind}" id="playground" href="{html.escape(playground_path)}">{_t("playground", lang)}</a>'
+        buttons += (
+            f'<a class="{kind}" id="playground" href="{html.escape(playground_path)}">{_t("playground", lang)}</a>'
+        )
     features = "".join(
         f"<li><b>{_t(f'f.{name}', lang)}</b>{_t(f'f.{name}.text', lang)}</li>"
         for name in ("answers", "incidents", "actions", "home")
@@ -96,7 +98,7 @@ def render_landing_page(lang: Lang, *, install_path: str | None, playground_path
         f"<title>{_t('title', lang)}</title><style>{_CSS}</style></head><body>"
         f'<header><div><nav class="lang" aria-label="Language"><a href="/?lang={other}" hreflang="{other}" '
         f'lang="{other}">{_t("other_lang", lang)}</a></nav>'
-        f"<h1>{_t('title', lang)}</h1><p class=\"lead\">{_t('lead', lang)}</p>"
+        f'<h1>{_t("title", lang)}</h1><p class="lead">{_t("lead", lang)}</p>'
         f"<p>{buttons}</p></div></header>"
         f'<main><h2>{_t("features", lang)}</h2><ul class="features">{features}</ul></main>'
         f"<footer><p>{_t('languages', lang)}</p></footer></body></html>\n"
@@ -139,11 +141,14 @@ def landing_routes(settings: Settings, *, multi_workspace: bool) -> list[web.Rou
     async def landing(request: web.Request) -> web.Response:
         asked = request.query.get("lang")
         lang: Lang = asked if asked in ("fr", "en") else pick_language(request.headers.get("Accept-Language"))  # type: ignore[assignment]
-        page = render_landing_page(lang, install_path=install_path, playground_path="/playground" if playground else None)
+        page = render_landing_page(
+            lang, install_path=install_path, playground_path="/playground" if playground else None
+        )
         return web.Response(text=page, headers=PAGE_HEADERS)
 
     routes = [web.get("/", landing)]
     if playground is not None:
+
         async def to_playground(_: web.Request) -> web.Response:
             raise web.HTTPFound(playground)
 

@@ -12,24 +12,25 @@ from typing import Any
 from jamono.observability.context import ContextFilter
 
 _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"xox[abposre]-[A-Za-z0-9-]+"), "[REDACTED]"),          # Slack tokens
-    (re.compile(r"xapp-[A-Za-z0-9-]+"), "[REDACTED]"),                    # Slack app-level tokens
-    (re.compile(r"sk-[A-Za-z0-9_-]{16,}"), "[REDACTED]"),                 # OpenAI-style keys
+    (re.compile(r"xox[abposre]-[A-Za-z0-9-]+"), "[REDACTED]"),  # Slack tokens
+    (re.compile(r"xapp-[A-Za-z0-9-]+"), "[REDACTED]"),  # Slack app-level tokens
+    (re.compile(r"sk-[A-Za-z0-9_-]{16,}"), "[REDACTED]"),  # OpenAI-style keys
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1[REDACTED]"),
-    (re.compile(r"(?i)((?:password|passwd|secret|token|api_key|apikey)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
-     r"\1[REDACTED]"),
-    (re.compile(r"(://)[^:/@\s]+:[^@/\s]+@"), r"\1[REDACTED]@"),        # credentials in URLs
+    (
+        re.compile(r"(?i)((?:password|passwd|secret|token|api_key|apikey)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
+        r"\1[REDACTED]",
+    ),
+    (re.compile(r"(://)[^:/@\s]+:[^@/\s]+@"), r"\1[REDACTED]@"),  # credentials in URLs
     # OAuth's `code` (an authorization code: a token for whoever redeems it first) and `state` in
     # query strings: URLs in log lines, Sentry's request.query_string ("code=…&state=…").
     (re.compile(r"(?i)((?:^|[?&;\s\"'])(?:code|state)=)[^&;\s\"'#]+"), r"\1[REDACTED]"),
     (re.compile(r"(hooks\.slack\.com/)[A-Za-z0-9/_-]+"), r"\1[REDACTED]"),  # webhook and response_url paths
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), "[REDACTED]"),          # GitHub tokens
-    (re.compile(r"\bATATT[A-Za-z0-9_=-]{20,}"), "[REDACTED]"),            # Atlassian API tokens
-    (re.compile(r"\bAIza[0-9A-Za-z_-]{30,}"), "[REDACTED]"),              # Google API keys
-    (re.compile(r"\bya29\.[0-9A-Za-z_.-]+"), "[REDACTED]"),               # Google OAuth access tokens
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), "[REDACTED]"),  # GitHub tokens
+    (re.compile(r"\bATATT[A-Za-z0-9_=-]{20,}"), "[REDACTED]"),  # Atlassian API tokens
+    (re.compile(r"\bAIza[0-9A-Za-z_-]{30,}"), "[REDACTED]"),  # Google API keys
+    (re.compile(r"\bya29\.[0-9A-Za-z_.-]+"), "[REDACTED]"),  # Google OAuth access tokens
     (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+"), "[REDACTED]"),  # JWTs
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"),
-     "[REDACTED]"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"), "[REDACTED]"),
 ]
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
@@ -52,8 +53,21 @@ def _scrub_value(value: Any) -> Any:
 
 def is_secret_key(key: str) -> bool:
     lowered = key.lower()
-    return any(word in lowered for word in ("token", "secret", "password", "api_key", "authorization",
-                                             "signature", "cookie", "credential", "private_key", "dsn"))
+    return any(
+        word in lowered
+        for word in (
+            "token",
+            "secret",
+            "password",
+            "api_key",
+            "authorization",
+            "signature",
+            "cookie",
+            "credential",
+            "private_key",
+            "dsn",
+        )
+    )
 
 
 class JsonFormatter(logging.Formatter):
@@ -109,7 +123,9 @@ def setup_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) ->
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(ContextFilter())  # request_id / job_id on every line, whichever library logs it
     handler.addFilter(JobArgumentsFilter())
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if fmt == "json" else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -99,8 +99,14 @@ def plan_usage(pool: ConnectionPool, tenant_id: UUID | str) -> PlanUsage:
         ).fetchone()
     if row is None:
         raise LookupError(f"no tenant {tenant_id}")
-    return PlanUsage(tenant_id=row["id"], plan_type=row["plan_type"], agents=row["agents"],
-                     max_agents=row["max_agents"], users=row["users"], max_users=row["max_users"])
+    return PlanUsage(
+        tenant_id=row["id"],
+        plan_type=row["plan_type"],
+        agents=row["agents"],
+        max_agents=row["max_agents"],
+        users=row["users"],
+        max_users=row["max_users"],
+    )
 
 
 def enforce_plan_limits(
@@ -157,8 +163,10 @@ def strict_page_headers(css: str) -> dict[str, str]:
     return {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-store",
-        "Content-Security-Policy": (f"default-src 'none'; style-src 'sha256-{css_hash}'; base-uri 'none';"
-                                    " form-action 'none'; frame-ancestors 'none'"),
+        "Content-Security-Policy": (
+            f"default-src 'none'; style-src 'sha256-{css_hash}'; base-uri 'none';"
+            " form-action 'none'; frame-ancestors 'none'"
+        ),
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
@@ -171,9 +179,9 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "install.title": {"en": "Add NOX to Slack", "fr": "Ajouter NOX à Slack"},
     "install.lead": {
         "en": "NOX is your team's DevOps teammate: it answers from your runbooks, spots incidents, "
-              "opens Jira tickets and books meetings — right in Slack.",
+        "opens Jira tickets and books meetings — right in Slack.",
         "fr": "NOX est le coéquipier DevOps de votre équipe : il répond à partir de vos runbooks, repère les "
-              "incidents, ouvre des tickets Jira et organise des réunions — directement dans Slack.",
+        "incidents, ouvre des tickets Jira et organise des réunions — directement dans Slack.",
     },
     "install.button": {"en": "Add to Slack", "fr": "Ajouter à Slack"},
     "install.note": {
@@ -197,9 +205,9 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "reason.invalid_browser": {
         "en": "This page was opened in another browser than the one that started the installation, or it was "
-              "reloaded. Start again from the install page, in the same browser.",
+        "reloaded. Start again from the install page, in the same browser.",
         "fr": "Cette page a été ouverte dans un autre navigateur que celui qui a lancé l'installation, ou elle a "
-              "été rechargée. Recommencez depuis la page d'installation, dans le même navigateur.",
+        "été rechargée. Recommencez depuis la page d'installation, dans le même navigateur.",
     },
     "reason.invalid_state": {
         "en": "This installation link has expired or was already used. Start again from the install page.",
@@ -219,20 +227,20 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "reason.plan_limit": {
         "en": "Your {plan} plan allows NOX in {allowed} workspace(s) and this would make {used}. "
-              "NOX was not activated here: upgrade the plan or remove NOX from another workspace, then try again.",
+        "NOX was not activated here: upgrade the plan or remove NOX from another workspace, then try again.",
         "fr": "Votre offre {plan} permet NOX dans {allowed} espace(s) de travail et celui-ci ferait {used}. "
-              "NOX n'a pas été activé ici : changez d'offre ou retirez NOX d'un autre espace, puis réessayez.",
+        "NOX n'a pas été activé ici : changez d'offre ou retirez NOX d'un autre espace, puis réessayez.",
     },
     "reason.plan_limit_generic": {
         "en": "Your plan does not allow NOX in another workspace. NOX was not activated here: upgrade the plan or "
-              "remove NOX from another workspace, then try again.",
+        "remove NOX from another workspace, then try again.",
         "fr": "Votre offre ne permet pas NOX dans un autre espace de travail. NOX n'a pas été activé ici : changez "
-              "d'offre ou retirez NOX d'un autre espace, puis réessayez.",
+        "d'offre ou retirez NOX d'un autre espace, puis réessayez.",
     },
     "reason.bad_team": {
         "en": "This install link names a workspace that does not exist. Start again from the install page.",
         "fr": "Ce lien d'installation désigne un espace de travail qui n'existe pas. Recommencez depuis la page "
-              "d'installation.",
+        "d'installation.",
     },
     "reason.other": {
         "en": "Slack reported an error during the installation. Please try again.",
@@ -308,8 +316,14 @@ def _html_response(status: int, page: str, cookie: str | None = None) -> BoltRes
 class InstallCallbacks(AsyncCallbackOptions):
     """Success: check the plan, run `on_installed`, show the success page. Failure: a clear page."""
 
-    def __init__(self, pool: ConnectionPool, state_utils: OAuthStateUtils, *, install_path: str = INSTALL_PATH,
-                 on_installed: OnInstalled | None = None) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        state_utils: OAuthStateUtils,
+        *,
+        install_path: str = INSTALL_PATH,
+        on_installed: OnInstalled | None = None,
+    ) -> None:
         super().__init__(success=self._success, failure=self._failure)
         self.pool = pool
         self.state_utils = state_utils
@@ -321,8 +335,14 @@ class InstallCallbacks(AsyncCallbackOptions):
         installation = args.installation
         refused = await asyncio.to_thread(self._refuse_over_plan, installation)
         if refused is not None:
-            page = render_error_page("plan_limit", lang, self.install_path, plan=refused.usage.plan_type,
-                                     allowed=refused.usage.max_agents, used=refused.usage.agents)
+            page = render_error_page(
+                "plan_limit",
+                lang,
+                self.install_path,
+                plan=refused.usage.plan_type,
+                allowed=refused.usage.max_agents,
+                used=refused.usage.agents,
+            )
             return _html_response(403, page, self.state_utils.build_set_cookie_for_deletion())
         if self.on_installed is not None:
             try:
@@ -330,12 +350,18 @@ class InstallCallbacks(AsyncCallbackOptions):
                 if inspect.isawaitable(outcome):
                     await outcome
             except Exception as exc:  # the install itself succeeded: say so, and log the hook's failure
-                log.error("post-install hook failed (%s)", type(exc).__name__,
-                          extra={"team_id": installation.team_id, "enterprise_id": installation.enterprise_id})
-        log.info("Slack workspace installed", extra={"team_id": installation.team_id,
-                                                     "enterprise_id": installation.enterprise_id})
-        return _html_response(200, render_success_page(installation, lang),
-                              self.state_utils.build_set_cookie_for_deletion())
+                log.error(
+                    "post-install hook failed (%s)",
+                    type(exc).__name__,
+                    extra={"team_id": installation.team_id, "enterprise_id": installation.enterprise_id},
+                )
+        log.info(
+            "Slack workspace installed",
+            extra={"team_id": installation.team_id, "enterprise_id": installation.enterprise_id},
+        )
+        return _html_response(
+            200, render_success_page(installation, lang), self.state_utils.build_set_cookie_for_deletion()
+        )
 
     def _refuse_over_plan(self, installation: Installation) -> PlanLimitExceeded | None:
         found = route(self.pool, installation.team_id, installation.enterprise_id)
@@ -350,8 +376,11 @@ class InstallCallbacks(AsyncCallbackOptions):
         return None
 
     async def _failure(self, args: AsyncFailureArgs) -> BoltResponse:
-        log.warning("Slack install failed: %s", args.reason[:60],
-                    extra={"reason": args.reason[:60], "error": type(args.error).__name__ if args.error else None})
+        log.warning(
+            "Slack install failed: %s",
+            args.reason[:60],
+            extra={"reason": args.reason[:60], "error": type(args.error).__name__ if args.error else None},
+        )
         page = render_error_page(args.reason, _language(args.request), self.install_path)
         return _html_response(args.suggested_status_code, page, self.state_utils.build_set_cookie_for_deletion())
 
@@ -467,9 +496,13 @@ def oauth_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:
         team = request.query.get("team")
         if team is not None and not _TEAM_ID.fullmatch(team):  # Bolt would put it in Slack's authorize URL
             lang = pick_language(request.headers.get("Accept-Language"))
-            return web.Response(status=400, text=render_error_page("bad_team", lang, flow.install_path),
-                                content_type="text/html", charset="utf-8",
-                                headers={k: v for k, v in PAGE_HEADERS.items() if k.lower() != "content-type"})
+            return web.Response(
+                status=400,
+                text=render_error_page("bad_team", lang, flow.install_path),
+                content_type="text/html",
+                charset="utf-8",
+                headers={k: v for k, v in PAGE_HEADERS.items() if k.lower() != "content-type"},
+            )
         return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
 
     async def redirect(request: web.Request) -> web.Response:

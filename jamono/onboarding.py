@@ -109,8 +109,10 @@ def welcome_installation(rt: Runtime, job: InstallJob) -> None:
     if ws is None or not ws.is_active:
         return
     report = load_bundled(rt.pool, ws.tenant_id, rt.embedder)
-    log.info("bundled knowledge base loaded for a new install",
-             extra={"team_id": job.team_id, "added": getattr(report, "added", None)})
+    log.info(
+        "bundled knowledge base loaded for a new install",
+        extra={"team_id": job.team_id, "added": getattr(report, "added", None)},
+    )
     if not job.user_id:
         return
     client = rt.slack.get(rt.bot_token(ws))
@@ -127,7 +129,9 @@ def uninstall(rt: Runtime, job: TeamRef) -> None:
     """`app_uninstalled`: tokens deleted, the workspace and NOX marked inactive; data kept for a re-install."""
     revoked = deactivate_workspace(rt.pool, job.team_id, job.enterprise_id)
     rt.workspaces.forget(job.team_id, job.enterprise_id)
-    log.info("workspace uninstalled", extra={"team_id": job.team_id, "installations_deleted": revoked.installations_deleted})
+    log.info(
+        "workspace uninstalled", extra={"team_id": job.team_id, "installations_deleted": revoked.installations_deleted}
+    )
 
 
 def tokens_revoked(rt: Runtime, job: TokensRevokedJob) -> None:
@@ -148,8 +152,9 @@ def welcome_member(rt: Runtime, job: MemberJoinedJob) -> None:
     lang = language_of(job.locale) if job.locale else _user_language(client, job.user_id, ws.settings.get("language"))
 
     def post() -> str:
-        return client.chat_postMessage(channel=job.user_id, text=t("member_welcome_text", lang),
-                                       blocks=member_welcome_blocks(lang))["ts"]
+        return client.chat_postMessage(
+            channel=job.user_id, text=t("member_welcome_text", lang), blocks=member_welcome_blocks(lang)
+        )["ts"]
 
     _once(rt, ws, f"team-join:{job.user_id}", job.user_id, post)
 
@@ -182,8 +187,10 @@ def channel_created(rt: Runtime, job: ChannelCreatedJob) -> None:
             raise
         client.chat_postMessage(channel=job.creator, text=text, blocks=blocks)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        conn.execute("UPDATE slack_channels SET offered_at = now() WHERE workspace_id = %s AND channel_id = %s",
-                     [ws.workspace_id, job.channel_id])
+        conn.execute(
+            "UPDATE slack_channels SET offered_at = now() WHERE workspace_id = %s AND channel_id = %s",
+            [ws.workspace_id, job.channel_id],
+        )
 
 
 def set_channel_watch(rt: Runtime, job: WatchChannelJob) -> None:
@@ -208,8 +215,12 @@ def set_channel_watch(rt: Runtime, job: WatchChannelJob) -> None:
         try:
             client.conversations_join(channel=job.channel_id)
         except SlackApiError as exc:  # private channels must invite NOX themselves
-            if exc.response.get("error") not in ("method_not_supported_for_channel_type", "is_archived",
-                                                 "channel_not_found", "missing_scope"):
+            if exc.response.get("error") not in (
+                "method_not_supported_for_channel_type",
+                "is_archived",
+                "channel_not_found",
+                "missing_scope",
+            ):
                 raise
     message = t("watching" if job.watch else "not_watching", lang, channel=f"<#{job.channel_id}>")
     if job.response_url:
@@ -229,8 +240,9 @@ def is_watched(rt: Runtime, ws: WorkspaceContext, channel_id: str) -> bool:
     cached = _watched.get(ws.workspace_id)
     if cached is None or cached[0] <= now:
         with tenant_tx(rt.pool, ws.tenant_id) as conn:
-            rows = conn.execute("SELECT channel_id FROM slack_channels WHERE workspace_id = %s AND watched",
-                                [ws.workspace_id]).fetchall()
+            rows = conn.execute(
+                "SELECT channel_id FROM slack_channels WHERE workspace_id = %s AND watched", [ws.workspace_id]
+            ).fetchall()
         cached = _watched[ws.workspace_id] = (now + WATCHED_TTL_S, frozenset(r["channel_id"] for r in rows))
     return channel_id in cached[1]
 

@@ -6,8 +6,8 @@ limit gets one clear message in the thread instead of an answer (and is not coun
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from psycopg_pool import ConnectionPool
+from pydantic import BaseModel
 
 from jamono.db import tenant_tx
 from jamono.i18n import Lang
@@ -15,10 +15,10 @@ from jamono.tenancy import WorkspaceContext
 
 _TEXT = {
     "en": ":no_entry: NOX's {plan} plan for this workspace covers {allowed} people a month, and {used} already "
-          "use it, so I can't take on new people right now. A workspace admin can change the plan.",
+    "use it, so I can't take on new people right now. A workspace admin can change the plan.",
     "fr": ":no_entry: L'offre {plan} de NOX pour cet espace couvre {allowed} personnes par mois, et {used} "
-          "l'utilisent déjà : je ne peux pas accueillir de nouvelles personnes pour l'instant. Un admin de "
-          "l'espace peut changer d'offre.",
+    "l'utilisent déjà : je ne peux pas accueillir de nouvelles personnes pour l'instant. Un admin de "
+    "l'espace peut changer d'offre.",
 }
 
 

@@ -35,8 +35,9 @@ class Runtime:
         self.settings = settings
         # A job holds its event's lock on one connection while its queries take a second: with fewer
         # than two per thread, every connection could be held by a thread waiting for another.
-        self.pool: ConnectionPool = open_pool(settings, max_size=max(settings.db_pool_max, 2 * settings.worker_threads),
-                                              name="jamono-worker")
+        self.pool: ConnectionPool = open_pool(
+            settings, max_size=max(settings.db_pool_max, 2 * settings.worker_threads), name="jamono-worker"
+        )
         self.workspaces = WorkspaceCache(self.pool)
         self.slack = ClientCache(settings.slack_api_url)
 
@@ -78,8 +79,11 @@ class Runtime:
         s = self.settings
         if not s.slack_client_id or s.slack_client_secret is None:
             return None
-        return TokenRotator(client_id=s.slack_client_id, client_secret=s.slack_client_secret.get_secret_value(),
-                            client=WebClient(base_url=s.slack_api_url))
+        return TokenRotator(
+            client_id=s.slack_client_id,
+            client_secret=s.slack_client_secret.get_secret_value(),
+            client=WebClient(base_url=s.slack_api_url),
+        )
 
     def bot_token(self, ws: WorkspaceContext) -> str:
         """Single-workspace mode: the token from the environment; otherwise the workspace's installation."""

@@ -32,9 +32,12 @@ class Settings(BaseSettings):
     rabbitmq_url: str | None = None
     # Redis broker: a worker silent this long is dead and its unacked jobs go back on the queue
     # (Dramatiq's maintenance, run on a random `maintenance_chance` per million broker commands).
-    redis_heartbeat_timeout_ms: int = Field(default=60_000, ge=500, validation_alias="JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS")
-    redis_maintenance_chance: int = Field(default=1_000, ge=1, le=1_000_000,
-                                          validation_alias="JAMONO_REDIS_MAINTENANCE_CHANCE")
+    redis_heartbeat_timeout_ms: int = Field(
+        default=60_000, ge=500, validation_alias="JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS"
+    )
+    redis_maintenance_chance: int = Field(
+        default=1_000, ge=1, le=1_000_000, validation_alias="JAMONO_REDIS_MAINTENANCE_CHANCE"
+    )
     # chat.postMessage per channel: at most LIMIT posts per WINDOW seconds (Slack: ~1/s, short bursts
     # allowed; the default is 1/s on average with bursts of 3); a LIMIT of 0 turns the limiter off.
     slack_post_rate_limit: int = Field(default=3, ge=0, le=100, validation_alias="JAMONO_SLACK_POST_RATE_LIMIT")
@@ -87,7 +90,9 @@ class Settings(BaseSettings):
     job_time_limit_s: int = Field(default=120, ge=5, le=3600)
     # Workers' hourly upkeep (one worker at a time): the agent_metrics rollup, and forgetting Slack
     # event ids (kept to answer each event once) after the retention. 0 minutes: off.
-    housekeeping_interval_min: int = Field(default=60, ge=0, le=24 * 60, validation_alias="JAMONO_HOUSEKEEPING_INTERVAL_MIN")
+    housekeeping_interval_min: int = Field(
+        default=60, ge=0, le=24 * 60, validation_alias="JAMONO_HOUSEKEEPING_INTERVAL_MIN"
+    )
     event_retention_days: int = Field(default=14, ge=1, le=3650, validation_alias="JAMONO_EVENT_RETENTION_DAYS")
     # `jamono worker`: processes × threads (each thread holds at most two database connections).
     worker_processes: int = Field(default=1, ge=1, le=64, validation_alias="WORKER_PROCESSES")
@@ -95,9 +100,22 @@ class Settings(BaseSettings):
 
     _unguessable_secret: str = PrivateAttr(default_factory=lambda: secrets.token_hex(32))
 
-    @field_validator("database_url", "redis_url", "rabbitmq_url", "slack_bot_token", "slack_signing_secret",
-                     "slack_app_token", "slack_client_id", "slack_client_secret", "openai_api_key",
-                     "openai_base_url", "jamono_encryption_keys", "sentry_dsn", "metrics_token", mode="before")
+    @field_validator(
+        "database_url",
+        "redis_url",
+        "rabbitmq_url",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_id",
+        "slack_client_secret",
+        "openai_api_key",
+        "openai_base_url",
+        "jamono_encryption_keys",
+        "sentry_dsn",
+        "metrics_token",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         """`SLACK_SIGNING_SECRET=` in a .env means not set, not an empty secret that verifies nothing."""
@@ -148,20 +166,26 @@ class Settings(BaseSettings):
         if self.slack_client_id and self.slack_bot_token is None and self.slack_client_secret is None:
             raise ValueError("SLACK_CLIENT_SECRET: required with SLACK_CLIENT_ID (the Add to Slack install)")
         if socket and not self.slack_configured:
-            raise ValueError("SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN (one workspace)"
-                             " or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (many)")
+            raise ValueError(
+                "SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN (one workspace)"
+                " or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (many)"
+            )
         if socket and not self.slack_app_token.get_secret_value().startswith("xapp-"):  # type: ignore[union-attr]
             raise ValueError("SLACK_APP_TOKEN: must be an app-level token (xapp-…), made under Basic Information")
         if self.slack_configured and self.slack_signing_secret is None and not socket:
-            raise ValueError("SLACK_SIGNING_SECRET: required to verify Slack's requests over HTTP"
-                             " (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode")
+            raise ValueError(
+                "SLACK_SIGNING_SECRET: required to verify Slack's requests over HTTP"
+                " (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode"
+            )
         return self
 
     @model_validator(mode="after")
     def _worker_metrics_exposed_only_with_a_token(self) -> Settings:
         if self.worker_metrics_port and not is_loopback_host(self.worker_metrics_host) and self.metrics_token is None:
-            raise ValueError(f"WORKER_METRICS_HOST: {self.worker_metrics_host} is reachable from other machines;"
-                             " set METRICS_TOKEN (scrapers then send Authorization: Bearer <token>) or keep 127.0.0.1")
+            raise ValueError(
+                f"WORKER_METRICS_HOST: {self.worker_metrics_host} is reachable from other machines;"
+                " set METRICS_TOKEN (scrapers then send Authorization: Bearer <token>) or keep 127.0.0.1"
+            )
         return self
 
     @property
@@ -206,13 +230,17 @@ def sandbox_exposure_problem(host: str, database_url: str | None) -> str | None:
     from jamono.crypto import shared_database
 
     if not is_loopback_host(host):
-        return (f"HOST={host}: NOX with the Slack sandbox verifies requests with a public signing secret, so anyone "
-                f"who can reach {host} could act as Slack; keep HOST=127.0.0.1, set real Slack credentials, "
-                f"or pass {EXPOSE_SANDBOX_FLAG}")
+        return (
+            f"HOST={host}: NOX with the Slack sandbox verifies requests with a public signing secret, so anyone "
+            f"who can reach {host} could act as Slack; keep HOST=127.0.0.1, set real Slack credentials, "
+            f"or pass {EXPOSE_SANDBOX_FLAG}"
+        )
     if shared_database(database_url):
-        return ("DATABASE_URL: a shared database server with the Slack sandbox, whose signing secret is public: "
-                "use the embedded database (unset DATABASE_URL) or a local one, set real Slack credentials, "
-                f"or pass {EXPOSE_SANDBOX_FLAG}")
+        return (
+            "DATABASE_URL: a shared database server with the Slack sandbox, whose signing secret is public: "
+            "use the embedded database (unset DATABASE_URL) or a local one, set real Slack credentials, "
+            f"or pass {EXPOSE_SANDBOX_FLAG}"
+        )
     return None
 
 

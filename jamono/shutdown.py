@@ -64,8 +64,9 @@ def stop_signals(loop: asyncio.AbstractEventLoop) -> asyncio.Event:
     return stop
 
 
-def one_stop_per_burst(handler: Callable[[int, FrameType | None], Any],
-                       burst_s: float = BURST_S) -> Callable[[int, FrameType | None], Any]:
+def one_stop_per_burst(
+    handler: Callable[[int, FrameType | None], Any], burst_s: float = BURST_S
+) -> Callable[[int, FrameType | None], Any]:
     """`handler` on the first signal; the same signal again within `burst_s` is that stop delivered
     twice (the process group's, then the supervisor's forward) and is dropped; later ones pass."""
     first: float | None = None

@@ -64,10 +64,14 @@ class NoxSocketModeHandler(AsyncSocketModeHandler):
         body = req.payload
         scope.event_type = slack_event_type(body)
         scope.request_id = body.get("event_id") or context.new_request_id()
-        response = await self.app.async_dispatch(AsyncBoltRequest(
-            mode="socket_mode", body=body, headers=build_headers(req),
-            context={"message_event": message_event} if message_event is not None else None,
-        ))
+        response = await self.app.async_dispatch(
+            AsyncBoltRequest(
+                mode="socket_mode",
+                body=body,
+                headers=build_headers(req),
+                context={"message_event": message_event} if message_event is not None else None,
+            )
+        )
         if response.status == 404 and req.type == "events_api":
             # An event type we do not act on: acknowledge it so Slack does not redeliver it.
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))

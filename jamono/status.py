@@ -25,8 +25,12 @@ from jamono.tenancy import WorkspaceContext
 log = logging.getLogger(__name__)
 
 State = Literal["ok", "warn", "down", "off"]
-ICON: dict[State, str] = {"ok": ":large_green_circle:", "warn": ":large_yellow_circle:", "down": ":red_circle:",
-                          "off": ":white_circle:"}
+ICON: dict[State, str] = {
+    "ok": ":large_green_circle:",
+    "warn": ":large_yellow_circle:",
+    "down": ":red_circle:",
+    "off": ":white_circle:",
+}
 
 
 class Check(BaseModel):
@@ -49,12 +53,19 @@ _TEXT: dict[str, dict[str, str]] = {
     "queue_ok": {"en": "reachable, {n} job(s) waiting", "fr": "joignable, {n} tâche(s) en attente"},
     "queue_up": {"en": "reachable", "fr": "joignable"},
     "kb_docs": {"en": "{docs} documents, {chunks} passages", "fr": "{docs} documents, {chunks} passages"},
-    "kb_empty": {"en": "empty: add runbooks with `/nox kb add`", "fr": "vide : ajoutez des runbooks avec `/nox kb add`"},
-    "llm_on": {"en": "{model} (falls back to the offline brain on failure)",
-               "fr": "{model} (repli sur le cerveau hors ligne en cas d'échec)"},
+    "kb_empty": {
+        "en": "empty: add runbooks with `/nox kb add`",
+        "fr": "vide : ajoutez des runbooks avec `/nox kb add`",
+    },
+    "llm_on": {
+        "en": "{model} (falls back to the offline brain on failure)",
+        "fr": "{model} (repli sur le cerveau hors ligne en cas d'échec)",
+    },
     "llm_off": {"en": "offline brain (no OPENAI_API_KEY)", "fr": "cerveau hors ligne (pas d'OPENAI_API_KEY)"},
-    "not_connected": {"en": "not connected — an admin can connect it in NOX's Home tab",
-                      "fr": "non connecté — un admin peut le connecter dans l'onglet Accueil de NOX"},
+    "not_connected": {
+        "en": "not connected — an admin can connect it in NOX's Home tab",
+        "fr": "non connecté — un admin peut le connecter dans l'onglet Accueil de NOX",
+    },
     "connected": {"en": "connected ({where})", "fr": "connecté ({where})"},
     "unreachable": {"en": "connected but failing: {reason}", "fr": "connecté mais en échec : {reason}"},
     "failed": {"en": "check failed: {reason}", "fr": "vérification en échec : {reason}"},
@@ -90,7 +101,6 @@ def check_database(rt: Runtime, lang: Lang) -> Check:
 
 def check_queue(rt: Runtime, lang: Lang) -> Check:
     import dramatiq
-
     from dramatiq.brokers.redis import RedisBroker
 
     broker = dramatiq.get_broker()
@@ -125,8 +135,11 @@ def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "
     store = credential_store(rt.settings)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         try:
-            plugin = store.tracker(conn, ws.workspace_id, settings) if kind == "jira" else \
-                store.calendar(conn, ws.workspace_id, settings)
+            plugin = (
+                store.tracker(conn, ws.workspace_id, settings)
+                if kind == "jira"
+                else store.calendar(conn, ws.workspace_id, settings)
+            )
         except NotConnected:
             return Check(name=tr(kind, lang), state="off", detail=tr("not_connected", lang))
     where = settings.jira.url if kind == "jira" else settings.google.organizer_email
@@ -141,7 +154,9 @@ def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "
         # by its class only (its text, or a `reason` attribute, may be a remote server's words).
         reason = exc.reason if isinstance(exc, IntegrationError) else type(exc).__name__
         log.warning("status: %s check failed", kind, extra={"error": type(exc).__name__})
-        return Check(name=tr(kind, lang), state="down", detail=tr("unreachable", lang, reason=escape_mrkdwn(str(reason)[:120])))
+        return Check(
+            name=tr(kind, lang), state="down", detail=tr("unreachable", lang, reason=escape_mrkdwn(str(reason)[:120]))
+        )
     finally:
         close = getattr(plugin, "close", None)
         if callable(close):
@@ -152,8 +167,13 @@ def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "
 
 def collect(rt: Runtime, ws: WorkspaceContext, lang: Lang, *, queued_at: float | None = None) -> list[Check]:
     picked_ms = round(max(0.0, time.time() - queued_at) * 1000) if queued_at else 0
-    checks = [Check(name=tr("worker", lang), state="ok" if picked_ms < 5000 else "warn",
-                    detail=tr("answering", lang, ms=picked_ms))]
+    checks = [
+        Check(
+            name=tr("worker", lang),
+            state="ok" if picked_ms < 5000 else "warn",
+            detail=tr("answering", lang, ms=picked_ms),
+        )
+    ]
     checks.append(_guard("database", lang, lambda: check_database(rt, lang)))
     checks.append(_guard("queue", lang, lambda: check_queue(rt, lang)))
     checks.append(_guard("kb", lang, lambda: check_knowledge(rt, ws, lang)))
@@ -179,7 +199,9 @@ def report_status(rt: Runtime, job: CommandJob, *, queued_at: float | None = Non
     lang: Lang = preferred if preferred in ("fr", "en") else job.lang  # type: ignore[assignment]
     checks = collect(rt, ws, lang, queued_at=queued_at)
     WebhookClient(job.response_url).send(
-        response_type="in_channel" if job.share else "ephemeral", text=tr("title", lang),
-        blocks=status_blocks(checks, lang), replace_original=True,
+        response_type="in_channel" if job.share else "ephemeral",
+        text=tr("title", lang),
+        blocks=status_blocks(checks, lang),
+        replace_original=True,
     )
     return checks

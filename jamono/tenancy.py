@@ -67,13 +67,20 @@ def load_workspace(pool: ConnectionPool, team_id: str, enterprise_id: str | None
     if row is None:
         raise UnknownWorkspace(team_id)
     return WorkspaceContext(
-        tenant_id=row["tenant_id"], workspace_id=row["id"], deployment_id=row["deployment_id"],
-        team_id=row["slack_team_id"], enterprise_id=row["slack_enterprise_id"], bot_user_id=row["bot_user_id"],
-        is_active=row["is_active"], settings=row["settings"],
+        tenant_id=row["tenant_id"],
+        workspace_id=row["id"],
+        deployment_id=row["deployment_id"],
+        team_id=row["slack_team_id"],
+        enterprise_id=row["slack_enterprise_id"],
+        bot_user_id=row["bot_user_id"],
+        is_active=row["is_active"],
+        settings=row["settings"],
     )
 
 
-def register_workspace(pool: ConnectionPool, identity: TeamIdentity, *, tenant_name: str | None = None) -> WorkspaceContext:
+def register_workspace(
+    pool: ConnectionPool, identity: TeamIdentity, *, tenant_name: str | None = None
+) -> WorkspaceContext:
     """Create (or refresh) the tenant, workspace and NOX deployment for a Slack team; idempotent."""
     with no_tenant_tx(pool) as conn:
         # Serialise concurrent first registrations of the same team (web and worker booting together).
@@ -92,8 +99,16 @@ def register_workspace(pool: ConnectionPool, identity: TeamIdentity, *, tenant_n
             workspace_id = conn.execute(
                 "INSERT INTO workspaces (tenant_id, slack_team_id, slack_enterprise_id, name, domain, bot_user_id, bot_id, app_id)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                [tenant_id, identity.team_id, identity.enterprise_id, identity.team_name, identity.domain,
-                 identity.bot_user_id, identity.bot_id, identity.app_id],
+                [
+                    tenant_id,
+                    identity.team_id,
+                    identity.enterprise_id,
+                    identity.team_name,
+                    identity.domain,
+                    identity.bot_user_id,
+                    identity.bot_id,
+                    identity.app_id,
+                ],
             ).fetchone()["id"]  # type: ignore[index]
         else:
             workspace_id = existing[1]
@@ -101,7 +116,14 @@ def register_workspace(pool: ConnectionPool, identity: TeamIdentity, *, tenant_n
                 "UPDATE workspaces SET name = coalesce(%s, name), domain = coalesce(%s, domain),"
                 " bot_user_id = coalesce(%s, bot_user_id), bot_id = coalesce(%s, bot_id), app_id = coalesce(%s, app_id),"
                 " is_active = true, updated_at = now() WHERE id = %s",
-                [identity.team_name, identity.domain, identity.bot_user_id, identity.bot_id, identity.app_id, workspace_id],
+                [
+                    identity.team_name,
+                    identity.domain,
+                    identity.bot_user_id,
+                    identity.bot_id,
+                    identity.app_id,
+                    workspace_id,
+                ],
             )
         conn.execute(
             "INSERT INTO agent_deployments (tenant_id, workspace_id, agent_id, status)"

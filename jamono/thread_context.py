@@ -25,8 +25,14 @@ def _key(team_id: str, channel: str, thread_ts: str) -> str:
 
 
 def thread_context(
-    client: WebClient, cache: redis.Redis | None, *, team_id: str, channel: str, thread_ts: str,
-    current_ts: str, bot_user_id: str | None,
+    client: WebClient,
+    cache: redis.Redis | None,
+    *,
+    team_id: str,
+    channel: str,
+    thread_ts: str,
+    current_ts: str,
+    bot_user_id: str | None,
 ) -> list[str]:
     """The thread's earlier messages, oldest first, NOX's own prefixed with "NOX:"."""
     key = _key(team_id, channel, thread_ts)

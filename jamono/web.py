@@ -82,8 +82,14 @@ def parse_slack_body(raw: str, content_type: str) -> tuple[dict, MessageEvent | 
     raise PayloadError(f"unsupported content type {content_type[:60]!r}")
 
 
-def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthCheck], *,
-                  metrics_token: str | None = None, replay_guard: ReplayGuard | None = None) -> web.Application:
+def build_web_app(
+    bolt: AsyncApp,
+    signing_secret: str,
+    checks: dict[str, HealthCheck],
+    *,
+    metrics_token: str | None = None,
+    replay_guard: ReplayGuard | None = None,
+) -> web.Application:
     verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -126,8 +132,9 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
             log.warning("slack request not checked for replay: %s", type(exc).__name__)
             return await dispatch(request, scope, raw)
         if not first:
-            log.warning("slack request ignored: a replay of a signed request already accepted",
-                        extra={"path": request.path})
+            log.warning(
+                "slack request ignored: a replay of a signed request already accepted", extra={"path": request.path}
+            )
             return web.Response(status=200)
         response: web.Response | None = None
         try:
@@ -151,11 +158,15 @@ def build_web_app(bolt: AsyncApp, signing_secret: str, checks: dict[str, HealthC
         scope.request_id = body.get("event_id") or context.new_request_id()
         # Bolt gets the body already parsed (mode "socket_mode" is how Bolt accepts a dict; it only
         # changes signature checking, which Bolt leaves to us) and just the headers it reads.
-        bolt_response = await bolt.async_dispatch(AsyncBoltRequest(
-            body=body, query=request.query_string, mode="socket_mode",
-            context={"message_event": message_event} if message_event is not None else None,
-            headers={name: headers[name] for name in _BOLT_HEADERS if name in headers},
-        ))
+        bolt_response = await bolt.async_dispatch(
+            AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                mode="socket_mode",
+                context={"message_event": message_event} if message_event is not None else None,
+                headers={name: headers[name] for name in _BOLT_HEADERS if name in headers},
+            )
+        )
         if bolt_response.status == 404 and body.get("type") == "event_callback":
             # An event type we do not act on: acknowledge it so Slack does not redeliver it.
             return web.Response(status=200)

@@ -39,7 +39,7 @@ class Chunk(BaseModel):
 
     source: str
     title: str
-    heading: str = ""               # heading path, e.g. "Diagnosis > Logs"
+    heading: str = ""  # heading path, e.g. "Diagnosis > Logs"
     content: str
     ord: int = Field(ge=0)
     tags: list[str] = Field(default_factory=list)
@@ -151,8 +151,11 @@ def chunk_document(doc: SourceDocument, *, chunk_size: int = CHUNK_SIZE, overlap
     """Split a document into ordered chunks; never splits a fenced code block."""
     protected = _Protected(doc.content)
     sizer = RecursiveCharacterTextSplitter(
-        chunk_size=chunk_size, chunk_overlap=overlap, length_function=lambda t: protected.length(t, chunk_size),
-        separators=["  \n", "\n", ". ", " ", ""], keep_separator="end",
+        chunk_size=chunk_size,
+        chunk_overlap=overlap,
+        length_function=lambda t: protected.length(t, chunk_size),
+        separators=["  \n", "\n", ". ", " ", ""],
+        keep_separator="end",
     )
     pieces: list[tuple[str, str]] = []
     for heading, body in _sections(doc, protected):
@@ -166,7 +169,15 @@ def chunk_document(doc: SourceDocument, *, chunk_size: int = CHUNK_SIZE, overlap
     if not pieces and doc.content.strip():
         pieces.append(("", protected.restore(protected.text)))
     return [
-        Chunk(source=doc.source, title=doc.title, heading=heading, content=text, ord=i,
-              tags=doc.tags, lang=doc.lang, url=doc.url)
+        Chunk(
+            source=doc.source,
+            title=doc.title,
+            heading=heading,
+            content=text,
+            ord=i,
+            tags=doc.tags,
+            lang=doc.lang,
+            url=doc.url,
+        )
         for i, (heading, text) in enumerate(pieces)
     ]

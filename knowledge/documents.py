@@ -86,7 +86,8 @@ class SourceDocument(BaseModel):
         """sha256 over what shapes the chunks (not the url: a moved link is not new content)."""
         payload = json.dumps(
             {"title": self.title, "tags": self.tags, "lang": self.lang, "content": self.content},
-            ensure_ascii=False, sort_keys=True,
+            ensure_ascii=False,
+            sort_keys=True,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -117,7 +118,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str | list[str]], str]:
             meta[key] = [_unquote(v) for v in _split_list(value[1:-1]) if v.strip()]
         else:
             meta[key] = _unquote(value)
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def _split_list(inner: str) -> list[str]:
@@ -195,8 +196,14 @@ def title_from(content: str, fallback: str) -> str:
     return stem[:1].upper() + stem[1:] if stem else "Untitled"
 
 
-def parse_document(text: str, *, source: str, kind: str = "markdown", name: str | None = None,
-                   defaults: dict[str, str | list[str]] | None = None) -> SourceDocument:
+def parse_document(
+    text: str,
+    *,
+    source: str,
+    kind: str = "markdown",
+    name: str | None = None,
+    defaults: dict[str, str | list[str]] | None = None,
+) -> SourceDocument:
     """Build a SourceDocument from raw text; kind is "markdown", "text" or "html"."""
     html_title: str | None = None
     if kind == "html":
@@ -212,8 +219,12 @@ def parse_document(text: str, *, source: str, kind: str = "markdown", name: str 
         title = title_from("", fallback_name)
     lang = _as_str(meta.get("lang")) or _as_str(meta.get("language")) or guess_lang(content)
     return SourceDocument(
-        source=source, title=title, content=content, url=_as_str(meta.get("url")),
-        tags=_as_list(meta.get("tags")), lang=lang,
+        source=source,
+        title=title,
+        content=content,
+        url=_as_str(meta.get("url")),
+        tags=_as_list(meta.get("tags")),
+        lang=lang,
     )
 
 
@@ -245,7 +256,11 @@ def discover_files(paths: list[Path]) -> list[Path]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and not any(p.startswith(".") for p in rel):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(p.startswith(".") for p in rel)
+                ):
                     found.setdefault(child, None)
         elif path.is_file():
             found.setdefault(path, None)

@@ -11,8 +11,27 @@ import re
 from html.parser import HTMLParser
 
 _SKIP = {"script", "style", "noscript", "template", "nav", "header", "footer", "svg", "head"}
-_BLOCK = {"p", "div", "section", "article", "main", "aside", "blockquote", "table", "ul", "ol",
-          "dl", "dt", "dd", "figure", "figcaption", "form", "hr", "details", "summary"}
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "aside",
+    "blockquote",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "form",
+    "hr",
+    "details",
+    "summary",
+}
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 
 

@@ -55,7 +55,7 @@ class IngestReport(BaseModel):
     unchanged: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     failed: list[IngestFailure] = Field(default_factory=list)
-    chunks: int = 0          # chunks embedded and written by this run
+    chunks: int = 0  # chunks embedded and written by this run
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -80,7 +80,9 @@ class _Job(BaseModel):
 def _embed(embedder: Embedder, texts: Sequence[str], batch: int) -> np.ndarray:
     if not texts:
         return np.empty((0, embedder.dim), dtype=np.float32)
-    parts = [np.asarray(embedder.embed(list(texts[i : i + batch])), dtype=np.float32) for i in range(0, len(texts), batch)]
+    parts = [
+        np.asarray(embedder.embed(list(texts[i : i + batch])), dtype=np.float32) for i in range(0, len(texts), batch)
+    ]
     vectors = np.concatenate(parts)
     if vectors.shape != (len(texts), embedder.dim):
         raise RuntimeError(f"embedder returned shape {vectors.shape} for {len(texts)} texts of dim {embedder.dim}")
@@ -142,8 +144,15 @@ def ingest_documents(
             try:
                 with tenant_tx(pool, tenant) as conn:
                     _, created = store.write_document(
-                        conn, tenant, job.doc, fingerprint=job.fingerprint, chunks=job.chunks, vectors=vecs,
-                        model_id=model, origin=origin, created_by=created_by,
+                        conn,
+                        tenant,
+                        job.doc,
+                        fingerprint=job.fingerprint,
+                        chunks=job.chunks,
+                        vectors=vecs,
+                        model_id=model,
+                        origin=origin,
+                        created_by=created_by,
                     )
             except Exception as exc:
                 log.warning("could not store %s: %s", job.doc.source, exc)
@@ -158,8 +167,12 @@ def ingest_documents(
     for doc in unique.values():
         fp = fingerprint(doc)
         state = states.get(doc.source)
-        if state is not None and state.content_hash == fp and set(state.models) <= {model} \
-                and (state.chunks > 0 or not doc.content.strip()):
+        if (
+            state is not None
+            and state.content_hash == fp
+            and set(state.models) <= {model}
+            and (state.chunks > 0 or not doc.content.strip())
+        ):
             if state.url != doc.url or state.origin != origin:
                 with tenant_tx(pool, tenant) as conn:
                     store.update_metadata(conn, state.id, url=doc.url, origin=origin)
@@ -184,8 +197,9 @@ def ingest_documents(
     return report
 
 
-def load_paths(paths: Sequence[Path | str], *, relative_to: Path | str | None = None,
-               source_prefix: str = "") -> tuple[list[SourceDocument], list[IngestFailure]]:
+def load_paths(
+    paths: Sequence[Path | str], *, relative_to: Path | str | None = None, source_prefix: str = ""
+) -> tuple[list[SourceDocument], list[IngestFailure]]:
     """Read supported files under paths; source = prefix + path relative to `relative_to`
     (or the absolute path)."""
     base = Path(relative_to).resolve() if relative_to is not None else None
@@ -257,8 +271,14 @@ class _MemoEmbedder:
             return np.stack([self._memo[k] for k in keys]) if keys else np.empty((0, self.dim), np.float32)
 
 
-def load_bundled(pool: ConnectionPool, tenant_id: UUID | str, embedder: Embedder, *,
-                 progress: Progress | None = None, bundled_dir: Path = BUNDLED_DIR) -> IngestReport:
+def load_bundled(
+    pool: ConnectionPool,
+    tenant_id: UUID | str,
+    embedder: Embedder,
+    *,
+    progress: Progress | None = None,
+    bundled_dir: Path = BUNDLED_DIR,
+) -> IngestReport:
     """Load the runbooks shipped with Jamono (origin "bundled"); idempotent, and bundled
     documents no longer shipped are removed. Sources look like "bundled/en/k8s-crashloopbackoff.md"."""
     started = time.perf_counter()

@@ -35,21 +35,20 @@ class Candidate:
 
     chunk_id: int
     document_id: UUID
-    vector_rank: int | None = None      # 1-based rank in the vector list
-    text_rank: int | None = None        # 1-based rank in the full-text list
-    similarity: float | None = None     # cosine similarity to the query (vector candidates)
-    fused: float = 0.0                  # chunk-level RRF
-    doc_score: float = 0.0              # document-level RRF (best chunk per retriever)
-    share: float = 0.0                  # fused / best fused of the same document, in (0, 1]
-    score: float = 0.0                  # fused, demoted, diversity-adjusted, normalised
+    vector_rank: int | None = None  # 1-based rank in the vector list
+    text_rank: int | None = None  # 1-based rank in the full-text list
+    similarity: float | None = None  # cosine similarity to the query (vector candidates)
+    fused: float = 0.0  # chunk-level RRF
+    doc_score: float = 0.0  # document-level RRF (best chunk per retriever)
+    share: float = 0.0  # fused / best fused of the same document, in (0, 1]
+    score: float = 0.0  # fused, demoted, diversity-adjusted, normalised
 
 
 def rrf(rank: int | None, k: int = RRF_K) -> float:
     return 0.0 if rank is None else 1.0 / (k + rank)
 
 
-def fuse(cands: Sequence[Candidate], *, vector_weight: float = 1.0, text_weight: float = 1.0,
-         k: int = RRF_K) -> None:
+def fuse(cands: Sequence[Candidate], *, vector_weight: float = 1.0, text_weight: float = 1.0, k: int = RRF_K) -> None:
     """Reciprocal rank fusion at two levels, robust to the retrievers' incomparable scales.
 
     Documents are fused on the rank of their best chunk in each list: a runbook whose
@@ -68,14 +67,17 @@ def fuse(cands: Sequence[Candidate], *, vector_weight: float = 1.0, text_weight:
         c.fused = vector_weight * rrf(c.vector_rank, k) + text_weight * rrf(c.text_rank, k)
         best_in_doc[c.document_id] = max(best_in_doc.get(c.document_id, 0.0), c.fused)
     for c in cands:
-        doc_score = vector_weight * rrf(doc_vec.get(c.document_id), k) + text_weight * rrf(doc_txt.get(c.document_id), k)
+        doc_score = vector_weight * rrf(doc_vec.get(c.document_id), k) + text_weight * rrf(
+            doc_txt.get(c.document_id), k
+        )
         share = c.fused / best_in_doc[c.document_id] if best_in_doc[c.document_id] else 0.0
         c.doc_score = doc_score
         c.share = share
 
 
-def is_relevant(similarity: float | None, coverage: float, *, has_vectors: bool = True,
-                same_language_fr: bool = False) -> bool:
+def is_relevant(
+    similarity: float | None, coverage: float, *, has_vectors: bool = True, same_language_fr: bool = False
+) -> bool:
     """Worth citing: semantically close, or fairly close and sharing most of the query's words.
 
     The strong bar is higher between two French texts, which MiniLM finds alike whatever they
@@ -87,8 +89,14 @@ def is_relevant(similarity: float | None, coverage: float, *, has_vectors: bool 
     return similarity >= strong or (similarity >= SIM_WEAK and coverage >= COVERAGE_WEAK)
 
 
-def diversify(cands: Sequence[Candidate], limit: int, *, demote: Mapping[UUID, float] | None = None,
-              penalty: float = SAME_DOCUMENT_PENALTY, scale: float = 1.0) -> list[Candidate]:
+def diversify(
+    cands: Sequence[Candidate],
+    limit: int,
+    *,
+    demote: Mapping[UUID, float] | None = None,
+    penalty: float = SAME_DOCUMENT_PENALTY,
+    scale: float = 1.0,
+) -> list[Candidate]:
     """Pick `limit` chunks greedily: document score x the chunk's share of it, each further
     chunk of an already-chosen document penalised.
 
@@ -101,6 +109,7 @@ def diversify(cands: Sequence[Candidate], limit: int, *, demote: Mapping[UUID, f
     taken: dict[UUID, int] = {}
     chosen: list[Candidate] = []
     while pool and len(chosen) < limit:
+
         def effective(c: Candidate) -> float:
             factor = min(max(demote.get(c.document_id, 1.0), 0.0), 1.0)
             return c.doc_score * c.share * factor * penalty ** taken.get(c.document_id, 0)

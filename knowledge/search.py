@@ -40,13 +40,13 @@ Mode = Literal["hybrid", "vector", "text"]
 INDEXED_MODELS: dict[str, int] = {"all-MiniLM-L6-v2": 384}
 # A tenant with at most this many chunks of the query's model is scanned exactly (bench/kb.py).
 EXACT_MAX_ROWS = 10_000
-HNSW_EF_MAX = 1000              # pgvector's upper bound for hnsw.ef_search
-HNSW_EF_SAFETY = 2.0            # ask for twice the candidates the tenant's share predicts
-MIN_CANDIDATES = 40             # per retriever
+HNSW_EF_MAX = 1000  # pgvector's upper bound for hnsw.ef_search
+HNSW_EF_SAFETY = 2.0  # ask for twice the candidates the tenant's share predicts
+MIN_CANDIDATES = 40  # per retriever
 TEXT_TIE_WEIGHT = 1.0
-CANDIDATE_ROWS = 2000           # keyword stage: chunks scored at most, rarest words first (bench/kb.py)
-FULL_SCAN_MAX_ROWS = 4000       # ...unless the full ranking's scan stays this small (then exact)           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
-TEXT_WEIGHT_MIN = 0.0           # keyword vote in the fusion when its best match covers nothing
+CANDIDATE_ROWS = 2000  # keyword stage: chunks scored at most, rarest words first (bench/kb.py)
+FULL_SCAN_MAX_ROWS = 4000  # ...unless the full ranking's scan stays this small (then exact)           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
+TEXT_WEIGHT_MIN = 0.0  # keyword vote in the fusion when its best match covers nothing
 # English questions: MiniLM's vectors are the better judge, words vote at most 0.7 of them
 # (tests/knowledge/fixtures/kb_queries_runbooks_own.jsonl: first document right 0.81 -> 0.83).
 # French questions: the vectors read French poorly, so words keep a full vote.
@@ -55,7 +55,7 @@ TEXT_WEIGHT_MAX = 0.7
 TEXT_WEIGHT_POWER_FR = 1.0
 TEXT_WEIGHT_MAX_FR = 1.0
 
-MAX_QUERY_CHARS = 4000          # what a question's search reads (Slack allows 40,000)
+MAX_QUERY_CHARS = 4000  # what a question's search reads (Slack allows 40,000)
 
 # The explicit tenant predicate (row-level security applies regardless; tests remove this).
 _TENANT = sql.SQL("tenant_id = jamono_current_tenant()")
@@ -83,9 +83,9 @@ class Hit(BaseModel):
     tags: list[str]
     lang: str | None
     origin: str
-    score: float            # fused score in [0, 1]: 1 = first in both retrievers
-    similarity: float       # cosine similarity of query and chunk (0 when not comparable)
-    relevant: bool          # above the relevance floor: safe to cite
+    score: float  # fused score in [0, 1]: 1 = first in both retrievers
+    similarity: float  # cosine similarity of query and chunk (0 when not comparable)
+    relevant: bool  # above the relevance floor: safe to cite
 
 
 def _dicts(conn: psycopg.Connection) -> psycopg.Cursor[dict[str, Any]]:
@@ -119,12 +119,16 @@ def _word_lexemes(conn: psycopg.Connection, words: Sequence[str]) -> dict[str, l
     with _LEXEMES_LOCK:
         missing = [w for w in words if w not in _LEXEMES]
     if missing:
-        rows = _dicts(conn).execute(
-            "SELECT w, (to_tsvector('english', w) = ''::tsvector OR to_tsvector('french', w) = ''::tsvector) AS stop,"
-            " tsvector_to_array(to_tsvector('english', w) || to_tsvector('french', w)) AS lexemes"
-            " FROM unnest(%s::text[]) AS w",
-            [missing],
-        ).fetchall()
+        rows = (
+            _dicts(conn)
+            .execute(
+                "SELECT w, (to_tsvector('english', w) = ''::tsvector OR to_tsvector('french', w) = ''::tsvector) AS stop,"
+                " tsvector_to_array(to_tsvector('english', w) || to_tsvector('french', w)) AS lexemes"
+                " FROM unnest(%s::text[]) AS w",
+                [missing],
+            )
+            .fetchall()
+        )
         with _LEXEMES_LOCK:
             if len(_LEXEMES) > _LEXEMES_MAX:
                 _LEXEMES.clear()
@@ -171,13 +175,18 @@ def _tenant_rows(conn: psycopg.Connection, model: str) -> int:
         cached = _SIZES.get(key)
     if cached and now - cached[0] < SIZE_TTL_S:
         return cached[1]
-    row = cur.execute(sql.SQL(
-        "SELECT count(*) FROM (SELECT 1 FROM knowledge_chunks WHERE {t} AND embedding_model = %s LIMIT %s) s"
-    ).format(t=_TENANT), [model, EXACT_MAX_ROWS + 1]).fetchone()
+    row = cur.execute(
+        sql.SQL(
+            "SELECT count(*) FROM (SELECT 1 FROM knowledge_chunks WHERE {t} AND embedding_model = %s LIMIT %s) s"
+        ).format(t=_TENANT),
+        [model, EXACT_MAX_ROWS + 1],
+    ).fetchone()
     size = int(row[0]) if row else 0
     if size > EXACT_MAX_ROWS:
-        row = cur.execute(sql.SQL(
-            "SELECT count(*) FROM knowledge_chunks WHERE {t} AND embedding_model = %s").format(t=_TENANT), [model]).fetchone()
+        row = cur.execute(
+            sql.SQL("SELECT count(*) FROM knowledge_chunks WHERE {t} AND embedding_model = %s").format(t=_TENANT),
+            [model],
+        ).fetchone()
         size = int(row[0]) if row else size
     with _SIZES_LOCK:
         if len(_SIZES) > 10_000:
@@ -200,8 +209,17 @@ def exact_knn(conn: psycopg.Connection, qvec: str, model: str, n: int, lang: str
     return [Found(r[0], r[1], float(r[2])) for r in _tuples(conn).execute(query)]
 
 
-def hnsw_knn(conn: psycopg.Connection, qvec: str, model: str, dim: int, n: int, ef_search: int,
-             lang: str | None = None, *, tenant_filter: bool = True) -> list[Found]:
+def hnsw_knn(
+    conn: psycopg.Connection,
+    qvec: str,
+    model: str,
+    dim: int,
+    n: int,
+    ef_search: int,
+    lang: str | None = None,
+    *,
+    tenant_filter: bool = True,
+) -> list[Found]:
     """Approximate kNN on the model's HNSW index; tenant rows are filtered after the graph walk
     (at most ef_search rows come out of it). The model is a literal so the planner can match
     the partial index's predicate."""
@@ -210,25 +228,42 @@ def hnsw_knn(conn: psycopg.Connection, qvec: str, model: str, dim: int, n: int, 
         "SELECT id, document_id, (embedding::{cast}) <=> {q}::{cast} AS distance FROM knowledge_chunks"
         " WHERE embedding_model = {model}{tenant}{lang}"
         " ORDER BY (embedding::{cast}) <=> {q}::{cast} LIMIT {n}"
-    ).format(cast=cast, q=sql.Literal(qvec), model=sql.Literal(model),
-             tenant=sql.SQL(" AND {}").format(_TENANT) if tenant_filter else sql.SQL(""),
-             lang=_lang_filter(lang), n=sql.Literal(n))
+    ).format(
+        cast=cast,
+        q=sql.Literal(qvec),
+        model=sql.Literal(model),
+        tenant=sql.SQL(" AND {}").format(_TENANT) if tenant_filter else sql.SQL(""),
+        lang=_lang_filter(lang),
+        n=sql.Literal(n),
+    )
     cur = _tuples(conn)
     previous = cur.execute(
-        "SELECT coalesce(current_setting('hnsw.ef_search', true), '40'), current_setting('enable_sort')").fetchone()
+        "SELECT coalesce(current_setting('hnsw.ef_search', true), '40'), current_setting('enable_sort')"
+    ).fetchone()
     # No sort allowed: the planner must walk the index (the caller decided HNSW is worth it).
-    cur.execute("SELECT set_config('hnsw.ef_search', %s, true), set_config('enable_sort', 'off', true)",
-                [str(ef_search)])
+    cur.execute(
+        "SELECT set_config('hnsw.ef_search', %s, true), set_config('enable_sort', 'off', true)", [str(ef_search)]
+    )
     try:
         return [Found(r[0], r[1], float(r[2])) for r in cur.execute(query)]
     finally:
         ef_before, sort_before = previous if previous else ("40", "on")
-        cur.execute("SELECT set_config('hnsw.ef_search', %s, true), set_config('enable_sort', %s, true)",
-                    [ef_before or "40", sort_before])
+        cur.execute(
+            "SELECT set_config('hnsw.ef_search', %s, true), set_config('enable_sort', %s, true)",
+            [ef_before or "40", sort_before],
+        )
 
 
-def vector_candidates(conn: psycopg.Connection, qvec: str, model: str, dim: int, n: int,
-                      lang: str | None = None, *, tenant_chunks: int | None = None) -> list[Found]:
+def vector_candidates(
+    conn: psycopg.Connection,
+    qvec: str,
+    model: str,
+    dim: int,
+    n: int,
+    lang: str | None = None,
+    *,
+    tenant_chunks: int | None = None,
+) -> list[Found]:
     """The tenant's n nearest chunks: exact when it is small, HNSW when large, and exact
     again when HNSW's post-filter kept fewer rows than asked for."""
     if model not in INDEXED_MODELS or INDEXED_MODELS[model] != dim:
@@ -248,14 +283,18 @@ def vector_candidates(conn: psycopg.Connection, qvec: str, model: str, dim: int,
 
 # ---------------------------------------------------------------------------- full text
 
+
 def _sum_if_match(wqs: Sequence[str], weights: Sequence[sql.Composable]) -> sql.Composable:
     """`(CASE WHEN tsv @@ q1 THEN w1 ELSE 0 END) + ...`: inline, cheaper than a subquery per row."""
-    terms = [sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w) for q, w in zip(wqs, weights)]
+    terms = [
+        sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w) for q, w in zip(wqs, weights)
+    ]
     return sql.SQL(" + ").join(terms) if terms else sql.SQL("0")
 
 
-def text_candidates(conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: str | None = None, *,
-                    tenant_chunks: int | None = None) -> tuple[list[Found], float]:
+def text_candidates(
+    conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: str | None = None, *, tenant_chunks: int | None = None
+) -> tuple[list[Found], float]:
     """Chunks holding any content word of the query, ranked BM25-style: summed idf of the
     distinct query words present (rare words count most: "etcd has no leader" is about
     "leader"), then cover density (ts_rank_cd over both languages) to break ties.
@@ -268,7 +307,8 @@ def text_candidates(conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: 
         return [], 0.0
     df = [sql.Identifier(f"df{i}") for i in range(len(wqs))]
     counts = sql.SQL(", ").join(
-        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d) for q, d in zip(wqs, df))
+        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d) for q, d in zip(wqs, df)
+    )
     total = sql.SQL("greatest({n}::float8, (SELECT count(*) FROM m))").format(n=sql.Literal(tenant_chunks or 0))
     idf = [sql.SQL("ln(1 + ({N} - f.{d} + 0.5) / (f.{d} + 0.5))").format(N=sql.SQL("f.total"), d=d) for d in df]
     query = sql.SQL(
@@ -277,10 +317,17 @@ def text_candidates(conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: 
         " SELECT id, document_id, matched + {tie} * ts_rank_cd(tsv, {tsq}, 1) AS score, matched, idf_sum FROM ("
         "   SELECT m.id, m.document_id, m.tsv, {matched} AS matched, {idf_sum} AS idf_sum FROM m, f) s"
         " ORDER BY score DESC, id LIMIT {n}"
-    ).format(t=_TENANT, tsq=sql.Literal(" | ".join(wqs)), lang=_lang_filter(lang), counts=counts,
-             total=total,
-             tie=sql.Literal(TEXT_TIE_WEIGHT), matched=_sum_if_match(wqs, idf),
-             idf_sum=sql.SQL(" + ").join(idf), n=sql.Literal(n))
+    ).format(
+        t=_TENANT,
+        tsq=sql.Literal(" | ".join(wqs)),
+        lang=_lang_filter(lang),
+        counts=counts,
+        total=total,
+        tie=sql.Literal(TEXT_TIE_WEIGHT),
+        matched=_sum_if_match(wqs, idf),
+        idf_sum=sql.SQL(" + ").join(idf),
+        n=sql.Literal(n),
+    )
     rows = _tuples(conn).execute(query).fetchall()
     if not rows:
         return [], 0.0
@@ -295,8 +342,9 @@ def document_frequencies(conn: psycopg.Connection, words: Sequence[Sequence[str]
     lexemes = sorted({lx for lxs in words for lx in lxs})
     if not lexemes:
         return [0] * len(words)
-    rows = _tuples(conn).execute(sql.SQL(
-        "SELECT lexeme, df FROM knowledge_terms WHERE {t} AND lexeme = ANY(%s)").format(t=_TENANT), [lexemes])
+    rows = _tuples(conn).execute(
+        sql.SQL("SELECT lexeme, df FROM knowledge_terms WHERE {t} AND lexeme = ANY(%s)").format(t=_TENANT), [lexemes]
+    )
     df = {r[0]: int(r[1]) for r in rows}
     return [max((df.get(lx, 0) for lx in lxs), default=0) for lxs in words]
 
@@ -305,8 +353,14 @@ def _idf(df: int, total: float) -> float:
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
-def text_candidates_pruned(conn: psycopg.Connection, words: Sequence[Sequence[str]], n: int, lang: str | None = None,
-                           *, tenant_chunks: int | None = None) -> tuple[list[Found], float]:
+def text_candidates_pruned(
+    conn: psycopg.Connection,
+    words: Sequence[Sequence[str]],
+    n: int,
+    lang: str | None = None,
+    *,
+    tenant_chunks: int | None = None,
+) -> tuple[list[Found], float]:
     """`text_candidates`' ranking at a cost that does not grow with the tenant's size.
 
     Word rarity comes from the term statistics. When the query's words are in few enough chunks,
@@ -345,8 +399,15 @@ def text_candidates_pruned(conn: psycopg.Connection, words: Sequence[Sequence[st
         "SELECT id, document_id, {matched} + {tie} * ts_rank_cd(tsv, {tsq}, 1) AS score, {matched} AS matched"
         " FROM knowledge_chunks WHERE {t} AND tsv @@ {candidates}{lang}"
         " ORDER BY score DESC, id LIMIT {n}"
-    ).format(matched=matched, tie=sql.Literal(TEXT_TIE_WEIGHT), tsq=sql.Literal(" | ".join(wqs)), t=_TENANT,
-             candidates=sql.Literal(" | ".join(wqs[i] for i in chosen)), lang=_lang_filter(lang), n=sql.Literal(n))
+    ).format(
+        matched=matched,
+        tie=sql.Literal(TEXT_TIE_WEIGHT),
+        tsq=sql.Literal(" | ".join(wqs)),
+        t=_TENANT,
+        candidates=sql.Literal(" | ".join(wqs[i] for i in chosen)),
+        lang=_lang_filter(lang),
+        n=sql.Literal(n),
+    )
     rows = _tuples(conn).execute(query).fetchall()
     if not rows:
         return [], 0.0
@@ -367,19 +428,32 @@ def text_weight(coverage: float, *, french: bool = False) -> float:
 
 # ---------------------------------------------------------------------------- search
 
-def _details(conn: psycopg.Connection, ids: list[int], qvecs: Sequence[str], model: str,
-             wqs: list[str]) -> dict[int, dict[str, Any]]:
+
+def _details(
+    conn: psycopg.Connection, ids: list[int], qvecs: Sequence[str], model: str, wqs: list[str]
+) -> dict[int, dict[str, Any]]:
     """The chosen chunks with their documents, and their best similarity to any of the query's vectors."""
     sims = [sql.SQL("1 - (c.embedding <=> {}::vector)").format(sql.Literal(q)) for q in qvecs]
-    similarity = sql.SQL("CASE WHEN c.embedding_model = {model} THEN greatest({sims}) END").format(
-        model=sql.Literal(model), sims=sql.SQL(", ").join(sims)) if sims else sql.SQL("NULL::float8")
-    rows = _dicts(conn).execute(sql.SQL(
-        "SELECT c.id, c.document_id, c.heading, c.content, d.title, d.source, d.url, d.tags, d.lang, d.origin,"
-        " {similarity} AS similarity, {matched} AS matched"
-        " FROM (SELECT * FROM knowledge_chunks WHERE {t} AND id = ANY(%(ids)s)) c"
-        " JOIN knowledge_documents d ON d.id = c.document_id"
-    ).format(t=_TENANT, similarity=similarity, matched=_sum_if_match(wqs, [sql.Literal(1)] * len(wqs))),
-        {"ids": ids}).fetchall()
+    similarity = (
+        sql.SQL("CASE WHEN c.embedding_model = {model} THEN greatest({sims}) END").format(
+            model=sql.Literal(model), sims=sql.SQL(", ").join(sims)
+        )
+        if sims
+        else sql.SQL("NULL::float8")
+    )
+    rows = (
+        _dicts(conn)
+        .execute(
+            sql.SQL(
+                "SELECT c.id, c.document_id, c.heading, c.content, d.title, d.source, d.url, d.tags, d.lang, d.origin,"
+                " {similarity} AS similarity, {matched} AS matched"
+                " FROM (SELECT * FROM knowledge_chunks WHERE {t} AND id = ANY(%(ids)s)) c"
+                " JOIN knowledge_documents d ON d.id = c.document_id"
+            ).format(t=_TENANT, similarity=similarity, matched=_sum_if_match(wqs, [sql.Literal(1)] * len(wqs))),
+            {"ids": ids},
+        )
+        .fetchall()
+    )
     return {r["id"]: r for r in rows}
 
 
@@ -419,7 +493,7 @@ def search(
     model = embedder.model_id
     query = query[:MAX_QUERY_CHARS]
     english = to_english(query)  # a French question also looks for English runbooks in English
-    spelt = spelt_out(query)     # "PV", "HPA", "sts" as runbooks spell them
+    spelt = spelt_out(query)  # "PV", "HPA", "sts" as runbooks spell them
     if spelt:
         query, english = f"{query}\n{spelt}", f"{english}\n{spelt}" if english else None
     words = word_lexemes(conn, f"{query}\n{english}" if english else query)
@@ -430,8 +504,9 @@ def search(
     if mode != "text":
         texts = [with_expansions(q) for q in (query, english) if q]
         qvecs = [vector_literal(np.asarray(v, dtype=np.float32)) for v in embedder.embed(texts)]
-        vec_rows = _nearest([vector_candidates(conn, q, model, embedder.dim, n, lang, tenant_chunks=size)
-                             for q in qvecs], n)
+        vec_rows = _nearest(
+            [vector_candidates(conn, q, model, embedder.dim, n, lang, tenant_chunks=size) for q in qvecs], n
+        )
     text_rows: list[Found] = []
     coverage = 0.0
     if mode != "vector":
@@ -439,15 +514,20 @@ def search(
 
     cands: dict[int, Candidate] = {}
     for rank, found in enumerate(vec_rows, 1):
-        cands[found.chunk_id] = Candidate(chunk_id=found.chunk_id, document_id=found.document_id, vector_rank=rank,
-                                          similarity=1.0 - found.score)
+        cands[found.chunk_id] = Candidate(
+            chunk_id=found.chunk_id, document_id=found.document_id, vector_rank=rank, similarity=1.0 - found.score
+        )
     for rank, found in enumerate(text_rows, 1):
-        cands.setdefault(found.chunk_id, Candidate(chunk_id=found.chunk_id, document_id=found.document_id)).text_rank = rank
+        cands.setdefault(
+            found.chunk_id, Candidate(chunk_id=found.chunk_id, document_id=found.document_id)
+        ).text_rank = rank
     if not cands:
         return []
-    vector_weight, keyword_weight = {"hybrid": (1.0, text_weight(coverage, french=english is not None)),
-                                     "vector": (1.0, 0.0),
-                                     "text": (0.0, 1.0)}[mode]
+    vector_weight, keyword_weight = {
+        "hybrid": (1.0, text_weight(coverage, french=english is not None)),
+        "vector": (1.0, 0.0),
+        "text": (0.0, 1.0),
+    }[mode]
     fuse(list(cands.values()), vector_weight=vector_weight, text_weight=keyword_weight)
     chosen = diversify(list(cands.values()), k, demote=demote, scale=(vector_weight + keyword_weight) / 61.0)
     details = _details(conn, [c.chunk_id for c in chosen], qvecs, model, wqs)
@@ -458,12 +538,26 @@ def search(
             continue
         similarity = None if row["similarity"] is None else float(row["similarity"])
         coverage_words = int(row["matched"]) / len(wqs) if wqs else 0.0
-        hits.append(Hit(
-            chunk_id=c.chunk_id, document_id=c.document_id, title=row["title"], heading=row["heading"],
-            content=row["content"], source=row["source"], url=row["url"], tags=list(row["tags"] or []),
-            lang=row["lang"], origin=row["origin"], score=round(c.score, 6),
-            similarity=round(similarity or 0.0, 6),
-            relevant=is_relevant(similarity, coverage_words, has_vectors=similarity is not None,
-                                 same_language_fr=row["lang"] == "fr" and english is not None),
-        ))
+        hits.append(
+            Hit(
+                chunk_id=c.chunk_id,
+                document_id=c.document_id,
+                title=row["title"],
+                heading=row["heading"],
+                content=row["content"],
+                source=row["source"],
+                url=row["url"],
+                tags=list(row["tags"] or []),
+                lang=row["lang"],
+                origin=row["origin"],
+                score=round(c.score, 6),
+                similarity=round(similarity or 0.0, 6),
+                relevant=is_relevant(
+                    similarity,
+                    coverage_words,
+                    has_vectors=similarity is not None,
+                    same_language_fr=row["lang"] == "fr" and english is not None,
+                ),
+            )
+        )
     return hits

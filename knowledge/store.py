@@ -58,15 +58,19 @@ def vector_literal(vec: np.ndarray) -> str:
 
 
 def document_states(conn: psycopg.Connection, sources: Sequence[str]) -> dict[str, DocumentState]:
-    rows = _dicts(conn).execute(
-        "SELECT d.id, d.source, d.content_hash, d.url, d.origin,"
-        " count(c.id) AS chunks, coalesce(array_agg(DISTINCT c.embedding_model)"
-        "   FILTER (WHERE c.embedding_model IS NOT NULL), '{}') AS models"
-        " FROM knowledge_documents d LEFT JOIN knowledge_chunks c ON c.document_id = d.id"
-        " WHERE d.tenant_id = jamono_current_tenant() AND d.source = ANY(%s)"
-        " GROUP BY d.id",
-        [list(sources)],
-    ).fetchall()
+    rows = (
+        _dicts(conn)
+        .execute(
+            "SELECT d.id, d.source, d.content_hash, d.url, d.origin,"
+            " count(c.id) AS chunks, coalesce(array_agg(DISTINCT c.embedding_model)"
+            "   FILTER (WHERE c.embedding_model IS NOT NULL), '{}') AS models"
+            " FROM knowledge_documents d LEFT JOIN knowledge_chunks c ON c.document_id = d.id"
+            " WHERE d.tenant_id = jamono_current_tenant() AND d.source = ANY(%s)"
+            " GROUP BY d.id",
+            [list(sources)],
+        )
+        .fetchall()
+    )
     return {r["source"]: DocumentState(**r) for r in rows}
 
 
@@ -93,17 +97,32 @@ def write_document(
     transaction: readers see the old chunks or the new ones, never a mix or none."""
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
-    row = _dicts(conn).execute(
-        "INSERT INTO knowledge_documents"
-        " (tenant_id, source, title, url, tags, lang, origin, content, content_hash, created_by)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (tenant_id, source) DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,"
-        "   tags = EXCLUDED.tags, lang = EXCLUDED.lang, origin = EXCLUDED.origin, content = EXCLUDED.content,"
-        "   content_hash = EXCLUDED.content_hash,"
-        "   created_by = coalesce(knowledge_documents.created_by, EXCLUDED.created_by), updated_at = now()"
-        " RETURNING id, (xmax = 0) AS created",
-        [tenant_id, doc.source, doc.title, doc.url, doc.tags, doc.lang, origin, doc.content, fingerprint, created_by],
-    ).fetchone()
+    row = (
+        _dicts(conn)
+        .execute(
+            "INSERT INTO knowledge_documents"
+            " (tenant_id, source, title, url, tags, lang, origin, content, content_hash, created_by)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (tenant_id, source) DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,"
+            "   tags = EXCLUDED.tags, lang = EXCLUDED.lang, origin = EXCLUDED.origin, content = EXCLUDED.content,"
+            "   content_hash = EXCLUDED.content_hash,"
+            "   created_by = coalesce(knowledge_documents.created_by, EXCLUDED.created_by), updated_at = now()"
+            " RETURNING id, (xmax = 0) AS created",
+            [
+                tenant_id,
+                doc.source,
+                doc.title,
+                doc.url,
+                doc.tags,
+                doc.lang,
+                origin,
+                doc.content,
+                fingerprint,
+                created_by,
+            ],
+        )
+        .fetchone()
+    )
     assert row is not None
     document_id: UUID = row["id"]
     conn.execute("DELETE FROM knowledge_chunks WHERE document_id = %s", [document_id])
@@ -112,8 +131,19 @@ def write_document(
         "INSERT INTO knowledge_chunks"
         " (tenant_id, document_id, ord, heading, content, search_text, embedding_model, embedding)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::vector)",
-        [[tenant_id, document_id, chunk.ord, chunk.heading, chunk.content, chunk.search_text, model_id,
-          vector_literal(vec)] for chunk, vec in zip(chunks, vectors)],
+        [
+            [
+                tenant_id,
+                document_id,
+                chunk.ord,
+                chunk.heading,
+                chunk.content,
+                chunk.search_text,
+                model_id,
+                vector_literal(vec),
+            ]
+            for chunk, vec in zip(chunks, vectors)
+        ],
     )
     return document_id, bool(row["created"])
 
@@ -125,37 +155,53 @@ def delete_document(conn: psycopg.Connection, source_or_id: str | UUID) -> bool:
     except ValueError:
         as_id = None
     if as_id is not None:
-        deleted = _dicts(conn).execute(
-            "DELETE FROM knowledge_documents WHERE tenant_id = jamono_current_tenant() AND id = %s RETURNING id",
-            [as_id],
-        ).fetchone()
+        deleted = (
+            _dicts(conn)
+            .execute(
+                "DELETE FROM knowledge_documents WHERE tenant_id = jamono_current_tenant() AND id = %s RETURNING id",
+                [as_id],
+            )
+            .fetchone()
+        )
         if deleted:
             return True
-    deleted = _dicts(conn).execute(
-        "DELETE FROM knowledge_documents WHERE tenant_id = jamono_current_tenant() AND source = %s RETURNING id",
-        [str(source_or_id)],
-    ).fetchone()
+    deleted = (
+        _dicts(conn)
+        .execute(
+            "DELETE FROM knowledge_documents WHERE tenant_id = jamono_current_tenant() AND source = %s RETURNING id",
+            [str(source_or_id)],
+        )
+        .fetchone()
+    )
     return deleted is not None
 
 
 def sources_with_origin(conn: psycopg.Connection, origin: str) -> list[str]:
-    rows = _dicts(conn).execute(
-        "SELECT source FROM knowledge_documents WHERE tenant_id = jamono_current_tenant() AND origin = %s",
-        [origin],
-    ).fetchall()
+    rows = (
+        _dicts(conn)
+        .execute(
+            "SELECT source FROM knowledge_documents WHERE tenant_id = jamono_current_tenant() AND origin = %s",
+            [origin],
+        )
+        .fetchall()
+    )
     return [r["source"] for r in rows]
 
 
 def list_documents(conn: psycopg.Connection, *, origin: str | None = None) -> list[DocumentInfo]:
-    rows = _dicts(conn).execute(
-        "SELECT d.id, d.source, d.title, d.url, d.tags, d.lang, d.origin, d.created_by, d.updated_at,"
-        " count(c.id) AS chunks, coalesce(array_agg(DISTINCT c.embedding_model)"
-        "   FILTER (WHERE c.embedding_model IS NOT NULL), '{}') AS embedding_models"
-        " FROM knowledge_documents d LEFT JOIN knowledge_chunks c ON c.document_id = d.id"
-        " WHERE d.tenant_id = jamono_current_tenant() AND (%s::text IS NULL OR d.origin = %s)"
-        " GROUP BY d.id ORDER BY d.origin, d.source",
-        [origin, origin],
-    ).fetchall()
+    rows = (
+        _dicts(conn)
+        .execute(
+            "SELECT d.id, d.source, d.title, d.url, d.tags, d.lang, d.origin, d.created_by, d.updated_at,"
+            " count(c.id) AS chunks, coalesce(array_agg(DISTINCT c.embedding_model)"
+            "   FILTER (WHERE c.embedding_model IS NOT NULL), '{}') AS embedding_models"
+            " FROM knowledge_documents d LEFT JOIN knowledge_chunks c ON c.document_id = d.id"
+            " WHERE d.tenant_id = jamono_current_tenant() AND (%s::text IS NULL OR d.origin = %s)"
+            " GROUP BY d.id ORDER BY d.origin, d.source",
+            [origin, origin],
+        )
+        .fetchall()
+    )
     return [DocumentInfo(**r) for r in rows]
 
 
@@ -173,7 +219,13 @@ class StoredDocument(BaseModel):
 def load_documents(conn: psycopg.Connection, ids: Sequence[UUID]) -> dict[UUID, StoredDocument]:
     if not ids:
         return {}
-    rows = _dicts(conn).execute(
-        "SELECT id, source, title, url, lang, content FROM knowledge_documents"
-        " WHERE tenant_id = jamono_current_tenant() AND id = ANY(%s)", [list(ids)]).fetchall()
+    rows = (
+        _dicts(conn)
+        .execute(
+            "SELECT id, source, title, url, lang, content FROM knowledge_documents"
+            " WHERE tenant_id = jamono_current_tenant() AND id = ANY(%s)",
+            [list(ids)],
+        )
+        .fetchall()
+    )
     return {r["id"]: StoredDocument.model_validate(r) for r in rows}

@@ -27,16 +27,29 @@ _FR_FUNCTION = frozenset(
     "quoi pour sur dans avec sans chez mais donc car ce cet cette ces ca cela c je j tu il elle nous vous ils elles "
     "on me m te t se s y en mon ma mes ton ta tes son sa ses notre votre nos vos leur leurs tres trop aussi encore "
     "toujours deja quand quel quelle quels quelles est-ce suis etait ete fait faut dois doit peut peux tout tous "
-    "toute toutes apres avant pendant entre vers depuis alors".split())
+    "toute toutes apres avant pendant entre vers depuis alors".split()
+)
 _EN_FUNCTION = frozenset(
     "the a an and or is are was were be been not no to of in on at for with without from by it its this that "
     "these those we our you your they their i my me he she how what why when where which who do does did can "
-    "could should would will have has had".split())
+    "could should would will have has had".split()
+)
 # Cognates by ending, tried on words the lexicon does not know ("provisionner" -> "provision").
 _SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("ionnement", "ion"), ("ionner", "ion"), ("ionne", "ion"), ("ionnes", "ion"), ("ionnent", "ion"),
-    ("iser", "ize"), ("isee", "ized"), ("ises", "izes"), ("ise", "ize"),
-    ("iques", "ics"), ("ique", "ic"), ("ite", "ity"), ("eur", "er"), ("eurs", "ers"),
+    ("ionnement", "ion"),
+    ("ionner", "ion"),
+    ("ionne", "ion"),
+    ("ionnes", "ion"),
+    ("ionnent", "ion"),
+    ("iser", "ize"),
+    ("isee", "ized"),
+    ("ises", "izes"),
+    ("ise", "ize"),
+    ("iques", "ics"),
+    ("ique", "ic"),
+    ("ite", "ity"),
+    ("eur", "er"),
+    ("eurs", "ers"),
 )
 
 

@@ -15,7 +15,7 @@ log = logging.getLogger("jamono.listeners")
 COMMAND_NOT_UNDERSTOOD = {
     "response_type": "ephemeral",
     "text": ":warning: Slack sent me that command in a form I can't read, so nothing was done. Please try again."
-            " / Je n'ai pas pu lire cette commande : rien n'a été fait, réessayez.",
+    " / Je n'ai pas pu lire cette commande : rien n'a été fait, réessayez.",
 }
 
 
@@ -25,7 +25,9 @@ def _where(error: ValidationError) -> str:
     return f"{field}: {first.get('msg', 'invalid')}"
 
 
-async def on_listener_error(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> BoltResponse | None:
+async def on_listener_error(
+    error: Exception, body: dict[str, Any], response: BoltResponse | None
+) -> BoltResponse | None:
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     if isinstance(error, ValidationError):
         where = _where(error)

@@ -26,12 +26,25 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # CI installs Chromium and sets this, so there a missing browser fails instead of skipping.
 REQUIRED = os.environ.get("JAMONO_REQUIRE_CHROMIUM") == "1"
-needs_chromium = pytest.mark.skipif(CHROMIUM is None and not REQUIRED,
-                                    reason="headless Chromium not installed (apt-get install chromium; .ci/run does)")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None and not REQUIRED, reason="headless Chromium not installed (apt-get install chromium; .ci/run does)"
+)
 AXE = Path(__file__).resolve().parent / "fixtures" / "axe-core" / "axe.min.js"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-         "--disable-extensions", "--mute-audio", "--remote-debugging-port=0", "--force-device-scale-factor=1")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--disable-extensions",
+    "--mute-audio",
+    "--remote-debugging-port=0",
+    "--force-device-scale-factor=1",
+)
 
 
 class DevToolsError(RuntimeError):
@@ -54,8 +67,14 @@ class Chromium:
         assert CHROMIUM is not None, "JAMONO_REQUIRE_CHROMIUM=1 but no chromium on PATH"
         self.profile.mkdir(parents=True, exist_ok=True)
         self.proc = await asyncio.create_subprocess_exec(
-            CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", f"--lang={self.lang}", "about:blank",
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={self.profile}",
+            f"--lang={self.lang}",
+            "about:blank",
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port_file = self.profile / "DevToolsActivePort"
         for _ in range(300):
             if port_file.exists() and len(port_file.read_text().splitlines()) >= 2:
@@ -100,8 +119,9 @@ class Chromium:
                 for queue in self.listeners.get(key, []):
                     queue.put_nowait(message.get("params", {}))
 
-    async def send(self, method: str, params: dict[str, Any] | None = None, *, session: str | None = None,
-                   timeout: float = 30) -> Any:
+    async def send(
+        self, method: str, params: dict[str, Any] | None = None, *, session: str | None = None, timeout: float = 30
+    ) -> Any:
         assert self.ws is not None
         ident = next(self.ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -123,8 +143,10 @@ class Chromium:
         page = Page(self, attached["sessionId"])
         for domain in ("Page", "Runtime", "Log"):
             await page.send(f"{domain}.enable")
-        await page.send("Emulation.setDeviceMetricsOverride",
-                        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        await page.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         return page
 
 
@@ -149,8 +171,9 @@ class Page:
 
     async def js(self, expression: str, *, timeout: float = 30) -> Any:
         """Evaluate in the page (awaiting promises) and return the value."""
-        result = await self.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
-                                                      "returnByValue": True}, timeout=timeout)
+        result = await self.send(
+            "Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True}, timeout=timeout
+        )
         if "exceptionDetails" in result:
             raise DevToolsError(json.dumps(result["exceptionDetails"])[:2000])
         return result.get("result", {}).get("value")
@@ -171,15 +194,22 @@ class Page:
             f"(() => {{ const el = document.querySelector({json.dumps(selector)}); if (!el) return null;"
             " el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();"
             " return r.width && r.height ? {x: r.x + r.width / 2, y: r.y + r.height / 2} : null; })()",
-            what=selector)
+            what=selector,
+        )
         for kind in ("mousePressed", "mouseReleased"):
-            await self.send("Input.dispatchMouseEvent", {"type": kind, "x": box["x"], "y": box["y"],
-                                                         "button": "left", "clickCount": 1})
+            await self.send(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": box["x"], "y": box["y"], "button": "left", "clickCount": 1},
+            )
 
     async def key(self, key: str, *, shift: bool = False) -> None:
         codes = {"Tab": 9, "Enter": 13, "Escape": 27, "ArrowDown": 40, "ArrowUp": 38, " ": 32}
-        params: dict[str, Any] = {"key": key, "code": "Space" if key == " " else key,
-                                  "windowsVirtualKeyCode": codes.get(key, 0), "modifiers": 8 if shift else 0}
+        params: dict[str, Any] = {
+            "key": key,
+            "code": "Space" if key == " " else key,
+            "windowsVirtualKeyCode": codes.get(key, 0),
+            "modifiers": 8 if shift else 0,
+        }
         down = {**params, "type": "keyDown"}
         if key == "Enter":
             down["text"] = "\r"
@@ -196,7 +226,8 @@ class Page:
         return await self.js(
             "(() => { const el = document.activeElement; if (!el) return '';"
             " return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.dataset.actionId ? '[' + el.dataset.actionId + ']' : '')"
-            " + (el.dataset.channel ? '[' + el.dataset.channel + ']' : '') + ' ' + (el.textContent || '').trim().slice(0, 40); })()")
+            " + (el.dataset.channel ? '[' + el.dataset.channel + ']' : '') + ' ' + (el.textContent || '').trim().slice(0, 40); })()"
+        )
 
     async def tab_to(self, predicate: str, *, limit: int = 80, shift: bool = False) -> str:
         """Press Tab until `predicate` (JS, with `el` the focused element) holds; the focused element."""
@@ -218,7 +249,8 @@ class Page:
         return await self.wait_for(
             f"(() => {{ const el = document.querySelector({json.dumps(selector)}); if (!el) return null;"
             " const r = el.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; })()",
-            what=selector)
+            what=selector,
+        )
 
     async def axe(self, *, exclude: list[str] | None = None) -> list[dict[str, Any]]:
         """axe-core's WCAG 2 A/AA violations of the page as it is now (id, impact, targets)."""
@@ -228,7 +260,9 @@ class Page:
         return await self.js(
             f"axe.run({context}, {{runOnly: {{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}}})"
             ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))", timeout=120)
+            " targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))",
+            timeout=120,
+        )
 
     def errors(self) -> list[str]:
         """Uncaught exceptions and CSP or network errors the page logged so far."""

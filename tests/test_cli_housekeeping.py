@@ -19,8 +19,9 @@ def test_jamono_housekeeping_reports_its_pass(admin_database_url, pool, tmp_path
     register_workspace(pool, TeamIdentity(team_id="T" + uuid.uuid4().hex[:10].upper()))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "JAMONO_"))}
     env.update({"DATABASE_URL": admin_database_url, "JAMONO_DATA_DIR": str(tmp_path), "LOG_LEVEL": "WARNING"})
-    out = subprocess.run([sys.executable, "-m", "jamono", "housekeeping"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "jamono", "housekeeping"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     line = out.stdout.strip().splitlines()[-1]
     assert line.startswith("housekeeping: ") and line.endswith(" 0 failed")

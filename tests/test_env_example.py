@@ -14,8 +14,10 @@ NAMED = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", EXAMPLE, flags=re.M))
 
 
 def test_every_setting_is_in_env_example():
-    names = {field.validation_alias if isinstance(field.validation_alias, str) else name.upper()
-             for name, field in Settings.model_fields.items()}
+    names = {
+        field.validation_alias if isinstance(field.validation_alias, str) else name.upper()
+        for name, field in Settings.model_fields.items()
+    }
     assert names - NAMED == set()
 
 

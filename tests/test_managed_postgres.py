@@ -71,21 +71,22 @@ def test_the_app_runs_as_the_owner_with_row_level_security(owner_url):
 def test_the_owner_inheriting_the_router_still_sees_no_tenant(cluster, owner_url):
     """Before PostgreSQL 16 a granted role is inherited: the router's read-everything policy must
     still not apply to the owner (it holds for the router itself only)."""
-    from migrations.runner import apply_migrations
-
     from jamono.crypto import SecretBox, generate_key
     from jamono.db import open_pool, tenant_tx
     from jamono.settings import load_settings
     from jamono.tenancy import TeamIdentity, register_workspace
+    from migrations.runner import apply_migrations
 
     apply_migrations(owner_url)
     pool = open_pool(load_settings(_env_file=None, database_url=owner_url), max_size=2, name="managed-inherit")
     try:
         ws = register_workspace(pool, TeamIdentity(team_id="T0INHERIT", bot_user_id="U0NOX"))
         with tenant_tx(pool, ws.tenant_id) as conn:
-            conn.execute("INSERT INTO slack_installations (tenant_id, workspace_id, client_id, app_id, team_id,"
-                         " bot_token_enc, installed_at) VALUES (%s, %s, '1.2', 'A0NOX', 'T0INHERIT', %s, now())",
-                         [ws.tenant_id, ws.workspace_id, SecretBox([generate_key()]).encrypt("xoxb-1")])
+            conn.execute(
+                "INSERT INTO slack_installations (tenant_id, workspace_id, client_id, app_id, team_id,"
+                " bot_token_enc, installed_at) VALUES (%s, %s, '1.2', 'A0NOX', 'T0INHERIT', %s, now())",
+                [ws.tenant_id, ws.workspace_id, SecretBox([generate_key()]).encrypt("xoxb-1")],
+            )
     finally:
         pool.close()
     with psycopg.connect(cluster, autocommit=True) as conn:
@@ -112,8 +113,9 @@ def test_the_definer_functions_answer_the_app_and_nobody_else(owner_url):
         conn.execute("CREATE ROLE nox_stranger NOLOGIN")
         conn.execute("GRANT nox_stranger TO current_user")  # so this test can act as it
         for call in ("jamono_resolve_team(NULL, 'T0FIRST')", "jamono_list_workspaces()"):
-            acl = conn.execute("SELECT proacl::text FROM pg_proc WHERE proname = %s",
-                               [call.split("(")[0]]).fetchone()[0]
+            acl = conn.execute("SELECT proacl::text FROM pg_proc WHERE proname = %s", [call.split("(")[0]]).fetchone()[
+                0
+            ]
             assert not [e for e in acl.strip("{}").split(",") if e.startswith("=")], f"{call} is open to PUBLIC: {acl}"
             with conn.transaction():
                 conn.execute("SET LOCAL ROLE nox_stranger")

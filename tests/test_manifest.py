@@ -13,9 +13,15 @@ MANIFEST = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
 # Slack's documented requirements for what we call (bot tokens). A method absent here fails the test
 # until someone looks up its scope: that is the point.
 METHOD_SCOPES: dict[str, set[str]] = {
-    "chat_postMessage": {"chat:write"}, "chat_update": {"chat:write"}, "chat_postEphemeral": {"chat:write"},
-    "chat_getPermalink": set(), "views_open": set(), "views_update": set(), "views_publish": set(),
-    "users_info": {"users:read"}, "users_lookupByEmail": {"users:read.email"},
+    "chat_postMessage": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
+    "chat_getPermalink": set(),
+    "views_open": set(),
+    "views_update": set(),
+    "views_publish": set(),
+    "users_info": {"users:read"},
+    "users_lookupByEmail": {"users:read.email"},
     "conversations_replies": {"channels:history", "groups:history", "im:history"},
     "conversations_history": {"channels:history", "groups:history", "im:history", "mpim:history"},
     "conversations_info": {"channels:read", "groups:read"},
@@ -27,13 +33,20 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations_invite": {"channels:manage", "groups:write", "im:write", "mpim:write"},
     "conversations_setTopic": {"channels:manage", "groups:write", "im:write", "mpim:write"},
     "pins_add": {"pins:write"},
-    "bookmarks_add": {"bookmarks:write"}, "bookmarks_list": {"bookmarks:read"},
+    "bookmarks_add": {"bookmarks:write"},
+    "bookmarks_list": {"bookmarks:read"},
     "usergroups_users_list": {"usergroups:read"},
 }
 EVENT_SCOPES: dict[str, set[str]] = {
-    "app_mention": {"app_mentions:read"}, "message.im": {"im:history"}, "message.channels": {"channels:history"},
-    "message.groups": {"groups:history"}, "channel_created": {"channels:read"}, "team_join": {"users:read"},
-    "app_home_opened": set(), "app_uninstalled": set(), "tokens_revoked": set(),
+    "app_mention": {"app_mentions:read"},
+    "message.im": {"im:history"},
+    "message.channels": {"channels:history"},
+    "message.groups": {"groups:history"},
+    "channel_created": {"channels:read"},
+    "team_join": {"users:read"},
+    "app_home_opened": set(),
+    "app_uninstalled": set(),
+    "tokens_revoked": set(),
 }
 OTHER_FEATURES: dict[str, str] = {"commands": "the /nox slash command"}
 CODE_DIRS = ("jamono", "listeners", "workers", "knowledge")
@@ -41,7 +54,9 @@ CODE_DIRS = ("jamono", "listeners", "workers", "knowledge")
 
 def called_methods() -> set[str]:
     found: set[str] = set()
-    pattern = re.compile(r"\.((?:chat|views|users|conversations|reactions|team|bots|files|pins|im|bookmarks|usergroups)_[A-Za-z_]+)\(")
+    pattern = re.compile(
+        r"\.((?:chat|views|users|conversations|reactions|team|bots|files|pins|im|bookmarks|usergroups)_[A-Za-z_]+)\("
+    )
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):
             if "sandbox" in path.parts:
@@ -57,7 +72,9 @@ def test_every_called_method_is_known_and_covered_by_a_scope():
     unknown = methods - METHOD_SCOPES.keys()
     assert not unknown, f"look up the scopes of {sorted(unknown)} and add them to METHOD_SCOPES"
     for method in methods:
-        assert not METHOD_SCOPES[method] or METHOD_SCOPES[method] & scopes, f"{method} needs one of {METHOD_SCOPES[method]}"
+        assert not METHOD_SCOPES[method] or METHOD_SCOPES[method] & scopes, (
+            f"{method} needs one of {METHOD_SCOPES[method]}"
+        )
 
 
 def test_every_subscribed_event_is_covered_and_every_scope_is_used():
@@ -78,6 +95,9 @@ def test_manifest_urls_and_surfaces():
     assert [c["command"] for c in features["slash_commands"]] == ["/nox"]
     assert {s["callback_id"] for s in features["shortcuts"]} >= {"kb_save_message", "jira_from_message"}
     assert MANIFEST["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
-    urls = [settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
-            features["slash_commands"][0]["url"]]
+    urls = [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        features["slash_commands"][0]["url"],
+    ]
     assert all(u.endswith("/slack/events") for u in urls)

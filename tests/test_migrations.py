@@ -20,9 +20,7 @@ def test_every_tenant_table_forces_row_level_security(admin_database_url):
             " WHERE n.nspname = 'public' AND c.relkind = 'r' AND EXISTS ("
             "   SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id')"
         ).fetchall()
-        app_role = conn.execute(
-            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'jamono_app'"
-        ).fetchone()
+        app_role = conn.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'jamono_app'").fetchone()
     assert rows, "no tenant-owned tables found"
     unprotected = [name for name, rls, forced in rows if not (rls and forced)]
     assert unprotected == []

@@ -22,8 +22,12 @@ def test_every_data_file_of_the_packages_is_in_the_wheel():
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*"):
             relative = path.relative_to(ROOT).as_posix()
-            if (path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in relative
-                    or relative.startswith(NOT_AT_RUN_TIME)):
+            if (
+                path.is_dir()
+                or path.suffix in (".py", ".pyc")
+                or "__pycache__" in relative
+                or relative.startswith(NOT_AT_RUN_TIME)
+            ):
                 continue
             if not any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns):
                 left_out.append(relative)

@@ -78,22 +78,31 @@ def test_blank_urls_and_secrets_count_as_unset():
     assert settings.openai_api_key is None and settings.sentry_dsn is None
 
 
-@pytest.mark.parametrize(("argv", "env", "named"), [
-    (["worker"], {}, "REDIS_URL (or RABBITMQ_URL): not set"),
-    (["worker"], {"REDIS_URL": "redis://127.0.0.1:1/0"}, "DATABASE_URL: not set"),
-    (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: required"),
-    (["worker"], {"WORKER_THREADS": "two"}, "WORKER_THREADS"),
-    (["migrate", "--no-embedded"], {}, "DATABASE_URL: not set"),  # the Procfile's release step
-    (["worker"], {"REDIS_URL": "redis://127.0.0.1:1/0", "DATABASE_URL": "postgresql://nox@db.internal:5432/nox"},
-     "JAMONO_ENCRYPTION_KEYS: required with a shared database"),
-    (["serve"], {"DATABASE_URL": "postgresql://nox@10.0.0.5/nox"}, "JAMONO_ENCRYPTION_KEYS: required"),
-    # The sandbox's signing secret is public: it never faces a network or a shared database unasked.
-    (["run"], {"HOST": "0.0.0.0"}, "HOST=0.0.0.0: NOX with the Slack sandbox verifies requests with a public"),
-    (["sandbox"], {"HOST": "192.168.1.20"}, "--i-know-the-sandbox-secret-is-public"),
-    (["sandbox"], {"DATABASE_URL": "postgresql://nox@db.internal:5432/nox", "JAMONO_ENCRYPTION_KEYS": "x"},
-     "DATABASE_URL: a shared database server with the Slack sandbox"),
-    (["serve"], {"HOST": "0.0.0.0"}, "HOST=0.0.0.0: NOX with the Slack sandbox"),
-])
+@pytest.mark.parametrize(
+    ("argv", "env", "named"),
+    [
+        (["worker"], {}, "REDIS_URL (or RABBITMQ_URL): not set"),
+        (["worker"], {"REDIS_URL": "redis://127.0.0.1:1/0"}, "DATABASE_URL: not set"),
+        (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: required"),
+        (["worker"], {"WORKER_THREADS": "two"}, "WORKER_THREADS"),
+        (["migrate", "--no-embedded"], {}, "DATABASE_URL: not set"),  # the Procfile's release step
+        (
+            ["worker"],
+            {"REDIS_URL": "redis://127.0.0.1:1/0", "DATABASE_URL": "postgresql://nox@db.internal:5432/nox"},
+            "JAMONO_ENCRYPTION_KEYS: required with a shared database",
+        ),
+        (["serve"], {"DATABASE_URL": "postgresql://nox@10.0.0.5/nox"}, "JAMONO_ENCRYPTION_KEYS: required"),
+        # The sandbox's signing secret is public: it never faces a network or a shared database unasked.
+        (["run"], {"HOST": "0.0.0.0"}, "HOST=0.0.0.0: NOX with the Slack sandbox verifies requests with a public"),
+        (["sandbox"], {"HOST": "192.168.1.20"}, "--i-know-the-sandbox-secret-is-public"),
+        (
+            ["sandbox"],
+            {"DATABASE_URL": "postgresql://nox@db.internal:5432/nox", "JAMONO_ENCRYPTION_KEYS": "x"},
+            "DATABASE_URL: a shared database server with the Slack sandbox",
+        ),
+        (["serve"], {"HOST": "0.0.0.0"}, "HOST=0.0.0.0: NOX with the Slack sandbox"),
+    ],
+)
 def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, named, monkeypatch, tmp_path, capsys):
     import logging
     import os
@@ -132,8 +141,9 @@ def test_the_sandbox_may_face_a_network_only_when_told_to():
     with pytest.raises(SettingsError, match="HOST=0.0.0.0"):
         require_sandbox_private(load_settings(_env_file=None, HOST="0.0.0.0"))
     # Real Slack credentials: the secret is not public, HOST is the operator's business.
-    require_sandbox_private(load_settings(_env_file=None, HOST="0.0.0.0", slack_bot_token="xoxb-1",
-                                          slack_signing_secret="real"))
+    require_sandbox_private(
+        load_settings(_env_file=None, HOST="0.0.0.0", slack_bot_token="xoxb-1", slack_signing_secret="real")
+    )
 
 
 def test_a_database_that_does_not_answer_is_named_in_one_line():
@@ -147,14 +157,23 @@ def test_a_database_that_does_not_answer_is_named_in_one_line():
     assert "127.0.0.1" in message and "hunter2" not in message
 
 
-@pytest.mark.parametrize(("url", "shared"), [
-    (None, False), ("postgresql://postgres:@/jamono?host=/srv/.jamono/pgdata", False),
-    ("postgresql://nox@localhost/nox", False), ("postgresql://nox@127.0.0.1:5432/nox", False),
-    ("postgresql://%2Fvar%2Frun%2Fpostgresql/nox", False), ("postgresql://nox@127.0.0.2/nox", False),
-    ("postgresql://nox@[::1]/nox", False), ("postgresql://nox@db.internal/nox?host=/tmp", False),
-    ("postgresql://nox@db.internal:5432/nox", True), ("postgresql:///nox?host=10.0.0.5", True),
-    ("postgresql:///nox?host=/tmp,10.0.0.1", True), ("postgresql://localhost:5432,10.0.0.5:5433/nox", True),
-])
+@pytest.mark.parametrize(
+    ("url", "shared"),
+    [
+        (None, False),
+        ("postgresql://postgres:@/jamono?host=/srv/.jamono/pgdata", False),
+        ("postgresql://nox@localhost/nox", False),
+        ("postgresql://nox@127.0.0.1:5432/nox", False),
+        ("postgresql://%2Fvar%2Frun%2Fpostgresql/nox", False),
+        ("postgresql://nox@127.0.0.2/nox", False),
+        ("postgresql://nox@[::1]/nox", False),
+        ("postgresql://nox@db.internal/nox?host=/tmp", False),
+        ("postgresql://nox@db.internal:5432/nox", True),
+        ("postgresql:///nox?host=10.0.0.5", True),
+        ("postgresql:///nox?host=/tmp,10.0.0.1", True),
+        ("postgresql://localhost:5432,10.0.0.5:5433/nox", True),
+    ],
+)
 def test_only_a_database_other_machines_share_needs_configured_keys(url, shared, monkeypatch):
     from jamono.crypto import shared_database
 

@@ -29,8 +29,9 @@ def test_a_tenant_cannot_read_another_tenants_rows_even_without_a_filter(pool, w
     with no_tenant_tx(pool) as conn:
         assert conn.execute("SELECT count(*) AS n FROM workspaces").fetchone()["n"] == 0
     with tenant_tx(pool, other.tenant_id) as conn:
-        updated = conn.execute("UPDATE workspaces SET name = 'pwned' WHERE id = %s RETURNING id",
-                               [workspace.workspace_id]).fetchall()
+        updated = conn.execute(
+            "UPDATE workspaces SET name = 'pwned' WHERE id = %s RETURNING id", [workspace.workspace_id]
+        ).fetchall()
     assert updated == []
 
 
@@ -45,8 +46,11 @@ def test_team_routing_does_not_depend_on_a_superuser_owner(admin_database_url, w
             " WHERE p.proname = 'jamono_resolve_team'"
         ).fetchone()
         conn.execute("SET ROLE jamono_router")
-        visible = conn.execute("SELECT count(*) FROM workspaces WHERE slack_team_id = %s", [workspace.team_id]).fetchone()[0]
+        visible = conn.execute(
+            "SELECT count(*) FROM workspaces WHERE slack_team_id = %s", [workspace.team_id]
+        ).fetchone()[0]
         secret_columns = conn.execute(
-            "SELECT has_column_privilege('jamono_router', 'workspaces', 'settings', 'SELECT')").fetchone()[0]
+            "SELECT has_column_privilege('jamono_router', 'workspaces', 'settings', 'SELECT')"
+        ).fetchone()[0]
     assert owner == ("jamono_router", False, False)
     assert visible == 1 and secret_columns is False

@@ -18,8 +18,14 @@ from jamono.settings import get_settings
 _settings = get_settings()
 MAX_RETRIES = _settings.job_max_retries
 DAY_MS = 24 * 3600 * 1000
-_ACTION_JOB = {"queue_name": NOX_QUEUE, "max_retries": MAX_RETRIES, "min_backoff": 500, "max_backoff": 60_000,
-               "time_limit": _settings.job_time_limit_s * 1000, "max_age": DAY_MS}
+_ACTION_JOB = {
+    "queue_name": NOX_QUEUE,
+    "max_retries": MAX_RETRIES,
+    "min_backoff": 500,
+    "max_backoff": 60_000,
+    "time_limit": _settings.job_time_limit_s * 1000,
+    "max_age": DAY_MS,
+}
 
 
 def _final() -> bool:

@@ -35,15 +35,22 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
         )
         # A killed worker's unacked jobs are requeued by Dramatiq's maintenance once its heartbeat is
         # older than heartbeat_timeout (both tunable: tests make them short).
-        broker = RedisBroker(client=client, namespace="jamono",
-                             heartbeat_timeout=settings.redis_heartbeat_timeout_ms,
-                             maintenance_chance=settings.redis_maintenance_chance)
+        broker = RedisBroker(
+            client=client,
+            namespace="jamono",
+            heartbeat_timeout=settings.redis_heartbeat_timeout_ms,
+            maintenance_chance=settings.redis_maintenance_chance,
+        )
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(OneStopPerBurst())  # a SIGTERM to the process group stops gracefully
     broker.add_middleware(JobObservability(port=settings.worker_metrics_port))  # metrics, request/job ids
     if settings.housekeeping_interval_min > 0:  # runs in worker processes only (after_worker_boot)
-        broker.add_middleware(Housekeeping(every=timedelta(minutes=settings.housekeeping_interval_min),
-                                           retention=timedelta(days=settings.event_retention_days)))
+        broker.add_middleware(
+            Housekeeping(
+                every=timedelta(minutes=settings.housekeeping_interval_min),
+                retention=timedelta(days=settings.event_retention_days),
+            )
+        )
     return broker
 
 

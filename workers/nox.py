@@ -26,10 +26,15 @@ MAX_RETRIES = _settings.job_max_retries
 MINUTES = 60 * 1000
 
 # Slack-facing jobs: bounded retries with short backoff (people wait minutes, not days).
-_SLACK_JOB = {"queue_name": NOX_QUEUE, "max_retries": MAX_RETRIES, "min_backoff": 250, "max_backoff": 5_000,
-              "time_limit": _settings.job_time_limit_s * 1000,
-              # Uninstalled or revoked: no retry can bring the token back.
-              "throws": (WorkspaceNotInstalled,)}
+_SLACK_JOB = {
+    "queue_name": NOX_QUEUE,
+    "max_retries": MAX_RETRIES,
+    "min_backoff": 250,
+    "max_backoff": 5_000,
+    "time_limit": _settings.job_time_limit_s * 1000,
+    # Uninstalled or revoked: no retry can bring the token back.
+    "throws": (WorkspaceNotInstalled,),
+}
 
 
 def _is_final_attempt() -> bool:
@@ -96,9 +101,8 @@ def fill_settings_modal(payload: dict) -> None:
 
 @dramatiq.actor(actor_name=SAVE_SETTINGS, max_age=24 * 60 * MINUTES, **_SLACK_JOB)
 def save_settings(payload: dict) -> None:
-    from jamono.home.service import run_save_settings
-
     from jamono.credentials import credential_store
+    from jamono.home.service import run_save_settings
 
     runtime = get_runtime()
     run_save_settings(runtime, payload, store=credential_store(runtime.settings))
@@ -106,6 +110,4 @@ def save_settings(payload: dict) -> None:
 
 import workers.actions  # noqa: E402,F401 - declares the action actors on the same broker
 import workers.incidents  # noqa: E402,F401 - and the incident actors
-
-
 import workers.workspaces  # noqa: E402,F401 — a workspace's lifecycle actors, on the same broker

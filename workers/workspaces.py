@@ -6,7 +6,7 @@ import dramatiq
 
 from jamono.jobs import SET_FOLLOW_UPS, THREAD_FOLLOW_UP
 from jamono.runtime import get_runtime
-from workers.nox import MINUTES, _SLACK_JOB, _is_final_attempt
+from workers.nox import _SLACK_JOB, MINUTES, _is_final_attempt
 
 WELCOME_INSTALLATION = "welcome_installation"
 WORKSPACE_UNINSTALLED = "workspace_uninstalled"
@@ -22,7 +22,8 @@ _HOUSEKEEPING = {**_SLACK_JOB, "max_retries": 10, "max_backoff": 60_000}
 
 @dramatiq.actor(actor_name=WELCOME_INSTALLATION, max_age=24 * 60 * MINUTES, **_HOUSEKEEPING)
 def welcome_installation(payload: dict) -> None:
-    from jamono.onboarding import InstallJob, welcome_installation as run
+    from jamono.onboarding import InstallJob
+    from jamono.onboarding import welcome_installation as run
 
     run(get_runtime(), InstallJob.model_validate(payload))
 
@@ -36,28 +37,32 @@ def workspace_uninstalled(payload: dict) -> None:
 
 @dramatiq.actor(actor_name=TOKENS_REVOKED, max_age=7 * 24 * 60 * MINUTES, **_HOUSEKEEPING)
 def tokens_revoked(payload: dict) -> None:
-    from jamono.onboarding import TokensRevokedJob, tokens_revoked as run
+    from jamono.onboarding import TokensRevokedJob
+    from jamono.onboarding import tokens_revoked as run
 
     run(get_runtime(), TokensRevokedJob.model_validate(payload))
 
 
 @dramatiq.actor(actor_name=WELCOME_MEMBER, max_age=24 * 60 * MINUTES, **_SLACK_JOB)
 def welcome_member(payload: dict) -> None:
-    from jamono.onboarding import MemberJoinedJob, welcome_member as run
+    from jamono.onboarding import MemberJoinedJob
+    from jamono.onboarding import welcome_member as run
 
     run(get_runtime(), MemberJoinedJob.model_validate(payload))
 
 
 @dramatiq.actor(actor_name=CHANNEL_CREATED, max_age=60 * MINUTES, **_SLACK_JOB)
 def channel_created(payload: dict) -> None:
-    from jamono.onboarding import ChannelCreatedJob, channel_created as run
+    from jamono.onboarding import ChannelCreatedJob
+    from jamono.onboarding import channel_created as run
 
     run(get_runtime(), ChannelCreatedJob.model_validate(payload))
 
 
 @dramatiq.actor(actor_name=SET_CHANNEL_WATCH, max_age=60 * MINUTES, **_SLACK_JOB)
 def set_channel_watch(payload: dict) -> None:
-    from jamono.onboarding import WatchChannelJob, set_channel_watch as run
+    from jamono.onboarding import WatchChannelJob
+    from jamono.onboarding import set_channel_watch as run
 
     run(get_runtime(), WatchChannelJob.model_validate(payload))
 

@@ -79,7 +79,11 @@ def main() -> int:
             total += 1
             what = f"{doc.get('kind')}/{doc.get('metadata', {}).get('name')}"
             problem = check(doc, args.kubernetes_version, models)
-            source = "CRD model" if (doc.get("apiVersion"), doc.get("kind")) in models else f"Kubernetes {args.kubernetes_version}"
+            source = (
+                "CRD model"
+                if (doc.get("apiVersion"), doc.get("kind")) in models
+                else f"Kubernetes {args.kubernetes_version}"
+            )
             print(f"{'FAIL' if problem else 'ok  '} {what} ({source}){': ' + problem if problem else ''}")
             failures += bool(problem)
     print(f"{total - failures} valid, {failures} invalid")

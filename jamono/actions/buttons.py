@@ -21,8 +21,9 @@ class MeetingPrefill(BaseModel):
     lang: Lang = "en"
 
 
-def meeting_value(interaction_id: str, *, title: str | None, duration_min: int | None, attendees: list[str],
-                  lang: Lang) -> str:
+def meeting_value(
+    interaction_id: str, *, title: str | None, duration_min: int | None, attendees: list[str], lang: Lang
+) -> str:
     data = {"i": interaction_id, "t": (title or "")[:200], "d": duration_min, "a": attendees[:20], "l": lang}
     raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     while len(raw) > VALUE_LIMIT and data["a"]:
@@ -39,8 +40,12 @@ def parse_meeting_value(value: str) -> MeetingPrefill:
         pass
     try:
         data = json.loads(value)
-        return MeetingPrefill(interaction_id=data.get("i"), title=data.get("t") or "", duration_min=data.get("d"),
-                              attendees=[a for a in data.get("a") or [] if isinstance(a, str)],
-                              lang=data.get("l") if data.get("l") in ("fr", "en") else "en")
+        return MeetingPrefill(
+            interaction_id=data.get("i"),
+            title=data.get("t") or "",
+            duration_min=data.get("d"),
+            attendees=[a for a in data.get("a") or [] if isinstance(a, str)],
+            lang=data.get("l") if data.get("l") in ("fr", "en") else "en",
+        )
     except (ValueError, AttributeError, ValidationError):
         return MeetingPrefill()

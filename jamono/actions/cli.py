@@ -38,8 +38,10 @@ def main(argv: list[str]) -> int:
             with tenant_tx(pool, ws.tenant_id) as conn:
                 rows = store.listing(conn, status=status, limit=args.limit)
             for a in rows:
-                print(f"{a.id}  {a.updated_at:%Y-%m-%d %H:%M}  {a.type:<26} {a.status:<9} attempts={a.attempts}"
-                      f"  {a.external_id or '-'}  {(a.last_error or '')[:120]}")
+                print(
+                    f"{a.id}  {a.updated_at:%Y-%m-%d %H:%M}  {a.type:<26} {a.status:<9} attempts={a.attempts}"
+                    f"  {a.external_id or '-'}  {(a.last_error or '')[:120]}"
+                )
             print(f"{len(rows)} action(s)")
             return 0
         from jamono.actions.service import retry_failed

@@ -68,11 +68,22 @@ class Ctx:
 
 # --- Slack output --------------------------------------------------------------------------------
 
-def post(ctx: Ctx, action: Action, text: str, blocks: list[dict[str, Any]] | None = None,
-         metadata: dict[str, Any] | None = None) -> None:
+
+def post(
+    ctx: Ctx,
+    action: Action,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> None:
     """In the action's thread; with no thread, in its channel; with no channel, to the person."""
-    ctx.client.chat_postMessage(channel=_target(action), thread_ts=action.thread_ts, text=text, metadata=metadata,
-                                blocks=blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}])
+    ctx.client.chat_postMessage(
+        channel=_target(action),
+        thread_ts=action.thread_ts,
+        text=text,
+        metadata=metadata,
+        blocks=blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+    )
 
 
 def _target(action: Action) -> str | None:
@@ -95,16 +106,21 @@ def already_noted(ctx: Ctx, action: Action, channel: str | None, thread_ts: str 
         if channel[0] in "UW":  # a DM addressed by user id: look in that DM
             channel = ctx.client.conversations_open(users=channel)["channel"]["id"]
         if thread_ts:
-            found = ctx.client.conversations_replies(channel=channel, ts=thread_ts, oldest=since,
-                                                     include_all_metadata=True, limit=200)
+            found = ctx.client.conversations_replies(
+                channel=channel, ts=thread_ts, oldest=since, include_all_metadata=True, limit=200
+            )
         else:
-            found = ctx.client.conversations_history(channel=channel, oldest=since, include_all_metadata=True,
-                                                     limit=200)
+            found = ctx.client.conversations_history(
+                channel=channel, oldest=since, include_all_metadata=True, limit=200
+            )
     except SlackApiError as exc:  # cannot look: post (a rare double beats a lost note)
         log.info("could not look for an earlier note: %s", exc.response.get("error"))
         return False
-    return any((m.get("metadata") or {}).get("event_type") == NOTE_EVENT_TYPE
-               and (m["metadata"].get("event_payload") or {}) == payload for m in found.get("messages") or [])
+    return any(
+        (m.get("metadata") or {}).get("event_type") == NOTE_EVENT_TYPE
+        and (m["metadata"].get("event_payload") or {}) == payload
+        for m in found.get("messages") or []
+    )
 
 
 def post_once(ctx: Ctx, action: Action, column: str, text: str, *, channel: str | None = None) -> None:
@@ -130,8 +146,9 @@ def retire_proposal(ctx: Ctx, interaction_id: UUID | None, done: str | None, not
     if interaction_id is None:
         return
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        row = conn.execute("SELECT channel_id, reply_ts FROM agent_interactions WHERE id = %s",
-                           [interaction_id]).fetchone()
+        row = conn.execute(
+            "SELECT channel_id, reply_ts FROM agent_interactions WHERE id = %s", [interaction_id]
+        ).fetchone()
     if row is None or not row["reply_ts"]:
         return
     channel, ts = row["channel_id"], row["reply_ts"]
@@ -160,6 +177,7 @@ def ephemeral(ctx: Ctx, channel: str, user: str, text: str) -> None:
 
 
 # --- running -------------------------------------------------------------------------------------
+
 
 def _owner() -> str:
     """Who claims: the queue message being processed (its redelivery is the same message)."""
@@ -228,13 +246,15 @@ def _give_up(ctx: Ctx, action: Action, reason: str) -> Action:
 
 # --- tickets -------------------------------------------------------------------------------------
 
+
 def _window(ctx: Ctx) -> timedelta:
     raw = (ctx.ws.settings or {}).get("incident_dedup_window_min")
     return timedelta(minutes=raw if isinstance(raw, int) and raw > 0 else DEFAULT_WINDOW_MIN)
 
 
-def ticket_request(action: Action, settings: WorkspaceSettings, reporter_name: str | None,
-                   channel_name: str | None) -> TicketRequest:
+def ticket_request(
+    action: Action, settings: WorkspaceSettings, reporter_name: str | None, channel_name: str | None
+) -> TicketRequest:
     params = action.ticket()
     lines = [params.summary]
     if params.description and params.description.strip() != params.summary:
@@ -246,9 +266,14 @@ def ticket_request(action: Action, settings: WorkspaceSettings, reporter_name: s
     if params.channel:
         lines.append(f"Channel: #{channel_name}" if channel_name else f"Channel: {params.channel}")
     return TicketRequest(
-        project_key=settings.jira.project_key or "", issue_type=settings.jira.issue_type, summary=params.summary,
-        description="\n".join(lines), priority=map_priority(params.severity, settings.jira.priorities.as_dict()),
-        labels=["nox"], fingerprint=action.fingerprint, reporter_name=reporter_name,
+        project_key=settings.jira.project_key or "",
+        issue_type=settings.jira.issue_type,
+        summary=params.summary,
+        description="\n".join(lines),
+        priority=map_priority(params.severity, settings.jira.priorities.as_dict()),
+        labels=["nox"],
+        fingerprint=action.fingerprint,
+        reporter_name=reporter_name,
         slack_permalink=params.permalink,
     )
 
@@ -274,35 +299,54 @@ def _run_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> dict[s
     with tracker:  # type: ignore[attr-defined]
         if earlier is not None:
             if earlier.status != "done":
-                raise IntegrationError("the first report of this incident is still being filed", retryable=True,
-                                       retry_after_s=1)
+                raise IntegrationError(
+                    "the first report of this incident is still being filed", retryable=True, retry_after_s=1
+                )
             return _comment_instead(ctx, action, earlier, tracker)
         reporter, channel = _names(ctx, action)
         request = ticket_request(action, settings, reporter, channel)
         ticket = tracker.create(request)
-    return {"external_id": ticket.key, "external_url": ticket.url,
-            "result": {"priority": request.priority, "project": request.project_key, "reporter_name": reporter}}
+    return {
+        "external_id": ticket.key,
+        "external_url": ticket.url,
+        "result": {"priority": request.priority, "project": request.project_key, "reporter_name": reporter},
+    }
 
 
 def _comment_instead(ctx: Ctx, action: Action, earlier: Action, tracker: Any) -> dict[str, Any]:
     params = action.ticket()
     why = "thread" if (earlier.channel_id, earlier.thread_ts) == (action.channel_id, action.thread_ts) else "symptom"
     reporter, _ = _names(ctx, action)
-    body = t("act.jira_comment", "en", reporter=reporter or params.reporter, summary=params.summary,
-             permalink=params.permalink or "")
+    body = t(
+        "act.jira_comment",
+        "en",
+        reporter=reporter or params.reporter,
+        summary=params.summary,
+        permalink=params.permalink or "",
+    )
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         # The flag commits only once Jira accepted the comment; a worker dying in between is
         # covered by the marker: the comment is find-or-create on it.
-        flagged = conn.execute("UPDATE actions SET result = result || '{\"commented\": true}'"
-                               " WHERE id = %s AND NOT (result ? 'commented')", [action.id]).rowcount == 1
+        flagged = (
+            conn.execute(
+                "UPDATE actions SET result = result || '{\"commented\": true}'"
+                " WHERE id = %s AND NOT (result ? 'commented')",
+                [action.id],
+            ).rowcount
+            == 1
+        )
         if flagged:
             tracker.comment(earlier.external_id, body, marker=f"nox-action-{action.id}")
             failpoints.hit(f"{AFTER_NOTE}:comment")
-    return {"external_id": earlier.external_id or "", "external_url": earlier.external_url or "",
-            "result": {"duplicate_of": str(earlier.id), "why": why}}
+    return {
+        "external_id": earlier.external_id or "",
+        "external_url": earlier.external_url or "",
+        "result": {"duplicate_of": str(earlier.id), "why": why},
+    }
 
 
 # --- meetings ------------------------------------------------------------------------------------
+
 
 def _profile(ctx: Ctx, user_id: str) -> dict[str, Any]:
     return ctx.client.users_info(user=user_id)["user"]
@@ -338,9 +382,15 @@ def meeting_request(ctx: Ctx, action: Action, settings: WorkspaceSettings, now: 
     except SlackApiError:
         pass  # a calendar robot outside Slack: it keeps the requester's hours
     return MeetingRequest(
-        title=params.title, duration_min=params.duration_min, attendee_emails=emails, attendee_timezones=zones,
-        organizer_email=organizer, description=params.description, fingerprint=action.fingerprint,
-        earliest=now, default_timezone=requester_tz,
+        title=params.title,
+        duration_min=params.duration_min,
+        attendee_emails=emails,
+        attendee_timezones=zones,
+        organizer_email=organizer,
+        description=params.description,
+        fingerprint=action.fingerprint,
+        earliest=now,
+        default_timezone=requester_tz,
     )
 
 
@@ -354,12 +404,20 @@ def _run_meeting(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> dict[
         if meeting is None:
             start, end = calendar.first_free_slot(request)
             meeting = calendar.create(request, start, end)
-    return {"external_id": meeting.event_id, "external_url": meeting.html_link,
-            "result": {"start": meeting.start.isoformat(), "end": meeting.end.isoformat(),
-                       "meet_link": meeting.meet_link, "attendees": request.attendee_emails}}
+    return {
+        "external_id": meeting.event_id,
+        "external_url": meeting.html_link,
+        "result": {
+            "start": meeting.start.isoformat(),
+            "end": meeting.end.isoformat(),
+            "meet_link": meeting.meet_link,
+            "attendees": request.attendee_emails,
+        },
+    }
 
 
 # --- telling people ------------------------------------------------------------------------------
+
 
 def announce(ctx: Ctx, action: Action, settings: WorkspaceSettings | None = None) -> None:
     """The result in the thread, and a new ticket in the incident channel — each once."""
@@ -368,26 +426,49 @@ def announce(ctx: Ctx, action: Action, settings: WorkspaceSettings | None = None
         params = action.ticket()
         if "duplicate_of" in action.result:
             why = t("act.why_thread" if action.result.get("why") == "thread" else "act.why_symptom", lang)
-            text = t("act.ticket_duplicate", lang, ticket=esc(action.external_id), url=link(action.external_url),
-                     why=why)
+            text = t(
+                "act.ticket_duplicate", lang, ticket=esc(action.external_id), url=link(action.external_url), why=why
+            )
         else:
-            text = ticket_done_text(lang, key=action.external_id or "", url=action.external_url or "",
-                                    summary=params.summary, priority=action.result.get("priority") or "?")
+            text = ticket_done_text(
+                lang,
+                key=action.external_id or "",
+                url=action.external_url or "",
+                summary=params.summary,
+                priority=action.result.get("priority") or "?",
+            )
         post_once(ctx, action, "announced_at", text)
-        note = t("act.done_duplicate" if "duplicate_of" in action.result else "act.done_ticket", lang,
-                 ticket=esc(action.external_id), url=link(action.external_url), by=decided_by(lang, action.confirmed_by))
+        note = t(
+            "act.done_duplicate" if "duplicate_of" in action.result else "act.done_ticket",
+            lang,
+            ticket=esc(action.external_id),
+            url=link(action.external_url),
+            by=decided_by(lang, action.confirmed_by),
+        )
         retire_proposal(ctx, action.interaction_id, "propose_ticket", note)
         settings = settings or ctx.settings()
         channel = settings.incident_channel
         if channel and "duplicate_of" not in action.result and channel != action.channel_id:
-            note = t("act.incident_channel", lang, ticket=esc(action.external_id), url=link(action.external_url),
-                     summary=esc(params.summary), permalink=params.permalink or "")
+            note = t(
+                "act.incident_channel",
+                lang,
+                ticket=esc(action.external_id),
+                url=link(action.external_url),
+                summary=esc(params.summary),
+                permalink=params.permalink or "",
+            )
             post_once(ctx, action, "notified_at", note, channel=channel)
     elif action.type == MEETING:
         start = datetime.fromisoformat(action.result["start"])
-        text = meeting_done_text(action, start=start, html_link=action.external_url or "",
-                                 meet_link=action.result.get("meet_link"))
+        text = meeting_done_text(
+            action, start=start, html_link=action.external_url or "", meet_link=action.result.get("meet_link")
+        )
         post_once(ctx, action, "announced_at", text)
-        note = t("act.done_meeting", lang, url=link(action.external_url), title=esc(action.meeting().title),
-                 by=decided_by(lang, action.confirmed_by))
+        note = t(
+            "act.done_meeting",
+            lang,
+            url=link(action.external_url),
+            title=esc(action.meeting().title),
+            by=decided_by(lang, action.confirmed_by),
+        )
         retire_proposal(ctx, action.interaction_id, "propose_meeting", note)

@@ -19,8 +19,10 @@ _SYMPTOMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("disk", ("disk full", "no space", "disque plein", "espace disque", "inode")),
     ("memory", ("memory", "memoire", "heap", "leak", "fuite")),
     ("cert", ("certificate", "certificat", "tls", "ssl", "x509")),
-    ("errors", ("5xx", "500", "502", "503", "504", "error", "erreur", "exception", "failing", "fail", "echec",
-                "échec")),
+    (
+        "errors",
+        ("5xx", "500", "502", "503", "504", "error", "erreur", "exception", "failing", "fail", "echec", "échec"),
+    ),
     ("latency", ("latency", "latence", "slow", "lent", "timeout", "timed out", "p99", "lag")),
     ("down", ("down", "outage", "unreachable", "unavailable", "panne", "indisponible", "injoignable", "hs")),
     ("queue", ("queue", "backlog", "file d'attente", "consumer", "kafka", "rabbit")),

@@ -32,8 +32,13 @@ def failure_blocks(action: Action, reason: str) -> tuple[str, list[Block]]:
     key = "act.failed_ticket" if action.type == "jira.create_ticket" else "act.failed_meeting"
     # Reasons are ours, but some carry a name or code another system gave: text, never markup.
     text = t(key, action.lang, reason=esc(reason.rstrip(".")))
-    button = {"type": "button", "action_id": RETRY_ACTION, "value": str(action.id), "style": "primary",
-              "text": {"type": "plain_text", "text": t("act.retry", action.lang)}}
+    button = {
+        "type": "button",
+        "action_id": RETRY_ACTION,
+        "value": str(action.id),
+        "style": "primary",
+        "text": {"type": "plain_text", "text": t("act.retry", action.lang)},
+    }
     return text, [_section(text), {"type": "actions", "block_id": f"action:{action.id}", "elements": [button]}]
 
 
@@ -47,8 +52,15 @@ def meeting_done_text(action: Action, *, start: datetime, html_link: str, meet_l
     links = [t("act.meet_link", action.lang, url=link(meet_link))] if meet_link else []
     if html_link:
         links.append(t("act.calendar_link", action.lang, url=link(html_link)))
-    return t("act.meeting_done", action.lang, title=esc(params.title), when=slack_date(start),
-             duration=params.duration_min, people=people(params.attendees), links=" · ".join(links))
+    return t(
+        "act.meeting_done",
+        action.lang,
+        title=esc(params.title),
+        when=slack_date(start),
+        duration=params.duration_min,
+        people=people(params.attendees),
+        links=" · ".join(links),
+    )
 
 
 PROPOSAL_BUTTONS = ("propose_ticket", "propose_meeting", "propose_incident")
@@ -69,4 +81,4 @@ def retired_blocks(blocks: list[Block], interaction_id: str, done: str | None, n
         return None  # that button was already retired
     line = {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:3000]}]}
     kept = [{**blocks[at], "elements": elements}] if elements else []
-    return [*blocks[:at], *kept, line, *blocks[at + 1:]]
+    return [*blocks[:at], *kept, line, *blocks[at + 1 :]]

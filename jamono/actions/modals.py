@@ -69,8 +69,9 @@ def _text(label: str) -> dict[str, str]:
     return {"type": "plain_text", "text": label}
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> dict[str, Any]:
     block = {"type": "input", "block_id": block_id, "label": _text(label), "element": element, "optional": optional}
     if hint:
         block["hint"] = _text(hint)
@@ -78,23 +79,31 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
 
 
 def _plain(initial: str | None = None, *, multiline: bool = False, max_length: int = 200) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline,
-                               "max_length": max_length}
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+        "max_length": max_length,
+    }
     if initial:
         element["initial_value"] = initial[:max_length]
     return element
 
 
-def meeting_modal(ctx: ModalContext, *, title: str = "", duration_min: int | None = None,
-                  attendees: list[str] = (), agenda: str = "") -> dict[str, Any]:
+def meeting_modal(
+    ctx: ModalContext, *, title: str = "", duration_min: int | None = None, attendees: list[str] = (), agenda: str = ""
+) -> dict[str, Any]:
     lang = ctx.lang
     users: dict[str, Any] = {"type": "multi_users_select", "action_id": "value", "max_selected_items": 49}
     if attendees:
         users["initial_users"] = list(dict.fromkeys(attendees))[:49]
     return {
-        "type": "modal", "callback_id": MEETING_CALLBACK, "private_metadata": ctx.dump(),
+        "type": "modal",
+        "callback_id": MEETING_CALLBACK,
+        "private_metadata": ctx.dump(),
         "title": _text(t("act.modal_meeting_title", lang)[:24]),
-        "submit": _text(t("act.modal_submit_meeting", lang)), "close": _text(t("act.modal_cancel", lang)),
+        "submit": _text(t("act.modal_submit_meeting", lang)),
+        "close": _text(t("act.modal_cancel", lang)),
         "blocks": [
             _input("title", t("act.f_title", lang), _plain(title)),
             _input("duration", t("act.f_duration", lang), _plain(str(duration_min or DEFAULT_DURATION), max_length=3)),
@@ -109,9 +118,12 @@ def incident_modal(ctx: ModalContext) -> dict[str, Any]:
     options = [{"text": _text(t(f"severity.{s}", lang)), "value": s} for s in SEVERITIES]
     severity = {"type": "static_select", "action_id": "value", "options": options, "initial_option": options[2]}
     return {
-        "type": "modal", "callback_id": INCIDENT_CALLBACK, "private_metadata": ctx.dump(),
+        "type": "modal",
+        "callback_id": INCIDENT_CALLBACK,
+        "private_metadata": ctx.dump(),
         "title": _text(t("act.modal_incident_title", lang)[:24]),
-        "submit": _text(t("act.modal_submit_incident", lang)), "close": _text(t("act.modal_cancel", lang)),
+        "submit": _text(t("act.modal_submit_incident", lang)),
+        "close": _text(t("act.modal_cancel", lang)),
         "blocks": [
             _input("summary", t("act.f_summary", lang), _plain()),
             _input("severity", t("act.f_severity", lang), severity),
@@ -151,25 +163,49 @@ def _errors(exc: ValidationError, lang: Lang, names: dict[str, tuple[str, str]])
 def parse_meeting(view_state: dict[str, Any], lang: Lang = "en") -> MeetingForm | dict[str, str]:
     raw = _values(view_state)
     duration = (raw.get("duration") or "").strip()
-    data = {"title": raw.get("title") or "", "attendees": raw.get("attendees") or [], "agenda": raw.get("agenda") or "",
-            "duration_min": int(duration) if duration.isdigit() else -1}
+    data = {
+        "title": raw.get("title") or "",
+        "attendees": raw.get("attendees") or [],
+        "agenda": raw.get("agenda") or "",
+        "duration_min": int(duration) if duration.isdigit() else -1,
+    }
     try:
         return MeetingForm.model_validate(data)
     except ValidationError as exc:
-        return _errors(exc, lang, {"title": ("title", "act.e_title"), "duration_min": ("duration", "act.e_duration"),
-                                   "attendees": ("attendees", "act.e_attendees"), "agenda": ("agenda", "act.e_title")})
+        return _errors(
+            exc,
+            lang,
+            {
+                "title": ("title", "act.e_title"),
+                "duration_min": ("duration", "act.e_duration"),
+                "attendees": ("attendees", "act.e_attendees"),
+                "agenda": ("agenda", "act.e_title"),
+            },
+        )
 
 
 def parse_incident(view_state: dict[str, Any], lang: Lang = "en") -> IncidentForm | dict[str, str]:
     raw = _values(view_state)
-    data = {"summary": raw.get("summary") or "", "severity": raw.get("severity") or "medium",
-            "service": (raw.get("service") or "").strip() or None, "details": (raw.get("details") or "").strip(),
-            "lead": raw.get("lead") or None}
+    data = {
+        "summary": raw.get("summary") or "",
+        "severity": raw.get("severity") or "medium",
+        "service": (raw.get("service") or "").strip() or None,
+        "details": (raw.get("details") or "").strip(),
+        "lead": raw.get("lead") or None,
+    }
     try:
         return IncidentForm.model_validate(data)
     except ValidationError as exc:
-        return _errors(exc, lang, {"summary": ("summary", "act.e_summary"), "service": ("service", "act.e_service"),
-                                   "details": ("details", "act.e_summary"), "lead": ("lead", "act.e_summary")})
+        return _errors(
+            exc,
+            lang,
+            {
+                "summary": ("summary", "act.e_summary"),
+                "service": ("service", "act.e_service"),
+                "details": ("details", "act.e_summary"),
+                "lead": ("lead", "act.e_summary"),
+            },
+        )
 
 
 def command_modal(name: str, command: dict[str, Any], args: str = "") -> dict[str, Any]:
@@ -180,4 +216,6 @@ def command_modal(name: str, command: dict[str, Any], args: str = "") -> dict[st
     ctx = ModalContext(channel=command.get("channel_id", ""), lang=lang)
     if name == "incident":
         return incident_modal(ctx)
-    return meeting_modal(ctx, title=args[:200], attendees=[command.get("user_id", "")] if command.get("user_id") else [])
+    return meeting_modal(
+        ctx, title=args[:200], attendees=[command.get("user_id", "")] if command.get("user_id") else []
+    )

@@ -77,6 +77,7 @@ class Action(BaseModel):
 
 # --- jobs (queued by listeners, run by workers/actions.py) ---------------------------------------
 
+
 class _Job(BaseModel):
     team_id: str
     enterprise_id: str | None = None

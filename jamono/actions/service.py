@@ -63,20 +63,44 @@ def _first_line(text: str, limit: int = 200) -> str:
 
 # --- tickets -------------------------------------------------------------------------------------
 
-def _ticket_action(ctx: Ctx, *, key: str, params: TicketParams, interaction_id: UUID | None, proposed_by: str,
-                   channel: str, thread_ts: str | None) -> Action:
+
+def _ticket_action(
+    ctx: Ctx,
+    *,
+    key: str,
+    params: TicketParams,
+    interaction_id: UUID | None,
+    proposed_by: str,
+    channel: str,
+    thread_ts: str | None,
+) -> Action:
     fingerprint = ticket_fingerprint(ctx.ws.tenant_id, channel, thread_ts, key)
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        return store.propose(conn, workspace_id=ctx.ws.workspace_id, type=TICKET, key=key, fingerprint=fingerprint,
-                             parameters=params.model_dump(mode="json"), interaction_id=interaction_id,
-                             proposed_by=proposed_by, channel_id=channel, thread_ts=thread_ts)
+        return store.propose(
+            conn,
+            workspace_id=ctx.ws.workspace_id,
+            type=TICKET,
+            key=key,
+            fingerprint=fingerprint,
+            parameters=params.model_dump(mode="json"),
+            interaction_id=interaction_id,
+            proposed_by=proposed_by,
+            channel_id=channel,
+            thread_ts=thread_ts,
+        )
 
 
 def _would_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> str:
     params = action.ticket()
-    return t("act.ticket_would", action.lang, issue_type=esc(settings.jira.issue_type),
-             project=esc(settings.jira.project_key or "?"), summary=esc(params.summary), label=f"nox-fp-{action.fingerprint}",
-             priority=map_priority(params.severity, settings.jira.priorities.as_dict()))
+    return t(
+        "act.ticket_would",
+        action.lang,
+        issue_type=esc(settings.jira.issue_type),
+        project=esc(settings.jira.project_key or "?"),
+        summary=esc(params.summary),
+        label=f"nox-fp-{action.fingerprint}",
+        priority=map_priority(params.severity, settings.jira.priorities.as_dict()),
+    )
 
 
 SYSTEM_DECIDERS = (AUTOMATIC, "operator")  # the workspace's automatic mode; `jamono actions retry`
@@ -98,8 +122,11 @@ def refusal(ctx: Ctx, user: str, *, requester: str | None, lang: str, settings: 
         info = {}
     if info.get("is_restricted") or info.get("is_ultra_restricted"):
         return t("act.guest_not_allowed", lang)
-    if info.get("id") and not (info.get("deleted") or info.get("is_bot")) and (
-            user == requester or is_workspace_admin(info, settings)):
+    if (
+        info.get("id")
+        and not (info.get("deleted") or info.get("is_bot"))
+        and (user == requester or is_workspace_admin(info, settings))
+    ):
         return None
     if requester:
         return t("act.not_allowed", lang, requester=requester)
@@ -154,7 +181,9 @@ def _interaction(ctx: Ctx, interaction_id: UUID) -> dict[str, Any]:
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
             return conn.execute(
                 "SELECT id, user_id, channel_id, thread_ts, message_ts, message, metadata->'analysis' AS analysis"
-                " FROM agent_interactions WHERE id = %s", [interaction_id]).fetchone()
+                " FROM agent_interactions WHERE id = %s",
+                [interaction_id],
+            ).fetchone()
 
     return once_recorded(look, interaction_id)  # a quick click can beat the row's commit
 
@@ -172,25 +201,57 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
     channel, thread_ts = row["channel_id"], _thread_of(row)
     summary = analysis.get("summary") or _first_line(row["message"])
     params = TicketParams(
-        summary=summary[:300], description=row["message"][:20_000], severity=analysis.get("severity") or "medium",
-        service=analysis.get("service"), dedup_key=dedup_key(analysis.get("service"), f"{summary} {row['message']}"),
-        reporter=row["user_id"], channel=channel, permalink=_permalink(ctx, channel, thread_ts), lang=lang,
+        summary=summary[:300],
+        description=row["message"][:20_000],
+        severity=analysis.get("severity") or "medium",
+        service=analysis.get("service"),
+        dedup_key=dedup_key(analysis.get("service"), f"{summary} {row['message']}"),
+        reporter=row["user_id"],
+        channel=channel,
+        permalink=_permalink(ctx, channel, thread_ts),
+        lang=lang,
     )
     if job.choice == "dismiss":
-        refused = None if job.automatic else refusal(ctx, job.user, requester=row["user_id"], lang=lang,
-                                                     settings=ctx.settings())
+        refused = (
+            None
+            if job.automatic
+            else refusal(ctx, job.user, requester=row["user_id"], lang=lang, settings=ctx.settings())
+        )
         if refused is not None:  # dismissing decides too: the same people may
             ephemeral(ctx, job.channel, job.user, refused)
             return
-        _dismiss(ctx, job, analysis.get("intent") == "incident", lambda: _ticket_action(
-            ctx, key=f"ticket:{job.interaction_id}", params=params, interaction_id=job.interaction_id,
-            proposed_by=row["user_id"], channel=channel, thread_ts=thread_ts), lang)
+        _dismiss(
+            ctx,
+            job,
+            analysis.get("intent") == "incident",
+            lambda: _ticket_action(
+                ctx,
+                key=f"ticket:{job.interaction_id}",
+                params=params,
+                interaction_id=job.interaction_id,
+                proposed_by=row["user_id"],
+                channel=channel,
+                thread_ts=thread_ts,
+            ),
+            lang,
+        )
         return
-    action = _ticket_action(ctx, key=f"ticket:{job.interaction_id}", params=params,
-                            interaction_id=job.interaction_id, proposed_by=row["user_id"], channel=channel,
-                            thread_ts=thread_ts)
-    request(ctx, action, AUTOMATIC if job.automatic else job.user, final_attempt=final_attempt,
-            ephemeral_channel=job.channel)
+    action = _ticket_action(
+        ctx,
+        key=f"ticket:{job.interaction_id}",
+        params=params,
+        interaction_id=job.interaction_id,
+        proposed_by=row["user_id"],
+        channel=channel,
+        thread_ts=thread_ts,
+    )
+    request(
+        ctx,
+        action,
+        AUTOMATIC if job.automatic else job.user,
+        final_attempt=final_attempt,
+        ephemeral_channel=job.channel,
+    )
 
 
 def _dismiss(ctx: Ctx, job: ProposalClick, incident: bool, ticket_action: Any, lang: str) -> None:
@@ -217,15 +278,30 @@ def incident_declared(rt: Runtime, job: IncidentDeclaration, *, final_attempt: b
         # The declarer's words: shown as typed, never as mentions, broadcasts or links.
         service = f"\n*Service:* {esc(job.service)}" if job.service else ""
         details = f"\n{esc(job.details)}" if job.details else ""
-        text = t("act.declared", job.lang, user=job.user, severity=t(f"severity.{job.severity}", job.lang),
-                 summary=esc(job.summary), service=service, details=details)
+        text = t(
+            "act.declared",
+            job.lang,
+            user=job.user,
+            severity=t(f"severity.{job.severity}", job.lang),
+            summary=esc(job.summary),
+            service=service,
+            details=details,
+        )
         thread_ts = ctx.client.chat_postMessage(channel=job.channel, text=text)["ts"]
-    params = TicketParams(summary=job.summary, description=job.details or job.summary, severity=job.severity,
-                          service=job.service, dedup_key=dedup_key(job.service, f"{job.summary} {job.details}"),
-                          reporter=job.user, channel=job.channel, permalink=_permalink(ctx, job.channel, thread_ts),
-                          lang=job.lang)
-    action = _ticket_action(ctx, key=key, params=params, interaction_id=None, proposed_by=job.user,
-                            channel=job.channel, thread_ts=thread_ts)
+    params = TicketParams(
+        summary=job.summary,
+        description=job.details or job.summary,
+        severity=job.severity,
+        service=job.service,
+        dedup_key=dedup_key(job.service, f"{job.summary} {job.details}"),
+        reporter=job.user,
+        channel=job.channel,
+        permalink=_permalink(ctx, job.channel, thread_ts),
+        lang=job.lang,
+    )
+    action = _ticket_action(
+        ctx, key=key, params=params, interaction_id=None, proposed_by=job.user, channel=job.channel, thread_ts=thread_ts
+    )
     request(ctx, action, job.user, final_attempt=final_attempt)
 
 
@@ -243,22 +319,43 @@ def ticket_from_message(rt: Runtime, job: TicketFromMessage, *, final_attempt: b
         log.exception("could not analyse the message for a ticket")
         severity, summary, service = "medium", _first_line(job.text), None
     lang = detect_language(job.text) if job.text else "en"
-    params = TicketParams(summary=summary[:300], description=job.text or summary, severity=severity, service=service,
-                          dedup_key=dedup_key(service, f"{summary} {job.text}"), reporter=job.author or job.user,
-                          channel=job.channel, permalink=_permalink(ctx, job.channel, job.message_ts), lang=lang)
-    action = _ticket_action(ctx, key=f"ticket:msg:{job.channel}:{job.message_ts}", params=params,
-                            interaction_id=None, proposed_by=job.user, channel=job.channel, thread_ts=thread_ts)
+    params = TicketParams(
+        summary=summary[:300],
+        description=job.text or summary,
+        severity=severity,
+        service=service,
+        dedup_key=dedup_key(service, f"{summary} {job.text}"),
+        reporter=job.author or job.user,
+        channel=job.channel,
+        permalink=_permalink(ctx, job.channel, job.message_ts),
+        lang=lang,
+    )
+    action = _ticket_action(
+        ctx,
+        key=f"ticket:msg:{job.channel}:{job.message_ts}",
+        params=params,
+        interaction_id=None,
+        proposed_by=job.user,
+        channel=job.channel,
+        thread_ts=thread_ts,
+    )
     request(ctx, action, job.user, final_attempt=final_attempt)
 
 
 # --- meetings ------------------------------------------------------------------------------------
 
+
 def _would_meeting(action: Action) -> str:
     from jamono.actions.messages import people
 
     params = action.meeting()
-    return t("act.meeting_would", action.lang, duration=params.duration_min, title=esc(params.title),
-             people=people(params.attendees))
+    return t(
+        "act.meeting_would",
+        action.lang,
+        duration=params.duration_min,
+        title=esc(params.title),
+        people=people(params.attendees),
+    )
 
 
 def meeting_submitted(rt: Runtime, job: MeetingSubmission, *, final_attempt: bool) -> None:
@@ -267,10 +364,18 @@ def meeting_submitted(rt: Runtime, job: MeetingSubmission, *, final_attempt: boo
     key = f"meeting:{job.interaction_id}" if job.interaction_id else f"meeting:view:{job.view_id}"
     params = job.params.model_dump(mode="json")
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        action = store.propose(conn, workspace_id=ctx.ws.workspace_id, type=MEETING, key=key,
-                               fingerprint=meeting_fingerprint(ctx.ws.tenant_id, key), parameters=params,
-                               interaction_id=job.interaction_id, proposed_by=job.user,
-                               channel_id=job.channel or None, thread_ts=job.thread_ts)
+        action = store.propose(
+            conn,
+            workspace_id=ctx.ws.workspace_id,
+            type=MEETING,
+            key=key,
+            fingerprint=meeting_fingerprint(ctx.ws.tenant_id, key),
+            parameters=params,
+            interaction_id=job.interaction_id,
+            proposed_by=job.user,
+            channel_id=job.channel or None,
+            thread_ts=job.thread_ts,
+        )
         if action.parameters != params and action.status in ("proposed", "failed", "dismissed"):
             store.update_parameters(conn, action.id, params)  # the latest form wins until it is booked
             action = store.get(conn, action.id) or action
@@ -278,6 +383,7 @@ def meeting_submitted(rt: Runtime, job: MeetingSubmission, *, final_attempt: boo
 
 
 # --- retry ---------------------------------------------------------------------------------------
+
 
 def retry_clicked(rt: Runtime, job: ActionRef, *, final_attempt: bool) -> None:
     ctx = context(rt, job.team_id, job.enterprise_id)
@@ -311,22 +417,53 @@ def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> Non
 
         from jamono.jobs import NOX_QUEUE
 
-        job = ProposalClick(team_id=ws.team_id, enterprise_id=ws.enterprise_id, user=AUTOMATIC, channel="",
-                            interaction_id=interaction_id, choice="ticket", automatic=True)
-        dramatiq.get_broker().enqueue(dramatiq.Message(
-            queue_name=NOX_QUEUE, actor_name="actions_proposal", args=(job.model_dump(mode="json"),), kwargs={},
-            options={}))
+        job = ProposalClick(
+            team_id=ws.team_id,
+            enterprise_id=ws.enterprise_id,
+            user=AUTOMATIC,
+            channel="",
+            interaction_id=interaction_id,
+            choice="ticket",
+            automatic=True,
+        )
+        dramatiq.get_broker().enqueue(
+            dramatiq.Message(
+                queue_name=NOX_QUEUE,
+                actor_name="actions_proposal",
+                args=(job.model_dump(mode="json"),),
+                kwargs={},
+                options={},
+            )
+        )
         # And, in a watched channel, the incident itself (the declaration job checks the channel).
         from jamono.incidents.models import Declaration
 
-        declaration = Declaration(team_id=ws.team_id, enterprise_id=ws.enterprise_id, user=AUTOMATIC,
-                                  interaction_id=interaction_id, automatic=True)
-        dramatiq.get_broker().enqueue(dramatiq.Message(
-            queue_name=NOX_QUEUE, actor_name="incidents_declare", args=(declaration.model_dump(mode="json"),),
-            kwargs={}, options={}))
+        declaration = Declaration(
+            team_id=ws.team_id,
+            enterprise_id=ws.enterprise_id,
+            user=AUTOMATIC,
+            interaction_id=interaction_id,
+            automatic=True,
+        )
+        dramatiq.get_broker().enqueue(
+            dramatiq.Message(
+                queue_name=NOX_QUEUE,
+                actor_name="incidents_declare",
+                args=(declaration.model_dump(mode="json"),),
+                kwargs={},
+                options={},
+            )
+        )
     except Exception:  # noqa: BLE001 - the answer is out; the buttons remain if this fails
         log.exception("could not queue the automatic ticket")
 
 
-__all__ = ["after_answer", "incident_declared", "meeting_submitted", "post", "proposal_clicked", "retry_clicked",
-           "ticket_from_message"]
+__all__ = [
+    "after_answer",
+    "incident_declared",
+    "meeting_submitted",
+    "post",
+    "proposal_clicked",
+    "retry_clicked",
+    "ticket_from_message",
+]

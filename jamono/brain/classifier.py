@@ -60,7 +60,6 @@ def _forward(x: FeatureMatrix, w_sparse: np.ndarray, w_dense: np.ndarray, bias: 
     return z
 
 
-
 @dataclass(frozen=True)
 class TrainConfig:
     """Optimisation settings (stored with the model for reproducibility)."""

@@ -19,10 +19,12 @@ from jamono.brain.grounding import CLOSE_SHARE, Documents, HitLike, Passage, gro
 from jamono.i18n import t
 from jamono.slack.escape import escape_link_url, escape_mrkdwn
 
-ANSWER_BUDGET_CHARS = 2400      # the quoted sections of an answer (Slack splits them into sections)
-CHECKS_BUDGET_CHARS = 1600      # an incident's "what to check first"
+ANSWER_BUDGET_CHARS = 2400  # the quoted sections of an answer (Slack splits them into sections)
+CHECKS_BUDGET_CHARS = 1600  # an incident's "what to check first"
 MIN_EXCERPT_CHARS = 250
-SECOND_BUDGET_CHARS = 600       # a close second runbook, quoted briefly         # below this, a section is left out rather than cut to a stub
+SECOND_BUDGET_CHARS = (
+    600  # a close second runbook, quoted briefly         # below this, a section is left out rather than cut to a stub
+)
 _WORD = re.compile(r"[a-z0-9][a-z0-9_\-./]{2,}")
 _STOP = frozenset(
     "the and for with how what why when where does this that are our from have has not can you your "
@@ -39,7 +41,7 @@ class Source(BaseModel):
 
 
 class ComposedAnswer(BaseModel):
-    text: str                      # Slack mrkdwn
+    text: str  # Slack mrkdwn
     sources: list[Source]
     first_checks: str | None = None  # incidents: what to check first, from the runbooks
 
@@ -61,9 +63,11 @@ def _links(line: str) -> str:
     """Escaped text with Markdown links shown with their real destination: `label (<url>)`."""
     out, last = [], 0
     for m in _LINK.finditer(line):
-        out.append(escape_mrkdwn(line[last:m.start()]))
+        out.append(escape_mrkdwn(line[last : m.start()]))
         label, url = m.group(1).strip(), m.group(2)
-        out.append(f"<{escape_link_url(url)}>" if label == url else f"{escape_mrkdwn(label)} (<{escape_link_url(url)}>)")
+        out.append(
+            f"<{escape_link_url(url)}>" if label == url else f"{escape_mrkdwn(label)} (<{escape_link_url(url)}>)"
+        )
         last = m.end()
     out.append(escape_mrkdwn(line[last:]))
     return "".join(out)
@@ -188,17 +192,26 @@ def _fits(passages: Sequence[Passage], query: str, budget: int) -> list[tuple[Pa
     if sum(len(t) + 60 for t in texts) <= budget:
         return list(zip(passages, texts))
     roles = list(dict.fromkeys(p.role for p in passages))
-    firsts = {role: max((i for i, p in enumerate(passages) if p.role is role),
-                        key=lambda i: section_relevance(passages[i], query)) for role in roles}
-    order = sorted(range(len(passages)), key=lambda i: (i not in firsts.values(), roles.index(passages[i].role),
-                                                        -section_relevance(passages[i], query)))
+    firsts = {
+        role: max(
+            (i for i, p in enumerate(passages) if p.role is role), key=lambda i: section_relevance(passages[i], query)
+        )
+        for role in roles
+    }
+    order = sorted(
+        range(len(passages)),
+        key=lambda i: (i not in firsts.values(), roles.index(passages[i].role), -section_relevance(passages[i], query)),
+    )
     chosen: dict[int, str] = {}
     used = 0
     per_role = budget // max(len(roles), 1)
     for i in order:
         room = budget - used
         if i in firsts.values():
-            room = min(room, max(per_role, budget - used - per_role * sum(1 for j in firsts.values() if j not in chosen and j != i)))
+            room = min(
+                room,
+                max(per_role, budget - used - per_role * sum(1 for j in firsts.values() if j not in chosen and j != i)),
+            )
         size = len(texts[i]) + 60
         if size <= room:
             chosen[i] = texts[i]
@@ -223,8 +236,14 @@ def _quote(passages: Sequence[Passage], query: str, budget: int) -> tuple[str, l
     return "\n\n".join(parts), quoted
 
 
-def compose(analysis: Analysis, query: str, hits: Sequence[HitLike], documents: Documents | None = None,
-            *, ask: Ask | None = None) -> ComposedAnswer:
+def compose(
+    analysis: Analysis,
+    query: str,
+    hits: Sequence[HitLike],
+    documents: Documents | None = None,
+    *,
+    ask: Ask | None = None,
+) -> ComposedAnswer:
     """The reply body: the sections of the best runbook that answer what was asked, quoted as
     written under their headings, then pointers to other runbooks that also help."""
     lang = analysis.language

@@ -16,7 +16,8 @@ _RECENT_CHANGE = re.compile(
     r"\b(?:deploy(?:ed|ment|ments|s)?|redeploy(?:ed)?|release[ds]?|rolled out|roll-?out|upgrade[ds]?|"
     r"new version|new build|config(?:uration)? change|feature flag|merged?|"
     r"mise en prod(?:uction)?|mep|deploiement|deploye[es]?|redeploye[es]?|nouvelle version|montee de version|"
-    r"mise a jour|changement de config(?:uration)?)\b")
+    r"mise a jour|changement de config(?:uration)?)\b"
+)
 
 CHANGE_QUERIES = {
     "en": "roll back a bad deploy or release to the last good version",

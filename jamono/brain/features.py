@@ -92,9 +92,7 @@ class FeatureMatrix:
         lengths = ends - starts
         indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         pos = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(idx) else np.zeros(0, np.int64)
-        return FeatureMatrix(
-            indptr, self.indices[pos], self.values[pos], self.dense[idx], self.n_buckets
-        )
+        return FeatureMatrix(indptr, self.indices[pos], self.values[pos], self.dense[idx], self.n_buckets)
 
 
 # ------------------------------------------------------------ normalisation
@@ -265,56 +263,100 @@ def signals(text: str, toks: list[str]) -> np.ndarray:
 # n-grams alone only learn word by word. Features the model weighs, not rules.
 _W = r"(?<![\w])"  # start of a word (handles the French elision "l'", "d'")
 _CUES: tuple[tuple[str, str], ...] = (
-    ("cue_past", _W + r"(?<!since )(?<!depuis )(?:yesterday|last (?:night|week|weekend|month|year|time|monday|tuesday|wednesday|thursday|"
-     r"friday|saturday|sunday|spring|summer|autumn|fall|winter|quarter|sprint)|earlier (?:today|this week)|"
-     r"\d+ (?:days?|weeks?|months?) ago|a (?:week|month) ago|the other day|hier|avant-hier|"
-     r"(?:la semaine|le mois|le week-end|l'an|l'annee|le trimestre|le sprint) (?:dernier|derniere|passee?)|"
-     r"il y a (?:\d+|deux|trois|quelques) (?:jours|semaines|mois)|l'autre jour|"
-     r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) dernier)\b"),
-    ("cue_past_tense", _W + r"(?:was|were|had|lasted|went|happened|caused|took|came from|"
-     r"etait|etaient|a ete|ont ete|avait|avaient|a dure|s'est (?:passe|produit|deroule)|venait|a eu|on a eu)\b"),
-    ("cue_since_ongoing", _W + r"(?:(?:since|depuis) (?!then\b|lors\b)\w+|still|toujours|keeps?|continue[sd]?|ongoing|right now|currently|"
-     r"at the moment|en ce moment|actuellement|en cours|encore|again|ca empire|getting worse)\b"),
-    ("cue_resolved", _W + r"(?:resolved|fixed|recovered|mitigated|back to normal|back up|back online|all good|"
-     r"all clear|all green|stable (?:again|since)|closing|closed|works again|working again|is back|are back|"
-     r"resolu|resolue|corrige|corrigee|retabli|retablie|revenu|revenue|reparti|repartis|remarche|"
-     r"retour a la normale|rentre dans l'ordre|cloture|clos|fin d'alerte|tout est ok|tout va bien|de nouveau)\b"),
-    ("cue_review", _W + r"(?:post-?mortems?|post mortems?|rca|root cause|retro|retros|retrospective|"
-     r"incident review|review of|write-?up|timeline|lessons learned|learnings|takeaways?|action items?|"
-     r"five whys|5 whys|cause racine|compte rendu|rex|retour d'experience|revue (?:post-incident|d'incident|du)|"
-     r"bilan|chronologie|5 pourquoi|actions? (?:de suivi|du postmortem))\b"),
-    ("cue_planned", _W + r"(?:planned|scheduled|maintenance|change window|change request|upcoming|will be|we'll|"
-     r"we will|going to|next (?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-     r"(?:tonight|tomorrow|on \w+day) at|reminder|prevue?s?|programmee?s?|planifiee?s?|fenetre de|a venir|"
-     r"sera|seront|on va|va etre|demain (?:a|matin|soir)|ce soir a|la semaine (?:pro|prochaine)|rappel|"
-     r"avis de|annonce)\b"),
-    ("cue_all", _W + r"(?:all (?:users|customers|clients|tenants|accounts|regions|requests|our)|every(?:one|body)?|"
-     r"nobody|no one|noone|not a single|100 ?%|entire|whole|complete(?:ly)?|total(?:ly)?|full outage|"
-     r"tout le monde|tous les|toutes les|personne ne|plus personne|aucune? (?:client|commande|transaction)|"
-     r"pas une? seule?|totale?|complete|generale?|partout)\b"),
-    ("cue_many", _W + r"(?:many|most|lots of|a lot of|majority|large (?:share|part|number)|half|a third|"
-     r"a big chunk|plenty|widespread|beaucoup|la plupart|majorite|plein de|moitie|un tiers|grosse partie|"
-     r"nombreux|nombreuses|massivement)\b"),
-    ("cue_few", _W + r"(?:some (?:users|customers|clients|requests)|a few|a handful|few (?:users|customers)|"
-     r"minority|small (?:share|number|part)|quelques|certains|certaines|une poignee|un petit nombre|"
-     r"de temps en temps|sometimes|occasionally|intermittent)\b"),
-    ("cue_one", _W + r"(?:one (?:user|customer|client|tenant|person)|a single|only one|just one|just me|"
-     r"for me|on my (?:laptop|machine)|others (?:can|are fine|seem fine)|everyone else|everybody else|"
-     r"un seul|une seule|un utilisateur|une utilisatrice|un client|une cliente|chez moi|sur mon poste|"
-     r"les autres (?:si|oui|ca marche)|les collegues (?:si|oui))\b"),
-    ("cue_internal", _W + r"(?:internal|staging|preprod|pre-prod|recette|dev cluster|dev env|non-prod|"
-     r"ci|jenkins|gitlab|back ?office|admin panel|sandbox|qa|interne|internes|the team|l'equipe|"
-     r"users unaffected|customers unaffected|no customer impact|pas d'impact (?:client|utilisateur)|"
-     r"aucun impact client)\b"),
-    ("cue_minor", _W + r"(?:no (?:functional )?impact|cosmetic|harmless|minor|typo|misaligned|tooltip|"
-     r"aucun impact|sans impact|pas d'impact|cosmetique|detail|coquille|faute|mal aligne|infobulle)\b"),
-    ("cue_data_loss", _W + r"(?:data loss|lost (?:data|\w+ (?:rows|records|orders))|deleted|dropped|truncated|"
-     r"corrupt(?:ed|ion)?|wiped|overwr(?:ote|itten)|are gone|is gone|missing from the db|perte de donnees|"
-     r"perdu|perdues?|supprimee?s?|effacee?s?|ecrasee?s?|corrompue?s?|ont disparu)\b"),
-    ("cue_security", _W + r"(?:leak(?:ed|s)?|breach|exfiltrat\w*|unauthori[sz]ed|intrusion|intruder|ransom\w*|"
-     r"compromised?|attacker|hacked|credentials|secret key|public (?:repo|gist|bucket|channel)|fuite|piratage|"
-     r"pirate|acces non autorise|compromis|compromise|identifiants|"
-     r"(?:cles?|mot de passe|token|secrets?) [^.!?]{0,40}(?:repo|depot|gist|bucket|canal) public)\b"),
+    (
+        "cue_past",
+        _W
+        + r"(?<!since )(?<!depuis )(?:yesterday|last (?:night|week|weekend|month|year|time|monday|tuesday|wednesday|thursday|"
+        r"friday|saturday|sunday|spring|summer|autumn|fall|winter|quarter|sprint)|earlier (?:today|this week)|"
+        r"\d+ (?:days?|weeks?|months?) ago|a (?:week|month) ago|the other day|hier|avant-hier|"
+        r"(?:la semaine|le mois|le week-end|l'an|l'annee|le trimestre|le sprint) (?:dernier|derniere|passee?)|"
+        r"il y a (?:\d+|deux|trois|quelques) (?:jours|semaines|mois)|l'autre jour|"
+        r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) dernier)\b",
+    ),
+    (
+        "cue_past_tense",
+        _W + r"(?:was|were|had|lasted|went|happened|caused|took|came from|"
+        r"etait|etaient|a ete|ont ete|avait|avaient|a dure|s'est (?:passe|produit|deroule)|venait|a eu|on a eu)\b",
+    ),
+    (
+        "cue_since_ongoing",
+        _W
+        + r"(?:(?:since|depuis) (?!then\b|lors\b)\w+|still|toujours|keeps?|continue[sd]?|ongoing|right now|currently|"
+        r"at the moment|en ce moment|actuellement|en cours|encore|again|ca empire|getting worse)\b",
+    ),
+    (
+        "cue_resolved",
+        _W + r"(?:resolved|fixed|recovered|mitigated|back to normal|back up|back online|all good|"
+        r"all clear|all green|stable (?:again|since)|closing|closed|works again|working again|is back|are back|"
+        r"resolu|resolue|corrige|corrigee|retabli|retablie|revenu|revenue|reparti|repartis|remarche|"
+        r"retour a la normale|rentre dans l'ordre|cloture|clos|fin d'alerte|tout est ok|tout va bien|de nouveau)\b",
+    ),
+    (
+        "cue_review",
+        _W + r"(?:post-?mortems?|post mortems?|rca|root cause|retro|retros|retrospective|"
+        r"incident review|review of|write-?up|timeline|lessons learned|learnings|takeaways?|action items?|"
+        r"five whys|5 whys|cause racine|compte rendu|rex|retour d'experience|revue (?:post-incident|d'incident|du)|"
+        r"bilan|chronologie|5 pourquoi|actions? (?:de suivi|du postmortem))\b",
+    ),
+    (
+        "cue_planned",
+        _W + r"(?:planned|scheduled|maintenance|change window|change request|upcoming|will be|we'll|"
+        r"we will|going to|next (?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+        r"(?:tonight|tomorrow|on \w+day) at|reminder|prevue?s?|programmee?s?|planifiee?s?|fenetre de|a venir|"
+        r"sera|seront|on va|va etre|demain (?:a|matin|soir)|ce soir a|la semaine (?:pro|prochaine)|rappel|"
+        r"avis de|annonce)\b",
+    ),
+    (
+        "cue_all",
+        _W + r"(?:all (?:users|customers|clients|tenants|accounts|regions|requests|our)|every(?:one|body)?|"
+        r"nobody|no one|noone|not a single|100 ?%|entire|whole|complete(?:ly)?|total(?:ly)?|full outage|"
+        r"tout le monde|tous les|toutes les|personne ne|plus personne|aucune? (?:client|commande|transaction)|"
+        r"pas une? seule?|totale?|complete|generale?|partout)\b",
+    ),
+    (
+        "cue_many",
+        _W + r"(?:many|most|lots of|a lot of|majority|large (?:share|part|number)|half|a third|"
+        r"a big chunk|plenty|widespread|beaucoup|la plupart|majorite|plein de|moitie|un tiers|grosse partie|"
+        r"nombreux|nombreuses|massivement)\b",
+    ),
+    (
+        "cue_few",
+        _W + r"(?:some (?:users|customers|clients|requests)|a few|a handful|few (?:users|customers)|"
+        r"minority|small (?:share|number|part)|quelques|certains|certaines|une poignee|un petit nombre|"
+        r"de temps en temps|sometimes|occasionally|intermittent)\b",
+    ),
+    (
+        "cue_one",
+        _W + r"(?:one (?:user|customer|client|tenant|person)|a single|only one|just one|just me|"
+        r"for me|on my (?:laptop|machine)|others (?:can|are fine|seem fine)|everyone else|everybody else|"
+        r"un seul|une seule|un utilisateur|une utilisatrice|un client|une cliente|chez moi|sur mon poste|"
+        r"les autres (?:si|oui|ca marche)|les collegues (?:si|oui))\b",
+    ),
+    (
+        "cue_internal",
+        _W + r"(?:internal|staging|preprod|pre-prod|recette|dev cluster|dev env|non-prod|"
+        r"ci|jenkins|gitlab|back ?office|admin panel|sandbox|qa|interne|internes|the team|l'equipe|"
+        r"users unaffected|customers unaffected|no customer impact|pas d'impact (?:client|utilisateur)|"
+        r"aucun impact client)\b",
+    ),
+    (
+        "cue_minor",
+        _W + r"(?:no (?:functional )?impact|cosmetic|harmless|minor|typo|misaligned|tooltip|"
+        r"aucun impact|sans impact|pas d'impact|cosmetique|detail|coquille|faute|mal aligne|infobulle)\b",
+    ),
+    (
+        "cue_data_loss",
+        _W + r"(?:data loss|lost (?:data|\w+ (?:rows|records|orders))|deleted|dropped|truncated|"
+        r"corrupt(?:ed|ion)?|wiped|overwr(?:ote|itten)|are gone|is gone|missing from the db|perte de donnees|"
+        r"perdu|perdues?|supprimee?s?|effacee?s?|ecrasee?s?|corrompue?s?|ont disparu)\b",
+    ),
+    (
+        "cue_security",
+        _W + r"(?:leak(?:ed|s)?|breach|exfiltrat\w*|unauthori[sz]ed|intrusion|intruder|ransom\w*|"
+        r"compromised?|attacker|hacked|credentials|secret key|public (?:repo|gist|bucket|channel)|fuite|piratage|"
+        r"pirate|acces non autorise|compromis|compromise|identifiants|"
+        r"(?:cles?|mot de passe|token|secrets?) [^.!?]{0,40}(?:repo|depot|gist|bucket|canal) public)\b",
+    ),
 )
 _CUE_RES = tuple((name, re.compile(pattern)) for name, pattern in _CUES)
 _PCT_RE = re.compile(r"(\d{1,3})(?:[.,]\d+)? ?%")

@@ -64,8 +64,8 @@ class Passage(BaseModel):
     url: str | None = None
     relevant: bool = True
     role: Role = Role.OTHER
-    order: int = 0               # position in its document
-    share: float = 1.0           # its document's search score as a share of the best document's
+    order: int = 0  # position in its document
+    share: float = 1.0  # its document's search score as a share of the best document's
 
 
 class Grounding(BaseModel):
@@ -73,8 +73,8 @@ class Grounding(BaseModel):
 
     ask: Ask
     passages: list[Passage]
-    others: list[Passage]        # one pointer passage per further relevant document
-    confident: bool = True       # False: the best runbook is only the closest match
+    others: list[Passage]  # one pointer passage per further relevant document
+    confident: bool = True  # False: the best runbook is only the closest match
 
 
 def _relevant_documents(hits: Sequence[HitLike]) -> list[tuple[UUID, float, HitLike]]:
@@ -94,8 +94,16 @@ def _relevant_documents(hits: Sequence[HitLike]) -> list[tuple[UUID, float, HitL
 
 def sections_of(document: DocumentLike) -> list[Passage]:
     return [
-        Passage(document_id=document.id, title=document.title, heading=heading, content=text,
-                source=document.source, url=document.url, role=role_of(heading, text), order=i)
+        Passage(
+            document_id=document.id,
+            title=document.title,
+            heading=heading,
+            content=text,
+            source=document.source,
+            url=document.url,
+            role=role_of(heading, text),
+            order=i,
+        )
         for i, (heading, text) in enumerate(document_sections(document.title, document.content))
     ]
 
@@ -125,8 +133,15 @@ def wanted_sections(sections: Sequence[Passage], ask: Ask) -> list[Passage]:
 
 
 def _from_hit(hit: HitLike) -> Passage:
-    return Passage(document_id=hit.document_id, title=hit.title, heading=hit.heading, content=hit.content,
-                   source=hit.source, url=hit.url, role=role_of(hit.heading, hit.content))
+    return Passage(
+        document_id=hit.document_id,
+        title=hit.title,
+        heading=hit.heading,
+        content=hit.content,
+        source=hit.source,
+        url=hit.url,
+        role=role_of(hit.heading, hit.content),
+    )
 
 
 def _other_language(hit: HitLike, top: HitLike) -> bool:
@@ -160,7 +175,8 @@ def ground(query: str, ask: Ask, hits: Sequence[HitLike], documents: Documents |
             wanted = wanted_sections(sections_of(loaded[doc_id]), ask)
             if wanted:
                 pointer = max(wanted, key=lambda p: section_relevance(p, query)).model_copy(
-                    update={"share": pointer.share})
+                    update={"share": pointer.share}
+                )
         others.append(pointer)
     return Grounding(ask=ask, passages=passages, others=others, confident=_confident(top_hit))
 

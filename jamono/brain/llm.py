@@ -243,8 +243,15 @@ class LLMBrain:
             hit = sections[number - 1]
             index = next((i for i, s in enumerate(sources) if s.document_id == hit.document_id), None)
             if index is None:
-                sources.append(Source(document_id=hit.document_id, title=hit.title, heading=hit.heading,
-                                      url=hit.url, source=hit.source))
+                sources.append(
+                    Source(
+                        document_id=hit.document_id,
+                        title=hit.title,
+                        heading=hit.heading,
+                        url=hit.url,
+                        source=hit.source,
+                    )
+                )
                 index = len(sources) - 1
             position[number] = index + 1
         text = _fit(_renumber(markdown_to_mrkdwn(text), position), prompts.ANSWER_MAX_CHARS)
@@ -274,8 +281,11 @@ class LLMBrain:
                     raise LLMError("invalid_output", problem) from None
                 repairs -= 1
                 usage.notes.append("repaired")
-                tail = [*tail, {"role": "assistant", "content": prompts.clip(content, 4000)},
-                        {"role": "user", "content": prompts.repair_user(problem)}]
+                tail = [
+                    *tail,
+                    {"role": "assistant", "content": prompts.clip(content, 4000)},
+                    {"role": "user", "content": prompts.repair_user(problem)},
+                ]
 
     def _create(
         self,
@@ -298,7 +308,8 @@ class LLMBrain:
             instructions = system
             if self.response_mode == "json_schema":
                 kwargs["response_format"] = {
-                    "type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True},
+                    "type": "json_schema",
+                    "json_schema": {"name": name, "schema": schema, "strict": True},
                 }
             else:
                 instructions = prompts.with_schema(system, schema)
@@ -323,7 +334,9 @@ class LLMBrain:
             except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
                 raise self._failed(op, "auth", exc, started) from None
             except openai.APIStatusError as exc:
-                raise self._failed(op, "server_error" if exc.status_code >= 500 else "bad_request", exc, started) from None
+                raise self._failed(
+                    op, "server_error" if exc.status_code >= 500 else "bad_request", exc, started
+                ) from None
             except openai.APIConnectionError as exc:
                 raise self._failed(op, "connection", exc, started) from None
             except openai.OpenAIError as exc:
@@ -331,9 +344,14 @@ class LLMBrain:
             _record(usage, response, started)
             log.info(
                 "llm call",
-                extra={"op": op, "model": usage.model, "mode": self.response_mode,
-                       "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
-                       "latency_ms": round((time.monotonic() - started) * 1000, 1)},
+                extra={
+                    "op": op,
+                    "model": usage.model,
+                    "mode": self.response_mode,
+                    "prompt_tokens": usage.prompt_tokens,
+                    "completion_tokens": usage.completion_tokens,
+                    "latency_ms": round((time.monotonic() - started) * 1000, 1),
+                },
             )
             return response
         raise LLMError("bad_request", "the server rejected every request shape we know")
@@ -360,8 +378,12 @@ class LLMBrain:
         error = LLMError(reason, f"{type(exc).__name__}: {getattr(exc, 'message', '') or exc}", status=status)
         log.warning(
             "llm call failed",
-            extra={"op": op, "reason": reason, "status": status,
-                   "latency_ms": round((time.monotonic() - started) * 1000, 1)},
+            extra={
+                "op": op,
+                "reason": reason,
+                "status": status,
+                "latency_ms": round((time.monotonic() - started) * 1000, 1),
+            },
         )
         return error
 

@@ -86,8 +86,9 @@ class Nox:
         self.analyzer = analyzer
         self.llm = llm
 
-    def _analyze(self, message: str, context: Sequence[str], bot_user_id: str | None,
-                 metadata: dict[str, Any]) -> tuple[Analysis, int]:
+    def _analyze(
+        self, message: str, context: Sequence[str], bot_user_id: str | None, metadata: dict[str, Any]
+    ) -> tuple[Analysis, int]:
         if self.llm is not None:
             from jamono.brain.llm import LLMError
 
@@ -99,9 +100,16 @@ class Nox:
                 metadata.setdefault("llm_fallback", {})["analyze"] = exc.reason
         return self.analyzer.analyze(message, context), 0
 
-    def _answer(self, message: str, query: str, analysis: Analysis, hits: Sequence[HitLike],
-                documents: Documents | None, context: Sequence[str],
-                metadata: dict[str, Any]) -> tuple[ComposedAnswer, int]:
+    def _answer(
+        self,
+        message: str,
+        query: str,
+        analysis: Analysis,
+        hits: Sequence[HitLike],
+        documents: Documents | None,
+        context: Sequence[str],
+        metadata: dict[str, Any],
+    ) -> tuple[ComposedAnswer, int]:
         if self.llm is not None:
             from jamono.brain.llm import LLMError
 
@@ -115,8 +123,15 @@ class Nox:
                 metadata.setdefault("llm_fallback", {})["answer"] = exc.reason
         return compose(analysis, query, hits, documents, ask=ask_of(message)), 0
 
-    def think(self, text: str, search: Search, *, documents: Documents | None = None, context: Sequence[str] = (),
-              bot_user_id: str | None = None) -> Reply:
+    def think(
+        self,
+        text: str,
+        search: Search,
+        *,
+        documents: Documents | None = None,
+        context: Sequence[str] = (),
+        bot_user_id: str | None = None,
+    ) -> Reply:
         started = time.perf_counter()
         metadata: dict[str, Any] = {}
         message = clean_text(text, bot_user_id)

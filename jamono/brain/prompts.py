@@ -143,7 +143,9 @@ def analyze_user(text: str, context: Sequence[str], tag: str) -> str:
     return "\n\n".join(parts)
 
 
-def answer_user(message: str, analysis: Analysis, sections: Sequence[tuple[str, str]], context: Sequence[str], tag: str) -> str:
+def answer_user(
+    message: str, analysis: Analysis, sections: Sequence[tuple[str, str]], context: Sequence[str], tag: str
+) -> str:
     """`sections` are (label, content) pairs, numbered here from 1 in the order given."""
     severity = analysis.severity.value if analysis.severity else "none"
     parts = [f"Analysis: intent={analysis.intent.value}, severity={severity}, language={analysis.language}."]

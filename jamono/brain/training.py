@@ -64,7 +64,11 @@ ARTIFACT_VERSION = 1
 # with them; on the severity head alone, weight 2.0 scored a little lower.
 LEXICAL = FeatureConfig(use_embeddings=False, word_weight=2.0, char_weight=2.0, cue_weight=1.0)
 FULL = FeatureConfig(
-    use_embeddings=True, embedding_model=EMBEDDING_MODEL_ID, embedding_weight=1.5, word_weight=2.0, char_weight=2.0,
+    use_embeddings=True,
+    embedding_model=EMBEDDING_MODEL_ID,
+    embedding_weight=1.5,
+    word_weight=2.0,
+    char_weight=2.0,
     cue_weight=1.0,
 )
 TRAIN = TrainConfig()
@@ -96,7 +100,9 @@ def _labels(rows: Sequence[dict[str, object]]) -> tuple[np.ndarray, np.ndarray, 
 # ------------------------------------------------------------------ fitting
 
 
-def fit_heads(x: FeatureMatrix, rows: Sequence[dict[str, object]], config: TrainConfig = TRAIN) -> dict[str, LinearHead]:
+def fit_heads(
+    x: FeatureMatrix, rows: Sequence[dict[str, object]], config: TrainConfig = TRAIN
+) -> dict[str, LinearHead]:
     """Intent (all rows); severity and meeting-needed (incident rows)."""
     intent, severity, meeting = _labels(rows)
     heads = {"intent": fit_softmax(x, intent, len(INTENTS), _cfg(config, "intent"))}
@@ -176,9 +182,7 @@ def cross_validate(
     proba /= proba.sum(axis=1, keepdims=True)
     threshold = choose_incident_threshold(proba, intent)
     pred, needed = decide(proba, meet_proba, sev_pred, threshold)
-    metrics = summarize_predictions(
-        intent, pred, severity, sev_pred, meeting.astype(bool), needed, proba.max(axis=1)
-    )
+    metrics = summarize_predictions(intent, pred, severity, sev_pred, meeting.astype(bool), needed, proba.max(axis=1))
     hand = np.array([r.get("source") == "hand" for r in rows])
     if hand.any() and not hand.all():
         metrics["hand_written_only"] = summarize_predictions(
@@ -348,8 +352,14 @@ def _train(
         "embedding_model": EMBEDDING_MODEL_ID if "full" in variants else None,
         "intents": list(INTENTS),
         "severities": list(SEVERITIES),
-        "train": {"l2": HEAD_L2, "max_iter": config.max_iter, "tol": config.tol, "balanced": config.balanced,
-                  "folds": folds, "seed": SEED},
+        "train": {
+            "l2": HEAD_L2,
+            "max_iter": config.max_iter,
+            "tol": config.tol,
+            "balanced": config.balanced,
+            "folds": folds,
+            "seed": SEED,
+        },
         "training_counts": {
             "n": len(rows),
             "intent": {name: int(np.sum(intent == c)) for c, name in enumerate(INTENTS)},
@@ -390,7 +400,9 @@ def main_train(argv: list[str] | None = None) -> int:
                 f"meeting F1 {cv['meeting_f1']:.3f}  (hand-written only: {cv.get('hand_written_only', {}).get('accuracy', '-')}; "
                 f"incident threshold {info['incident_threshold']})"
             )
-    print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.2f} MB), preferred variant: {meta['preferred_variant']}")
+    print(
+        f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.2f} MB), preferred variant: {meta['preferred_variant']}"
+    )
     return 0
 
 

@@ -38,8 +38,8 @@ class Question(BaseModel):
 
 class Answered(BaseModel):
     question: Question
-    text: str                   # what Slack shows
-    sources: list[str]          # cited documents, as corpus paths
+    text: str  # what Slack shows
+    sources: list[str]  # cited documents, as corpus paths
     seconds: float
 
     @property
@@ -61,7 +61,9 @@ def contains_any(text: str, phrases: Sequence[str]) -> bool:
 
 
 def load_questions(path: Path) -> list[Question]:
-    return [Question.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        Question.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def score(answered: Sequence[Answered]) -> dict[str, float | int | None]:
@@ -82,7 +84,9 @@ def score(answered: Sequence[Answered]) -> dict[str, float | int | None]:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="jamono eval answers", description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True, help="folder of documents (sources = paths relative to it)")
+    parser.add_argument(
+        "--corpus", type=Path, required=True, help="folder of documents (sources = paths relative to it)"
+    )
     parser.add_argument("--data", type=Path, required=True, help="JSON lines: id, lang, question, relevant, expect_any")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     parser.add_argument("--verbose", action="store_true", help="show every question with its verdicts")

@@ -46,8 +46,12 @@ def corpus_tenant(corpus: Path, *, label: str, report_to: TextIO = sys.stdout) -
     from migrations.runner import apply_migrations
 
     settings = get_settings()
-    services = EmbeddedServices(settings.data_dir, database_url=settings.database_url,
-                                redis_url=settings.redis_url, rabbitmq_url=settings.rabbitmq_url)
+    services = EmbeddedServices(
+        settings.data_dir,
+        database_url=settings.database_url,
+        redis_url=settings.redis_url,
+        rabbitmq_url=settings.rabbitmq_url,
+    )
     services.start()
     get_settings.cache_clear()
     settings = get_settings()

@@ -44,15 +44,22 @@ def evaluate(data: str | Path, model_path: str | Path | None = None) -> dict[str
         confidence.append(analysis.confidence)
     elapsed = time.perf_counter() - started
     metrics = summarize_predictions(
-        np.array(gold_intent), np.array(pred_intent), np.array(gold_sev), np.array(pred_sev),
-        np.array(gold_meet), np.array(pred_meet), np.array(confidence),
+        np.array(gold_intent),
+        np.array(pred_intent),
+        np.array(gold_sev),
+        np.array(pred_sev),
+        np.array(gold_meet),
+        np.array(pred_meet),
+        np.array(confidence),
     )
     metrics.setdefault("severity_exact", None)
     metrics.setdefault("severity_within_one", None)
     confusion = np.zeros((len(INTENTS), len(INTENTS)), dtype=int)
     for g, p in zip(gold_intent, pred_intent):
         confusion[g, p] += 1
-    metrics["confusion"] = {INTENTS[g]: {INTENTS[p]: int(confusion[g, p]) for p in range(len(INTENTS))} for g in range(len(INTENTS))}
+    metrics["confusion"] = {
+        INTENTS[g]: {INTENTS[p]: int(confusion[g, p]) for p in range(len(INTENTS))} for g in range(len(INTENTS))
+    }
     metrics["model_variant"] = getattr(brain, "variant", None)
     metrics["ms_per_message"] = round(1000 * elapsed / max(1, len(rows)), 2)
     return metrics

@@ -38,22 +38,31 @@ class Scores(BaseModel):
     recall_at_1: float
     recall_at_5: float
     mrr_at_10: float
-    relevant_top1: float      # share of queries whose first hit passes the relevance floor
+    relevant_top1: float  # share of queries whose first hit passes the relevance floor
     p50_ms: float
     misses: list[dict]
 
     def as_json(self) -> dict:
-        return {"n": self.n, "recall@1": round(self.recall_at_1, 4), "recall@5": round(self.recall_at_5, 4),
-                "mrr@10": round(self.mrr_at_10, 4), "relevant@1": round(self.relevant_top1, 4),
-                "p50_ms": round(self.p50_ms, 2)}
+        return {
+            "n": self.n,
+            "recall@1": round(self.recall_at_1, 4),
+            "recall@5": round(self.recall_at_5, 4),
+            "mrr@10": round(self.mrr_at_10, 4),
+            "relevant@1": round(self.relevant_top1, 4),
+            "p50_ms": round(self.p50_ms, 2),
+        }
 
 
 def load_queries(path: Path) -> list[Query]:
     return [Query.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def score_rankings(queries: Sequence[Query], rankings: Sequence[list[str]], firsts_relevant: Sequence[bool],
-                   latencies_ms: Sequence[float]) -> Scores:
+def score_rankings(
+    queries: Sequence[Query],
+    rankings: Sequence[list[str]],
+    firsts_relevant: Sequence[bool],
+    latencies_ms: Sequence[float],
+) -> Scores:
     """Metrics over document rankings (lists of sources, best first, no duplicates)."""
     r1 = r5 = mrr = 0.0
     misses = []
@@ -66,9 +75,15 @@ def score_rankings(queries: Sequence[Query], rankings: Sequence[list[str]], firs
         if first != 1:
             misses.append({"id": q.id, "rank": first, "top3": ranked[:3]})
     n = len(queries) or 1
-    return Scores(n=len(queries), recall_at_1=r1 / n, recall_at_5=r5 / n, mrr_at_10=mrr / n,
-                  relevant_top1=sum(firsts_relevant) / n, p50_ms=statistics.median(latencies_ms or [0.0]),
-                  misses=misses)
+    return Scores(
+        n=len(queries),
+        recall_at_1=r1 / n,
+        recall_at_5=r5 / n,
+        mrr_at_10=mrr / n,
+        relevant_top1=sum(firsts_relevant) / n,
+        p50_ms=statistics.median(latencies_ms or [0.0]),
+        misses=misses,
+    )
 
 
 def evaluate(run_search: Callable[[str, str], tuple[list[str], bool]], queries: Sequence[Query], mode: str) -> Scores:
@@ -85,10 +100,16 @@ def evaluate(run_search: Callable[[str, str], tuple[list[str], bool]], queries: 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="jamono eval kb", description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True, help="folder of documents (sources = paths relative to it)")
+    parser.add_argument(
+        "--corpus", type=Path, required=True, help="folder of documents (sources = paths relative to it)"
+    )
     parser.add_argument("--queries", type=Path, required=True, help="JSON lines: id, query, relevant")
-    parser.add_argument("--mode", choices=("all", *MODES), default="all",
-                        help="all (default): hybrid plus the vector-only and text-only baselines")
+    parser.add_argument(
+        "--mode",
+        choices=("all", *MODES),
+        default="all",
+        help="all (default): hybrid plus the vector-only and text-only baselines",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     parser.add_argument("--verbose", action="store_true", help="list the queries whose first document is wrong")
     return parser.parse_args(argv)
@@ -123,8 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     out = sys.stderr if args.json else sys.stdout
     print(f"{'mode':<8}{'n':>4}{'R@1':>8}{'R@5':>8}{'MRR@10':>8}{'rel@1':>8}{'p50 ms':>9}", file=out)
     for mode, s in results.items():
-        print(f"{mode:<8}{s.n:>4}{s.recall_at_1:>8.3f}{s.recall_at_5:>8.3f}{s.mrr_at_10:>8.3f}"
-              f"{s.relevant_top1:>8.2f}{s.p50_ms:>9.1f}", file=out)
+        print(
+            f"{mode:<8}{s.n:>4}{s.recall_at_1:>8.3f}{s.recall_at_5:>8.3f}{s.mrr_at_10:>8.3f}"
+            f"{s.relevant_top1:>8.2f}{s.p50_ms:>9.1f}",
+            file=out,
+        )
         if args.verbose:
             for miss in s.misses:
                 print(f"    {mode} miss {miss['id']}: rank {miss['rank']}, top {miss['top3']}", file=out)

@@ -10,17 +10,38 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from jamono.home import ids
 from jamono.home.ids import Section
 from jamono.home.settings_model import (
-    MAX_ADMINS, ActionMode, CalendarId, ChannelId, DisplayName, Email, GoogleMode, HttpsUrl, LanguagePreference,
-    ProjectKey, SEVERITIES, ShortName, UserId,
+    MAX_ADMINS,
+    SEVERITIES,
+    ActionMode,
+    CalendarId,
+    ChannelId,
+    DisplayName,
+    Email,
+    GoogleMode,
+    HttpsUrl,
+    LanguagePreference,
+    ProjectKey,
+    ShortName,
+    UserId,
 )
 from jamono.home.text import t
 from jamono.i18n import Lang
+
 
 def _upper(value: Any) -> Any:
     """'ops ' → 'OPS': people type keys in lower case; the pattern then judges the rest."""
@@ -96,7 +117,9 @@ class GoogleForm(_Form):
     mode: GoogleMode
     organizer_email: Email
     calendar_id: CalendarId
-    credentials: Annotated[SecretStr | None, BeforeValidator(_blank_to_none)] = Field(default=None, validate_default=True)
+    credentials: Annotated[SecretStr | None, BeforeValidator(_blank_to_none)] = Field(
+        default=None, validate_default=True
+    )
 
     @field_validator("credentials")
     @classmethod
@@ -190,12 +213,14 @@ def state_values(view_state: dict[str, Any]) -> dict[str, Any]:
 
 def _raw(section: Section, values: dict[str, Any], has_secret: bool) -> dict[str, Any]:
     if section == "general":
-        return {name: values.get(block) for name, (block, _) in _FIELDS["general"].items()
-                if values.get(block) is not None}
+        return {
+            name: values.get(block) for name, (block, _) in _FIELDS["general"].items() if values.get(block) is not None
+        }
     if section == "jira":
         fields = _FIELDS["jira"]
-        raw: dict[str, Any] = {name: values.get(fields[name][0]) or "" for name in
-                               ("url", "email", "project_key", "issue_type")}
+        raw: dict[str, Any] = {
+            name: values.get(fields[name][0]) or "" for name in ("url", "email", "project_key", "issue_type")
+        }
         raw["api_token"] = values.get(ids.B_JIRA_TOKEN)
         raw["priorities"] = {s: values.get(ids.B_JIRA_PRIORITY.format(severity=s)) or "" for s in SEVERITIES}
         raw["has_token"] = has_secret
@@ -220,8 +245,10 @@ def errors_map(section: Section, exc: ValidationError, lang: Lang) -> dict[str, 
         else:
             loc = [str(part) for part in err["loc"] if not isinstance(part, int)]
             path = ".".join(loc)
-            match = next((fields[p] for p in (path, *(".".join(loc[:i]) for i in range(len(loc) - 1, 0, -1)))
-                          if p in fields), None)
+            match = next(
+                (fields[p] for p in (path, *(".".join(loc[:i]) for i in range(len(loc) - 1, 0, -1))) if p in fields),
+                None,
+            )
             # Anything unexpected still lands on a block, so the modal never closes on a bad form.
             block, key = match or (next(iter(fields.values()))[0], "e_generic")
         errors.setdefault(block, t(key, lang))

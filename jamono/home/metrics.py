@@ -101,7 +101,8 @@ def _where(workspace_id: UUID | None) -> sql.Composable:
 def _totals_query(workspace_id: UUID | None) -> sql.Composed:
     actions = sql.SQL("").join(
         sql.SQL(", count(*) FILTER (WHERE metadata->>'action' = {value}) AS {alias}").format(
-            value=sql.Literal(value), alias=sql.Identifier(f"action_{name}"))
+            value=sql.Literal(value), alias=sql.Identifier(f"action_{name}")
+        )
         for name, value in ACTION_COUNTERS.items()
     )
     return sql.SQL(
@@ -149,12 +150,19 @@ def usage_metrics(
     assert totals is not None  # an aggregate always returns one row
     done = _actions_done(conn, params, workspace_id)
     return UsageMetrics(
-        days=days, since=since, until=until,
-        interactions=totals["interactions"], questions=totals["questions"], incidents=totals["incidents"],
+        days=days,
+        since=since,
+        until=until,
+        interactions=totals["interactions"],
+        questions=totals["questions"],
+        incidents=totals["incidents"],
         failures=totals["failures"],
         actions={name: totals[f"action_{name}"] + done.get(name, 0) for name in ACTION_COUNTERS},
-        median_ms=totals["median_ms"], p95_ms=totals["p95_ms"],
-        thumbs_up=totals["thumbs_up"], thumbs_down=totals["thumbs_down"], tokens=totals["tokens"],
+        median_ms=totals["median_ms"],
+        p95_ms=totals["p95_ms"],
+        thumbs_up=totals["thumbs_up"],
+        thumbs_down=totals["thumbs_down"],
+        tokens=totals["tokens"],
         per_day=[DayCount(day=d, count=counts.get(d, 0)) for d in day_list],
     )
 
@@ -165,38 +173,50 @@ def _actions_done(conn: Connection, params: dict, workspace_id: UUID | None) -> 
         return {}
     counts = sql.SQL(", ").join(
         sql.SQL("count(*) FILTER (WHERE type = {t}) AS {a}").format(t=sql.Literal(kind), a=sql.Identifier(name))
-        for name, (_, kind) in ACTION_KINDS.items())
-    where = sql.SQL("status = 'done' AND coalesce(done_at, updated_at) >= %(since)s"
-                    " AND coalesce(done_at, updated_at) < %(until)s")
+        for name, (_, kind) in ACTION_KINDS.items()
+    )
+    where = sql.SQL(
+        "status = 'done' AND coalesce(done_at, updated_at) >= %(since)s AND coalesce(done_at, updated_at) < %(until)s"
+    )
     if workspace_id is not None:
         where = where + sql.SQL(" AND workspace_id = %(workspace_id)s")
-    row = conn.execute(sql.SQL("SELECT {counts} FROM actions WHERE {where}").format(counts=counts, where=where),
-                       params).fetchone()
+    row = conn.execute(
+        sql.SQL("SELECT {counts} FROM actions WHERE {where}").format(counts=counts, where=where), params
+    ).fetchone()
     return {name: int(row[name]) for name in ACTION_KINDS}
 
 
-def _from_rollup(conn: Connection, days: int, since: datetime, until: datetime, day_list: list[date],
-                 workspace_id: UUID | None) -> UsageMetrics:
+def _from_rollup(
+    conn: Connection, days: int, since: datetime, until: datetime, day_list: list[date], workspace_id: UUID | None
+) -> UsageMetrics:
     """The window's figures from `agent_metrics` (refreshed first), percentiles from the interactions."""
     refresh_agent_metrics(conn, day_list[0], day_list[-1], workspace_id=workspace_id)
-    params = {"first": day_list[0], "last": day_list[-1], "since": since, "until": until,
-              "workspace_id": workspace_id}
+    params = {"first": day_list[0], "last": day_list[-1], "since": since, "until": until, "workspace_id": workspace_id}
     ws = sql.SQL(" AND workspace_id = %(workspace_id)s") if workspace_id is not None else sql.SQL("")
     kinds = sql.SQL("").join(
         sql.SQL(", coalesce(sum((actions->>{k})::bigint), 0)::bigint AS {a}").format(
-            k=sql.Literal(name), a=sql.Identifier(f"action_{name}"))
-        for name in ACTION_KINDS)
-    rows = conn.execute(sql.SQL(
-        "SELECT day, sum(interactions)::bigint AS interactions, sum(questions)::bigint AS questions,"
-        " sum(incidents)::bigint AS incidents, sum(interactions - successes)::bigint AS failures,"
-        " sum(thumbs_up)::bigint AS thumbs_up, sum(thumbs_down)::bigint AS thumbs_down,"
-        " sum(token_usage)::bigint AS tokens{kinds}"
-        " FROM agent_metrics WHERE day BETWEEN %(first)s AND %(last)s{ws} GROUP BY day"
-    ).format(kinds=kinds, ws=ws), params).fetchall()
-    latency = conn.execute(sql.SQL(
-        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS median_ms,"
-        " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) AS p95_ms"
-        " FROM agent_interactions WHERE {where}").format(where=_where(workspace_id)), params).fetchone()
+            k=sql.Literal(name), a=sql.Identifier(f"action_{name}")
+        )
+        for name in ACTION_KINDS
+    )
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT day, sum(interactions)::bigint AS interactions, sum(questions)::bigint AS questions,"
+            " sum(incidents)::bigint AS incidents, sum(interactions - successes)::bigint AS failures,"
+            " sum(thumbs_up)::bigint AS thumbs_up, sum(thumbs_down)::bigint AS thumbs_down,"
+            " sum(token_usage)::bigint AS tokens{kinds}"
+            " FROM agent_metrics WHERE day BETWEEN %(first)s AND %(last)s{ws} GROUP BY day"
+        ).format(kinds=kinds, ws=ws),
+        params,
+    ).fetchall()
+    latency = conn.execute(
+        sql.SQL(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS median_ms,"
+            " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) AS p95_ms"
+            " FROM agent_interactions WHERE {where}"
+        ).format(where=_where(workspace_id)),
+        params,
+    ).fetchone()
     assert latency is not None  # an aggregate always returns one row
 
     def total(column: str) -> int:
@@ -204,11 +224,19 @@ def _from_rollup(conn: Connection, days: int, since: datetime, until: datetime, 
 
     counts = {row["day"]: int(row["interactions"]) for row in rows}
     return UsageMetrics(
-        days=days, since=since, until=until,
-        interactions=total("interactions"), questions=total("questions"), incidents=total("incidents"),
-        failures=total("failures"), actions={name: total(f"action_{name}") for name in ACTION_KINDS},
-        median_ms=latency["median_ms"], p95_ms=latency["p95_ms"],
-        thumbs_up=total("thumbs_up"), thumbs_down=total("thumbs_down"), tokens=total("tokens"),
+        days=days,
+        since=since,
+        until=until,
+        interactions=total("interactions"),
+        questions=total("questions"),
+        incidents=total("incidents"),
+        failures=total("failures"),
+        actions={name: total(f"action_{name}") for name in ACTION_KINDS},
+        median_ms=latency["median_ms"],
+        p95_ms=latency["p95_ms"],
+        thumbs_up=total("thumbs_up"),
+        thumbs_down=total("thumbs_down"),
+        tokens=total("tokens"),
         per_day=[DayCount(day=d, count=counts.get(d, 0)) for d in day_list],
     )
 

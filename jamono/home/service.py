@@ -82,8 +82,9 @@ def build_home(
         m7 = _metrics(conn, 7, now, tz) if admin else None
         m30 = _metrics(conn, 30, now, tz) if admin else None
     lang = resolve_lang(settings.language, user_locale(user))
-    view = home_view(user_id=user["id"], is_admin=admin, settings=settings, metrics_7d=m7, metrics_30d=m30,
-                     recent=recent, lang=lang)
+    view = home_view(
+        user_id=user["id"], is_admin=admin, settings=settings, metrics_7d=m7, metrics_30d=m30, recent=recent, lang=lang
+    )
     try:  # the open incidents, for everyone (never a reason to lose the Home)
         from jamono.incidents.flows import home_blocks
 
@@ -95,19 +96,29 @@ def build_home(
     problems = validate_view(view)
     if problems:  # a bug, but the person should still get a Home: log it and publish the safe part
         log.error("invalid home view for %s: %s", ws.team_id, problems[:5])
-        view = home_view(user_id=user["id"], is_admin=False, settings=WorkspaceSettings(), metrics_7d=None,
-                         metrics_30d=None, recent=[], lang=lang)
+        view = home_view(
+            user_id=user["id"],
+            is_admin=False,
+            settings=WorkspaceSettings(),
+            metrics_7d=None,
+            metrics_30d=None,
+            recent=[],
+            lang=lang,
+        )
     return view
 
 
-def publish_home(pool: ConnectionPool, client: WebClient, ws: WorkspaceContext, user_id: str,
-                 *, now: datetime | None = None) -> dict[str, Any]:
+def publish_home(
+    pool: ConnectionPool, client: WebClient, ws: WorkspaceContext, user_id: str, *, now: datetime | None = None
+) -> dict[str, Any]:
     view = build_home(pool, ws, fetch_user(client, user_id), now=now)
     client.views_publish(user_id=user_id, view=view)
     return view
 
 
-def fill_settings_modal(pool: ConnectionPool, client: WebClient, ws: WorkspaceContext, job: SettingsModalJob) -> dict[str, Any]:
+def fill_settings_modal(
+    pool: ConnectionPool, client: WebClient, ws: WorkspaceContext, job: SettingsModalJob
+) -> dict[str, Any]:
     """Swap the listener's "loading" modal for the section's form, or for a refusal.
 
     Raises SlackApiError(not_found) when the loading modal is not open yet (the listener opens it
@@ -159,8 +170,9 @@ def apply_settings(
                     if problem is None:
                         changes = deep_merge(changes, {job.section: {SECRET_FLAGS[job.section]: True}})
                 save_settings(conn, ws.workspace_id, changes)
-                outcome = SaveOutcome(saved=True, secret_stored=bool(job.sealed_secret) and problem is None,
-                                      secret_problem=problem)
+                outcome = SaveOutcome(
+                    saved=True, secret_stored=bool(job.sealed_secret) and problem is None, secret_problem=problem
+                )
     except ValidationError:
         # The listener validated the form; reaching this is a bug. Say so instead of going silent.
         log.exception("settings changes from %s failed validation", job.user)
@@ -179,8 +191,11 @@ def apply_settings(
 
 
 def _store_secret(
-    conn: psycopg.Connection, ws: WorkspaceContext, job: SettingsSaveJob,
-    sealer: SecretSealer | None, store: SecretStore | None,
+    conn: psycopg.Connection,
+    ws: WorkspaceContext,
+    job: SettingsSaveJob,
+    sealer: SecretSealer | None,
+    store: SecretStore | None,
 ) -> str | None:
     """Open and store the job's secret; the reason it could not be, or None on success."""
     if job.section not in SECRET_NAMES:
@@ -196,6 +211,7 @@ def _store_secret(
 
 
 # --- Actor entry points: each takes the worker Runtime and the job's payload -------------------
+
 
 def _client(rt: Runtime, ws: WorkspaceContext) -> WebClient:
     return rt.slack.get(rt.bot_token(ws))

@@ -15,7 +15,16 @@ from uuid import UUID
 
 from psycopg import Connection
 from psycopg.types.json import Jsonb
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from jamono.integrations.priorities import DEFAULT_PRIORITIES
 
@@ -154,7 +163,8 @@ def _drop(raw: dict[str, Any], loc: tuple[Any, ...]) -> bool:
     key: Any = None
     for part in loc:
         found = (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
         if not found:
             break
         parent, key, node = node, part, node[part]

@@ -16,7 +16,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from jamono.home import ids
 from jamono.home.forms import parse_settings_form
-from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS, HomeJob, SettingsModalJob, SettingsSaveJob
+from jamono.home.jobs import (
+    FILL_SETTINGS_MODAL,
+    PUBLISH_HOME,
+    SAVE_SETTINGS,
+    HomeJob,
+    SettingsModalJob,
+    SettingsSaveJob,
+)
 from jamono.home.modals import loading_modal, read_metadata
 from jamono.home.secrets import SecretSealer
 from jamono.home.text import t
@@ -40,6 +47,7 @@ def _section_of(action_id: str) -> ids.Section:
 
 # --- app_home_opened --------------------------------------------------------------------------
 
+
 async def handle_app_home_opened(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
     """Queue a fresh Home for the person (Bolt acks events itself once this returns)."""
     if event.get("tab") != "home" or not event.get("user"):
@@ -51,6 +59,7 @@ async def handle_app_home_opened(body: dict[str, Any], event: dict[str, Any], co
 
 # --- home_edit_* buttons ----------------------------------------------------------------------
 
+
 async def queue_settings_modal(
     jobs: Any, *, team_id: str, enterprise_id: str | None, user: str, section: ids.Section, trigger_id: str
 ) -> str:
@@ -59,8 +68,9 @@ async def queue_settings_modal(
     Shared by the Home's Edit buttons and any other entry point (e.g. `/nox config`).
     """
     external_id = settings_external_id(section, trigger_id)
-    job = SettingsModalJob(team_id=team_id, enterprise_id=enterprise_id, user=user, section=section,
-                           external_id=external_id)
+    job = SettingsModalJob(
+        team_id=team_id, enterprise_id=enterprise_id, user=user, section=section, external_id=external_id
+    )
     await jobs.enqueue_async(FILL_SETTINGS_MODAL, job.model_dump(mode="json"))
     return external_id
 
@@ -69,19 +79,25 @@ async def ack_home_edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
     """Queue the job that fills the modal, then ack; `open_settings_loading` runs after (lazy)."""
     team_id, enterprise_id = team_and_enterprise(body, context)
     await queue_settings_modal(
-        context["jobs"], team_id=team_id, enterprise_id=enterprise_id, user=user_of(body),
-        section=_section_of(action["action_id"]), trigger_id=body["trigger_id"],
+        context["jobs"],
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        user=user_of(body),
+        section=_section_of(action["action_id"]),
+        trigger_id=body["trigger_id"],
     )
     await ack()
 
 
 async def open_settings_loading(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
     section = _section_of(action["action_id"])
-    await client.views_open(trigger_id=body["trigger_id"],
-                            view=loading_modal(settings_external_id(section, body["trigger_id"])))
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=loading_modal(settings_external_id(section, body["trigger_id"]))
+    )
 
 
 # --- settings_* submissions -------------------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def _default_sealer() -> SecretSealer | None:
@@ -114,8 +130,13 @@ async def handle_settings_submission(
         sealed = sealer.seal(secret)
     team_id, enterprise_id = team_and_enterprise(body, context)
     job = SettingsSaveJob(
-        team_id=team_id, enterprise_id=enterprise_id, user=user_of(body),
-        section=section, changes=form.changes(), sealed_secret=sealed, lang=meta.lang,
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        user=user_of(body),
+        section=section,
+        changes=form.changes(),
+        sealed_secret=sealed,
+        lang=meta.lang,
     )
     await context["jobs"].enqueue_async(SAVE_SETTINGS, job.model_dump(mode="json"))
     await ack()

@@ -9,8 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from jamono.home.blockkit import (
-    BUTTON_TEXT_MAX, CONTEXT_ELEMENTS_MAX, FIELD_TEXT_MAX, FIELDS_MAX, HEADER_TEXT_MAX, HINT_MAX, ID_MAX, LABEL_MAX,
-    MODAL_TITLE_MAX, OPTION_TEXT_MAX, PLACEHOLDER_MAX, SECTION_TEXT_MAX,
+    BUTTON_TEXT_MAX,
+    CONTEXT_ELEMENTS_MAX,
+    FIELD_TEXT_MAX,
+    FIELDS_MAX,
+    HEADER_TEXT_MAX,
+    HINT_MAX,
+    ID_MAX,
+    LABEL_MAX,
+    MODAL_TITLE_MAX,
+    OPTION_TEXT_MAX,
+    PLACEHOLDER_MAX,
+    SECTION_TEXT_MAX,
 )
 
 VIEW_BLOCKS_MAX = 100
@@ -22,9 +32,23 @@ OPTION_VALUE_MAX = 150
 BUTTON_VALUE_MAX = 2000
 TEXT_INPUT_MAX = 3000
 _INTERACTIVE = {
-    "button", "static_select", "multi_static_select", "users_select", "multi_users_select", "conversations_select",
-    "multi_conversations_select", "channels_select", "radio_buttons", "checkboxes", "plain_text_input",
-    "email_text_input", "url_text_input", "number_input", "datepicker", "timepicker", "overflow",
+    "button",
+    "static_select",
+    "multi_static_select",
+    "users_select",
+    "multi_users_select",
+    "conversations_select",
+    "multi_conversations_select",
+    "channels_select",
+    "radio_buttons",
+    "checkboxes",
+    "plain_text_input",
+    "email_text_input",
+    "url_text_input",
+    "number_input",
+    "datepicker",
+    "timepicker",
+    "overflow",
 }
 
 
@@ -41,7 +65,10 @@ def validate_view(view: Any) -> list[str]:
         for key in ("submit", "close"):
             if key in view:
                 problems += _text(view[key], key, MODAL_TITLE_MAX, plain_only=True)
-        if any(b.get("type") == "input" for b in view.get("blocks", []) if isinstance(b, dict)) and "submit" not in view:
+        if (
+            any(b.get("type") == "input" for b in view.get("blocks", []) if isinstance(b, dict))
+            and "submit" not in view
+        ):
             problems.append("submit: a modal with inputs needs a submit button")
     for key in ("callback_id", "external_id"):
         if len(str(view.get(key) or "")) > ID_MAX:
@@ -123,7 +150,9 @@ def _section(block: dict[str, Any], where: str) -> list[str]:
         problems += _text(text, f"{where}/text", SECTION_TEXT_MAX)
     if fields is not None:
         if not isinstance(fields, list) or len(fields) > FIELDS_MAX:
-            problems.append(f"{where}/fields: {len(fields) if isinstance(fields, list) else '?'} fields (max {FIELDS_MAX})")
+            problems.append(
+                f"{where}/fields: {len(fields) if isinstance(fields, list) else '?'} fields (max {FIELDS_MAX})"
+            )
         else:
             for i, field in enumerate(fields):
                 problems += _text(field, f"{where}/fields/{i}", FIELD_TEXT_MAX)
@@ -148,7 +177,9 @@ def _element(element: Any, where: str) -> list[str]:
         if len(str(element.get("value") or "")) > BUTTON_VALUE_MAX:
             problems.append(f"{where}/value: longer than {BUTTON_VALUE_MAX} characters")
     elif kind in ("static_select", "multi_static_select", "radio_buttons", "checkboxes"):
-        problems += _options(element, where, RADIO_OPTIONS_MAX if kind in ("radio_buttons", "checkboxes") else OPTIONS_MAX)
+        problems += _options(
+            element, where, RADIO_OPTIONS_MAX if kind in ("radio_buttons", "checkboxes") else OPTIONS_MAX
+        )
     elif kind == "plain_text_input":
         max_length = element.get("max_length", TEXT_INPUT_MAX)
         if not isinstance(max_length, int) or not 1 <= max_length <= TEXT_INPUT_MAX:

@@ -12,20 +12,41 @@ from typing import Any
 from jamono.commands import HELP
 from jamono.home import formatting as fmt
 from jamono.home.blockkit import (
-    Block, button, clip, context, divider, escape, fields_section, header, one_line, section, sections_from_lines,
+    Block,
+    button,
+    clip,
+    context,
+    divider,
+    escape,
+    fields_section,
+    header,
+    one_line,
+    section,
+    sections_from_lines,
 )
 from jamono.home.charts import hbar_rows, sparkline
 from jamono.home.ids import B_HOME_GENERAL, B_HOME_GOOGLE, B_HOME_JIRA, EDIT_ACTIONS
 from jamono.home.metrics import RecentInteraction, UsageMetrics
-from jamono.home.modals import general_settings_modal, google_settings_modal, jira_settings_modal, loading_modal, notice_modal
+from jamono.home.modals import (
+    general_settings_modal,
+    google_settings_modal,
+    jira_settings_modal,
+    loading_modal,
+    notice_modal,
+)
 from jamono.home.settings_model import SEVERITIES, WorkspaceSettings
 from jamono.home.text import t
 from jamono.home.validation import validate_view
 from jamono.i18n import Lang
 
 __all__ = [
-    "home_view", "general_settings_modal", "jira_settings_modal", "google_settings_modal", "loading_modal",
-    "notice_modal", "validate_view",
+    "home_view",
+    "general_settings_modal",
+    "jira_settings_modal",
+    "google_settings_modal",
+    "loading_modal",
+    "notice_modal",
+    "validate_view",
 ]
 
 RECENT_SHOWN = 20
@@ -47,14 +68,18 @@ def home_view(
     blocks = _everyone(settings, recent, lang)
     if is_admin:
         blocks += _configuration(settings, lang)
-        blocks += _usage([m for m in (metrics_7d, metrics_30d) if m is not None], lang,
-                         missing=metrics_7d is None or metrics_30d is None)
+        blocks += _usage(
+            [m for m in (metrics_7d, metrics_30d) if m is not None],
+            lang,
+            missing=metrics_7d is None or metrics_30d is None,
+        )
     else:
         blocks.append(context(t("not_admin_hint", lang)))
     return {"type": "home", "callback_id": "nox_home", "private_metadata": user_id, "blocks": blocks}
 
 
 # --- everyone ---------------------------------------------------------------------------------
+
 
 def _everyone(settings: WorkspaceSettings, recent: Sequence[RecentInteraction], lang: Lang) -> list[Block]:
     name = escape(one_line(settings.display_name))
@@ -87,6 +112,7 @@ def _recent_line(item: RecentInteraction, lang: Lang) -> str:
 
 # --- admins: configuration --------------------------------------------------------------------
 
+
 def _edit(section_name: str, lang: Lang) -> dict[str, Any]:
     return button(t("edit", lang), EDIT_ACTIONS[section_name], value=section_name)  # type: ignore[index]
 
@@ -102,43 +128,60 @@ def _status(configured: bool, started: bool, lang: Lang) -> str:
 def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
     none = f"_{t('none', lang)}_"
     admins = " ".join(f"<@{u}>" for u in settings.admins) or f"_{t('slack_admins_only', lang)}_"
-    general = fields_section([
-        _field("f_action_mode", t(f"mode_{settings.action_mode}", lang), lang),
-        _field("f_incident_channel", f"<#{settings.incident_channel}>" if settings.incident_channel else none, lang),
-        _field("f_language", t(f"lang_{settings.language}", lang), lang),
-        _field("f_display_name", escape(settings.display_name), lang),
-        _field("f_admins", clip(admins, 1900), lang),
-    ], block_id=B_HOME_GENERAL, accessory=_edit("general", lang))
+    general = fields_section(
+        [
+            _field("f_action_mode", t(f"mode_{settings.action_mode}", lang), lang),
+            _field(
+                "f_incident_channel", f"<#{settings.incident_channel}>" if settings.incident_channel else none, lang
+            ),
+            _field("f_language", t(f"lang_{settings.language}", lang), lang),
+            _field("f_display_name", escape(settings.display_name), lang),
+            _field("f_admins", clip(admins, 1900), lang),
+        ],
+        block_id=B_HOME_GENERAL,
+        accessory=_edit("general", lang),
+    )
     general["text"] = {"type": "mrkdwn", "text": f"*{t('general', lang)}*"}
 
     jira = settings.jira
     jira_started = bool(jira.url or jira.email or jira.project_key or jira.has_token)
     priorities = ", ".join(f"{t(f'sev_{s}', lang)} → {escape(getattr(jira.priorities, s))}" for s in SEVERITIES)
-    jira_block = fields_section([
-        _field("f_status", _status(jira.configured, jira_started, lang), lang),
-        _field("f_jira_url", escape(jira.url) if jira.url else none, lang),
-        _field("f_jira_account", escape(jira.email) if jira.email else none, lang),
-        _field("f_jira_project", f"{escape(jira.project_key or '—')} · {escape(jira.issue_type)}", lang),
-        _field("f_jira_token", t("secret_stored" if jira.has_token else "secret_missing", lang), lang),
-        _field("f_priorities", priorities, lang),
-    ], block_id=B_HOME_JIRA, accessory=_edit("jira", lang))
+    jira_block = fields_section(
+        [
+            _field("f_status", _status(jira.configured, jira_started, lang), lang),
+            _field("f_jira_url", escape(jira.url) if jira.url else none, lang),
+            _field("f_jira_account", escape(jira.email) if jira.email else none, lang),
+            _field("f_jira_project", f"{escape(jira.project_key or '—')} · {escape(jira.issue_type)}", lang),
+            _field("f_jira_token", t("secret_stored" if jira.has_token else "secret_missing", lang), lang),
+            _field("f_priorities", priorities, lang),
+        ],
+        block_id=B_HOME_JIRA,
+        accessory=_edit("jira", lang),
+    )
     jira_block["text"] = {"type": "mrkdwn", "text": f"*{t('jira', lang)}*"}
 
     google = settings.google
     google_started = bool(google.organizer_email or google.has_credentials)
-    google_block = fields_section([
-        _field("f_status", _status(google.configured, google_started, lang), lang),
-        _field("f_google_mode", t(f"gmode_{google.mode}", lang), lang),
-        _field("f_google_organizer", escape(google.organizer_email) if google.organizer_email else none, lang),
-        _field("f_google_calendar", escape(google.calendar_id), lang),
-        _field("f_google_credentials", t("secret_stored" if google.has_credentials else "secret_missing", lang), lang),
-    ], block_id=B_HOME_GOOGLE, accessory=_edit("google", lang))
+    google_block = fields_section(
+        [
+            _field("f_status", _status(google.configured, google_started, lang), lang),
+            _field("f_google_mode", t(f"gmode_{google.mode}", lang), lang),
+            _field("f_google_organizer", escape(google.organizer_email) if google.organizer_email else none, lang),
+            _field("f_google_calendar", escape(google.calendar_id), lang),
+            _field(
+                "f_google_credentials", t("secret_stored" if google.has_credentials else "secret_missing", lang), lang
+            ),
+        ],
+        block_id=B_HOME_GOOGLE,
+        accessory=_edit("google", lang),
+    )
     google_block["text"] = {"type": "mrkdwn", "text": f"*{t('google', lang)}*"}
 
     return [divider(), header(t("config_header", lang)), general, jira_block, google_block]
 
 
 # --- admins: usage ----------------------------------------------------------------------------
+
 
 def _usage(windows: Sequence[UsageMetrics], lang: Lang, *, missing: bool) -> list[Block]:
     blocks: list[Block] = [divider(), header(t("usage_header", lang))]
@@ -153,23 +196,31 @@ def _votes(metrics: UsageMetrics, lang: Lang) -> str:
     ratio = metrics.satisfaction
     if ratio is None:
         return f"_{t('no_votes', lang)}_"
-    return t("votes", lang, up=fmt.integer(metrics.thumbs_up, lang), down=fmt.integer(metrics.thumbs_down, lang),
-             ratio=fmt.percent(ratio, lang))
+    return t(
+        "votes",
+        lang,
+        up=fmt.integer(metrics.thumbs_up, lang),
+        down=fmt.integer(metrics.thumbs_down, lang),
+        ratio=fmt.percent(ratio, lang),
+    )
 
 
 def _window(metrics: UsageMetrics, lang: Lang) -> list[Block]:
     n = lambda value: fmt.integer(value, lang)  # noqa: E731 — a local shorthand
     latency = f"{fmt.duration_ms(metrics.median_ms, lang)} · {fmt.duration_ms(metrics.p95_ms, lang)}"
-    numbers = fields_section([
-        _field("m_questions", n(metrics.questions), lang),
-        _field("m_incidents", n(metrics.incidents), lang),
-        _field("m_tickets", n(metrics.tickets), lang),
-        _field("m_meetings", n(metrics.meetings), lang),
-        _field("m_latency", latency, lang),
-        _field("m_votes", _votes(metrics, lang), lang),
-        _field("m_tokens", n(metrics.tokens), lang),
-        _field("m_failures", n(metrics.failures), lang),
-    ], block_id=f"home_usage_{metrics.days}d")
+    numbers = fields_section(
+        [
+            _field("m_questions", n(metrics.questions), lang),
+            _field("m_incidents", n(metrics.incidents), lang),
+            _field("m_tickets", n(metrics.tickets), lang),
+            _field("m_meetings", n(metrics.meetings), lang),
+            _field("m_latency", latency, lang),
+            _field("m_votes", _votes(metrics, lang), lang),
+            _field("m_tokens", n(metrics.tokens), lang),
+            _field("m_failures", n(metrics.failures), lang),
+        ],
+        block_id=f"home_usage_{metrics.days}d",
+    )
     numbers["text"] = {"type": "mrkdwn", "text": t("usage_window", lang, days=metrics.days)}
     blocks: list[Block] = [numbers]
     if metrics.per_day:
@@ -180,6 +231,15 @@ def _window(metrics: UsageMetrics, lang: Lang) -> list[Block]:
         else:
             chart = f"`{sparkline(counts)}`"
         blocks.append(section(chart))
-        blocks.append(context(t("per_day", lang, first=fmt.short_date(metrics.per_day[0].day, lang),
-                                last=fmt.short_date(metrics.per_day[-1].day, lang), peak=n(max(counts)))))
+        blocks.append(
+            context(
+                t(
+                    "per_day",
+                    lang,
+                    first=fmt.short_date(metrics.per_day[0].day, lang),
+                    last=fmt.short_date(metrics.per_day[-1].day, lang),
+                    peak=n(max(counts)),
+                )
+            )
+        )
     return blocks

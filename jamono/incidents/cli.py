@@ -18,8 +18,13 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("--team")
     conf.add_argument("--private", choices=["on", "off"], help="incident channels private (groups:write)")
     conf.add_argument("--responders", help="user group id (S…) invited to every incident; 'none' to clear")
-    conf.add_argument("--remind", action="append", default=[], metavar="SEVERITY=MINUTES",
-                      help="minutes without an update before the lead is nudged, e.g. --remind critical=15")
+    conf.add_argument(
+        "--remind",
+        action="append",
+        default=[],
+        metavar="SEVERITY=MINUTES",
+        help="minutes without an update before the lead is nudged, e.g. --remind critical=15",
+    )
     return parser
 
 
@@ -38,12 +43,18 @@ def main(argv: list[str]) -> int:
             if args.action == "list":
                 rows = store.open_incidents(conn, limit=100)
                 for i in rows:
-                    print(f"{i.id}  {i.started_at:%Y-%m-%d %H:%M}  {i.severity:<8} {i.status:<13} lead={i.lead or '-'}"
-                          f"  #{i.channel_name or '-'}  {i.jira_key or '-'}  {i.title[:80]}")
+                    print(
+                        f"{i.id}  {i.started_at:%Y-%m-%d %H:%M}  {i.severity:<8} {i.status:<13} lead={i.lead or '-'}"
+                        f"  #{i.channel_name or '-'}  {i.jira_key or '-'}  {i.title[:80]}"
+                    )
                 print(f"{len(rows)} open incident(s)")
                 return 0
-            raw = conn.execute("SELECT settings->'incidents' AS s FROM workspaces WHERE id = %s",
-                               [ws.workspace_id]).fetchone()["s"] or {}
+            raw = (
+                conn.execute(
+                    "SELECT settings->'incidents' AS s FROM workspaces WHERE id = %s", [ws.workspace_id]
+                ).fetchone()["s"]
+                or {}
+            )
             current = IncidentSettings.of({"incidents": raw}).model_dump(mode="json")
             if args.private:
                 current["private_channels"] = args.private == "on"
@@ -56,8 +67,10 @@ def main(argv: list[str]) -> int:
                     return 2
                 current["reminder_minutes"][severity] = int(minutes)
             checked = IncidentSettings.model_validate(current).model_dump(mode="json")
-            conn.execute("UPDATE workspaces SET settings = jsonb_set(settings, '{incidents}', %s::jsonb)"
-                         " WHERE id = %s", [json.dumps(checked), ws.workspace_id])
+            conn.execute(
+                "UPDATE workspaces SET settings = jsonb_set(settings, '{incidents}', %s::jsonb) WHERE id = %s",
+                [json.dumps(checked), ws.workspace_id],
+            )
         print(json.dumps(checked, indent=2))
         return 0
     finally:

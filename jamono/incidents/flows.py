@@ -56,8 +56,12 @@ REMIND_ACTOR = "incidents_remind"
 # Reminders wait minutes to hours as delayed messages: on a queue of their own, so they never count
 # as the answering queue's backlog (its depth, autoscaling on it, tests joining it).
 REMIND_QUEUE = "incident_reminders"
-JIRA_STATUS = {"investigating": "In Progress", "identified": "In Progress", "monitoring": "In Progress",
-               "resolved": "Done"}
+JIRA_STATUS = {
+    "investigating": "In Progress",
+    "identified": "In Progress",
+    "monitoring": "In Progress",
+    "resolved": "Done",
+}
 
 
 def context(rt: Runtime, team_id: str, enterprise_id: str | None) -> Ctx:
@@ -79,13 +83,16 @@ incident_lock = slackops.incident_lock
 
 
 def enqueue(actor: str, payload: dict[str, Any], *, delay_ms: int | None = None, queue_name: str = NOX_QUEUE) -> None:
-    dramatiq.get_broker().enqueue(dramatiq.Message(queue_name=queue_name, actor_name=actor, args=(payload,),
-                                                   kwargs={}, options={}), delay=delay_ms)
+    dramatiq.get_broker().enqueue(
+        dramatiq.Message(queue_name=queue_name, actor_name=actor, args=(payload,), kwargs={}, options={}),
+        delay=delay_ms,
+    )
 
 
 def _ref(ctx: Ctx, incident: Incident, user: str, **extra: Any) -> dict[str, Any]:
-    return IncidentRef(team_id=ctx.ws.team_id, enterprise_id=ctx.ws.enterprise_id, user=user,
-                       incident_id=incident.id, **extra).model_dump(mode="json")
+    return IncidentRef(
+        team_id=ctx.ws.team_id, enterprise_id=ctx.ws.enterprise_id, user=user, incident_id=incident.id, **extra
+    ).model_dump(mode="json")
 
 
 def _origin_url(ctx: Ctx, incident: Incident) -> str | None:
@@ -98,6 +105,7 @@ def _jira_connected(settings: WorkspaceSettings) -> bool:
 
 # --- declare -------------------------------------------------------------------------------------
 
+
 def _interaction(ctx: Ctx, interaction_id: UUID) -> dict[str, Any]:
     from jamono.actions.service import _interaction as look
 
@@ -109,8 +117,9 @@ def _runbooks(ctx: Ctx, row: dict[str, Any]) -> list[dict[str, Any]]:
     if not ids:
         return []
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        found = conn.execute("SELECT id::text AS id, title, url FROM knowledge_documents WHERE id::text = ANY(%s)",
-                             [ids]).fetchall()
+        found = conn.execute(
+            "SELECT id::text AS id, title, url FROM knowledge_documents WHERE id::text = ANY(%s)", [ids]
+        ).fetchall()
     return [{"title": r["title"], "url": r["url"]} for r in found]
 
 
@@ -123,8 +132,12 @@ def _profile(ctx: Ctx, user: str) -> dict[str, Any] | None:
 
 def _guest(profile: dict[str, Any] | None) -> bool:
     """Guests (and deleted accounts, bots) never declare or change an incident (invariant 6)."""
-    return profile is None or bool(profile.get("is_restricted") or profile.get("is_ultra_restricted")
-                                   or profile.get("deleted") or profile.get("is_bot"))
+    return profile is None or bool(
+        profile.get("is_restricted")
+        or profile.get("is_ultra_restricted")
+        or profile.get("deleted")
+        or profile.get("is_bot")
+    )
 
 
 def declare(rt: Runtime, job: Declaration, *, final_attempt: bool = False) -> Incident | None:
@@ -136,8 +149,13 @@ def declare(rt: Runtime, job: Declaration, *, final_attempt: bool = False) -> In
     if job.interaction_id is not None:
         row = _interaction(ctx, job.interaction_id)
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-            extra = conn.execute("SELECT message_type, metadata->'sources' AS sources FROM agent_interactions"
-                                 " WHERE id = %s", [job.interaction_id]).fetchone() or {}
+            extra = (
+                conn.execute(
+                    "SELECT message_type, metadata->'sources' AS sources FROM agent_interactions WHERE id = %s",
+                    [job.interaction_id],
+                ).fetchone()
+                or {}
+            )
         if job.automatic and (extra.get("message_type") != "watched_channel" or settings.action_mode != "automatic"):
             return None  # automatic declaration: only in a watched channel of a workspace that chose it
         analysis = row.get("analysis") or {}
@@ -165,10 +183,20 @@ def declare(rt: Runtime, job: Declaration, *, final_attempt: bool = False) -> In
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         existing = store.by_key(conn, key)
         incident = existing or store.create(
-            conn, workspace_id=ctx.ws.workspace_id, key=key, title=title, severity=severity, reporter=reporter,
-            lead=job.lead, lang=lang, service=service, interaction_id=job.interaction_id,
-            origin_channel=origin_channel, origin_thread_ts=origin_ts if origin_ts and origin_ts != "0.0" else None,
-            runbooks=runbooks)
+            conn,
+            workspace_id=ctx.ws.workspace_id,
+            key=key,
+            title=title,
+            severity=severity,
+            reporter=reporter,
+            lead=job.lead,
+            lang=lang,
+            service=service,
+            interaction_id=job.interaction_id,
+            origin_channel=origin_channel,
+            origin_thread_ts=origin_ts if origin_ts and origin_ts != "0.0" else None,
+            runbooks=runbooks,
+        )
     if existing is not None and existing.steps.get("declared"):
         _tell_already(ctx, job, existing)
         return existing
@@ -187,21 +215,38 @@ def _tell_already(ctx: Ctx, job: Declaration, incident: Incident) -> None:
 
     if job.automatic or _redelivered() or not incident.channel_id:
         return
-    ephemeral(ctx, job.channel or incident.origin_channel or "", job.user,
-              tr("already", incident.lang, channel=incident.channel_id))
+    ephemeral(
+        ctx,
+        job.channel or incident.origin_channel or "",
+        job.user,
+        tr("already", incident.lang, channel=incident.channel_id),
+    )
 
 
-def _furnish(ctx: Ctx, incident: Incident, inc_settings: IncidentSettings, settings: WorkspaceSettings,
-             job: Declaration) -> Incident:
+def _furnish(
+    ctx: Ctx, incident: Incident, inc_settings: IncidentSettings, settings: WorkspaceSettings, job: Declaration
+) -> Incident:
     incident = slackops.ensure_channel(ctx, incident, inc_settings)
-    slackops.invite(ctx, incident, [incident.reporter, incident.lead or "", job.user if not job.automatic else "",
-                                    *slackops.responders(ctx, inc_settings)])
+    slackops.invite(
+        ctx,
+        incident,
+        [
+            incident.reporter,
+            incident.lead or "",
+            job.user if not job.automatic else "",
+            *slackops.responders(ctx, inc_settings),
+        ],
+    )
     slackops.set_topic(ctx, incident)
     if incident.interaction_id is not None:  # the triage reply stops offering Declare, and says where it went
         from jamono.actions.execution import decided_by, retire_proposal
 
-        retire_proposal(ctx, incident.interaction_id, "propose_incident",
-                        f":rotating_light: <#{incident.channel_id}>{decided_by(incident.lang, job.user if not job.automatic else 'automatic')}")
+        retire_proposal(
+            ctx,
+            incident.interaction_id,
+            "propose_incident",
+            f":rotating_light: <#{incident.channel_id}>{decided_by(incident.lang, job.user if not job.automatic else 'automatic')}",
+        )
     origin_url = _origin_url(ctx, incident)
     incident = slackops.ensure_card(ctx, incident, jira_connected=_jira_connected(settings), origin_url=origin_url)
     marks: list[tuple[str, str]] = []
@@ -210,24 +255,49 @@ def _furnish(ctx: Ctx, incident: Incident, inc_settings: IncidentSettings, setti
     marks += [(r.get("title") or "Runbook", r.get("url") or "") for r in incident.runbooks]
     slackops.add_bookmarks(ctx, incident, marks)
     since = incident.started_at.timestamp() - 60
-    slackops.note_once(ctx, incident, "welcome", channel=incident.channel_id or "", thread_ts=None,
-                       text=tr("welcome", incident.lang, title=escape(incident.title)),
-                       claim=lambda conn: store.mark_step(conn, incident.id, "welcome"), since=since)
+    slackops.note_once(
+        ctx,
+        incident,
+        "welcome",
+        channel=incident.channel_id or "",
+        thread_ts=None,
+        text=tr("welcome", incident.lang, title=escape(incident.title)),
+        claim=lambda conn: store.mark_step(conn, incident.id, "welcome"),
+        since=since,
+    )
     if incident.origin_channel:
         from jamono.incidents.views import sev
 
-        link = tr("linked", incident.lang, user=job.user if not job.automatic else incident.reporter,
-                  channel=incident.channel_id, severity=sev(incident), title=escape(incident.title))
-        posted = slackops.note_once(ctx, incident, "linked", channel=incident.origin_channel,
-                                    thread_ts=incident.origin_thread_ts, text=link,
-                                    claim=lambda conn: store.mark_step(conn, incident.id, "linked"), since=since)
+        link = tr(
+            "linked",
+            incident.lang,
+            user=job.user if not job.automatic else incident.reporter,
+            channel=incident.channel_id,
+            severity=sev(incident),
+            title=escape(incident.title),
+        )
+        posted = slackops.note_once(
+            ctx,
+            incident,
+            "linked",
+            channel=incident.origin_channel,
+            thread_ts=incident.origin_thread_ts,
+            text=link,
+            claim=lambda conn: store.mark_step(conn, incident.id, "linked"),
+            since=since,
+        )
         if posted and not incident.origin_thread_ts:  # from the modal: that note is the origin thread
             with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
                 conn.execute("UPDATE incidents SET origin_thread_ts = %s WHERE id = %s", [posted, incident.id])
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        store.record_event(conn, incident_id=incident.id, key=f"declared:{incident.id}", kind="declared",
-                           actor="automatic" if job.automatic else job.user,
-                           data={"severity": incident.severity, "title": incident.title, "lead": incident.lead})
+        store.record_event(
+            conn,
+            incident_id=incident.id,
+            key=f"declared:{incident.id}",
+            kind="declared",
+            actor="automatic" if job.automatic else job.user,
+            data={"severity": incident.severity, "title": incident.title, "lead": incident.lead},
+        )
         store.mark_step(conn, incident.id, "declared")
         incident = store.get(conn, incident.id) or incident
     if settings.jira.configured:
@@ -238,6 +308,7 @@ def _furnish(ctx: Ctx, incident: Incident, inc_settings: IncidentSettings, setti
 
 # --- changes -------------------------------------------------------------------------------------
 
+
 def _find(ctx: Ctx, job: Change) -> Incident | None:
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         if job.incident_id is not None:
@@ -245,8 +316,9 @@ def _find(ctx: Ctx, job: Change) -> Incident | None:
         return store.by_channel(conn, job.channel) if job.channel else None
 
 
-def may_change(ctx: Ctx, incident: Incident, user: str, inc_settings: IncidentSettings,
-               settings: WorkspaceSettings) -> bool:
+def may_change(
+    ctx: Ctx, incident: Incident, user: str, inc_settings: IncidentSettings, settings: WorkspaceSettings
+) -> bool:
     """The lead, the responders (the workspace's group, and who declared it) and NOX's admins;
     never a guest, whatever group they are in."""
     profile = _profile(ctx, user)
@@ -257,9 +329,21 @@ def may_change(ctx: Ctx, incident: Incident, user: str, inc_settings: IncidentSe
     return is_workspace_admin(profile or {}, settings)
 
 
-ALIASES = {"investigation": "investigating", "identifié": "identified", "identifie": "identified",
-           "surveillance": "monitoring", "résolu": "resolved", "resolu": "resolved", "critique": "critical",
-           "élevée": "high", "elevee": "high", "haute": "high", "moyenne": "medium", "faible": "low", "basse": "low"}
+ALIASES = {
+    "investigation": "investigating",
+    "identifié": "identified",
+    "identifie": "identified",
+    "surveillance": "monitoring",
+    "résolu": "resolved",
+    "resolu": "resolved",
+    "critique": "critical",
+    "élevée": "high",
+    "elevee": "high",
+    "haute": "high",
+    "moyenne": "medium",
+    "faible": "low",
+    "basse": "low",
+}
 
 
 def _parse(job: Change) -> tuple[str, str, str] | None:
@@ -318,8 +402,14 @@ def change(rt: Runtime, job: Change, *, final_attempt: bool = False) -> Incident
             now_value = {"status": incident.status, "severity": incident.severity, "lead": incident.lead}.get(kind)
             if (now_value is not None and now_value == value) or not incident.open:
                 return None  # a double click's second request, or a change that arrived after resolution
-        event, created = store.record_event(conn, incident_id=incident.id, key=f"change:{job.key}", kind=kind,
-                                            actor=job.user, data={"value": value, "note": note})
+        event, created = store.record_event(
+            conn,
+            incident_id=incident.id,
+            key=f"change:{job.key}",
+            kind=kind,
+            actor=job.user,
+            data={"value": value, "note": note},
+        )
         if created:
             _apply(conn, incident, kind, value, note)
         incident = store.get(conn, incident.id) or incident
@@ -340,31 +430,62 @@ def _apply(conn: Connection, incident: Incident, kind: str, value: str, note: st
     elif kind == "update":
         store.update(conn, incident.id, last_update=note, last_update_at=now)
     elif kind == "resolved":
-        store.update(conn, incident.id, status="resolved", resolved_at=now, last_update_at=now,
-                     **({"last_update": note} if note else {}))
+        store.update(
+            conn,
+            incident.id,
+            status="resolved",
+            resolved_at=now,
+            last_update_at=now,
+            **({"last_update": note} if note else {}),
+        )
 
 
 def tell(ctx: Ctx, incident: Incident, event: IncidentEvent, settings: WorkspaceSettings) -> None:
     """The change in the channel, the origin thread and the incidents channel (each once), the
     card and topic brought up to date, Jira queued."""
-    line = event_line(incident, event.kind, event.actor, str(event.data.get("value") or ""),
-                      str(event.data.get("note") or ""))
+    line = event_line(
+        incident, event.kind, event.actor, str(event.data.get("value") or ""), str(event.data.get("note") or "")
+    )
     since = event.created_at.timestamp() - 60
     key = f"event:{event.id}"
     if incident.channel_id:
-        slackops.note_once(ctx, incident, f"{key}:channel", channel=incident.channel_id, thread_ts=None, text=line,
-                           claim=lambda conn: store.mark_effect(conn, event.id, "channel"), since=since)
+        slackops.note_once(
+            ctx,
+            incident,
+            f"{key}:channel",
+            channel=incident.channel_id,
+            thread_ts=None,
+            text=line,
+            claim=lambda conn: store.mark_effect(conn, event.id, "channel"),
+            since=since,
+        )
     mirrored = mirror_line(incident, line)
     if incident.origin_channel:
-        slackops.note_once(ctx, incident, f"{key}:origin", channel=incident.origin_channel,
-                           thread_ts=incident.origin_thread_ts, text=mirrored,
-                           claim=lambda conn: store.mark_effect(conn, event.id, "origin"), since=since)
+        slackops.note_once(
+            ctx,
+            incident,
+            f"{key}:origin",
+            channel=incident.origin_channel,
+            thread_ts=incident.origin_thread_ts,
+            text=mirrored,
+            claim=lambda conn: store.mark_effect(conn, event.id, "origin"),
+            since=since,
+        )
     feed = settings.incident_channel
     if feed and feed not in (incident.channel_id, incident.origin_channel):
-        slackops.note_once(ctx, incident, f"{key}:feed", channel=feed, thread_ts=None, text=mirrored,
-                           claim=lambda conn: store.mark_effect(conn, event.id, "feed"), since=since)
-    slackops.refresh_card(ctx, incident, jira_connected=_jira_connected(settings),
-                          origin_url=_origin_url(ctx, incident))
+        slackops.note_once(
+            ctx,
+            incident,
+            f"{key}:feed",
+            channel=feed,
+            thread_ts=None,
+            text=mirrored,
+            claim=lambda conn: store.mark_effect(conn, event.id, "feed"),
+            since=since,
+        )
+    slackops.refresh_card(
+        ctx, incident, jira_connected=_jira_connected(settings), origin_url=_origin_url(ctx, incident)
+    )
     if event.kind in ("status", "severity", "lead", "resolved"):
         slackops.set_topic(ctx, incident)
     if event.kind == "lead":
@@ -375,22 +496,37 @@ def tell(ctx: Ctx, incident: Incident, event: IncidentEvent, settings: Workspace
 
 # --- Jira ----------------------------------------------------------------------------------------
 
+
 def _ticket_action(ctx: Ctx, incident: Incident) -> Any:
     from jamono.actions.incidents import dedup_key, ticket_fingerprint
 
     key = f"ticket:{incident.interaction_id}" if incident.interaction_id else f"ticket:incident:{incident.id}"
     channel = incident.origin_channel or incident.channel_id or ""
     thread = incident.origin_thread_ts if incident.origin_channel else None
-    params = TicketParams(summary=incident.title, description=incident.last_update or incident.title,
-                          severity=incident.severity, service=incident.service,
-                          dedup_key=dedup_key(incident.service, incident.title), reporter=incident.reporter,
-                          channel=channel, permalink=slackops.permalink(ctx, incident.channel_id, incident.card_ts),
-                          lang=incident.lang)
+    params = TicketParams(
+        summary=incident.title,
+        description=incident.last_update or incident.title,
+        severity=incident.severity,
+        service=incident.service,
+        dedup_key=dedup_key(incident.service, incident.title),
+        reporter=incident.reporter,
+        channel=channel,
+        permalink=slackops.permalink(ctx, incident.channel_id, incident.card_ts),
+        lang=incident.lang,
+    )
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        return actions_store.propose(conn, workspace_id=ctx.ws.workspace_id, type=TICKET, key=key,
-                                     fingerprint=ticket_fingerprint(ctx.ws.tenant_id, channel, thread, key),
-                                     parameters=params.model_dump(mode="json"), interaction_id=incident.interaction_id,
-                                     proposed_by=incident.reporter, channel_id=channel or None, thread_ts=thread)
+        return actions_store.propose(
+            conn,
+            workspace_id=ctx.ws.workspace_id,
+            type=TICKET,
+            key=key,
+            fingerprint=ticket_fingerprint(ctx.ws.tenant_id, channel, thread, key),
+            parameters=params.model_dump(mode="json"),
+            interaction_id=incident.interaction_id,
+            proposed_by=incident.reporter,
+            channel_id=channel or None,
+            thread_ts=thread,
+        )
 
 
 def _show_jira_error(ctx: Ctx, incident_id: UUID, reason: str | None, settings: WorkspaceSettings) -> Incident | None:
@@ -418,18 +554,27 @@ def sync_jira(rt: Runtime, job: IncidentRef, *, final_attempt: bool = False) -> 
         try:
             if not incident.jira_key:
                 action = _ticket_action(ctx, incident)
-                ended = action if action.status == "done" else \
-                    request(ctx, action, action.confirmed_by or incident.reporter, final_attempt=final_attempt)
+                ended = (
+                    action
+                    if action.status == "done"
+                    else request(ctx, action, action.confirmed_by or incident.reporter, final_attempt=final_attempt)
+                )
                 if ended is None or ended.status != "done":
                     reason = (ended.last_error if ended else None) or "the ticket could not be opened"
                     _show_jira_error(ctx, incident.id, reason, settings)
                     return incident
                 with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-                    store.update(conn, incident.id, ticket_action_id=ended.id, jira_key=ended.external_id,
-                                 jira_url=ended.external_url)
+                    store.update(
+                        conn,
+                        incident.id,
+                        ticket_action_id=ended.id,
+                        jira_key=ended.external_id,
+                        jira_url=ended.external_url,
+                    )
                     incident = store.get(conn, incident.id) or incident
-                slackops.add_bookmarks(ctx, incident, [(tr("bm.jira", incident.lang, ticket=incident.jira_key),
-                                                        incident.jira_url or "")])
+                slackops.add_bookmarks(
+                    ctx, incident, [(tr("bm.jira", incident.lang, ticket=incident.jira_key), incident.jira_url or "")]
+                )
             jira_status = _mirror_events(ctx, incident, settings)
         except RetryLater as exc:
             _show_jira_error(ctx, incident.id, str(exc) or "Jira is unavailable", settings)
@@ -460,8 +605,9 @@ def _mirror_events(ctx: Ctx, incident: Incident, settings: WorkspaceSettings) ->
             if event.kind in ("status", "resolved") and hasattr(tracker, "transition_to"):
                 status = tracker.transition_to(key, JIRA_STATUS.get(value, "In Progress")) or status
             line = event_line(incident, event.kind, event.actor, value, str(event.data.get("note") or ""))
-            tracker.comment(key, tr("jira_comment", incident.lang, line=_plain(line)),
-                            marker=f"nox-incident-event-{event.id}")
+            tracker.comment(
+                key, tr("jira_comment", incident.lang, line=_plain(line)), marker=f"nox-incident-event-{event.id}"
+            )
             with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
                 store.mark_synced(conn, event.id)
         if status is None and hasattr(tracker, "status"):
@@ -479,6 +625,7 @@ def _plain(line: str) -> str:
 
 # --- reminders -----------------------------------------------------------------------------------
 
+
 def _base(incident: Incident) -> datetime:
     return max(incident.last_update_at, incident.reminded_at or incident.last_update_at)
 
@@ -491,8 +638,12 @@ def schedule_reminder(ctx: Ctx, incident: Incident, inc_settings: IncidentSettin
     base = _base(incident)
     due = base + timedelta(minutes=minutes)
     delay = max(int((due - datetime.now(UTC)).total_seconds() * 1000) + 1000, 0)
-    enqueue(REMIND_ACTOR, _ref(ctx, incident, incident.lead or incident.reporter, due_for=base.isoformat()),
-            delay_ms=delay, queue_name=REMIND_QUEUE)
+    enqueue(
+        REMIND_ACTOR,
+        _ref(ctx, incident, incident.lead or incident.reporter, due_for=base.isoformat()),
+        delay_ms=delay,
+        queue_name=REMIND_QUEUE,
+    )
 
 
 def remind(rt: Runtime, job: IncidentRef, *, now: datetime | None = None) -> bool:
@@ -514,20 +665,33 @@ def remind(rt: Runtime, job: IncidentRef, *, now: datetime | None = None) -> boo
         return False
     lead = incident.lead or incident.reporter
     sent = slackops.note_once(
-        ctx, incident, f"reminder:{base.isoformat()}", channel=incident.channel_id, thread_ts=None,
+        ctx,
+        incident,
+        f"reminder:{base.isoformat()}",
+        channel=incident.channel_id,
+        thread_ts=None,
         text=tr("reminder", incident.lang, lead=lead, minutes=minutes),
-        claim=lambda conn: store.claim_reminder(conn, incident.id, now, minutes), since=base.timestamp() - 60)
+        claim=lambda conn: store.claim_reminder(conn, incident.id, now, minutes),
+        since=base.timestamp() - 60,
+    )
     if sent is None:
         return False
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        store.record_event(conn, incident_id=incident.id, key=f"reminder:{incident.id}:{base.isoformat()}",
-                           kind="reminder", actor="nox", data={"lead": lead, "minutes": minutes})
+        store.record_event(
+            conn,
+            incident_id=incident.id,
+            key=f"reminder:{incident.id}:{base.isoformat()}",
+            kind="reminder",
+            actor="nox",
+            data={"lead": lead, "minutes": minutes},
+        )
         incident = store.get(conn, incident.id) or incident
     schedule_reminder(ctx, incident, inc_settings)
     return True
 
 
 # --- listing -------------------------------------------------------------------------------------
+
 
 def open_incidents(pool: Any, tenant_id: UUID) -> list[Incident]:
     with tenant_tx(pool, tenant_id) as conn:

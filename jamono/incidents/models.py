@@ -94,6 +94,7 @@ class IncidentSettings(BaseModel):
 
 # --- jobs (queued by listeners, run by workers/incidents.py) -------------------------------------
 
+
 class _Job(BaseModel):
     team_id: str
     enterprise_id: str | None = None

@@ -17,8 +17,16 @@ from jamono.actions.execution import Ctx
 from jamono.db import tenant_tx
 from jamono.incidents import store
 from jamono.incidents.models import Incident, IncidentSettings
-from jamono.incidents.views import CARD_EVENT_TYPE, NOTE_EVENT_TYPE, card_blocks, card_metadata, card_text, \
-    channel_name, note_metadata, topic
+from jamono.incidents.views import (
+    CARD_EVENT_TYPE,
+    NOTE_EVENT_TYPE,
+    card_blocks,
+    card_metadata,
+    card_text,
+    channel_name,
+    note_metadata,
+    topic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +43,9 @@ def _error(exc: SlackApiError) -> str:
 def find_channel(ctx: Ctx, name: str) -> dict[str, Any] | None:
     cursor = None
     while True:
-        page = ctx.client.conversations_list(types="public_channel,private_channel", exclude_archived=True,
-                                             limit=200, cursor=cursor)
+        page = ctx.client.conversations_list(
+            types="public_channel,private_channel", exclude_archived=True, limit=200, cursor=cursor
+        )
         for channel in page.get("channels") or []:
             if channel.get("name") == name:
                 return channel
@@ -129,8 +138,9 @@ def _find_card(ctx: Ctx, incident: Incident) -> str | None:
     found = ctx.client.conversations_history(channel=incident.channel_id, include_all_metadata=True, limit=200)
     for message in found.get("messages") or []:
         meta = message.get("metadata") or {}
-        if meta.get("event_type") == CARD_EVENT_TYPE and \
-                (meta.get("event_payload") or {}).get("incident_id") == str(incident.id):
+        if meta.get("event_type") == CARD_EVENT_TYPE and (meta.get("event_payload") or {}).get("incident_id") == str(
+            incident.id
+        ):
             return str(message["ts"])
     return None
 
@@ -142,8 +152,9 @@ def ensure_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_ur
     blocks = card_blocks(incident, jira_connected=jira_connected, origin_url=origin_url)
     ts = incident.card_ts or _find_card(ctx, incident)
     if ts is None:
-        ts = ctx.client.chat_postMessage(channel=incident.channel_id, text=card_text(incident), blocks=blocks,
-                                         metadata=card_metadata(incident))["ts"]
+        ts = ctx.client.chat_postMessage(
+            channel=incident.channel_id, text=card_text(incident), blocks=blocks, metadata=card_metadata(incident)
+        )["ts"]
         failpoints.hit(AFTER_CARD_POST)
     if incident.card_ts is None:
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
@@ -184,8 +195,12 @@ def refresh_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_u
 
 def _update_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_url: str | None) -> None:
     try:
-        ctx.client.chat_update(channel=incident.channel_id, ts=incident.card_ts, text=card_text(incident),
-                               blocks=card_blocks(incident, jira_connected=jira_connected, origin_url=origin_url))
+        ctx.client.chat_update(
+            channel=incident.channel_id,
+            ts=incident.card_ts,
+            text=card_text(incident),
+            blocks=card_blocks(incident, jira_connected=jira_connected, origin_url=origin_url),
+        )
     except SlackApiError as exc:
         log.warning("could not update the incident card: %s", _error(exc))
 
@@ -193,27 +208,46 @@ def _update_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_u
 def _already_noted(ctx: Ctx, channel: str, thread_ts: str | None, payload: dict[str, Any], since: float) -> bool:
     try:
         if thread_ts:
-            found = ctx.client.conversations_replies(channel=channel, ts=thread_ts, oldest=f"{since:.6f}",
-                                                     include_all_metadata=True, limit=200)
+            found = ctx.client.conversations_replies(
+                channel=channel, ts=thread_ts, oldest=f"{since:.6f}", include_all_metadata=True, limit=200
+            )
         else:
-            found = ctx.client.conversations_history(channel=channel, oldest=f"{since:.6f}",
-                                                     include_all_metadata=True, limit=200)
+            found = ctx.client.conversations_history(
+                channel=channel, oldest=f"{since:.6f}", include_all_metadata=True, limit=200
+            )
     except SlackApiError:
         return False
-    return any((m.get("metadata") or {}).get("event_type") == NOTE_EVENT_TYPE
-               and (m["metadata"].get("event_payload") or {}) == payload for m in found.get("messages") or [])
+    return any(
+        (m.get("metadata") or {}).get("event_type") == NOTE_EVENT_TYPE
+        and (m["metadata"].get("event_payload") or {}) == payload
+        for m in found.get("messages") or []
+    )
 
 
-def note_once(ctx: Ctx, incident: Incident, key: str, *, channel: str, thread_ts: str | None, text: str,
-              claim: Callable[[Connection], bool], since: float) -> str | None:
+def note_once(
+    ctx: Ctx,
+    incident: Incident,
+    key: str,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    text: str,
+    claim: Callable[[Connection], bool],
+    since: float,
+) -> str | None:
     """Post a note at most once: the claim commits only once Slack accepted the message; a worker
     dying in between leaves the claim unset, and the retry finds the message by its metadata."""
     metadata = note_metadata(incident, key)
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         if not claim(conn) or _already_noted(ctx, channel, thread_ts, metadata["event_payload"], since):
             return None
-        posted = ctx.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, metadata=metadata,
-                                             blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}])
+        posted = ctx.client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=text,
+            metadata=metadata,
+            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+        )
         return str(posted["ts"])
 
 

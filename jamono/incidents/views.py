@@ -47,8 +47,10 @@ def card_metadata(incident: Incident) -> dict[str, Any]:
 
 
 def card_text(incident: Incident) -> str:
-    return (f"{'Resolved' if not incident.open else 'Incident'}: {escape(incident.title)} — {incident.severity}, "
-            f"{incident.status}")[:3000]
+    return (
+        f"{'Resolved' if not incident.open else 'Incident'}: {escape(incident.title)} — {incident.severity}, "
+        f"{incident.status}"
+    )[:3000]
 
 
 def card_blocks(incident: Incident, *, jira_connected: bool, origin_url: str | None = None) -> list[Block]:
@@ -56,8 +58,17 @@ def card_blocks(incident: Incident, *, jira_connected: bool, origin_url: str | N
     head = "card.header" if incident.open else "card.header_resolved"
     blocks: list[Block] = [{"type": "header", "text": _text(tr(head, lang, title=incident.title)[:150])}]
     blocks[0]["text"]["text"] = tr(head, lang, title=incident.title)[:150]
-    blocks.append(_section(tr("card.fields", lang, severity=sev(incident), status=status_label(incident),
-                              lead=f"<@{incident.lead}>" if incident.lead else "—")))
+    blocks.append(
+        _section(
+            tr(
+                "card.fields",
+                lang,
+                severity=sev(incident),
+                status=status_label(incident),
+                lead=f"<@{incident.lead}>" if incident.lead else "—",
+            )
+        )
+    )
     times = tr("card.times", lang, started=slack_date(incident.started_at), updated=slack_date(incident.updated_at))
     if incident.resolved_at:
         times += tr("card.resolved_at", lang, resolved=slack_date(incident.resolved_at))
@@ -84,14 +95,35 @@ def card_actions(incident: Incident) -> Block:
     elements: list[Block] = []
     for status, label in (("identified", "btn.identified"), ("monitoring", "btn.monitoring")):
         if status != incident.status:
-            elements.append({"type": "button", "action_id": f"{STATUS_ACTION}:{status}", "value": value,
-                             "text": _text(tr(label, lang))})
-    elements.append({"type": "button", "action_id": f"{STATUS_ACTION}:resolved", "value": value, "style": "primary",
-                     "text": _text(tr("btn.resolve", lang))})
-    elements.append({"type": "button", "action_id": UPDATE_ACTION, "value": value, "text": _text(tr("btn.update", lang))})
+            elements.append(
+                {
+                    "type": "button",
+                    "action_id": f"{STATUS_ACTION}:{status}",
+                    "value": value,
+                    "text": _text(tr(label, lang)),
+                }
+            )
+    elements.append(
+        {
+            "type": "button",
+            "action_id": f"{STATUS_ACTION}:resolved",
+            "value": value,
+            "style": "primary",
+            "text": _text(tr("btn.resolve", lang)),
+        }
+    )
+    elements.append(
+        {"type": "button", "action_id": UPDATE_ACTION, "value": value, "text": _text(tr("btn.update", lang))}
+    )
     options = [{"text": _text(tr(f"severity.{s}", lang)), "value": f"{value}:{s}"} for s in SEVERITIES]
-    elements.append({"type": "static_select", "action_id": SEVERITY_ACTION, "placeholder": _text(tr("btn.severity", lang)),
-                     "options": options})
+    elements.append(
+        {
+            "type": "static_select",
+            "action_id": SEVERITY_ACTION,
+            "placeholder": _text(tr("btn.severity", lang)),
+            "options": options,
+        }
+    )
     lead: Block = {"type": "users_select", "action_id": LEAD_ACTION, "placeholder": _text(tr("btn.lead", lang))}
     if incident.lead:
         lead["initial_user"] = incident.lead
@@ -122,19 +154,33 @@ def mirror_line(incident: Incident, line: str) -> str:
 
 
 def topic(incident: Incident) -> str:
-    text = tr("topic", incident.lang, sev=sev(incident).upper(), status=status_label(incident),
-              lead=f"<@{incident.lead}>" if incident.lead else "—", title=escape(incident.title))
+    text = tr(
+        "topic",
+        incident.lang,
+        sev=sev(incident).upper(),
+        status=status_label(incident),
+        lead=f"<@{incident.lead}>" if incident.lead else "—",
+        title=escape(incident.title),
+    )
     return text[:250]
 
 
 def update_modal(incident_id: str, lang: str) -> dict[str, Any]:
     return {
-        "type": "modal", "callback_id": UPDATE_CALLBACK, "private_metadata": json.dumps({"i": incident_id, "l": lang}),
-        "title": _text(tr("modal_update", lang)[:24]), "submit": _text(tr("modal_post", lang)),
+        "type": "modal",
+        "callback_id": UPDATE_CALLBACK,
+        "private_metadata": json.dumps({"i": incident_id, "l": lang}),
+        "title": _text(tr("modal_update", lang)[:24]),
+        "submit": _text(tr("modal_post", lang)),
         "close": _text(tr("modal_cancel", lang)),
-        "blocks": [{"type": "input", "block_id": "update", "label": _text(tr("f_update", lang)),
-                    "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
-                                "max_length": 3000}}],
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "update",
+                "label": _text(tr("f_update", lang)),
+                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000},
+            }
+        ],
     }
 
 
@@ -145,9 +191,18 @@ def list_blocks(incidents: list[Incident], lang: str, card_urls: dict[str, str])
     for incident in incidents[:40]:
         url = card_urls.get(str(incident.id))
         card = tr("list_card", lang, url=url) if url else ""
-        lines.append(tr("list_line", lang, sev=sev(incident).upper(), title=escape(incident.title),
-                        status=status_label(incident), lead=incident.lead or incident.reporter,
-                        channel=incident.channel_id or "", card=card))
+        lines.append(
+            tr(
+                "list_line",
+                lang,
+                sev=sev(incident).upper(),
+                title=escape(incident.title),
+                status=status_label(incident),
+                lead=incident.lead or incident.reporter,
+                channel=incident.channel_id or "",
+                card=card,
+            )
+        )
     return [_section(tr("list_head", lang, count=len(incidents))), _section("\n".join(lines))]
 
 

@@ -61,9 +61,7 @@ def first_common_slot(
     return None
 
 
-def working_windows(
-    zone: ZoneInfo, start: datetime, end: datetime, working_hours: tuple[int, int]
-) -> list[Interval]:
+def working_windows(zone: ZoneInfo, start: datetime, end: datetime, working_hours: tuple[int, int]) -> list[Interval]:
     """One participant's working hours on their local weekdays, in UTC, clipped to [start, end)."""
     first = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)

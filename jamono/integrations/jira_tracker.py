@@ -95,9 +95,7 @@ def classify_jira_error(exc: Exception, *, timeout_s: float) -> IntegrationError
         if status is None:
             return IntegrationError("Jira gave an unexpected answer", retryable=False)
         if status == 401:
-            return IntegrationError(
-                "Jira rejected the credentials (check the account email and API token)", status=401
-            )
+            return IntegrationError("Jira rejected the credentials (check the account email and API token)", status=401)
         if status == 403:
             return IntegrationError("Jira refused the request: the account lacks permission", status=403)
         if status == 404:
@@ -118,9 +116,7 @@ def classify_jira_error(exc: Exception, *, timeout_s: float) -> IntegrationError
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return IntegrationError(f"Could not connect to Jira within {timeout_s:g}s", retryable=True)
     if isinstance(exc, requests.exceptions.Timeout):
-        return IntegrationError(
-            f"Jira did not answer within {timeout_s:g}s", retryable=True, maybe_applied=True
-        )
+        return IntegrationError(f"Jira did not answer within {timeout_s:g}s", retryable=True, maybe_applied=True)
     if isinstance(exc, requests.exceptions.ConnectionError):
         # Refused before sending is harmless to repeat; a reset after sending is not known to be.
         return IntegrationError("Could not reach Jira", retryable=True, maybe_applied=not _never_sent(exc))
@@ -202,6 +198,7 @@ class JiraTracker:
         if marker is None:
             self._retry(lambda: self._client.add_comment(ticket_key, text), "Jira comment", idempotent=False)
             return
+
         def attempt() -> None:
             if not any(has_marker(str(c.body), marker) for c in self._client.comments(ticket_key)):
                 self._client.add_comment(ticket_key, text)
@@ -290,4 +287,3 @@ class JiraTracker:
 
     def _ticket(self, raw: dict[str, Any]) -> Ticket:
         return Ticket(key=raw["key"], id=str(raw["id"]), url=f"{self.url}/browse/{raw['key']}")
-

@@ -9,10 +9,22 @@ DEFAULT_PRIORITIES: dict[str, str] = {
     "low": "Low",
 }
 _SEVERITY_ALIASES = {
-    "sev1": "critical", "p1": "critical", "blocker": "critical", "urgent": "critical",
-    "sev2": "high", "p2": "high", "major": "high",
-    "sev3": "medium", "p3": "medium", "normal": "medium", "moderate": "medium",
-    "sev4": "low", "p4": "low", "minor": "low", "info": "low", "trivial": "low",
+    "sev1": "critical",
+    "p1": "critical",
+    "blocker": "critical",
+    "urgent": "critical",
+    "sev2": "high",
+    "p2": "high",
+    "major": "high",
+    "sev3": "medium",
+    "p3": "medium",
+    "normal": "medium",
+    "moderate": "medium",
+    "sev4": "low",
+    "p4": "low",
+    "minor": "low",
+    "info": "low",
+    "trivial": "low",
 }
 
 

@@ -36,25 +36,39 @@ def _rollup_query(workspace_id: UUID | None, with_actions: bool) -> sql.Composed
     ws_filter = sql.SQL(" AND workspace_id = %(workspace_id)s") if workspace_id is not None else sql.SQL("")
     meta_kinds = sql.SQL("").join(
         sql.SQL(", count(*) FILTER (WHERE i.metadata->>'action' = {v}) AS {a}").format(
-            v=sql.Literal(meta), a=sql.Identifier(f"meta_{name}"))
-        for name, (meta, _) in ACTION_KINDS.items())
+            v=sql.Literal(meta), a=sql.Identifier(f"meta_{name}")
+        )
+        for name, (meta, _) in ACTION_KINDS.items()
+    )
     if with_actions:
         acts = sql.SQL(
             "SELECT workspace_id, (coalesce(done_at, updated_at) AT TIME ZONE 'UTC')::date AS day,"
             " count(*) AS n{kinds} FROM actions WHERE status = 'done'"
             " AND coalesce(done_at, updated_at) >= %(since)s AND coalesce(done_at, updated_at) < %(until)s{ws}"
             " GROUP BY 1, 2"
-        ).format(ws=ws_filter, kinds=sql.SQL("").join(
-            sql.SQL(", count(*) FILTER (WHERE type = {t}) AS {a}").format(t=sql.Literal(kind), a=sql.Identifier(f"act_{name}"))
-            for name, (_, kind) in ACTION_KINDS.items()))
+        ).format(
+            ws=ws_filter,
+            kinds=sql.SQL("").join(
+                sql.SQL(", count(*) FILTER (WHERE type = {t}) AS {a}").format(
+                    t=sql.Literal(kind), a=sql.Identifier(f"act_{name}")
+                )
+                for name, (_, kind) in ACTION_KINDS.items()
+            ),
+        )
     else:
-        acts = sql.SQL("SELECT NULL::uuid AS workspace_id, NULL::date AS day, 0::bigint AS n{kinds} WHERE false").format(
-            kinds=sql.SQL("").join(sql.SQL(", 0::bigint AS {a}").format(a=sql.Identifier(f"act_{name}"))
-                                   for name in ACTION_KINDS))
+        acts = sql.SQL(
+            "SELECT NULL::uuid AS workspace_id, NULL::date AS day, 0::bigint AS n{kinds} WHERE false"
+        ).format(
+            kinds=sql.SQL("").join(
+                sql.SQL(", 0::bigint AS {a}").format(a=sql.Identifier(f"act_{name}")) for name in ACTION_KINDS
+            )
+        )
     kinds_json = sql.SQL(", ").join(
         sql.SQL("{k}, coalesce(i.{m}, 0) + coalesce(a.{x}, 0)").format(
-            k=sql.Literal(name), m=sql.Identifier(f"meta_{name}"), x=sql.Identifier(f"act_{name}"))
-        for name in ACTION_KINDS)
+            k=sql.Literal(name), m=sql.Identifier(f"meta_{name}"), x=sql.Identifier(f"act_{name}")
+        )
+        for name in ACTION_KINDS
+    )
     return sql.SQL(
         "WITH i AS ("
         " SELECT i.workspace_id, (i.created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS interactions,"

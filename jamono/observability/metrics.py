@@ -19,7 +19,15 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -29,8 +37,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 # --- the ack path (web) -------------------------------------------------------------------------
 
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0)
-EVENT_TYPES = ("app_mention", "message", "app_home_opened", "url_verification", "slash_command",
-               "block_actions", "view_submission", "view_closed", "shortcut", "message_action", "other")
+EVENT_TYPES = (
+    "app_mention",
+    "message",
+    "app_home_opened",
+    "url_verification",
+    "slash_command",
+    "block_actions",
+    "view_submission",
+    "view_closed",
+    "shortcut",
+    "message_action",
+    "other",
+)
 EVENT_OUTCOMES = ("queued", "ignored", "refused", "failed")
 _EVENT_TYPE_SET = frozenset(EVENT_TYPES)
 
@@ -62,11 +81,15 @@ class AckStats(Collector):
         for bound, n in zip((*ACK_BUCKETS, float("inf")), list(self._buckets)):
             running += n
             cumulative.append((str(bound) if bound != float("inf") else "+Inf", running))
-        yield HistogramMetricFamily("jamono_slack_ack_seconds",
-                                    "Time from a Slack request's arrival to NOX's response (the ack).",
-                                    buckets=cumulative, sum_value=self._sum)
-        events = CounterMetricFamily("jamono_slack_events", "Slack requests by type and outcome.",
-                                     labels=["type", "outcome"])
+        yield HistogramMetricFamily(
+            "jamono_slack_ack_seconds",
+            "Time from a Slack request's arrival to NOX's response (the ack).",
+            buckets=cumulative,
+            sum_value=self._sum,
+        )
+        events = CounterMetricFamily(
+            "jamono_slack_events", "Slack requests by type and outcome.", labels=["type", "outcome"]
+        )
         for (event_type, outcome), n in list(self._events.items()):
             events.add_metric([event_type, outcome], n)
         yield events
@@ -78,26 +101,40 @@ REGISTRY.register(ACK)
 # --- workers --------------------------------------------------------------------------------------
 
 JOB_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
-JOB_SECONDS = Histogram("jamono_job_duration_seconds", "Time a worker spent on a job, by actor.",
-                        ["queue", "actor"], buckets=JOB_BUCKETS)
-JOBS = Counter("jamono_jobs", "Job attempts by actor and outcome: success, retry, failed (dead letter).",
-               ["queue", "actor", "outcome"])
-JOBS_IN_PROGRESS = Gauge("jamono_jobs_in_progress", "Jobs running now.", ["queue", "actor"],
-                         multiprocess_mode="livesum")
+JOB_SECONDS = Histogram(
+    "jamono_job_duration_seconds", "Time a worker spent on a job, by actor.", ["queue", "actor"], buckets=JOB_BUCKETS
+)
+JOBS = Counter(
+    "jamono_jobs",
+    "Job attempts by actor and outcome: success, retry, failed (dead letter).",
+    ["queue", "actor", "outcome"],
+)
+JOBS_IN_PROGRESS = Gauge(
+    "jamono_jobs_in_progress", "Jobs running now.", ["queue", "actor"], multiprocess_mode="livesum"
+)
 
 # --- NOX ------------------------------------------------------------------------------------------
 
 RESPONSE_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60, 120)
-AGENT_RESPONSE_SECONDS = Histogram("agent_response_time_seconds",
-                                   "From the Slack event to NOX's answer in the thread, per agent and workspace.",
-                                   ["agent", "workspace"], buckets=RESPONSE_BUCKETS)
-AGENT_RESPONSES = Counter("jamono_agent_responses", "NOX's answers by workspace and outcome (success, failure).",
-                          ["agent", "workspace", "outcome"])
-LLM_TOKENS = Counter("jamono_llm_tokens", "LLM tokens used, by kind (prompt, completion) and model.",
-                     ["kind", "model"])
+AGENT_RESPONSE_SECONDS = Histogram(
+    "agent_response_time_seconds",
+    "From the Slack event to NOX's answer in the thread, per agent and workspace.",
+    ["agent", "workspace"],
+    buckets=RESPONSE_BUCKETS,
+)
+AGENT_RESPONSES = Counter(
+    "jamono_agent_responses",
+    "NOX's answers by workspace and outcome (success, failure).",
+    ["agent", "workspace", "outcome"],
+)
+LLM_TOKENS = Counter("jamono_llm_tokens", "LLM tokens used, by kind (prompt, completion) and model.", ["kind", "model"])
 ACTIONS = Counter("jamono_actions", "Actions (Jira tickets, meetings…) by type and outcome.", ["type", "outcome"])
-KB_SEARCH_SECONDS = Histogram("jamono_kb_search_seconds", "Knowledge base search latency, by mode.", ["mode"],
-                              buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+KB_SEARCH_SECONDS = Histogram(
+    "jamono_kb_search_seconds",
+    "Knowledge base search latency, by mode.",
+    ["mode"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
 
 _SAFE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 

@@ -22,8 +22,22 @@ log = logging.getLogger(__name__)
 
 REDACTED = "[REDACTED]"
 # Keys whose values are what people wrote in Slack (event, job payload, Block Kit): never sent.
-_SLACK_TEXT_KEYS = frozenset({"text", "blocks", "attachments", "message", "messages", "response", "query",
-                              "previous_message", "files", "rich_text", "thread_context", "texts"})
+_SLACK_TEXT_KEYS = frozenset(
+    {
+        "text",
+        "blocks",
+        "attachments",
+        "message",
+        "messages",
+        "response",
+        "query",
+        "previous_message",
+        "files",
+        "rich_text",
+        "thread_context",
+        "texts",
+    }
+)
 # Sentry's own fields that share a name with Slack's (the log message): kept, strings scrubbed.
 _EVENT_TOP_LEVEL_KEEP = frozenset({"message", "logentry"})
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -50,8 +64,9 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
     cleaned: dict[str, Any] = {}
     for key, value in event.items():
         if key in _EVENT_TOP_LEVEL_KEEP:  # the log message or captured message: ours, scrubbed
-            cleaned[key] = ({k: scrub_value(v) for k, v in value.items()} if isinstance(value, dict)
-                            else scrub_value(value))
+            cleaned[key] = (
+                {k: scrub_value(v) for k, v in value.items()} if isinstance(value, dict) else scrub_value(value)
+            )
         else:
             cleaned[key] = scrub_value(value, key)
     return cleaned

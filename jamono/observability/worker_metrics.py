@@ -85,8 +85,14 @@ class JobObservability(Middleware):
         message._jamono_started = time.perf_counter()  # type: ignore[attr-defined]
         self._metrics.JOBS_IN_PROGRESS.labels(q_name(message.queue_name), message.actor_name).inc()
 
-    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message, *,
-                              result: object = None, exception: BaseException | None = None) -> None:
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.Message,
+        *,
+        result: object = None,
+        exception: BaseException | None = None,
+    ) -> None:
         labels = self._finish(message)
         if exception is None:
             self._metrics.JOBS.labels(*labels, "success").inc()
@@ -154,8 +160,9 @@ class QueueDepth:
     def collect(self):  # noqa: ANN201 — prometheus' collector protocol
         from prometheus_client.core import GaugeMetricFamily
 
-        family = GaugeMetricFamily("jamono_queue_messages", "Messages in the broker per queue and state.",
-                                   labels=["queue", "state"])
+        family = GaugeMetricFamily(
+            "jamono_queue_messages", "Messages in the broker per queue and state.", labels=["queue", "state"]
+        )
         for queue in self.queues:
             try:
                 counts = self.counts(queue)

@@ -30,7 +30,9 @@ async def _main(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m jamono.sandbox", description=__doc__)
-    parser.add_argument("--events-url", default=os.environ.get("SANDBOX_EVENTS_URL", "http://127.0.0.1:3000/slack/events"))
+    parser.add_argument(
+        "--events-url", default=os.environ.get("SANDBOX_EVENTS_URL", "http://127.0.0.1:3000/slack/events")
+    )
     parser.add_argument("--signing-secret", default=os.environ.get("SLACK_SIGNING_SECRET", "sandbox-signing-secret"))
     parser.add_argument("--bot-token", default="xoxb-sandbox-token")
     parser.add_argument("--host", default="127.0.0.1")

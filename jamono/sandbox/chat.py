@@ -18,7 +18,7 @@ import aiohttp
 
 from . import forms
 from .models import Change
-from .render import Button, DIM, RESET, find_buttons, render_blocks, render_message, render_mrkdwn
+from .render import DIM, RESET, Button, find_buttons, render_blocks, render_message, render_mrkdwn
 from .sender import SentResponse, SlackEventSender
 from .server import SlackSandbox
 
@@ -142,7 +142,7 @@ class _ChatSession:
         elif text == ":home":
             await self.deliver(self.sender.app_home_opened(self.user, channel=self.dm))
         elif text.startswith(":set"):
-            self.set_field(text[len(":set"):].strip())
+            self.set_field(text[len(":set") :].strip())
         elif text == ":submit":
             await self.submit()
         elif text == ":cancel":
@@ -219,8 +219,9 @@ class _ChatSession:
         if self.clickable.view_id is not None:
             payload = self.sender.block_actions(self.user, [action], view=self.clickable.view_id)
         else:
-            payload = self.sender.block_actions(self.user, [action], channel=self.clickable.channel,
-                                                message_ts=self.clickable.ts)
+            payload = self.sender.block_actions(
+                self.user, [action], channel=self.clickable.channel, message_ts=self.clickable.ts
+            )
         await self.send(self.sender.send_interactive(payload))
 
     # --- forms (modals) ----------------------------------------------------------------
@@ -247,13 +248,16 @@ class _ChatSession:
             self.say("no form is open", dim=True)
             return
         view = self.form.view
-        payload = self.sender.view_submission(self.user, str(view.get("callback_id", "")), self.form.values,
-                                              view_id=view["id"])
+        payload = self.sender.view_submission(
+            self.user, str(view.get("callback_id", "")), self.form.values, view_id=view["id"]
+        )
         response = await self.send(self.sender.send_interactive(payload))
         data = response.json() if response is not None else None
         if isinstance(data, dict) and data.get("response_action") == "errors":
             labels = {f.block_id: f.label for f in forms.fields(view)}
-            lines = [f"⚠ {labels.get(block, block)}: {message}" for block, message in (data.get("errors") or {}).items()]
+            lines = [
+                f"⚠ {labels.get(block, block)}: {message}" for block, message in (data.get("errors") or {}).items()
+            ]
             self.say(self.label("NOX (in the form)") + self.indent("\n".join(lines)))
             return
         if response is not None and response.ok:
@@ -267,8 +271,11 @@ class _ChatSession:
             return
         view = self.form.view
         if view.get("notify_on_close"):
-            await self.send(self.sender.send_interactive(
-                self.sender.view_closed(self.user, str(view.get("callback_id", "")), view_id=view["id"])))
+            await self.send(
+                self.sender.send_interactive(
+                    self.sender.view_closed(self.user, str(view.get("callback_id", "")), view_id=view["id"])
+                )
+            )
         else:
             self.sandbox.apply_view_response(self.user, view["id"], 200, None, closed=True)
         self.form = None
@@ -284,8 +291,14 @@ class _ChatSession:
         self.form = _Form(view, values)
         title = forms._plain(view.get("title"))
         fields = forms.fields(view)
-        lines = [render_blocks([b for b in view.get("blocks") or [] if isinstance(b, dict) and b.get("type") != "input"],
-                               ansi=self.ansi, number_buttons=True, users=self.user_names())]
+        lines = [
+            render_blocks(
+                [b for b in view.get("blocks") or [] if isinstance(b, dict) and b.get("type") != "input"],
+                ansi=self.ansi,
+                number_buttons=True,
+                users=self.user_names(),
+            )
+        ]
         for number, field_ in enumerate(fields, 1):
             current = forms.shown_value(values[field_.block_id][field_.action_id], self.all_users(), self.channels())
             optional = " (optional)" if field_.optional else ""

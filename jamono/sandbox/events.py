@@ -11,7 +11,23 @@ from typing import Any
 
 from .models import Channel
 
-_EVENT_KEYS = ("type", "subtype", "user", "bot_id", "app_id", "text", "ts", "thread_ts", "parent_user_id", "team", "blocks", "files", "bot_profile", "client_msg_id", "upload")
+_EVENT_KEYS = (
+    "type",
+    "subtype",
+    "user",
+    "bot_id",
+    "app_id",
+    "text",
+    "ts",
+    "thread_ts",
+    "parent_user_id",
+    "team",
+    "blocks",
+    "files",
+    "bot_profile",
+    "client_msg_id",
+    "upload",
+)
 
 
 def message_event(message: dict[str, Any], channel: Channel) -> dict[str, Any]:

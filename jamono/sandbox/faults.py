@@ -31,7 +31,15 @@ class FaultPlan:
         self._faults: dict[str, list[Fault]] = {}
         self._latency: dict[str, float] = {}
 
-    def fail_next(self, method: str, *, error: str = "ratelimited", status: int | None = None, retry_after: int | None = None, count: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error: str = "ratelimited",
+        status: int | None = None,
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
         """Queue `count` failures (negative: until cleared).
 
         A rate limit always comes as Slack sends it: HTTP 429 with Retry-After

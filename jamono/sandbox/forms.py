@@ -27,8 +27,15 @@ def fields(view: Mapping[str, Any]) -> list[Field]:
     for index, block in enumerate(view.get("blocks") or []):
         if isinstance(block, Mapping) and block.get("type") == "input" and isinstance(block.get("element"), Mapping):
             element = block["element"]
-            found.append(Field(str(block.get("block_id") or f"b{index}"), str(element.get("action_id") or ""),
-                               _plain(block.get("label")), element, bool(block.get("optional"))))
+            found.append(
+                Field(
+                    str(block.get("block_id") or f"b{index}"),
+                    str(element.get("action_id") or ""),
+                    _plain(block.get("label")),
+                    element,
+                    bool(block.get("optional")),
+                )
+            )
     return found
 
 
@@ -41,8 +48,10 @@ def _options(element: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _echo(option: Mapping[str, Any]) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": _plain(option.get("text")), "emoji": True},
-            "value": option.get("value")}
+    return {
+        "text": {"type": "plain_text", "text": _plain(option.get("text")), "emoji": True},
+        "value": option.get("value"),
+    }
 
 
 def initial_value(element: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +68,11 @@ def initial_value(element: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": kind, "selected_option": _echo(initial) if isinstance(initial, Mapping) else None}
     if kind in ("multi_static_select", "checkboxes"):
         return {"type": kind, "selected_options": [_echo(o) for o in element.get("initial_options") or []]}
-    for single, key in (("users_select", "user"), ("conversations_select", "conversation"), ("channels_select", "channel")):
+    for single, key in (
+        ("users_select", "user"),
+        ("conversations_select", "conversation"),
+        ("channels_select", "channel"),
+    ):
         if kind == single:
             return {"type": kind, f"selected_{key}": element.get(f"initial_{key}")}
         if kind == "multi_" + single:
@@ -93,8 +106,13 @@ def _resolve(typed: str, names: Mapping[str, str], prefix: str) -> str:
     raise ValueError(f"no one or nothing called {prefix}{typed}")
 
 
-def parse_value(element: Mapping[str, Any], typed: str, *, users: Mapping[str, str] | None = None,
-                channels: Mapping[str, str] | None = None) -> dict[str, Any]:
+def parse_value(
+    element: Mapping[str, Any],
+    typed: str,
+    *,
+    users: Mapping[str, str] | None = None,
+    channels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """Typed text as the element's state value; ValueError says what to type instead."""
     kind = str(element.get("type"))
     users, channels = users or {}, channels or {}
@@ -121,8 +139,9 @@ def parse_value(element: Mapping[str, Any], typed: str, *, users: Mapping[str, s
     raise ValueError(f"{kind} cannot be filled in here")
 
 
-def shown_value(value: Mapping[str, Any], users: Mapping[str, str] | None = None,
-                channels: Mapping[str, str] | None = None) -> str:
+def shown_value(
+    value: Mapping[str, Any], users: Mapping[str, str] | None = None, channels: Mapping[str, str] | None = None
+) -> str:
     """A field's current state value as a person reads it."""
     users, channels = users or {}, channels or {}
     if value.get("value") is not None:

@@ -23,19 +23,72 @@ from .models import SlackError
 from .validation import MAX_MESSAGE_BLOCKS, block_problems, check_view
 
 EMOJI = {
-    "eyes": "👀", "+1": "👍", "thumbsup": "👍", "-1": "👎", "thumbsdown": "👎", "rotating_light": "🚨",
-    "white_check_mark": "✅", "heavy_check_mark": "✔️", "x": "❌", "warning": "⚠️", "fire": "🔥",
-    "calendar": "📅", "spiral_calendar_pad": "🗓️", "ticket": "🎫", "books": "📚", "book": "📖",
-    "mag": "🔍", "bulb": "💡", "wave": "👋", "tada": "🎉", "hourglass_flowing_sand": "⏳", "hourglass": "⌛",
-    "pushpin": "📌", "memo": "📝", "link": "🔗", "gear": "⚙️", "bar_chart": "📊", "chart_with_upwards_trend": "📈",
-    "red_circle": "🔴", "large_orange_circle": "🟠", "large_yellow_circle": "🟡", "large_green_circle": "🟢",
-    "large_blue_circle": "🔵", "white_circle": "⚪", "robot_face": "🤖", "lock": "🔒", "key": "🔑",
-    "information_source": "ℹ️", "question": "❓", "bell": "🔔", "no_entry": "⛔", "rocket": "🚀",
-    "speech_balloon": "💬", "clipboard": "📋", "busts_in_silhouette": "👥", "bust_in_silhouette": "👤",
-    "stopwatch": "⏱️", "timer_clock": "⏲️", "page_facing_up": "📄", "scroll": "📜", "arrow_right": "➡️",
-    "thinking_face": "🤔", "sparkles": "✨", "heart": "❤️", "clock1": "🕐", "date": "📅", "inbox_tray": "📥",
-    "outbox_tray": "📤", "hammer_and_wrench": "🛠️", "wrench": "🔧", "shield": "🛡️", "zap": "⚡",
-    "grey_question": "❔", "pencil2": "✏️", "floppy_disk": "💾", "arrows_counterclockwise": "🔄",
+    "eyes": "👀",
+    "+1": "👍",
+    "thumbsup": "👍",
+    "-1": "👎",
+    "thumbsdown": "👎",
+    "rotating_light": "🚨",
+    "white_check_mark": "✅",
+    "heavy_check_mark": "✔️",
+    "x": "❌",
+    "warning": "⚠️",
+    "fire": "🔥",
+    "calendar": "📅",
+    "spiral_calendar_pad": "🗓️",
+    "ticket": "🎫",
+    "books": "📚",
+    "book": "📖",
+    "mag": "🔍",
+    "bulb": "💡",
+    "wave": "👋",
+    "tada": "🎉",
+    "hourglass_flowing_sand": "⏳",
+    "hourglass": "⌛",
+    "pushpin": "📌",
+    "memo": "📝",
+    "link": "🔗",
+    "gear": "⚙️",
+    "bar_chart": "📊",
+    "chart_with_upwards_trend": "📈",
+    "red_circle": "🔴",
+    "large_orange_circle": "🟠",
+    "large_yellow_circle": "🟡",
+    "large_green_circle": "🟢",
+    "large_blue_circle": "🔵",
+    "white_circle": "⚪",
+    "robot_face": "🤖",
+    "lock": "🔒",
+    "key": "🔑",
+    "information_source": "ℹ️",
+    "question": "❓",
+    "bell": "🔔",
+    "no_entry": "⛔",
+    "rocket": "🚀",
+    "speech_balloon": "💬",
+    "clipboard": "📋",
+    "busts_in_silhouette": "👥",
+    "bust_in_silhouette": "👤",
+    "stopwatch": "⏱️",
+    "timer_clock": "⏲️",
+    "page_facing_up": "📄",
+    "scroll": "📜",
+    "arrow_right": "➡️",
+    "thinking_face": "🤔",
+    "sparkles": "✨",
+    "heart": "❤️",
+    "clock1": "🕐",
+    "date": "📅",
+    "inbox_tray": "📥",
+    "outbox_tray": "📤",
+    "hammer_and_wrench": "🛠️",
+    "wrench": "🔧",
+    "shield": "🛡️",
+    "zap": "⚡",
+    "grey_question": "❔",
+    "pencil2": "✏️",
+    "floppy_disk": "💾",
+    "arrows_counterclockwise": "🔄",
 }
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _ANGLE = re.compile(r"<([^<>\n]{1,2000})>")
@@ -46,8 +99,15 @@ _STYLES = (
     (re.compile(r"(?<![\w~])~([^~\n]+)~(?![\w~])"), "s"),
 )
 _PLACEHOLDER = re.compile("\x00(\\d+)\x00")
-INPUT_TYPES = {"plain_text_input": "text", "email_text_input": "email", "url_text_input": "url", "number_input": "number",
-               "datepicker": "date", "timepicker": "time", "datetimepicker": "datetime-local"}
+INPUT_TYPES = {
+    "plain_text_input": "text",
+    "email_text_input": "email",
+    "url_text_input": "url",
+    "number_input": "number",
+    "datepicker": "date",
+    "timepicker": "time",
+    "datetimepicker": "datetime-local",
+}
 
 
 class SlackRejects(ValueError):
@@ -98,7 +158,7 @@ def mrkdwn(text: str, names: Directory | None = None) -> str:
     out: list[str] = []
     for index, part in enumerate(parts):
         if index % 2 == 1 and index < len(parts) - 1:
-            out.append(f"<pre class=\"bk-pre\"><code>{e(html.unescape(part.strip(chr(10))))}</code></pre>")
+            out.append(f'<pre class="bk-pre"><code>{e(html.unescape(part.strip(chr(10))))}</code></pre>')
         else:
             out.append(_inline_code(part if index % 2 == 0 else "```" + part, names))
     return "".join(out)
@@ -195,8 +255,11 @@ class Renderer:
                 out += f'<div class="bk-text">{text_object(block["text"], self.names)}</div>'
             fields = [f for f in block.get("fields") or [] if isinstance(f, Mapping)]
             if fields:
-                out += '<div class="bk-fields">' + "".join(
-                    f'<div class="bk-field">{text_object(f, self.names)}</div>' for f in fields) + "</div>"
+                out += (
+                    '<div class="bk-fields">'
+                    + "".join(f'<div class="bk-field">{text_object(f, self.names)}</div>' for f in fields)
+                    + "</div>"
+                )
             accessory = block.get("accessory")
             if isinstance(accessory, Mapping):
                 out = f'<div class="bk-section-main">{out}</div><div class="bk-accessory">{self.element(accessory, block_id)}</div>'
@@ -212,7 +275,9 @@ class Renderer:
                 if not isinstance(element, Mapping):
                     continue
                 if element.get("type") == "image":
-                    items.append(f'<span class="bk-img-inline" role="img" aria-label="{e(element.get("alt_text"))}">🖼</span>')
+                    items.append(
+                        f'<span class="bk-img-inline" role="img" aria-label="{e(element.get("alt_text"))}">🖼</span>'
+                    )
                 else:
                     items.append(f"<span>{text_object(element, self.names)}</span>")
             return "".join(items)
@@ -221,8 +286,10 @@ class Renderer:
         if kind == "image":
             title = plain(block.get("title"))
             caption = f"<figcaption>{e(title)}</figcaption>" if title else ""
-            return (f'<figure class="bk-image"><div class="bk-image-box" role="img" aria-label="{e(block.get("alt_text"))}">'
-                    f'🖼 {e(block.get("alt_text"))}</div>{caption}</figure>')
+            return (
+                f'<figure class="bk-image"><div class="bk-image-box" role="img" aria-label="{e(block.get("alt_text"))}">'
+                f"🖼 {e(block.get('alt_text'))}</div>{caption}</figure>"
+            )
         if kind == "rich_text":
             return "".join(self.rich(el) for el in block.get("elements") or [] if isinstance(el, Mapping))
         if kind == "input":
@@ -257,18 +324,29 @@ class Renderer:
 
     # --- elements ---------------------------------------------------------------------------
     def _data(self, element: Mapping[str, Any], block_id: str) -> str:
-        return (f'data-action-id="{e(element.get("action_id", ""))}" data-block-id="{e(block_id)}" '
-                f'data-type="{e(element.get("type", ""))}"')
+        return (
+            f'data-action-id="{e(element.get("action_id", ""))}" data-block-id="{e(block_id)}" '
+            f'data-type="{e(element.get("type", ""))}"'
+        )
 
     def _state(self, block_id: str, element: Mapping[str, Any]) -> Mapping[str, Any]:
         found = self.state.get(block_id, {}).get(str(element.get("action_id", "")), {})
         return found if isinstance(found, Mapping) else {}
 
-    def element(self, element: Mapping[str, Any], block_id: str, *, dom_id: str = "", described_by: str = "",
-                invalid: bool = False) -> str:
+    def element(
+        self,
+        element: Mapping[str, Any],
+        block_id: str,
+        *,
+        dom_id: str = "",
+        described_by: str = "",
+        invalid: bool = False,
+    ) -> str:
         kind = element.get("type")
         idattr = f' id="{dom_id}"' if dom_id else ""
-        aria = (f' aria-describedby="{described_by}"' if described_by else "") + (' aria-invalid="true"' if invalid else "")
+        aria = (f' aria-describedby="{described_by}"' if described_by else "") + (
+            ' aria-invalid="true"' if invalid else ""
+        )
         disabled = "" if self.interactive else " disabled"
         if kind in ("mrkdwn", "plain_text"):
             return text_object(element, self.names)
@@ -279,14 +357,18 @@ class Renderer:
             style = element.get("style") if element.get("style") in ("primary", "danger") else "default"
             url = element.get("url")
             if isinstance(url, str) and url.lower().startswith(SAFE_SCHEMES):
-                return (f'<a class="bk-button bk-{style}" href="{e(url)}" target="_blank" rel="noopener noreferrer" '
-                        f'{self._data(element, block_id)} data-url="1">{text}</a>')
+                return (
+                    f'<a class="bk-button bk-{style}" href="{e(url)}" target="_blank" rel="noopener noreferrer" '
+                    f'{self._data(element, block_id)} data-url="1">{text}</a>'
+                )
             value = f' data-value="{e(element["value"])}"' if "value" in element else ""
             return f'<button type="button" class="bk-button bk-{style}" {self._data(element, block_id)}{value}{disabled}>{text}</button>'
         if kind == "overflow":
             options = "".join(self._option(o) for o in element.get("options") or [] if isinstance(o, Mapping))
-            return (f'<select class="bk-overflow" aria-label="More actions" {self._data(element, block_id)}{disabled}>'
-                    f'<option value="">⋯</option>{options}</select>')
+            return (
+                f'<select class="bk-overflow" aria-label="More actions" {self._data(element, block_id)}{disabled}>'
+                f'<option value="">⋯</option>{options}</select>'
+            )
         if kind in INPUT_TYPES:
             return self._text_input(element, block_id, idattr, aria)
         if kind in ("checkboxes", "radio_buttons"):
@@ -302,11 +384,13 @@ class Renderer:
         initial_key = {"datepicker": "initial_date", "timepicker": "initial_time"}.get(kind, "initial_value")
         value = state.get(value_key, element.get(initial_key, ""))
         placeholder = plain(element.get("placeholder"))
-        common = (f'{idattr} class="bk-field-input" {self._data(element, block_id)}{aria}'
-                  + (f' placeholder="{e(placeholder)}"' if placeholder else "")
-                  + (f' maxlength="{int(element["max_length"])}"' if isinstance(element.get("max_length"), int) else ""))
+        common = (
+            f'{idattr} class="bk-field-input" {self._data(element, block_id)}{aria}'
+            + (f' placeholder="{e(placeholder)}"' if placeholder else "")
+            + (f' maxlength="{int(element["max_length"])}"' if isinstance(element.get("max_length"), int) else "")
+        )
         if kind == "plain_text_input" and element.get("multiline"):
-            return f"<textarea{common} rows=\"4\">{e(value)}</textarea>"
+            return f'<textarea{common} rows="4">{e(value)}</textarea>'
         extra = ' step="any"' if kind == "number_input" and element.get("is_decimal_allowed") else ""
         return f'<input type="{INPUT_TYPES[kind]}"{common}{extra} value="{e(value)}">'
 
@@ -315,9 +399,13 @@ class Renderer:
         input_type = "checkbox" if kind == "checkboxes" else "radio"
         state = self._state(block_id, element)
         if state:
-            chosen_options = state.get("selected_options") or ([state["selected_option"]] if state.get("selected_option") else [])
+            chosen_options = state.get("selected_options") or (
+                [state["selected_option"]] if state.get("selected_option") else []
+            )
         else:
-            chosen_options = element.get("initial_options") or ([element["initial_option"]] if element.get("initial_option") else [])
+            chosen_options = element.get("initial_options") or (
+                [element["initial_option"]] if element.get("initial_option") else []
+            )
         chosen = {str(o.get("value")) for o in chosen_options if isinstance(o, Mapping)}
         name = dom_id or f"{block_id}-{element.get('action_id', '')}"
         items = []
@@ -327,7 +415,8 @@ class Renderer:
             items.append(
                 f'<label class="bk-choice"><input type="{input_type}" name="{e(name)}" value="{e(value)}" '
                 f'data-text="{e(plain(option.get("text")))}" {self._data(element, block_id)}{checked}{aria if index == 0 else ""}> '
-                f"{text_object(option.get('text'), self.names)}</label>")
+                f"{text_object(option.get('text'), self.names)}</label>"
+            )
         return f'<div class="bk-choices">{"".join(items)}</div>'
 
     def _option(self, option: Mapping[str, Any], chosen: set[str] | None = None) -> str:
@@ -360,20 +449,28 @@ class Renderer:
             for key in ("initial_users", "initial_conversations", "initial_channels"):
                 chosen |= {str(v) for v in element.get(key) or []}
         if "user" in kind:
-            options = "".join(self._option({"value": u, "text": {"text": "@" + n}}, chosen) for u, n in self.names.users.items())
+            options = "".join(
+                self._option({"value": u, "text": {"text": "@" + n}}, chosen) for u, n in self.names.users.items()
+            )
         elif "conversation" in kind or "channel" in kind:
-            options = "".join(self._option({"value": c, "text": {"text": "#" + n}}, chosen) for c, n in self.names.channels.items())
+            options = "".join(
+                self._option({"value": c, "text": {"text": "#" + n}}, chosen) for c, n in self.names.channels.items()
+            )
         else:
             options = "".join(self._option(o, chosen) for o in element.get("options") or [] if isinstance(o, Mapping))
             for group in element.get("option_groups") or []:
                 if isinstance(group, Mapping):
-                    inner = "".join(self._option(o, chosen) for o in group.get("options") or [] if isinstance(o, Mapping))
+                    inner = "".join(
+                        self._option(o, chosen) for o in group.get("options") or [] if isinstance(o, Mapping)
+                    )
                     options += f'<optgroup label="{e(plain(group.get("label")))}">{inner}</optgroup>'
         placeholder = plain(element.get("placeholder")) or "Choose…"
         blank = "" if multi else f'<option value="">{e(placeholder)}</option>'
         label = "" if idattr else f' aria-label="{e(placeholder)}"'
-        return (f'<select class="bk-select"{idattr}{label} {self._data(element, block_id)}{aria}{disabled}'
-                f'{" multiple" if multi else ""}>{blank}{options}</select>')
+        return (
+            f'<select class="bk-select"{idattr}{label} {self._data(element, block_id)}{aria}{disabled}'
+            f"{' multiple' if multi else ''}>{blank}{options}</select>"
+        )
 
     # --- rich text --------------------------------------------------------------------------
     def rich(self, element: Mapping[str, Any]) -> str:
@@ -407,7 +504,9 @@ class Renderer:
             channel = str(element.get("channel_id", ""))
             return f'<span class="bk-mention">#{e(self.names.channels.get(channel, channel))}</span>'
         if kind == "emoji":
-            return e(element.get("unicode") and _unicode(str(element["unicode"])) or emoji(str(element.get("name", ""))))
+            return e(
+                element.get("unicode") and _unicode(str(element["unicode"])) or emoji(str(element.get("name", "")))
+            )
         if kind == "broadcast":
             return f'<span class="bk-mention">@{e(element.get("range", ""))}</span>'
         if kind == "usergroup":
@@ -423,8 +522,9 @@ def _unicode(code: str) -> str:
 
 
 # --- surfaces -----------------------------------------------------------------------------------
-def render_message_body(message: Mapping[str, Any], names: Directory | None = None, *, strict: bool = False,
-                        interactive: bool = True) -> str:
+def render_message_body(
+    message: Mapping[str, Any], names: Directory | None = None, *, strict: bool = False, interactive: bool = True
+) -> str:
     """A message's content: its blocks (else its text as mrkdwn), attachments, and Slack's refusal
     when it would refuse it."""
     problems = message_problems(message)
@@ -433,12 +533,19 @@ def render_message_body(message: Mapping[str, Any], names: Directory | None = No
     names = names or Directory()
     renderer = Renderer(names=names, interactive=interactive)
     blocks = message.get("blocks") or []
-    body = renderer.blocks(blocks) if blocks else f'<div class="bk-text">{mrkdwn(str(message.get("text") or ""), names)}</div>'
+    body = (
+        renderer.blocks(blocks)
+        if blocks
+        else f'<div class="bk-text">{mrkdwn(str(message.get("text") or ""), names)}</div>'
+    )
     for attachment in message.get("attachments") or []:
         if not isinstance(attachment, Mapping):
             continue
-        inner = renderer.blocks(attachment["blocks"]) if attachment.get("blocks") else mrkdwn(
-            str(attachment.get("text") or attachment.get("fallback") or ""), names)
+        inner = (
+            renderer.blocks(attachment["blocks"])
+            if attachment.get("blocks")
+            else mrkdwn(str(attachment.get("text") or attachment.get("fallback") or ""), names)
+        )
         color = str(attachment.get("color") or "")
         bar = f' data-color="{e(color)}"' if re.fullmatch(r"#?[0-9A-Fa-f]{6}|good|warning|danger", color) else ""
         body += f'<div class="bk-attachment"{bar}>{inner}</div>'
@@ -447,15 +554,21 @@ def render_message_body(message: Mapping[str, Any], names: Directory | None = No
     return body
 
 
-def render_view(view: Mapping[str, Any], names: Directory | None = None, *, errors: Mapping[str, str] | None = None,
-                strict: bool = False) -> str:
+def render_view(
+    view: Mapping[str, Any],
+    names: Directory | None = None,
+    *,
+    errors: Mapping[str, str] | None = None,
+    strict: bool = False,
+) -> str:
     """A Home tab's or a modal's blocks (the modal's frame, title and buttons are the page's)."""
     problems = view_problems(view)
     if problems and strict:
         raise SlackRejects(problems)
     state = view.get("state", {}).get("values", {}) if isinstance(view.get("state"), Mapping) else {}
-    renderer = Renderer(names=names or Directory(), surface=str(view.get("type") or "modal"), state=state,
-                        errors=errors or {})
+    renderer = Renderer(
+        names=names or Directory(), surface=str(view.get("type") or "modal"), state=state, errors=errors or {}
+    )
     return renderer.blocks(view.get("blocks") or []) + (_problems(problems) if problems else "")
 
 

@@ -21,7 +21,9 @@ class ChangeFeed:
     def __init__(self) -> None:
         self._changes: list[Change] = []
 
-    def add(self, kind: str, channel: str | None, ts: str | None, message: dict[str, Any], user: str | None = None) -> None:
+    def add(
+        self, kind: str, channel: str | None, ts: str | None, message: dict[str, Any], user: str | None = None
+    ) -> None:
         seq = len(self._changes) + 1
         self._changes.append(Change(seq, kind, channel, ts, copy.deepcopy(message), user))
 
@@ -73,7 +75,9 @@ class MessageStore:
         """Remove a message; a thread parent with replies stays as Slack's tombstone."""
         message = self.get(channel, ts)
         if message.get("reply_count"):
-            message.update(subtype="tombstone", text="This message was deleted.", blocks=[], user="USLACKBOT", bot_id=None)
+            message.update(
+                subtype="tombstone", text="This message was deleted.", blocks=[], user="USLACKBOT", bot_id=None
+            )
             self._feed.add("deleted", channel, ts, message)
             return
         del self._channels[channel][ts]

@@ -117,7 +117,14 @@ class SlackPayloads:
         else:
             conversation = self._channel(channel)
             ts = self._clock.next()
-            event = {"type": "message", "channel": conversation.id, "text": text, "ts": ts, "event_ts": ts, "channel_type": conversation.channel_type}
+            event = {
+                "type": "message",
+                "channel": conversation.id,
+                "text": text,
+                "ts": ts,
+                "event_ts": ts,
+                "channel_type": conversation.channel_type,
+            }
             for key, value in (("subtype", subtype), ("user", user), ("bot_id", bot_id), ("thread_ts", thread_ts)):
                 if value is not None:
                     event[key] = value
@@ -125,7 +132,13 @@ class SlackPayloads:
         return self.event_callback(event)
 
     def app_home_opened(self, user: str, *, tab: str = "home", channel: str | None = None) -> Payload:
-        event: Payload = {"type": "app_home_opened", "user": user, "channel": channel or self._dm_id(user), "tab": tab, "event_ts": self._clock.next()}
+        event: Payload = {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": channel or self._dm_id(user),
+            "tab": tab,
+            "event_ts": self._clock.next(),
+        }
         view = self.sandbox.home_view(user) if self.sandbox else None
         if view is not None:
             event["view"] = view
@@ -133,14 +146,30 @@ class SlackPayloads:
 
     def team_join(self, user: str) -> Payload:
         profile = self.sandbox.user_info(user) if self.sandbox else None
-        user_object = profile or {"id": user, "team_id": self.team_id, "name": user, "deleted": False, "is_bot": False, "profile": {}}
-        return self.event_callback({"type": "team_join", "user": user_object, "cache_ts": int(time.time()), "event_ts": self._clock.next()})
+        user_object = profile or {
+            "id": user,
+            "team_id": self.team_id,
+            "name": user,
+            "deleted": False,
+            "is_bot": False,
+            "profile": {},
+        }
+        return self.event_callback(
+            {"type": "team_join", "user": user_object, "cache_ts": int(time.time()), "event_ts": self._clock.next()}
+        )
 
     def channel_created(self, channel: str, name: str, *, creator: str = "U0DEV") -> Payload:
         if self.sandbox:
             self.sandbox.add_channel(channel, name)
         created = int(time.time())
-        info = {"id": channel, "name": name, "created": created, "creator": creator, "is_channel": True, "name_normalized": name}
+        info = {
+            "id": channel,
+            "name": name,
+            "created": created,
+            "creator": creator,
+            "is_channel": True,
+            "name_normalized": name,
+        }
         return self.event_callback({"type": "channel_created", "channel": info, "event_ts": self._clock.next()})
 
     def app_uninstalled(self) -> Payload:
@@ -148,7 +177,11 @@ class SlackPayloads:
 
     def tokens_revoked(self, *, oauth: Iterable[str] = (), bot: Iterable[str] | None = None) -> Payload:
         bots = [self.bot_user_id] if bot is None else list(bot)
-        event = {"type": "tokens_revoked", "tokens": {"oauth": list(oauth), "bot": bots}, "event_ts": self._clock.next()}
+        event = {
+            "type": "tokens_revoked",
+            "tokens": {"oauth": list(oauth), "bot": bots},
+            "event_ts": self._clock.next(),
+        }
         return self.event_callback(event)
 
     # --- slash commands ----------------------------------------------------------------
@@ -196,7 +229,12 @@ class SlackPayloads:
                 raise ValueError("block_actions needs channel and message_ts, or a view")
             message = self._find_message(channel, message_ts)
             blocks = message.get("blocks", [])
-            container: Payload = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False}
+            container: Payload = {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel,
+                "is_ephemeral": False,
+            }
             if message.get("thread_ts"):
                 container["thread_ts"] = message["thread_ts"]
             payload.update(
@@ -204,7 +242,9 @@ class SlackPayloads:
                 channel={"id": channel, "name": self._channel_name(channel)},
                 message=message,
                 state={"values": {}},
-                response_url=self._response_url(channel, user, message_ts=message_ts, thread_ts=message.get("thread_ts")),
+                response_url=self._response_url(
+                    channel, user, message_ts=message_ts, thread_ts=message.get("thread_ts")
+                ),
             )
         payload["actions"] = [self._action(a, blocks) for a in actions]
         return payload
@@ -246,7 +286,9 @@ class SlackPayloads:
         payload.update(view=view, response_urls=[])
         return payload
 
-    def view_closed(self, user: str, callback_id: str, *, view_id: str | None = None, is_cleared: bool = False) -> Payload:
+    def view_closed(
+        self, user: str, callback_id: str, *, view_id: str | None = None, is_cleared: bool = False
+    ) -> Payload:
         payload = self._interaction("view_closed", user)
         view = self._open_view(user, view_id) or {"id": view_id, "type": "modal", "callback_id": callback_id}
         view["callback_id"] = callback_id
@@ -264,7 +306,9 @@ class SlackPayloads:
             channel={"id": channel, "name": self._channel_name(channel)},
             message_ts=found.get("ts"),
             message=found,
-            response_url=self._response_url(channel, user, message_ts=found.get("ts"), thread_ts=found.get("thread_ts")),
+            response_url=self._response_url(
+                channel, user, message_ts=found.get("ts"), thread_ts=found.get("thread_ts")
+            ),
         )
         return payload
 
@@ -279,7 +323,12 @@ class SlackPayloads:
         return {
             "type": kind,
             "team": {"id": self.team_id, "domain": self.team_domain},
-            "user": {"id": user, "username": self._user_name(user), "name": self._user_name(user), "team_id": self.team_id},
+            "user": {
+                "id": user,
+                "username": self._user_name(user),
+                "name": self._user_name(user),
+                "team_id": self.team_id,
+            },
             "api_app_id": self.api_app_id,
             "token": self.verification_token,
             "trigger_id": self._trigger(user),
@@ -291,7 +340,11 @@ class SlackPayloads:
         """Complete an action from the element it clicks (block_id, type, text, value)."""
         action_id = given.get("action_id")
         found_block, element = _find_element(blocks, action_id, given.get("block_id"))
-        action: Payload = {"action_id": action_id, "block_id": given.get("block_id") or found_block or "", "type": "button"}
+        action: Payload = {
+            "action_id": action_id,
+            "block_id": given.get("block_id") or found_block or "",
+            "type": "button",
+        }
         if element is not None:
             action["type"] = element.get("type", "button")
             for key in ("text", "value", "style"):
@@ -305,14 +358,24 @@ class SlackPayloads:
         mention = f"<@{self.bot_user_id}>"
         return text if mention in text else f"{mention} {text}"
 
-    def _user_message(self, user: str, channel: str, text: str, *, thread_ts: str | None, files: list[Any] | None = None) -> tuple[Payload, Channel]:
+    def _user_message(
+        self, user: str, channel: str, text: str, *, thread_ts: str | None, files: list[Any] | None = None
+    ) -> tuple[Payload, Channel]:
         if self.sandbox is not None:
             event = self.sandbox.user_says(user, channel, text, thread_ts=thread_ts, files=files)
             conversation = self.sandbox.channel(event["channel"])
             return self.sandbox.message(event["channel"], event["ts"]), conversation
         conversation = self._channel(channel)
         ts = self._clock.next()
-        message: Payload = {"type": "message", "ts": ts, "user": user, "text": text, "team": self.team_id, "client_msg_id": str(uuid.uuid4()), "blocks": rich_text_blocks(text)}
+        message: Payload = {
+            "type": "message",
+            "ts": ts,
+            "user": user,
+            "text": text,
+            "team": self.team_id,
+            "client_msg_id": str(uuid.uuid4()),
+            "blocks": rich_text_blocks(text),
+        }
         if thread_ts:
             message["thread_ts"] = thread_ts
         return message, conversation
@@ -339,7 +402,9 @@ class SlackPayloads:
     def _trigger(self, user: str) -> str:
         return self.sandbox.issue_trigger_id(user) if self.sandbox else new_trigger_id()
 
-    def _response_url(self, channel: str, user: str, *, message_ts: str | None = None, thread_ts: str | None = None) -> str:
+    def _response_url(
+        self, channel: str, user: str, *, message_ts: str | None = None, thread_ts: str | None = None
+    ) -> str:
         if self.sandbox is not None:
             return self.sandbox.response_url_for(channel, user, message_ts=message_ts, thread_ts=thread_ts)
         return f"https://hooks.slack.com/commands/{self.team_id}/{secrets.randbelow(10**13)}/{secrets.token_hex(12)}"

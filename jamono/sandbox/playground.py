@@ -34,10 +34,17 @@ STATIC = Path(__file__).resolve().parent / "playground_static"
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.json"
 ADMIN_ID = "U0ADMIN"
 _MENTION = re.compile(r"(?<![\w<])@nox\b", re.IGNORECASE)
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-           "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 MAX_TEXT = 40_000
 
 
@@ -63,13 +70,22 @@ class Playground:
 
     def __init__(self, sandbox: SlackSandbox, events_url: str, signing_secret: str) -> None:
         self.sandbox = sandbox
-        self.sender = SlackEventSender(events_url, signing_secret, team_id=sandbox.team_id,
-                                       api_app_id=sandbox.app_id, sandbox=sandbox)
+        self.sender = SlackEventSender(
+            events_url, signing_secret, team_id=sandbox.team_id, api_app_id=sandbox.app_id, sandbox=sandbox
+        )
         self.errors: dict[str, dict[str, str]] = {}  # view id -> block_id -> message
         self.shortcuts = message_shortcuts()
         if sandbox.user_info(ADMIN_ID) is None:
-            sandbox.add_user(ADMIN_ID, "ada", real_name="Ada Admin", is_admin=True, locale="en-US",
-                             tz="Europe/London", tz_offset=0, email="ada@sandbox.invalid")
+            sandbox.add_user(
+                ADMIN_ID,
+                "ada",
+                real_name="Ada Admin",
+                is_admin=True,
+                locale="en-US",
+                tz="Europe/London",
+                tz_offset=0,
+                email="ada@sandbox.invalid",
+            )
         if any(c.id == "C0OPS" for c in sandbox.conversations()):
             sandbox.join("C0OPS", ADMIN_ID)
         sandbox.dm_channel(ADMIN_ID)
@@ -92,8 +108,9 @@ class Playground:
     def conversations(self, user: str) -> tuple[list[tuple[str, str]], str]:
         """(channel id, name) of the channels, and the id of this person's DM with NOX."""
         dm = self.sandbox.dm_channel(user)
-        channels = [(c.id, c.name) for c in self.sandbox.conversations()
-                    if not c.is_im and not c.is_mpim and not c.is_private]
+        channels = [
+            (c.id, c.name) for c in self.sandbox.conversations() if not c.is_im and not c.is_mpim and not c.is_private
+        ]
         return sorted(channels, key=lambda c: c[1]), dm
 
     # --- the page's regions -------------------------------------------------------------------
@@ -111,8 +128,9 @@ class Playground:
             state["home_id"] = home["id"] if home else None
             state["bookmarks"] = ""
             state["title"] = "NOX · Home"
-            state["home"] = (render_view(home, names) if home else
-                             '<p class="empty">NOX has not published your Home tab yet.</p>')
+            state["home"] = (
+                render_view(home, names) if home else '<p class="empty">NOX has not published your Home tab yet.</p>'
+            )
             state["messages"] = ""
         else:
             title = "NOX" if channel == dm else "#" + dict(channels).get(channel or "", channel or "")
@@ -145,8 +163,10 @@ class Playground:
     def history(self, channel: str, user: str, names: Directory) -> str:
         top = self.sandbox.top_level(channel)
         ephemerals = [m for m in self.sandbox.ephemerals(channel, user) if not m.get("thread_ts")]
-        items = sorted([(m["ts"], self.message(channel, m, names)) for m in top]
-                       + [(m["ts"], self.message(channel, m, names, ephemeral=True)) for m in ephemerals])
+        items = sorted(
+            [(m["ts"], self.message(channel, m, names)) for m in top]
+            + [(m["ts"], self.message(channel, m, names, ephemeral=True)) for m in ephemerals]
+        )
         if not items:
             return '<p class="empty">No messages yet. Say hello to NOX below.</p>'
         return "".join(html for _, html in items)
@@ -158,12 +178,21 @@ class Playground:
         if not found:
             return None
         ephemerals = [m for m in self.sandbox.ephemerals(channel, user) if m.get("thread_ts") == thread_ts]
-        items = sorted([(m["ts"], self.message(channel, m, names, in_thread=True)) for m in found]
-                       + [(m["ts"], self.message(channel, m, names, ephemeral=True, in_thread=True)) for m in ephemerals])
+        items = sorted(
+            [(m["ts"], self.message(channel, m, names, in_thread=True)) for m in found]
+            + [(m["ts"], self.message(channel, m, names, ephemeral=True, in_thread=True)) for m in ephemerals]
+        )
         return "".join(html for _, html in items)
 
-    def message(self, channel: str, message: dict[str, Any], names: Directory, *, ephemeral: bool = False,
-                in_thread: bool = False) -> str:
+    def message(
+        self,
+        channel: str,
+        message: dict[str, Any],
+        names: Directory,
+        *,
+        ephemeral: bool = False,
+        in_thread: bool = False,
+    ) -> str:
         bot = bool(message.get("bot_id"))
         author = "NOX" if bot else names.users.get(str(message.get("user")), str(message.get("user") or "someone"))
         badge = '<span class="badge">APP</span>' if bot else ""
@@ -173,27 +202,32 @@ class Playground:
         body = render_message_body(message, names)
         reactions = "".join(
             f'<span class="reaction" title="{e(", ".join(names.users.get(u, u) for u in r.get("users", [])))}">'
-            f'{e(_emoji(str(r.get("name"))))} {int(r.get("count", 0))}</span>'
-            for r in message.get("reactions") or [])
+            f"{e(_emoji(str(r.get('name'))))} {int(r.get('count', 0))}</span>"
+            for r in message.get("reactions") or []
+        )
         footer = f'<div class="reactions">{reactions}</div>' if reactions else ""
         replies = int(message.get("reply_count") or 0)
         if not in_thread and not ephemeral:
             label = f"{replies} repl{'y' if replies == 1 else 'ies'}" if replies else "Reply in thread"
-            footer += (f'<button type="button" class="thread-link" data-thread="{e(ts)}">{label}</button>')
+            footer += f'<button type="button" class="thread-link" data-thread="{e(ts)}">{label}</button>'
         if message.get("pinned_to"):
             only += '<span class="pinned">📌 Pinned</span>'
         if self.shortcuts and not ephemeral:
             options = "".join(f'<option value="{e(callback)}">{e(name)}</option>' for callback, name in self.shortcuts)
-            footer += (f'<select class="msg-menu" aria-label="Message shortcuts ({e(author)}, {e(ts)})">'
-                       f'<option value="">⋯ Shortcuts</option>{options}</select>')
+            footer += (
+                f'<select class="msg-menu" aria-label="Message shortcuts ({e(author)}, {e(ts)})">'
+                f'<option value="">⋯ Shortcuts</option>{options}</select>'
+            )
         avatar = "🤖" if bot else e(author[:1].upper())
         kind = "msg ephemeral" if ephemeral else "msg"
         marker = ' data-ephemeral="1"' if ephemeral else ""
-        return (f'<article class="{kind}" data-ts="{e(ts)}" data-channel="{e(channel)}"'
-                f'{marker} aria-label="{e(author)}">'
-                f'<div class="avatar" aria-hidden="true">{avatar}</div><div class="msg-main">'
-                f'<div class="msg-head"><span class="author">{e(author)}</span>{badge}{only}{edited}</div>'
-                f'<div class="msg-body">{body}</div>{footer}</div></article>')
+        return (
+            f'<article class="{kind}" data-ts="{e(ts)}" data-channel="{e(channel)}"'
+            f'{marker} aria-label="{e(author)}">'
+            f'<div class="avatar" aria-hidden="true">{avatar}</div><div class="msg-main">'
+            f'<div class="msg-head"><span class="author">{e(author)}</span>{badge}{only}{edited}</div>'
+            f'<div class="msg-body">{body}</div>{footer}</div></article>'
+        )
 
     def modal(self, user: str, names: Directory) -> dict[str, Any] | None:
         stack = self.sandbox.open_views(user)
@@ -202,8 +236,11 @@ class Playground:
         view = stack[-1]
         errors = self.errors.get(view["id"], {})
         return {
-            "id": view["id"], "hash": view.get("hash"), "errors": errors,
-            "title": e(plain(view.get("title"))), "submit": e(plain(view.get("submit"))) if view.get("submit") else "",
+            "id": view["id"],
+            "hash": view.get("hash"),
+            "errors": errors,
+            "title": e(plain(view.get("title"))),
+            "submit": e(plain(view.get("submit"))) if view.get("submit") else "",
             "close": e(plain(view.get("close")) or "Cancel"),
             "html": render_view(view, names, errors=errors),
         }
@@ -240,9 +277,22 @@ class Playground:
         action = body.get("action")
         if not isinstance(action, dict) or not isinstance(action.get("action_id"), str):
             raise Refused(400, "no action")
-        given = {k: action[k] for k in ("action_id", "block_id", "value", "selected_option", "selected_options",
-                                        "selected_date", "selected_time", "selected_user", "selected_conversation",
-                                        "selected_channel") if k in action}
+        given = {
+            k: action[k]
+            for k in (
+                "action_id",
+                "block_id",
+                "value",
+                "selected_option",
+                "selected_options",
+                "selected_date",
+                "selected_time",
+                "selected_user",
+                "selected_conversation",
+                "selected_channel",
+            )
+            if k in action
+        }
         if body.get("view_id"):
             payload = self.sender.block_actions(user, [given], view=str(body["view_id"]))
         elif body.get("channel") and body.get("ts"):
@@ -295,7 +345,9 @@ class Playground:
         return {"status": 200}
 
     async def open_home(self, user: str) -> dict[str, Any]:
-        response = await self.sender.send_event(self.sender.app_home_opened(user, channel=self.sandbox.dm_channel(user)))
+        response = await self.sender.send_event(
+            self.sender.app_home_opened(user, channel=self.sandbox.dm_channel(user))
+        )
         return {"status": response.status}
 
 
@@ -306,8 +358,11 @@ def message_shortcuts(path: Path = MANIFEST) -> list[tuple[str, str]]:
     except (OSError, ValueError):
         return []
     shortcuts = manifest.get("features", {}).get("shortcuts", []) if isinstance(manifest, dict) else []
-    return [(str(s["callback_id"]), str(s.get("name") or s["callback_id"])) for s in shortcuts
-            if isinstance(s, dict) and s.get("type") == "message" and s.get("callback_id")]
+    return [
+        (str(s["callback_id"]), str(s.get("name") or s["callback_id"]))
+        for s in shortcuts
+        if isinstance(s, dict) and s.get("type") == "message" and s.get("callback_id")
+    ]
 
 
 def _emoji(name: str) -> str:
@@ -325,8 +380,10 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
 
     async def page(request: web.Request) -> web.Response:
         playground(request)
-        return web.Response(text=(STATIC / "index.html").read_text(encoding="utf-8"),
-                            headers={**HEADERS, "Content-Type": "text/html; charset=utf-8"})
+        return web.Response(
+            text=(STATIC / "index.html").read_text(encoding="utf-8"),
+            headers={**HEADERS, "Content-Type": "text/html; charset=utf-8"},
+        )
 
     async def static(request: web.Request) -> web.Response:
         playground(request)
@@ -334,8 +391,10 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         types = {"app.js": "text/javascript", "app.css": "text/css", "favicon.svg": "image/svg+xml"}
         if name not in types:
             raise web.HTTPNotFound()
-        return web.Response(text=(STATIC / name).read_text(encoding="utf-8"),
-                            headers={**HEADERS, "Content-Type": f"{types[name]}; charset=utf-8"})
+        return web.Response(
+            text=(STATIC / name).read_text(encoding="utf-8"),
+            headers={**HEADERS, "Content-Type": f"{types[name]}; charset=utf-8"},
+        )
 
     async def state(request: web.Request) -> web.Response:
         pg = playground(request)
@@ -385,12 +444,14 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
             except (ValueError, json.JSONDecodeError):
                 return web.json_response({"error": "bad JSON"}, status=400, headers=HEADERS)
             return web.json_response(result, headers=HEADERS)
+
         return wrapped
 
     async def say(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
         thread = body.get("thread_ts")
-        return await pg.say(user, str(body.get("channel") or ""), str(body.get("text") or ""),
-                            str(thread) if thread else None)
+        return await pg.say(
+            user, str(body.get("channel") or ""), str(body.get("text") or ""), str(thread) if thread else None
+        )
 
     async def act(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
         return await pg.act(user, body)
@@ -405,15 +466,22 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         return await pg.open_home(user)
 
     async def shortcut(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await pg.shortcut(user, str(body.get("channel") or ""), str(body.get("ts") or ""),
-                                 str(body.get("callback_id") or ""))
+        return await pg.shortcut(
+            user, str(body.get("channel") or ""), str(body.get("ts") or ""), str(body.get("callback_id") or "")
+        )
 
     app.router.add_get("/playground", page)
     app.router.add_get("/playground/static/{name}", static)
     app.router.add_get("/playground/state", state)
     app.router.add_get("/playground/events", events)
-    for name, handler in (("say", say), ("action", act), ("submit", submit), ("close", close), ("home", home),
-                          ("shortcut", shortcut)):
+    for name, handler in (
+        ("say", say),
+        ("action", act),
+        ("submit", submit),
+        ("close", close),
+        ("home", home),
+        ("shortcut", shortcut),
+    ):
         app.router.add_post(f"/playground/{name}", post(handler))
 
 

@@ -16,7 +16,11 @@ BOLD, DIM, ITALIC, STRIKE, RESET = "\x1b[1m", "\x1b[2m", "\x1b[3m", "\x1b[9m", "
 DIVIDER = "─" * 40
 
 _ANGLE = re.compile(r"<([^<>]+)>")
-_STYLES = ((re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])"), BOLD), (re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])"), ITALIC), (re.compile(r"(?<![\w~])~([^~\n]+)~(?![\w~])"), STRIKE))
+_STYLES = (
+    (re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])"), BOLD),
+    (re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])"), ITALIC),
+    (re.compile(r"(?<![\w~])~([^~\n]+)~(?![\w~])"), STRIKE),
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,21 @@ class Button:
     url: str | None = None
 
 
-def render_message(message: Mapping[str, Any], *, ansi: bool = False, number_buttons: bool = False, users: Mapping[str, str] | None = None) -> str:
+def render_message(
+    message: Mapping[str, Any],
+    *,
+    ansi: bool = False,
+    number_buttons: bool = False,
+    users: Mapping[str, str] | None = None,
+) -> str:
     """A stored or API message: blocks when present, else its text, then legacy attachments."""
-    text = render_blocks(message.get("blocks") or [], fallback_text=str(message.get("text") or ""), ansi=ansi, number_buttons=number_buttons, users=users)
+    text = render_blocks(
+        message.get("blocks") or [],
+        fallback_text=str(message.get("text") or ""),
+        ansi=ansi,
+        number_buttons=number_buttons,
+        users=users,
+    )
     for attachment in message.get("attachments") or []:
         rendered = _render_attachment(attachment, ansi=ansi, users=users)
         if rendered:
@@ -40,7 +56,14 @@ def render_message(message: Mapping[str, Any], *, ansi: bool = False, number_but
     return text
 
 
-def render_blocks(blocks: Sequence[Any], *, fallback_text: str = "", ansi: bool = False, number_buttons: bool = False, users: Mapping[str, str] | None = None) -> str:
+def render_blocks(
+    blocks: Sequence[Any],
+    *,
+    fallback_text: str = "",
+    ansi: bool = False,
+    number_buttons: bool = False,
+    users: Mapping[str, str] | None = None,
+) -> str:
     if not blocks:
         return render_mrkdwn(fallback_text, ansi=ansi, users=users)
     return _Renderer(ansi=ansi, number_buttons=number_buttons, users=users or {}).blocks(blocks)
@@ -63,7 +86,15 @@ def find_buttons(blocks: Sequence[Any]) -> list[Button]:
             continue
         for element in _interactive_elements(block):
             if element.get("type") == "button":
-                found.append(Button(str(element.get("action_id", "")), block.get("block_id"), element.get("value"), _plain(element.get("text")), element.get("url")))
+                found.append(
+                    Button(
+                        str(element.get("action_id", "")),
+                        block.get("block_id"),
+                        element.get("value"),
+                        _plain(element.get("text")),
+                        element.get("url"),
+                    )
+                )
     return found
 
 
@@ -147,7 +178,9 @@ class _Renderer:
 
     def text(self, obj: Mapping[str, Any]) -> str:
         raw = str(obj.get("text", ""))
-        return render_mrkdwn(raw, ansi=self.ansi, users=self.users) if obj.get("type") == "mrkdwn" else html.unescape(raw)
+        return (
+            render_mrkdwn(raw, ansi=self.ansi, users=self.users) if obj.get("type") == "mrkdwn" else html.unescape(raw)
+        )
 
     def element(self, element: Mapping[str, Any]) -> str:
         kind = element.get("type")
@@ -162,10 +195,14 @@ class _Renderer:
         if kind == "overflow":
             return "[ ⋯ ]"
         if kind in ("datepicker", "timepicker", "datetimepicker"):
-            chosen = element.get("initial_date") or element.get("initial_time") or _plain(element.get("placeholder")) or kind
+            chosen = (
+                element.get("initial_date") or element.get("initial_time") or _plain(element.get("placeholder")) or kind
+            )
             return f"[ {chosen} ]"
         if kind in ("checkboxes", "radio_buttons"):
-            return "  ".join(f"( ) {_plain(o.get('text'))}" for o in element.get("options", []) if isinstance(o, Mapping))
+            return "  ".join(
+                f"( ) {_plain(o.get('text'))}" for o in element.get("options", []) if isinstance(o, Mapping)
+            )
         if kind in ("plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input"):
             return f"[ {_plain(element.get('placeholder')) or '…'} ]"
         if isinstance(kind, str) and "select" in kind:

@@ -97,11 +97,25 @@ class SlackEventSender(SlackPayloads):
         """Deliver several envelopes in order (e.g. the app_mention + message pair)."""
         return [await self.send_event(envelope) for envelope in envelopes]
 
-    async def send_command(self, form: Mapping[str, str], *, timestamp: int | None = None, signature: str | None = None, raw_body: bytes | None = None) -> SentResponse:
+    async def send_command(
+        self,
+        form: Mapping[str, str],
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        raw_body: bytes | None = None,
+    ) -> SentResponse:
         body = raw_body if raw_body is not None else urlencode(form).encode()
         return await self._post(self.commands_url, body, self._headers(body, FORM, timestamp, signature))
 
-    async def send_interactive(self, payload: Payload, *, timestamp: int | None = None, signature: str | None = None, raw_body: bytes | None = None) -> SentResponse:
+    async def send_interactive(
+        self,
+        payload: Payload,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        raw_body: bytes | None = None,
+    ) -> SentResponse:
         """POST `payload=<json>` as Slack does for buttons, modals and shortcuts."""
         body = raw_body if raw_body is not None else _interactive_body(payload)
         response = await self._post(self.interactive_url, body, self._headers(body, FORM, timestamp, signature))
@@ -135,18 +149,39 @@ class SlackEventSender(SlackPayloads):
         headers = self._headers(body, content_type, timestamp, signature, _retry_headers(retry_num, retry_reason))
         return self._post_sync(self.events_url, body, headers)
 
-    def send_command_sync(self, form: Mapping[str, str], *, timestamp: int | None = None, signature: str | None = None, raw_body: bytes | None = None) -> SentResponse:
+    def send_command_sync(
+        self,
+        form: Mapping[str, str],
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        raw_body: bytes | None = None,
+    ) -> SentResponse:
         body = raw_body if raw_body is not None else urlencode(form).encode()
         return self._post_sync(self.commands_url, body, self._headers(body, FORM, timestamp, signature))
 
-    def send_interactive_sync(self, payload: Payload, *, timestamp: int | None = None, signature: str | None = None, raw_body: bytes | None = None) -> SentResponse:
+    def send_interactive_sync(
+        self,
+        payload: Payload,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        raw_body: bytes | None = None,
+    ) -> SentResponse:
         body = raw_body if raw_body is not None else _interactive_body(payload)
         response = self._post_sync(self.interactive_url, body, self._headers(body, FORM, timestamp, signature))
         self._after_interaction(payload, response)
         return response
 
     # --- transport ---------------------------------------------------------------------
-    def _headers(self, body: bytes, content_type: str, timestamp: int | None, signature: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    def _headers(
+        self,
+        body: bytes,
+        content_type: str,
+        timestamp: int | None,
+        signature: str | None,
+        extra: dict[str, str] | None = None,
+    ) -> dict[str, str]:
         headers = {"Content-Type": content_type, "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
         headers.update(self.sign(body, timestamp))
         if signature is not None:

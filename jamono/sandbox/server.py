@@ -8,7 +8,6 @@ and keeps state tests can inspect from any thread.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
 import copy
 import json
 import logging
@@ -17,13 +16,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
 
-from .loop_thread import LoopThread
 from .credentials import DEFAULT_BOT_SCOPES, Grant, ResponseUrl
 from .events import bot_message_event, message_event, normalize_files
+from .loop_thread import LoopThread
 from .messages import api_message
 from .methods import METHODS, MethodContext
 from .models import ApiCall, Change, Channel, Identity, SlackError, User, Workspace
@@ -219,14 +219,29 @@ class SlackSandbox:
         if playground is not None and self.loop is not None and self.loop.is_running():
             asyncio.run_coroutine_threadsafe(playground.sender.close(), self.loop).result(timeout=5)
 
-    def add_ephemeral(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None,
-                      *, source: str = "command_response") -> None:
+    def add_ephemeral(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        source: str = "command_response",
+    ) -> None:
         """An ephemeral from NOX that the app returned in an HTTP answer (a slash command's ack)."""
         with self._state.lock:
-            self._state.messages.add_ephemeral({
-                "channel": channel, "user": user, "ts": self._state.clock.next(), "thread_ts": None,
-                "text": text, "blocks": copy.deepcopy(blocks) or [], "bot_id": self.bot_id, "source": source,
-            })
+            self._state.messages.add_ephemeral(
+                {
+                    "channel": channel,
+                    "user": user,
+                    "ts": self._state.clock.next(),
+                    "thread_ts": None,
+                    "text": text,
+                    "blocks": copy.deepcopy(blocks) or [],
+                    "bot_id": self.bot_id,
+                    "source": source,
+                }
+            )
 
     def touch_view(self, user: str, view_id: str) -> None:
         """Note a change shown around a view (the errors of a submission) so pages redraw it."""
@@ -260,8 +275,12 @@ class SlackSandbox:
             target = {"error": "access_denied", "state": state}
         else:
             scopes = tuple(s for s in query.get("scope", "").split(",") if s) or DEFAULT_BOT_SCOPES
-            code = self.issue_oauth_code(team_id=query.get("team") or None, user=query.get("user") or "U0DEV",
-                                         scopes=scopes, redirect_uri=query.get("redirect_uri"))
+            code = self.issue_oauth_code(
+                team_id=query.get("team") or None,
+                user=query.get("user") or "U0DEV",
+                scopes=scopes,
+                redirect_uri=query.get("redirect_uri"),
+            )
             target = {"code": code, "state": state}
         separator = "&" if "?" in redirect_uri else "?"
         raise web.HTTPFound(redirect_uri + separator + urlencode(target))
@@ -289,7 +308,9 @@ class SlackSandbox:
                 status, body, headers = fault.response()
             else:
                 status, body, headers, ctx = self._dispatch(method, parsed.params, parsed.token, parsed.client_auth)
-        self._state.record(ApiCall(method, copy.deepcopy(params), token, received, status, copy.deepcopy(body), transport))
+        self._state.record(
+            ApiCall(method, copy.deepcopy(params), token, received, status, copy.deepcopy(body), transport)
+        )
         if ctx is not None and ctx.posted and self._echo is not None:
             with self._state.lock:  # other threads may be editing these messages right now
                 posted = copy.deepcopy(ctx.posted)
@@ -329,15 +350,29 @@ class SlackSandbox:
         ticket = self.socket_mode.issue_ticket()
         return {"ok": True, "url": f"ws://{self._host}:{self._port}/socket-mode/{ticket}"}
 
-    async def socket_send(self, envelope_type: EnvelopeType, payload: dict[str, Any], *, retry_attempt: int = 0,
-                          retry_reason: str = "", timeout: float = 5.0) -> dict[str, Any]:
+    async def socket_send(
+        self,
+        envelope_type: EnvelopeType,
+        payload: dict[str, Any],
+        *,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        timeout: float = 5.0,
+    ) -> dict[str, Any]:
         """Push an envelope over Socket Mode from any thread or loop; the app's ack (TimeoutError
         when it did not ack in time)."""
         if self.loop is None:
             raise RuntimeError("sandbox not started")
-        sent = asyncio.run_coroutine_threadsafe(self.socket_mode.send(
-            envelope_type, copy.deepcopy(payload), retry_attempt=retry_attempt, retry_reason=retry_reason,
-            timeout=timeout), self.loop)
+        sent = asyncio.run_coroutine_threadsafe(
+            self.socket_mode.send(
+                envelope_type,
+                copy.deepcopy(payload),
+                retry_attempt=retry_attempt,
+                retry_reason=retry_reason,
+                timeout=timeout,
+            ),
+            self.loop,
+        )
         return await asyncio.wrap_future(sent)
 
     def _identify(self, token: str | None, *, required: bool) -> Identity | None:
@@ -394,7 +429,9 @@ class SlackSandbox:
             return
         if body.get("response_type") == "in_channel":
             bot = self._state.credentials.tokens[self.bot_token]
-            message = self._state.new_message(identity=bot, text=str(text or ""), blocks=blocks, thread_ts=body.get("thread_ts"))
+            message = self._state.new_message(
+                identity=bot, text=str(text or ""), blocks=blocks, thread_ts=body.get("thread_ts")
+            )
             messages.add(target.channel, message)
             return
         messages.add_ephemeral(
@@ -422,7 +459,13 @@ class SlackSandbox:
 
     async def _deliver_echo(self, echo: _Echo, channel: Channel, message: dict[str, Any]) -> None:
         team = str(message.get("team") or self.team_id)
-        envelopes = SlackPayloads(team_id=team, api_app_id=self.app_id, enterprise_id=self.workspace.enterprise_id, bot_user_id=self.bot_user_id, team_domain=self.team_domain)
+        envelopes = SlackPayloads(
+            team_id=team,
+            api_app_id=self.app_id,
+            enterprise_id=self.workspace.enterprise_id,
+            bot_user_id=self.bot_user_id,
+            team_domain=self.team_domain,
+        )
         envelope = envelopes.event_callback(bot_message_event(message, channel, subtype=echo.subtype))
         body = json.dumps(envelope).encode()
         headers = {"Content-Type": "application/json", **signed_headers(echo.signing_secret, body)}
@@ -458,15 +501,32 @@ class SlackSandbox:
         real_name: str = "",
         is_restricted: bool = False,
     ) -> None:
-        user = User(id=id, name=name, real_name=real_name, tz=tz, tz_offset=tz_offset, email=email, is_admin=is_admin, is_owner=is_owner, locale=locale, is_bot=is_bot, team_id=self.team_id, is_restricted=is_restricted)
+        user = User(
+            id=id,
+            name=name,
+            real_name=real_name,
+            tz=tz,
+            tz_offset=tz_offset,
+            email=email,
+            is_admin=is_admin,
+            is_owner=is_owner,
+            locale=locale,
+            is_bot=is_bot,
+            team_id=self.team_id,
+            is_restricted=is_restricted,
+        )
         with self._state.lock:
             self._state.directory.add_user(user)
 
-    def add_channel(self, id: str, name: str, *, is_im: bool = False, is_private: bool = False, members: list[str] | None = None) -> None:
+    def add_channel(
+        self, id: str, name: str, *, is_im: bool = False, is_private: bool = False, members: list[str] | None = None
+    ) -> None:
         user = None
         if is_im:
             user = next((m for m in members or [] if m != self.bot_user_id), None)
-        channel = Channel(id=id, name=name, is_im=is_im, is_private=is_private, user=user, members=list(members or [self.bot_user_id]))
+        channel = Channel(
+            id=id, name=name, is_im=is_im, is_private=is_private, user=user, members=list(members or [self.bot_user_id])
+        )
         with self._state.lock:
             self._state.directory.add_channel(channel)
 
@@ -507,7 +567,9 @@ class SlackSandbox:
             return found.to_api(include_locale=True) if found else None
 
     # --- humans talking ----------------------------------------------------------------
-    def user_says(self, user: str, channel: str, text: str, *, thread_ts: str | None = None, files: list[Any] | None = None) -> dict[str, Any]:
+    def user_says(
+        self, user: str, channel: str, text: str, *, thread_ts: str | None = None, files: list[Any] | None = None
+    ) -> dict[str, Any]:
         """Record a person's message in history; returns the `message` event Slack would send."""
         with self._state.lock:
             conversation = self._state.directory.resolve(channel)
@@ -564,17 +626,36 @@ class SlackSandbox:
             )
             return self._state.credentials.issue_code(grant)
 
-    def install(self, team_id: str, team_name: str | None = None, *, token: str | None = None, enterprise_id: str | None = None) -> str:
+    def install(
+        self, team_id: str, team_name: str | None = None, *, token: str | None = None, enterprise_id: str | None = None
+    ) -> str:
         """Shortcut for tests: a valid bot token for another workspace, without the OAuth dance."""
         with self._state.lock:
             workspace = self._workspace(team_id, team_name, None, enterprise_id, None, None)
             token = token or f"xoxb-{team_id.lower()}-{secrets.token_hex(8)}"
             self._state.credentials.add_token(
-                Identity(token=token, team_id=team_id, user_id=workspace.bot_user_id, app_id=self.app_id, bot_id=workspace.bot_id, is_bot=True, scopes=DEFAULT_BOT_SCOPES, enterprise_id=enterprise_id)
+                Identity(
+                    token=token,
+                    team_id=team_id,
+                    user_id=workspace.bot_user_id,
+                    app_id=self.app_id,
+                    bot_id=workspace.bot_id,
+                    is_bot=True,
+                    scopes=DEFAULT_BOT_SCOPES,
+                    enterprise_id=enterprise_id,
+                )
             )
             return token
 
-    def _workspace(self, team_id: str | None, team_name: str | None, team_domain: str | None, enterprise_id: str | None, bot_user_id: str | None, bot_id: str | None) -> Workspace:
+    def _workspace(
+        self,
+        team_id: str | None,
+        team_name: str | None,
+        team_domain: str | None,
+        enterprise_id: str | None,
+        bot_user_id: str | None,
+        bot_id: str | None,
+    ) -> Workspace:
         team_id = team_id or self.team_id
         existing = self._state.workspaces.get(team_id)
         if existing is not None:
@@ -607,14 +688,26 @@ class SlackSandbox:
         with self._state.lock:
             return self._state.credentials.issue_trigger(user, age=age)
 
-    def response_url_for(self, channel: str, user: str, *, message_ts: str | None = None, thread_ts: str | None = None) -> str:
+    def response_url_for(
+        self, channel: str, user: str, *, message_ts: str | None = None, thread_ts: str | None = None
+    ) -> str:
         """A response_url served by this sandbox; posts to it are recorded (see ephemerals())."""
         with self._state.lock:
-            key = self._state.credentials.issue_response_url(ResponseUrl(channel=channel, user=user, message_ts=message_ts, thread_ts=thread_ts))
+            key = self._state.credentials.issue_response_url(
+                ResponseUrl(channel=channel, user=user, message_ts=message_ts, thread_ts=thread_ts)
+            )
         return f"{self.base_url}response_url/{key}"
 
     # --- faults ------------------------------------------------------------------------
-    def fail_next(self, method: str, *, error: str = "ratelimited", status: int | None = None, retry_after: int | None = None, count: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error: str = "ratelimited",
+        status: int | None = None,
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
         """Make the next `count` calls to `method` ("*": any) fail; see FaultPlan.fail_next."""
         with self._state.lock:
             self._state.faults.fail_next(method, error=error, status=status, retry_after=retry_after, count=count)
@@ -634,7 +727,9 @@ class SlackSandbox:
             self.echo_results.clear()
 
     # --- views -------------------------------------------------------------------------
-    def apply_view_response(self, user: str, view_id: str | None, status: int, body: Any, *, closed: bool = False) -> None:
+    def apply_view_response(
+        self, user: str, view_id: str | None, status: int, body: Any, *, closed: bool = False
+    ) -> None:
         """Follow the app's answer to view_submission as Slack's client would."""
         views = self._state.views
         with self._state.lock:
@@ -701,7 +796,11 @@ class SlackSandbox:
         """Ephemeral messages (chat.postEphemeral and response_url posts), oldest first."""
         with self._state.lock:
             return copy.deepcopy(
-                [e for e in self._state.messages.ephemerals if channel in (None, e["channel"]) and user in (None, e["user"])]
+                [
+                    e
+                    for e in self._state.messages.ephemerals
+                    if channel in (None, e["channel"]) and user in (None, e["user"])
+                ]
             )
 
     def home_view(self, user: str) -> dict[str, Any] | None:
@@ -750,14 +849,30 @@ class SlackSandbox:
     def wait_for_sync(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
         return poll_sync(predicate, timeout, self.describe)
 
-    async def wait_for_bot_reply(self, channel: str, thread_ts: str | None = None, predicate: Callable[[dict[str, Any]], Any] | None = None, timeout: float = 5.0) -> dict[str, Any]:
+    async def wait_for_bot_reply(
+        self,
+        channel: str,
+        thread_ts: str | None = None,
+        predicate: Callable[[dict[str, Any]], Any] | None = None,
+        timeout: float = 5.0,
+    ) -> dict[str, Any]:
         """The first bot message in the thread (or channel) that satisfies predicate."""
-        return await poll(self._bot_reply_finder(channel, thread_ts, predicate), timeout, lambda: self.describe(channel))
+        return await poll(
+            self._bot_reply_finder(channel, thread_ts, predicate), timeout, lambda: self.describe(channel)
+        )
 
-    def wait_for_bot_reply_sync(self, channel: str, thread_ts: str | None = None, predicate: Callable[[dict[str, Any]], Any] | None = None, timeout: float = 5.0) -> dict[str, Any]:
+    def wait_for_bot_reply_sync(
+        self,
+        channel: str,
+        thread_ts: str | None = None,
+        predicate: Callable[[dict[str, Any]], Any] | None = None,
+        timeout: float = 5.0,
+    ) -> dict[str, Any]:
         return poll_sync(self._bot_reply_finder(channel, thread_ts, predicate), timeout, lambda: self.describe(channel))
 
-    def _bot_reply_finder(self, channel: str, thread_ts: str | None, predicate: Callable[[dict[str, Any]], Any] | None) -> Callable[[], dict[str, Any] | None]:
+    def _bot_reply_finder(
+        self, channel: str, thread_ts: str | None, predicate: Callable[[dict[str, Any]], Any] | None
+    ) -> Callable[[], dict[str, Any] | None]:
         def find() -> dict[str, Any] | None:
             for message in self.bot_messages(channel, thread_ts):
                 if predicate is None or predicate(message):
@@ -786,7 +901,9 @@ class SandboxThread:
     also serve the sandbox (a blocking sync client there would deadlock).
     """
 
-    def __init__(self, sandbox: SlackSandbox | None = None, *, host: str = "127.0.0.1", port: int = 0, **sandbox_kwargs: Any) -> None:
+    def __init__(
+        self, sandbox: SlackSandbox | None = None, *, host: str = "127.0.0.1", port: int = 0, **sandbox_kwargs: Any
+    ) -> None:
 
         self.sandbox = sandbox or SlackSandbox(**sandbox_kwargs)
         self._host = host

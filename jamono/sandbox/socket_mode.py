@@ -41,9 +41,14 @@ class SocketModeHub:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.sockets.append(ws)
-        await ws.send_json({"type": "hello", "num_connections": len(self.sockets),
-                            "debug_info": {"host": "sandbox", "approximate_connection_time": 18060},
-                            "connection_info": {"app_id": self.app_id}})
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self.sockets),
+                "debug_info": {"host": "sandbox", "approximate_connection_time": 18060},
+                "connection_info": {"app_id": self.app_id},
+            }
+        )
         try:
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
@@ -61,8 +66,15 @@ class SocketModeHub:
             self.sockets.remove(ws)
         return ws
 
-    async def send(self, envelope_type: EnvelopeType, payload: dict[str, Any], *, retry_attempt: int = 0,
-                   retry_reason: str = "", timeout: float = 5.0) -> dict[str, Any]:
+    async def send(
+        self,
+        envelope_type: EnvelopeType,
+        payload: dict[str, Any],
+        *,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        timeout: float = 5.0,
+    ) -> dict[str, Any]:
         """Push one envelope to a connected app; its ack, or TimeoutError when none came in time
         (what makes Slack redeliver it)."""
         loop = asyncio.get_running_loop()
@@ -72,9 +84,14 @@ class SocketModeHub:
                 raise TimeoutError("no app is connected over Socket Mode")
             await asyncio.sleep(0.02)
         envelope_id = str(uuid.uuid4())
-        envelope = {"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
-                    "accepts_response_payload": envelope_type != "events_api",
-                    "retry_attempt": retry_attempt, "retry_reason": retry_reason}
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": envelope_type != "events_api",
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
         acked: asyncio.Future[dict[str, Any]] = loop.create_future()
         self._pending[envelope_id] = acked
         try:

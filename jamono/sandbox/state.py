@@ -52,13 +52,37 @@ class SandboxState:
     def _seed(self) -> None:
         """The defaults a newcomer and most tests need: a dev, #ops, a DM with NOX, the bots."""
         home = self.home
-        self.directory.add_user(User(id="U0DEV", name="dev", real_name="Dev Eloper", email="dev@sandbox.invalid", team_id=home.team_id))
         self.directory.add_user(
-            User(id=home.bot_user_id, name="nox", real_name="NOX", is_bot=True, bot_id=home.bot_id, team_id=home.team_id, tz="America/Los_Angeles", tz_offset=-28800, locale="en-US")
+            User(id="U0DEV", name="dev", real_name="Dev Eloper", email="dev@sandbox.invalid", team_id=home.team_id)
         )
-        self.directory.add_user(User(id="USLACKBOT", name="slackbot", real_name="Slackbot", team_id=home.team_id, tz="America/Los_Angeles", tz_offset=-28800, locale="en-US"))
+        self.directory.add_user(
+            User(
+                id=home.bot_user_id,
+                name="nox",
+                real_name="NOX",
+                is_bot=True,
+                bot_id=home.bot_id,
+                team_id=home.team_id,
+                tz="America/Los_Angeles",
+                tz_offset=-28800,
+                locale="en-US",
+            )
+        )
+        self.directory.add_user(
+            User(
+                id="USLACKBOT",
+                name="slackbot",
+                real_name="Slackbot",
+                team_id=home.team_id,
+                tz="America/Los_Angeles",
+                tz_offset=-28800,
+                locale="en-US",
+            )
+        )
         self.directory.add_channel(Channel(id="C0OPS", name="ops", members=["U0DEV", home.bot_user_id]))
-        self.directory.add_channel(Channel(id="D0DEV", name="U0DEV", is_im=True, user="U0DEV", members=["U0DEV", home.bot_user_id]))
+        self.directory.add_channel(
+            Channel(id="D0DEV", name="U0DEV", is_im=True, user="U0DEV", members=["U0DEV", home.bot_user_id])
+        )
 
     def reset(self) -> None:
         """Forget conversations, views, calls and faults; keep people, channels and tokens.
@@ -83,7 +107,9 @@ class SandboxState:
             if len(self.calls) > MAX_CALLS:
                 del self.calls[: len(self.calls) - MAX_CALLS]
 
-    def new_message(self, *, identity: Identity, text: str, blocks: list[dict[str, Any]] | None, thread_ts: str | None) -> dict[str, Any]:
+    def new_message(
+        self, *, identity: Identity, text: str, blocks: list[dict[str, Any]] | None, thread_ts: str | None
+    ) -> dict[str, Any]:
         """A message authored by a token's identity (bot or user), in Slack's stored shape."""
         workspace = self.workspace_of(identity)
         message: dict[str, Any] = {

@@ -29,7 +29,9 @@ def check_message(text: Any, blocks: Any, attachments: Any = None, *, require_co
     if blocks is not None:
         problems = block_problems(blocks, limit=MAX_MESSAGE_BLOCKS, pointer="/blocks")
         if problems:
-            raise SlackError("invalid_blocks", errors=problems, response_metadata={"messages": [f"[ERROR] {p}" for p in problems]})
+            raise SlackError(
+                "invalid_blocks", errors=problems, response_metadata={"messages": [f"[ERROR] {p}" for p in problems]}
+            )
     if require_content and not text and not blocks and not attachments:
         raise SlackError("no_text")
 
@@ -82,7 +84,9 @@ def block_problems(blocks: Any, *, limit: int, pointer: str) -> list[str]:
         block_id = block.get("block_id")
         if block_id is not None:
             if not isinstance(block_id, str) or len(block_id) > MAX_BLOCK_ID:
-                problems.append(f"must be a string of at most {MAX_BLOCK_ID} characters [json-pointer:{where}/block_id]")
+                problems.append(
+                    f"must be a string of at most {MAX_BLOCK_ID} characters [json-pointer:{where}/block_id]"
+                )
             elif block_id in seen_ids:
                 problems.append(f"duplicate block_id [json-pointer:{where}/block_id]")
             else:
@@ -107,7 +111,9 @@ def _block_rules(block: dict[str, Any], where: str) -> list[str]:
             else:
                 for i, field in enumerate(fields):
                     if len(_text_of(field)) > MAX_FIELD_TEXT:
-                        problems.append(f"must be less than {MAX_FIELD_TEXT + 1} characters [json-pointer:{where}/fields/{i}/text]")
+                        problems.append(
+                            f"must be less than {MAX_FIELD_TEXT + 1} characters [json-pointer:{where}/fields/{i}/text]"
+                        )
     elif kind == "header":
         if len(_text_of(block.get("text"))) > MAX_HEADER_TEXT:
             problems.append(f"must be less than {MAX_HEADER_TEXT + 1} characters [json-pointer:{where}/text/text]")

@@ -20,7 +20,9 @@ class ViewStore:
         self.stacks: dict[str, list[dict[str, Any]]] = {}
         self._feed = feed
 
-    def publish_home(self, user: str, view: dict[str, Any], owner: dict[str, Any], expected_hash: str | None) -> dict[str, Any]:
+    def publish_home(
+        self, user: str, view: dict[str, Any], owner: dict[str, Any], expected_hash: str | None
+    ) -> dict[str, Any]:
         current = self.homes.get(user)
         if expected_hash and current is not None and current["hash"] != expected_hash:
             raise SlackError("hash_conflict")
@@ -49,11 +51,16 @@ class ViewStore:
         self._feed.add("view", None, None, stored, user)
         return stored
 
-    def update(self, view: dict[str, Any], *, view_id: str | None, external_id: str | None, expected_hash: str | None) -> dict[str, Any]:
+    def update(
+        self, view: dict[str, Any], *, view_id: str | None, external_id: str | None, expected_hash: str | None
+    ) -> dict[str, Any]:
         user, current = self.find(view_id=view_id, external_id=external_id)
         if expected_hash and current["hash"] != expected_hash:
             raise SlackError("hash_conflict")
-        keep = {k: current[k] for k in ("id", "team_id", "app_id", "bot_id", "root_view_id", "previous_view_id", "app_installed_team_id")}
+        keep = {
+            k: current[k]
+            for k in ("id", "team_id", "app_id", "bot_id", "root_view_id", "previous_view_id", "app_installed_team_id")
+        }
         state = current.get("state", {"values": {}})
         current.clear()
         current.update(_full_view(view, {}, view_id=keep["id"]))

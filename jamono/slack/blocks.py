@@ -57,10 +57,15 @@ def _sources_line(reply: Reply) -> str | None:
     return f"{t('sources', reply.analysis.language)} " + " · ".join(items)
 
 
-def _button(action_id: str, label: str, value: str, style: str | None = None, *,
-            accessibility_label: str | None = None) -> Block:
-    button: Block = {"type": "button", "action_id": action_id, "value": value,
-                     "text": {"type": "plain_text", "text": label, "emoji": True}}
+def _button(
+    action_id: str, label: str, value: str, style: str | None = None, *, accessibility_label: str | None = None
+) -> Block:
+    button: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "value": value,
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+    }
     if style:
         button["style"] = style
     if accessibility_label:
@@ -73,8 +78,10 @@ def feedback_block(interaction_id: str, lang: Lang) -> Block:
     return {
         "type": "actions",
         "block_id": f"feedback:{interaction_id}",
-        "elements": [_button("feedback_up", "👍", interaction_id, accessibility_label=label),
-                     _button("feedback_down", "👎", interaction_id, accessibility_label=label)],
+        "elements": [
+            _button("feedback_up", "👍", interaction_id, accessibility_label=label),
+            _button("feedback_down", "👎", interaction_id, accessibility_label=label),
+        ],
     }
 
 
@@ -89,8 +96,13 @@ def proposal_block(reply: Reply, interaction_id: str) -> Block | None:
         from jamono.actions.buttons import meeting_value
 
         meeting = reply.analysis.meeting
-        value = meeting_value(interaction_id, title=meeting.title or reply.analysis.summary,
-                              duration_min=meeting.duration_min, attendees=meeting.attendees, lang=lang)
+        value = meeting_value(
+            interaction_id,
+            title=meeting.title or reply.analysis.summary,
+            duration_min=meeting.duration_min,
+            attendees=meeting.attendees,
+            lang=lang,
+        )
         elements.append(_button("propose_meeting", t("schedule", lang), value))
     if not elements:
         return None
@@ -103,7 +115,16 @@ def answer_blocks(reply: Reply, interaction_id: str | None = None) -> list[Block
     blocks: list[Block] = []
     if analysis.intent is Intent.INCIDENT:
         severity = t(f"severity.{analysis.severity.value}", lang) if analysis.severity else "?"
-        blocks.append({"type": "header", "text": {"type": "plain_text", "text": t("incident_header", lang, severity=severity)[:150], "emoji": True}})
+        blocks.append(
+            {
+                "type": "header",
+                "text": {
+                    "type": "plain_text",
+                    "text": t("incident_header", lang, severity=severity)[:150],
+                    "emoji": True,
+                },
+            }
+        )
         facts = []
         if analysis.summary:  # the person's own words: never a ping or a disguised link
             facts.append(t("incident_summary", lang, summary=escape_mrkdwn(analysis.summary)))

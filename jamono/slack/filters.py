@@ -42,7 +42,8 @@ def should_follow_thread(event: dict[str, Any], bot_user_id: str | None) -> bool
         event.get("channel_type") in ("channel", "group")
         and event.get("subtype") in _HUMAN_SUBTYPES
         and not is_from_bot(event, bot_user_id)
-        and thread_ts is not None and thread_ts != event.get("ts")
+        and thread_ts is not None
+        and thread_ts != event.get("ts")
         and not (bot_user_id and f"<@{bot_user_id}>" in (event.get("text") or ""))
     )
 

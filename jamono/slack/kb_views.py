@@ -33,10 +33,14 @@ class KbAddForm(BaseModel):
 
 
 _MESSAGES = {
-    "title": {"en": f"Give the document a title (3 to {TITLE_MAX} characters).",
-              "fr": f"Donnez un titre au document (3 à {TITLE_MAX} caractères)."},
-    "content": {"en": f"The content must be {CONTENT_MIN} to {CONTENT_MAX:,} characters.",
-                "fr": f"Le contenu doit faire entre {CONTENT_MIN} et {CONTENT_MAX:,} caractères."},
+    "title": {
+        "en": f"Give the document a title (3 to {TITLE_MAX} characters).",
+        "fr": f"Donnez un titre au document (3 à {TITLE_MAX} caractères).",
+    },
+    "content": {
+        "en": f"The content must be {CONTENT_MIN} to {CONTENT_MAX:,} characters.",
+        "fr": f"Le contenu doit faire entre {CONTENT_MIN} et {CONTENT_MAX:,} caractères.",
+    },
     "tags": {"en": "Use at most 20 comma-separated tags.", "fr": "Utilisez au plus 20 tags séparés par des virgules."},
 }
 
@@ -49,8 +53,11 @@ def _value(state: dict[str, Any], block_id: str) -> str | None:
 def parse_kb_add(view_state: dict[str, Any], lang: Lang = "en") -> KbAddForm | dict[str, str]:
     """The form, or Slack's `errors` map keyed by block_id."""
     values = view_state.get("values", {})
-    raw = {"title": _value(values, "title") or "", "content": _value(values, "content") or "",
-           "tags": _value(values, "tags") or ""}
+    raw = {
+        "title": _value(values, "title") or "",
+        "content": _value(values, "content") or "",
+        "tags": _value(values, "tags") or "",
+    }
     try:
         return KbAddForm.model_validate(raw)
     except ValidationError as exc:
@@ -68,13 +75,33 @@ def kb_add_view(lang: Lang = "en", private_metadata: str = "") -> dict[str, Any]
         "submit": {"type": "plain_text", "text": "Enregistrer" if fr else "Save"},
         "close": {"type": "plain_text", "text": "Annuler" if fr else "Cancel"},
         "blocks": [
-            {"type": "input", "block_id": "title", "label": {"type": "plain_text", "text": "Titre" if fr else "Title"},
-             "element": {"type": "plain_text_input", "action_id": "value", "max_length": TITLE_MAX,
-                         "placeholder": {"type": "plain_text", "text": "Redis — éviction mémoire" if fr else "Redis — memory eviction"}}},
-            {"type": "input", "block_id": "content", "label": {"type": "plain_text", "text": "Contenu (Markdown)" if fr else "Content (Markdown)"},
-             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000}},
-            {"type": "input", "block_id": "tags", "optional": True, "label": {"type": "plain_text", "text": "Tags"},
-             "hint": {"type": "plain_text", "text": "séparés par des virgules" if fr else "comma-separated"},
-             "element": {"type": "plain_text_input", "action_id": "value"}},
+            {
+                "type": "input",
+                "block_id": "title",
+                "label": {"type": "plain_text", "text": "Titre" if fr else "Title"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "max_length": TITLE_MAX,
+                    "placeholder": {
+                        "type": "plain_text",
+                        "text": "Redis — éviction mémoire" if fr else "Redis — memory eviction",
+                    },
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "content",
+                "label": {"type": "plain_text", "text": "Contenu (Markdown)" if fr else "Content (Markdown)"},
+                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000},
+            },
+            {
+                "type": "input",
+                "block_id": "tags",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Tags"},
+                "hint": {"type": "plain_text", "text": "séparés par des virgules" if fr else "comma-separated"},
+                "element": {"type": "plain_text_input", "action_id": "value"},
+            },
         ],
     }

@@ -91,8 +91,9 @@ def user_of(body: dict[str, Any]) -> str:
     return (body.get("user") or {}).get("id", "")
 
 
-MessageType = Literal["app_mention", "direct_message", "slash_command", "shortcut", "action", "watched_channel",
-                      "thread_reply"]
+MessageType = Literal[
+    "app_mention", "direct_message", "slash_command", "shortcut", "action", "watched_channel", "thread_reply"
+]
 
 
 def _storable(text: str) -> str:

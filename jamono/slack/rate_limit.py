@@ -41,7 +41,9 @@ class ChannelBusy(Retry):
 class ChannelPostLimiter:
     """At most `limit` posts per `window_s` seconds per (team, channel), shared through the backend."""
 
-    def __init__(self, backend: RateLimiterBackend | None, *, limit: int, window_s: int, max_wait_s: float = 20.0) -> None:
+    def __init__(
+        self, backend: RateLimiterBackend | None, *, limit: int, window_s: int, max_wait_s: float = 20.0
+    ) -> None:
         self.backend = backend
         self.limit = limit
         self.window_s = window_s
@@ -52,8 +54,9 @@ class ChannelPostLimiter:
         return self.backend is not None and self.limit > 0
 
     def limiter(self, team_id: str, channel: str) -> WindowRateLimiter:
-        return WindowRateLimiter(self.backend, f"{KEY_PREFIX}:{team_id}:{channel}", limit=self.limit,
-                                 window=self.window_s)
+        return WindowRateLimiter(
+            self.backend, f"{KEY_PREFIX}:{team_id}:{channel}", limit=self.limit, window=self.window_s
+        )
 
     def try_acquire(self, team_id: str, channel: str) -> bool:
         if not self.enabled:
@@ -85,12 +88,12 @@ def build_limiter(settings: Settings) -> ChannelPostLimiter:
     if settings.slack_post_rate_limit <= 0:
         backend = None
     elif settings.redis_url:
-        backend = RedisBackend(client=redis.Redis.from_url(settings.redis_url, socket_timeout=5,
-                                                           socket_connect_timeout=2))
+        backend = RedisBackend(
+            client=redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+        )
     else:
         backend = StubBackend()
-    return ChannelPostLimiter(backend, limit=settings.slack_post_rate_limit,
-                              window_s=settings.slack_post_rate_window_s)
+    return ChannelPostLimiter(backend, limit=settings.slack_post_rate_limit, window_s=settings.slack_post_rate_window_s)
 
 
 _limiters: dict[tuple[str | None, int, int], ChannelPostLimiter] = {}

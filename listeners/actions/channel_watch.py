@@ -7,12 +7,18 @@ from jamono.onboarding_text import WATCH_ACTION
 from jamono.slack.payloads import team_and_enterprise, user_of
 
 
-async def handle_channel_watch(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                               context: AsyncBoltContext) -> None:
-    """"Watch this channel" / "No thanks" on NOX's offer: queued, then acked."""
+async def handle_channel_watch(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """ "Watch this channel" / "No thanks" on NOX's offer: queued, then acked."""
     team, enterprise = team_and_enterprise(body, context)
-    job = WatchChannelJob(team_id=team, enterprise_id=enterprise, user=user_of(body),
-                          channel_id=str(action.get("value", ""))[:40], watch=action["action_id"] == WATCH_ACTION,
-                          response_url=body.get("response_url"))
+    job = WatchChannelJob(
+        team_id=team,
+        enterprise_id=enterprise,
+        user=user_of(body),
+        channel_id=str(action.get("value", ""))[:40],
+        watch=action["action_id"] == WATCH_ACTION,
+        response_url=body.get("response_url"),
+    )
     await context["jobs"].enqueue_async("set_channel_watch", job.model_dump(mode="json"))
     await ack()

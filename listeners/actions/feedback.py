@@ -5,11 +5,14 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from jamono.slack.payloads import FeedbackJob, team_and_enterprise, user_of
 
 
-async def handle_feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
+async def handle_feedback(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
+) -> None:
     """👍 / 👎 on an answer: queue the vote, then ack (the vote is written by a worker)."""
     team, enterprise = team_and_enterprise(body, context)
     job = FeedbackJob(
-        team_id=team, enterprise_id=enterprise,
+        team_id=team,
+        enterprise_id=enterprise,
         user=user_of(body),
         channel=(body.get("channel") or {}).get("id", ""),
         interaction_id=action.get("value", ""),

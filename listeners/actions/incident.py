@@ -15,10 +15,17 @@ from jamono.slack.payloads import team_and_enterprise, user_of
 from listeners.actions.proposal import _channel
 
 
-async def handle_declare(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
+async def handle_declare(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
+) -> None:
     team, enterprise = team_and_enterprise(body, context)
-    job = Declaration(team_id=team, enterprise_id=enterprise, user=user_of(body), channel=_channel(body),
-                      interaction_id=action.get("value", ""))
+    job = Declaration(
+        team_id=team,
+        enterprise_id=enterprise,
+        user=user_of(body),
+        channel=_channel(body),
+        interaction_id=action.get("value", ""),
+    )
     await context["jobs"].enqueue_async("incidents_declare", job.model_dump(mode="json"))
     await ack()
 
@@ -39,9 +46,16 @@ async def handle_card(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
     else:  # LEAD_ACTION
         block = str(action.get("block_id", ""))
         incident_id, kind, value = block.partition(":")[2], "lead", str(action.get("selected_user") or "")
-    job = Change(team_id=team, enterprise_id=enterprise, user=user_of(body), key=_request_key(body, action),
-                 channel=_channel(body), incident_id=incident_id or None, kind=kind,  # type: ignore[arg-type]
-                 value=value[:100])
+    job = Change(
+        team_id=team,
+        enterprise_id=enterprise,
+        user=user_of(body),
+        key=_request_key(body, action),
+        channel=_channel(body),
+        incident_id=incident_id or None,
+        kind=kind,  # type: ignore[arg-type]
+        value=value[:100],
+    )
     await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
     await ack()
 
@@ -55,8 +69,9 @@ async def open_update_modal(body: dict[str, Any], action: dict[str, Any], client
     await client.views_open(trigger_id=body["trigger_id"], view=update_modal(str(action.get("value", "")), lang))
 
 
-async def handle_update_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                                   context: AsyncBoltContext) -> None:
+async def handle_update_submission(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
     values = ((view.get("state") or {}).get("values") or {}).get("update") or {}
     text = str((next(iter(values.values()), {}) if values else {}).get("value") or "").strip()
     if not text:
@@ -67,11 +82,25 @@ async def handle_update_submission(ack: AsyncAck, body: dict[str, Any], view: di
     except ValueError:
         meta = {}
     team, enterprise = team_and_enterprise(body, context)
-    job = Change(team_id=team, enterprise_id=enterprise, user=user_of(body), key=f"view:{view.get('id', '')}",
-                 incident_id=meta.get("i") or None, kind="update", note=text[:3000])
+    job = Change(
+        team_id=team,
+        enterprise_id=enterprise,
+        user=user_of(body),
+        key=f"view:{view.get('id', '')}",
+        incident_id=meta.get("i") or None,
+        kind="update",
+        note=text[:3000],
+    )
     await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
     await ack()
 
 
-__all__ = ["LEAD_ACTION", "SEVERITY_ACTION", "ack_update", "handle_card", "handle_declare",
-           "handle_update_submission", "open_update_modal"]
+__all__ = [
+    "LEAD_ACTION",
+    "SEVERITY_ACTION",
+    "ack_update",
+    "handle_card",
+    "handle_declare",
+    "handle_update_submission",
+    "open_update_modal",
+]

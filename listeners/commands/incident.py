@@ -10,9 +10,23 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.incidents.models import Change, ListRequest
 
-VERBS = {"status": "status", "statut": "status", "severity": "severity", "sev": "severity", "sévérité": "severity",
-         "severite": "severity", "lead": "lead", "responsable": "lead", "update": "update", "point": "update",
-         "resolve": "resolved", "résoudre": "resolved", "resoudre": "resolved", "help": "help", "aide": "help"}
+VERBS = {
+    "status": "status",
+    "statut": "status",
+    "severity": "severity",
+    "sev": "severity",
+    "sévérité": "severity",
+    "severite": "severity",
+    "lead": "lead",
+    "responsable": "lead",
+    "update": "update",
+    "point": "update",
+    "resolve": "resolved",
+    "résoudre": "resolved",
+    "resoudre": "resolved",
+    "help": "help",
+    "aide": "help",
+}
 
 
 def change_job(command: dict[str, Any], args: str) -> Change | None:
@@ -27,10 +41,17 @@ def change_job(command: dict[str, Any], args: str) -> Change | None:
         value, _, note = rest.partition(" ")
     elif kind in ("update", "resolved"):
         value, note = "", rest
-    return Change(team_id=command.get("team_id", ""), enterprise_id=command.get("enterprise_id") or None,
-                  user=command.get("user_id", ""), key=f"cmd:{command.get('trigger_id') or ''}",
-                  channel=command.get("channel_id", ""), kind=kind, value=value[:3000],  # type: ignore[arg-type]
-                  note=note.strip()[:3000], response_url=command.get("response_url") or None)
+    return Change(
+        team_id=command.get("team_id", ""),
+        enterprise_id=command.get("enterprise_id") or None,
+        user=command.get("user_id", ""),
+        key=f"cmd:{command.get('trigger_id') or ''}",
+        channel=command.get("channel_id", ""),
+        kind=kind,
+        value=value[:3000],  # type: ignore[arg-type]
+        note=note.strip()[:3000],
+        response_url=command.get("response_url") or None,
+    )
 
 
 async def queue_change(job: Change, ack: AsyncAck, context: AsyncBoltContext) -> None:
@@ -39,8 +60,13 @@ async def queue_change(job: Change, ack: AsyncAck, context: AsyncBoltContext) ->
 
 
 async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context: AsyncBoltContext) -> None:
-    job = ListRequest(team_id=command.get("team_id", ""), enterprise_id=command.get("enterprise_id") or None,
-                      user=command.get("user_id", ""), channel=command.get("channel_id", ""),
-                      response_url=command.get("response_url") or None, lang=lang)  # type: ignore[arg-type]
+    job = ListRequest(
+        team_id=command.get("team_id", ""),
+        enterprise_id=command.get("enterprise_id") or None,
+        user=command.get("user_id", ""),
+        channel=command.get("channel_id", ""),
+        response_url=command.get("response_url") or None,
+        lang=lang,
+    )  # type: ignore[arg-type]
     await context["jobs"].enqueue_async("incidents_list", job.model_dump(mode="json"))
     await ack()

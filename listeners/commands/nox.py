@@ -8,9 +8,9 @@ from jamono.actions.modals import command_modal
 from jamono.brain.language import detect_language
 from jamono.commands import config_blocks, help_blocks, parse_command
 from jamono.home.ids import SECTIONS, Section
-from jamono.jobs import SET_FOLLOW_UPS
 from jamono.home.modals import loading_modal
 from jamono.home.slack_handlers import queue_settings_modal, settings_external_id
+from jamono.jobs import SET_FOLLOW_UPS
 from jamono.slack.kb_views import kb_add_view
 from jamono.slack.payloads import CommandJob
 from listeners.commands.incident import change_job, queue_change, queue_list
@@ -18,7 +18,10 @@ from listeners.commands.incident import change_job, queue_change, queue_list
 _WORKING = {
     "kb search": {"en": ":mag: Searching the knowledge base…", "fr": ":mag: Je cherche dans la base de connaissances…"},
     "ask": {"en": ":eyes: Looking into it…", "fr": ":eyes: Je regarde ça…"},
-    "status": {"en": ":stethoscope: Checking NOX and your integrations…", "fr": ":stethoscope: Je vérifie NOX et vos intégrations…"},
+    "status": {
+        "en": ":stethoscope: Checking NOX and your integrations…",
+        "fr": ":stethoscope: Je vérifie NOX et vos intégrations…",
+    },
 }
 _LATER = {
     "en": "`/nox {name}` is not available in this version yet. `/nox help` lists what works today.",
@@ -28,10 +31,15 @@ _LATER = {
 
 def _job(command: dict[str, Any], text: str, share: bool, lang: str) -> CommandJob:
     return CommandJob(
-        team_id=command.get("team_id", ""), enterprise_id=command.get("enterprise_id") or None,
-        user=command.get("user_id", ""), channel=command.get("channel_id", ""), text=text,
-        response_url=command.get("response_url", ""), trigger_id=command.get("trigger_id", ""),
-        share=share, lang=lang,  # type: ignore[arg-type]
+        team_id=command.get("team_id", ""),
+        enterprise_id=command.get("enterprise_id") or None,
+        user=command.get("user_id", ""),
+        channel=command.get("channel_id", ""),
+        text=text,
+        response_url=command.get("response_url", ""),
+        trigger_id=command.get("trigger_id", ""),
+        share=share,
+        lang=lang,  # type: ignore[arg-type]
     )
 
 
@@ -64,9 +72,14 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
     elif cmd.name == "followups":
         await ack(blocks=help_blocks(lang, command.get("text", "")))
     elif cmd.name == "config":
-        await queue_settings_modal(context["jobs"], team_id=command.get("team_id", ""),
-                             enterprise_id=command.get("enterprise_id") or None, user=command.get("user_id", ""),
-                             section=_config_section(cmd.args), trigger_id=command.get("trigger_id", ""))
+        await queue_settings_modal(
+            context["jobs"],
+            team_id=command.get("team_id", ""),
+            enterprise_id=command.get("enterprise_id") or None,
+            user=command.get("user_id", ""),
+            section=_config_section(cmd.args),
+            trigger_id=command.get("trigger_id", ""),
+        )
         await ack(blocks=config_blocks(lang, command.get("team_id", ""), command.get("api_app_id", "")))
     else:
         await ack(text=_LATER[lang].format(name=cmd.name))
@@ -81,8 +94,9 @@ async def open_nox_modal(command: dict[str, Any], client: AsyncWebClient) -> Non
     cmd = parse_command(command.get("text", ""))
     if cmd.name == "config":  # a worker fills the loading modal in (and checks the user may edit)
         section = _config_section(cmd.args)
-        await client.views_open(trigger_id=command["trigger_id"],
-                                view=loading_modal(settings_external_id(section, command["trigger_id"])))
+        await client.views_open(
+            trigger_id=command["trigger_id"], view=loading_modal(settings_external_id(section, command["trigger_id"]))
+        )
         return
     if cmd.name == "incident" and change_job(command, cmd.args) is not None:
         return
@@ -91,5 +105,6 @@ async def open_nox_modal(command: dict[str, Any], client: AsyncWebClient) -> Non
         return
     if cmd.name != "kb add":
         return
-    await client.views_open(trigger_id=command["trigger_id"],
-                            view=kb_add_view(private_metadata=command.get("channel_id", "")))
+    await client.views_open(
+        trigger_id=command["trigger_id"], view=kb_add_view(private_metadata=command.get("channel_id", ""))
+    )

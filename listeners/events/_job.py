@@ -20,7 +20,10 @@ def retry_num(request: AsyncBoltRequest) -> int:
 
 
 async def enqueue_event(
-    body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest, message_type: MessageType,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    request: AsyncBoltRequest,
+    message_type: MessageType,
     actor_name: str = HANDLE_MESSAGE,
 ) -> None:
     # jamono.web validated it already (Socket Mode requests come without: validated here).

@@ -22,25 +22,44 @@ async def handle_app_uninstalled(body: dict[str, Any], context: AsyncBoltContext
 
 async def handle_tokens_revoked(body: dict[str, Any], context: AsyncBoltContext) -> None:
     tokens = (body.get("event") or {}).get("tokens") or {}
-    await _enqueue(context, "tokens_revoked", {**_team(body, context), "bot_user_ids": list(tokens.get("bot") or []),
-                                               "user_ids": list(tokens.get("oauth") or [])})
+    await _enqueue(
+        context,
+        "tokens_revoked",
+        {
+            **_team(body, context),
+            "bot_user_ids": list(tokens.get("bot") or []),
+            "user_ids": list(tokens.get("oauth") or []),
+        },
+    )
 
 
 async def handle_team_join(body: dict[str, Any], context: AsyncBoltContext) -> None:
     user = (body.get("event") or {}).get("user") or {}
     if not isinstance(user, dict) or not user.get("id"):
         return
-    await _enqueue(context, "welcome_member", {
-        **_team(body, context), "user_id": user["id"], "locale": user.get("locale"),
-        "is_bot": bool(user.get("is_bot") or user.get("id") == "USLACKBOT"),
-    })
+    await _enqueue(
+        context,
+        "welcome_member",
+        {
+            **_team(body, context),
+            "user_id": user["id"],
+            "locale": user.get("locale"),
+            "is_bot": bool(user.get("is_bot") or user.get("id") == "USLACKBOT"),
+        },
+    )
 
 
 async def handle_channel_created(body: dict[str, Any], context: AsyncBoltContext) -> None:
     channel = (body.get("event") or {}).get("channel") or {}
     if not isinstance(channel, dict) or not channel.get("id"):
         return
-    await _enqueue(context, "channel_created", {
-        **_team(body, context), "channel_id": channel["id"], "name": str(channel.get("name") or "")[:80],
-        "creator": channel.get("creator"),
-    })
+    await _enqueue(
+        context,
+        "channel_created",
+        {
+            **_team(body, context),
+            "channel_id": channel["id"],
+            "name": str(channel.get("name") or "")[:80],
+            "creator": channel.get("creator"),
+        },
+    )

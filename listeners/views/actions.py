@@ -8,8 +8,9 @@ from jamono.incidents.models import Declaration
 from jamono.slack.payloads import team_and_enterprise, user_of
 
 
-async def handle_meeting_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                                    context: AsyncBoltContext) -> None:
+async def handle_meeting_submission(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
     """Validate inside the modal (errors shown there); a valid request is queued and the modal closes."""
     ctx = ModalContext.load(view.get("private_metadata"))
     form = parse_meeting(view.get("state", {}), ctx.lang)
@@ -19,17 +20,29 @@ async def handle_meeting_submission(ack: AsyncAck, body: dict[str, Any], view: d
     team, enterprise = team_and_enterprise(body, context)
     user = user_of(body)
     job = MeetingSubmission(
-        team_id=team, enterprise_id=enterprise, user=user, view_id=view.get("id", ""),
-        interaction_id=ctx.interaction_id or None, channel=ctx.channel, thread_ts=ctx.thread_ts,
-        params=MeetingParams(title=form.title, duration_min=form.duration_min, attendees=form.attendees,
-                             description=form.agenda, requester=user, lang=ctx.lang),
+        team_id=team,
+        enterprise_id=enterprise,
+        user=user,
+        view_id=view.get("id", ""),
+        interaction_id=ctx.interaction_id or None,
+        channel=ctx.channel,
+        thread_ts=ctx.thread_ts,
+        params=MeetingParams(
+            title=form.title,
+            duration_min=form.duration_min,
+            attendees=form.attendees,
+            description=form.agenda,
+            requester=user,
+            lang=ctx.lang,
+        ),
     )
     await context["jobs"].enqueue_async("actions_meeting", job.model_dump(mode="json"))
     await ack()
 
 
-async def handle_incident_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                                     context: AsyncBoltContext) -> None:
+async def handle_incident_submission(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
     ctx = ModalContext.load(view.get("private_metadata"))
     form = parse_incident(view.get("state", {}), ctx.lang)
     if not isinstance(form, IncidentForm):
@@ -38,8 +51,16 @@ async def handle_incident_submission(ack: AsyncAck, body: dict[str, Any], view: 
     team, enterprise = team_and_enterprise(body, context)
     user = user_of(body)
     job = Declaration(
-        team_id=team, enterprise_id=enterprise, user=user, view_id=view.get("id", ""), channel=ctx.channel or user,
-        title=form.summary, severity=form.severity, service=form.service, details=form.details, lead=form.lead,  # type: ignore[arg-type]
+        team_id=team,
+        enterprise_id=enterprise,
+        user=user,
+        view_id=view.get("id", ""),
+        channel=ctx.channel or user,
+        title=form.summary,
+        severity=form.severity,
+        service=form.service,
+        details=form.details,
+        lead=form.lead,  # type: ignore[arg-type]
         lang=ctx.lang,
     )
     await context["jobs"].enqueue_async("incidents_declare", job.model_dump(mode="json"))

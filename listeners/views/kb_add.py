@@ -14,8 +14,12 @@ async def handle_kb_add(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any
         return
     team, enterprise = team_and_enterprise(body, context)
     job = KbSaveJob(
-        team_id=team, enterprise_id=enterprise,
-        user=user_of(body), title=form.title, content=form.content, tags=form.tags,
+        team_id=team,
+        enterprise_id=enterprise,
+        user=user_of(body),
+        title=form.title,
+        content=form.content,
+        tags=form.tags,
         channel=view.get("private_metadata") or None,
     )
     await context["jobs"].enqueue_async("kb_save", job.model_dump(mode="json"))

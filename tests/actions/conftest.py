@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from jamono.crypto import SecretBox, generate_key
 from jamono.credentials import CredentialStore, PluginOptions
+from jamono.crypto import SecretBox, generate_key
 from jamono.integrations.retry import RetryPolicy
 from tests.standins.jira_api import JiraStandIn
 

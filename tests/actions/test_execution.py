@@ -13,16 +13,36 @@ from jamono.home.settings_model import load_settings, save_settings
 
 def _setup(pool, workspace, credentials, jira, slack_client):
     with tenant_tx(pool, workspace.tenant_id) as conn:
-        save_settings(conn, workspace.workspace_id, {"jira": {"url": "https://acme.atlassian.net", "email": jira.email,
-                                                              "project_key": "OPS", "has_token": True,
-                                                              "priorities": {"high": "Medium"}}})
+        save_settings(
+            conn,
+            workspace.workspace_id,
+            {
+                "jira": {
+                    "url": "https://acme.atlassian.net",
+                    "email": jira.email,
+                    "project_key": "OPS",
+                    "has_token": True,
+                    "priorities": {"high": "Medium"},
+                }
+            },
+        )
         credentials.put(conn, workspace.workspace_id, "jira_api_token", SecretStr(jira.api_token))
         credentials.set_endpoint(conn, workspace.workspace_id, "jira", jira.url)
-        params = TicketParams(summary="payments returns 502", severity="high", service="payments", reporter="U0DEV",
-                              channel="C0OPS")
-        action = store.propose(conn, workspace_id=workspace.workspace_id, type=TICKET, key="ticket:test",
-                               fingerprint="inc-test0001", parameters=params.model_dump(mode="json"),
-                               interaction_id=None, proposed_by="U0DEV", channel_id="C0OPS", thread_ts=None)
+        params = TicketParams(
+            summary="payments returns 502", severity="high", service="payments", reporter="U0DEV", channel="C0OPS"
+        )
+        action = store.propose(
+            conn,
+            workspace_id=workspace.workspace_id,
+            type=TICKET,
+            key="ticket:test",
+            fingerprint="inc-test0001",
+            parameters=params.model_dump(mode="json"),
+            interaction_id=None,
+            proposed_by="U0DEV",
+            channel_id="C0OPS",
+            thread_ts=None,
+        )
         store.confirm(conn, action.id, "U0DEV")
     return Ctx(pool=pool, ws=workspace, client=slack_client, credentials=credentials), action
 
@@ -43,8 +63,10 @@ def test_a_worker_killed_after_creating_leaves_one_ticket(pool, workspace, crede
         taken = store.claim(conn, action.id, timedelta(minutes=3), "msg:killed")
     assert taken is not None and taken.attempts == 2
     with tenant_tx(pool, workspace.tenant_id) as conn:  # …or, if that one is lost too, anyone once the lease ends
-        conn.execute("UPDATE actions SET status = 'running', lease_until = now() - interval '1 second' WHERE id = %s",
-                     [action.id])
+        conn.execute(
+            "UPDATE actions SET status = 'running', lease_until = now() - interval '1 second' WHERE id = %s",
+            [action.id],
+        )
     finished = execute(ctx, action.id, final_attempt=False)
     assert finished.status == "done" and finished.external_id == first.key and finished.attempts == 3
     assert len(jira.issues) == 1 and len(jira.calls("POST", "/rest/api/2/issue")) == 1
@@ -66,9 +88,18 @@ def test_a_note_to_a_person_by_user_id_is_posted_once_across_a_crash(pool, works
 
     with tenant_tx(pool, workspace.tenant_id) as conn:
         params = TicketParams(summary="disk full on runner 7", severity="medium", reporter="U0DEV")
-        action = store.propose(conn, workspace_id=workspace.workspace_id, type=TICKET, key="ticket:dm-note",
-                               fingerprint="inc-dmnote01", parameters=params.model_dump(mode="json"),
-                               interaction_id=None, proposed_by="U0DEV", channel_id=None, thread_ts=None)
+        action = store.propose(
+            conn,
+            workspace_id=workspace.workspace_id,
+            type=TICKET,
+            key="ticket:dm-note",
+            fingerprint="inc-dmnote01",
+            parameters=params.model_dump(mode="json"),
+            interaction_id=None,
+            proposed_by="U0DEV",
+            channel_id=None,
+            thread_ts=None,
+        )
     ctx = Ctx(pool=pool, ws=workspace, client=slack_client, credentials=credentials)
     failpoints.arm(f"{AFTER_NOTE}:announced_at")
     with pytest.raises(failpoints.InjectedCrash):

@@ -10,8 +10,11 @@ ID = "7f3a"
 def reply(*buttons: str) -> list[dict]:
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": "Roll back the deploy."}},
-        {"type": "actions", "block_id": f"proposal:{ID}",
-         "elements": [{"type": "button", "action_id": b, "value": ID} for b in buttons]},
+        {
+            "type": "actions",
+            "block_id": f"proposal:{ID}",
+            "elements": [{"type": "button", "action_id": b, "value": ID} for b in buttons],
+        },
         {"type": "actions", "block_id": f"feedback:{ID}", "elements": [{"type": "button", "action_id": "feedback_up"}]},
     ]
 
@@ -21,8 +24,9 @@ def ids(block: dict) -> list[str]:
 
 
 def test_the_decided_button_gives_way_to_a_line_and_the_other_choice_stays():
-    blocks = retired_blocks(reply("propose_ticket", "propose_meeting", "propose_dismiss"), ID, "propose_ticket",
-                            "Ticket OPS-1 opened")
+    blocks = retired_blocks(
+        reply("propose_ticket", "propose_meeting", "propose_dismiss"), ID, "propose_ticket", "Ticket OPS-1 opened"
+    )
     assert blocks is not None
     assert ids(blocks[1]) == ["propose_meeting", "propose_dismiss"]
     assert blocks[2] == {"type": "context", "elements": [{"type": "mrkdwn", "text": "Ticket OPS-1 opened"}]}

@@ -15,13 +15,27 @@ WINDOW = timedelta(hours=6)
 
 
 def _report(pool, workspace, dedup: str, n: int):
-    params = TicketParams(summary=f"payments returns 502 ({n})", severity="high", service="payments",
-                          reporter="U0DEV", channel="C0OPS", dedup_key=dedup)
+    params = TicketParams(
+        summary=f"payments returns 502 ({n})",
+        severity="high",
+        service="payments",
+        reporter="U0DEV",
+        channel="C0OPS",
+        dedup_key=dedup,
+    )
     with tenant_tx(pool, workspace.tenant_id) as conn:
-        return store.propose(conn, workspace_id=workspace.workspace_id, type=TICKET, key=f"ticket:{uuid.uuid4()}",
-                             fingerprint=f"inc-{uuid.uuid4().hex[:16]}", parameters=params.model_dump(mode="json"),
-                             interaction_id=None, proposed_by="U0DEV", channel_id="C0OPS",
-                             thread_ts=f"17000{n}.000100")
+        return store.propose(
+            conn,
+            workspace_id=workspace.workspace_id,
+            type=TICKET,
+            key=f"ticket:{uuid.uuid4()}",
+            fingerprint=f"inc-{uuid.uuid4().hex[:16]}",
+            parameters=params.model_dump(mode="json"),
+            interaction_id=None,
+            proposed_by="U0DEV",
+            channel_id="C0OPS",
+            thread_ts=f"17000{n}.000100",
+        )
 
 
 def test_a_confirmation_stamped_first_but_committed_last_does_not_file_a_second_ticket(pool, workspace):

@@ -118,5 +118,7 @@ def test_titles() -> None:
     assert meeting_title("can we sync on the postgres migration tomorrow at 10?", "en") == "Sync: postgres migration"
     assert meeting_title("dispo pour un point sur la MEP de ce soir ?", "fr") == "Point : MEP"
     assert meeting_title("on peut faire un point rapide ?", "fr") == "Point rapide"
-    assert meeting_title("prod down, war room?", "en", service="payments-api", incident=True) == "War room: payments-api"
+    assert (
+        meeting_title("prod down, war room?", "en", service="payments-api", incident=True) == "War room: payments-api"
+    )
     assert len(meeting_title("x" * 500, "en", incident=True)) <= 200

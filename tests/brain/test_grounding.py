@@ -73,8 +73,9 @@ MEANING_HIT = Hit("DiskAlmostFull", "Meaning", "The alert fires when the data di
 
 
 def test_a_symptom_that_matched_the_meaning_is_answered_with_diagnosis_and_mitigation():
-    answer = compose(Analysis(intent=Intent.QUESTION), "disk almost full on a host, how do I fix it?",
-                     [MEANING_HIT], documents)
+    answer = compose(
+        Analysis(intent=Intent.QUESTION), "disk almost full on a host, how do I fix it?", [MEANING_HIT], documents
+    )
     assert "du -xh /var | sort -h | tail -20" in answer.text and "logrotate -f" in answer.text
     assert "The alert fires when" not in answer.text
     assert answer.sources[0].heading == "Mitigation, Diagnosis"  # a fix question: the fix first
@@ -82,17 +83,20 @@ def test_a_symptom_that_matched_the_meaning_is_answered_with_diagnosis_and_mitig
 
 
 def test_the_question_decides_which_sections_are_quoted():
-    meaning = compose(Analysis(intent=Intent.QUESTION), "what does the DiskAlmostFull alert mean?", [MEANING_HIT],
-                      documents)
+    meaning = compose(
+        Analysis(intent=Intent.QUESTION), "what does the DiskAlmostFull alert mean?", [MEANING_HIT], documents
+    )
     assert "The alert fires when" in meaning.text
-    contact = compose(Analysis(intent=Intent.QUESTION), "who should I call about a full disk?", [MEANING_HIT],
-                      documents)
+    contact = compose(
+        Analysis(intent=Intent.QUESTION), "who should I call about a full disk?", [MEANING_HIT], documents
+    )
     assert "#storage-oncall" in contact.text
 
 
 def test_an_incident_gets_its_checks_from_the_runbooks_action_sections():
-    answer = compose(Analysis(intent=Intent.INCIDENT), "disk almost full on db-3, writes failing", [MEANING_HIT],
-                     documents)
+    answer = compose(
+        Analysis(intent=Intent.INCIDENT), "disk almost full on db-3, writes failing", [MEANING_HIT], documents
+    )
     assert answer.first_checks and "du -xh" in answer.first_checks and "The alert fires" not in answer.first_checks
 
 
@@ -190,9 +194,18 @@ def test_a_runbooks_title_and_headings_cannot_ping_either():
 
     doc_id = uuid.uuid4()
     content = "# x\n\n## Diagnosis <!here>\n\nRun `df -h`.\n"
-    hit = Hit("<!channel> Disk", "Diagnosis <!here>", "Run `df -h`.", document_id=doc_id,
-              url="https://wiki.example/a|<!everyone>")
-    answer = compose(Analysis(intent=Intent.QUESTION), "disk", [hit],
-                     lambda ids: {doc_id: Doc(doc_id, "<!channel> Disk", content, url=hit.url)})
+    hit = Hit(
+        "<!channel> Disk",
+        "Diagnosis <!here>",
+        "Run `df -h`.",
+        document_id=doc_id,
+        url="https://wiki.example/a|<!everyone>",
+    )
+    answer = compose(
+        Analysis(intent=Intent.QUESTION),
+        "disk",
+        [hit],
+        lambda ids: {doc_id: Doc(doc_id, "<!channel> Disk", content, url=hit.url)},
+    )
     shown = str(answer_blocks(Reply(analysis=Analysis(intent=Intent.QUESTION), answer=answer), "x"))
     assert "<!channel>" not in shown and "<!here>" not in shown and "<!everyone>" not in shown

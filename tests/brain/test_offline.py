@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jamono.brain.analysis import Analysis, Intent, Severity, SEVERITY_ORDER
+from jamono.brain.analysis import SEVERITY_ORDER, Analysis, Intent, Severity
 from jamono.brain.offline import OfflineBrain
 from jamono.evals.intents import main as eval_main
 
@@ -143,18 +143,41 @@ def test_thread_safe_and_fast(brain: OfflineBrain) -> None:
 def test_eval_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "tiny.jsonl"
     rows = [
-        {"id": "1", "text": "checkout is down for everyone", "intent": "incident", "severity": "critical",
-         "meeting": {"needed": False, "duration_min": None}},
-        {"id": "2", "text": "can we sync 30 min tomorrow on the vault rollout?", "intent": "meeting",
-         "severity": None, "meeting": {"needed": True, "duration_min": 30}},
-        {"id": "3", "text": "thanks all!", "intent": "other", "severity": None,
-         "meeting": {"needed": False, "duration_min": None}},
+        {
+            "id": "1",
+            "text": "checkout is down for everyone",
+            "intent": "incident",
+            "severity": "critical",
+            "meeting": {"needed": False, "duration_min": None},
+        },
+        {
+            "id": "2",
+            "text": "can we sync 30 min tomorrow on the vault rollout?",
+            "intent": "meeting",
+            "severity": None,
+            "meeting": {"needed": True, "duration_min": 30},
+        },
+        {
+            "id": "3",
+            "text": "thanks all!",
+            "intent": "other",
+            "severity": None,
+            "meeting": {"needed": False, "duration_min": None},
+        },
     ]
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert eval_main(["--data", str(data), "--json"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     result = json.loads(out[-1])
-    assert set(result) == {"n", "accuracy", "incident_recall", "severity_exact", "severity_within_one", "meeting_f1", "per_intent"}
+    assert set(result) == {
+        "n",
+        "accuracy",
+        "incident_recall",
+        "severity_exact",
+        "severity_within_one",
+        "meeting_f1",
+        "per_intent",
+    }
     assert result["n"] == 3
     assert set(result["per_intent"]) == {"incident", "meeting", "question", "other"}
 

@@ -124,8 +124,12 @@ def test_tense_and_impact_cues_cover_both_languages() -> None:
 
     assert {"cue_past", "cue_resolved"} <= fired("the api was down yesterday, all good now")
     assert {"cue_past", "cue_resolved"} <= fired("l'api était down hier, c'est rétabli")
-    assert "cue_review" in fired("postmortem of the outage is ready") and "cue_review" in fired("le compte rendu de la rétro")
-    assert "cue_planned" in fired("maintenance prévue samedi à 3h") and "cue_planned" in fired("scheduled downtime sunday")
+    assert "cue_review" in fired("postmortem of the outage is ready") and "cue_review" in fired(
+        "le compte rendu de la rétro"
+    )
+    assert "cue_planned" in fired("maintenance prévue samedi à 3h") and "cue_planned" in fired(
+        "scheduled downtime sunday"
+    )
     assert "cue_all" in fired("checkout is failing for all users") and "cue_all" in fired("HS pour tous les clients")
     assert "cue_one" in fired("un seul client voit le bug") and "cue_one" in fired("only one user is affected")
     assert "cue_security" in fired("our keys leaked") and "cue_security" in fired("les clés sont dans un dépôt public")
@@ -141,4 +145,4 @@ def test_cues_are_opt_in_so_older_artifacts_keep_their_layout() -> None:
     new = FeatureConfig(cue_weight=1.0)
     x = featurize(["checkout down for everyone since 10:00"], new)
     assert x.dense.shape[1] == len(SIGNAL_NAMES) + len(CUE_NAMES)
-    assert x.dense[0, len(SIGNAL_NAMES):].sum() > 0
+    assert x.dense[0, len(SIGNAL_NAMES) :].sum() > 0

@@ -21,10 +21,20 @@ def seed(pool, ws: WorkspaceContext, rows: list[dict[str, Any]]) -> None:
                 "INSERT INTO agent_interactions (tenant_id, workspace_id, user_id, channel_id, message_type, message,"
                 " response_time_ms, success, intent, user_satisfaction, metadata, created_at)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [ws.tenant_id, ws.workspace_id, row.get("user_id", "U0DEV"), row.get("channel_id", "C0OPS"),
-                 row.get("message_type", "app_mention"), row.get("message", f"message {uuid.uuid4().hex[:6]}"),
-                 row.get("response_time_ms"), row.get("success", True), row.get("intent"),
-                 row.get("user_satisfaction"), Jsonb(row.get("metadata", {})), row["created_at"]],
+                [
+                    ws.tenant_id,
+                    ws.workspace_id,
+                    row.get("user_id", "U0DEV"),
+                    row.get("channel_id", "C0OPS"),
+                    row.get("message_type", "app_mention"),
+                    row.get("message", f"message {uuid.uuid4().hex[:6]}"),
+                    row.get("response_time_ms"),
+                    row.get("success", True),
+                    row.get("intent"),
+                    row.get("user_satisfaction"),
+                    Jsonb(row.get("metadata", {})),
+                    row["created_at"],
+                ],
             )
 
 
@@ -32,6 +42,7 @@ def seed(pool, ws: WorkspaceContext, rows: list[dict[str, Any]]) -> None:
 def seed_rows(pool):
     def _seed(ws: WorkspaceContext, rows: list[dict[str, Any]]) -> None:
         seed(pool, ws, rows)
+
     return _seed
 
 

@@ -13,31 +13,41 @@ NASTY = "<!channel> *bold* `code` & <https://evil.example|click> \n next line ``
 
 
 def big_settings() -> WorkspaceSettings:
-    return WorkspaceSettings.model_validate({
-        "action_mode": "automatic",
-        "incident_channel": "C0123456789",
-        "language": "fr",
-        "display_name": "N" * 80,
-        "admins": [f"U{i:010d}" for i in range(50)],
-        "jira": {
-            "url": "https://" + "a" * 178 + ".atlassian.net",
-            "email": "e" * 60 + "@example.com",
-            "project_key": "INFRA" + "9" * 25,
-            "issue_type": "T" * 60,
-            "priorities": {s: s[0].upper() * 60 for s in ("critical", "high", "medium", "low")},
-            "has_token": True,
-        },
-        "google": {"mode": "oauth", "organizer_email": "o" * 60 + "@example.com",
-                   "calendar_id": "c" * 200 + "@group.calendar.google.com", "has_credentials": True},
-    })
+    return WorkspaceSettings.model_validate(
+        {
+            "action_mode": "automatic",
+            "incident_channel": "C0123456789",
+            "language": "fr",
+            "display_name": "N" * 80,
+            "admins": [f"U{i:010d}" for i in range(50)],
+            "jira": {
+                "url": "https://" + "a" * 178 + ".atlassian.net",
+                "email": "e" * 60 + "@example.com",
+                "project_key": "INFRA" + "9" * 25,
+                "issue_type": "T" * 60,
+                "priorities": {s: s[0].upper() * 60 for s in ("critical", "high", "medium", "low")},
+                "has_token": True,
+            },
+            "google": {
+                "mode": "oauth",
+                "organizer_email": "o" * 60 + "@example.com",
+                "calendar_id": "c" * 200 + "@group.calendar.google.com",
+                "has_credentials": True,
+            },
+        }
+    )
 
 
 def big_recent(n: int = 50) -> list[RecentInteraction]:
     return [
         RecentInteraction(
-            id=uuid.uuid4(), created_at=NOW - timedelta(hours=i), message_type="app_mention",
-            message=(NASTY * 20)[:300], channel_id="D0DM" if i % 3 == 0 else "C0OPS",
-            intent=("incident", "question", "meeting", None)[i % 4], success=i % 5 != 0,
+            id=uuid.uuid4(),
+            created_at=NOW - timedelta(hours=i),
+            message_type="app_mention",
+            message=(NASTY * 20)[:300],
+            channel_id="D0DM" if i % 3 == 0 else "C0OPS",
+            intent=("incident", "question", "meeting", None)[i % 4],
+            success=i % 5 != 0,
             user_satisfaction=(1, -1, None)[i % 3],
         )
         for i in range(n)
@@ -47,9 +57,18 @@ def big_recent(n: int = 50) -> list[RecentInteraction]:
 def big_metrics(days: int) -> UsageMetrics:
     first = date(2025, 3, 14) - timedelta(days=days - 1)
     return UsageMetrics(
-        days=days, since=NOW - timedelta(days=days), until=NOW,
-        interactions=9_876_543, questions=1_234_567, incidents=12_345, failures=99,
+        days=days,
+        since=NOW - timedelta(days=days),
+        until=NOW,
+        interactions=9_876_543,
+        questions=1_234_567,
+        incidents=12_345,
+        failures=99,
         actions={"tickets": 4_321, "meetings": 321},
-        median_ms=2_400.0, p95_ms=123_456.0, thumbs_up=12_345, thumbs_down=678, tokens=9_876_543_210,
+        median_ms=2_400.0,
+        p95_ms=123_456.0,
+        thumbs_up=12_345,
+        thumbs_down=678,
+        tokens=9_876_543_210,
         per_day=[DayCount(day=first + timedelta(days=i), count=(i * 7919) % 100_000) for i in range(days)],
     )

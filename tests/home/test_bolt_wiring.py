@@ -21,7 +21,10 @@ from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.home.secrets import SecretSealer
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.home.slack_handlers import (
-    ack_home_edit, handle_app_home_opened, handle_settings_submission, open_settings_loading,
+    ack_home_edit,
+    handle_app_home_opened,
+    handle_settings_submission,
+    open_settings_loading,
 )
 from jamono.home.views import home_view, jira_settings_modal
 from jamono.sandbox import SlackSandbox
@@ -48,14 +51,24 @@ async def rig() -> AsyncIterator[tuple[AsyncApp, SlackSandbox, SlackPayloads, Jo
     async with SlackSandbox() as sandbox:
         jobs = Jobs()
         sealer = SecretSealer([Fernet.generate_key().decode()])
-        result = AuthorizeResult(enterprise_id=None, team_id=sandbox.team_id, bot_user_id=sandbox.bot_user_id,
-                                 bot_id=sandbox.bot_id, bot_token=sandbox.bot_token)
+        result = AuthorizeResult(
+            enterprise_id=None,
+            team_id=sandbox.team_id,
+            bot_user_id=sandbox.bot_user_id,
+            bot_id=sandbox.bot_id,
+            bot_token=sandbox.bot_token,
+        )
 
         async def authorize(**_: Any) -> AuthorizeResult:
             return result
 
-        app = AsyncApp(signing_secret="unused", authorize=authorize, process_before_response=True,
-                       request_verification_enabled=False, client=AsyncWebClient(base_url=sandbox.api_url))
+        app = AsyncApp(
+            signing_secret="unused",
+            authorize=authorize,
+            process_before_response=True,
+            request_verification_enabled=False,
+            client=AsyncWebClient(base_url=sandbox.api_url),
+        )
 
         @app.middleware
         async def inject(context, next):  # noqa: A002
@@ -69,8 +82,10 @@ async def rig() -> AsyncIterator[tuple[AsyncApp, SlackSandbox, SlackPayloads, Jo
 
 async def dispatch(app: AsyncApp, payload: dict[str, Any], *, interactive: bool) -> Any:
     if interactive:
-        request = AsyncBoltRequest(body=urlencode({"payload": json.dumps(payload)}),
-                                   headers={"content-type": ["application/x-www-form-urlencoded"]})
+        request = AsyncBoltRequest(
+            body=urlencode({"payload": json.dumps(payload)}),
+            headers={"content-type": ["application/x-www-form-urlencoded"]},
+        )
     else:
         request = AsyncBoltRequest(body=json.dumps(payload), headers={"content-type": ["application/json"]})
     return await app.async_dispatch(request)
@@ -86,13 +101,22 @@ async def test_opening_the_home_queues_a_publish(rig):
 async def test_edit_button_queues_the_fill_and_opens_a_loading_modal(rig):
     app, sandbox, payloads, jobs = rig
     web = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-    home = home_view(user_id="U0DEV", is_admin=True, settings=WorkspaceSettings(), metrics_7d=None, metrics_30d=None,
-                     recent=[], lang="en")
+    home = home_view(
+        user_id="U0DEV",
+        is_admin=True,
+        settings=WorkspaceSettings(),
+        metrics_7d=None,
+        metrics_30d=None,
+        recent=[],
+        lang="en",
+    )
     published = (await web.views_publish(user_id="U0DEV", view=home))["view"]
-    click = payloads.block_actions("U0DEV", [{"action_id": "home_edit_jira", "block_id": ids.B_HOME_JIRA}], view=published)
+    click = payloads.block_actions(
+        "U0DEV", [{"action_id": "home_edit_jira", "block_id": ids.B_HOME_JIRA}], view=published
+    )
     response = await dispatch(app, click, interactive=True)
     assert response.status == 200
-    (name, job), = jobs.queued
+    ((name, job),) = jobs.queued
     assert name == FILL_SETTINGS_MODAL and job["section"] == "jira"
     opened = await sandbox.wait_for(lambda: sandbox.open_views("U0DEV"))
     assert opened[-1]["external_id"] == job["external_id"] and opened[-1]["callback_id"] == ids.LOADING_CALLBACK
@@ -103,12 +127,21 @@ async def test_edit_button_queues_the_fill_and_opens_a_loading_modal(rig):
 async def test_submissions(rig):
     app, sandbox, payloads, jobs = rig
     modal = jira_settings_modal(WorkspaceSettings(), "fr")
+
     def submit(url: str) -> dict[str, Any]:
-        return payloads.view_submission("U0DEV", ids.CALLBACKS["jira"], {
-            ids.B_JIRA_URL: url, ids.B_JIRA_EMAIL: "nox@acme.io", ids.B_JIRA_TOKEN: "tok-123456789",
-            ids.B_JIRA_PROJECT: "OPS", ids.B_JIRA_ISSUE_TYPE: "Task",
-            **{ids.B_JIRA_PRIORITY.format(severity=s): "P" for s in ("critical", "high", "medium", "low")},
-        }, private_metadata=modal["private_metadata"])
+        return payloads.view_submission(
+            "U0DEV",
+            ids.CALLBACKS["jira"],
+            {
+                ids.B_JIRA_URL: url,
+                ids.B_JIRA_EMAIL: "nox@acme.io",
+                ids.B_JIRA_TOKEN: "tok-123456789",
+                ids.B_JIRA_PROJECT: "OPS",
+                ids.B_JIRA_ISSUE_TYPE: "Task",
+                **{ids.B_JIRA_PRIORITY.format(severity=s): "P" for s in ("critical", "high", "medium", "low")},
+            },
+            private_metadata=modal["private_metadata"],
+        )
 
     bad = submit("http://acme")
     response = await dispatch(app, bad, interactive=True)
@@ -119,5 +152,5 @@ async def test_submissions(rig):
 
     response = await dispatch(app, submit("https://acme.atlassian.net"), interactive=True)
     assert response.status == 200 and not response.body
-    (name, job), = jobs.queued
+    ((name, job),) = jobs.queued
     assert name == SAVE_SETTINGS and "tok-123456789" not in json.dumps(job) and job["sealed_secret"]

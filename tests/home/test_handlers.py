@@ -14,7 +14,11 @@ from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.home.modals import metadata
 from jamono.home.secrets import SecretSealer
 from jamono.home.slack_handlers import (
-    ack_home_edit, handle_app_home_opened, handle_settings_submission, open_settings_loading, settings_external_id,
+    ack_home_edit,
+    handle_app_home_opened,
+    handle_settings_submission,
+    open_settings_loading,
+    settings_external_id,
 )
 from tests.home.test_forms import SERVICE_ACCOUNT, google_state, jira_state, text
 
@@ -70,7 +74,7 @@ async def test_edit_button_queues_then_acks_then_opens_the_loading_modal(rec):
     await open_settings_loading(body, action, rec)
     kinds = [kind for kind, _ in rec.timeline]
     assert kinds == ["enqueue", "ack", "views_open"]
-    (name, job), = rec.queued()
+    ((name, job),) = rec.queued()
     external_id = settings_external_id("jira", "123.456.abc")
     assert name == FILL_SETTINGS_MODAL and job["section"] == "jira" and job["external_id"] == external_id
     opened = rec.timeline[2][1]
@@ -83,8 +87,11 @@ async def test_edit_button_refuses_unknown_sections(rec):
 
 
 def submission(section: str, state: dict[str, Any], *, lang: str = "en", has_secret: bool = False) -> tuple[dict, dict]:
-    view = {"callback_id": ids.CALLBACKS[section], "state": state,  # type: ignore[index]
-            "private_metadata": metadata(lang, has_secret)}  # type: ignore[arg-type]
+    view = {
+        "callback_id": ids.CALLBACKS[section],
+        "state": state,  # type: ignore[index]
+        "private_metadata": metadata(lang, has_secret),
+    }  # type: ignore[arg-type]
     return {"team": {"id": "T1"}, "user": {"id": "U1"}, "view": view}, view
 
 
@@ -92,7 +99,7 @@ async def test_invalid_submission_answers_with_errors_and_queues_nothing(rec, se
     body, view = submission("jira", jira_state(**{ids.B_JIRA_URL: text("http://x")}), lang="fr")
     await handle_settings_submission(rec.ack, body, view, ctx(rec, sealer))
     assert rec.queued() == []
-    (kind, kwargs), = rec.timeline
+    ((kind, kwargs),) = rec.timeline
     assert kwargs["response_action"] == "errors" and kwargs["errors"][ids.B_JIRA_URL].startswith("L'URL Jira")
 
 
@@ -100,7 +107,7 @@ async def test_valid_submission_queues_sealed_secret_then_acks(rec, sealer):
     body, view = submission("jira", jira_state())
     await handle_settings_submission(rec.ack, body, view, ctx(rec, sealer))
     assert [kind for kind, _ in rec.timeline] == ["enqueue", "ack"] and rec.timeline[1][1] == {}
-    (name, job), = rec.queued()
+    ((name, job),) = rec.queued()
     assert name == SAVE_SETTINGS and job["section"] == "jira" and job["changes"]["jira"]["project_key"] == "OPS"
     assert "ATATT3xFfGF0-secret-token" not in json.dumps(job)
     assert sealer.open(job["sealed_secret"]).get_secret_value() == "ATATT3xFfGF0-secret-token"
@@ -109,9 +116,10 @@ async def test_valid_submission_queues_sealed_secret_then_acks(rec, sealer):
 async def test_kept_secret_travels_as_nothing(rec, sealer):
     body, view = submission("google", google_state(**{ids.B_GOOGLE_CREDENTIALS: text(None)}), has_secret=True)
     await handle_settings_submission(rec.ack, body, view, ctx(rec, sealer))
-    (name, job), = rec.queued()
+    ((name, job),) = rec.queued()
     assert job["sealed_secret"] is None and job["changes"] == {
-        "google": {"mode": "service_account", "organizer_email": "ops@acme.io", "calendar_id": "primary"}}
+        "google": {"mode": "service_account", "organizer_email": "ops@acme.io", "calendar_id": "primary"}
+    }
 
 
 async def test_a_secret_without_encryption_keys_is_refused_in_the_modal(rec, monkeypatch):
@@ -121,8 +129,10 @@ async def test_a_secret_without_encryption_keys_is_refused_in_the_modal(rec, mon
     body, view = submission("google", google_state(**{ids.B_GOOGLE_CREDENTIALS: text(SERVICE_ACCOUNT)}))
     await handle_settings_submission(rec.ack, body, view, ctx(rec))
     assert rec.queued() == []
-    (kind, kwargs), = rec.timeline
-    assert kwargs["errors"] == {ids.B_GOOGLE_CREDENTIALS: "This NOX server can't store secrets yet (no encryption key configured)."}
+    ((kind, kwargs),) = rec.timeline
+    assert kwargs["errors"] == {
+        ids.B_GOOGLE_CREDENTIALS: "This NOX server can't store secrets yet (no encryption key configured)."
+    }
 
 
 async def test_general_submission_needs_no_sealer(rec, monkeypatch):
@@ -132,5 +142,5 @@ async def test_general_submission_needs_no_sealer(rec, monkeypatch):
     monkeypatch.setattr(slack_handlers, "_default_sealer", lambda: None)
     body, view = submission("general", general_state())
     await handle_settings_submission(rec.ack, body, view, ctx(rec))
-    (name, job), = rec.queued()
+    ((name, job),) = rec.queued()
     assert job["changes"]["action_mode"] == "automatic" and job["sealed_secret"] is None

@@ -19,26 +19,60 @@ DAY = timedelta(days=1)
 def _week_rows() -> list[dict]:
     """Inside the 7-day window: 6 rows, latencies 100/200/300/400/1000 and one failure without one."""
     return [
-        {"created_at": NOW, "intent": "question", "response_time_ms": 100, "user_satisfaction": 1,
-         "metadata": {"tokens": 100}},
-        {"created_at": NOW - DAY, "intent": "question", "response_time_ms": 200, "user_satisfaction": 1,
-         "metadata": {"tokens": 250, "action": "jira_ticket"}},
-        {"created_at": NOW - DAY, "intent": "incident", "response_time_ms": 300, "user_satisfaction": -1,
-         "metadata": {"tokens": 0, "action": "meeting"}},
-        {"created_at": NOW - 2 * DAY, "intent": "incident", "response_time_ms": 400, "user_satisfaction": 1,
-         "metadata": {}},
-        {"created_at": NOW - 3 * DAY, "intent": "question", "response_time_ms": 1000,
-         "metadata": {"tokens": "abc"}},  # a malformed count is ignored, not fatal
-        {"created_at": NOW - 3 * DAY, "intent": None, "response_time_ms": None, "success": False,
-         "metadata": {"tokens": 50}},
+        {
+            "created_at": NOW,
+            "intent": "question",
+            "response_time_ms": 100,
+            "user_satisfaction": 1,
+            "metadata": {"tokens": 100},
+        },
+        {
+            "created_at": NOW - DAY,
+            "intent": "question",
+            "response_time_ms": 200,
+            "user_satisfaction": 1,
+            "metadata": {"tokens": 250, "action": "jira_ticket"},
+        },
+        {
+            "created_at": NOW - DAY,
+            "intent": "incident",
+            "response_time_ms": 300,
+            "user_satisfaction": -1,
+            "metadata": {"tokens": 0, "action": "meeting"},
+        },
+        {
+            "created_at": NOW - 2 * DAY,
+            "intent": "incident",
+            "response_time_ms": 400,
+            "user_satisfaction": 1,
+            "metadata": {},
+        },
+        {
+            "created_at": NOW - 3 * DAY,
+            "intent": "question",
+            "response_time_ms": 1000,
+            "metadata": {"tokens": "abc"},
+        },  # a malformed count is ignored, not fatal
+        {
+            "created_at": NOW - 3 * DAY,
+            "intent": None,
+            "response_time_ms": None,
+            "success": False,
+            "metadata": {"tokens": 50},
+        },
     ]
 
 
 def _month_rows() -> list[dict]:
     """Only in the 30-day window, and one row older than both."""
     return [
-        {"created_at": NOW - 20 * DAY, "intent": "question", "response_time_ms": 5000, "user_satisfaction": -1,
-         "metadata": {"tokens": 1000, "action": "jira_ticket"}},
+        {
+            "created_at": NOW - 20 * DAY,
+            "intent": "question",
+            "response_time_ms": 5000,
+            "user_satisfaction": -1,
+            "metadata": {"tokens": 1000, "action": "jira_ticket"},
+        },
         {"created_at": NOW - 20 * DAY, "intent": "question", "response_time_ms": 7000},
         {"created_at": NOW - 40 * DAY, "intent": "question", "response_time_ms": 9, "metadata": {"tokens": 99999}},
     ]
@@ -49,8 +83,20 @@ def seeded(pool, workspace):
     seed(pool, workspace, _week_rows() + _month_rows())
     # Another tenant's busy day must not show up anywhere.
     other = register_workspace(pool, TeamIdentity(team_id="T" + uuid.uuid4().hex[:10].upper()))
-    seed(pool, other, [{"created_at": NOW, "intent": "incident", "response_time_ms": 1, "user_satisfaction": 1,
-                        "metadata": {"tokens": 5000, "action": "jira_ticket"}}] * 3)
+    seed(
+        pool,
+        other,
+        [
+            {
+                "created_at": NOW,
+                "intent": "incident",
+                "response_time_ms": 1,
+                "user_satisfaction": 1,
+                "metadata": {"tokens": 5000, "action": "jira_ticket"},
+            }
+        ]
+        * 3,
+    )
     return workspace
 
 
@@ -110,8 +156,9 @@ def test_totals_are_an_index_range_scan(pool, workspace):
     since, until, _ = window(30, now=NOW)
     with tenant_tx(pool, workspace.tenant_id) as conn:
         conn.execute("SET LOCAL enable_seqscan = off")
-        plan = conn.execute(sql.SQL("EXPLAIN ") + _totals_query(None),
-                            {"since": since, "until": until, "workspace_id": None}).fetchall()
+        plan = conn.execute(
+            sql.SQL("EXPLAIN ") + _totals_query(None), {"since": since, "until": until, "workspace_id": None}
+        ).fetchall()
     text = "\n".join(str(next(iter(r.values()))) for r in plan)
     assert "Seq Scan" not in text
     cond = next(line for line in text.splitlines() if "Index Cond" in line)
@@ -119,7 +166,9 @@ def test_totals_are_an_index_range_scan(pool, workspace):
 
 
 def test_recent_interactions_are_the_user_s_own_newest_first(pool, workspace):
-    mine = [{"user_id": "U0ME", "created_at": NOW - i * DAY, "message": f"mine {i}", "intent": "question"} for i in range(7)]
+    mine = [
+        {"user_id": "U0ME", "created_at": NOW - i * DAY, "message": f"mine {i}", "intent": "question"} for i in range(7)
+    ]
     seed(pool, workspace, mine + [{"user_id": "U0YOU", "created_at": NOW, "message": "theirs"}])
     with tenant_tx(pool, workspace.tenant_id) as conn:
         recent = recent_interactions(conn, "U0ME")

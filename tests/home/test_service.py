@@ -53,8 +53,19 @@ def _action_ids(view: dict[str, Any]) -> set[str]:
 
 
 def test_home_for_an_admin_and_for_a_member(pool, workspace, sandbox, client):
-    seed(pool, workspace, [{"user_id": "U0BOB", "created_at": NOW, "message": "pourquoi la CI est rouge ?",
-                            "intent": "question", "response_time_ms": 900}])
+    seed(
+        pool,
+        workspace,
+        [
+            {
+                "user_id": "U0BOB",
+                "created_at": NOW,
+                "message": "pourquoi la CI est rouge ?",
+                "intent": "question",
+                "response_time_ms": 900,
+            }
+        ],
+    )
     publish_home(pool, client, workspace, "U0ADA", now=NOW)
     publish_home(pool, client, workspace, "U0BOB", now=NOW)
     admin, member = sandbox.home_view("U0ADA"), sandbox.home_view("U0BOB")
@@ -81,20 +92,28 @@ def test_fill_modal_replaces_the_loading_one(pool, workspace, sandbox, client):
     client.views_open(trigger_id=sandbox.issue_trigger_id("U0ADA"), view=loading_modal(job.external_id))
     fill_settings_modal(pool, client, workspace, job)
     view = sandbox.open_views("U0ADA")[-1]
-    assert view["callback_id"] == ids.CALLBACKS["jira"] and any(b.get("block_id") == ids.B_JIRA_TOKEN for b in view["blocks"])
+    assert view["callback_id"] == ids.CALLBACKS["jira"] and any(
+        b.get("block_id") == ids.B_JIRA_TOKEN for b in view["blocks"]
+    )
 
 
 def test_fill_modal_refuses_members(pool, workspace, sandbox, client):
-    job = SettingsModalJob(team_id=workspace.team_id, user="U0BOB", section="general", external_id="nox-settings-general-2")
+    job = SettingsModalJob(
+        team_id=workspace.team_id, user="U0BOB", section="general", external_id="nox-settings-general-2"
+    )
     client.views_open(trigger_id=sandbox.issue_trigger_id("U0BOB"), view=loading_modal(job.external_id))
     fill_settings_modal(pool, client, workspace, job)
     view = sandbox.open_views("U0BOB")[-1]
     assert view["callback_id"] == ids.LOADING_CALLBACK and "Seuls les admins" in json.dumps(view, ensure_ascii=False)
 
 
-def _save_job(workspace, user: str, sealer: SecretSealer | None, secret: str | None = "tok-123456789") -> SettingsSaveJob:
+def _save_job(
+    workspace, user: str, sealer: SecretSealer | None, secret: str | None = "tok-123456789"
+) -> SettingsSaveJob:
     return SettingsSaveJob(
-        team_id=workspace.team_id, user=user, section="jira",
+        team_id=workspace.team_id,
+        user=user,
+        section="jira",
         changes={"jira": {"url": "https://acme.atlassian.net", "email": "nox@acme.io", "project_key": "OPS"}},
         sealed_secret=sealer.seal(SecretStr(secret)) if (sealer and secret) else None,
     )
@@ -133,16 +152,22 @@ def test_without_a_secret_store_settings_save_but_the_token_does_not(pool, works
 
 def test_rotated_keys_ask_for_the_secret_again(pool, workspace, sandbox, client):
     old, new = SecretSealer([Fernet.generate_key().decode()]), SecretSealer([Fernet.generate_key().decode()])
-    outcome = apply_settings(pool, client, workspace, _save_job(workspace, "U0ADA", old), sealer=new, store=MemoryStore())
+    outcome = apply_settings(
+        pool, client, workspace, _save_job(workspace, "U0ADA", old), sealer=new, store=MemoryStore()
+    )
     assert outcome.saved and "decrypted" in (outcome.secret_problem or "")
 
 
 def test_actor_entry_point_forgets_the_cached_workspace(pool, workspace, sandbox, client):
     forgotten: list[tuple[str, str | None]] = []
     rt = SimpleNamespace(
-        pool=pool, settings=SimpleNamespace(jamono_encryption_keys=None),
-        workspaces=SimpleNamespace(get=lambda team, ent: workspace, forget=lambda team, ent: forgotten.append((team, ent))),
-        slack=SimpleNamespace(get=lambda token: client), bot_token=lambda ws: sandbox.bot_token,
+        pool=pool,
+        settings=SimpleNamespace(jamono_encryption_keys=None),
+        workspaces=SimpleNamespace(
+            get=lambda team, ent: workspace, forget=lambda team, ent: forgotten.append((team, ent))
+        ),
+        slack=SimpleNamespace(get=lambda token: client),
+        bot_token=lambda ws: sandbox.bot_token,
     )
     job = _save_job(workspace, "U0ADA", None)
     job.changes = {"display_name": "Noxie"}

@@ -21,31 +21,37 @@ def test_defaults_are_safe():
     assert s.jira.priorities.as_dict() == {"critical": "Highest", "high": "High", "medium": "Medium", "low": "Low"}
 
 
-@pytest.mark.parametrize("changes", [
-    {"action_mode": "yolo"},
-    {"language": "de"},
-    {"display_name": "x" * 81},
-    {"display_name": "two\nlines"},
-    {"incident_channel": "#ops"},
-    {"admins": ["not-a-user"]},
-    {"jira": {"url": "http://jira.example.com"}},
-    {"jira": {"url": "https://user:pw@jira.example.com"}},
-    {"jira": {"project_key": "ops"}},
-    {"jira": {"project_key": "O"}},
-    {"jira": {"email": "nope"}},
-    {"google": {"mode": "api_key"}},
-    {"google": {"calendar_id": "has space"}},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"action_mode": "yolo"},
+        {"language": "de"},
+        {"display_name": "x" * 81},
+        {"display_name": "two\nlines"},
+        {"incident_channel": "#ops"},
+        {"admins": ["not-a-user"]},
+        {"jira": {"url": "http://jira.example.com"}},
+        {"jira": {"url": "https://user:pw@jira.example.com"}},
+        {"jira": {"project_key": "ops"}},
+        {"jira": {"project_key": "O"}},
+        {"jira": {"email": "nope"}},
+        {"google": {"mode": "api_key"}},
+        {"google": {"calendar_id": "has space"}},
+    ],
+)
 def test_invalid_values_are_refused(changes):
     with pytest.raises(ValidationError):
         WorkspaceSettings.model_validate(changes)
 
 
 def test_values_are_normalised():
-    s = WorkspaceSettings.model_validate({
-        "admins": ["U01", "U02", "U01"], "display_name": "  Nox  ",
-        "jira": {"url": "https://team.atlassian.net/", "project_key": "INFRA2", "email": ""},
-    })
+    s = WorkspaceSettings.model_validate(
+        {
+            "admins": ["U01", "U02", "U01"],
+            "display_name": "  Nox  ",
+            "jira": {"url": "https://team.atlassian.net/", "project_key": "INFRA2", "email": ""},
+        }
+    )
     assert s.admins == ["U01", "U02"] and s.display_name == "Nox"
     assert s.jira.url == "https://team.atlassian.net" and s.jira.email is None
 
@@ -57,11 +63,15 @@ def test_priority_mapping_feeds_the_jira_plugin():
 
 
 def test_damaged_stored_settings_fall_back_per_field():
-    s = parse_stored({
-        "language": "de", "display_name": "Ops bot", "admins": ["U01", "bad", "U02"],
-        "jira": {"url": "http://insecure", "project_key": "OPS", "has_token": True},
-        "someone_elses_key": {"x": 1},
-    })
+    s = parse_stored(
+        {
+            "language": "de",
+            "display_name": "Ops bot",
+            "admins": ["U01", "bad", "U02"],
+            "jira": {"url": "http://insecure", "project_key": "OPS", "has_token": True},
+            "someone_elses_key": {"x": 1},
+        }
+    )
     assert s.language == "auto" and s.display_name == "Ops bot" and s.admins == ["U01", "U02"]
     assert s.jira.url is None and s.jira.project_key == "OPS" and s.jira.has_token
     assert parse_stored(None) == WorkspaceSettings() and parse_stored("garbage") == WorkspaceSettings()
@@ -70,21 +80,34 @@ def test_damaged_stored_settings_fall_back_per_field():
 def test_round_trip_under_rls_keeps_other_modules_keys(pool, workspace):
     with tenant_tx(pool, workspace.tenant_id) as conn:
         assert load_settings(conn, workspace.workspace_id) == WorkspaceSettings()
-        conn.execute("UPDATE workspaces SET settings = settings || %s WHERE id = %s",
-                     [Jsonb({"onboarding": {"done": True}}), workspace.workspace_id])
-        saved = save_settings(conn, workspace.workspace_id, {
-            "action_mode": "automatic", "incident_channel": "C0INCIDENT",
-            "jira": {"url": "https://acme.atlassian.net", "project_key": "OPS", "priorities": {"low": "Lowest"}},
-        })
+        conn.execute(
+            "UPDATE workspaces SET settings = settings || %s WHERE id = %s",
+            [Jsonb({"onboarding": {"done": True}}), workspace.workspace_id],
+        )
+        saved = save_settings(
+            conn,
+            workspace.workspace_id,
+            {
+                "action_mode": "automatic",
+                "incident_channel": "C0INCIDENT",
+                "jira": {"url": "https://acme.atlassian.net", "project_key": "OPS", "priorities": {"low": "Lowest"}},
+            },
+        )
     assert saved.jira.priorities.low == "Lowest" and saved.jira.priorities.high == "High"
     with tenant_tx(pool, workspace.tenant_id) as conn:
         # A second, partial change merges into the first (nested sections too).
         save_settings(conn, workspace.workspace_id, {"jira": {"issue_type": "Incident"}, "language": "fr"})
     with tenant_tx(pool, workspace.tenant_id) as conn:
         loaded = load_settings(conn, workspace.workspace_id)
-        raw = conn.execute("SELECT settings FROM workspaces WHERE id = %s", [workspace.workspace_id]).fetchone()["settings"]
+        raw = conn.execute("SELECT settings FROM workspaces WHERE id = %s", [workspace.workspace_id]).fetchone()[
+            "settings"
+        ]
     assert loaded.action_mode == "automatic" and loaded.language == "fr" and loaded.incident_channel == "C0INCIDENT"
-    assert (loaded.jira.url, loaded.jira.project_key, loaded.jira.issue_type) == ("https://acme.atlassian.net", "OPS", "Incident")
+    assert (loaded.jira.url, loaded.jira.project_key, loaded.jira.issue_type) == (
+        "https://acme.atlassian.net",
+        "OPS",
+        "Incident",
+    )
     assert loaded.jira.priorities.low == "Lowest"
     assert raw["onboarding"] == {"done": True}
 

@@ -13,7 +13,12 @@ from jamono.home.metrics import UsageMetrics
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.home.text import has_both_languages
 from jamono.home.views import (
-    general_settings_modal, google_settings_modal, home_view, jira_settings_modal, loading_modal, notice_modal,
+    general_settings_modal,
+    google_settings_modal,
+    home_view,
+    jira_settings_modal,
+    loading_modal,
+    notice_modal,
     validate_view,
 )
 from jamono.sandbox.validation import check_view
@@ -36,8 +41,15 @@ def _all_text(view: dict[str, Any]) -> str:
 
 
 def _home(is_admin: bool, lang: str, **overrides: Any) -> dict[str, Any]:
-    args: dict[str, Any] = dict(user_id="U0DEV", is_admin=is_admin, settings=big_settings(),
-                                metrics_7d=big_metrics(7), metrics_30d=big_metrics(30), recent=big_recent(), lang=lang)
+    args: dict[str, Any] = dict(
+        user_id="U0DEV",
+        is_admin=is_admin,
+        settings=big_settings(),
+        metrics_7d=big_metrics(7),
+        metrics_30d=big_metrics(30),
+        recent=big_recent(),
+        lang=lang,
+    )
     return home_view(**(args | overrides))
 
 
@@ -52,8 +64,15 @@ def test_home_with_worst_case_data_is_valid(is_admin, lang):
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_minimal_home_is_valid(lang):
-    view = home_view(user_id="U0DEV", is_admin=True, settings=WorkspaceSettings(), metrics_7d=None,
-                     metrics_30d=None, recent=[], lang=lang)
+    view = home_view(
+        user_id="U0DEV",
+        is_admin=True,
+        settings=WorkspaceSettings(),
+        metrics_7d=None,
+        metrics_30d=None,
+        recent=[],
+        lang=lang,
+    )
     assert validate_view(view) == []
     assert "Usage" in _all_text(view) or "Utilisation" in _all_text(view)
 
@@ -91,8 +110,11 @@ def test_usage_numbers_and_charts():
     text = _all_text(view)
     assert "9,876,543,210" in text and "2.4 s · 123.5 s" in text and "12,345 / 678 (95% 👍)" in text
     assert "4,321" in text and "*Meetings*\\n321" in text
-    charts = [b["text"]["text"] for b in view["blocks"] if b.get("type") == "section" and "text" in b
-              and b["text"]["text"].startswith(("```", "`"))]
+    charts = [
+        b["text"]["text"]
+        for b in view["blocks"]
+        if b.get("type") == "section" and "text" in b and b["text"]["text"].startswith(("```", "`"))
+    ]
     week, month = charts
     assert week.startswith("```\n") and len(week.strip("`\n").splitlines()) == 7
     assert month.startswith("`") and len(month.strip("`")) == 30
@@ -110,8 +132,15 @@ def test_french_rendering():
 
 def test_no_votes_and_unknown_latency():
     empty = UsageMetrics(days=7, since=big_metrics(7).since, until=big_metrics(7).until)
-    view = home_view(user_id="U0DEV", is_admin=True, settings=WorkspaceSettings(), metrics_7d=empty,
-                     metrics_30d=None, recent=[], lang="en")
+    view = home_view(
+        user_id="U0DEV",
+        is_admin=True,
+        settings=WorkspaceSettings(),
+        metrics_7d=empty,
+        metrics_30d=None,
+        recent=[],
+        lang="en",
+    )
     text = _all_text(view)
     assert "no votes yet" in text and "— · —" in text and "Usage numbers are unavailable" in text
     assert validate_view(view) == []
@@ -162,30 +191,96 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-@pytest.mark.parametrize("view, fragment", [
-    ({"type": "home", "blocks": [{"type": "divider"}] * 101}, "101 blocks"),
-    ({"type": "home", "blocks": [_section("x" * 3001)]}, "3001 characters"),
-    ({"type": "home", "blocks": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}]}, "11 fields"),
-    ({"type": "home", "blocks": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}]}, "max 2000"),
-    ({"type": "home", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]}, "max 150"),
-    ({"type": "home", "blocks": [{"type": "header", "text": {"type": "mrkdwn", "text": "h"}}]}, "not allowed"),
-    ({"type": "home", "blocks": [{"type": "actions", "elements": [
-        {"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "b" * 76}}]}]}, "max 75"),
-    ({"type": "home", "blocks": [{"type": "actions", "elements": [
-        {"type": "button", "action_id": "a" * 256, "text": {"type": "plain_text", "text": "b"}}]}]}, "action_id"),
-    ({"type": "home", "blocks": [{**_section("a"), "block_id": "x"}, {**_section("b"), "block_id": "x"}]}, "duplicate"),
-    ({"type": "home", "blocks": [{**_section("a"), "block_id": "x" * 256}]}, "block_id"),
-    ({"type": "home", "blocks": [_section("")]}, "must not be empty"),
-    ({"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": []}, "title/text"),
-    ({"type": "modal", "title": {"type": "plain_text", "text": "t"}, "blocks": [
-        {"type": "input", "label": {"type": "plain_text", "text": "l"},
-         "element": {"type": "plain_text_input", "action_id": "v"}}]}, "needs a submit"),
-    ({"type": "modal", "title": {"type": "plain_text", "text": "t"}, "submit": {"type": "plain_text", "text": "s"},
-      "blocks": [{"type": "input", "label": {"type": "plain_text", "text": "l"}, "element": {
-          "type": "static_select", "action_id": "v", "options": [{"text": {"type": "plain_text", "text": "a"}, "value": "a"}],
-          "initial_option": {"text": {"type": "plain_text", "text": "b"}, "value": "b"}}}]}, "initial_option"),
-    ({"type": "sheet", "blocks": []}, "not home or modal"),
-])
+@pytest.mark.parametrize(
+    "view, fragment",
+    [
+        ({"type": "home", "blocks": [{"type": "divider"}] * 101}, "101 blocks"),
+        ({"type": "home", "blocks": [_section("x" * 3001)]}, "3001 characters"),
+        (
+            {"type": "home", "blocks": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}]},
+            "11 fields",
+        ),
+        (
+            {"type": "home", "blocks": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}]},
+            "max 2000",
+        ),
+        (
+            {"type": "home", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]},
+            "max 150",
+        ),
+        ({"type": "home", "blocks": [{"type": "header", "text": {"type": "mrkdwn", "text": "h"}}]}, "not allowed"),
+        (
+            {
+                "type": "home",
+                "blocks": [
+                    {
+                        "type": "actions",
+                        "elements": [
+                            {"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "b" * 76}}
+                        ],
+                    }
+                ],
+            },
+            "max 75",
+        ),
+        (
+            {
+                "type": "home",
+                "blocks": [
+                    {
+                        "type": "actions",
+                        "elements": [
+                            {"type": "button", "action_id": "a" * 256, "text": {"type": "plain_text", "text": "b"}}
+                        ],
+                    }
+                ],
+            },
+            "action_id",
+        ),
+        (
+            {"type": "home", "blocks": [{**_section("a"), "block_id": "x"}, {**_section("b"), "block_id": "x"}]},
+            "duplicate",
+        ),
+        ({"type": "home", "blocks": [{**_section("a"), "block_id": "x" * 256}]}, "block_id"),
+        ({"type": "home", "blocks": [_section("")]}, "must not be empty"),
+        ({"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": []}, "title/text"),
+        (
+            {
+                "type": "modal",
+                "title": {"type": "plain_text", "text": "t"},
+                "blocks": [
+                    {
+                        "type": "input",
+                        "label": {"type": "plain_text", "text": "l"},
+                        "element": {"type": "plain_text_input", "action_id": "v"},
+                    }
+                ],
+            },
+            "needs a submit",
+        ),
+        (
+            {
+                "type": "modal",
+                "title": {"type": "plain_text", "text": "t"},
+                "submit": {"type": "plain_text", "text": "s"},
+                "blocks": [
+                    {
+                        "type": "input",
+                        "label": {"type": "plain_text", "text": "l"},
+                        "element": {
+                            "type": "static_select",
+                            "action_id": "v",
+                            "options": [{"text": {"type": "plain_text", "text": "a"}, "value": "a"}],
+                            "initial_option": {"text": {"type": "plain_text", "text": "b"}, "value": "b"},
+                        },
+                    }
+                ],
+            },
+            "initial_option",
+        ),
+        ({"type": "sheet", "blocks": []}, "not home or modal"),
+    ],
+)
 def test_the_validator_catches_what_slack_refuses(view, fragment):
     problems = validate_view(view)
     assert problems and any(fragment in p for p in problems), problems

@@ -29,9 +29,13 @@ def sandbox() -> Iterator[object]:
 def e2e_settings(admin_database_url: str, redis_url: str, sandbox) -> Iterator[Settings]:
     """The process environment the web app and worker read, as `jamono run` would set it."""
     values = {
-        "DATABASE_URL": admin_database_url, "REDIS_URL": redis_url, "SLACK_BOT_TOKEN": sandbox.bot_token,
-        "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET, "SLACK_API_URL": sandbox.api_url,
-        "JOB_MAX_RETRIES": "2", "LOG_FORMAT": "text",
+        "DATABASE_URL": admin_database_url,
+        "REDIS_URL": redis_url,
+        "SLACK_BOT_TOKEN": sandbox.bot_token,
+        "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+        "SLACK_API_URL": sandbox.api_url,
+        "JOB_MAX_RETRIES": "2",
+        "LOG_FORMAT": "text",
         "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",  # tested on its own (tests/observability/test_housekeeping.py)
     }
     saved = {k: os.environ.get(k) for k in values}
@@ -139,14 +143,13 @@ async def isolated(e2e_settings, pool, sandbox, sandbox_workspace, redis_url):
     identity, _ = sandbox_workspace
     runner, url = await serve(app.build_http_app(e2e_settings, pool, DramatiqJobQueue(broker), identity))
     async with SlackEventSender(f"{url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox) as sender:
+
         def queued() -> list[tuple[str, dict]]:
             messages = [json.loads(raw) for raw in client.hvals(f"{NAMESPACE}:nox.msgs")]
             return [(m["actor_name"], m["args"][0]) for m in messages]
 
         yield sender, queued
     await runner.cleanup()
-
-
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from jamono.integrations.retry import RetryPolicy
 from tests.standins.jira_api import JiraStandIn
 
 # Integration calls that give up fast: the tests wait seconds, not minutes.
-FAST = PluginOptions(timeout_s=0.5, retry=RetryPolicy(max_retries=2, base_delay_s=0.05, max_delay_s=0.2,
-                                                       max_retry_after_s=2))
+FAST = PluginOptions(
+    timeout_s=0.5, retry=RetryPolicy(max_retries=2, base_delay_s=0.05, max_delay_s=0.2, max_retry_after_s=2)
+)
 UNSET_JIRA = {"url": None, "email": None, "project_key": None, "issue_type": "Task", "has_token": False}
 
 
@@ -39,10 +40,20 @@ def jira_connected(pool, workspace, settings, incident_channel: str) -> Iterator
     """Jira connected for the workspace, pointed at a fresh stand-in; disconnected afterwards."""
     store = credential_store(settings)
     with JiraStandIn() as standin:
-        save_workspace_settings(pool, workspace, {
-            "jira": {"url": "https://jira.example.com", "email": standin.email, "project_key": "OPS",
-                     "issue_type": "Incident", "has_token": True},
-            "incident_channel": incident_channel})
+        save_workspace_settings(
+            pool,
+            workspace,
+            {
+                "jira": {
+                    "url": "https://jira.example.com",
+                    "email": standin.email,
+                    "project_key": "OPS",
+                    "issue_type": "Incident",
+                    "has_token": True,
+                },
+                "incident_channel": incident_channel,
+            },
+        )
         with tenant_tx(pool, workspace.tenant_id) as conn:
             store.put(conn, workspace.workspace_id, "jira_api_token", SecretStr(standin.api_token))
             store.set_endpoint(conn, workspace.workspace_id, "jira", standin.url)

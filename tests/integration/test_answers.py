@@ -64,16 +64,29 @@ def broker_runbook(pool, sandbox_workspace, e2e_settings):
     from knowledge.embeddings import get_embedder
 
     _, workspace = sandbox_workspace
-    report = ingest_documents(pool, workspace.tenant_id, [SourceDocument(
-        source="runbooks/broker-consumer-lag.md", title="Message broker — consumer lag keeps growing",
-        content=BROKER_RUNBOOK, lang="en")], get_embedder(redis_url=e2e_settings.redis_url))
+    report = ingest_documents(
+        pool,
+        workspace.tenant_id,
+        [
+            SourceDocument(
+                source="runbooks/broker-consumer-lag.md",
+                title="Message broker — consumer lag keeps growing",
+                content=BROKER_RUNBOOK,
+                lang="en",
+            )
+        ],
+        get_embedder(redis_url=e2e_settings.redis_url),
+    )
     assert not report.failed
     return report
 
 
 async def test_a_how_to_question_gets_the_diagnosis_and_fix_not_the_meaning(worker, sender, sandbox, broker_runbook):
-    envelope = sender.dm("U0DEV", "the consumer group lag keeps growing and messages wait longer and longer, "
-                                  "how do I find the slow consumer and fix it?")
+    envelope = sender.dm(
+        "U0DEV",
+        "the consumer group lag keeps growing and messages wait longer and longer, "
+        "how do I find the slow consumer and fix it?",
+    )
     ts = envelope["event"]["ts"]
     assert (await sender.send_event(envelope)).status == 200
     reply = (await sandbox.wait_for(lambda: _answered(sandbox, "D0DEV", ts), timeout=20))[-1]
@@ -84,10 +97,12 @@ async def test_a_how_to_question_gets_the_diagnosis_and_fix_not_the_meaning(work
     assert "Diagnosis" in shown and "Mitigation" in shown
 
 
-async def test_a_french_question_is_answered_from_an_english_runbook_in_french(worker, sender, sandbox,
-                                                                               broker_runbook):
-    envelope = sender.dm("U0DEV", "le retard du groupe de consommateurs kafka augmente sans arrêt, "
-                                  "comment trouver le consommateur lent et corriger ?")
+async def test_a_french_question_is_answered_from_an_english_runbook_in_french(worker, sender, sandbox, broker_runbook):
+    envelope = sender.dm(
+        "U0DEV",
+        "le retard du groupe de consommateurs kafka augmente sans arrêt, "
+        "comment trouver le consommateur lent et corriger ?",
+    )
     ts = envelope["event"]["ts"]
     assert (await sender.send_event(envelope)).status == 200
     reply = (await sandbox.wait_for(lambda: _answered(sandbox, "D0DEV", ts), timeout=20))[-1]
@@ -106,16 +121,18 @@ async def _reported(sender, sandbox, text: str) -> str:
 
 
 async def test_an_incident_after_a_deploy_gets_the_rollback_steps_first(worker, sender, sandbox):
-    shown = await _reported(sender, sandbox, "the payments API returns 502 for all EU customers since 14:05, "
-                                             "right after deploy 4.12")
+    shown = await _reported(
+        sender, sandbox, "the payments API returns 502 for all EU customers since 14:05, right after deploy 4.12"
+    )
     assert "Incident" in shown and "What to check first" in shown
     assert "rollout undo" in shown, "a recent deploy points at the rollback runbook's steps"
     assert "No runbook" not in shown
 
 
 async def test_an_incident_nothing_matches_says_so(worker, sender, sandbox):
-    shown = await _reported(sender, sandbox, "URGENT the espresso machine on floor 3 is leaking everywhere, "
-                                             "the floor is flooded")
+    shown = await _reported(
+        sender, sandbox, "URGENT the espresso machine on floor 3 is leaking everywhere, the floor is flooded"
+    )
     assert "rollout undo" not in shown and "kubectl" not in shown
     assert "runbook" in shown.lower()
 
@@ -136,12 +153,12 @@ async def _reply(sender, channel: str, thread_ts: str, text: str, user: str = "U
 
 async def test_a_follow_up_in_the_thread_is_answered_without_a_mention(worker, sender, sandbox, broker_runbook):
     channel = "C" + uuid.uuid4().hex[:9].upper()
-    root = await _mention_answered(sender, sandbox, channel, "consumer group lag keeps growing on the orders topic, "
-                                                             "what should I check?")
+    root = await _mention_answered(
+        sender, sandbox, channel, "consumer group lag keeps growing on the orders topic, what should I check?"
+    )
     assert len(sandbox.bot_messages(channel, thread_ts=root)) == 1
     await _reply(sender, channel, root, "and if restarting the consumer doesn't fix it?")
-    replies = await sandbox.wait_for(
-        lambda: (r := _answered(sandbox, channel, root)) and len(r) == 2 and r, timeout=20)
+    replies = await sandbox.wait_for(lambda: (r := _answered(sandbox, channel, root)) and len(r) == 2 and r, timeout=20)
     assert "scale deployment" in _shown(replies[-1]), "answered from the thread's runbook"
     # NOX answered unasked once: the next reply waits for a mention (never twice in a row).
     await _reply(sender, channel, root, "what about the staging cluster?")
@@ -160,16 +177,18 @@ async def test_replies_not_meant_for_nox_stay_unanswered(worker, sender, sandbox
     await asyncio.sleep(2.0)
     assert len(sandbox.bot_messages(channel, thread_ts=root)) == 1
     assert sandbox.bot_messages(other) == []
-    assert not [c for c in sandbox.calls_to("conversations.replies") if c.params.get("ts") == said["ts"]], \
+    assert not [c for c in sandbox.calls_to("conversations.replies") if c.params.get("ts") == said["ts"]], (
         "a thread NOX never answered costs no call to Slack"
+    )
 
 
 async def test_a_channel_can_turn_follow_ups_off(worker, sender, sandbox, broker_runbook):
     channel = "C" + uuid.uuid4().hex[:9].upper()
     response = await sender.send_command(sender.slash_command("U0DEV", "followups off", channel=channel))
     assert response.status == 200
-    await sandbox.wait_for(lambda: [c for c in sandbox.calls_to("response_url")
-                                    if "only answer when someone" in str(c.params)], timeout=15)
+    await sandbox.wait_for(
+        lambda: [c for c in sandbox.calls_to("response_url") if "only answer when someone" in str(c.params)], timeout=15
+    )
     root = await _mention_answered(sender, sandbox, channel, "consumer group lag keeps growing, how do I fix it?")
     await _reply(sender, channel, root, "and if that doesn't work, what next?")
     await asyncio.sleep(2.0)

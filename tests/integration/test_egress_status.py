@@ -31,8 +31,19 @@ def connect_jira(pool, sandbox_workspace, e2e_settings, worker) -> Iterator:
     store = credential_store(e2e_settings)
 
     def connect(endpoint: str, email: str, token: str) -> None:
-        _settings(pool, ws, {"jira": {"url": "https://jira.example.com", "email": email, "project_key": "OPS",
-                                      "issue_type": "Task", "has_token": True}})
+        _settings(
+            pool,
+            ws,
+            {
+                "jira": {
+                    "url": "https://jira.example.com",
+                    "email": email,
+                    "project_key": "OPS",
+                    "issue_type": "Task",
+                    "has_token": True,
+                }
+            },
+        )
         with tenant_tx(pool, ws.tenant_id) as conn:
             store.put(conn, ws.workspace_id, "jira_api_token", SecretStr(token))
             store.set_endpoint(conn, ws.workspace_id, "jira", endpoint)
@@ -48,7 +59,8 @@ async def _status_text(sender, sandbox) -> str:
     response = await sender.send_command(sender.slash_command("U0DEV", "status"))
     assert response.status == 200
     found = await sandbox.wait_for(
-        lambda: [e for e in sandbox.ephemerals(user="U0DEV")[before:] if "Jira" in str(e.get("blocks"))], timeout=20)
+        lambda: [e for e in sandbox.ephemerals(user="U0DEV")[before:] if "Jira" in str(e.get("blocks"))], timeout=20
+    )
     return str(found[-1]["blocks"])
 
 

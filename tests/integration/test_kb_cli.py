@@ -10,7 +10,9 @@ def test_operator_ingests_lists_searches_and_removes(e2e_settings, workspace, tm
     docs.mkdir()
     (docs / "vault.md").write_text(
         "---\ntitle: Vault — unsealing after a restart\ntags: [vault]\nlang: en\n---\n"
-        "## Unseal\n\nRun `vault operator unseal` three times with three different key shares.\n", encoding="utf-8")
+        "## Unseal\n\nRun `vault operator unseal` three times with three different key shares.\n",
+        encoding="utf-8",
+    )
     (docs / "notes.bin").write_bytes(b"\x00\x01")  # not a supported document: ignored
     team = ["--team", workspace.team_id]
 

@@ -43,8 +43,9 @@ def sandboxed(settings: Settings, sandbox) -> Settings:
     return settings.model_copy(update={"host": "127.0.0.1", "playground_url": sandbox.base_url + "playground"})
 
 
-async def test_the_landing_page_in_english_and_french_with_strict_headers(e2e_settings, pool, broker,
-                                                                          sandbox_workspace, sandbox):
+async def test_the_landing_page_in_english_and_french_with_strict_headers(
+    e2e_settings, pool, broker, sandbox_workspace, sandbox
+):
     identity, _ = sandbox_workspace
     async with running(sandboxed(e2e_settings, sandbox), pool, broker, identity) as url:
         status, english, headers = await get(url + "/", **{"Accept-Language": "en-GB,en;q=0.9"})
@@ -55,8 +56,13 @@ async def test_the_landing_page_in_english_and_french_with_strict_headers(e2e_se
     assert '<html lang="en">' in english and "What NOX does" in english and "runbooks" in english
     assert '<html lang="fr">' in french and "Ce que fait NOX" in french and "le bac à sable" in french
     assert forced == french
-    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
-                 "Cache-Control"):
+    for name in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cache-Control",
+    ):
         assert headers[name] == PAGE_HEADERS[name], name
     csp = headers["Content-Security-Policy"]
     assert csp.startswith("default-src 'none'; style-src 'sha256-") and "script-src" not in csp
@@ -71,12 +77,17 @@ async def test_the_landing_page_in_english_and_french_with_strict_headers(e2e_se
 
 
 async def test_many_workspaces_get_add_to_slack_and_no_playground(e2e_settings, pool, broker, sandbox):
-    multi = e2e_settings.model_copy(update={
-        "slack_bot_token": None, "slack_client_id": sandbox.client_id, "host": "127.0.0.1",
-        "slack_client_secret": SecretStr(sandbox.client_secret), "jamono_encryption_keys": SecretStr(generate_key()),
-        "slack_signing_secret": SecretStr("a-real-apps-signing-secret"),
-        "playground_url": sandbox.base_url + "playground",  # even if someone sets it
-    })
+    multi = e2e_settings.model_copy(
+        update={
+            "slack_bot_token": None,
+            "slack_client_id": sandbox.client_id,
+            "host": "127.0.0.1",
+            "slack_client_secret": SecretStr(sandbox.client_secret),
+            "jamono_encryption_keys": SecretStr(generate_key()),
+            "slack_signing_secret": SecretStr("a-real-apps-signing-secret"),
+            "playground_url": sandbox.base_url + "playground",  # even if someone sets it
+        }
+    )
     async with running(multi, pool, broker, None) as url:
         status, page, _ = await get(url + "/", **{"Accept-Language": "fr"})
         playground, _, _ = await get(url + "/playground")
@@ -86,11 +97,13 @@ async def test_many_workspaces_get_add_to_slack_and_no_playground(e2e_settings, 
     assert playground == 404
 
 
-async def test_real_slack_credentials_never_serve_the_playground(e2e_settings, pool, broker, sandbox_workspace,
-                                                                  sandbox):
+async def test_real_slack_credentials_never_serve_the_playground(
+    e2e_settings, pool, broker, sandbox_workspace, sandbox
+):
     identity, _ = sandbox_workspace
     real = sandboxed(e2e_settings, sandbox).model_copy(
-        update={"slack_signing_secret": SecretStr("a-real-apps-signing-secret")})
+        update={"slack_signing_secret": SecretStr("a-real-apps-signing-secret")}
+    )
     public = sandboxed(e2e_settings, sandbox).model_copy(update={"host": "0.0.0.0"})
     for settings in (real, public, e2e_settings):
         async with running(settings, pool, broker, identity) as url:

@@ -32,7 +32,10 @@ def _processes_with(marker: str) -> list[int]:
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if marker.encode() in (entry / "environ").read_bytes() and "Z" not in (entry / "stat").read_text().split()[2]:
+            if (
+                marker.encode() in (entry / "environ").read_bytes()
+                and "Z" not in (entry / "stat").read_text().split()[2]
+            ):
                 found.append(int(entry.name))
         except OSError:  # gone meanwhile, or not ours
             continue
@@ -56,12 +59,22 @@ def _listening_on(port: int) -> set[str]:
 
 
 def _run_until_up_then_signal(data_dir: Path, port: int, sig: int = signal.SIGINT) -> str:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL", "HOST", "PORT", "JAMONO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL", "HOST", "PORT", "JAMONO_"))
+    }
     env.update({"JAMONO_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"})
-    proc = subprocess.Popen([sys.executable, "-m", "jamono", "run", "--no-chat"], cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jamono", "run", "--no-chat"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)  # type: ignore[union-attr]
     reader.start()

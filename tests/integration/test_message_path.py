@@ -34,7 +34,8 @@ async def test_a_channel_mention_is_answered_once_in_its_thread(sender, sandbox,
     with tenant_tx(pool, workspace.tenant_id) as conn:
         row = conn.execute(
             "SELECT message_type, user_id, channel_id, success, response_time_ms, tenant_id"
-            " FROM agent_interactions WHERE slack_event_id = %s", [mention["event_id"]]
+            " FROM agent_interactions WHERE slack_event_id = %s",
+            [mention["event_id"]],
         ).fetchone()
     assert row["message_type"] == "app_mention" and row["user_id"] == "U0DEV" and row["channel_id"] == "C0OPS"
     assert row["success"] is True and row["response_time_ms"] > 0 and row["tenant_id"] == workspace.tenant_id
@@ -89,14 +90,17 @@ async def test_a_message_with_a_nul_character_is_answered_and_stored(sender, san
 
     def stored():
         with tenant_tx(pool, ws.tenant_id) as conn:
-            return conn.execute("SELECT message, success FROM agent_interactions WHERE message_ts = %s",
-                                [ts]).fetchone()
+            return conn.execute(
+                "SELECT message, success FROM agent_interactions WHERE message_ts = %s", [ts]
+            ).fetchone()
 
     row = await sandbox.wait_for(stored, timeout=10)
     assert row["message"] == "how do I restart nginx\ufffd after a config change?" and row["success"]
 
 
-def test_the_last_attempt_posts_even_when_the_channel_budget_stays_spent(worker, sandbox, sandbox_workspace, monkeypatch):
+def test_the_last_attempt_posts_even_when_the_channel_budget_stays_spent(
+    worker, sandbox, sandbox_workspace, monkeypatch
+):
     """Earlier attempts wait for Slack's ~1 post/s per channel, then retry; the last one posts anyway."""
     import uuid
 
@@ -115,8 +119,15 @@ def test_the_last_attempt_posts_even_when_the_channel_budget_stays_spent(worker,
     while limiter.try_acquire("T0SANDBOX", channel):
         pass
     said = sandbox.user_says("U0DEV", channel, "<@U0NOX> how do I roll back a deployment?")
-    job = MessageJob(event_id=f"Ev{uuid.uuid4().hex[:10]}", team_id="T0SANDBOX", message_type="app_mention",
-                     user="U0DEV", channel=channel, text=said["text"], ts=said["ts"])
+    job = MessageJob(
+        event_id=f"Ev{uuid.uuid4().hex[:10]}",
+        team_id="T0SANDBOX",
+        message_type="app_mention",
+        user="U0DEV",
+        channel=channel,
+        text=said["text"],
+        ts=said["ts"],
+    )
     with pytest.raises(ChannelBusy):
         answer_message(rt, job, final_attempt=False)
     assert not sandbox.bot_messages(channel, thread_ts=said["ts"])

@@ -64,8 +64,9 @@ async def test_the_page_is_strict_and_refuses_requests_from_elsewhere(page, sand
             assert response.status == 200 and "https://" not in await response.text()
     status, _ = await page.post("say", {"as": "U0DEV", "channel": "D0DEV", "text": "hi"}, origin="http://evil.example")
     assert status == 403
-    async with page.http.post(f"{page.url}/say", data={"as": "U0DEV", "text": "hi"},
-                              headers={"Origin": page.origin}) as response:
+    async with page.http.post(
+        f"{page.url}/say", data={"as": "U0DEV", "text": "hi"}, headers={"Origin": page.origin}
+    ) as response:
         assert response.status == 415  # a cross-site form can only send forms
     async with page.http.get(page.url, headers={"Host": "nox.attacker.example"}) as response:
         assert response.status == 404  # DNS rebinding: only loopback names
@@ -86,22 +87,29 @@ def forget_vote(pool, sandbox_workspace, interaction_id: str) -> None:
         conn.execute("UPDATE agent_interactions SET user_satisfaction = NULL WHERE id = %s", [interaction_id])
 
 
-async def test_a_question_is_answered_with_sources_and_a_thumbs_up_reaches_nox(page, sandbox, pool,
-                                                                                 sandbox_workspace):
-    status, sent = await page.post("say", {"as": "U0DEV", "channel": "D0DEV",
-                                           "text": "how do I roll back a Kubernetes deployment?"})
+async def test_a_question_is_answered_with_sources_and_a_thumbs_up_reaches_nox(page, sandbox, pool, sandbox_workspace):
+    status, sent = await page.post(
+        "say", {"as": "U0DEV", "channel": "D0DEV", "text": "how do I roll back a Kubernetes deployment?"}
+    )
     assert status == 200 and sent["status"] == 200
     # NOX answers in the question's thread, even in a DM.
     snap = await page.until(lambda s: s["thread"] and "Sources:" in s["thread"], channel="D0DEV", thread=sent["ts"])
     assert "rollout undo" in snap["thread"] and 'data-action-id="feedback_up"' in snap["thread"]
     assert "1 reply" in snap["messages"]
     answer = max(sandbox.bot_messages("D0DEV", sent["ts"]), key=lambda m: m["ts"])
-    up = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]
-              if e["action_id"] == "feedback_up")
+    up = next(
+        e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "feedback_up"
+    )
     block = next(b["block_id"] for b in answer["blocks"] if up in b.get("elements", []))
-    status, clicked = await page.post("action", {"as": "U0DEV", "channel": "D0DEV", "ts": answer["ts"],
-                                                 "action": {"action_id": "feedback_up", "block_id": block,
-                                                            "value": up.get("value")}})
+    status, clicked = await page.post(
+        "action",
+        {
+            "as": "U0DEV",
+            "channel": "D0DEV",
+            "ts": answer["ts"],
+            "action": {"action_id": "feedback_up", "block_id": block, "value": up.get("value")},
+        },
+    )
     assert status == 200 and clicked["status"] == 200
     try:
         # NOX records the vote, then thanks this person only.
@@ -125,9 +133,15 @@ async def test_an_incident_declared_through_the_modal_shows_nox_s_errors_in_it(p
     snap = await page.until(lambda s: s["modal"] is not None, channel="C0OPS")
     modal = snap["modal"]
     assert "What is happening?" in modal["html"] and modal["title"] == "Declare an incident" and modal["submit"]
-    values = {"summary": {"value": {"type": "plain_text_input", "value": "db"}},
-              "severity": {"value": {"type": "static_select", "selected_option": {
-                  "text": {"type": "plain_text", "text": "High"}, "value": "high"}}}}
+    values = {
+        "summary": {"value": {"type": "plain_text_input", "value": "db"}},
+        "severity": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"text": {"type": "plain_text", "text": "High"}, "value": "high"},
+            }
+        },
+    }
     status, answered = await page.post("submit", {"as": "U0DEV", "view_id": modal["id"], "values": values})
     assert status == 200 and answered["errors"] == {"summary": "Describe it in 5 to 200 characters."}
     snap = await page.state(channel="C0OPS")
@@ -137,15 +151,17 @@ async def test_an_incident_declared_through_the_modal_shows_nox_s_errors_in_it(p
     status, answered = await page.post("submit", {"as": "U0DEV", "view_id": modal["id"], "values": values})
     assert status == 200 and "errors" not in answered
     await page.until(lambda s: s["modal"] is None, channel="C0OPS")
-    await sandbox.wait_for(lambda: any("checkout database is down" in json.dumps(m)
-                                       for m in sandbox.bot_messages()), timeout=30)
+    await sandbox.wait_for(
+        lambda: any("checkout database is down" in json.dumps(m) for m in sandbox.bot_messages()), timeout=30
+    )
 
 
 async def test_the_app_home_as_an_admin_and_as_a_member(page, sandbox):
     status, _ = await page.post("home", {"as": "U0ADMIN"})
     assert status == 200
-    admin = await page.until(lambda s: s["home_id"] is not None and "bk-button" in s["home"],
-                             user="U0ADMIN", channel="home")
+    admin = await page.until(
+        lambda s: s["home_id"] is not None and "bk-button" in s["home"], user="U0ADMIN", channel="home"
+    )
     await page.post("home", {"as": "U0DEV"})
     member = await page.until(lambda s: s["home_id"] is not None, channel="home")
     assert admin["home"] != member["home"]
@@ -167,8 +183,10 @@ async def test_reactions_pins_and_bookmarks_show_and_update_live(page, sandbox):
     snap = await page.until(lambda s: "📌 Pinned" in s["messages"] and s["bookmarks"], channel="C0OPS")
     assert snap["seq"] > seq  # each of them is a change the page hears about
     assert '<span class="reaction" title="nox">👀 1</span>' in snap["messages"]
-    assert '<a href="https://runbooks.example/db" target="_blank" rel="noopener noreferrer">Runbook &lt;b&gt;</a>' \
+    assert (
+        '<a href="https://runbooks.example/db" target="_blank" rel="noopener noreferrer">Runbook &lt;b&gt;</a>'
         in snap["bookmarks"]
+    )
     assert (await client.pins_list(channel="C0OPS"))["items"][0]["message"]["ts"] == posted["ts"]
 
 
@@ -178,14 +196,17 @@ async def test_a_message_shortcut_reaches_nox(page, sandbox):
     snap = await page.until(lambda s: sent["ts"] in s["messages"], channel="C0OPS")
     assert 'value="jira_from_message">Create Jira ticket from this message</option>' in snap["messages"]
     before = len(sandbox.ephemerals("C0OPS", "U0DEV"))
-    status, answered = await page.post("shortcut", {"as": "U0DEV", "channel": "C0OPS", "ts": sent["ts"],
-                                                    "callback_id": "jira_from_message"})
+    status, answered = await page.post(
+        "shortcut", {"as": "U0DEV", "channel": "C0OPS", "ts": sent["ts"], "callback_id": "jira_from_message"}
+    )
     assert status == 200 and answered["status"] == 200
     # NOX answers the shortcut (Jira is not connected here: it says so, to this person only).
-    await sandbox.wait_for(lambda: sandbox.open_views("U0DEV") or len(sandbox.ephemerals("C0OPS", "U0DEV")) > before,
-                           timeout=30)
-    status, _ = await page.post("shortcut", {"as": "U0DEV", "channel": "C0OPS", "ts": sent["ts"],
-                                             "callback_id": "not_in_the_manifest"})
+    await sandbox.wait_for(
+        lambda: sandbox.open_views("U0DEV") or len(sandbox.ephemerals("C0OPS", "U0DEV")) > before, timeout=30
+    )
+    status, _ = await page.post(
+        "shortcut", {"as": "U0DEV", "channel": "C0OPS", "ts": sent["ts"], "callback_id": "not_in_the_manifest"}
+    )
     assert status == 400
 
 
@@ -211,10 +232,12 @@ async def test_a_meeting_through_the_modal_with_nox_s_error_then_accepted(page, 
     assert status == 200 and sent["status"] == 200
     modal = (await page.until(lambda s: s["modal"] is not None, channel="C0OPS"))["modal"]
     assert 'value="DB postmortem"' in modal["html"] and "multiple" in modal["html"]  # attendees: a multi-select
-    values = {"title": {"value": {"type": "plain_text_input", "value": "DB postmortem"}},
-              "duration": {"value": {"type": "plain_text_input", "value": "two hours"}},
-              "attendees": {"value": {"type": "multi_users_select", "selected_users": ["U0DEV", "U0ADMIN"]}},
-              "agenda": {"value": {"type": "plain_text_input", "value": None}}}
+    values = {
+        "title": {"value": {"type": "plain_text_input", "value": "DB postmortem"}},
+        "duration": {"value": {"type": "plain_text_input", "value": "two hours"}},
+        "attendees": {"value": {"type": "multi_users_select", "selected_users": ["U0DEV", "U0ADMIN"]}},
+        "agenda": {"value": {"type": "plain_text_input", "value": None}},
+    }
     status, answered = await page.post("submit", {"as": "U0DEV", "view_id": modal["id"], "values": values})
     assert status == 200 and answered["errors"] == {"duration": "A whole number of minutes between 5 and 480."}
     html = (await page.state(channel="C0OPS"))["modal"]["html"]

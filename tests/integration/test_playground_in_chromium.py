@@ -20,7 +20,7 @@ from .test_playground import forget_vote
 
 pytestmark = [needs_chromium, pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")]
 AUBERGINE, GREEN, ERROR_RED, WHITE = "#4a154b", "#007a5a", "#b0103b", "#ffffff"
-HOSTILE = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">"
+HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
 
 
 def share(path: Path, color: str, tolerance: int = 6) -> float:
@@ -57,8 +57,11 @@ async def test_ask_with_the_keyboard_see_sources_click_thumbs_up(playground, tmp
     await page.type("how do I roll back a Kubernetes deployment?")
     await page.key("Enter")
     # NOX answers in the question's thread, which opens; the answer cites its sources.
-    await page.wait_for("document.querySelector('#thread-messages').textContent.includes('Sources:')",
-                        timeout=40, what="NOX's answer with sources")
+    await page.wait_for(
+        "document.querySelector('#thread-messages').textContent.includes('Sources:')",
+        timeout=40,
+        what="NOX's answer with sources",
+    )
     thread = await page.js("document.querySelector('#thread-messages').textContent")
     assert "rollout undo" in thread and "Looking into it" not in thread  # the placeholder became the answer
     assert await page.js("document.querySelector('.bk-rejected') === null")  # nothing Slack would refuse
@@ -69,11 +72,16 @@ async def test_ask_with_the_keyboard_see_sources_click_thumbs_up(playground, tmp
     thread_box = await page.screenshot(tmp_path / "thread.png", await page.rect("#thread-messages"))
     assert share(thread_box, WHITE, 3) > 0.6
     # 👍 with the mouse: NOX records the vote and thanks only this person.
-    vote = await page.js("document.querySelector(\"#thread-messages button[data-action-id='feedback_up']\").dataset.value")
+    vote = await page.js(
+        "document.querySelector(\"#thread-messages button[data-action-id='feedback_up']\").dataset.value"
+    )
     await page.click("#thread-messages button[data-action-id='feedback_up']")
     try:
-        await page.wait_for("document.querySelector('#messages').textContent.includes('glad it helped')",
-                            timeout=30, what="NOX's thanks")
+        await page.wait_for(
+            "document.querySelector('#messages').textContent.includes('glad it helped')",
+            timeout=30,
+            what="NOX's thanks",
+        )
     finally:
         forget_vote(pool, sandbox_workspace, vote)
     assert await page.js("document.querySelector('#messages .msg.ephemeral .only-you') !== null")
@@ -118,8 +126,9 @@ async def test_declare_an_incident_through_the_modal_with_an_error_shown_in_it(p
     await page.tab_to("el.id === 'modal-submit'")
     await page.key("Enter")
     await page.wait_for("document.querySelector('#modal-backdrop').hidden", what="the modal to close")
-    await sandbox.wait_for(lambda: any("checkout database is down" in json.dumps(m) for m in sandbox.bot_messages()),
-                           timeout=30)
+    await sandbox.wait_for(
+        lambda: any("checkout database is down" in json.dumps(m) for m in sandbox.bot_messages()), timeout=30
+    )
 
 
 async def test_the_app_home_as_an_admin_changes_a_setting(playground, sandbox, tmp_path):
@@ -127,36 +136,50 @@ async def test_the_app_home_as_an_admin_changes_a_setting(playground, sandbox, t
     # Keyboard only: become ada (an admin) from the "You are" menu, open the Home tab, edit a setting.
     await page.tab_to("el.id === 'as'")
     await page.key("ArrowDown")
-    await page.wait_for("document.querySelector('#as').value === 'U0ADMIN'"
-                        " && !!document.querySelector('.nav[data-channel^=\"D\"]')"
-                        " && document.querySelector('.nav[data-channel^=\"D\"]').dataset.channel !== 'D0DEV'",
-                        what="the admin's own DM in the sidebar")
+    await page.wait_for(
+        "document.querySelector('#as').value === 'U0ADMIN'"
+        " && !!document.querySelector('.nav[data-channel^=\"D\"]')"
+        " && document.querySelector('.nav[data-channel^=\"D\"]').dataset.channel !== 'D0DEV'",
+        what="the admin's own DM in the sidebar",
+    )
     await page.tab_to("el.dataset.channel === 'home'")
     await page.key("Enter")
-    await page.wait_for("!!document.querySelector('#home button[data-action-id=\"home_edit_general\"]')",
-                        timeout=30, what="the admin's Home tab")
+    await page.wait_for(
+        "!!document.querySelector('#home button[data-action-id=\"home_edit_general\"]')",
+        timeout=30,
+        what="the admin's Home tab",
+    )
     assert await page.js("document.querySelector('.bk-rejected') === null")
     home = await page.screenshot(tmp_path / "home.png", await page.rect("#home"))
     assert share(home, "#f8f8f8", 3) > 0.3  # the Home tab's own background: styles applied
     assert await page.axe() == []
     await page.tab_to("el.dataset.actionId === 'home_edit_general'")
     await page.key("Enter")
-    await page.wait_for("!!document.querySelector('#modal [data-block-id=\"display_name\"] input')", timeout=30,
-                        what="the general settings form")
+    await page.wait_for(
+        "!!document.querySelector('#modal [data-block-id=\"display_name\"] input')",
+        timeout=30,
+        what="the general settings form",
+    )
     assert await page.axe() == []
     await page.tab_to("el.closest('[data-block-id=\"display_name\"]') !== null")
     await page.js("document.activeElement.select()")
     await page.type("NOX Ops")
     await page.key("Enter")  # submits the form
     await page.wait_for("document.querySelector('#modal-backdrop').hidden", timeout=30, what="the modal to close")
-    await page.wait_for("document.querySelector('#home').textContent.includes('NOX Ops')", timeout=30,
-                        what="the Home tab showing the new name")
+    await page.wait_for(
+        "document.querySelector('#home').textContent.includes('NOX Ops')",
+        timeout=30,
+        what="the Home tab showing the new name",
+    )
     # A member sees no settings buttons.
     await page.tab_to("el.id === 'as'", shift=True)
     await page.key("ArrowUp")
-    await page.wait_for("document.querySelector('#as').value === 'U0DEV' && !!document.querySelector('#home .bk-block')"
-                        " && !document.querySelector('#home button[data-action-id=\"home_edit_general\"]')",
-                        timeout=30, what="the member's Home tab")
+    await page.wait_for(
+        "document.querySelector('#as').value === 'U0DEV' && !!document.querySelector('#home .bk-block')"
+        " && !document.querySelector('#home button[data-action-id=\"home_edit_general\"]')",
+        timeout=30,
+        what="the member's Home tab",
+    )
 
 
 async def test_the_landing_page_in_both_languages(e2e_settings, pool, broker, sandbox_workspace, sandbox, tmp_path):

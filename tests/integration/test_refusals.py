@@ -14,6 +14,7 @@ from jamono.jobs import DramatiqJobQueue
 from jamono.settings import SANDBOX_SIGNING_SECRET
 from tests.integration.conftest import NAMESPACE, serve
 
+
 async def test_a_valid_mention_is_queued(isolated):
     sender, queued = isolated
     assert (await sender.send_event(sender.app_mention("U0DEV", "C0OPS", "hello"))).status == 200
@@ -55,14 +56,20 @@ async def test_a_replayed_signed_request_does_nothing_twice(isolated):
     assert len(queued()) == 2
 
 
-@pytest.mark.parametrize("raw, content_type", [
-    (b'{"type": "event_callback", "event": {"type": "app_men', "application/json"),
-    (b'{"type": "event_callback", "event_id": "Ev1", "event": {"type": "app_mention", "channel": "C1"}}', "application/json"),
-    (b'["not", "an", "object"]', "application/json"),
-    (b"\xff\xfe\x00garbage", "application/json"),
-    (b"hello", "text/plain"),
-    (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    "raw, content_type",
+    [
+        (b'{"type": "event_callback", "event": {"type": "app_men', "application/json"),
+        (
+            b'{"type": "event_callback", "event_id": "Ev1", "event": {"type": "app_mention", "channel": "C1"}}',
+            "application/json",
+        ),
+        (b'["not", "an", "object"]', "application/json"),
+        (b"\xff\xfe\x00garbage", "application/json"),
+        (b"hello", "text/plain"),
+        (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+    ],
+)
 async def test_malformed_payloads_get_400_without_a_traceback(isolated, caplog, raw, content_type):
     sender, queued = isolated
     caplog.set_level(logging.DEBUG)
@@ -77,8 +84,12 @@ async def test_a_known_button_with_an_unreadable_value_is_refused_in_one_line(is
     """Past the envelope check, a listener's own model refuses it: 400, nothing queued, no traceback."""
     sender, queued = isolated
     caplog.set_level(logging.DEBUG)
-    click = sender.block_actions("U0DEV", [{"action_id": "feedback_up", "block_id": "fb", "value": "not-a-uuid"}],
-                                 channel="C0OPS", message_ts="1700000000.000100")
+    click = sender.block_actions(
+        "U0DEV",
+        [{"action_id": "feedback_up", "block_id": "fb", "value": "not-a-uuid"}],
+        channel="C0OPS",
+        message_ts="1700000000.000100",
+    )
     response = await sender.send_interactive(click)
     assert response.status == 400 and "interaction_id" in json.loads(response.body)["error"]
     assert queued() == []

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 import pytest
 import redis
 from dramatiq.brokers.redis import RedisBroker
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from jamono.jobs import DramatiqJobQueue
-from prometheus_client import REGISTRY
 from jamono.sandbox.payloads import SlackPayloads
 from tests.integration.conftest import NAMESPACE
 
@@ -94,16 +94,21 @@ async def test_a_malformed_envelope_is_acknowledged_and_dropped(socket_app, sand
 
 
 async def test_a_button_whose_value_no_model_accepts_is_acknowledged_and_dropped(socket_app, sandbox, payloads, caplog):
-    click = payloads.block_actions("U0DEV", [{"action_id": "feedback_up", "block_id": "fb", "value": "not-a-uuid"}],
-                                   channel="C0OPS", message_ts="1700000000.000100")
+    click = payloads.block_actions(
+        "U0DEV",
+        [{"action_id": "feedback_up", "block_id": "fb", "value": "not-a-uuid"}],
+        channel="C0OPS",
+        message_ts="1700000000.000100",
+    )
     with caplog.at_level(logging.WARNING):
         ack = await sandbox.socket_send("interactive", click)
     assert ack["envelope_id"]  # a redelivery would be just as unreadable
     assert "malformed Slack payload refused (block_actions)" in caplog.text and "Traceback" not in caplog.text
 
 
-async def test_no_ack_while_the_broker_is_down_so_slack_redelivers(e2e_settings, pool, sandbox, sandbox_workspace,
-                                                                    payloads):
+async def test_no_ack_while_the_broker_is_down_so_slack_redelivers(
+    e2e_settings, pool, sandbox, sandbox_workspace, payloads
+):
     import app
 
     dead = RedisBroker(client=redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5), namespace=NAMESPACE)
@@ -124,7 +129,8 @@ async def test_only_the_app_level_token_opens_a_socket(sandbox):
 
     with pytest.raises(SlackApiError) as refused:
         await AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url).apps_connections_open(
-            app_token=sandbox.bot_token)
+            app_token=sandbox.bot_token
+        )
     assert refused.value.response["error"] == "not_allowed_token_type"
     opened = await AsyncWebClient(base_url=sandbox.api_url).apps_connections_open(app_token=sandbox.app_token)
     assert opened["url"].startswith("ws://127.0.0.1:")

@@ -10,8 +10,12 @@ from jamono.settings import SANDBOX_SIGNING_SECRET, SettingsError, load_settings
 def test_a_token_slack_refuses_is_named_at_start(sandbox):
     import app
 
-    settings = load_settings(_env_file=None, slack_bot_token="xoxb-revoked", slack_signing_secret=SANDBOX_SIGNING_SECRET,
-                             slack_api_url=sandbox.api_url)
+    settings = load_settings(
+        _env_file=None,
+        slack_bot_token="xoxb-revoked",
+        slack_signing_secret=SANDBOX_SIGNING_SECRET,
+        slack_api_url=sandbox.api_url,
+    )
     with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN: Slack refused it at auth.test \(invalid_auth\)$"):
         app.identify_workspace(settings)
 
@@ -19,8 +23,9 @@ def test_a_token_slack_refuses_is_named_at_start(sandbox):
 def test_an_unreachable_slack_api_is_named_at_start():
     import app
 
-    settings = load_settings(_env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="s",
-                             slack_api_url="http://127.0.0.1:1/api/")
+    settings = load_settings(
+        _env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="s", slack_api_url="http://127.0.0.1:1/api/"
+    )
     with pytest.raises(SettingsError, match=r"^SLACK_API_URL: cannot reach http://127.0.0.1:1/api/"):
         app.identify_workspace(settings)
 

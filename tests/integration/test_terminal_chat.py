@@ -11,8 +11,9 @@ from jamono.sandbox.chat import run_chat
 async def _chat(sandbox, sender, script: str, until: str, timeout: float = 20.0) -> str:
     """Type `script`, then keep the chat open until `until` was printed (or the timeout)."""
     out = io.StringIO()
-    task = asyncio.create_task(run_chat(sandbox, sender, stdin=io.StringIO(script), stdout=out, ansi=False,
-                                        linger=timeout))
+    task = asyncio.create_task(
+        run_chat(sandbox, sender, stdin=io.StringIO(script), stdout=out, ansi=False, linger=timeout)
+    )
     deadline = asyncio.get_running_loop().time() + timeout
     while until not in out.getvalue() and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.1)
@@ -27,7 +28,9 @@ async def _chat(sandbox, sender, script: str, until: str, timeout: float = 20.0)
 async def test_a_question_typed_in_the_terminal_is_answered_from_the_runbooks(sandbox, sender, worker):
     transcript = await _chat(sandbox, sender, "how do I roll back a Kubernetes deployment?\n", "Sources:")
     assert "Looking into it" in transcript, "the placeholder shows NOX heard"
-    assert "(edited) › From *" in transcript and "rollout undo" in transcript, transcript  # which runbook: 👎s elsewhere re-rank
+    assert "(edited) › From *" in transcript and "rollout undo" in transcript, (
+        transcript
+    )  # which runbook: 👎s elsewhere re-rank
     assert "[ 👍 ] #1" in transcript  # its buttons, clickable with :click
 
 
@@ -78,7 +81,9 @@ async def test_a_whole_incident_from_the_terminal(sandbox, sender, worker, pool,
             raise AssertionError(f"{until!r} never shown after {line!r}:\n{out.getvalue()}") from None
 
     try:
-        await step("#ops @nox prod is down!! the termcheckout api returns 502 for every customer", "[ Declare incident ]")
+        await step(
+            "#ops @nox prod is down!! the termcheckout api returns 502 for every customer", "[ Declare incident ]"
+        )
         await step(":click 2", "📌 NOX pinned a message in #inc-")
         await step(None, "Incident declared by @dev")
         await step(":click 1", "set the status to *identified*")  # the card's first button: Identified
@@ -146,7 +151,9 @@ async def test_a_modal_is_a_form_filled_in_the_terminal_with_nox_s_errors(sandbo
         typist.type("#ops hello")
         typist.type("/nox incident")
         mark = await until("NOX opened a form: Declare an incident")
-        assert "1. What is happening?: —" in out.getvalue()[mark - 400:] or "1. What is happening?: —" in out.getvalue()
+        assert (
+            "1. What is happening?: —" in out.getvalue()[mark - 400 :] or "1. What is happening?: —" in out.getvalue()
+        )
         assert "2. Severity: " in out.getvalue() and "[1. " in out.getvalue()
         typist.type(":set 1 db")
         typist.type(":submit")
@@ -156,8 +163,9 @@ async def test_a_modal_is_a_form_filled_in_the_terminal_with_nox_s_errors(sandbo
         typist.type(":set 2 1")
         typist.type(":submit")
         await until("(form sent)", after=mark)
-        await sandbox.wait_for(lambda: any("payments API returns 502" in str(m) for m in sandbox.bot_messages()),
-                               timeout=30)
+        await sandbox.wait_for(
+            lambda: any("payments API returns 502" in str(m) for m in sandbox.bot_messages()), timeout=30
+        )
     finally:
         await _end(task, typist)
     assert not sandbox.open_views("U0DEV")

@@ -35,10 +35,14 @@ def new_team() -> str:
 
 @pytest.fixture
 def multi_settings(e2e_settings: Settings, sandbox) -> Settings:
-    return e2e_settings.model_copy(update={
-        "slack_bot_token": None, "slack_client_id": sandbox.client_id,
-        "slack_client_secret": SecretStr(sandbox.client_secret), "jamono_encryption_keys": SecretStr(generate_key()),
-    })
+    return e2e_settings.model_copy(
+        update={
+            "slack_bot_token": None,
+            "slack_client_id": sandbox.client_id,
+            "slack_client_secret": SecretStr(sandbox.client_secret),
+            "jamono_encryption_keys": SecretStr(generate_key()),
+        }
+    )
 
 
 @pytest.fixture
@@ -103,8 +107,11 @@ def sender_for(url: str, sandbox, team: str):
 
 
 def _replies_with_token(sandbox, channel: str, ts: str) -> list[str | None]:
-    return [c.token for c in sandbox.calls_to("chat.postMessage")
-            if c.params.get("channel") == channel and c.params.get("thread_ts") == ts]
+    return [
+        c.token
+        for c in sandbox.calls_to("chat.postMessage")
+        if c.params.get("channel") == channel and c.params.get("thread_ts") == ts
+    ]
 
 
 async def test_two_workspaces_install_get_welcomed_and_answered_with_their_own_tokens(
@@ -174,13 +181,19 @@ async def test_uninstall_and_revocation_forget_tokens_and_silence_nox(multi_url,
         assert (await sender.send_event(sender.app_uninstalled())).status == 200
 
         def gone() -> bool:
-            rows = admin.execute("SELECT count(*) AS n FROM slack_installations s JOIN workspaces w"
-                                 " ON w.id = s.workspace_id WHERE w.slack_team_id = %s", [team]).fetchone()
+            rows = admin.execute(
+                "SELECT count(*) AS n FROM slack_installations s JOIN workspaces w"
+                " ON w.id = s.workspace_id WHERE w.slack_team_id = %s",
+                [team],
+            ).fetchone()
             return rows["n"] == 0 and not load_workspace(pool, team).is_active
 
         await sandbox.wait_for(gone, timeout=20)
-        deployment = admin.execute("SELECT d.status FROM agent_deployments d JOIN workspaces w ON w.id = d.workspace_id"
-                                   " WHERE w.slack_team_id = %s", [team]).fetchone()
+        deployment = admin.execute(
+            "SELECT d.status FROM agent_deployments d JOIN workspaces w ON w.id = d.workspace_id"
+            " WHERE w.slack_team_id = %s",
+            [team],
+        ).fetchone()
         assert deployment["status"] == "removed"
 
         # Redelivered uninstall: still fine, nothing else changes.
@@ -193,8 +206,11 @@ async def test_uninstall_and_revocation_forget_tokens_and_silence_nox(multi_url,
         assert len(sandbox.calls_to("chat.postMessage")) == before
 
     def revoked() -> bool:
-        row = admin.execute("SELECT count(*) AS n FROM slack_installations s JOIN workspaces w ON w.id = s.workspace_id"
-                            " WHERE w.slack_team_id = %s AND s.bot_token_enc IS NOT NULL", [other]).fetchone()
+        row = admin.execute(
+            "SELECT count(*) AS n FROM slack_installations s JOIN workspaces w ON w.id = s.workspace_id"
+            " WHERE w.slack_team_id = %s AND s.bot_token_enc IS NOT NULL",
+            [other],
+        ).fetchone()
         return row["n"] == 0
 
     await sandbox.wait_for(revoked, timeout=20)
@@ -220,21 +236,29 @@ async def test_a_newcomer_is_welcomed_once_in_their_language(sender, sandbox, lo
     assert len(sandbox.bot_messages(dm)) == len(found) == 1 and words in str(found[0]["blocks"])
 
 
-async def test_a_new_ops_channel_gets_an_offer_and_a_watched_channel_gets_incident_help(sender, sandbox, pool,
-                                                                                         sandbox_workspace):
+async def test_a_new_ops_channel_gets_an_offer_and_a_watched_channel_gets_incident_help(
+    sender, sandbox, pool, sandbox_workspace
+):
     channel = "C0INC" + uuid.uuid4().hex[:6].upper()
     assert (await sender.send_event(sender.channel_created(channel, f"inc-{channel[-6:].lower()}-db"))).status == 200
     assert (await sender.send_event(sender.channel_created("C0RANDOM" + channel[-4:], "random-fun"))).status == 200
     await sandbox.wait_for(  # the offer to watch the ops-looking channel
-        lambda: [e for e in sandbox.ephemerals(user="U0DEV") if "channel_watch" in str(e.get("blocks"))
-                 and channel in str(e.get("blocks"))], timeout=20)
+        lambda: [
+            e
+            for e in sandbox.ephemerals(user="U0DEV")
+            if "channel_watch" in str(e.get("blocks")) and channel in str(e.get("blocks"))
+        ],
+        timeout=20,
+    )
     _, ws = sandbox_workspace
 
     def channels() -> dict[str, Any]:
         with tenant_tx(pool, ws.tenant_id) as conn:
             return {r["channel_id"]: r for r in conn.execute("SELECT * FROM slack_channels").fetchall()}
 
-    rows = await sandbox.wait_for(lambda: (found := channels()).get(channel, {}).get("offered_at") and found, timeout=10)
+    rows = await sandbox.wait_for(
+        lambda: (found := channels()).get(channel, {}).get("offered_at") and found, timeout=10
+    )
     assert rows[channel]["looks_ops"] and rows[channel]["offered_at"] is not None
     assert not rows["C0RANDOM" + channel[-4:]]["looks_ops"]
 
@@ -247,14 +271,16 @@ async def test_a_new_ops_channel_gets_an_offer_and_a_watched_channel_gets_incide
     # Watch it: NOX joins, confirms, then answers incidents (and only incidents) there.
     click = ephemeral_click(sender, sandbox, "U0DEV", channel, "channel_watch", channel)
     assert (await sender.send_interactive(click)).status == 200
-    await sandbox.wait_for(lambda: any(c.params.get("channel") == channel for c in sandbox.calls_to("conversations.join")),
-                           timeout=20)
+    await sandbox.wait_for(
+        lambda: any(c.params.get("channel") == channel for c in sandbox.calls_to("conversations.join")), timeout=20
+    )
     incident = sender.message(channel, "URGENT: production API is down, all requests time out since the last deploy")
     chatter = sender.message(channel, "who wants coffee?")
     for envelope in (incident, chatter):
         assert (await sender.send_event(envelope)).status == 200
-    reply = await sandbox.wait_for_bot_reply(channel, thread_ts=incident["event"]["ts"],
-                                             predicate=lambda m: "Incident" in str(m.get("blocks")), timeout=30)
+    reply = await sandbox.wait_for_bot_reply(
+        channel, thread_ts=incident["event"]["ts"], predicate=lambda m: "Incident" in str(m.get("blocks")), timeout=30
+    )
     assert reply
     await asyncio.sleep(1.0)
     assert not sandbox.bot_messages(channel, thread_ts=chatter["event"]["ts"])
@@ -267,10 +293,19 @@ def ephemeral_click(sender, sandbox, user: str, channel: str, action_id: str, va
     payload = sender._interaction("block_actions", user)
     payload.update(
         container={"type": "message", "message_ts": f"{time.time():.6f}", "channel_id": channel, "is_ephemeral": True},
-        channel={"id": channel, "name": channel.lower()}, state={"values": {}},
+        channel={"id": channel, "name": channel.lower()},
+        state={"values": {}},
         response_url=sandbox.response_url_for(channel, user),
-        actions=[{"type": "button", "action_id": action_id, "block_id": "channel_watch", "value": value,
-                  "action_ts": f"{time.time():.6f}", "text": {"type": "plain_text", "text": "Watch"}}],
+        actions=[
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "channel_watch",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+                "text": {"type": "plain_text", "text": "Watch"},
+            }
+        ],
     )
     return payload
 
@@ -280,7 +315,8 @@ async def test_nox_status_reports_health_and_unconnected_integrations(sender, sa
     response = await sender.send_command(sender.slash_command("U0DEV", "status"))
     assert response.status == 200 and "Checking" in response.body
     found = await sandbox.wait_for(
-        lambda: [e for e in sandbox.ephemerals(user="U0DEV")[before:] if "Jira" in str(e.get("blocks"))], timeout=20)
+        lambda: [e for e in sandbox.ephemerals(user="U0DEV")[before:] if "Jira" in str(e.get("blocks"))], timeout=20
+    )
     text = str(found[-1]["blocks"])
     assert ":large_green_circle: *Database*" in text and "Knowledge base" in text
     assert "*Job queue* — reachable, " in text and "job(s) waiting" in text
@@ -294,10 +330,12 @@ async def test_nox_config_opens_the_settings_modal_for_admins_only(sender, sandb
     response = await sender.send_command(sender.slash_command(admin_user, "config jira"))
     assert response.status == 200 and "settings" in response.body.lower()
     await sandbox.wait_for(
-        lambda: [v for v in sandbox.open_views(admin_user) if v.get("callback_id") == "settings_jira"], timeout=20)
+        lambda: [v for v in sandbox.open_views(admin_user) if v.get("callback_id") == "settings_jira"], timeout=20
+    )
     assert (await sender.send_command(sender.slash_command(member, "config"))).status == 200
     refusal = await sandbox.wait_for(
-        lambda: [v for v in sandbox.open_views(member) if "admin" in str(v.get("blocks")).lower()], timeout=20)
+        lambda: [v for v in sandbox.open_views(member) if "admin" in str(v.get("blocks")).lower()], timeout=20
+    )
     forms = ("settings_general", "settings_jira", "settings_google")
     assert not [v for v in sandbox.open_views(member) if v.get("callback_id") in forms] and refusal
 
@@ -313,13 +351,19 @@ async def test_a_newcomer_beyond_the_plan_gets_a_clear_notice_and_known_people_a
     _, ws = sandbox_workspace
     known = sender.dm("U0DEV", "how do I roll back a deployment?")
     assert (await sender.send_event(known)).status == 200
-    await sandbox.wait_for_bot_reply(known["event"]["channel"], thread_ts=known["event"]["ts"],
-                                     predicate=lambda m: "actions" in str(m.get("blocks")), timeout=30)
+    await sandbox.wait_for_bot_reply(
+        known["event"]["channel"],
+        thread_ts=known["event"]["ts"],
+        predicate=lambda m: "actions" in str(m.get("blocks")),
+        timeout=30,
+    )
 
     def people() -> int:
-        return admin.execute("SELECT count(*) AS n FROM (SELECT DISTINCT workspace_id, user_id FROM agent_interactions"
-                             " WHERE tenant_id = %s AND created_at > now() - interval '30 days') u",
-                             [ws.tenant_id]).fetchone()["n"]
+        return admin.execute(
+            "SELECT count(*) AS n FROM (SELECT DISTINCT workspace_id, user_id FROM agent_interactions"
+            " WHERE tenant_id = %s AND created_at > now() - interval '30 days') u",
+            [ws.tenant_id],
+        ).fetchone()["n"]
 
     used = await sandbox.wait_for(people, timeout=10)
     admin.execute("UPDATE tenants SET max_users = %s WHERE id = %s", [used, ws.tenant_id])
@@ -332,11 +376,20 @@ async def test_a_newcomer_beyond_the_plan_gets_a_clear_notice_and_known_people_a
         assert f"covers {used} people a month" in notice["text"]
         again = sender.dm("U0DEV", "and how do I check the rollout status?")
         assert (await sender.send_event(again)).status == 200
-        await sandbox.wait_for_bot_reply(again["event"]["channel"], thread_ts=again["event"]["ts"],
-                                         predicate=lambda m: "actions" in str(m.get("blocks")), timeout=30)
+        await sandbox.wait_for_bot_reply(
+            again["event"]["channel"],
+            thread_ts=again["event"]["ts"],
+            predicate=lambda m: "actions" in str(m.get("blocks")),
+            timeout=30,
+        )
         await asyncio.sleep(0.5)
-        assert admin.execute("SELECT count(*) AS n FROM agent_interactions WHERE tenant_id = %s AND user_id = %s",
-                             [ws.tenant_id, newcomer]).fetchone()["n"] == 0
+        assert (
+            admin.execute(
+                "SELECT count(*) AS n FROM agent_interactions WHERE tenant_id = %s AND user_id = %s",
+                [ws.tenant_id, newcomer],
+            ).fetchone()["n"]
+            == 0
+        )
         assert len(sandbox.bot_messages(asked["event"]["channel"], thread_ts=asked["event"]["ts"])) == 1
     finally:
         admin.execute("UPDATE tenants SET max_users = 50 WHERE id = %s", [ws.tenant_id])

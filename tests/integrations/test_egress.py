@@ -80,12 +80,35 @@ def jira() -> Iterator[JiraStandIn]:
 # -- which addresses --
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "169.254.1.1",
-    "100.64.0.1", "100.127.255.254", "0.0.0.0", "224.0.0.251", "239.255.255.250", "240.0.0.1",
-    "255.255.255.255", "198.18.0.1", "::1", "::", "fd00:ec2::254", "fc00::1", "fe80::1", "ff02::1",
-    "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.9.10",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "169.254.1.1",
+        "100.64.0.1",
+        "100.127.255.254",
+        "0.0.0.0",
+        "224.0.0.251",
+        "239.255.255.250",
+        "240.0.0.1",
+        "255.255.255.255",
+        "198.18.0.1",
+        "::1",
+        "::",
+        "fd00:ec2::254",
+        "fc00::1",
+        "fe80::1",
+        "ff02::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "::ffff:10.0.0.1",
+    ],
+)
 def test_internal_addresses_are_refused(address: str) -> None:
     assert not is_public(ipaddress.ip_address(address))
     assert not STRICT.address_allowed(address)
@@ -119,8 +142,9 @@ def test_a_malformed_allow_list_is_named_at_start() -> None:
 
 
 def test_jira_on_loopback_is_refused_without_the_allow_list(jira: JiraStandIn, closer: Closer) -> None:
-    tracker = closer(JiraTracker(jira.url, jira.email, jira.api_token, max_retries=3, egress=STRICT,
-                                 sleep=lambda s: None))
+    tracker = closer(
+        JiraTracker(jira.url, jira.email, jira.api_token, max_retries=3, egress=STRICT, sleep=lambda s: None)
+    )
     with pytest.raises(EgressRefused) as caught:
         tracker.check()
     assert "may not connect to 127.0.0.1" in caught.value.reason and "JAMONO_EGRESS_ALLOW" in caught.value.reason
@@ -142,8 +166,11 @@ def test_a_host_name_resolving_to_a_private_address_is_refused(jira: JiraStandIn
             return [answer]
 
         policy = EgressPolicy(resolver=resolver)
-        tracker = closer(JiraTracker(f"http://jira.evil.example:{port}", jira.email, jira.api_token, egress=policy,
-                                     sleep=lambda s: None))
+        tracker = closer(
+            JiraTracker(
+                f"http://jira.evil.example:{port}", jira.email, jira.api_token, egress=policy, sleep=lambda s: None
+            )
+        )
         with pytest.raises(EgressRefused):
             tracker.check()
         assert lookups == ["jira.evil.example"]
@@ -170,8 +197,11 @@ def test_a_name_is_resolved_once_and_the_checked_address_is_the_one_connected(
 
 @pytest.mark.parametrize("target", ["loopback", "metadata"])
 def test_a_redirect_to_an_internal_address_is_refused(jira: JiraStandIn, closer: Closer, target: str) -> None:
-    location = (f"{jira.url}/rest/api/2/serverInfo" if target == "loopback"
-                else "http://169.254.169.254/latest/meta-data/iam/security-credentials/")
+    location = (
+        f"{jira.url}/rest/api/2/serverInfo"
+        if target == "loopback"
+        else "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
+    )
     for redirector in _serve("127.0.0.2", lambda path: (302, {"Location": location}, b"")):
         policy = EgressPolicy.parse("127.0.0.2/32")  # the Jira host is allowed, the target is not
         tracker = closer(JiraTracker(redirector.url, jira.email, jira.api_token, egress=policy, max_retries=0))
@@ -205,8 +235,11 @@ def test_google_endpoints_on_loopback_are_refused_without_the_allow_list(
     google: CalendarStandIn, closer: Closer
 ) -> None:
     info = google.new_service_account()
-    calendar = closer(GoogleCalendar.from_service_account(info, ORGANIZER, api_endpoint=google.api_endpoint,
-                                                          egress=STRICT, max_retries=0))
+    calendar = closer(
+        GoogleCalendar.from_service_account(
+            info, ORGANIZER, api_endpoint=google.api_endpoint, egress=STRICT, max_retries=0
+        )
+    )
     with pytest.raises(IntegrationError):
         calendar.check()
     assert google.requests == []
@@ -215,8 +248,9 @@ def test_google_endpoints_on_loopback_are_refused_without_the_allow_list(
 def test_a_token_uri_aimed_at_the_metadata_service_is_refused(google: CalendarStandIn, closer: Closer) -> None:
     grant = google.new_oauth_grant("dan@example.com")
     grant["token_uri"] = "http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token"
-    calendar = closer(GoogleCalendar.from_user_token(**grant, api_endpoint=google.api_endpoint, egress=LOOPBACK,
-                                                     max_retries=0))
+    calendar = closer(
+        GoogleCalendar.from_user_token(**grant, api_endpoint=google.api_endpoint, egress=LOOPBACK, max_retries=0)
+    )
     with pytest.raises(IntegrationError) as caught:
         calendar.check()
     assert "may not connect to 169.254.169.254" in caught.value.reason
@@ -229,8 +263,9 @@ def test_google_redirects_are_not_followed(google: CalendarStandIn, closer: Clos
         grant = google.new_oauth_grant("dan@example.com")
         grant["token_uri"] = f"{redirector.url}/token"
         policy = EgressPolicy.parse("127.0.0.2/32")
-        calendar = closer(GoogleCalendar.from_user_token(**grant, api_endpoint=google.api_endpoint, egress=policy,
-                                                         max_retries=0))
+        calendar = closer(
+            GoogleCalendar.from_user_token(**grant, api_endpoint=google.api_endpoint, egress=policy, max_retries=0)
+        )
         with pytest.raises(IntegrationError):
             calendar.check()
         assert redirector.hits == ["/token"]
@@ -247,9 +282,17 @@ def test_a_token_endpoints_words_never_become_the_reason(closer: Closer) -> None
     """The token_uri is the tenant's: only an OAuth error code (invalid_grant…) is repeated."""
     body = json.dumps({"error": "<!channel> log in at https://evil.example", "error_description": "now"}).encode()
     for server in _serve("127.0.0.1", lambda path: (400, {"Content-Type": "application/json"}, body)):
-        calendar = closer(GoogleCalendar.from_user_token(
-            refresh_token="r", client_id="c", client_secret="s", token_uri=f"{server.url}/token",
-            api_endpoint=f"{server.url}/calendar/v3/", egress=LOOPBACK, max_retries=0))
+        calendar = closer(
+            GoogleCalendar.from_user_token(
+                refresh_token="r",
+                client_id="c",
+                client_secret="s",
+                token_uri=f"{server.url}/token",
+                api_endpoint=f"{server.url}/calendar/v3/",
+                egress=LOOPBACK,
+                max_retries=0,
+            )
+        )
         with pytest.raises(IntegrationError) as caught:
             calendar.check()
     assert caught.value.reason == "Google rejected the credentials (token refresh failed)"

@@ -82,7 +82,9 @@ def test_paris_new_york_and_tokyo_share_no_working_hour() -> None:
     assert first_common_slot({}, zones, timedelta(minutes=15), utc(2025, 1, 6, 0), horizon_days=14) is None
     # Any two of them do overlap.
     assert first_common_slot({}, {"p": PARIS, "t": TOKYO}, HOUR, utc(2025, 1, 6, 0)) == (
-        utc(2025, 1, 6, 8), utc(2025, 1, 6, 9))
+        utc(2025, 1, 6, 8),
+        utc(2025, 1, 6, 9),
+    )
 
 
 def test_weekends_are_each_attendees_own() -> None:
@@ -112,7 +114,8 @@ def test_custom_working_hours_and_end_of_day() -> None:
     slot = first_common_slot({}, {"a": "UTC"}, HOUR, utc(2025, 1, 6, 21), working_hours=(20, 24))
     assert slot == (utc(2025, 1, 6, 21), utc(2025, 1, 6, 22))
     assert first_common_slot({}, {"a": "UTC"}, HOUR, utc(2025, 1, 6, 23, 1), working_hours=(20, 24))[0] == utc(
-        2025, 1, 7, 20)
+        2025, 1, 7, 20
+    )
 
 
 def test_earliest_in_another_zone_is_the_same_instant() -> None:

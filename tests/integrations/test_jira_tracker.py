@@ -115,7 +115,9 @@ def test_401_fails_at_once_with_a_clear_reason(jira: JiraStandIn, sleeps: Sleeps
     assert "s3cr3t" not in f"{error!s}{error!r}"
 
 
-def test_400_names_the_fields_but_never_echoes_jiras_sentences(tracker: JiraTracker, jira: JiraStandIn, sleeps: Sleeps) -> None:
+def test_400_names_the_fields_but_never_echoes_jiras_sentences(
+    tracker: JiraTracker, jira: JiraStandIn, sleeps: Sleeps
+) -> None:
     with pytest.raises(IntegrationError) as caught:
         tracker.create(incident(priority="Apocalyptic", project_key="OPS"))
     assert not caught.value.retryable and caught.value.status == 400
@@ -205,7 +207,8 @@ def test_jira_cloud_uses_the_new_search_endpoint(sleeps: Sleeps, closer: Closer)
         ticket = tracker.create(incident())
         assert tracker.find_by_fingerprint("OPS", "inc-7f3a") == ticket
         assert cloud.calls("GET", "/rest/api/2/search/jql") and not [
-            c for c in cloud.calls(path_contains="/search") if c.path.endswith("/search")]
+            c for c in cloud.calls(path_contains="/search") if c.path.endswith("/search")
+        ]
 
 
 def test_cloud_is_detected_from_the_host() -> None:
@@ -221,7 +224,11 @@ def test_a_marked_comment_is_retried_safely_and_never_doubled(tracker: JiraTrack
     tracker.comment(ticket.key, "Reported again", marker="nox-action-1")  # the retry looks first and finds it
     tracker.comment(ticket.key, "Reported again", marker="nox-action-1")  # a redelivered job: found again
     assert [(r.method, r.status) for r in jira.calls(path_contains="/comment")] == [
-        ("GET", 200), ("POST", 201), ("GET", 200), ("GET", 200)]  # the lost answer was not posted again
+        ("GET", 200),
+        ("POST", 201),
+        ("GET", 200),
+        ("GET", 200),
+    ]  # the lost answer was not posted again
     assert [c["body"] for c in jira.issue(ticket.key).comments] == ["Reported again\n\n(ref nox-action-1)"]
     tracker.comment(ticket.key, "Another report", marker="nox-action-2")
     assert len(jira.issue(ticket.key).comments) == 2

@@ -22,14 +22,22 @@ from jamono.integrations.memory import InMemoryCalendar, InMemoryTicketTracker
 from jamono.integrations.retry import RetryPolicy, call_with_retries, parse_retry_after
 from jamono.integrations.ticket_text import render_description
 
-
 # -- priorities --
 
 
 @pytest.mark.parametrize(
     ("severity", "expected"),
-    [("critical", "Highest"), ("high", "High"), ("medium", "Medium"), ("low", "Low"),
-     (" CRITICAL ", "Highest"), ("sev1", "Highest"), ("P2", "High"), ("info", "Low"), ("weird", "Medium")],
+    [
+        ("critical", "Highest"),
+        ("high", "High"),
+        ("medium", "Medium"),
+        ("low", "Low"),
+        (" CRITICAL ", "Highest"),
+        ("sev1", "Highest"),
+        ("P2", "High"),
+        ("info", "Low"),
+        ("weird", "Medium"),
+    ],
 )
 def test_default_priority_mapping(severity: str, expected: str) -> None:
     assert map_priority(severity) == expected
@@ -70,8 +78,14 @@ def test_ticket_request_refuses_what_could_break_jql_or_jira(bad: dict) -> None:
 
 
 def test_description_says_where_the_ticket_came_from() -> None:
-    request = TicketRequest(project_key="OPS", summary="s", description="Disk full on db-1", fingerprint="f1",
-                            reporter_name="Ada", slack_permalink="https://acme.slack.com/archives/C1/p1")
+    request = TicketRequest(
+        project_key="OPS",
+        summary="s",
+        description="Disk full on db-1",
+        fingerprint="f1",
+        reporter_name="Ada",
+        slack_permalink="https://acme.slack.com/archives/C1/p1",
+    )
     text = render_description(request)
     assert text.startswith("Disk full on db-1")
     assert "https://acme.slack.com/archives/C1/p1" in text and "Ada" in text and "f1" in text
@@ -81,9 +95,15 @@ def test_description_says_where_the_ticket_came_from() -> None:
 
 
 def _meeting(**overrides: object) -> MeetingRequest:
-    values: dict = {"title": "Review", "duration_min": 30, "attendee_emails": ["Bob@Example.com", "bob@example.com"],
-                    "attendee_timezones": {"BOB@example.com": "America/New_York"}, "organizer_email": "ada@example.com",
-                    "fingerprint": "m1", "earliest": datetime(2025, 1, 6, tzinfo=UTC)}
+    values: dict = {
+        "title": "Review",
+        "duration_min": 30,
+        "attendee_emails": ["Bob@Example.com", "bob@example.com"],
+        "attendee_timezones": {"BOB@example.com": "America/New_York"},
+        "organizer_email": "ada@example.com",
+        "fingerprint": "m1",
+        "earliest": datetime(2025, 1, 6, tzinfo=UTC),
+    }
     return MeetingRequest(**{**values, **overrides})
 
 
@@ -97,9 +117,15 @@ def test_meeting_request_normalises_people_and_zones() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"earliest": datetime(2025, 1, 6)}, {"attendee_timezones": {"b@example.com": "Mars/Olympus"}},
-     {"attendee_emails": ["not-an-email"]}, {"working_hours": (18, 9)}, {"duration_min": 600},
-     {"duration_min": 120, "working_hours": (9, 10)}, {"attendee_emails": []}],
+    [
+        {"earliest": datetime(2025, 1, 6)},
+        {"attendee_timezones": {"b@example.com": "Mars/Olympus"}},
+        {"attendee_emails": ["not-an-email"]},
+        {"working_hours": (18, 9)},
+        {"duration_min": 600},
+        {"duration_min": 120, "working_hours": (9, 10)},
+        {"attendee_emails": []},
+    ],
 )
 def test_meeting_request_refuses_bad_input(bad: dict) -> None:
     with pytest.raises(ValidationError):
@@ -133,8 +159,9 @@ def test_retries_are_bounded_and_the_last_error_stays_retryable() -> None:
     sleeps: list[float] = []
     attempt, calls = _flaky([IntegrationError("down", retryable=True)] * 10)
     with pytest.raises(IntegrationError) as caught:
-        call_with_retries(attempt, classify=lambda e: None, policy=RetryPolicy(max_retries=2), what="t",
-                          sleep=sleeps.append)
+        call_with_retries(
+            attempt, classify=lambda e: None, policy=RetryPolicy(max_retries=2), what="t", sleep=sleeps.append
+        )
     assert calls["n"] == 3 and len(sleeps) == 2
     assert caught.value.retryable  # the job queue may try again later
     assert all(0 < s <= RetryPolicy().max_delay_s for s in sleeps)
@@ -151,12 +178,17 @@ def test_long_retry_after_goes_back_to_the_queue_instead_of_blocking() -> None:
 def test_non_idempotent_calls_are_not_repeated_when_they_may_have_landed() -> None:
     attempt, calls = _flaky([IntegrationError("timeout", retryable=True, maybe_applied=True)])
     with pytest.raises(IntegrationError):
-        call_with_retries(attempt, classify=lambda e: None, policy=RetryPolicy(), what="t", idempotent=False,
-                          sleep=lambda s: None)
+        call_with_retries(
+            attempt, classify=lambda e: None, policy=RetryPolicy(), what="t", idempotent=False, sleep=lambda s: None
+        )
     assert calls["n"] == 1
     attempt, calls = _flaky([IntegrationError("busy", retryable=True, maybe_applied=False)])
-    assert call_with_retries(attempt, classify=lambda e: None, policy=RetryPolicy(), what="t", idempotent=False,
-                             sleep=lambda s: None) == "ok"
+    assert (
+        call_with_retries(
+            attempt, classify=lambda e: None, policy=RetryPolicy(), what="t", idempotent=False, sleep=lambda s: None
+        )
+        == "ok"
+    )
 
 
 def test_unclassified_exceptions_are_bugs_and_propagate() -> None:

@@ -11,15 +11,18 @@ FENCE = "```"
 
 
 def doc(content: str, title: str = "Redis — memory full") -> SourceDocument:
-    return SourceDocument(source="runbooks/redis.md", title=title, content=content, tags=["redis"], lang="en",
-                          url="https://wiki/redis")
+    return SourceDocument(
+        source="runbooks/redis.md", title=title, content=content, tags=["redis"], lang="en", url="https://wiki/redis"
+    )
 
 
 def test_heading_paths_follow_the_outline_below_the_title():
-    chunks = chunk_document(doc(
-        "# Redis — memory full\n\nIntro line.\n\n## Diagnosis\n\nLook first.\n\n### Logs\n\nRead the logs.\n\n"
-        "### Metrics\n\nWatch used_memory.\n\n## Mitigation\n\nRaise maxmemory.\n"
-    ))
+    chunks = chunk_document(
+        doc(
+            "# Redis — memory full\n\nIntro line.\n\n## Diagnosis\n\nLook first.\n\n### Logs\n\nRead the logs.\n\n"
+            "### Metrics\n\nWatch used_memory.\n\n## Mitigation\n\nRaise maxmemory.\n"
+        )
+    )
     assert [(c.heading, c.content) for c in chunks] == [
         ("", "Intro line."),
         ("Diagnosis", "Look first."),

@@ -22,8 +22,13 @@ def test_front_matter_scalars_inline_and_block_lists():
         "---\ntitle: \"Disk: full\"\ntags: [linux, 'disk, space', ops]\nlang: fr\naliases:\n  - a\n  - b\n"
         "url: https://wiki.example/disk\n---\n# Body\n"
     )
-    assert meta == {"title": "Disk: full", "tags": ["linux", "disk, space", "ops"], "lang": "fr",
-                    "aliases": ["a", "b"], "url": "https://wiki.example/disk"}
+    assert meta == {
+        "title": "Disk: full",
+        "tags": ["linux", "disk, space", "ops"],
+        "lang": "fr",
+        "aliases": ["a", "b"],
+        "url": "https://wiki.example/disk",
+    }
     assert body == "# Body\n"
 
 
@@ -44,7 +49,9 @@ def test_text_files_use_the_file_name_and_keep_hash_lines(tmp_path: Path):
 
 def test_language_from_front_matter_or_guessed():
     assert parse_document("---\nlang: FR\n---\nhello", source="a.md").lang == "fr"
-    fr = parse_document("Le disque est plein et la base ne répond pas pour les utilisateurs dans la zone.", source="b.md")
+    fr = parse_document(
+        "Le disque est plein et la base ne répond pas pour les utilisateurs dans la zone.", source="b.md"
+    )
     en = parse_document("The disk is full and the database does not answer for the users in the zone.", source="c.md")
     assert (fr.lang, en.lang) == ("fr", "en")
     assert parse_document("kubectl get pods", source="d.md").lang is None
@@ -72,14 +79,21 @@ def test_html_file_becomes_a_document(tmp_path: Path):
 
 def test_hash_ignores_line_endings_and_trailing_spaces_but_not_content_or_title():
     base = SourceDocument(source="a", title="T", content="line one\nline two\n")
-    assert base.content_hash == SourceDocument(source="a", title="T", content="line one  \r\nline two\r\n\n\n").content_hash
+    assert (
+        base.content_hash
+        == SourceDocument(source="a", title="T", content="line one  \r\nline two\r\n\n\n").content_hash
+    )
     assert base.content_hash != SourceDocument(source="a", title="T", content="line one\nline 2\n").content_hash
     assert base.content_hash != SourceDocument(source="a", title="T2", content="line one\nline two\n").content_hash
-    assert base.content_hash != SourceDocument(source="a", title="T", content="line one\nline two\n",
-                                               tags=["x"]).content_hash
+    assert (
+        base.content_hash
+        != SourceDocument(source="a", title="T", content="line one\nline two\n", tags=["x"]).content_hash
+    )
     # A moved link is not new content: nothing to re-embed.
-    assert base.content_hash == SourceDocument(source="a", title="T", content="line one\nline two\n",
-                                               url="https://x").content_hash
+    assert (
+        base.content_hash
+        == SourceDocument(source="a", title="T", content="line one\nline two\n", url="https://x").content_hash
+    )
 
 
 def test_discovery_is_recursive_and_skips_unsupported_and_hidden(tmp_path: Path):

@@ -83,7 +83,9 @@ def test_blas_pinned_to_one_thread_only_while_embedding(minilm: LocalMiniLM) -> 
     with emb._single_threaded_blas():
         with emb._single_threaded_blas():
             pass
-        inside = [lib.num_threads for lib in threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers]
+        inside = [
+            lib.num_threads for lib in threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
+        ]
         minilm.embed(["still pinned after a nested embed"])
         assert inside == [1] * len(original)
         after_nested = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
@@ -263,7 +265,11 @@ class CountingEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(list(texts))
-        return np.stack([_fake_vector(t, self.dim) for t in texts]).astype(np.float32) if texts else np.empty((0, 8), np.float32)
+        return (
+            np.stack([_fake_vector(t, self.dim) for t in texts]).astype(np.float32)
+            if texts
+            else np.empty((0, 8), np.float32)
+        )
 
 
 @pytest.fixture
@@ -381,7 +387,9 @@ def test_dead_redis_is_left_alone_for_a_while() -> None:
 def test_get_embedder_chooses_by_configuration(fake_openai: FakeOpenAI) -> None:
     get_embedder.cache_clear()
     assert get_embedder() is local_embedder()
-    remote = get_embedder(openai_api_key="sk", openai_base_url=fake_openai.base_url, openai_model="text-embedding-3-large")
+    remote = get_embedder(
+        openai_api_key="sk", openai_base_url=fake_openai.base_url, openai_model="text-embedding-3-large"
+    )
     assert isinstance(remote, OpenAIEmbedder) and (remote.model_id, remote.dim) == ("text-embedding-3-large", 3072)
     wrapped = get_embedder(redis_url="redis://127.0.0.1:1/0")
     assert isinstance(wrapped, CachedEmbedder) and wrapped.inner is local_embedder()

@@ -35,17 +35,35 @@ def test_eval_answers_prints_its_keys_as_the_last_json_line(env, tmp_path: Path,
     (corpus / "queue" / "lag.md").write_text(
         "# Queue consumer lag\n\n## Meaning\n\nConsumers read more slowly than producers write, lag grows.\n\n"
         "## Diagnosis\n\nList the lag per partition with `lagctl describe --group orders`.\n\n"
-        "## Mitigation\n\nAdd consumers with `lagctl scale --consumers 6`.\n")
+        "## Mitigation\n\nAdd consumers with `lagctl scale --consumers 6`.\n"
+    )
     (corpus / "tls.md").write_text(
         "# TLS certificate expired\n\n## Meaning\n\nClients fail with x509 certificate has expired.\n\n"
-        "## Mitigation\n\nRenew it with `certctl renew --now`.\n")
+        "## Mitigation\n\nRenew it with `certctl renew --now`.\n"
+    )
     data = tmp_path / "answers.jsonl"
-    data.write_text("\n".join(json.dumps(q) for q in [
-        {"id": "1", "lang": "en", "question": "consumers are way behind producers and lag keeps growing, what do I do?",
-         "relevant": ["queue/lag.md"], "expect_any": ["lagctl scale --consumers 6"]},
-        {"id": "2", "lang": "fr", "question": "le certificat x509 a expiré, les clients échouent, comment corriger ?",
-         "relevant": ["tls.md"], "expect_any": ["certctl renew --now"]},
-    ]) + "\n")
+    data.write_text(
+        "\n".join(
+            json.dumps(q)
+            for q in [
+                {
+                    "id": "1",
+                    "lang": "en",
+                    "question": "consumers are way behind producers and lag keeps growing, what do I do?",
+                    "relevant": ["queue/lag.md"],
+                    "expect_any": ["lagctl scale --consumers 6"],
+                },
+                {
+                    "id": "2",
+                    "lang": "fr",
+                    "question": "le certificat x509 a expiré, les clients échouent, comment corriger ?",
+                    "relevant": ["tls.md"],
+                    "expect_any": ["certctl renew --now"],
+                },
+            ]
+        )
+        + "\n"
+    )
     assert main(["--corpus", str(corpus), "--data", str(data), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert tuple(figures) == KEYS

@@ -30,8 +30,12 @@ def env(monkeypatch, admin_database_url, redis_url):
 
 def write_corpus(root: Path) -> None:
     (root / "k8s").mkdir()
-    (root / "k8s" / "crashloop.md").write_text("# CrashLoop\n\n## Diagnosis\n\nPod restarts over and over, check logs.\n")
-    (root / "k8s" / "pending.md").write_text("# Pending pods\n\n## Diagnosis\n\nInsufficient cpu, the scheduler cannot place it.\n")
+    (root / "k8s" / "crashloop.md").write_text(
+        "# CrashLoop\n\n## Diagnosis\n\nPod restarts over and over, check logs.\n"
+    )
+    (root / "k8s" / "pending.md").write_text(
+        "# Pending pods\n\n## Diagnosis\n\nInsufficient cpu, the scheduler cannot place it.\n"
+    )
     (root / "redis.md").write_text("# Redis memory\n\nUsed memory above maxmemory, keys evicted.\n")
 
 
@@ -46,11 +50,17 @@ def test_eval_kb_prints_metrics_as_last_json_line_and_cleans_up(env, admin_datab
     (tmp_path / "corpus").mkdir()
     write_corpus(tmp_path / "corpus")
     queries = tmp_path / "q.jsonl"
-    queries.write_text("\n".join(json.dumps(q) for q in [
-        {"id": "a", "query": "pod restarts over and over", "relevant": ["k8s/crashloop.md"]},
-        {"id": "b", "query": "insufficient cpu scheduler", "relevant": ["k8s/pending.md"]},
-        {"id": "c", "query": "redis maxmemory", "relevant": ["redis.md", "k8s/pending.md"]},
-    ]) + "\n")
+    queries.write_text(
+        "\n".join(
+            json.dumps(q)
+            for q in [
+                {"id": "a", "query": "pod restarts over and over", "relevant": ["k8s/crashloop.md"]},
+                {"id": "b", "query": "insufficient cpu scheduler", "relevant": ["k8s/pending.md"]},
+                {"id": "c", "query": "redis maxmemory", "relevant": ["redis.md", "k8s/pending.md"]},
+            ]
+        )
+        + "\n"
+    )
     before = eval_tenants(admin_database_url)
     assert main(["--corpus", str(tmp_path / "corpus"), "--queries", str(queries), "--json"]) == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

@@ -52,7 +52,7 @@ def test_second_ingest_is_unchanged_and_writes_nothing(pool, make_tenant, hash_e
     assert sorted(second.unchanged) == ["ops/disk.md", "ops/redis.md"]
     assert second.added == second.updated == [] and second.chunks == 0
     assert hash_embedder.texts == texts_before  # nothing re-embedded
-    assert chunk_rows(pool, tenant) == before   # same rows, same ids
+    assert chunk_rows(pool, tenant) == before  # same rows, same ids
     with tenant_tx(pool, tenant) as conn:
         assert conn.execute("SELECT source, updated_at FROM knowledge_documents ORDER BY source").fetchall() == stamps
     assert "2 unchanged" in second.summary()
@@ -150,8 +150,15 @@ def test_paths_folders_sources_failures_and_progress(pool, make_tenant, hash_emb
     (tmp_path / "page.htm").write_text("<h1>TLS</h1><p>Renew the certificate.</p>")
     (tmp_path / "bad.md").write_bytes(b"\xff\xfe\x00broken")
     calls: list[tuple[int, int, str]] = []
-    report = ingest_paths(pool, tenant, [tmp_path], hash_embedder, relative_to=tmp_path,
-                          created_by="U123", progress=lambda d, t, s: calls.append((d, t, s)))
+    report = ingest_paths(
+        pool,
+        tenant,
+        [tmp_path],
+        hash_embedder,
+        relative_to=tmp_path,
+        created_by="U123",
+        progress=lambda d, t, s: calls.append((d, t, s)),
+    )
     assert sorted(report.added) == ["k8s/pods.md", "notes.txt", "page.htm"]
     assert [f.source for f in report.failed] == ["bad.md"]
     assert [c[0] for c in calls] == [1, 2, 3] and all(c[1] == 3 for c in calls)
@@ -183,11 +190,17 @@ def test_load_bundled_is_idempotent_and_prunes_withdrawn_documents(pool, make_te
     tenant = make_tenant()
     for lang in ("en", "fr"):
         (tmp_path / lang).mkdir()
-        (tmp_path / lang / "dns.md").write_text(f"---\ntitle: DNS {lang}\nlang: {lang}\n---\n## Symptoms\n\nNXDOMAIN.\n")
+        (tmp_path / lang / "dns.md").write_text(
+            f"---\ntitle: DNS {lang}\nlang: {lang}\n---\n## Symptoms\n\nNXDOMAIN.\n"
+        )
     (tmp_path / "en" / "old.md").write_text("---\ntitle: Old\n---\nGone soon.\n")
     (tmp_path / "README.md").write_text("# About this folder\n")
     first = load_bundled(pool, tenant, hash_embedder, bundled_dir=tmp_path)
-    assert sorted(first.added) == [f"{BUNDLED_PREFIX}en/dns.md", f"{BUNDLED_PREFIX}en/old.md", f"{BUNDLED_PREFIX}fr/dns.md"]
+    assert sorted(first.added) == [
+        f"{BUNDLED_PREFIX}en/dns.md",
+        f"{BUNDLED_PREFIX}en/old.md",
+        f"{BUNDLED_PREFIX}fr/dns.md",
+    ]
     assert load_bundled(pool, tenant, hash_embedder, bundled_dir=tmp_path).unchanged == first.added
     (tmp_path / "en" / "old.md").unlink()
     third = load_bundled(pool, tenant, hash_embedder, bundled_dir=tmp_path)
@@ -196,8 +209,9 @@ def test_load_bundled_is_idempotent_and_prunes_withdrawn_documents(pool, make_te
     assert {d.lang for d in list_documents(pool, tenant)} == {"en", "fr"}
 
 
-@pytest.mark.skipif(not Path(__file__).resolve().parents[2].joinpath("knowledge/bundled/en").is_dir(),
-                    reason="no bundled runbooks")
+@pytest.mark.skipif(
+    not Path(__file__).resolve().parents[2].joinpath("knowledge/bundled/en").is_dir(), reason="no bundled runbooks"
+)
 def test_the_shipped_bundle_loads(pool, make_tenant, hash_embedder):
     tenant = make_tenant()
     report = load_bundled(pool, tenant, hash_embedder)

@@ -14,20 +14,48 @@ from knowledge.search import search
 FENCE = "```"
 
 RUNBOOKS = [
-    SourceDocument(source="redis.md", title="Redis memory full", lang="en", content=(
-        "## Symptoms\n\nOOM command not allowed when used memory is above maxmemory.\n\n"
-        "## Diagnosis\n\nRun redis-cli info memory and look at evicted_keys.\n\n"
-        f"## Mitigation\n\nRaise maxmemory or set an eviction policy.\n\n{FENCE}sh\nredis-cli config set maxmemory 2gb\n{FENCE}\n")),
-    SourceDocument(source="disk.md", title="Linux disk full", lang="en", content=(
-        "## Symptoms\n\nNo space left on device.\n\n## Diagnosis\n\nRun df -h and du to find large files.\n\n"
-        "## Mitigation\n\nRotate logs and remove old journal files.\n")),
-    SourceDocument(source="tls.md", title="TLS certificate expiry", lang="en", content=(
-        "## Symptoms\n\nBrowsers warn that the certificate expired.\n\n## Mitigation\n\nRenew with certbot renew.\n")),
-    SourceDocument(source="noeud.md", title="Nœud Kubernetes NotReady", lang="fr", content=(
-        "## Symptômes\n\nLe nœud passe NotReady et les pods sont évincés.\n\n"
-        "## Diagnostic\n\nRegarder le kubelet et la pression disque du nœud.\n")),
-    SourceDocument(source="crashloop.md", title="Pods in CrashLoopBackOff", lang="en", content=(
-        "## Symptoms\n\nThe KubePodCrashLooping alert fires and the container restarts over and over.\n")),
+    SourceDocument(
+        source="redis.md",
+        title="Redis memory full",
+        lang="en",
+        content=(
+            "## Symptoms\n\nOOM command not allowed when used memory is above maxmemory.\n\n"
+            "## Diagnosis\n\nRun redis-cli info memory and look at evicted_keys.\n\n"
+            f"## Mitigation\n\nRaise maxmemory or set an eviction policy.\n\n{FENCE}sh\nredis-cli config set maxmemory 2gb\n{FENCE}\n"
+        ),
+    ),
+    SourceDocument(
+        source="disk.md",
+        title="Linux disk full",
+        lang="en",
+        content=(
+            "## Symptoms\n\nNo space left on device.\n\n## Diagnosis\n\nRun df -h and du to find large files.\n\n"
+            "## Mitigation\n\nRotate logs and remove old journal files.\n"
+        ),
+    ),
+    SourceDocument(
+        source="tls.md",
+        title="TLS certificate expiry",
+        lang="en",
+        content=(
+            "## Symptoms\n\nBrowsers warn that the certificate expired.\n\n## Mitigation\n\nRenew with certbot renew.\n"
+        ),
+    ),
+    SourceDocument(
+        source="noeud.md",
+        title="Nœud Kubernetes NotReady",
+        lang="fr",
+        content=(
+            "## Symptômes\n\nLe nœud passe NotReady et les pods sont évincés.\n\n"
+            "## Diagnostic\n\nRegarder le kubelet et la pression disque du nœud.\n"
+        ),
+    ),
+    SourceDocument(
+        source="crashloop.md",
+        title="Pods in CrashLoopBackOff",
+        lang="en",
+        content=("## Symptoms\n\nThe KubePodCrashLooping alert fires and the container restarts over and over.\n"),
+    ),
 ]
 
 
@@ -53,21 +81,25 @@ def test_finds_the_right_runbook_first_with_citable_fields(pool, kb, hash_embedd
     assert 0 < hits[0].score <= 1 and len(hits) == 3
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("no space left on device", "disk.md"),          # words
-    ("certbot", "tls.md"),                            # one rare word
-    ("KubePodCrashLooping", "crashloop.md"),          # identifier as written in the alert
-    ("pod crash looping", "crashloop.md"),            # identifier as people type it
-    ("noeud notready evinces", "noeud.md"),           # no accents typed
-    ("nœud évincés", "noeud.md"),                     # accents typed
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("no space left on device", "disk.md"),  # words
+        ("certbot", "tls.md"),  # one rare word
+        ("KubePodCrashLooping", "crashloop.md"),  # identifier as written in the alert
+        ("pod crash looping", "crashloop.md"),  # identifier as people type it
+        ("noeud notready evinces", "noeud.md"),  # no accents typed
+        ("nœud évincés", "noeud.md"),  # accents typed
+    ],
+)
 def test_keyword_retriever_handles_identifiers_and_accents(pool, kb, hash_embedder, query, expected):
     hits = ask(pool, kb, query, hash_embedder, k=3, mode="text")
     assert hits and hits[0].source == expected
 
 
 def test_each_tenant_finds_only_its_own_documents_even_without_the_tenant_predicate(
-        pool, make_tenant, hash_embedder, monkeypatch):
+    pool, make_tenant, hash_embedder, monkeypatch
+):
     a, b = make_tenant(), make_tenant()
     ingest_documents(pool, a, [RUNBOOKS[0]], hash_embedder)
     ingest_documents(pool, b, [RUNBOOKS[0].model_copy(update={"source": "b-redis.md"}), RUNBOOKS[1]], hash_embedder)

@@ -55,12 +55,15 @@ def crowd(pool, kb_database_url):
     with psycopg.connect(kb_database_url, autocommit=True) as conn:
         doc = conn.execute(
             "INSERT INTO knowledge_documents (tenant_id, source, title, content, content_hash)"
-            " VALUES (%s, 'crowd', 'Crowd', '', '') RETURNING id", [tenant]).fetchone()[0]
+            " VALUES (%s, 'crowd', 'Crowd', '', '') RETURNING id",
+            [tenant],
+        ).fetchone()[0]
         with conn.transaction():
             conn.cursor().executemany(
                 "INSERT INTO knowledge_chunks (tenant_id, document_id, ord, content, search_text, embedding_model,"
                 " embedding) VALUES (%s, %s, %s, %s, %s, %s, %s::vector)",
-                [[tenant, doc, i, t, t, MODEL, vector_literal(v)] for i, (t, v) in enumerate(zip(texts, vectors))])
+                [[tenant, doc, i, t, t, MODEL, vector_literal(v)] for i, (t, v) in enumerate(zip(texts, vectors))],
+            )
         conn.execute("ANALYZE knowledge_chunks")
     yield tenant
     with psycopg.connect(kb_database_url, autocommit=True) as conn:
@@ -68,8 +71,10 @@ def crowd(pool, kb_database_url):
 
 
 def small_docs(n: int) -> list[SourceDocument]:
-    return [SourceDocument(source=f"doc{i}.md", title=f"Note {i}", content=f"runbook note {i} about service {i % 7}")
-            for i in range(n)]
+    return [
+        SourceDocument(source=f"doc{i}.md", title=f"Note {i}", content=f"runbook note {i} about service {i % 7}")
+        for i in range(n)
+    ]
 
 
 def minilm_sized() -> HashEmbedder:
@@ -83,10 +88,14 @@ def test_plain_hnsw_starves_a_small_tenant_while_search_does_not(pool, make_tena
     qvec = vector_literal(emb.embed(["runbook note 3 about service 3"])[0])
     with tenant_tx(pool, tenant) as conn:
         conn.execute("SET LOCAL enable_sort = off")  # as the planner does when it thinks the tenant is big
-        plan = "\n".join(r["QUERY PLAN"] for r in conn.execute(
-            f"EXPLAIN SELECT id FROM knowledge_chunks WHERE embedding_model = '{MODEL}'"
-            f" AND tenant_id = jamono_current_tenant() ORDER BY (embedding::vector({DIM})) <=> '{qvec}'::vector({DIM})"
-            " LIMIT 10"))
+        plan = "\n".join(
+            r["QUERY PLAN"]
+            for r in conn.execute(
+                f"EXPLAIN SELECT id FROM knowledge_chunks WHERE embedding_model = '{MODEL}'"
+                f" AND tenant_id = jamono_current_tenant() ORDER BY (embedding::vector({DIM})) <=> '{qvec}'::vector({DIM})"
+                " LIMIT 10"
+            )
+        )
         plain = hnsw_knn(conn, qvec, MODEL, DIM, 10, ef_search=40)
         truth = exact_knn(conn, qvec, MODEL, 10)
     with tenant_tx(pool, tenant) as conn:

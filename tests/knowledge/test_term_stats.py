@@ -21,13 +21,15 @@ def _df(pool, tenant, word: str) -> int:
 
 def test_document_frequencies_follow_ingest_replace_and_delete(pool, make_tenant, hash_embedder):
     tenant, other = make_tenant(), make_tenant()
-    docs = [SourceDocument(source=f"d{i}.md", title=f"Doc {i}", content=f"## A\n\nzebrafish number {i}\n")
-            for i in range(3)]
+    docs = [
+        SourceDocument(source=f"d{i}.md", title=f"Doc {i}", content=f"## A\n\nzebrafish number {i}\n") for i in range(3)
+    ]
     ingest_documents(pool, tenant, docs, hash_embedder)
     ingest_documents(pool, other, docs[:1], hash_embedder)
     assert _df(pool, tenant, "zebrafish") == 3 and _df(pool, other, "zebrafish") == 1, "counted per tenant"
-    ingest_documents(pool, tenant, [SourceDocument(source="d0.md", title="Doc 0", content="## A\n\nokapi only\n")],
-                     hash_embedder)  # replaced: its chunks go, new ones come
+    ingest_documents(
+        pool, tenant, [SourceDocument(source="d0.md", title="Doc 0", content="## A\n\nokapi only\n")], hash_embedder
+    )  # replaced: its chunks go, new ones come
     assert _df(pool, tenant, "zebrafish") == 2 and _df(pool, tenant, "okapi") == 1
     with tenant_tx(pool, tenant) as conn:
         delete_document(conn, "d0.md")
@@ -42,8 +44,14 @@ def zipf_tenant(pool, make_tenant, hash_embedder):
     rng = random.Random(5)
     vocabulary = [f"w{i}" for i in range(400)]
     weights = [1 / (i + 1) for i in range(400)]
-    docs = [SourceDocument(source=f"z{i}.md", title=f"Z {i}", content="## S\n\n" + " ".join(
-        rng.choices(vocabulary, weights, k=30)) + "\n") for i in range(300)]
+    docs = [
+        SourceDocument(
+            source=f"z{i}.md",
+            title=f"Z {i}",
+            content="## S\n\n" + " ".join(rng.choices(vocabulary, weights, k=30)) + "\n",
+        )
+        for i in range(300)
+    ]
     tenant = make_tenant()
     assert not ingest_documents(pool, tenant, docs, hash_embedder).failed
     return tenant

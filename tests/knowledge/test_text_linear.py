@@ -20,14 +20,17 @@ OLD_COMPOUND = re.compile(
     r"[A-Za-z0-9]+(?:[._/:\-][A-Za-z0-9]+)+|[A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z][A-Za-z0-9]*"
 )
 N = 40_000
-SHAPES = {name: (unit * N)[:N] for name, unit in {
-    "one long token": "a",
-    "camelCase soup": "fooBarBaz9Qux",
-    "separators": "a.",
-    "separators, mixed": "k8s.io/node-x:y_",
-    "capitals": "OOMKILLED",
-    "mixed scripts": "日本語αβγabcDEF-éçœ",
-}.items()}
+SHAPES = {
+    name: (unit * N)[:N]
+    for name, unit in {
+        "one long token": "a",
+        "camelCase soup": "fooBarBaz9Qux",
+        "separators": "a.",
+        "separators, mixed": "k8s.io/node-x:y_",
+        "capitals": "OOMKILLED",
+        "mixed scripts": "日本語αβγabcDEF-éçœ",
+    }.items()
+}
 
 
 def old_expansions(text: str) -> list[str]:
@@ -53,9 +56,12 @@ def test_same_compounds_as_the_old_pattern_on_the_bundled_runbooks() -> None:
 
 def test_same_compounds_as_the_old_pattern_on_ordinary_and_random_text() -> None:
     samples = [
-        "KubePodCrashLooping on node.kubernetes.io/unreachable, OOMKilled x3", "payments-api returns 502",
-        "HTTPServerError in v1beta1 k8s", "ABCdef aB Ab AB ab-CD a..b a.-b -a- .a. :x: https://x.io/a/b?c=d",
-        "le nœud éteint: PostgreSQL_Replica-2 lag 30s", "iOS iPhone eBPF gRPC OAuth2Token XMLHttpRequest",
+        "KubePodCrashLooping on node.kubernetes.io/unreachable, OOMKilled x3",
+        "payments-api returns 502",
+        "HTTPServerError in v1beta1 k8s",
+        "ABCdef aB Ab AB ab-CD a..b a.-b -a- .a. :x: https://x.io/a/b?c=d",
+        "le nœud éteint: PostgreSQL_Replica-2 lag 30s",
+        "iOS iPhone eBPF gRPC OAuth2Token XMLHttpRequest",
     ]
     rng = random.Random(14)
     alphabet = "aAbZ09._/:- é日"
@@ -93,8 +99,27 @@ def test_the_service_pattern_finds_what_it_found_in_linear_time() -> None:
 
     lines = [extract._fold(line) for doc in _runbooks() for line in doc.splitlines()]
     rng = random.Random(3)
-    pieces = ["a", "b", "9", ".", "-", "_", " ", "\t", "é", "service", "api", "pods", "pod", "db", "servicex",
-              "_service", "-api", ".db", "\n"]
+    pieces = [
+        "a",
+        "b",
+        "9",
+        ".",
+        "-",
+        "_",
+        " ",
+        "\t",
+        "é",
+        "service",
+        "api",
+        "pods",
+        "pod",
+        "db",
+        "servicex",
+        "_service",
+        "-api",
+        ".db",
+        "\n",
+    ]
     samples = lines + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
     for sample in samples:
         assert extract._en_kind_search(sample) == old(sample), sample
@@ -104,13 +129,16 @@ def test_the_service_pattern_finds_what_it_found_in_linear_time() -> None:
         assert time.perf_counter() - started < 0.2, shape[:10]
 
 
-MARKUP_SHAPES = {name: (unit * N)[:N] for name, unit in {
-    "mentions without an end": "<@",
-    "broadcasts without an end": "<!",
-    "links without an end": "<http://",
-    "mentions with a bar": "<@U|",
-    "links with a bar": "<https://x|",
-}.items()}
+MARKUP_SHAPES = {
+    name: (unit * N)[:N]
+    for name, unit in {
+        "mentions without an end": "<@",
+        "broadcasts without an end": "<!",
+        "links without an end": "<http://",
+        "mentions with a bar": "<@U|",
+        "links with a bar": "<https://x|",
+    }.items()
+}
 
 
 @pytest.mark.parametrize("shape", list(MARKUP_SHAPES))
@@ -148,18 +176,25 @@ def test_markup_patterns_read_slack_text_as_before() -> None:
         (language, "_SLACK_MARKUP_RE"): r"<[@#!][^>]*>|<https?://[^>]*>|https?://\S+|`[^`]*`|:[a-z0-9_+\-]+:",
     }
     data = ROOT / "jamono" / "brain" / "data"
-    texts = [json.loads(line).get("text", "") for p in data.rglob("*.jsonl")
-             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [
+        json.loads(line).get("text", "")
+        for p in data.rglob("*.jsonl")
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     texts += [line for p in data.rglob("*.txt") for line in p.read_text(encoding="utf-8").splitlines()]
     texts += _runbooks()
-    texts += ["<@U0ALICE|alice> <!here> see <https://runbooks.example/db|the db runbook> in <#C0OPS|ops> "
-              "and <https://grafana.example/d/x> :fire: `kubectl get pods` @nox <!channel|@channel> <@W0B>"]
+    texts += [
+        "<@U0ALICE|alice> <!here> see <https://runbooks.example/db|the db runbook> in <#C0OPS|ops> "
+        "and <https://grafana.example/d/x> :fire: `kubectl get pods` @nox <!channel|@channel> <@W0B>"
+    ]
     assert sum("<" in t for t in texts) > 100
     for (module, name), pattern in old.items():
         before, after = re.compile(pattern), getattr(module, name)
         for text in texts:
-            assert [(m.span(), m.groups()) for m in before.finditer(text)] == \
-                   [(m.span(), m.groups()) for m in after.finditer(text)], (name, text[:120])
+            assert [(m.span(), m.groups()) for m in before.finditer(text)] == [
+                (m.span(), m.groups()) for m in after.finditer(text)
+            ], (name, text[:120])
 
 
 def test_document_titles_as_before_in_linear_time() -> None:

@@ -36,11 +36,15 @@ async def test_kb_add_opens_the_modal(isolated, sandbox):
 
 async def test_modal_errors_come_back_inside_the_modal(isolated):
     sender, queued = isolated
-    submission = sender.view_submission("U0DEV", "kb_add", {
-        "title": {"value": {"type": "plain_text_input", "value": "x"}},
-        "content": {"value": {"type": "plain_text_input", "value": "too short"}},
-        "tags": {"value": {"type": "plain_text_input", "value": None}},
-    })
+    submission = sender.view_submission(
+        "U0DEV",
+        "kb_add",
+        {
+            "title": {"value": {"type": "plain_text_input", "value": "x"}},
+            "content": {"value": {"type": "plain_text_input", "value": "too short"}},
+            "tags": {"value": {"type": "plain_text_input", "value": None}},
+        },
+    )
     response = await sender.send_interactive(submission)
     assert response.status == 200
     body = response.json()
@@ -50,11 +54,20 @@ async def test_modal_errors_come_back_inside_the_modal(isolated):
 
 async def test_a_valid_modal_and_the_message_shortcut_queue_a_save(isolated, sandbox):
     sender, queued = isolated
-    submission = sender.view_submission("U0DEV", "kb_add", {
-        "title": {"value": {"type": "plain_text_input", "value": "Restarting the billing worker"}},
-        "content": {"value": {"type": "plain_text_input", "value": "Run `systemctl restart billing-worker` then check the queue depth."}},
-        "tags": {"value": {"type": "plain_text_input", "value": "billing, workers"}},
-    })
+    submission = sender.view_submission(
+        "U0DEV",
+        "kb_add",
+        {
+            "title": {"value": {"type": "plain_text_input", "value": "Restarting the billing worker"}},
+            "content": {
+                "value": {
+                    "type": "plain_text_input",
+                    "value": "Run `systemctl restart billing-worker` then check the queue depth.",
+                }
+            },
+            "tags": {"value": {"type": "plain_text_input", "value": "billing, workers"}},
+        },
+    )
     assert (await sender.send_interactive(submission)).status == 200
     message = sandbox.user_says("U0DEV", "C0OPS", "fixed: the cron was pointing at the old bucket")
     shortcut = sender.message_action("U0DEV", "kb_save_message", message, "C0OPS")

@@ -49,12 +49,14 @@ def sandbox() -> Iterator[SlackSandbox]:
 @pytest.fixture
 def oauth_env(base_settings: Settings, sandbox: SlackSandbox, key: str) -> Settings:
     """Settings for multi-workspace mode against the sandbox."""
-    return base_settings.model_copy(update={
-        "slack_client_id": sandbox.client_id,
-        "slack_client_secret": SecretStr(sandbox.client_secret),
-        "slack_api_url": sandbox.api_url,
-        "jamono_encryption_keys": SecretStr(key),
-    })
+    return base_settings.model_copy(
+        update={
+            "slack_client_id": sandbox.client_id,
+            "slack_client_secret": SecretStr(sandbox.client_secret),
+            "slack_api_url": sandbox.api_url,
+            "jamono_encryption_keys": SecretStr(key),
+        }
+    )
 
 
 @pytest.fixture
@@ -71,12 +73,26 @@ def admin(admin_database_url: str) -> Iterator[psycopg.Connection]:
         yield conn
 
 
-def installation(team_id: str, *, user_id: str = "U0INSTALLER", bot_token: str | None = None,
-                 installed_at: float | None = None, **fields: Any) -> Installation:
+def installation(
+    team_id: str,
+    *,
+    user_id: str = "U0INSTALLER",
+    bot_token: str | None = None,
+    installed_at: float | None = None,
+    **fields: Any,
+) -> Installation:
     return Installation(
-        app_id="A0NOX", team_id=team_id, team_name=f"Team {team_id}", user_id=user_id,
-        bot_token=bot_token or f"xoxb-{team_id.lower()}-{uuid.uuid4().hex}", bot_id="B0NOX", bot_user_id="U0NOX",
-        bot_scopes="chat:write,commands", token_type="bot", installed_at=installed_at, **fields,
+        app_id="A0NOX",
+        team_id=team_id,
+        team_name=f"Team {team_id}",
+        user_id=user_id,
+        bot_token=bot_token or f"xoxb-{team_id.lower()}-{uuid.uuid4().hex}",
+        bot_id="B0NOX",
+        bot_user_id="U0NOX",
+        bot_scopes="chat:write,commands",
+        token_type="bot",
+        installed_at=installed_at,
+        **fields,
     )
 
 
@@ -91,8 +107,9 @@ class InstallApp:
 
 
 @asynccontextmanager
-async def running_app(settings: Settings, pool, box: SecretBox, *, hook: Callable[[Installation], Any] | None = None,
-                      **options: Any) -> AsyncIterator[InstallApp]:
+async def running_app(
+    settings: Settings, pool, box: SecretBox, *, hook: Callable[[Installation], Any] | None = None, **options: Any
+) -> AsyncIterator[InstallApp]:
     installed: list[Installation] = []
     seen_tokens: list[str] = []
 
@@ -103,8 +120,11 @@ async def running_app(settings: Settings, pool, box: SecretBox, *, hook: Callabl
 
     flow = build_oauth_flow(settings, pool, box, on_installed=on_installed, **options)
     bolt = AsyncApp(
-        name="nox-test", signing_secret=SIGNING_SECRET, oauth_flow=flow,
-        client=async_web_client(None, settings.slack_api_url), process_before_response=True,
+        name="nox-test",
+        signing_secret=SIGNING_SECRET,
+        oauth_flow=flow,
+        client=async_web_client(None, settings.slack_api_url),
+        process_before_response=True,
         request_verification_enabled=False,
     )
 

@@ -14,8 +14,8 @@ def read_png(path: Path) -> tuple[int, int, list[tuple[int, int, int]]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, header = 8, b"", None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", chunk)
         elif kind == b"IDAT":
@@ -31,7 +31,7 @@ def read_png(path: Path) -> tuple[int, int, list[tuple[int, int, int]]]:
     previous = bytearray(stride)
     for row in range(height):
         start = row * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up = previous[i]
@@ -46,14 +46,14 @@ def read_png(path: Path) -> tuple[int, int, list[tuple[int, int, int]]]:
                 p = left + up - upper_left
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - upper_left)
                 line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else upper_left)) & 0xFF
-        pixels.extend(tuple(line[i:i + 3]) for i in range(0, stride, channels))  # type: ignore[misc]
+        pixels.extend(tuple(line[i : i + 3]) for i in range(0, stride, channels))  # type: ignore[misc]
         previous = line
     return width, height, pixels
 
 
 def color_share(pixels: list[tuple[int, int, int]], hex_color: str, tolerance: int = 12) -> float:
     """The fraction of pixels within `tolerance` of a CSS colour."""
-    target = tuple(int(hex_color.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    target = tuple(int(hex_color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
     near = sum(1 for p in pixels if all(abs(a - b) <= tolerance for a, b in zip(p, target)))
     return near / len(pixels)
 

@@ -37,8 +37,11 @@ def test_save_registers_the_workspace_and_stores_only_ciphertext(store, pool, ad
     assert bytes(row["bot_token_enc"]).startswith(b"gAAAAA")
     assert store.find_bot(enterprise_id=None, team_id=team).bot_token == inst.bot_token
     found = store.find_installation(enterprise_id=None, team_id=team)
-    assert (found.user_token, found.user_scopes, found.bot_scopes) == ("xoxp-user-secret", ["search:read"],
-                                                                     ["chat:write", "commands"])
+    assert (found.user_token, found.user_scopes, found.bot_scopes) == (
+        "xoxp-user-secret",
+        ["search:read"],
+        ["chat:write", "commands"],
+    )
 
 
 def test_plaintext_can_never_be_stored_in_a_secret_column(store, pool):
@@ -47,8 +50,10 @@ def test_plaintext_can_never_be_stored_in_a_secret_column(store, pool):
     found = route(pool, team, None)
     with pytest.raises(psycopg.errors.CheckViolation):
         with tenant_tx(pool, found.tenant_id) as conn:
-            conn.execute("UPDATE slack_installations SET bot_token_enc = %s WHERE workspace_id = %s",
-                         [b"xoxb-plain", found.workspace_id])
+            conn.execute(
+                "UPDATE slack_installations SET bot_token_enc = %s WHERE workspace_id = %s",
+                [b"xoxb-plain", found.workspace_id],
+            )
 
 
 def test_newest_install_wins_and_unknown_teams_have_none(store):
@@ -63,8 +68,9 @@ def test_newest_install_wins_and_unknown_teams_have_none(store):
 
 def test_a_users_installation_gets_the_latest_bot_token(store):
     team = new_team()
-    store.save(installation(team, user_id="U1", bot_token="xoxb-first", user_token="xoxp-u1",
-                            installed_at=time.time() - 60))
+    store.save(
+        installation(team, user_id="U1", bot_token="xoxb-first", user_token="xoxp-u1", installed_at=time.time() - 60)
+    )
     store.save(installation(team, user_id="U2", bot_token="xoxb-second", user_token="xoxp-u2"))
     mine = store.find_installation(enterprise_id=None, team_id=team, user_id="U1")
     assert (mine.user_id, mine.user_token, mine.bot_token) == ("U1", "xoxp-u1", "xoxb-second")
@@ -81,9 +87,15 @@ def test_resaving_an_install_refreshes_it_in_place_and_keeps_unblanked_tokens(st
     refreshed.bot_token_expires_at = int(time.time()) + 43_200
     refreshed.user_token = None
     store.save(refreshed)
-    assert admin.execute("SELECT count(*) AS n FROM slack_installations WHERE team_id = %s", [team]).fetchone()["n"] == 1
+    assert (
+        admin.execute("SELECT count(*) AS n FROM slack_installations WHERE team_id = %s", [team]).fetchone()["n"] == 1
+    )
     found = store.find_installation(enterprise_id=None, team_id=team)
-    assert (found.bot_token, found.bot_refresh_token, found.user_token) == ("xoxe.xoxb-rotated", "xoxe-1-r2", "xoxp-installer")
+    assert (found.bot_token, found.bot_refresh_token, found.user_token) == (
+        "xoxe.xoxb-rotated",
+        "xoxe-1-r2",
+        "xoxp-installer",
+    )
     assert found.bot_token_expires_at == refreshed.bot_token_expires_at
 
 
@@ -103,8 +115,17 @@ def test_deleting(store):
 
 def test_org_wide_install_is_found_for_any_team_of_the_enterprise(store):
     enterprise = "E" + new_team()[1:]
-    org = Installation(app_id="A0NOX", enterprise_id=enterprise, enterprise_name="Org", team_id=None, user_id="U1",
-                       bot_token="xoxb-org", bot_id="B0NOX", bot_user_id="U0NOX", is_enterprise_install=True)
+    org = Installation(
+        app_id="A0NOX",
+        enterprise_id=enterprise,
+        enterprise_name="Org",
+        team_id=None,
+        user_id="U1",
+        bot_token="xoxb-org",
+        bot_id="B0NOX",
+        bot_user_id="U0NOX",
+        is_enterprise_install=True,
+    )
     store.save(org)
     found = store.find_installation(enterprise_id=enterprise, team_id="T0ANY", is_enterprise_install=True)
     assert found is not None and found.bot_token == "xoxb-org" and found.team_id is None
@@ -118,20 +139,26 @@ def test_tenants_cannot_see_each_others_installations_or_credentials(store, pool
     a, b = route(pool, team_a, None), route(pool, team_b, None)
     assert a.tenant_id != b.tenant_id
     with tenant_tx(pool, a.tenant_id) as conn:
-        conn.execute("INSERT INTO integration_credentials (tenant_id, workspace_id, kind, config, secret_enc)"
-                     " VALUES (%s, %s, 'jira', '{}', %s)", [a.tenant_id, a.workspace_id, box.encrypt("jira-api-token")])
+        conn.execute(
+            "INSERT INTO integration_credentials (tenant_id, workspace_id, kind, config, secret_enc)"
+            " VALUES (%s, %s, 'jira', '{}', %s)",
+            [a.tenant_id, a.workspace_id, box.encrypt("jira-api-token")],
+        )
     with tenant_tx(pool, b.tenant_id) as conn:
         # No WHERE at all: row-level security alone decides.
         teams = [r["team_id"] for r in conn.execute("SELECT team_id FROM slack_installations")]
         creds = conn.execute("SELECT count(*) AS n FROM integration_credentials").fetchone()["n"]
-        touched = conn.execute("UPDATE slack_installations SET bot_token_enc = NULL WHERE team_id = %s RETURNING id",
-                               [team_a]).fetchall()
+        touched = conn.execute(
+            "UPDATE slack_installations SET bot_token_enc = NULL WHERE team_id = %s RETURNING id", [team_a]
+        ).fetchall()
         gone = conn.execute("DELETE FROM integration_credentials RETURNING id").fetchall()
     assert teams == [team_b] and creds == 0 and touched == [] and gone == []
     with pytest.raises(psycopg.errors.InsufficientPrivilege):  # cannot write into another tenant either
         with tenant_tx(pool, b.tenant_id) as conn:
-            conn.execute("INSERT INTO integration_credentials (tenant_id, workspace_id, kind) VALUES (%s, %s, 'google')",
-                         [a.tenant_id, a.workspace_id])
+            conn.execute(
+                "INSERT INTO integration_credentials (tenant_id, workspace_id, kind) VALUES (%s, %s, 'google')",
+                [a.tenant_id, a.workspace_id],
+            )
     with no_tenant_tx(pool) as conn:
         assert conn.execute("SELECT count(*) AS n FROM slack_installations").fetchone()["n"] == 0
         assert conn.execute("SELECT count(*) AS n FROM integration_credentials").fetchone()["n"] == 0
@@ -147,10 +174,14 @@ def test_worker_token_and_uninstall(store, pool, box, admin):
     assert removed.installations_deleted == 1
     assert bot_token_for(pool, box, team) is None
     assert store.find_bot(enterprise_id=None, team_id=team) is None
-    assert admin.execute("SELECT count(*) AS n FROM slack_installations WHERE team_id = %s", [team]).fetchone()["n"] == 0
+    assert (
+        admin.execute("SELECT count(*) AS n FROM slack_installations WHERE team_id = %s", [team]).fetchone()["n"] == 0
+    )
     ctx = load_workspace(pool, team)
     assert not ctx.is_active
-    status = admin.execute("SELECT status FROM agent_deployments WHERE workspace_id = %s", [ctx.workspace_id]).fetchone()
+    status = admin.execute(
+        "SELECT status FROM agent_deployments WHERE workspace_id = %s", [ctx.workspace_id]
+    ).fetchone()
     assert status["status"] == "removed"
     store.save(installation(team))  # re-install brings it back
     assert load_workspace(pool, team).is_active and bot_token_for(pool, box, team) is not None
@@ -198,7 +229,9 @@ def test_oauth_states_are_used_once_and_expire(pool, admin):
     admin.execute("UPDATE slack_oauth_states SET expire_at = now() - interval '1 second' WHERE state = %s", [expired])
     assert states.consume(expired) is False
     states.issue()  # issuing sweeps expired states
-    assert admin.execute("SELECT count(*) AS n FROM slack_oauth_states WHERE state = %s", [expired]).fetchone()["n"] == 0
+    assert (
+        admin.execute("SELECT count(*) AS n FROM slack_oauth_states WHERE state = %s", [expired]).fetchone()["n"] == 0
+    )
 
 
 def test_a_state_is_consumed_once_even_under_concurrency(pool):

@@ -35,13 +35,22 @@ def test_rotation_round_trip_across_tenants(keys_pool, fresh_database_url, capsy
     store_a = PostgresInstallationStore(keys_pool, box_a, "client")
     teams = [new_team() for _ in range(5)]
     for team in teams:  # five tenants, each with bot + refresh tokens and a user token
-        store_a.save(installation(team, user_token=f"xoxp-{team}", bot_refresh_token=f"xoxe-1-{team}",
-                                  bot_token_expires_in=43_200, bot_token=f"xoxb-{team}"))
+        store_a.save(
+            installation(
+                team,
+                user_token=f"xoxp-{team}",
+                bot_refresh_token=f"xoxe-1-{team}",
+                bot_token_expires_in=43_200,
+                bot_token=f"xoxb-{team}",
+            )
+        )
     first = route(keys_pool, teams[0], None)
     with tenant_tx(keys_pool, first.tenant_id) as conn:
-        conn.execute("INSERT INTO integration_credentials (tenant_id, workspace_id, kind, config, secret_enc)"
-                     " VALUES (%s, %s, 'jira', '{\"site\": \"acme\"}', %s)",
-                     [first.tenant_id, first.workspace_id, box_a.encrypt("jira-api-token")])
+        conn.execute(
+            "INSERT INTO integration_credentials (tenant_id, workspace_id, kind, config, secret_enc)"
+            " VALUES (%s, %s, 'jira', '{\"site\": \"acme\"}', %s)",
+            [first.tenant_id, first.workspace_id, box_a.encrypt("jira-api-token")],
+        )
 
     settings = load_settings(_env_file=None, database_url=fresh_database_url, jamono_encryption_keys=f"{key_b},{key_a}")
     # Readers with [B, A] work before, during and after the rotation.
@@ -61,15 +70,20 @@ def test_rotation_round_trip_across_tenants(keys_pool, fresh_database_url, capsy
     for team in teams:
         found = store_b.find_installation(enterprise_id=None, team_id=team)
         assert (found.bot_token, found.user_token, found.bot_refresh_token) == (
-            f"xoxb-{team}", f"xoxp-{team}", f"xoxe-1-{team}")
+            f"xoxb-{team}",
+            f"xoxp-{team}",
+            f"xoxe-1-{team}",
+        )
     with tenant_tx(keys_pool, first.tenant_id) as conn:
         secret = conn.execute("SELECT secret_enc FROM integration_credentials").fetchone()["secret_enc"]
     assert only_b.decrypt(secret) == "jira-api-token"
 
     # Idempotent and resumable: a second run has nothing left to do.
     again = rotate_all(fresh_database_url, SecretBox([key_b, key_a]), batch_size=3)
-    assert [(c.table, c.rotated, c.current) for c in again] == [("slack_installations", 0, 15),
-                                                                ("integration_credentials", 0, 1)]
+    assert [(c.table, c.rotated, c.current) for c in again] == [
+        ("slack_installations", 0, 15),
+        ("integration_credentials", 0, 1),
+    ]
 
 
 def test_unreadable_secrets_are_reported_not_destroyed(keys_pool, fresh_database_url, capsys):
@@ -80,16 +94,22 @@ def test_unreadable_secrets_are_reported_not_destroyed(keys_pool, fresh_database
     assert main(["rotate"], settings=settings) == 1
     captured = capsys.readouterr()
     assert "unreadable (ids" in captured.out and "add the key that encrypted them" in captured.err
-    assert PostgresInstallationStore(keys_pool, stray, "client").find_bot(
-        enterprise_id=None, team_id=team).bot_token == "xoxb-stray"  # untouched
+    assert (
+        PostgresInstallationStore(keys_pool, stray, "client").find_bot(enterprise_id=None, team_id=team).bot_token
+        == "xoxb-stray"
+    )  # untouched
 
 
 def test_the_rotation_role_sees_ciphertext_and_nothing_else(fresh_database_url):
     with psycopg.connect(fresh_database_url, autocommit=True) as conn:
         conn.execute("SET ROLE jamono_keys")
         conn.execute("SELECT id, bot_token_enc FROM slack_installations LIMIT 1")
-        for query in ("SELECT team_id FROM slack_installations", "SELECT config FROM integration_credentials",
-                      "SELECT * FROM workspaces", "DELETE FROM slack_installations"):
+        for query in (
+            "SELECT team_id FROM slack_installations",
+            "SELECT config FROM integration_credentials",
+            "SELECT * FROM workspaces",
+            "DELETE FROM slack_installations",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(query)
 

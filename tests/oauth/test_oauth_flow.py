@@ -40,18 +40,32 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def start_install(http: aiohttp.ClientSession, base: str, lang: str = "fr-FR,fr;q=0.9,en;q=0.5") -> dict[str, Any]:
+async def start_install(
+    http: aiohttp.ClientSession, base: str, lang: str = "fr-FR,fr;q=0.9,en;q=0.5"
+) -> dict[str, Any]:
     async with http.get(base + "/slack/install", headers={"Accept-Language": lang}) as resp:
         page = await resp.text()
         assert resp.status == 200, page
         cookie = SimpleCookie(resp.headers["Set-Cookie"])[COOKIE]
         link = re.search(r'id="add-to-slack" href="([^"]+)"', page)
-        return {"page": page, "headers": resp.headers, "cookie": cookie, "state": cookie.value,
-                "authorize_url": html.unescape(link.group(1)) if link else None}
+        return {
+            "page": page,
+            "headers": resp.headers,
+            "cookie": cookie,
+            "state": cookie.value,
+            "authorize_url": html.unescape(link.group(1)) if link else None,
+        }
 
 
-async def redirect(http: aiohttp.ClientSession, base: str, *, state: str | None, cookie_state: str | None,
-                   lang: str = "en", **query: str) -> tuple[int, str, Any]:
+async def redirect(
+    http: aiohttp.ClientSession,
+    base: str,
+    *,
+    state: str | None,
+    cookie_state: str | None,
+    lang: str = "en",
+    **query: str,
+) -> tuple[int, str, Any]:
     params = {**query, **({"state": state} if state is not None else {})}
     headers = {"Accept-Language": lang}
     if cookie_state is not None:
@@ -78,8 +92,9 @@ async def test_install_end_to_end(app_factory, http, sandbox, pool, box, admin, 
         assert query["scope"][0].split(",") == manifest_scopes().bot
 
         code = sandbox.issue_oauth_code(team_id=team, team_name="Ops <b>&</b>", user="U0ADMIN")
-        status, page, headers = await redirect(http, app.url, code=code, state=started["state"],
-                                               cookie_state=started["state"], lang="fr")
+        status, page, headers = await redirect(
+            http, app.url, code=code, state=started["state"], cookie_state=started["state"], lang="fr"
+        )
         assert status == 200, page
         assert "NOX est installé" in page and "Ops &lt;b&gt;&amp;&lt;/b&gt;" in page
         assert f"{COOKIE}=deleted" in headers["Set-Cookie"]
@@ -88,12 +103,19 @@ async def test_install_end_to_end(app_factory, http, sandbox, pool, box, admin, 
     ctx = load_workspace(pool, team)
     assert ctx.is_active and ctx.deployment_id is not None
     tenant = admin.execute("SELECT t::text AS whole FROM tenants t WHERE id = %s", [ctx.tenant_id]).fetchone()
-    rows = admin.execute("SELECT s.*, s::text AS whole FROM slack_installations s WHERE team_id = %s", [team]).fetchall()
+    rows = admin.execute(
+        "SELECT s.*, s::text AS whole FROM slack_installations s WHERE team_id = %s", [team]
+    ).fetchall()
     assert len(rows) == 1 and tenant is not None
     row = rows[0]
     assert token not in row["whole"] and token not in tenant["whole"]
     assert box.decrypt(row["bot_token_enc"]) == token
-    assert (row["user_id"], row["bot_user_id"], row["bot_id"], row["tenant_id"]) == ("U0ADMIN", "U0NOX", "B0NOX", ctx.tenant_id)
+    assert (row["user_id"], row["bot_user_id"], row["bot_id"], row["tenant_id"]) == (
+        "U0ADMIN",
+        "U0NOX",
+        "B0NOX",
+        ctx.tenant_id,
+    )
     assert row["bot_refresh_token_enc"] is None and row["bot_token_expires_at"] is None  # no rotation asked
     found = app.bolt.oauth_flow.settings.installation_store.sync.find_bot(enterprise_id=None, team_id=team)
     assert found.bot_token == token and bot_token_for(pool, box, team) == token
@@ -110,7 +132,9 @@ async def test_a_failing_post_install_hook_does_not_fail_the_install(app_factory
     async with app_factory(hook=hook) as app:
         started = await start_install(http, app.url)
         code = sandbox.issue_oauth_code(team_id=team)
-        status, page, _ = await redirect(http, app.url, code=code, state=started["state"], cookie_state=started["state"])
+        status, page, _ = await redirect(
+            http, app.url, code=code, state=started["state"], cookie_state=started["state"]
+        )
     assert status == 200 and "NOX is installed" in page
     token = sandbox.calls_to("oauth.v2.access")[-1].response["access_token"]
     assert "post-install hook failed (RuntimeError)" in caplog.text and token not in caplog.text
@@ -126,22 +150,37 @@ async def test_every_failure_ends_on_a_clear_page_with_a_retry_link(app_factory,
 
         cases: dict[str, tuple[int, str, str]] = {}
         # Reused state (the same link twice).
-        cases["reused"] = await redirect(http, app.url, code=sandbox.issue_oauth_code(team_id=new_team()),
-                                         state=started["state"], cookie_state=started["state"])
+        cases["reused"] = await redirect(
+            http,
+            app.url,
+            code=sandbox.issue_oauth_code(team_id=new_team()),
+            state=started["state"],
+            cookie_state=started["state"],
+        )
         # Expired state.
         late = await start_install(http, app.url)
-        admin.execute("UPDATE slack_oauth_states SET expire_at = now() - interval '1 second' WHERE state = %s",
-                      [late["state"]])
-        cases["expired"] = await redirect(http, app.url, code=sandbox.issue_oauth_code(team_id=new_team()),
-                                          state=late["state"], cookie_state=late["state"])
+        admin.execute(
+            "UPDATE slack_oauth_states SET expire_at = now() - interval '1 second' WHERE state = %s", [late["state"]]
+        )
+        cases["expired"] = await redirect(
+            http,
+            app.url,
+            code=sandbox.issue_oauth_code(team_id=new_team()),
+            state=late["state"],
+            cookie_state=late["state"],
+        )
         # A state this browser was never given (no cookie), and one nobody issued.
         other = await start_install(http, app.url)
         cases["no_cookie"] = await redirect(http, app.url, code="x", state=other["state"], cookie_state=None)
         cases["forged"] = await redirect(http, app.url, code="x", state="forged", cookie_state="forged")
         # A code Slack refuses, and the installer pressing Cancel in Slack.
         bad = await start_install(http, app.url)
-        cases["bad_code"] = await redirect(http, app.url, code="not-a-code", state=bad["state"], cookie_state=bad["state"])
-        cases["cancelled"] = await redirect(http, app.url, error="access_denied", state="s", cookie_state="s", lang="fr")
+        cases["bad_code"] = await redirect(
+            http, app.url, code="not-a-code", state=bad["state"], cookie_state=bad["state"]
+        )
+        cases["cancelled"] = await redirect(
+            http, app.url, error="access_denied", state="s", cookie_state="s", lang="fr"
+        )
 
     expected = {
         "reused": (401, "invalid_state", "expired or was already used"),
@@ -182,15 +221,19 @@ async def test_token_rotation_round_trip(app_factory, http, sandbox, pool, box, 
     async with app_factory() as app:
         started = await start_install(http, app.url)
         code = sandbox.issue_oauth_code(team_id=team, token_rotation=True)
-        status, page, _ = await redirect(http, app.url, code=code, state=started["state"], cookie_state=started["state"])
+        status, page, _ = await redirect(
+            http, app.url, code=code, state=started["state"], cookie_state=started["state"]
+        )
         assert status == 200, page
         first = sandbox.calls_to("oauth.v2.access")[-1].response
         row = admin.execute("SELECT * FROM slack_installations WHERE team_id = %s", [team]).fetchone()
         assert box.decrypt(row["bot_refresh_token_enc"]) == first["refresh_token"]
         assert abs(row["bot_token_expires_at"].timestamp() - (time.time() + first["expires_in"])) < 60
         # Make the token about to expire: Bolt refreshes it when the next event comes in.
-        admin.execute("UPDATE slack_installations SET bot_token_expires_at = now() + interval '1 minute'"
-                      " WHERE team_id = %s", [team])
+        admin.execute(
+            "UPDATE slack_installations SET bot_token_expires_at = now() + interval '1 minute' WHERE team_id = %s",
+            [team],
+        )
         envelope = SlackPayloads(team_id=team).app_mention("U0DEV", "C0OPS", "hello")
         body = json.dumps(envelope).encode()
         headers = {"Content-Type": "application/json", **signed_headers(SIGNING_SECRET, body)}
@@ -210,8 +253,9 @@ async def test_token_rotation_round_trip(app_factory, http, sandbox, pool, box, 
     assert rows[0]["bot_token_expires_at"].timestamp() > time.time() + 11 * 3600
 
     # Workers refresh too (sync rotator, row lock), spending the refresh token Bolt stored.
-    rotator = TokenRotator(client_id=sandbox.client_id, client_secret=sandbox.client_secret,
-                           client=WebClient(base_url=sandbox.api_url))
+    rotator = TokenRotator(
+        client_id=sandbox.client_id, client_secret=sandbox.client_secret, client=WebClient(base_url=sandbox.api_url)
+    )
     assert bot_token_for(pool, box, team, rotator=rotator) == rotated  # not expiring: no refresh
     again = bot_token_for(pool, box, team, rotator=rotator, minutes_before_expiration=24 * 60)
     assert again != rotated and again in sandbox.valid_tokens()
@@ -222,17 +266,22 @@ async def test_plan_limit_refuses_an_install_beyond_the_plan(app_factory, http, 
     first, second = new_team(), new_team()
     ctx = register_workspace(pool, TeamIdentity(team_id=first, team_name="First"))
     # An operator attached a second workspace to the same (free, one-agent) tenant.
-    admin.execute("INSERT INTO workspaces (tenant_id, slack_team_id, name) VALUES (%s, %s, 'Second')",
-                  [ctx.tenant_id, second])
+    admin.execute(
+        "INSERT INTO workspaces (tenant_id, slack_team_id, name) VALUES (%s, %s, 'Second')", [ctx.tenant_id, second]
+    )
     async with app_factory() as app:
         started = await start_install(http, app.url)
         code = sandbox.issue_oauth_code(team_id=second)
-        status, page, _ = await redirect(http, app.url, code=code, state=started["state"], cookie_state=started["state"])
+        status, page, _ = await redirect(
+            http, app.url, code=code, state=started["state"], cookie_state=started["state"]
+        )
     assert status == 403 and "plan_limit</p>" in page and "allows NOX in 1 workspace(s)" in page
     assert not app.installed
     assert not load_workspace(pool, second).is_active and load_workspace(pool, first).is_active
     assert route(pool, second, None).tenant_id == ctx.tenant_id
-    assert admin.execute("SELECT count(*) AS n FROM slack_installations WHERE team_id = %s", [second]).fetchone()["n"] == 0
+    assert (
+        admin.execute("SELECT count(*) AS n FROM slack_installations WHERE team_id = %s", [second]).fetchone()["n"] == 0
+    )
 
 
 async def test_bolts_own_server_works_with_the_settings_alone(oauth_env, pool, box, http, admin):

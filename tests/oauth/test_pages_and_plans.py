@@ -81,7 +81,9 @@ def test_pages_are_well_formed_in_both_languages():
             page = render_error_page(reason, lang)
             check(page)
             assert 'href="/slack/install"' in page
-    assert "Réessayer" in render_error_page("invalid_code", "fr") and "Try again" in render_error_page("invalid_code", "en")
+    assert "Réessayer" in render_error_page("invalid_code", "fr") and "Try again" in render_error_page(
+        "invalid_code", "en"
+    )
     # An unknown reason (it can come from the query string) shows a generic reason, never its text.
     weird = render_error_page("<weird> call +1-555-0100", "en")
     assert "weird" not in weird and "555" not in weird and "Reason code: other" in weird
@@ -109,7 +111,10 @@ def test_language_follows_accept_language():
 def test_authorize_url_follows_the_api_base():
     assert authorization_url_for("https://slack.com/api/") is None
     assert authorization_url_for("http://127.0.0.1:4567/api/") == "http://127.0.0.1:4567/oauth/v2/authorize"
-    assert authorization_url_for("https://slack-proxy.internal/slack/api") == "https://slack-proxy.internal/slack/oauth/v2/authorize"
+    assert (
+        authorization_url_for("https://slack-proxy.internal/slack/api")
+        == "https://slack-proxy.internal/slack/oauth/v2/authorize"
+    )
 
 
 def test_plan_limits_count_active_workspaces_and_recent_users(pool, admin):
@@ -128,18 +133,27 @@ def test_plan_limits_count_active_workspaces_and_recent_users(pool, admin):
             )
     assert enforce_plan_limits(pool, ctx.tenant_id).users == 2  # at the limit is fine; U3 is too old
     with tenant_tx(pool, ctx.tenant_id) as conn:
-        conn.execute("INSERT INTO agent_interactions (tenant_id, workspace_id, user_id, channel_id, message_type, message)"
-                     " VALUES (%s, %s, 'U4', 'C1', 'direct_message', 'hi')", [ctx.tenant_id, ctx.workspace_id])
-    with pytest.raises(PlanLimitExceeded, match="3 people using NOX in the last 30 days, the free plan allows 2") as exc:
+        conn.execute(
+            "INSERT INTO agent_interactions (tenant_id, workspace_id, user_id, channel_id, message_type, message)"
+            " VALUES (%s, %s, 'U4', 'C1', 'direct_message', 'hi')",
+            [ctx.tenant_id, ctx.workspace_id],
+        )
+    with pytest.raises(
+        PlanLimitExceeded, match="3 people using NOX in the last 30 days, the free plan allows 2"
+    ) as exc:
         enforce_plan_limits(pool, ctx.tenant_id)
     assert exc.value.limit == "users"
     assert enforce_plan_limits(pool, ctx.tenant_id, check=("agents",)).users == 3
 
     admin.execute("INSERT INTO workspaces (tenant_id, slack_team_id) VALUES (%s, %s)", [ctx.tenant_id, new_team()])
-    second = admin.execute("SELECT id FROM workspaces WHERE tenant_id = %s AND slack_team_id <> %s",
-                           [ctx.tenant_id, team]).fetchone()["id"]
-    admin.execute("INSERT INTO agent_deployments (tenant_id, workspace_id, agent_id)"
-                  " SELECT %s, %s, id FROM agents WHERE slug = 'nox'", [ctx.tenant_id, second])
+    second = admin.execute(
+        "SELECT id FROM workspaces WHERE tenant_id = %s AND slack_team_id <> %s", [ctx.tenant_id, team]
+    ).fetchone()["id"]
+    admin.execute(
+        "INSERT INTO agent_deployments (tenant_id, workspace_id, agent_id)"
+        " SELECT %s, %s, id FROM agents WHERE slug = 'nox'",
+        [ctx.tenant_id, second],
+    )
     with pytest.raises(PlanLimitExceeded, match="2 workspaces with NOX") as exc:
         enforce_plan_limits(pool, ctx.tenant_id, check=("agents",))
     assert exc.value.usage.agents == 2

@@ -23,8 +23,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # CI installs Chromium and sets this, so there a missing browser fails instead of skipping.
 REQUIRED = os.environ.get("JAMONO_REQUIRE_CHROMIUM") == "1"
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None and not REQUIRED,
-                       reason="headless Chromium not installed (apt-get install chromium; .ci/run does)"),
+    pytest.mark.skipif(
+        CHROMIUM is None and not REQUIRED,
+        reason="headless Chromium not installed (apt-get install chromium; .ci/run does)",
+    ),
     pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning"),
 ]
 PAGE_BACKGROUND, CARD, BUTTON, ERROR_RED = "#f4f5f7", "#ffffff", "#4a154b", "#a4262c"
@@ -32,8 +34,17 @@ PAGE_BACKGROUND, CARD, BUTTON, ERROR_RED = "#f4f5f7", "#ffffff", "#4a154b", "#a4
 
 async def screenshot(target: str, out: Path, lang: str = "en") -> list[tuple[int, int, int]]:
     assert CHROMIUM is not None, "JAMONO_REQUIRE_CHROMIUM=1 but no chromium on PATH"
-    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--lang={lang}",
-            f"--screenshot={out}", "--window-size=900,700", target]
+    args = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--lang={lang}",
+        f"--screenshot={out}",
+        "--window-size=900,700",
+        target,
+    ]
     proc = await asyncio.create_subprocess_exec(*args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, err = await asyncio.wait_for(proc.communicate(), timeout=90)
     assert out.exists(), err.decode(errors="replace")[-2000:]
@@ -45,21 +56,24 @@ async def screenshot(target: str, out: Path, lang: str = "en") -> list[tuple[int
 def as_file(page: str, path: Path) -> str:
     """A page saved to disk keeps its CSP through a <meta> (files have no headers)."""
     csp = PAGE_HEADERS["Content-Security-Policy"].replace("; frame-ancestors 'none'", "")
-    path.write_text(page.replace("<head>", f'<head><meta http-equiv="Content-Security-Policy" content="{csp}">'),
-                    encoding="utf-8")
+    path.write_text(
+        page.replace("<head>", f'<head><meta http-equiv="Content-Security-Policy" content="{csp}">'), encoding="utf-8"
+    )
     return path.as_uri()
 
 
 async def test_install_success_and_error_pages_render(app_factory, sandbox, tmp_path):
     async with app_factory() as app:
         install = await screenshot(app.url + "/slack/install", tmp_path / "install.png", "fr")
-        error = await screenshot(app.url + "/slack/oauth_redirect?error=access_denied&state=nope",
-                                 tmp_path / "error.png")
+        error = await screenshot(
+            app.url + "/slack/oauth_redirect?error=access_denied&state=nope", tmp_path / "error.png"
+        )
         async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
             started = await start_install(http, app.url)
             code = sandbox.issue_oauth_code(team_id=new_team(), team_name="Ops Paris", user="U0ADMIN")
-            status, page, _ = await redirect(http, app.url, code=code, state=started["state"],
-                                             cookie_state=started["state"])
+            status, page, _ = await redirect(
+                http, app.url, code=code, state=started["state"], cookie_state=started["state"]
+            )
             assert status == 200
         success = await screenshot(as_file(page, tmp_path / "success.html"), tmp_path / "success.png")
 

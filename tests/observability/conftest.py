@@ -75,14 +75,23 @@ def worker_metrics_port() -> int:
 def obs_env(admin_database_url: str, obs_redis_url: str, obs_sandbox, worker_metrics_port: int) -> dict[str, str]:
     drop = {"DATABASE_URL", "REDIS_URL", "RABBITMQ_URL", "SENTRY_DSN", "OPENAI_API_KEY", "PROMETHEUS_MULTIPROC_DIR"}
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("JAMONO_")}
-    env.update({
-        "DATABASE_URL": admin_database_url, "REDIS_URL": obs_redis_url, "SLACK_BOT_TOKEN": obs_sandbox.bot_token,
-        "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET, "SLACK_API_URL": obs_sandbox.api_url,
-        "LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1", "HOST": "127.0.0.1",
-        "WORKER_METRICS_PORT": str(worker_metrics_port), "JOB_MAX_RETRIES": "0",
-        "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",  # tested on its own
-        "METRICS_WORKSPACE_LABELS": "true",  # the flow test reads per-workspace series
-    })
+    env.update(
+        {
+            "DATABASE_URL": admin_database_url,
+            "REDIS_URL": obs_redis_url,
+            "SLACK_BOT_TOKEN": obs_sandbox.bot_token,
+            "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+            "SLACK_API_URL": obs_sandbox.api_url,
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": "DEBUG",
+            "PYTHONUNBUFFERED": "1",
+            "HOST": "127.0.0.1",
+            "WORKER_METRICS_PORT": str(worker_metrics_port),
+            "JOB_MAX_RETRIES": "0",
+            "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",  # tested on its own
+            "METRICS_WORKSPACE_LABELS": "true",  # the flow test reads per-workspace series
+        }
+    )
     return env
 
 
@@ -111,9 +120,15 @@ class Worker:
         self.log_path = log_path
         self.port = port
         with open(log_path, "wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "jamono", "worker", "--processes", "2", "--threads", "2"],
-                                         env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "jamono", "worker", "--processes", "2", "--threads", "2"],
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

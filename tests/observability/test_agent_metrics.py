@@ -19,10 +19,20 @@ TODAY = NOW.date()  # 2025-03-14
 
 def _rows() -> list[dict]:
     return [
-        {"created_at": NOW, "intent": "question", "response_time_ms": 100, "user_satisfaction": 1,
-         "metadata": {"tokens": 120}},
-        {"created_at": NOW, "intent": "incident", "response_time_ms": 300, "user_satisfaction": -1,
-         "metadata": {"tokens": 30, "action": "jira_ticket"}},
+        {
+            "created_at": NOW,
+            "intent": "question",
+            "response_time_ms": 100,
+            "user_satisfaction": 1,
+            "metadata": {"tokens": 120},
+        },
+        {
+            "created_at": NOW,
+            "intent": "incident",
+            "response_time_ms": 300,
+            "user_satisfaction": -1,
+            "metadata": {"tokens": 30, "action": "jira_ticket"},
+        },
         {"created_at": NOW, "intent": None, "response_time_ms": None, "success": False, "metadata": {"tokens": "x"}},
         {"created_at": NOW - DAY, "intent": "question", "response_time_ms": 2000, "metadata": {"action": "meeting"}},
         {"created_at": NOW - 10 * DAY, "intent": "question", "response_time_ms": 50},
@@ -39,7 +49,8 @@ def _add_done_action(pool, ws, kind: str, when) -> None:
         conn.execute(
             "INSERT INTO actions (tenant_id, workspace_id, type, idempotency_key, fingerprint, status, done_at)"
             " VALUES (%s, %s, %s, %s, %s, 'done', %s)",
-            [ws.tenant_id, ws.workspace_id, kind, uuid.uuid4().hex, uuid.uuid4().hex, when])
+            [ws.tenant_id, ws.workspace_id, kind, uuid.uuid4().hex, uuid.uuid4().hex, when],
+        )
 
 
 @pytest.fixture
@@ -108,7 +119,11 @@ def test_the_app_home_reads_the_rollup_and_agrees_with_the_interactions(pool, se
         stored = conn.execute("SELECT count(*) AS n FROM agent_metrics").fetchone()["n"]
     assert stored >= 2, "the Home refreshed the rollup for its window"
     assert (m.interactions, m.questions, m.incidents, m.failures) == (
-        direct["interactions"], direct["questions"], direct["incidents"], direct["failures"])
+        direct["interactions"],
+        direct["questions"],
+        direct["incidents"],
+        direct["failures"],
+    )
     assert (m.thumbs_up, m.thumbs_down, m.tokens) == (direct["thumbs_up"], direct["thumbs_down"], direct["tokens"])
     assert (m.tickets, m.meetings) == (direct["action_tickets"], direct["action_meetings"])
     assert m.median_ms == direct["median_ms"] and m.p95_ms == direct["p95_ms"]

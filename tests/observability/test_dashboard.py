@@ -14,7 +14,12 @@ from jamono.observability.worker_metrics import QueueDepth
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "nox-dashboard.json"
 BOARDS = ["Agent performance", "User engagement", "System health", "Error rates"]
-_SUFFIXES = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"], "gauge": [""], "summary": ["_sum", "_count", ""]}
+_SUFFIXES = {
+    "counter": ["_total"],
+    "histogram": ["_bucket", "_sum", "_count"],
+    "gauge": [""],
+    "summary": ["_sum", "_count", ""],
+}
 
 
 def exported() -> set[str]:
@@ -31,7 +36,7 @@ def metric_names(expr: str) -> set[str]:
     expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", expr)
     names = set()
     for match in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", expr):
-        rest = expr[match.end():].lstrip()
+        rest = expr[match.end() :].lstrip()
         if not rest.startswith("(") and match.group() not in {"and", "or", "unless", "bool", "offset"}:
             names.add(match.group())
     return names
@@ -75,6 +80,7 @@ def test_the_seed_s_four_boards_are_rows_with_panels():
 
 def test_the_checker_catches_a_metric_we_do_not_export():
     assert metric_names('histogram_quantile(0.9, sum by (le) (rate(nox_made_up_seconds_bucket{a="b"}[5m])))') == {
-        "nox_made_up_seconds_bucket"}
+        "nox_made_up_seconds_bucket"
+    }
     assert "nox_made_up_seconds_bucket" not in exported()
     assert {"agent_response_time_seconds_bucket", "jamono_slack_events_total", "jamono_queue_messages"} <= exported()

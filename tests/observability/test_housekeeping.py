@@ -21,22 +21,30 @@ RETENTION = timedelta(days=14)
 def _event(pool, ws, age: timedelta) -> str:
     event_id = "Ev" + uuid.uuid4().hex[:12]
     with tenant_tx(pool, ws.tenant_id) as conn:
-        conn.execute("INSERT INTO slack_events (tenant_id, event_id, workspace_id, channel_id, status, received_at)"
-                     " VALUES (%s, %s, %s, 'C0OPS', 'answered', now() - %s)",
-                     [ws.tenant_id, event_id, ws.workspace_id, age])
+        conn.execute(
+            "INSERT INTO slack_events (tenant_id, event_id, workspace_id, channel_id, status, received_at)"
+            " VALUES (%s, %s, %s, 'C0OPS', 'answered', now() - %s)",
+            [ws.tenant_id, event_id, ws.workspace_id, age],
+        )
     return event_id
 
 
 def _events(pool, ws) -> set[str]:
     with tenant_tx(pool, ws.tenant_id) as conn:
-        return {r["event_id"] for r in conn.execute("SELECT event_id FROM slack_events WHERE workspace_id = %s",
-                                                    [ws.workspace_id])}
+        return {
+            r["event_id"]
+            for r in conn.execute("SELECT event_id FROM slack_events WHERE workspace_id = %s", [ws.workspace_id])
+        }
 
 
 def _metric_days(pool, ws) -> dict:
     with tenant_tx(pool, ws.tenant_id) as conn:
-        return {r["day"]: r["interactions"] for r in conn.execute(
-            "SELECT day, interactions FROM agent_metrics WHERE workspace_id = %s", [ws.workspace_id])}
+        return {
+            r["day"]: r["interactions"]
+            for r in conn.execute(
+                "SELECT day, interactions FROM agent_metrics WHERE workspace_id = %s", [ws.workspace_id]
+            )
+        }
 
 
 def test_one_pass_refreshes_metrics_and_forgets_old_event_ids_in_every_tenant(pool, workspace):
@@ -69,8 +77,14 @@ def test_a_worker_runs_it_on_its_own_once_booted(pool, workspace):
     """The middleware's thread, in a real Dramatiq worker: the rollup appears with nobody asking."""
     seed(pool, workspace, [{"created_at": datetime.now(timezone.utc), "intent": "question", "response_time_ms": 5}])
     broker = StubBroker()
-    housekeeping = Housekeeping(every=timedelta(hours=1), retention=RETENTION, first_delay_s=(0, 0), poll_s=0.2,
-                                pool=pool, task="test-" + uuid.uuid4().hex[:8])
+    housekeeping = Housekeeping(
+        every=timedelta(hours=1),
+        retention=RETENTION,
+        first_delay_s=(0, 0),
+        poll_s=0.2,
+        pool=pool,
+        task="test-" + uuid.uuid4().hex[:8],
+    )
     broker.add_middleware(housekeeping)
     worker = dramatiq.Worker(broker, worker_timeout=50)
     worker.start()

@@ -24,8 +24,13 @@ def _sample(name: str, **labels: str) -> float:
 def test_success_retry_and_dead_letter_are_counted_per_actor(admin_database_url: str, redis_url: str):
     from workers.broker import build_broker
 
-    settings = load_settings(database_url=admin_database_url, redis_url=redis_db_url(redis_url, OUTCOMES_REDIS_DB),
-                             worker_metrics_port=0, _env_file=None, JAMONO_HOUSEKEEPING_INTERVAL_MIN=0)  # upkeep: tested on its own
+    settings = load_settings(
+        database_url=admin_database_url,
+        redis_url=redis_db_url(redis_url, OUTCOMES_REDIS_DB),
+        worker_metrics_port=0,
+        _env_file=None,
+        JAMONO_HOUSEKEEPING_INTERVAL_MIN=0,
+    )  # upkeep: tested on its own
     redis.Redis.from_url(settings.redis_url).flushdb()
     broker = build_broker(settings)
     suffix = uuid.uuid4().hex[:6]
@@ -39,21 +44,36 @@ def test_success_retry_and_dead_letter_are_counted_per_actor(admin_database_url:
         raise RuntimeError("always fails")
 
     ok = dramatiq.actor(fine, broker=broker, actor_name=f"obs_fine_{suffix}", queue_name="obs-outcomes")
-    bad = dramatiq.actor(flaky, broker=broker, actor_name=f"obs_flaky_{suffix}", queue_name="obs-outcomes",
-                         max_retries=1, min_backoff=10, max_backoff=20)
+    bad = dramatiq.actor(
+        flaky,
+        broker=broker,
+        actor_name=f"obs_flaky_{suffix}",
+        queue_name="obs-outcomes",
+        max_retries=1,
+        min_backoff=10,
+        max_backoff=20,
+    )
     worker = dramatiq.Worker(broker, queues={"obs-outcomes", "obs-outcomes.DQ"}, worker_threads=2, worker_timeout=50)
     worker.start()
     try:
         token = context.begin(context.Scope("Ev0OUTCOMES"))
         try:  # as a listener would: the request id rides in the message options
-            sent = broker.enqueue(dramatiq.Message(queue_name="obs-outcomes", actor_name=ok.actor_name,
-                                                   args=({},), kwargs={}, options=context.job_options()))
+            sent = broker.enqueue(
+                dramatiq.Message(
+                    queue_name="obs-outcomes",
+                    actor_name=ok.actor_name,
+                    args=({},),
+                    kwargs={},
+                    options=context.job_options(),
+                )
+            )
         finally:
             context.end(token)
         bad.send({})
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not (
-                seen and _sample("jamono_jobs_total", queue="obs-outcomes", actor=bad.actor_name, outcome="failed")):
+            seen and _sample("jamono_jobs_total", queue="obs-outcomes", actor=bad.actor_name, outcome="failed")
+        ):
             time.sleep(0.05)
     finally:
         worker.stop()

@@ -45,15 +45,23 @@ async def test_a_mention_shows_in_web_and_worker_metrics_and_logs(obs_web, obs_w
     await obs_sandbox.wait_for(lambda: _final(obs_sandbox, "C0OBS", envelope["event"]["ts"]), timeout=30)
 
     web_after = await scrape(f"{url}/metrics")
-    assert (value(web_after, "jamono_slack_events_total", type="app_mention", outcome="queued")
-            - value(web_before, "jamono_slack_events_total", type="app_mention", outcome="queued")) == 1
+    assert (
+        value(web_after, "jamono_slack_events_total", type="app_mention", outcome="queued")
+        - value(web_before, "jamono_slack_events_total", type="app_mention", outcome="queued")
+    ) == 1
     assert value(web_after, "jamono_slack_ack_seconds_count") - value(web_before, "jamono_slack_ack_seconds_count") == 1
-    assert value(web_after, "jamono_slack_ack_seconds_bucket", le="3.0") >= value(web_after, "jamono_slack_ack_seconds_count") - value(web_after, "jamono_slack_ack_seconds_bucket", le="+Inf") + 1
+    assert (
+        value(web_after, "jamono_slack_ack_seconds_bucket", le="3.0")
+        >= value(web_after, "jamono_slack_ack_seconds_count")
+        - value(web_after, "jamono_slack_ack_seconds_bucket", le="+Inf")
+        + 1
+    )
 
     async def worker_saw_it() -> str | None:
         text = await scrape(worker_url)
         done = value(text, "jamono_job_duration_seconds_count", actor="handle_message") - value(
-            worker_before, "jamono_job_duration_seconds_count", actor="handle_message")
+            worker_before, "jamono_job_duration_seconds_count", actor="handle_message"
+        )
         return text if done >= 1 else None
 
     worker_after = await _eventually(worker_saw_it)
@@ -82,14 +90,22 @@ async def test_refused_and_ignored_requests_are_counted(obs_web):
     edit = sender.message("D0DEV", "an edit NOX does not answer", subtype="message_changed")
     assert (await sender.send_event(edit)).status == 200
     async with aiohttp.ClientSession() as session:
-        forged = await session.post(f"{url}/slack/events", data=b'{"type":"event_callback"}',
-                                    headers={"Content-Type": "application/json", "X-Slack-Signature": "v0=bad",
-                                             "X-Slack-Request-Timestamp": "1"})
+        forged = await session.post(
+            f"{url}/slack/events",
+            data=b'{"type":"event_callback"}',
+            headers={
+                "Content-Type": "application/json",
+                "X-Slack-Signature": "v0=bad",
+                "X-Slack-Request-Timestamp": "1",
+            },
+        )
         assert forged.status == 401
     after = await scrape(f"{url}/metrics")
 
     def delta(**labels: str) -> float:
-        return value(after, "jamono_slack_events_total", **labels) - value(before, "jamono_slack_events_total", **labels)
+        return value(after, "jamono_slack_events_total", **labels) - value(
+            before, "jamono_slack_events_total", **labels
+        )
 
     assert delta(type="message", outcome="ignored") == 1
     assert delta(type="other", outcome="refused") == 1

@@ -40,7 +40,12 @@ def test_slack_request_types_and_outcomes():
     assert slack_event_type({"type": "block_actions"}) == "block_actions"
     assert slack_event_type({"type": "url_verification"}) == "url_verification"
     assert [slack_outcome(s, q) for s, q in ((200, True), (200, False), (401, False), (413, False), (500, True))] == [
-        "queued", "ignored", "refused", "refused", "failed"]
+        "queued",
+        "ignored",
+        "refused",
+        "refused",
+        "failed",
+    ]
 
 
 def test_label_values_never_carry_free_text_or_tokens():
@@ -56,7 +61,9 @@ def test_record_action_counts_by_type_and_outcome():
     from jamono.observability.metrics import record_action
 
     def count() -> float:
-        return REGISTRY.get_sample_value("jamono_actions_total", {"type": "jira.create_ticket", "outcome": "created"}) or 0
+        return (
+            REGISTRY.get_sample_value("jamono_actions_total", {"type": "jira.create_ticket", "outcome": "created"}) or 0
+        )
 
     before = count()
     record_action("jira.create_ticket", "created")

@@ -71,9 +71,14 @@ class SentryStandIn:
 @pytest.fixture
 def sentry_on(admin_database_url: str, redis_url: str) -> Iterator[tuple[SentryStandIn, object]]:
     stand_in = SentryStandIn()
-    settings = load_settings(database_url=admin_database_url, redis_url=redis_db_url(redis_url, SENTRY_REDIS_DB),
-                             sentry_dsn=f"http://public@127.0.0.1:{stand_in.port}/1", worker_metrics_port=0,
-                             _env_file=None, JAMONO_HOUSEKEEPING_INTERVAL_MIN=0)  # upkeep: tested on its own
+    settings = load_settings(
+        database_url=admin_database_url,
+        redis_url=redis_db_url(redis_url, SENTRY_REDIS_DB),
+        sentry_dsn=f"http://public@127.0.0.1:{stand_in.port}/1",
+        worker_metrics_port=0,
+        _env_file=None,
+        JAMONO_HOUSEKEEPING_INTERVAL_MIN=0,
+    )  # upkeep: tested on its own
     redis.Redis.from_url(settings.redis_url).flushdb()
     try:
         yield stand_in, settings
@@ -92,15 +97,22 @@ def test_a_failing_job_reaches_sentry_without_secrets(sentry_on):
     broker = build_broker(settings)  # after init: Sentry's Dramatiq middleware is on this broker
 
     def boom(payload: dict) -> None:
-        raise RuntimeError(f"chat.postMessage failed with {BOT_TOKEN} via postgresql://app:hunter2@db/jamono"
-                           " for ops@example.com")
+        raise RuntimeError(
+            f"chat.postMessage failed with {BOT_TOKEN} via postgresql://app:hunter2@db/jamono for ops@example.com"
+        )
 
     actor = dramatiq.actor(boom, broker=broker, actor_name="obs_sentry_boom", queue_name="obs-sentry", max_retries=0)
     worker = dramatiq.Worker(broker, queues={"obs-sentry"}, worker_threads=1, worker_timeout=50)
     worker.start()
     try:
-        message = actor.send({"event_id": "EvSENTRY1", "user": "U0DEV", "team_id": "T0OBS",
-                              "text": "our database password is hunter2, mail alice@example.com"})
+        message = actor.send(
+            {
+                "event_id": "EvSENTRY1",
+                "user": "U0DEV",
+                "team_id": "T0OBS",
+                "text": "our database password is hunter2, mail alice@example.com",
+            }
+        )
         deadline = time.monotonic() + 15
         while not stand_in.events() and time.monotonic() < deadline:
             sentry_sdk.flush(timeout=1)
@@ -123,18 +135,40 @@ def test_scrub_event_drops_slack_text_and_secret_keys():
     event = {
         "message": "token=abc123456789 failed",
         "logentry": {"message": "posting for bob@example.com", "params": []},
-        "extra": {"payload": {"text": "secret plans", "blocks": [{"type": "section"}], "channel": "C0OPS"},
-                  "slack_signing_secret": "s3cr3t", "x-slack-signature": "v0=abc"},
-        "request": {"headers": {"Authorization": "Bearer abcdefghijkl", "Cookie": "a=b"},
-                    "url": "https://hooks.slack.com/commands/T1/123/abc"},
-        "exception": {"values": [{"type": "ValueError", "value": "bad key sk-abcdefghijklmnopqrstu"},
-                                 {"type": "ValidationError", "value": "1 validation error for MessageJob\nchannel\n"
-                                  "  Input should be a valid string [type=string_type, input_value={'text': 'pager "
-                                  "duty rota'}, input_type=dict]"}]},
+        "extra": {
+            "payload": {"text": "secret plans", "blocks": [{"type": "section"}], "channel": "C0OPS"},
+            "slack_signing_secret": "s3cr3t",
+            "x-slack-signature": "v0=abc",
+        },
+        "request": {
+            "headers": {"Authorization": "Bearer abcdefghijkl", "Cookie": "a=b"},
+            "url": "https://hooks.slack.com/commands/T1/123/abc",
+        },
+        "exception": {
+            "values": [
+                {"type": "ValueError", "value": "bad key sk-abcdefghijklmnopqrstu"},
+                {
+                    "type": "ValidationError",
+                    "value": "1 validation error for MessageJob\nchannel\n"
+                    "  Input should be a valid string [type=string_type, input_value={'text': 'pager "
+                    "duty rota'}, input_type=dict]",
+                },
+            ]
+        },
     }
     cleaned = json.dumps(scrub_event(event))
-    for leaked in ("abc123456789", "bob@example.com", "secret plans", "s3cr3t", "v0=abc", "abcdefghijkl",
-                   "a=b", "T1/123/abc", "sk-abcdefghijklmnopqrstu", "pager duty rota"):
+    for leaked in (
+        "abc123456789",
+        "bob@example.com",
+        "secret plans",
+        "s3cr3t",
+        "v0=abc",
+        "abcdefghijkl",
+        "a=b",
+        "T1/123/abc",
+        "sk-abcdefghijklmnopqrstu",
+        "pager duty rota",
+    ):
         assert leaked not in cleaned
     kept = scrub_event(event)
     assert kept["extra"]["payload"]["channel"] == "C0OPS"
@@ -148,10 +182,19 @@ def test_oauth_code_and_state_never_reach_sentry_or_the_logs():
     from jamono.logs import scrub
 
     event = {
-        "request": {"url": "https://nox.example.com/slack/oauth_redirect", "method": "GET",
-                    "query_string": "code=1234.5678.abcdef&state=st4te-v4lue"},
-        "breadcrumbs": {"values": [{"message": "GET https://nox.example.com/slack/oauth_redirect?code=1234.5678.abcdef"
-                                               "&state=st4te-v4lue 401"}]},
+        "request": {
+            "url": "https://nox.example.com/slack/oauth_redirect",
+            "method": "GET",
+            "query_string": "code=1234.5678.abcdef&state=st4te-v4lue",
+        },
+        "breadcrumbs": {
+            "values": [
+                {
+                    "message": "GET https://nox.example.com/slack/oauth_redirect?code=1234.5678.abcdef"
+                    "&state=st4te-v4lue 401"
+                }
+            ]
+        },
         "message": "install failed at /slack/oauth_redirect?state=st4te-v4lue;code=1234.5678.abcdef",
     }
     cleaned = json.dumps(scrub_event(event))

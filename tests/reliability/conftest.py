@@ -65,12 +65,16 @@ def rel_redis_url(rel_redis_server: str) -> str:
 def rel_env(admin_database_url: str, rel_redis_url: str, rsandbox) -> dict[str, str]:
     """What our worker subprocesses (and the in-process web app) are configured with."""
     return rig.service_env(
-        database_url=admin_database_url, redis_url=rel_redis_url, sandbox=rsandbox,
+        database_url=admin_database_url,
+        redis_url=rel_redis_url,
+        sandbox=rsandbox,
         JOB_MAX_RETRIES="6",
         # The strictest limiter (one post per channel per second), so its timing can be asserted.
-        JAMONO_SLACK_POST_RATE_LIMIT="1", JAMONO_SLACK_POST_RATE_WINDOW_S="1",
+        JAMONO_SLACK_POST_RATE_LIMIT="1",
+        JAMONO_SLACK_POST_RATE_WINDOW_S="1",
         # A SIGKILLed worker is noticed within ~1.5 s, and maintenance runs on 1 command in 20.
-        JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS="1500", JAMONO_REDIS_MAINTENANCE_CHANCE="50000",
+        JAMONO_REDIS_HEARTBEAT_TIMEOUT_MS="1500",
+        JAMONO_REDIS_MAINTENANCE_CHANCE="50000",
     )
 
 

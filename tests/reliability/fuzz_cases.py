@@ -33,8 +33,23 @@ class Case:
 
 
 ODD_STRINGS = [
-    "\ud800", "\udfff", "a\ud83dz", "\x00", "\x00\x00", "Ev\x00123", "\ufeff", "\u202e\u202d", "\u200b",
-    "\uffff", "\U0010ffff", "é" * 3, "𝕳𝖊𝖑𝖑𝖔", "\r\n", "' OR 1=1 --", "%00", "../../etc/passwd",
+    "\ud800",
+    "\udfff",
+    "a\ud83dz",
+    "\x00",
+    "\x00\x00",
+    "Ev\x00123",
+    "\ufeff",
+    "\u202e\u202d",
+    "\u200b",
+    "\uffff",
+    "\U0010ffff",
+    "é" * 3,
+    "𝕳𝖊𝖑𝖑𝖔",
+    "\r\n",
+    "' OR 1=1 --",
+    "%00",
+    "../../etc/passwd",
 ]
 
 WRONG_VALUES = [None, 0, -1, 1.5, 2**70, True, False, [], [1, "x"], {}, {"a": 1}, "", " ", "x" * 5000]
@@ -44,16 +59,28 @@ NON_STRINGS = [0, -1, 1.5, 2**70, True, False, [], [1, "x"], {}, {"a": 1}]
 def envelope(rng: random.Random, i: int) -> dict:
     kind = rng.choice(["app_mention", "message"])
     ts = f"{1_700_000_000 + i}.{rng.randrange(10**6):06d}"
-    event = {"type": kind, "user": "U0DEV", "text": "<@U0NOX> how do I roll back?", "ts": ts,
-             "channel": rng.choice(["C0OPS", "D0DEV"]), "event_ts": ts}
+    event = {
+        "type": kind,
+        "user": "U0DEV",
+        "text": "<@U0NOX> how do I roll back?",
+        "ts": ts,
+        "channel": rng.choice(["C0OPS", "D0DEV"]),
+        "event_ts": ts,
+    }
     if kind == "message":
         event["channel_type"] = "im"
-    return {"token": "x", "team_id": "T0SANDBOX", "api_app_id": "A0NOX", "type": "event_callback",
-            "event_id": f"EvFUZZ{i:08d}", "event_time": 1_700_000_000, "event": event}
+    return {
+        "token": "x",
+        "team_id": "T0SANDBOX",
+        "api_app_id": "A0NOX",
+        "type": "event_callback",
+        "event_id": f"EvFUZZ{i:08d}",
+        "event_time": 1_700_000_000,
+        "event": event,
+    }
 
 
-REQUIRED_PATHS = [("type",), ("event",), ("event_id",), ("event", "type"), ("event", "channel"),
-                  ("event", "ts")]
+REQUIRED_PATHS = [("type",), ("event",), ("event_id",), ("event", "type"), ("event", "channel"), ("event", "ts")]
 TYPED_PATHS = REQUIRED_PATHS + [("team_id",), ("event", "user"), ("event", "text"), ("event", "thread_ts")]
 
 
@@ -84,8 +111,18 @@ def truncated(rng: random.Random, i: int) -> Case:
 
 def wrong_content_type(rng: random.Random, i: int) -> Case:
     raw = json.dumps(envelope(rng, i)).encode()
-    ctype = rng.choice(["text/plain", "application/xml", "multipart/form-data; boundary=x", "", "application/jsonx",
-                        "application/octet-stream", "text/json", "application/x-www-form-urlencoded"])
+    ctype = rng.choice(
+        [
+            "text/plain",
+            "application/xml",
+            "multipart/form-data; boundary=x",
+            "",
+            "application/jsonx",
+            "application/octet-stream",
+            "text/json",
+            "application/x-www-form-urlencoded",
+        ]
+    )
     return Case("wrong-content-type", raw, ctype)
 
 
@@ -110,7 +147,9 @@ def unicode_oddity(rng: random.Random, i: int) -> Case:
     if choice == 0:  # invalid UTF-8 bytes
         raw = json.dumps(envelope(rng, i)).encode()
         cut = rng.randrange(len(raw))
-        return Case("invalid-utf8", raw[:cut] + rng.choice([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\x80"]) + raw[cut:], JSON)
+        return Case(
+            "invalid-utf8", raw[:cut] + rng.choice([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\x80"]) + raw[cut:], JSON
+        )
     if choice == 1:  # a BOM or NULs around the JSON
         raw = json.dumps(envelope(rng, i)).encode()
         return Case("bom-or-nul", rng.choice([b"\xef\xbb\xbf" + raw, raw + b"\x00", b"\x00" + raw]), JSON)
@@ -144,18 +183,51 @@ def wrong_type(rng: random.Random, i: int) -> Case:
 def form_junk(rng: random.Random, i: int) -> Case:
     choice = rng.randrange(7)
     if choice == 0:
-        payload = rng.choice(["", "{", "not json", "[]", "null", "42", '"block_actions"', "{\"type\": 1}",
-                              "{\"type\": null}", "\ud800", "\x00"])
-        return Case("form-payload-junk", urlencode({"payload": payload}, encoding="utf-8", errors="surrogatepass").encode(), FORM)
+        payload = rng.choice(
+            [
+                "",
+                "{",
+                "not json",
+                "[]",
+                "null",
+                "42",
+                '"block_actions"',
+                '{"type": 1}',
+                '{"type": null}',
+                "\ud800",
+                "\x00",
+            ]
+        )
+        return Case(
+            "form-payload-junk",
+            urlencode({"payload": payload}, encoding="utf-8", errors="surrogatepass").encode(),
+            FORM,
+        )
     if choice == 1:  # a known payload type with nothing else
-        ptype = rng.choice(["block_actions", "view_submission", "message_action", "shortcut", "view_closed",
-                            "block_suggestion", "interactive_message", "workflow_step_edit"])
+        ptype = rng.choice(
+            [
+                "block_actions",
+                "view_submission",
+                "message_action",
+                "shortcut",
+                "view_closed",
+                "block_suggestion",
+                "interactive_message",
+                "workflow_step_edit",
+            ]
+        )
         return Case("form-payload-bare-type", urlencode({"payload": json.dumps({"type": ptype})}).encode(), FORM)
     if choice == 2:  # a known type whose fields have the wrong types
         ptype = rng.choice(["block_actions", "view_submission", "message_action", "shortcut"])
-        payload = {"type": ptype, "user": rng.choice(WRONG_VALUES), "team": rng.choice(WRONG_VALUES),
-                   "actions": rng.choice(WRONG_VALUES), "view": rng.choice(WRONG_VALUES),
-                   "callback_id": rng.choice(WRONG_VALUES), "trigger_id": rng.choice(WRONG_VALUES)}
+        payload = {
+            "type": ptype,
+            "user": rng.choice(WRONG_VALUES),
+            "team": rng.choice(WRONG_VALUES),
+            "actions": rng.choice(WRONG_VALUES),
+            "view": rng.choice(WRONG_VALUES),
+            "callback_id": rng.choice(WRONG_VALUES),
+            "trigger_id": rng.choice(WRONG_VALUES),
+        }
         return Case("form-payload-wrong-types", urlencode({"payload": json.dumps(payload)}).encode(), FORM)
     if choice == 3:  # form without payload or command
         return Case("form-no-payload", urlencode({rng.choice(["x", "text", "user_id"]): "y"}).encode(), FORM)

@@ -46,18 +46,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def service_env(*, database_url: str, sandbox, redis_url: str | None = None, rabbitmq_url: str | None = None,
-                **extra: str) -> dict[str, str]:
+def service_env(
+    *, database_url: str, sandbox, redis_url: str | None = None, rabbitmq_url: str | None = None, **extra: str
+) -> dict[str, str]:
     """The environment `jamono worker` / `jamono serve` get, with nothing leaking from ours."""
     drop = {"DATABASE_URL", "REDIS_URL", "RABBITMQ_URL", "JOB_MAX_RETRIES", "SENTRY_DSN", "OPENAI_API_KEY"}
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("JAMONO_")}
-    env.update({
-        "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": sandbox.bot_token,
-        "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET, "SLACK_API_URL": sandbox.api_url,
-        "LOG_FORMAT": "text", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
-        "WORKER_METRICS_PORT": "0",  # several worker groups run at once here: no shared metrics port
-        "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",  # tested on its own
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": sandbox.bot_token,
+            "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+            "SLACK_API_URL": sandbox.api_url,
+            "LOG_FORMAT": "text",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            "WORKER_METRICS_PORT": "0",  # several worker groups run at once here: no shared metrics port
+            "JAMONO_HOUSEKEEPING_INTERVAL_MIN": "0",  # tested on its own
+        }
+    )
     if redis_url:
         env["REDIS_URL"] = redis_url
     if rabbitmq_url:
@@ -92,9 +99,15 @@ class Proc:
     def start(self) -> Proc:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "jamono", *self.args], env=self.env, cwd=ROOT,
-                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jamono", *self.args],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         log.close()
         return self
 
@@ -183,18 +196,27 @@ def rows(pool, tenant_id, event_ids: list[str]) -> dict[str, dict[str, int]]:
     """Per event id: agent_interactions rows and slack_events rows (+ its status and attempts)."""
     found: dict[str, dict[str, int]] = {e: {"interactions": 0, "events": 0} for e in event_ids}
     with tenant_tx(pool, tenant_id) as conn:
-        for r in conn.execute("SELECT slack_event_id, count(*) AS n FROM agent_interactions"
-                              " WHERE slack_event_id = ANY(%s) GROUP BY slack_event_id", [event_ids]):
+        for r in conn.execute(
+            "SELECT slack_event_id, count(*) AS n FROM agent_interactions"
+            " WHERE slack_event_id = ANY(%s) GROUP BY slack_event_id",
+            [event_ids],
+        ):
             found[r["slack_event_id"]]["interactions"] = r["n"]
-        for r in conn.execute("SELECT event_id, count(*) AS n FROM slack_events"
-                              " WHERE event_id = ANY(%s) GROUP BY event_id", [event_ids]):
+        for r in conn.execute(
+            "SELECT event_id, count(*) AS n FROM slack_events WHERE event_id = ANY(%s) GROUP BY event_id", [event_ids]
+        ):
             found[r["event_id"]]["events"] = r["n"]
     return found
 
 
 def posts_in_thread(sandbox, channel: str, ts: str) -> int:
-    return len([c for c in sandbox.calls_to("chat.postMessage")
-                if c.ok and c.params.get("channel") == channel and c.params.get("thread_ts") == ts])
+    return len(
+        [
+            c
+            for c in sandbox.calls_to("chat.postMessage")
+            if c.ok and c.params.get("channel") == channel and c.params.get("thread_ts") == ts
+        ]
+    )
 
 
 def queue_depth(redis_url: str, namespace: str = "jamono", queue: str = "nox") -> int:
@@ -227,9 +249,12 @@ def percentile(values: list[float], p: float) -> float:
 
 # --- the burst ----------------------------------------------------------------------------------
 QUESTIONS = [
-    "how do I roll back a Kubernetes deployment?", "pods stuck in CrashLoopBackOff, what should I check?",
-    "postgres refuses connections: too many clients", "disk full on the build runners, help",
-    "la base postgres refuse les connexions, que faire ?", "how do I rotate the TLS certificate?",
+    "how do I roll back a Kubernetes deployment?",
+    "pods stuck in CrashLoopBackOff, what should I check?",
+    "postgres refuses connections: too many clients",
+    "disk full on the build runners, help",
+    "la base postgres refuse les connexions, que faire ?",
+    "how do I rotate the TLS certificate?",
 ]
 
 
@@ -251,8 +276,14 @@ def target(envelope: dict) -> tuple[str, str]:
     return event["channel"], event.get("thread_ts") or event["ts"]
 
 
-async def fire(url: str, envelopes: list[dict], *, concurrency: int = 64, retry_num: int | None = None,
-               secret: str = SANDBOX_SIGNING_SECRET) -> list[tuple[int, float, float]]:
+async def fire(
+    url: str,
+    envelopes: list[dict],
+    *,
+    concurrency: int = 64,
+    retry_num: int | None = None,
+    secret: str = SANDBOX_SIGNING_SECRET,
+) -> list[tuple[int, float, float]]:
     """POST every envelope signed, `concurrency` at a time: (status, seconds to the ack, sent at)."""
     import json
 
@@ -291,8 +322,9 @@ async def fire(url: str, envelopes: list[dict], *, concurrency: int = 64, retry_
 def event_row(pool, tenant_id, event_id: str) -> dict | None:
     """The idempotency record of one Slack event (status, attempts, reply_ts), or None."""
     with tenant_tx(pool, tenant_id) as conn:
-        return conn.execute("SELECT status, attempts, reply_ts FROM slack_events WHERE event_id = %s",
-                            [event_id]).fetchone()
+        return conn.execute(
+            "SELECT status, attempts, reply_ts FROM slack_events WHERE event_id = %s", [event_id]
+        ).fetchone()
 
 
 # --- RabbitMQ ------------------------------------------------------------------------------------
@@ -321,5 +353,3 @@ def rabbitmq_vhost(url: str, prefix: str = "jamono-bench"):
         yield urlunsplit(urlsplit(url)._replace(path="/" + quote(vhost, safe="")))
     finally:
         subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
-
-

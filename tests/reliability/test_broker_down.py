@@ -27,7 +27,8 @@ async def healthz(url: str) -> int:
 
 
 async def test_events_refused_while_the_broker_is_down_are_answered_once_when_slack_redelivers(
-        own_redis, rel_env, pool, rel_workspace, rsandbox, channel, rel_logs):
+    own_redis, rel_env, pool, rel_workspace, rsandbox, channel, rel_logs
+):
     server, redis_url = own_redis
     env = {**rel_env, "REDIS_URL": redis_url}
     identity, ws = rel_workspace
@@ -40,8 +41,7 @@ async def test_events_refused_while_the_broker_is_down_are_answered_once_when_sl
         assert await healthz(web.url) == 200
 
         server.stop()
-        during = [sender.app_mention("U0DEV", channel + f"X{i}", f"<@U0NOX> disk full on runner {i}")
-                  for i in range(5)]
+        during = [sender.app_mention("U0DEV", channel + f"X{i}", f"<@U0NOX> disk full on runner {i}") for i in range(5)]
         refused = await rig.fire(f"{web.url}/slack/events", during, concurrency=5)
         assert all(not 200 <= status < 300 for status, _, _ in refused), refused
         assert all(latency < 3.0 for _, latency, _ in refused), "refused within Slack's 3 s"
@@ -61,8 +61,9 @@ async def test_events_refused_while_the_broker_is_down_are_answered_once_when_sl
             return all(c["interactions"] == 1 for c in rig.rows(pool, ws.tenant_id, event_ids).values())
 
         await rig.wait_until(all_answered, timeout=60, interval=0.25, what="every event to be answered")
-        await rig.wait_until(lambda: rig.answered(rsandbox, [rig.target(e) for e in everything]) == 6,
-                             timeout=10, what="every reply")
+        await rig.wait_until(
+            lambda: rig.answered(rsandbox, [rig.target(e) for e in everything]) == 6, timeout=10, what="every reply"
+        )
         for envelope in everything:
             channel_id, ts = rig.target(envelope)
             assert len(rsandbox.bot_messages(channel_id, thread_ts=ts)) == 1

@@ -13,7 +13,6 @@ import time
 import uuid
 from collections import Counter
 
-
 from tests.reliability import rig
 from tests.reliability.conftest import open_web
 
@@ -21,8 +20,7 @@ N_EVENTS = 200
 SLACK_ACK_DEADLINE_S = 3.0
 
 
-async def test_a_burst_is_acked_in_time_and_answered_exactly_once(rel_web, rel_worker, rsandbox, pool,
-                                                                  rel_workspace):
+async def test_a_burst_is_acked_in_time_and_answered_exactly_once(rel_web, rel_worker, rsandbox, pool, rel_workspace):
     tag = uuid.uuid4().hex[:4].upper()
     envelopes = rig.burst_envelopes(rel_web.sender, N_EVENTS, tag=tag)
     started = time.perf_counter()
@@ -52,15 +50,18 @@ async def test_a_burst_is_acked_in_time_and_answered_exactly_once(rel_web, rel_w
     for channel, ts in targets:
         assert len(rsandbox.bot_messages(channel, thread_ts=ts)) == 1, (channel, ts)
         assert rig.posts_in_thread(rsandbox, channel, ts) == 1, (channel, ts)
-    print(f"\nburst: {N_EVENTS} events acked in {burst_s:.2f}s ({N_EVENTS / burst_s:.0f}/s), slowest ack "
-          f"{slowest * 1000:.0f} ms; all answered after {handled_s:.1f}s")
+    print(
+        f"\nburst: {N_EVENTS} events acked in {burst_s:.2f}s ({N_EVENTS / burst_s:.0f}/s), slowest ack "
+        f"{slowest * 1000:.0f} ms; all answered after {handled_s:.1f}s"
+    )
 
 
 N_RABBITMQ_EVENTS = 60
 
 
 async def test_a_burst_through_rabbitmq_is_acked_in_time_and_answered_exactly_once(
-        rabbitmq_url, rel_env, pool, rel_workspace, rsandbox, rel_logs):
+    rabbitmq_url, rel_env, pool, rel_workspace, rsandbox, rel_logs
+):
     env = {**rel_env, "RABBITMQ_URL": rabbitmq_url}
     identity, ws = rel_workspace
     runner, web = await open_web(rig.settings_from_env(env), pool, identity, rsandbox)
@@ -73,7 +74,10 @@ async def test_a_burst_through_rabbitmq_is_acked_in_time_and_answered_exactly_on
         event_ids = [e["event_id"] for e in envelopes]
         await rig.wait_until(
             lambda: all(c["interactions"] == 1 for c in rig.rows(pool, ws.tenant_id, event_ids).values()),
-            timeout=60, interval=0.5, what="every event answered through RabbitMQ")
+            timeout=60,
+            interval=0.5,
+            what="every event answered through RabbitMQ",
+        )
         assert all(c == {"interactions": 1, "events": 1} for c in rig.rows(pool, ws.tenant_id, event_ids).values())
         for envelope in envelopes:
             assert rig.posts_in_thread(rsandbox, *rig.target(envelope)) == 1

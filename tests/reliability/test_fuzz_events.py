@@ -29,8 +29,9 @@ async def fuzz_web(rel_settings, pool, rel_workspace, rsandbox, rel_redis_url):
     for key in client.scan_iter(f"{NAMESPACE}:*"):
         client.delete(key)
     identity, _ = rel_workspace
-    runner, web = await open_web(rel_settings, pool, identity, rsandbox,
-                                 broker=RedisBroker(client=client, namespace=NAMESPACE))
+    runner, web = await open_web(
+        rel_settings, pool, identity, rsandbox, broker=RedisBroker(client=client, namespace=NAMESPACE)
+    )
 
     def queued() -> int:
         return sum(client.hlen(key) for key in client.scan_iter(f"{NAMESPACE}:*.msgs"))

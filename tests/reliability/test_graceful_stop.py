@@ -62,7 +62,8 @@ def stop_env(rel_env, rel_redis_server, rel_workspace):
 
 
 async def test_sigterm_to_a_worker_group_finishes_the_job_in_flight_and_exits_0(
-        stop_env, pool, rel_workspace, rsandbox, channel, rel_logs):
+    stop_env, pool, rel_workspace, rsandbox, channel, rel_logs
+):
     env, marker = stop_env
     env = {**env, "WORKER_METRICS_PORT": str(rig.free_port())}  # so the metrics fork is there too
     identity, ws = rel_workspace
@@ -76,8 +77,11 @@ async def test_sigterm_to_a_worker_group_finishes_the_job_in_flight_and_exits_0(
         rsandbox.set_latency("chat.update", SLOW_S)
         assert (await web.sender.send_event(envelope)).status == 200
         # In flight: the placeholder is posted and the answer's chat.update is held by the sandbox.
-        await rig.wait_until(lambda: (rig.event_row(pool, ws.tenant_id, event_id) or {}).get("reply_ts"),
-                             timeout=60, what="the job to post its placeholder")
+        await rig.wait_until(
+            lambda: (rig.event_row(pool, ws.tenant_id, event_id) or {}).get("reply_ts"),
+            timeout=60,
+            what="the job to post its placeholder",
+        )
         await asyncio.sleep(0.5)
         assert rig.event_row(pool, ws.tenant_id, event_id)["status"] != "answered"
 

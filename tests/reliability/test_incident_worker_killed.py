@@ -19,7 +19,8 @@ SLOW_S = 3.0
 
 
 async def test_a_worker_killed_between_conversations_create_and_recording_it_leaves_one_channel(
-        rel_env, rel_redis_server, pool, rel_workspace, rsandbox, rel_logs):
+    rel_env, rel_redis_server, pool, rel_workspace, rsandbox, rel_logs
+):
     identity, ws = rel_workspace
     url = rig.redis_db_url(rel_redis_server, KILL_TEST_REDIS_DB)
     redis.Redis.from_url(url).flushdb()
@@ -30,20 +31,27 @@ async def test_a_worker_killed_between_conversations_create_and_recording_it_lea
     channel = "C" + uuid.uuid4().hex[:9].upper()
     try:
         svc = "svc" + uuid.uuid4().hex[:6]
-        mention = web.sender.app_mention("U0DEV", channel, f"<@U0NOX> prod is down!! {svc} api returns 502 for everyone")
+        mention = web.sender.app_mention(
+            "U0DEV", channel, f"<@U0NOX> prod is down!! {svc} api returns 502 for everyone"
+        )
         ts = mention["event"]["ts"]
         assert (await web.sender.send_event(mention)).status == 200
 
         def reply():
-            return next((m for m in rsandbox.bot_messages(channel, thread_ts=ts)
-                         if "propose_incident" in str(m.get("blocks"))), None)
+            return next(
+                (m for m in rsandbox.bot_messages(channel, thread_ts=ts) if "propose_incident" in str(m.get("blocks"))),
+                None,
+            )
 
         message = await rig.wait_until(reply, timeout=90, what="NOX's triage reply")
         block = next(b for b in message["blocks"] if str(b.get("block_id", "")).startswith("proposal:"))
         interaction_id = block["block_id"].split(":", 1)[1]
-        click = web.sender.block_actions("U0DEV", [{"action_id": "propose_incident", "block_id": block["block_id"],
-                                                    "value": interaction_id}], channel=channel,
-                                         message_ts=message["ts"])
+        click = web.sender.block_actions(
+            "U0DEV",
+            [{"action_id": "propose_incident", "block_id": block["block_id"], "value": interaction_id}],
+            channel=channel,
+            message_ts=message["ts"],
+        )
         creates_before = len(rsandbox.calls_to("conversations.create"))
         rsandbox.set_latency("conversations.create", SLOW_S)
         assert (await web.sender.send_interactive(click)).status == 200
@@ -61,18 +69,27 @@ async def test_a_worker_killed_between_conversations_create_and_recording_it_lea
         assert [c.ok for c in creates] == [True] and row()["channel_id"] is None  # created, never recorded
 
         second = rig.start_worker(env, rel_logs / "incident-survivor.log", processes=1, threads=2)
-        await rig.wait_until(lambda: "declared" in ((row() or {}).get("steps") or {}), timeout=60,
-                             what="the redelivered declaration to finish")
+        await rig.wait_until(
+            lambda: "declared" in ((row() or {}).get("steps") or {}),
+            timeout=60,
+            what="the redelivered declaration to finish",
+        )
         await asyncio.sleep(0.5)
         done = row()
         creates = rsandbox.calls_to("conversations.create")[creates_before:]
         assert [(c.ok, c.error) for c in creates] == [(True, None), (False, "name_taken")]
         assert done["channel_id"] == creates[0].response["channel"]["id"]
-        cards = [m for m in rsandbox.bot_messages(done["channel_id"])
-                 if (m.get("metadata") or {}).get("event_type") == "nox_incident_card"]
-        assert len(cards) == 1 and [m["ts"] for m in rsandbox.messages(done["channel_id"])
-                                   if done["channel_id"] in (m.get("pinned_to") or [])] == [cards[0]["ts"]]
-        assert len([m for m in rsandbox.bot_messages(channel, thread_ts=ts) if "Incident declared by" in m["text"]]) == 1
+        cards = [
+            m
+            for m in rsandbox.bot_messages(done["channel_id"])
+            if (m.get("metadata") or {}).get("event_type") == "nox_incident_card"
+        ]
+        assert len(cards) == 1 and [
+            m["ts"] for m in rsandbox.messages(done["channel_id"]) if done["channel_id"] in (m.get("pinned_to") or [])
+        ] == [cards[0]["ts"]]
+        assert (
+            len([m for m in rsandbox.bot_messages(channel, thread_ts=ts) if "Incident declared by" in m["text"]]) == 1
+        )
     finally:
         rsandbox.clear_faults()
         first.stop()

@@ -132,10 +132,15 @@ async def test_postgres_restart_under_load_loses_nothing(own_postgres, rel_env, 
             await rig.wait_until(all_answered, timeout=60, interval=0.5, what="every event to be answered")
         except AssertionError:
             counts = rig.rows(pool, ws.tenant_id, event_ids)
-            missing = [(e["event_id"], status, rig.event_row(pool, ws.tenant_id, e["event_id"]))
-                       for e, status in sent if counts[e["event_id"]]["interactions"] != 1]
-            raise AssertionError(f"{len(missing)} of {len(sent)} events unanswered, e.g. {missing[:5]}; queue "
-                                 f"{rig.queue_depth(broker_url)}; worker log: {worker.log_tail(3000)}") from None
+            missing = [
+                (e["event_id"], status, rig.event_row(pool, ws.tenant_id, e["event_id"]))
+                for e, status in sent
+                if counts[e["event_id"]]["interactions"] != 1
+            ]
+            raise AssertionError(
+                f"{len(missing)} of {len(sent)} events unanswered, e.g. {missing[:5]}; queue "
+                f"{rig.queue_depth(broker_url)}; worker log: {worker.log_tail(3000)}"
+            ) from None
         counts = rig.rows(pool, ws.tenant_id, event_ids)
         assert all(c == {"interactions": 1, "events": 1} for c in counts.values())
         for envelope, _ in sent:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+
 from jamono.settings import Settings
 from jamono.slack.client import async_retry_handlers, retry_handlers
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from tests.reliability import rig
 
 
@@ -22,23 +23,26 @@ def test_the_default_post_budget_keeps_to_slacks_one_per_second_per_channel():
 def test_web_clients_carry_slack_sdks_retry_handlers():
     kinds = {type(h) for h in retry_handlers()}
     assert RateLimitErrorRetryHandler in kinds and ServerErrorRetryHandler in kinds
-    assert {type(h).__name__ for h in async_retry_handlers()} >= {"AsyncRateLimitErrorRetryHandler",
-                                                                  "AsyncServerErrorRetryHandler"}
+    assert {type(h).__name__ for h in async_retry_handlers()} >= {
+        "AsyncRateLimitErrorRetryHandler",
+        "AsyncServerErrorRetryHandler",
+    }
 
 
-async def test_posts_to_one_channel_stay_within_one_per_second(rel_web, rel_worker, rsandbox, channel, pool,
-                                                               rel_workspace):
+async def test_posts_to_one_channel_stay_within_one_per_second(
+    rel_web, rel_worker, rsandbox, channel, pool, rel_workspace
+):
     """Six mentions at once in one channel, handled by 2 processes × 2 threads: their posts are
     spread over time, at most one per calendar second (so ≤ 2 within any second)."""
     sender = rel_web.sender
-    envelopes = [sender.app_mention("U0DEV", channel, f"<@U0NOX> how do I roll back a deployment? #{i}")
-                 for i in range(6)]
+    envelopes = [
+        sender.app_mention("U0DEV", channel, f"<@U0NOX> how do I roll back a deployment? #{i}") for i in range(6)
+    ]
     responses = await asyncio.gather(*(sender.send_event(e) for e in envelopes))
     assert [r.status for r in responses] == [200] * 6
     targets = [(channel, e["event"]["ts"]) for e in envelopes]
     await rig.wait_until(lambda: rig.answered(rsandbox, targets) == 6, timeout=40, what="six answers")
-    posts = sorted(c.time for c in rsandbox.calls_to("chat.postMessage")
-                   if c.ok and c.params.get("channel") == channel)
+    posts = sorted(c.time for c in rsandbox.calls_to("chat.postMessage") if c.ok and c.params.get("channel") == channel)
     assert len(posts) == 6, "one reply per mention"
     gaps = [round(b - a, 3) for a, b in zip(posts, posts[1:])]
     # One post per calendar second ⇒ posts i and i+2 are more than a second apart, and six posts
@@ -52,7 +56,8 @@ async def test_posts_to_one_channel_stay_within_one_per_second(rel_web, rel_work
 
 
 async def test_rate_limits_and_server_errors_delay_the_reply_but_never_drop_or_double_it(
-        rel_web, rel_worker, rsandbox, channel, pool, rel_workspace):
+    rel_web, rel_worker, rsandbox, channel, pool, rel_workspace
+):
     """chat.postMessage answers 429 (Retry-After: 1) twice; chat.update answers 503 four times —
     more than slack_sdk's three retries, so the job itself fails once and Dramatiq retries it."""
     sender = rel_web.sender
@@ -73,5 +78,7 @@ async def test_rate_limits_and_server_errors_delay_the_reply_but_never_drop_or_d
     updates = [c for c in rsandbox.calls_to("chat.update") if c.params.get("channel") == channel]
     assert [c.http_status for c in updates] == [503] * 4 + [200]
     _, ws = rel_workspace
-    assert rig.rows(pool, ws.tenant_id, [envelope["event_id"]])[envelope["event_id"]] == {"interactions": 1,
-                                                                                            "events": 1}
+    assert rig.rows(pool, ws.tenant_id, [envelope["event_id"]])[envelope["event_id"]] == {
+        "interactions": 1,
+        "events": 1,
+    }

@@ -31,7 +31,8 @@ def kill_env(request, rel_env, rel_redis_server, rel_workspace):
 
 @pytest.mark.parametrize("dies_in", ["chat.postMessage", "chat.update"])
 async def test_a_job_whose_worker_is_killed_is_redelivered_and_answered_once(
-        dies_in, kill_env, pool, rel_workspace, rsandbox, channel, rel_logs):
+    dies_in, kill_env, pool, rel_workspace, rsandbox, channel, rel_logs
+):
     identity, ws = rel_workspace
     settings = rig.settings_from_env(kill_env)
     runner, web = await open_web(settings, pool, identity, rsandbox)
@@ -57,12 +58,16 @@ async def test_a_job_whose_worker_is_killed_is_redelivered_and_answered_once(
         await asyncio.sleep(SLOW_S)
         rsandbox.clear_faults()  # the survivor's calls are answered at once
         if dies_in == "chat.postMessage":
-            await rig.wait_until(lambda: rsandbox.bot_messages(channel, thread_ts=ts), timeout=5,
-                                 what="the orphaned placeholder")
+            await rig.wait_until(
+                lambda: rsandbox.bot_messages(channel, thread_ts=ts), timeout=5, what="the orphaned placeholder"
+            )
 
         second = rig.start_worker(kill_env, rel_logs / f"survivor-{broker}-{dies_in}.log", processes=1, threads=2)
-        await rig.wait_until(lambda: (rig.event_row(pool, ws.tenant_id, event_id) or {}).get("status") == "answered",
-                             timeout=45, what="the redelivered job to be answered")
+        await rig.wait_until(
+            lambda: (rig.event_row(pool, ws.tenant_id, event_id) or {}).get("status") == "answered",
+            timeout=45,
+            what="the redelivered job to be answered",
+        )
         await rig.wait_until(lambda: rig.final_reply(rsandbox, channel, ts), timeout=10, what="the final reply")
         await asyncio.sleep(0.5)  # a duplicate, if any, would show by now
         row = rig.event_row(pool, ws.tenant_id, event_id)

@@ -20,14 +20,16 @@ async def consent(sandbox, **query: str) -> tuple[int, str]:
 
 async def test_allow_sends_a_code_for_the_asked_team_and_deny_an_error(sandbox):
     sandbox.oauth_redirect_url = "https://app.example/slack/oauth_redirect"
-    status, location = await consent(sandbox, client_id=sandbox.client_id, scope="chat:write,commands",
-                                     state="s1", team="T0NEWTEAM", user="U0DEV")
+    status, location = await consent(
+        sandbox, client_id=sandbox.client_id, scope="chat:write,commands", state="s1", team="T0NEWTEAM", user="U0DEV"
+    )
     assert status == 302 and location.startswith("https://app.example/slack/oauth_redirect?")
     query = parse_qs(urlsplit(location).query)
     assert query["state"] == ["s1"]
     client = AsyncWebClient(base_url=sandbox.api_url)
-    granted = await client.oauth_v2_access(client_id=sandbox.client_id, client_secret=sandbox.client_secret,
-                                           code=query["code"][0])
+    granted = await client.oauth_v2_access(
+        client_id=sandbox.client_id, client_secret=sandbox.client_secret, code=query["code"][0]
+    )
     assert granted["team"]["id"] == "T0NEWTEAM" and granted["scope"] == "chat:write,commands"
     status, location = await consent(sandbox, client_id=sandbox.client_id, state="s2", deny="1")
     assert status == 302 and parse_qs(urlsplit(location).query) == {"error": ["access_denied"], "state": ["s2"]}

@@ -16,14 +16,32 @@ from jamono.sandbox import SlackEventSender, SlackSandbox
 SECRET = "bolt-roundtrip-secret"
 BUTTONS = [
     {"type": "section", "text": {"type": "mrkdwn", "text": "CI is red on *main*."}},
-    {"type": "actions", "block_id": "proposal", "elements": [{"type": "button", "action_id": "create_ticket", "value": "inc-1", "text": {"type": "plain_text", "text": "Create Jira ticket"}}]},
+    {
+        "type": "actions",
+        "block_id": "proposal",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": "create_ticket",
+                "value": "inc-1",
+                "text": {"type": "plain_text", "text": "Create Jira ticket"},
+            }
+        ],
+    },
 ]
 MODAL = {
     "type": "modal",
     "callback_id": "ticket_form",
     "title": {"type": "plain_text", "text": "New ticket"},
     "submit": {"type": "plain_text", "text": "Create"},
-    "blocks": [{"type": "input", "block_id": "summary", "label": {"type": "plain_text", "text": "Summary"}, "element": {"type": "plain_text_input", "action_id": "value"}}],
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "summary",
+            "label": {"type": "plain_text", "text": "Summary"},
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        }
+    ],
 }
 
 
@@ -49,7 +67,9 @@ def build_app(sandbox: SlackSandbox, seen: list[dict[str, Any]]) -> AsyncApp:
     @app.action("create_ticket")
     async def create(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        await client.views_open(trigger_id=body["trigger_id"], view={**MODAL, "private_metadata": body["actions"][0]["value"]})
+        await client.views_open(
+            trigger_id=body["trigger_id"], view={**MODAL, "private_metadata": body["actions"][0]["value"]}
+        )
 
     @app.view("ticket_form")
     async def submitted(ack: Any, view: dict[str, Any], client: AsyncWebClient) -> None:
@@ -73,7 +93,9 @@ async def bolt(sandbox: SlackSandbox) -> AsyncIterator[tuple[SlackEventSender, l
     await runner.cleanup()
 
 
-async def test_mention_button_modal_submission(sandbox: SlackSandbox, bolt: tuple[SlackEventSender, list[dict[str, Any]]]) -> None:
+async def test_mention_button_modal_submission(
+    sandbox: SlackSandbox, bolt: tuple[SlackEventSender, list[dict[str, Any]]]
+) -> None:
     sender, _ = bolt
     mention = sender.app_mention("U0DEV", "C0OPS", "why is CI red?")
     assert (await sender.send_event(mention)).status == 200
@@ -118,10 +140,14 @@ async def test_bad_signatures_are_refused_by_bolt(bolt: tuple[SlackEventSender, 
 
 
 @pytest.mark.parametrize("subtype", ["bot_message", None])
-async def test_echoed_own_messages_reach_the_app_and_are_dropped(sandbox: SlackSandbox, bolt: tuple[SlackEventSender, list[dict[str, Any]]], subtype: str | None) -> None:
+async def test_echoed_own_messages_reach_the_app_and_are_dropped(
+    sandbox: SlackSandbox, bolt: tuple[SlackEventSender, list[dict[str, Any]]], subtype: str | None
+) -> None:
     sender, seen = bolt
     sandbox.echo_events_to(sender.events_url, SECRET, subtype=subtype)
-    await AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url).chat_postMessage(channel="D0DEV", text="from NOX")
+    await AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url).chat_postMessage(
+        channel="D0DEV", text="from NOX"
+    )
     await sandbox.wait_for(lambda: sandbox.echo_results, timeout=3)
     assert sandbox.echo_results[0][1] == 200  # signed well enough for Bolt to accept it
     # A human DM after the echo: once it is seen, the echo would have been seen before it.

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -44,11 +43,16 @@ async def test_create_invite_topic_pin_bookmark(sandbox: SlackSandbox, client: A
     assert await _error(client.pins_add(channel=channel, timestamp=ts)) == "already_pinned"
     assert await _error(client.pins_add(channel=channel, timestamp="1.000001")) == "message_not_found"
 
-    mark = (await client.bookmarks_add(channel_id=channel, title="Jira OPS-1", type="link",
-                                       link="https://jira.example.com/browse/OPS-1"))["bookmark"]
+    mark = (
+        await client.bookmarks_add(
+            channel_id=channel, title="Jira OPS-1", type="link", link="https://jira.example.com/browse/OPS-1"
+        )
+    )["bookmark"]
     assert mark["title"] == "Jira OPS-1"
-    assert await _error(client.bookmarks_add(channel_id=channel, title="x", type="link", link="javascript:1")) \
+    assert (
+        await _error(client.bookmarks_add(channel_id=channel, title="x", type="link", link="javascript:1"))
         == "invalid_link"
+    )
     assert [b["link"] for b in (await client.bookmarks_list(channel_id=channel))["bookmarks"]] == [mark["link"]]
     kinds = [c.kind for c in sandbox.changes()]
     assert {"channel", "invited", "topic", "pinned", "bookmarks"} <= set(kinds)

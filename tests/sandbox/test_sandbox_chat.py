@@ -19,7 +19,18 @@ from jamono.sandbox.chat import HELP, run_chat
 SECRET = "chat-secret"
 PROPOSAL = [
     {"type": "section", "text": {"type": "mrkdwn", "text": "Looks like an incident."}},
-    {"type": "actions", "block_id": "p", "elements": [{"type": "button", "action_id": "create_ticket", "value": "inc-9", "text": {"type": "plain_text", "text": "Create Jira ticket"}}]},
+    {
+        "type": "actions",
+        "block_id": "p",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": "create_ticket",
+                "value": "inc-9",
+                "text": {"type": "plain_text", "text": "Create Jira ticket"},
+            }
+        ],
+    },
 ]
 
 
@@ -39,10 +50,16 @@ class FakeNox:
             event = json.loads(body)["event"]
             self.received.append(event["type"])
             if event["type"] == "message" and event.get("channel_type") == "im":
-                await self.client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], text="incident?", blocks=PROPOSAL)
+                await self.client.chat_postMessage(
+                    channel=event["channel"], thread_ts=event["ts"], text="incident?", blocks=PROPOSAL
+                )
             elif event["type"] == "app_mention":
-                placeholder = await self.client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], text="Looking…")
-                await self.client.chat_update(channel=event["channel"], ts=placeholder["ts"], text="Restart the <https://ci.example|runner>.")
+                placeholder = await self.client.chat_postMessage(
+                    channel=event["channel"], thread_ts=event["ts"], text="Looking…"
+                )
+                await self.client.chat_update(
+                    channel=event["channel"], ts=placeholder["ts"], text="Restart the <https://ci.example|runner>."
+                )
             return web.Response(status=200)
         form = parse_qs(body.decode())
         if "payload" in form:

@@ -20,7 +20,11 @@ class _NoJitter:
 
 async def test_async_client_retries_a_rate_limit(sandbox: SlackSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(builtin_async_handlers, "random", _NoJitter)  # slack_sdk adds up to 1 s of jitter
-    client = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
+    client = AsyncWebClient(
+        token=sandbox.bot_token,
+        base_url=sandbox.api_url,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+    )
     sandbox.fail_next("chat.postMessage", status=429, retry_after=0, count=2)
     assert (await client.chat_postMessage(channel="C0OPS", text="third time lucky"))["ok"]
     assert [c.http_status for c in sandbox.calls_to("chat.postMessage")] == [429, 429, 200]

@@ -6,24 +6,49 @@ import pytest
 
 from jamono.sandbox.forms import choices, fields, initial_values, parse_value, shown_value
 
-SEVERITY = {"type": "static_select", "action_id": "value", "options": [
-    {"value": "critical", "text": {"type": "plain_text", "text": "Critical"}},
-    {"value": "high", "text": {"type": "plain_text", "text": "High"}}],
-    "initial_option": {"value": "high", "text": {"type": "plain_text", "text": "High"}}}
-VIEW = {"type": "modal", "blocks": [
-    {"type": "section", "text": {"type": "mrkdwn", "text": "intro"}},
-    {"type": "input", "block_id": "summary", "label": {"type": "plain_text", "text": "Summary"},
-     "element": {"type": "plain_text_input", "action_id": "value", "initial_value": "db"}},
-    {"type": "input", "block_id": "severity", "label": {"type": "plain_text", "text": "Severity"}, "element": SEVERITY},
-    {"type": "input", "block_id": "who", "label": {"type": "plain_text", "text": "Who"}, "optional": True,
-     "element": {"type": "multi_users_select", "action_id": "value"}},
-]}
+SEVERITY = {
+    "type": "static_select",
+    "action_id": "value",
+    "options": [
+        {"value": "critical", "text": {"type": "plain_text", "text": "Critical"}},
+        {"value": "high", "text": {"type": "plain_text", "text": "High"}},
+    ],
+    "initial_option": {"value": "high", "text": {"type": "plain_text", "text": "High"}},
+}
+VIEW = {
+    "type": "modal",
+    "blocks": [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "intro"}},
+        {
+            "type": "input",
+            "block_id": "summary",
+            "label": {"type": "plain_text", "text": "Summary"},
+            "element": {"type": "plain_text_input", "action_id": "value", "initial_value": "db"},
+        },
+        {
+            "type": "input",
+            "block_id": "severity",
+            "label": {"type": "plain_text", "text": "Severity"},
+            "element": SEVERITY,
+        },
+        {
+            "type": "input",
+            "block_id": "who",
+            "label": {"type": "plain_text", "text": "Who"},
+            "optional": True,
+            "element": {"type": "multi_users_select", "action_id": "value"},
+        },
+    ],
+}
 USERS = {"U0DEV": "dev", "U0ADMIN": "ada"}
 
 
 def test_fields_and_initial_values_are_what_slack_would_submit_untouched():
     assert [(f.block_id, f.label, f.optional) for f in fields(VIEW)] == [
-        ("summary", "Summary", False), ("severity", "Severity", False), ("who", "Who", True)]
+        ("summary", "Summary", False),
+        ("severity", "Severity", False),
+        ("who", "Who", True),
+    ]
     values = initial_values(VIEW)
     assert values["summary"]["value"] == {"type": "plain_text_input", "value": "db"}
     assert values["severity"]["value"]["selected_option"]["value"] == "high"

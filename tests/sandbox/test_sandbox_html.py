@@ -21,18 +21,27 @@ def test_hostile_text_stays_text_in_mrkdwn_plain_text_fields_and_rich_text():
     message = {
         "text": HOSTILE,
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": HOSTILE},
-             "fields": [{"type": "plain_text", "text": HOSTILE}],
-             "accessory": {"type": "button", "action_id": "a", "value": '"><script>x</script>',
-                           "text": {"type": "plain_text", "text": HOSTILE}}},
-            {"type": "rich_text", "elements": [{"type": "rich_text_section",
-                                                "elements": [{"type": "text", "text": HOSTILE}]}]},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": HOSTILE},
+                "fields": [{"type": "plain_text", "text": HOSTILE}],
+                "accessory": {
+                    "type": "button",
+                    "action_id": "a",
+                    "value": '"><script>x</script>',
+                    "text": {"type": "plain_text", "text": HOSTILE},
+                },
+            },
+            {
+                "type": "rich_text",
+                "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": HOSTILE}]}],
+            },
             {"type": "context", "elements": [{"type": "mrkdwn", "text": "<javascript:alert(3)|click me>"}]},
             {"type": "image", "image_url": "https://evil.example/x.png", "alt_text": HOSTILE},
         ],
     }
     rendered = render_message_body(message, NAMES)
-    assert "<script" not in rendered and "<img" not in rendered and "onerror=\"" not in rendered
+    assert "<script" not in rendered and "<img" not in rendered and 'onerror="' not in rendered
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
     assert "javascript:" not in rendered.split("click me")[0].split("context")[-1] or 'href="javascript' not in rendered
     assert 'href="javascript' not in rendered and "evil.example" not in rendered  # images are never loaded
@@ -42,11 +51,17 @@ def test_hostile_text_stays_text_in_mrkdwn_plain_text_fields_and_rich_text():
 
 
 def test_mrkdwn_formats_links_mentions_code_and_emoji():
-    rendered = mrkdwn("*Fix:* run `kubectl rollout undo` in <#C0OPS> for <@U0DEV> :eyes: "
-                      "<https://runbooks.example/k8s|Rollback runbook> _now_ ~never~\n```a < b```", NAMES)
+    rendered = mrkdwn(
+        "*Fix:* run `kubectl rollout undo` in <#C0OPS> for <@U0DEV> :eyes: "
+        "<https://runbooks.example/k8s|Rollback runbook> _now_ ~never~\n```a < b```",
+        NAMES,
+    )
     assert "<strong>Fix:</strong>" in rendered and "<code>kubectl rollout undo</code>" in rendered
     assert "#ops" in rendered and "@dev" in rendered and "👀" in rendered
-    assert '<a href="https://runbooks.example/k8s" target="_blank" rel="noopener noreferrer">Rollback runbook</a>' in rendered
+    assert (
+        '<a href="https://runbooks.example/k8s" target="_blank" rel="noopener noreferrer">Rollback runbook</a>'
+        in rendered
+    )
     assert "<em>now</em>" in rendered and "<s>never</s>" in rendered
     assert '<pre class="bk-pre"><code>a &lt; b</code></pre>' in rendered
 
@@ -56,12 +71,30 @@ def test_every_block_kind_and_interactive_element_is_rendered():
         {"type": "header", "text": {"type": "plain_text", "text": "Incident :rotating_light:"}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": "*Severity*\nSEV2"}]},
         {"type": "divider"},
-        {"type": "actions", "block_id": "vote", "elements": [
-            {"type": "button", "action_id": "up", "value": "1", "text": {"type": "plain_text", "text": "👍"}, "style": "primary"},
-            {"type": "static_select", "action_id": "pick", "placeholder": {"type": "plain_text", "text": "Pick"},
-             "options": [{"value": "a", "text": {"type": "plain_text", "text": "A"}}]},
-            {"type": "overflow", "action_id": "more", "options": [{"value": "x", "text": {"type": "plain_text", "text": "X"}}]},
-        ]},
+        {
+            "type": "actions",
+            "block_id": "vote",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "up",
+                    "value": "1",
+                    "text": {"type": "plain_text", "text": "👍"},
+                    "style": "primary",
+                },
+                {
+                    "type": "static_select",
+                    "action_id": "pick",
+                    "placeholder": {"type": "plain_text", "text": "Pick"},
+                    "options": [{"value": "a", "text": {"type": "plain_text", "text": "A"}}],
+                },
+                {
+                    "type": "overflow",
+                    "action_id": "more",
+                    "options": [{"value": "x", "text": {"type": "plain_text", "text": "X"}}],
+                },
+            ],
+        },
     ]
     rendered = render_message_body({"blocks": blocks}, NAMES)
     assert "🚨" in rendered and "<strong>Severity</strong><br>SEV2" in rendered and "<hr" in rendered
@@ -71,13 +104,27 @@ def test_every_block_kind_and_interactive_element_is_rendered():
 
 def test_a_modal_keeps_typed_values_and_shows_errors_by_its_inputs():
     view = {
-        "type": "modal", "title": {"type": "plain_text", "text": "Declare an incident"},
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Declare an incident"},
         "submit": {"type": "plain_text", "text": "Declare"},
-        "blocks": [{"type": "input", "block_id": "summary", "label": {"type": "plain_text", "text": "Summary"},
-                    "element": {"type": "plain_text_input", "action_id": "summary"}},
-                   {"type": "input", "block_id": "severity", "label": {"type": "plain_text", "text": "Severity"},
-                    "element": {"type": "radio_buttons", "action_id": "severity", "options": [
-                        {"value": "sev1", "text": {"type": "plain_text", "text": "SEV1"}}]}}],
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "summary",
+                "label": {"type": "plain_text", "text": "Summary"},
+                "element": {"type": "plain_text_input", "action_id": "summary"},
+            },
+            {
+                "type": "input",
+                "block_id": "severity",
+                "label": {"type": "plain_text", "text": "Severity"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "severity",
+                    "options": [{"value": "sev1", "text": {"type": "plain_text", "text": "SEV1"}}],
+                },
+            },
+        ],
         "state": {"values": {"summary": {"summary": {"type": "plain_text_input", "value": "<b>db down</b>"}}}},
     }
     rendered = render_view(view, NAMES, errors={"summary": "Too short <script>"})

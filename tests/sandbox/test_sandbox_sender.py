@@ -60,13 +60,25 @@ def test_event_envelope_shape() -> None:
     a, b = sender.app_mention("U0DEV", "C0OPS", "help"), sender.app_mention("U0DEV", "C0OPS", "again")
     assert a["type"] == "event_callback" and a["team_id"] == "T0SANDBOX" and a["api_app_id"] == "A0NOX"
     assert a["event_id"].startswith("Ev") and a["event_id"] != b["event_id"] and isinstance(a["event_time"], int)
-    assert a["authorizations"] == [{"enterprise_id": None, "team_id": "T0SANDBOX", "user_id": "U0NOX", "is_bot": True, "is_enterprise_install": False}]
+    assert a["authorizations"] == [
+        {
+            "enterprise_id": None,
+            "team_id": "T0SANDBOX",
+            "user_id": "U0NOX",
+            "is_bot": True,
+            "is_enterprise_install": False,
+        }
+    ]
     assert a["is_ext_shared_channel"] is False and a["event_context"]
     event = a["event"]
     assert event["type"] == "app_mention" and event["text"] == "<@U0NOX> help" and event["channel"] == "C0OPS"
     assert event["ts"] == event["event_ts"] and "channel_type" not in event
     assert float(b["event"]["ts"]) > float(event["ts"])
-    assert sender.url_verification("abc") == {"token": "sandbox-verification-token", "challenge": "abc", "type": "url_verification"}
+    assert sender.url_verification("abc") == {
+        "token": "sandbox-verification-token",
+        "challenge": "abc",
+        "type": "url_verification",
+    }
     own = sender.message("C0OPS", "my own post", user="U0NOX", bot_id="B0NOX")["event"]
     assert own["bot_id"] == "B0NOX" and own["channel_type"] == "channel"
     edited = sender.message("C0OPS", "x", subtype="message_changed")["event"]
@@ -101,13 +113,39 @@ def test_builders_keep_the_sandbox_consistent(sandbox: SlackSandbox) -> None:
 async def test_block_actions_fill_in_the_clicked_button(sandbox: SlackSandbox) -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
-    blocks = [{"type": "actions", "block_id": "proposal", "elements": [{"type": "button", "action_id": "create_ticket", "value": "inc-7", "text": {"type": "plain_text", "text": "Create Jira ticket"}, "style": "primary"}]}]
-    posted = await AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url).chat_postMessage(channel="C0OPS", text="proposal", blocks=blocks)
+    blocks = [
+        {
+            "type": "actions",
+            "block_id": "proposal",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "create_ticket",
+                    "value": "inc-7",
+                    "text": {"type": "plain_text", "text": "Create Jira ticket"},
+                    "style": "primary",
+                }
+            ],
+        }
+    ]
+    posted = await AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url).chat_postMessage(
+        channel="C0OPS", text="proposal", blocks=blocks
+    )
     sender = SlackEventSender("http://unused", SECRET, sandbox=sandbox)
     payload = sender.block_actions("U0DEV", [{"action_id": "create_ticket"}], channel="C0OPS", message_ts=posted["ts"])
-    assert payload["type"] == "block_actions" and payload["container"] == {"type": "message", "message_ts": posted["ts"], "channel_id": "C0OPS", "is_ephemeral": False}
+    assert payload["type"] == "block_actions" and payload["container"] == {
+        "type": "message",
+        "message_ts": posted["ts"],
+        "channel_id": "C0OPS",
+        "is_ephemeral": False,
+    }
     [action] = payload["actions"]
-    assert (action["block_id"], action["value"], action["type"], action["text"]["text"]) == ("proposal", "inc-7", "button", "Create Jira ticket")
+    assert (action["block_id"], action["value"], action["type"], action["text"]["text"]) == (
+        "proposal",
+        "inc-7",
+        "button",
+        "Create Jira ticket",
+    )
     assert payload["message"]["blocks"] == blocks and payload["user"]["id"] == "U0DEV" and payload["trigger_id"]
     assert payload["response_url"].startswith(sandbox.base_url)
 
@@ -117,11 +155,19 @@ def test_view_submission_state_values() -> None:
     payload = sender.view_submission(
         "U0DEV",
         "create_ticket",
-        {"summary": {"value": "CI is red"}, "assignees": ["U0DEV", "U0ANA"], "priority": {"pick": {"type": "static_select", "selected_option": {"value": "high"}}}},
+        {
+            "summary": {"value": "CI is red"},
+            "assignees": ["U0DEV", "U0ANA"],
+            "priority": {"pick": {"type": "static_select", "selected_option": {"value": "high"}}},
+        },
         private_metadata='{"interaction": 1}',
     )
     view = payload["view"]
-    assert payload["type"] == "view_submission" and view["callback_id"] == "create_ticket" and view["private_metadata"] == '{"interaction": 1}'
+    assert (
+        payload["type"] == "view_submission"
+        and view["callback_id"] == "create_ticket"
+        and view["private_metadata"] == '{"interaction": 1}'
+    )
     assert view["state"]["values"] == {
         "summary": {"value": {"type": "plain_text_input", "value": "CI is red"}},
         "assignees": {"assignees": {"type": "multi_users_select", "selected_users": ["U0DEV", "U0ANA"]}},
@@ -129,7 +175,9 @@ def test_view_submission_state_values() -> None:
     }
     assert sender.shortcut("U0DEV", "ask_nox")["callback_id"] == "ask_nox"
     action = sender.message_action("U0DEV", "summarize", {"ts": "1.000001", "text": "x"}, "C0OPS")
-    assert action["type"] == "message_action" and action["message_ts"] == "1.000001" and action["channel"]["id"] == "C0OPS"
+    assert (
+        action["type"] == "message_action" and action["message_ts"] == "1.000001" and action["channel"]["id"] == "C0OPS"
+    )
 
 
 class _Receiver:
@@ -163,21 +211,29 @@ async def receiver() -> AsyncIterator[tuple[_Receiver, str]]:
 async def test_sending_signed_requests_and_crafted_bad_ones(receiver: tuple[_Receiver, str]) -> None:
     rec, url = receiver
     async with SlackEventSender(url, SECRET) as sender:
-        assert (await sender.send_event(sender.dm("U0DEV", "hi"), retry_num=1, retry_reason="http_timeout")).status == 200
+        assert (
+            await sender.send_event(sender.dm("U0DEV", "hi"), retry_num=1, retry_reason="http_timeout")
+        ).status == 200
         headers, body = rec.requests[-1]
         assert headers["Content-Type"] == "application/json" and json.loads(body)["event"]["text"] == "hi"
         assert (headers["X-Slack-Retry-Num"], headers["X-Slack-Retry-Reason"]) == ("1", "http_timeout")
 
         assert (await sender.send_command(sender.slash_command("U0DEV", "status"))).status == 200
         headers, body = rec.requests[-1]
-        assert headers["Content-Type"] == "application/x-www-form-urlencoded" and parse_qs(body.decode())["text"] == ["status"]
+        assert headers["Content-Type"] == "application/x-www-form-urlencoded" and parse_qs(body.decode())["text"] == [
+            "status"
+        ]
 
         assert (await sender.send_interactive(sender.shortcut("U0DEV", "ask"))).status == 200
         assert json.loads(parse_qs(rec.requests[-1][1].decode())["payload"][0])["type"] == "shortcut"
 
         stale = await sender.send_event(sender.dm("U0DEV", "old"), timestamp=int(time.time()) - 600)
         forged = await sender.send_event(sender.dm("U0DEV", "x"), signature="v0=" + "0" * 64)
-        swapped = await sender.send_event(sender.dm("U0DEV", "x"), raw_body=b'{"type":"event_callback"}', signature=sender.sign(b"other")["X-Slack-Signature"])
+        swapped = await sender.send_event(
+            sender.dm("U0DEV", "x"),
+            raw_body=b'{"type":"event_callback"}',
+            signature=sender.sign(b"other")["X-Slack-Signature"],
+        )
         assert (stale.status, forged.status, swapped.status) == (401, 401, 401)
 
     # The sync twin, as used from worker threads.

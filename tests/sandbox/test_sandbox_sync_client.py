@@ -18,7 +18,14 @@ MODAL = {
     "callback_id": "create_ticket",
     "title": {"type": "plain_text", "text": "Create ticket"},
     "submit": {"type": "plain_text", "text": "Create"},
-    "blocks": [{"type": "input", "block_id": "summary", "label": {"type": "plain_text", "text": "Summary"}, "element": {"type": "plain_text_input", "action_id": "value"}}],
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "summary",
+            "label": {"type": "plain_text", "text": "Summary"},
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        }
+    ],
 }
 
 
@@ -40,11 +47,15 @@ def test_views_need_a_fresh_trigger(threaded_sandbox: SlackSandbox) -> None:
     with pytest.raises(SlackApiError, match="exchanged_trigger_id"):
         client.views_open(trigger_id=trigger, view=MODAL)
 
-    pushed = client.views_push(trigger_id=threaded_sandbox.issue_trigger_id("U0DEV"), view={**MODAL, "callback_id": "confirm"})["view"]
+    pushed = client.views_push(
+        trigger_id=threaded_sandbox.issue_trigger_id("U0DEV"), view={**MODAL, "callback_id": "confirm"}
+    )["view"]
     assert pushed["previous_view_id"] == opened["id"]
     assert [v["callback_id"] for v in threaded_sandbox.open_views("U0DEV")] == ["create_ticket", "confirm"]
 
-    updated = client.views_update(view_id=pushed["id"], hash=pushed["hash"], view={**MODAL, "callback_id": "done"})["view"]
+    updated = client.views_update(view_id=pushed["id"], hash=pushed["hash"], view={**MODAL, "callback_id": "done"})[
+        "view"
+    ]
     assert updated["id"] == pushed["id"] and updated["hash"] != pushed["hash"]
     with pytest.raises(SlackApiError, match="hash_conflict"):
         client.views_update(view_id=pushed["id"], hash=pushed["hash"], view=MODAL)
@@ -55,7 +66,9 @@ def test_views_need_a_fresh_trigger(threaded_sandbox: SlackSandbox) -> None:
 def test_views_update_by_external_id_and_view_validation(threaded_sandbox: SlackSandbox) -> None:
     client = web(threaded_sandbox)
     client.views_open(trigger_id=threaded_sandbox.issue_trigger_id("U0DEV"), view={**MODAL, "external_id": "ticket-1"})
-    updated = client.views_update(external_id="ticket-1", view={**MODAL, "external_id": "ticket-1", "callback_id": "v2"})["view"]
+    updated = client.views_update(
+        external_id="ticket-1", view={**MODAL, "external_id": "ticket-1", "callback_id": "v2"}
+    )["view"]
     assert updated["callback_id"] == "v2"
     too_many = {**MODAL, "blocks": [{"type": "divider"}] * 101}
     with pytest.raises(SlackApiError, match="invalid_arguments"):
@@ -64,7 +77,10 @@ def test_views_update_by_external_id_and_view_validation(threaded_sandbox: Slack
 
 def test_app_home_is_stored_per_user(threaded_sandbox: SlackSandbox) -> None:
     client = web(threaded_sandbox)
-    home = {"type": "home", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "NOX"}}] + [{"type": "divider"}] * 99}
+    home = {
+        "type": "home",
+        "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "NOX"}}] + [{"type": "divider"}] * 99,
+    }
     published = client.views_publish(user_id="U0DEV", view=home)["view"]
     assert published["type"] == "home" and published["id"].startswith("V")
     assert threaded_sandbox.home_view("U0DEV")["blocks"][0]["type"] == "header"
@@ -80,7 +96,9 @@ def test_oauth_v2_access_round_trip(threaded_sandbox: SlackSandbox) -> None:
     answer = anonymous.oauth_v2_access(client_id=sandbox.client_id, client_secret=sandbox.client_secret, code=code)
     assert answer["token_type"] == "bot" and answer["access_token"].startswith("xoxb-")
     assert answer["team"] == {"id": "T0ACME", "name": "Acme"} and answer["enterprise"] is None
-    assert answer["bot_user_id"] == "U0NOX" and answer["app_id"] == "A0NOX" and "chat:write" in answer["scope"].split(",")
+    assert (
+        answer["bot_user_id"] == "U0NOX" and answer["app_id"] == "A0NOX" and "chat:write" in answer["scope"].split(",")
+    )
     assert answer["authed_user"]["id"] == "U0ANA" and answer["authed_user"]["access_token"].startswith("xoxp-")
     assert "refresh_token" not in answer
 
@@ -98,18 +116,38 @@ def test_oauth_v2_access_round_trip(threaded_sandbox: SlackSandbox) -> None:
 def test_token_rotation_and_refresh(threaded_sandbox: SlackSandbox) -> None:
     sandbox = threaded_sandbox
     anonymous = WebClient(base_url=sandbox.api_url)
-    first = anonymous.oauth_v2_access(client_id=sandbox.client_id, client_secret=sandbox.client_secret, code=sandbox.issue_oauth_code(token_rotation=True))
-    assert first["access_token"].startswith("xoxe.xoxb-") and first["refresh_token"].startswith("xoxe-") and first["expires_in"] == 43200
-    refreshed = anonymous.oauth_v2_access(client_id=sandbox.client_id, client_secret=sandbox.client_secret, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    first = anonymous.oauth_v2_access(
+        client_id=sandbox.client_id,
+        client_secret=sandbox.client_secret,
+        code=sandbox.issue_oauth_code(token_rotation=True),
+    )
+    assert (
+        first["access_token"].startswith("xoxe.xoxb-")
+        and first["refresh_token"].startswith("xoxe-")
+        and first["expires_in"] == 43200
+    )
+    refreshed = anonymous.oauth_v2_access(
+        client_id=sandbox.client_id,
+        client_secret=sandbox.client_secret,
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+    )
     assert refreshed["access_token"] != first["access_token"] and refreshed["refresh_token"] != first["refresh_token"]
     assert WebClient(token=refreshed["access_token"], base_url=sandbox.api_url).auth_test()["ok"]
     with pytest.raises(SlackApiError, match="invalid_refresh_token"):
-        anonymous.oauth_v2_access(client_id=sandbox.client_id, client_secret=sandbox.client_secret, grant_type="refresh_token", refresh_token=first["refresh_token"])
+        anonymous.oauth_v2_access(
+            client_id=sandbox.client_id,
+            client_secret=sandbox.client_secret,
+            grant_type="refresh_token",
+            refresh_token=first["refresh_token"],
+        )
 
 
 def test_apps_uninstall_revokes_the_team(threaded_sandbox: SlackSandbox) -> None:
     client = web(threaded_sandbox)
-    assert client.apps_uninstall(client_id=threaded_sandbox.client_id, client_secret=threaded_sandbox.client_secret)["ok"]
+    assert client.apps_uninstall(client_id=threaded_sandbox.client_id, client_secret=threaded_sandbox.client_secret)[
+        "ok"
+    ]
     with pytest.raises(SlackApiError, match="token_revoked"):
         client.auth_test()
 

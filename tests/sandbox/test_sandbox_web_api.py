@@ -98,7 +98,9 @@ async def test_history_is_newest_first_and_paginates(client: AsyncWebClient) -> 
         await client.chat_postMessage(channel="C0OPS", text=f"m{n}")
     first = await client.conversations_history(channel="C0OPS", limit=3)
     assert [m["text"] for m in first["messages"]] == ["m4", "m3", "m2"] and first["has_more"]
-    rest = await client.conversations_history(channel="C0OPS", limit=3, cursor=first["response_metadata"]["next_cursor"])
+    rest = await client.conversations_history(
+        channel="C0OPS", limit=3, cursor=first["response_metadata"]["next_cursor"]
+    )
     assert [m["text"] for m in rest["messages"]] == ["m1", "m0"] and not rest["has_more"]
 
 
@@ -141,7 +143,10 @@ async def test_the_bot_cannot_edit_a_human_message(client: AsyncWebClient, sandb
         ({"text": ""}, "no_text"),
         ({"text": "x" * 40_001}, "msg_too_long"),
         ({"text": "t", "blocks": [{"text": "no type"}]}, "invalid_blocks"),
-        ({"text": "t", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]}, "invalid_blocks"),
+        (
+            {"text": "t", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]},
+            "invalid_blocks",
+        ),
         ({"text": "t", "blocks": [{"type": "divider"}] * 51}, "invalid_blocks"),
         ({"text": "t", "metadata": {"event_payload": {}}}, "invalid_metadata_format"),
     ],
@@ -160,7 +165,11 @@ async def test_fifty_blocks_and_3000_chars_are_fine(client: AsyncWebClient) -> N
 
 async def test_invalid_blocks_say_where(client: AsyncWebClient) -> None:
     with pytest.raises(SlackApiError) as refused:
-        await client.chat_postMessage(channel="C0OPS", text="t", blocks=[{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}])
+        await client.chat_postMessage(
+            channel="C0OPS",
+            text="t",
+            blocks=[{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}],
+        )
     assert any("/blocks/1/text" in e for e in refused.value.response["errors"])
 
 
@@ -175,7 +184,13 @@ async def test_channels_users_and_unknowns(client: AsyncWebClient, sandbox: Slac
     assert {"U0DEV", "U0NOX", "U0ANA"} <= {m["id"] for m in members}
 
     ops = (await client.conversations_info(channel="C0OPS"))["channel"]
-    assert (ops["name"], ops["is_channel"], ops["is_im"], ops["is_private"], ops["is_member"]) == ("ops", True, False, False, True)
+    assert (ops["name"], ops["is_channel"], ops["is_im"], ops["is_private"], ops["is_member"]) == (
+        "ops",
+        True,
+        False,
+        False,
+        True,
+    )
     dm = (await client.conversations_info(channel="D0DEV"))["channel"]
     assert dm["is_im"] and dm["user"] == "U0DEV"
     opened = await client.conversations_open(users="U0ANA")
@@ -207,7 +222,9 @@ async def test_user_says_returns_a_real_message_event(sandbox: SlackSandbox) -> 
     assert dm["event_ts"] == dm["ts"] and dm["team"] == "T0SANDBOX" and "thread_ts" not in dm
     assert dm["blocks"][0]["type"] == "rich_text"
     assert {"type": "user", "user_id": "U0NOX"} in dm["blocks"][0]["elements"][0]["elements"]
-    reply = sandbox.user_says("U0DEV", "C0OPS", "in thread", thread_ts=sandbox.user_says("U0DEV", "C0OPS", "top")["ts"], files=["log.txt"])
+    reply = sandbox.user_says(
+        "U0DEV", "C0OPS", "in thread", thread_ts=sandbox.user_says("U0DEV", "C0OPS", "top")["ts"], files=["log.txt"]
+    )
     assert reply["channel_type"] == "channel" and reply["thread_ts"] and reply["subtype"] == "file_share"
     assert reply["files"][0]["name"] == "log.txt"
 

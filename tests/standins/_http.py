@@ -113,8 +113,16 @@ class LoopbackStandIn:
         path_contains: str | None = None,
     ) -> None:
         """The next `n` matching requests fail with `status` (and Retry-After) without effect."""
-        self._add(Fault("fail", n, status=status, retry_after=None if retry_after is None else str(retry_after),
-                        method=method, path_contains=path_contains))
+        self._add(
+            Fault(
+                "fail",
+                n,
+                status=status,
+                retry_after=None if retry_after is None else str(retry_after),
+                method=method,
+                path_contains=path_contains,
+            )
+        )
 
     def delay_next(
         self, seconds: float, n: int = 1, *, method: str | None = None, path_contains: str | None = None

@@ -42,8 +42,14 @@ def new_private_key() -> rsa.RSAPrivateKey:
 
 
 def google_error(code: int, message: str, reason: str, status: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message,
-                      "errors": [{"domain": "global", "reason": reason, "message": message}], "status": status}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "errors": [{"domain": "global", "reason": reason, "message": message}],
+            "status": status,
+        }
+    }
 
 
 def _parse_time(value: str) -> datetime:
@@ -103,8 +109,9 @@ class CalendarStandIn(LoopbackStandIn):
         """
         client_email = client_email or f"nox-{secrets.token_hex(3)}@nox-project.iam.gserviceaccount.com"
         key = private_key or new_private_key()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
         with self._lock:
             self._service_accounts[client_email] = key.public_key()
             if not delegation:
@@ -144,8 +151,11 @@ class CalendarStandIn(LoopbackStandIn):
 
     def events_of(self, owner: str, *, include_cancelled: bool = False) -> list[dict[str, Any]]:
         with self._lock:
-            return [e for e in self.events.get(owner.lower(), {}).values()
-                    if include_cancelled or e["status"] != "cancelled"]
+            return [
+                e
+                for e in self.events.get(owner.lower(), {}).values()
+                if include_cancelled or e["status"] != "cancelled"
+            ]
 
     def all_events(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -153,11 +163,28 @@ class CalendarStandIn(LoopbackStandIn):
 
     # -- faults (delay_next too: LoopbackStandIn) --
 
-    def fail_next(self, n: int, status: int, retry_after: float | str | None = None, *, method: str | None = None,
-                  path_contains: str | None = None, reason: str | None = None) -> None:
+    def fail_next(
+        self,
+        n: int,
+        status: int,
+        retry_after: float | str | None = None,
+        *,
+        method: str | None = None,
+        path_contains: str | None = None,
+        reason: str | None = None,
+    ) -> None:
         """As for any stand-in, with `reason` (backendError by default) the reason in Google's error body."""
-        self._add(Fault("fail", n, status=status, retry_after=None if retry_after is None else str(retry_after),
-                        reason=reason or "backendError", method=method, path_contains=path_contains))
+        self._add(
+            Fault(
+                "fail",
+                n,
+                status=status,
+                retry_after=None if retry_after is None else str(retry_after),
+                reason=reason or "backendError",
+                method=method,
+                path_contains=path_contains,
+            )
+        )
 
     def crash_after_create(self, n: int = 1, *, mode: str = "500") -> None:
         """The next `n` event inserts happen, but the answer is a 500 ("500") or never comes ("drop")."""
@@ -190,23 +217,41 @@ class CalendarStandIn(LoopbackStandIn):
         if public_key is None or header.get("alg") != "RS256":
             return 401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}, {}
         try:
-            public_key.verify(_b64url_decode(signature_b64), f"{header_b64}.{payload_b64}".encode(),
-                              padding.PKCS1v15(), hashes.SHA256())
+            public_key.verify(
+                _b64url_decode(signature_b64),
+                f"{header_b64}.{payload_b64}".encode(),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
+            )
         except InvalidSignature:
             return invalid
         now = time.time()
         # google-auth always addresses the assertion to Google's endpoint, whatever token_uri is.
         in_time = claims.get("iat", 0) - 300 <= now <= claims.get("exp", 0) + 300
         if claims.get("aud") not in (self.token_uri, GOOGLE_TOKEN_AUDIENCE) or not in_time:
-            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT: Token must be a short-lived "
-                                                                        "token and in a reasonable timeframe."}, {}
+            return (
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_description": "Invalid JWT: Token must be a short-lived "
+                    "token and in a reasonable timeframe.",
+                },
+                {},
+            )
         if CALENDAR_SCOPE not in str(claims.get("scope", "")).split():
             return 400, {"error": "invalid_scope", "error_description": "Invalid OAuth scope."}, {}
         subject = claims.get("sub")
         if subject and claims["iss"] in self._delegation_denied:
-            return 401, {"error": "unauthorized_client", "error_description": "Client is unauthorized to retrieve "
-                         "access tokens using this method, or client not authorized for any of the scopes "
-                         "requested."}, {}
+            return (
+                401,
+                {
+                    "error": "unauthorized_client",
+                    "error_description": "Client is unauthorized to retrieve "
+                    "access tokens using this method, or client not authorized for any of the scopes "
+                    "requested.",
+                },
+                {},
+            )
         return 200, self._issue(subject or claims["iss"]), {}
 
     def _issue(self, user: str) -> dict[str, Any]:
@@ -252,19 +297,28 @@ class CalendarStandIn(LoopbackStandIn):
             start = _parse_time(body["start"]["dateTime"])
             end = _parse_time(body["end"]["dateTime"])
         except (KeyError, TypeError, ValueError):
-            return 400, google_error(400, "Missing time zone definition for start time.", "required",
-                                     "INVALID_ARGUMENT"), {}
+            return (
+                400,
+                google_error(400, "Missing time zone definition for start time.", "required", "INVALID_ARGUMENT"),
+                {},
+            )
         if end <= start:
-            return 400, google_error(400, "The specified time range is empty.", "timeRangeEmpty",
-                                     "INVALID_ARGUMENT"), {}
+            return (
+                400,
+                google_error(400, "The specified time range is empty.", "timeRangeEmpty", "INVALID_ARGUMENT"),
+                {},
+            )
         event_id = body.get("id") or secrets.token_hex(13)
         if not _EVENT_ID.match(event_id):
             return 400, google_error(400, "Invalid resource id value.", "invalid", "INVALID_ARGUMENT"), {}
         with self._lock:
             calendar = self.events.setdefault(cal, {})
             if event_id in calendar:
-                return 409, google_error(409, "The requested identifier already exists.", "duplicate",
-                                         "ALREADY_EXISTS"), {}
+                return (
+                    409,
+                    google_error(409, "The requested identifier already exists.", "duplicate", "ALREADY_EXISTS"),
+                    {},
+                )
             now = _rfc3339(datetime.now(UTC))
             event = {
                 **body,
@@ -273,7 +327,7 @@ class CalendarStandIn(LoopbackStandIn):
                 "id": event_id,
                 "status": "confirmed",
                 "htmlLink": "https://www.google.com/calendar/event?eid="
-                            + base64.urlsafe_b64encode(f"{event_id} {cal}".encode()).decode().rstrip("="),
+                + base64.urlsafe_b64encode(f"{event_id} {cal}".encode()).decode().rstrip("="),
                 "created": now,
                 "updated": now,
                 "creator": {"email": user, "self": True},
@@ -328,8 +382,11 @@ class CalendarStandIn(LoopbackStandIn):
         with self._lock:
             event = self.events.get(cal, {}).get(event_id)
             if event is None or event["status"] == "cancelled":
-                return 410 if event else 404, google_error(410 if event else 404, "Resource has been deleted",
-                                                           "deleted", "GONE"), {}
+                return (
+                    410 if event else 404,
+                    google_error(410 if event else 404, "Resource has been deleted", "deleted", "GONE"),
+                    {},
+                )
             event["status"] = "cancelled"
         return 204, None, {}
 
@@ -348,13 +405,22 @@ class CalendarStandIn(LoopbackStandIn):
             spans = [(s, e) for s, e in self.busy.get(email, [])]
             for event in self.all_events():
                 involved = event["organizer"]["email"] == email or any(
-                    a.get("email", "").lower() == email for a in event.get("attendees", []))
+                    a.get("email", "").lower() == email for a in event.get("attendees", [])
+                )
                 if involved and event["status"] != "cancelled" and event.get("transparency") != "transparent":
                     spans.append((_parse_time(event["start"]["dateTime"]), _parse_time(event["end"]["dateTime"])))
             clipped = sorted((max(s, time_min), min(e, time_max)) for s, e in spans if s < time_max and e > time_min)
             calendars[email] = {"busy": [{"start": _rfc3339(s), "end": _rfc3339(e)} for s, e in clipped]}
-        return 200, {"kind": "calendar#freeBusy", "timeMin": _rfc3339(time_min), "timeMax": _rfc3339(time_max),
-                     "calendars": calendars}, {}
+        return (
+            200,
+            {
+                "kind": "calendar#freeBusy",
+                "timeMin": _rfc3339(time_min),
+                "timeMax": _rfc3339(time_max),
+                "calendars": calendars,
+            },
+            {},
+        )
 
     # -- serving: the token endpoint, then the fault plan around the authenticated API --
 
@@ -373,19 +439,29 @@ class CalendarStandIn(LoopbackStandIn):
             return self.token(body or {})  # the token endpoint takes no injected faults
         failure = self._take("fail", method, path)
         if failure is not None:
-            return failure.reply(google_error(failure.status, f"Injected failure {failure.status}", failure.reason,
-                                              "UNAVAILABLE"))
+            return failure.reply(
+                google_error(failure.status, f"Injected failure {failure.status}", failure.reason, "UNAVAILABLE")
+            )
         user = self.user_for(headers.get("Authorization"))
         if user is None:
-            message = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login "
-                       "cookie or other valid authentication credential.")
-            return (401, google_error(401, message, "authError", "UNAUTHENTICATED"),
-                    {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
+            message = (
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+                "cookie or other valid authentication credential."
+            )
+            return (
+                401,
+                google_error(401, message, "authError", "UNAUTHENTICATED"),
+                {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+            )
         logged.user = user
         reply = self.handle(method, path, logged.query, body, user)
         created = reply[0] == 200 and method == "POST" and path.endswith("/events")
-        return self._lost_or_late(logged, reply, created=created,
-                                  crash=(500, google_error(500, "Backend Error", "backendError", "INTERNAL"), {}))
+        return self._lost_or_late(
+            logged,
+            reply,
+            created=created,
+            crash=(500, google_error(500, "Backend Error", "backendError", "INTERNAL"), {}),
+        )
 
 
 def _conference(event_id: str, create_request: dict[str, Any], pending: bool) -> dict[str, Any]:
@@ -397,11 +473,15 @@ def _conference(event_id: str, create_request: dict[str, Any], pending: bool) ->
         return {"createRequest": request}
     return {
         "createRequest": request,
-        "entryPoints": [{"entryPointType": "video", "uri": f"https://meet.google.com/{code}",
-                         "label": f"meet.google.com/{code}"}],
-        "conferenceSolution": {"key": {"type": "hangoutsMeet"}, "name": "Google Meet",
-                               "iconUri": "https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp/"
-                                          "logo_meet_2020q4_color_2x_web_512dp.png"},
+        "entryPoints": [
+            {"entryPointType": "video", "uri": f"https://meet.google.com/{code}", "label": f"meet.google.com/{code}"}
+        ],
+        "conferenceSolution": {
+            "key": {"type": "hangoutsMeet"},
+            "name": "Google Meet",
+            "iconUri": "https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp/"
+            "logo_meet_2020q4_color_2x_web_512dp.png",
+        },
         "conferenceId": code,
     }
 

@@ -89,8 +89,11 @@ class JiraStandIn(LoopbackStandIn):
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str | None) -> Reply:
         authenticated = self._auth_ok(auth)
         if authenticated is False or (authenticated is None and path != f"{API}/serverInfo"):
-            return 401, NOT_AUTHENTICATED, {"WWW-Authenticate": 'Basic realm="protected-area"',
-                                           "X-Seraph-LoginReason": "AUTHENTICATED_FAILED"}
+            return (
+                401,
+                NOT_AUTHENTICATED,
+                {"WWW-Authenticate": 'Basic realm="protected-area"', "X-Seraph-LoginReason": "AUTHENTICATED_FAILED"},
+            )
         routes: list[tuple[str, str, Any]] = [
             ("GET", rf"{API}/serverInfo", self._server_info),
             ("GET", rf"{API}/myself", self._myself),
@@ -129,29 +132,50 @@ class JiraStandIn(LoopbackStandIn):
 
     def _server_info(self, **_: Any) -> Reply:
         version = "1001.0.0-SNAPSHOT" if self.deployment == "Cloud" else "9.12.2"
-        return 200, {
-            "baseUrl": self.url,
-            "version": version,
-            "versionNumbers": [int(p) for p in version.split("-")[0].split(".")],
-            "deploymentType": self.deployment,
-            "buildNumber": 100234,
-            "serverTitle": "Jira stand-in",
-        }, {}
+        return (
+            200,
+            {
+                "baseUrl": self.url,
+                "version": version,
+                "versionNumbers": [int(p) for p in version.split("-")[0].split(".")],
+                "deploymentType": self.deployment,
+                "buildNumber": 100234,
+                "serverTitle": "Jira stand-in",
+            },
+            {},
+        )
 
     def _myself(self, **_: Any) -> Reply:
-        return 200, {"accountId": "5b10ac8d82e05b22cc7d4ef5", "name": "nox-bot", "emailAddress": self.email,
-                     "displayName": "NOX", "active": True}, {}
+        return (
+            200,
+            {
+                "accountId": "5b10ac8d82e05b22cc7d4ef5",
+                "name": "nox-bot",
+                "emailAddress": self.email,
+                "displayName": "NOX",
+                "active": True,
+            },
+            {},
+        )
 
     def _fields(self, **_: Any) -> Reply:
         names = ["summary", "description", "labels", "priority", "project", "issuetype", "created"]
         return 200, [{"id": n, "key": n, "name": n.title(), "custom": False, "clauseNames": [n]} for n in names], {}
 
     def _priorities(self, **_: Any) -> Reply:
-        return 200, [
-            {"self": f"{self.url}{API}/priority/{i}", "id": str(i), "name": name,
-             "iconUrl": f"{self.url}/images/icons/priorities/{name.lower()}.svg"}
-            for i, name in enumerate(self.priority_names, start=1)
-        ], {}
+        return (
+            200,
+            [
+                {
+                    "self": f"{self.url}{API}/priority/{i}",
+                    "id": str(i),
+                    "name": name,
+                    "iconUrl": f"{self.url}/images/icons/priorities/{name.lower()}.svg",
+                }
+                for i, name in enumerate(self.priority_names, start=1)
+            ],
+            {},
+        )
 
     def _create_issue(self, body: Any, **_: Any) -> Reply:
         fields = (body or {}).get("fields") or {}
@@ -198,14 +222,19 @@ class JiraStandIn(LoopbackStandIn):
     def _get_issue(self, key: str, **_: Any) -> Reply:
         issue = self.issue(key) or next((i for i in self.issues if i.id == key), None)
         if issue is None:
-            return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
-                         "errors": {}}, {}
+            return (
+                404,
+                {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}},
+                {},
+            )
         return 200, self._issue_json(issue), {}
 
     # A small workflow: To Do → In Progress → Done (and Done → To Do). Statuses live in fields.
-    WORKFLOW = {"11": ("Start progress", "In Progress", ("To Do",)),
-                "21": ("Done", "Done", ("To Do", "In Progress")),
-                "31": ("Reopen", "To Do", ("Done",))}
+    WORKFLOW = {
+        "11": ("Start progress", "In Progress", ("To Do",)),
+        "21": ("Done", "Done", ("To Do", "In Progress")),
+        "31": ("Reopen", "To Do", ("Done",)),
+    }
 
     def _status_of(self, issue: JiraIssue) -> str:
         return ((issue.fields.get("status") or {}).get("name")) or "To Do"
@@ -213,8 +242,11 @@ class JiraStandIn(LoopbackStandIn):
     def _edit_issue(self, key: str, body: Any, **_: Any) -> Reply:
         issue = self.issue(key) or next((i for i in self.issues if i.id == key), None)
         if issue is None:
-            return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
-                         "errors": {}}, {}
+            return (
+                404,
+                {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}},
+                {},
+            )
         fields = (body or {}).get("fields") or {}
         priority = fields.get("priority")
         if priority is not None and priority.get("name") not in self.priority_names:
@@ -228,8 +260,17 @@ class JiraStandIn(LoopbackStandIn):
         if issue is None:
             return 404, {"errorMessages": ["Issue does not exist"], "errors": {}}, {}
         status = self._status_of(issue)
-        return 200, {"transitions": [{"id": tid, "name": name, "to": {"name": to}}
-                                     for tid, (name, to, sources) in self.WORKFLOW.items() if status in sources]}, {}
+        return (
+            200,
+            {
+                "transitions": [
+                    {"id": tid, "name": name, "to": {"name": to}}
+                    for tid, (name, to, sources) in self.WORKFLOW.items()
+                    if status in sources
+                ]
+            },
+            {},
+        )
 
     def _transition(self, key: str, body: Any, **_: Any) -> Reply:
         issue = self.issue(key)
@@ -246,19 +287,29 @@ class JiraStandIn(LoopbackStandIn):
     def _add_comment(self, key: str, body: Any, **_: Any) -> Reply:
         issue = self.issue(key)
         if issue is None:
-            return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
-                         "errors": {}}, {}
+            return (
+                404,
+                {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}},
+                {},
+            )
         with self._lock:
-            comment = {"id": str(20000 + len(issue.comments)), "body": (body or {}).get("body", ""),
-                       "author": {"displayName": "NOX"}, "created": datetime.now(UTC).isoformat()}
+            comment = {
+                "id": str(20000 + len(issue.comments)),
+                "body": (body or {}).get("body", ""),
+                "author": {"displayName": "NOX"},
+                "created": datetime.now(UTC).isoformat(),
+            }
             issue.comments.append(comment)
         return 201, {**comment, "self": f"{self.url}{API}/issue/{issue.id}/comment/{comment['id']}"}, {}
 
     def _list_comments(self, key: str, **_: Any) -> Reply:
         issue = self.issue(key) or next((i for i in self.issues if i.id == key), None)
         if issue is None:
-            return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
-                         "errors": {}}, {}
+            return (
+                404,
+                {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}},
+                {},
+            )
         with self._lock:
             comments = [{**c, "self": f"{self.url}{API}/issue/{issue.id}/comment/{c['id']}"} for c in issue.comments]
         return 200, {"startAt": 0, "maxResults": len(comments), "total": len(comments), "comments": comments}, {}
@@ -272,8 +323,11 @@ class JiraStandIn(LoopbackStandIn):
             return 400, {"errorMessages": [f"Error in the JQL Query: {exc}"], "errors": {}}, {}
         for name, value in clauses:
             if name == "project" and value.upper() not in self.projects:  # as Jira does
-                return 400, {"errorMessages": [f"The value '{value}' does not exist for the field 'project'."],
-                             "errors": {}}, {}
+                return (
+                    400,
+                    {"errorMessages": [f"The value '{value}' does not exist for the field 'project'."], "errors": {}},
+                    {},
+                )
         with self._lock:
             found = [issue for issue in self.issues if all(_clause_holds(issue, c) for c in clauses)]
         return sorted(found, key=lambda i: int(i.id), reverse=descending)
@@ -284,14 +338,30 @@ class JiraStandIn(LoopbackStandIn):
 
     def _search_classic(self, query: dict[str, list[str]], body: Any, **_: Any) -> Reply:
         if self.deployment == "Cloud":
-            return 410, {"errorMessages": ["The requested API has been removed. Please migrate to the "
-                                           "/rest/api/3/search/jql API."], "errors": {}}, {}
+            return (
+                410,
+                {
+                    "errorMessages": [
+                        "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."
+                    ],
+                    "errors": {},
+                },
+                {},
+            )
         found = self._matching(query, body)
         if isinstance(found, tuple):
             return found
         limit = self._max_results(query, body)
-        return 200, {"startAt": 0, "maxResults": limit, "total": len(found),
-                     "issues": [self._issue_json(i) for i in found[:limit]]}, {}
+        return (
+            200,
+            {
+                "startAt": 0,
+                "maxResults": limit,
+                "total": len(found),
+                "issues": [self._issue_json(i) for i in found[:limit]],
+            },
+            {},
+        )
 
     def _search_jql(self, query: dict[str, list[str]], body: Any, **_: Any) -> Reply:
         found = self._matching(query, body)
@@ -308,8 +378,9 @@ class JiraStandIn(LoopbackStandIn):
             return failure.reply({"errorMessages": [f"Injected failure {failure.status}"], "errors": {}})
         reply = self.handle(logged.method, logged.path, logged.query, body, headers.get("Authorization"))
         created = reply[0] == 201 and logged.method == "POST" and logged.path == f"{API}/issue"
-        return self._lost_or_late(logged, reply, created=created,
-                                  crash=(500, {"errorMessages": ["Internal server error"], "errors": {}}, {}))
+        return self._lost_or_late(
+            logged, reply, created=created, crash=(500, {"errorMessages": ["Internal server error"], "errors": {}}, {})
+        )
 
 
 # -- JQL: just the shapes NOX sends: `field = "value"` joined by AND, optional ORDER BY created --

@@ -51,9 +51,7 @@ Responder = Callable[[dict[str, Any]], Content]
 
 RATE_LIMIT_MESSAGE = "Rate limit reached for requests. Please try again later."
 SERVER_ERROR_MESSAGE = "The server had an error while processing your request. Sorry about that!"
-JSON_SCHEMA_REJECTED = (
-    "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."
-)
+JSON_SCHEMA_REJECTED = "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."
 JSON_OBJECT_REJECTED = "Invalid parameter: 'response_format' of type 'json_object' is not supported with this model."
 
 
@@ -206,8 +204,12 @@ class OpenAIStandIn:
         """HTTP 429 with a Retry-After header (seconds, or an HTTP date string)."""
         value = retry_after if isinstance(retry_after, str) else _seconds(retry_after)
         return self.error(
-            429, RATE_LIMIT_MESSAGE, type="requests", code="rate_limit_exceeded",
-            headers={"Retry-After": value}, times=times,
+            429,
+            RATE_LIMIT_MESSAGE,
+            type="requests",
+            code="rate_limit_exceeded",
+            headers={"Retry-After": value},
+            times=times,
         )
 
     def server_error(self, status: int = 500, *, times: int = 1) -> Step:

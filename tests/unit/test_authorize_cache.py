@@ -20,8 +20,15 @@ class CountingAuthorize:
         self.calls += 1
         if kwargs["team_id"] == "T0GONE":
             return None
-        return AuthorizeResult(enterprise_id=None, team_id=kwargs["team_id"], bot_user_id="U0NOX", bot_id="B0NOX",
-                               bot_token=self.token, user_id=kwargs["user_id"], user_token="xoxp-secret")
+        return AuthorizeResult(
+            enterprise_id=None,
+            team_id=kwargs["team_id"],
+            bot_user_id="U0NOX",
+            bot_id="B0NOX",
+            bot_token=self.token,
+            user_id=kwargs["user_id"],
+            user_token="xoxp-secret",
+        )
 
 
 def ctx() -> SimpleNamespace:

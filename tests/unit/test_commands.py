@@ -2,7 +2,10 @@ from jamono.commands import parse_command
 
 
 def test_subcommands_are_recognised_with_their_arguments():
-    assert parse_command("kb search  disk full ").model_dump(include={"name", "args"}) == {"name": "kb search", "args": "disk full"}
+    assert parse_command("kb search  disk full ").model_dump(include={"name", "args"}) == {
+        "name": "kb search",
+        "args": "disk full",
+    }
     assert parse_command("KB ADD").name == "kb add"
     assert parse_command("ask why is the api slow --share").share is True
 

@@ -77,7 +77,9 @@ def test_long_sections_split_without_breaking_code_fences():
 
 
 def test_an_incident_summary_cannot_ping_the_channel():
-    analysis = Analysis(intent=Intent.INCIDENT, severity=Severity.HIGH, summary="<!channel> db down", service="<@U0BOSS>")
+    analysis = Analysis(
+        intent=Intent.INCIDENT, severity=Severity.HIGH, summary="<!channel> db down", service="<@U0BOSS>"
+    )
     reply = Reply(analysis=analysis, answer=compose(analysis, "db down", []))
     shown = str(answer_blocks(reply, "x"))
     assert "<!channel>" not in shown and "&lt;!channel&gt; db down" in shown and "<@U0BOSS>" not in shown

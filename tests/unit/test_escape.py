@@ -7,11 +7,20 @@ import pytest
 from jamono.slack.escape import escape_link_url, escape_mrkdwn
 
 
-@pytest.mark.parametrize("raw", [
-    "<!channel> prod is down", "<!here|here>", "<!everyone>", "<!subteam^S0123ABC|@oncall>",
-    "<@U0BOSS> please look", "<@W0ENTERPRISE>", "<#C0SECRET|secret-room>",
-    "<https://evil.example|https://jira.example.com/OPS-1>", "<!date^1700000000^{date}|x>",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<!channel> prod is down",
+        "<!here|here>",
+        "<!everyone>",
+        "<!subteam^S0123ABC|@oncall>",
+        "<@U0BOSS> please look",
+        "<@W0ENTERPRISE>",
+        "<#C0SECRET|secret-room>",
+        "<https://evil.example|https://jira.example.com/OPS-1>",
+        "<!date^1700000000^{date}|x>",
+    ],
+)
 def test_control_sequences_become_plain_text(raw: str) -> None:
     escaped = escape_mrkdwn(raw)
     assert "<" not in escaped and ">" not in escaped
@@ -25,8 +34,13 @@ def test_the_three_characters_slack_reads_are_escaped_once() -> None:
 
 
 def test_ordinary_text_is_unchanged() -> None:
-    for text in ("checkout api returns 502 for every customer", "le nœud db-3 est plein à 98 %",
-                 "*bold* _it_ `code` :fire:", "mail me: ada@example.com", "p99 = 4s; 5xx/min ~ 200"):
+    for text in (
+        "checkout api returns 502 for every customer",
+        "le nœud db-3 est plein à 98 %",
+        "*bold* _it_ `code` :fire:",
+        "mail me: ada@example.com",
+        "p99 = 4s; 5xx/min ~ 200",
+    ):
         assert escape_mrkdwn(text) == text
 
 

@@ -12,15 +12,29 @@ from jamono.incidents.views import card_blocks, channel_name, event_line, slug, 
 
 def _incident(**changes) -> Incident:
     now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-    base = dict(id=uuid.uuid4(), tenant_id=uuid.uuid4(), workspace_id=uuid.uuid4(), idempotency_key="k",
-                title="Checkout <!here> & 502s", severity="high", status="investigating", lead="U0LEAD",
-                reporter="U0DEV", started_at=now, updated_at=now, last_update_at=now)
+    base = dict(
+        id=uuid.uuid4(),
+        tenant_id=uuid.uuid4(),
+        workspace_id=uuid.uuid4(),
+        idempotency_key="k",
+        title="Checkout <!here> & 502s",
+        severity="high",
+        status="investigating",
+        lead="U0LEAD",
+        reporter="U0DEV",
+        started_at=now,
+        updated_at=now,
+        last_update_at=now,
+    )
     return Incident.model_validate({**base, **changes})
 
 
 def test_channel_names_are_slack_safe_dated_and_numbered():
     moment = datetime(2026, 12, 2, tzinfo=UTC)
-    assert channel_name(moment, "Prod is DOWN!! Checkout returns 502", 0) == "inc-20261202-prod-is-down-checkout-returns-502"
+    assert (
+        channel_name(moment, "Prod is DOWN!! Checkout returns 502", 0)
+        == "inc-20261202-prod-is-down-checkout-returns-502"
+    )
     assert channel_name(moment, "Base de données indisponible", 1) == "inc-20261202-base-de-donnees-indisponible-2"
     assert slug("!!!") == "incident" and len(slug("x" * 200)) <= 40
 

@@ -11,8 +11,10 @@ def test_secrets_never_reach_the_logs():
     stream = io.StringIO()
     setup_logging("INFO", "json", stream)
     log = logging.getLogger("test.secrets")
-    log.info("posting with xoxb-1234-5678-abcdef to postgresql://app:hunter2@db/jamono",
-             extra={"slack_token": "xoxp-999", "authorization": "Bearer abcdefghijklmnop"})
+    log.info(
+        "posting with xoxb-1234-5678-abcdef to postgresql://app:hunter2@db/jamono",
+        extra={"slack_token": "xoxp-999", "authorization": "Bearer abcdefghijklmnop"},
+    )
     root.handlers[:], _ = saved[0], root.setLevel(saved[1])
     line = stream.getvalue().strip()
     entry = json.loads(line)
@@ -45,8 +47,13 @@ def test_more_kinds_of_secret_are_scrubbed():
         "pem": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
     }
     log = logging.getLogger("test.secrets.more")
-    out = _log_lines("json", lambda: [log.warning("leak %s", value) for value in secrets.values()]
-                     + [log.info("headers", extra={"headers": {"X-Slack-Signature": "v0=deadbeef", "Cookie": "sid=1"}})])
+    out = _log_lines(
+        "json",
+        lambda: (
+            [log.warning("leak %s", value) for value in secrets.values()]
+            + [log.info("headers", extra={"headers": {"X-Slack-Signature": "v0=deadbeef", "Cookie": "sid=1"}})]
+        ),
+    )
     for value in [*secrets.values(), "abcdefSECRET", "deadbeef", "sid=1"]:
         assert value not in out
     assert out.count("[REDACTED]") >= len(secrets)
@@ -68,6 +75,7 @@ def test_every_line_carries_the_request_and_job_ids_of_its_scope():
     lines = [json.loads(line) for line in _log_lines("json", emit).splitlines()]
     assert "request_id" not in lines[0] and "job_id" not in lines[0]
     assert lines[1]["request_id"] == "Ev0CORRELATE" and lines[1]["job_id"] == "job-123"
+
     def emit_text() -> None:
         token = context.begin(context.Scope("Ev0TEXT", None))
         log.warning("hello")
@@ -81,13 +89,19 @@ def test_every_line_carries_the_request_and_job_ids_of_its_scope():
 def test_a_failed_jobs_log_line_names_the_job_not_what_people_wrote():
     import dramatiq
 
-    message = dramatiq.Message(queue_name="nox", actor_name="handle_message",
-                               args=({"text": "our db password is in the wiki, page 3"},), kwargs={}, options={})
+    message = dramatiq.Message(
+        queue_name="nox",
+        actor_name="handle_message",
+        args=({"text": "our db password is in the wiki, page 3"},),
+        kwargs={},
+        options={},
+    )
 
     def emit() -> None:
         # Exactly how Dramatiq's worker logs a failure.
         logging.getLogger("dramatiq.worker.WorkerThread").error(
-            "Failed to process message %s with unhandled exception.", message)
+            "Failed to process message %s with unhandled exception.", message
+        )
 
     for fmt in ("json", "text"):
         out = _log_lines(fmt, emit)

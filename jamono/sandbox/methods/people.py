@@ -17,7 +17,11 @@ def users_list(ctx: MethodContext) -> dict[str, Any]:
     users = list(ctx.state.directory.users.values())
     page, meta = ctx.page(users, default_limit=200)
     locale = ctx.flag("include_locale")
-    return {"members": [u.to_api(include_locale=locale) for u in page], "cache_ts": 1732450000, "response_metadata": meta["response_metadata"]}
+    return {
+        "members": [u.to_api(include_locale=locale) for u in page],
+        "cache_ts": 1732450000,
+        "response_metadata": meta["response_metadata"],
+    }
 
 
 def lookup_by_email(ctx: MethodContext) -> dict[str, Any]:

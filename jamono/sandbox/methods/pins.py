@@ -37,8 +37,11 @@ def pins_remove(ctx: MethodContext) -> dict[str, Any]:
 
 def pins_list(ctx: MethodContext) -> dict[str, Any]:
     channel = ctx.channel()
-    items = [{"type": "message", "channel": channel.id, "message": api_message(m)}
-             for m in ctx.state.messages.all(channel.id) if channel.id in (m.get("pinned_to") or [])]
+    items = [
+        {"type": "message", "channel": channel.id, "message": api_message(m)}
+        for m in ctx.state.messages.all(channel.id)
+        if channel.id in (m.get("pinned_to") or [])
+    ]
     return {"items": items}
 
 
@@ -51,10 +54,21 @@ def bookmarks_add(ctx: MethodContext) -> dict[str, Any]:
     if not link.lower().startswith(("http://", "https://")):
         raise SlackError("invalid_link")
     now = int(time.time())
-    bookmark = {"id": new_id("Bk"), "channel_id": channel.id, "title": str(ctx.require("title"))[:100],
-                "link": link, "emoji": ctx.arg("emoji", ""), "type": "link", "entity_id": ctx.arg("entity_id"),
-                "date_created": now, "date_updated": now, "rank": "U", "last_updated_by_user_id": ctx.me.user_id,
-                "last_updated_by_team_id": ctx.me.team_id, "app_id": ctx.me.app_id}
+    bookmark = {
+        "id": new_id("Bk"),
+        "channel_id": channel.id,
+        "title": str(ctx.require("title"))[:100],
+        "link": link,
+        "emoji": ctx.arg("emoji", ""),
+        "type": "link",
+        "entity_id": ctx.arg("entity_id"),
+        "date_created": now,
+        "date_updated": now,
+        "rank": "U",
+        "last_updated_by_user_id": ctx.me.user_id,
+        "last_updated_by_team_id": ctx.me.team_id,
+        "app_id": ctx.me.app_id,
+    }
     ctx.state.bookmarks.setdefault(channel.id, []).append(bookmark)
     ctx.state.feed.add("bookmarks", channel.id, None, {"bookmarks": copy.deepcopy(ctx.state.bookmarks[channel.id])})
     return {"bookmark": copy.deepcopy(bookmark)}
