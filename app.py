@@ -210,7 +210,21 @@ def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceCont
         return pool, jobs, None, None
     identity = identify_workspace(settings)
     workspace = register_workspace(pool, identity)
+    _integrations_from_env(settings, pool, workspace)
     return pool, jobs, workspace, identity
+
+
+def _integrations_from_env(settings: Settings, pool: ConnectionPool, workspace: WorkspaceContext) -> None:
+    """JIRA_* / GOOGLE_* for a single-workspace install: a wrong value stops the start, saying which."""
+    from jamono.credentials import credential_store
+    from jamono.integrations.manage import ConnectError, apply_env
+
+    try:
+        applied = apply_env(pool, workspace, settings, credential_store(settings))
+    except ConnectError as exc:
+        raise SettingsError(f"integration settings: {exc}") from None
+    if applied:
+        log.info("integrations connected from the environment", extra={"integrations": applied})
 
 
 async def serve(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None) -> None:

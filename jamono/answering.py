@@ -134,12 +134,14 @@ def _refused_by_plan(
     return True
 
 
-def think(rt: Runtime, ws: WorkspaceContext, text: str, context: Sequence[str] = ()) -> Reply:
+def think(
+    rt: Runtime, ws: WorkspaceContext, text: str, context: Sequence[str] = (), channel: str | None = None
+) -> Reply:
     """NOX's reply to one message of a workspace: the one path for mentions, DMs, `/nox ask` and
     `jamono eval answers`, so what is measured is what people read."""
     return rt.nox.think(
         text,
-        lambda q: rt.search(ws, q),
+        lambda q: rt.search(ws, q, channel=channel),
         documents=lambda ids: rt.documents(ws, ids),
         context=context,
         bot_user_id=ws.bot_user_id,
@@ -158,7 +160,7 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
             current_ts=job.ts,
             bot_user_id=ws.bot_user_id,
         )
-    reply = think(rt, ws, job.text, context)
+    reply = think(rt, ws, job.text, context, channel=job.channel)
     row_id = interaction_id(ws, job.event_id)
     client.chat_update(
         channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id))
@@ -243,7 +245,7 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
         text=command.text,
         ts="0.0",
     )
-    reply = think(rt, ws, command.text)
+    reply = think(rt, ws, command.text, channel=command.channel)
     row_id = interaction_id(ws, job.event_id)
     WebhookClient(command.response_url).send(
         response_type="in_channel" if command.share else "ephemeral",

@@ -4,7 +4,9 @@ Each run, per workspace and under its tenant's row-level security:
 - the `agent_metrics` rollup of yesterday and today (UTC), so the figures are fresh without anyone
   opening the App Home;
 - forgetting Slack event ids older than the retention: they are kept only to answer each event
-  once, and Slack stops redelivering an event within hours.
+  once, and Slack stops redelivering an event within hours;
+- blanking message text older than the workspace's own retention (`policy.retention_days`);
+- deleting the data of a workspace uninstalled longer ago than the grace period.
 
 Which worker runs it is decided in PostgreSQL (`housekeeping_runs`), so it works the same with
 Redis or RabbitMQ and with any number of worker processes and machines.
@@ -25,7 +27,10 @@ from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
 from jamono.db import no_tenant_tx, tenant_tx
+from jamono.home.settings_model import load_settings
 from jamono.observability.agent_metrics import refresh_agent_metrics
+from jamono.privacy.erasure import apply_retention
+from jamono.privacy.purge import DEFAULT_GRACE_DAYS, purge_if_due
 
 log = logging.getLogger(__name__)
 TASK = "hourly"
@@ -35,6 +40,8 @@ class HousekeepingReport(BaseModel):
     workspaces: int = 0
     events_forgotten: int = 0
     metric_rows: int = 0
+    texts_blanked: int = 0
+    workspaces_purged: int = 0
     failed_tenants: int = 0
 
 
@@ -58,6 +65,7 @@ def run_once(
     today: date | None = None,
     task: str = TASK,
     stopping: Callable[[], bool] = lambda: False,
+    grace: timedelta = timedelta(days=DEFAULT_GRACE_DAYS),
 ) -> HousekeepingReport:
     """One pass over every workspace; a tenant that fails is logged and skipped, not fatal.
     `stopping` is asked between workspaces, so a worker shutting down does not wait for the pass."""
@@ -73,9 +81,14 @@ def run_once(
         report.workspaces += 1
         try:
             with tenant_tx(pool, row["tenant_id"]) as conn:
+                if purge_if_due(conn, row["workspace_id"], grace):
+                    report.workspaces_purged += 1
+                    continue
+                days = load_settings(conn, row["workspace_id"]).policy.retention_days
+                report.texts_blanked += apply_retention(conn, row["workspace_id"], days)
                 report.events_forgotten += conn.execute(
                     "DELETE FROM slack_events WHERE workspace_id = %s AND received_at < now() - %s",
-                    [row["workspace_id"], retention],
+                    [row["workspace_id"], min(retention, timedelta(days=days))],
                 ).rowcount
                 if row["is_active"]:
                     report.metric_rows += refresh_agent_metrics(
@@ -112,6 +125,7 @@ class Housekeeping(dramatiq.Middleware):
         *,
         every: timedelta,
         retention: timedelta,
+        grace: timedelta = timedelta(days=DEFAULT_GRACE_DAYS),
         first_delay_s: tuple[float, float] = (10, 60),
         poll_s: float = 300.0,
         pool: Any = None,
@@ -120,6 +134,7 @@ class Housekeeping(dramatiq.Middleware):
         self.every = every
         self.task = task
         self.retention = retention
+        self.grace = grace
         self.first_delay_s = first_delay_s
         self.poll_s = max(0.05, min(poll_s, every.total_seconds()))
         self._pool = pool
@@ -150,7 +165,9 @@ class Housekeeping(dramatiq.Middleware):
             pool = self._pool or _runtime_pool()
             if not claim_due(pool, self.every, self.task):
                 return None
-            report = run_once(pool, retention=self.retention, task=self.task, stopping=self._stop.is_set)
+            report = run_once(
+                pool, retention=self.retention, task=self.task, stopping=self._stop.is_set, grace=self.grace
+            )
             log.info("housekeeping done", extra=report.model_dump())
             return report
         except Exception:

@@ -150,6 +150,22 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": ":lock: Guests cannot confirm NOX's actions; ask a member of the workspace.",
         "fr": ":lock: Les invités ne peuvent pas confirmer les actions de NOX ; demandez à un membre.",
     },
+    "act.group_only": {
+        "en": ":lock: Only members of the user group `{group}` or a NOX admin can decide this.",
+        "fr": ":lock: Seuls les membres du groupe `{group}` ou un admin de NOX peuvent en décider.",
+    },
+    "act.too_many_attendees": {
+        "en": ":no_entry: This meeting has {count} attendees; this workspace allows at most {cap}. "
+        "Remove some in the form and submit again.",
+        "fr": ":no_entry: Cette réunion compte {count} participants ; cet espace en autorise au plus {cap}. "
+        "Retirez-en dans le formulaire puis renvoyez-le.",
+    },
+    "act.ticket_cap": {
+        "en": ":no_entry: This workspace has opened its {cap} tickets for today (its cap). "
+        "The proposal stays: it works again tomorrow, or an admin can raise the cap in the App Home.",
+        "fr": ":no_entry: Cet espace a ouvert ses {cap} tickets du jour (son plafond). "
+        "La proposition reste : elle refonctionnera demain, ou un admin peut relever le plafond dans l'App Home.",
+    },
     "act.in_progress": {
         "en": ":hourglass_flowing_sand: I'm already on it.",
         "fr": ":hourglass_flowing_sand: J'y suis déjà.",

@@ -10,17 +10,31 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from jamono.audit.store import record as audit
+from jamono.db import tenant_tx
+from jamono.kb.ownership import is_admin, owner_of, private_scope
 from jamono.runtime import Runtime
 from jamono.slack.escape import escape_link_url
 from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.slack.payloads import CommandJob, KbSaveJob
 from jamono.tenancy import WorkspaceContext
+from knowledge.documents import SourceDocument
 
 log = logging.getLogger(__name__)
 
 SAVED = {
     "en": ":white_check_mark: Saved *{title}* to NOX's knowledge base ({chunks} sections). I'll use it from now on.",
     "fr": ":white_check_mark: *{title}* est enregistré dans la base de connaissances de NOX ({chunks} sections). Je m'en servirai désormais.",
+}
+TAKEN = {
+    "en": ":lock: *{title}* already exists and belongs to {owner}: only they or a NOX admin can replace it. "
+    "Save yours under another title.",
+    "fr": ":lock: *{title}* existe déjà et appartient à {owner} : seuls cette personne ou un admin de NOX "
+    "peuvent le remplacer. Enregistrez le vôtre sous un autre titre.",
+}
+SCOPED = {
+    "en": "It comes from a private conversation, so I'll use it only there.",
+    "fr": "Il vient d'une conversation privée : je ne m'en servirai que là.",
 }
 UNCHANGED = {
     "en": ":information_source: *{title}* is already in the knowledge base, unchanged.",
@@ -95,21 +109,49 @@ def _notify(client: WebClient, job: KbSaveJob, text: str) -> None:
         log.warning("could not confirm the knowledge base save: %s", exc.response.get("error"))
 
 
-def save_document(rt: Runtime, job: KbSaveJob) -> None:
+def _document(client: WebClient, job: KbSaveJob) -> tuple[SourceDocument, str | None]:
+    """The document a save job describes, and the private conversation it is scoped to."""
     from knowledge.documents import SourceDocument
+
+    if job.message_ts and job.channel:
+        title, content, permalink = thread_document(client, job.channel, job.message_ts)
+        source = permalink or f"slack://{job.channel}/{job.message_ts}"
+        scope = private_scope(client, job.channel)
+        doc = SourceDocument(
+            source=source, title=title, content=content, url=permalink, tags=["slack"], channel_scope=scope
+        )
+        return doc, scope
+    title, content = job.title or "Untitled", job.content or ""
+    source = f"slack-modal/{_slug(title)}-{hashlib.sha256(title.encode()).hexdigest()[:8]}"
+    return SourceDocument(source=source, title=title, content=content, tags=job.tags), None
+
+
+def _refused(rt: Runtime, ws: WorkspaceContext, client: WebClient, job: KbSaveJob, source: str) -> str | None:
+    """The author who keeps this document when `job.user` may not replace it, else None."""
+    from jamono.home.settings_model import parse_stored
+
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
+        exists, author = owner_of(conn, source)
+    if not exists or author == job.user:
+        return None
+    if is_admin(client, job.user, parse_stored(ws.settings)):
+        return None
+    return author or "NOX"
+
+
+def save_document(rt: Runtime, job: KbSaveJob) -> None:
     from knowledge.ingest import ingest_documents
 
     ws: WorkspaceContext = rt.workspaces.get(job.team_id, job.enterprise_id)
     client = rt.slack.get(rt.bot_token(ws))
-    if job.message_ts and job.channel:
-        title, content, permalink = thread_document(client, job.channel, job.message_ts)
-        source = permalink or f"slack://{job.channel}/{job.message_ts}"
-        tags = ["slack"]
-    else:
-        title, content, permalink = job.title or "Untitled", job.content or "", None
-        source = f"slack-modal/{_slug(title)}-{hashlib.sha256(title.encode()).hexdigest()[:8]}"
-        tags = job.tags
-    doc = SourceDocument(source=source, title=title, content=content, url=permalink, tags=tags)
+    doc, scope = _document(client, job)
+    title = doc.title
+    author = _refused(rt, ws, client, job, doc.source)
+    if author is not None:
+        log.info("knowledge base save refused: the document is someone else's")
+        owner = f"<@{author}>" if author != "NOX" else "NOX's operators"
+        _notify(client, job, TAKEN[job.lang].format(title=esc(title), owner=owner))
+        return
     report = ingest_documents(rt.pool, ws.tenant_id, [doc], rt.embedder, origin="slack", created_by=job.user)
     if report.failed:
         log.warning("knowledge base save failed: %s", report.failed[0].reason[:300])
@@ -121,7 +163,12 @@ def save_document(rt: Runtime, job: KbSaveJob) -> None:
     elif report.unchanged:
         _notify(client, job, UNCHANGED[job.lang].format(title=esc(title)))
     else:
-        _notify(client, job, SAVED[job.lang].format(title=esc(title), chunks=report.chunks))
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            audit(conn, ws.workspace_id, job.user, "kb.saved", title, {"source": doc.source, "scope": scope})
+        text = SAVED[job.lang].format(title=esc(title), chunks=report.chunks)
+        if scope:
+            text += " " + SCOPED[job.lang]
+        _notify(client, job, text)
 
 
 def search_blocks(query: str, hits: list, lang: str) -> list[dict]:
@@ -146,7 +193,7 @@ def search_blocks(query: str, hits: list, lang: str) -> list[dict]:
 
 def search_and_respond(rt: Runtime, job: CommandJob) -> None:
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
-    hits = list(rt.search(ws, job.text, k=5))
+    hits = list(rt.search(ws, job.text, k=5, channel=job.channel))
     WebhookClient(job.response_url).send(
         response_type="in_channel" if job.share else "ephemeral",
         text=f"Knowledge base: {esc(job.text[:100])}",

@@ -115,7 +115,7 @@ def register_workspace(
             conn.execute(
                 "UPDATE workspaces SET name = coalesce(%s, name), domain = coalesce(%s, domain),"
                 " bot_user_id = coalesce(%s, bot_user_id), bot_id = coalesce(%s, bot_id), app_id = coalesce(%s, app_id),"
-                " is_active = true, updated_at = now() WHERE id = %s",
+                " is_active = true, deactivated_at = NULL, updated_at = now() WHERE id = %s",
                 [
                     identity.team_name,
                     identity.domain,

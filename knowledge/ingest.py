@@ -173,9 +173,9 @@ def ingest_documents(
             and set(state.models) <= {model}
             and (state.chunks > 0 or not doc.content.strip())
         ):
-            if state.url != doc.url or state.origin != origin:
+            if state.url != doc.url or state.origin != origin or state.channel_scope != doc.channel_scope:
                 with tenant_tx(pool, tenant) as conn:
-                    store.update_metadata(conn, state.id, url=doc.url, origin=origin)
+                    store.update_metadata(conn, state.id, url=doc.url, origin=origin, channel_scope=doc.channel_scope)
                 report.updated.append(doc.source)
             else:
                 report.unchanged.append(doc.source)

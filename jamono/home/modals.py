@@ -217,7 +217,58 @@ def google_settings_modal(settings: WorkspaceSettings, lang: Lang, *, external_i
     )
 
 
-SETTINGS_MODALS = {"general": general_settings_modal, "jira": jira_settings_modal, "google": google_settings_modal}
+def policy_settings_modal(settings: WorkspaceSettings, lang: Lang, *, external_id: str | None = None) -> dict[str, Any]:
+    policy = settings.policy
+    blocks = [
+        input_block(
+            ids.B_ACTIONS_BY,
+            t("l_actions_by", lang),
+            _radio(
+                [option(t(f"ab_{v}", lang), v) for v in ("requester_admins", "everyone", "usergroup")],
+                policy.actions_by,
+            ),
+        ),
+        input_block(
+            ids.B_USERGROUP,
+            t("l_usergroup", lang),
+            text_input(ids.VALUE, initial=policy.usergroup, placeholder="S0123ABCD", max_length=32),
+            optional=True,
+            hint=t("h_usergroup", lang),
+        ),
+        input_block(
+            ids.B_MAX_ATTENDEES,
+            t("l_max_attendees", lang),
+            text_input(ids.VALUE, initial=str(policy.max_attendees), max_length=3),
+        ),
+        input_block(
+            ids.B_MAX_TICKETS,
+            t("l_max_tickets", lang),
+            text_input(ids.VALUE, initial=str(policy.max_tickets_per_day), max_length=5),
+        ),
+        input_block(
+            ids.B_RETENTION,
+            t("l_retention", lang),
+            text_input(ids.VALUE, initial=str(policy.retention_days), max_length=4),
+            hint=t("h_retention", lang),
+        ),
+    ]
+    return modal(
+        callback_id=ids.CALLBACKS["policy"],
+        title=t("modal_policy", lang),
+        blocks=blocks,
+        submit=t("save", lang),
+        close=t("cancel", lang),
+        private_metadata=metadata(lang),
+        external_id=external_id,
+    )
+
+
+SETTINGS_MODALS = {
+    "general": general_settings_modal,
+    "jira": jira_settings_modal,
+    "google": google_settings_modal,
+    "policy": policy_settings_modal,
+}
 
 
 def loading_modal(external_id: str, lang: Lang = "en") -> dict[str, Any]:

@@ -6,6 +6,7 @@ The settings modals live in `jamono.home.modals` and are re-exported here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,8 @@ from jamono.home.blockkit import (
     sections_from_lines,
 )
 from jamono.home.charts import hbar_rows, sparkline
-from jamono.home.ids import B_HOME_GENERAL, B_HOME_GOOGLE, B_HOME_JIRA, EDIT_ACTIONS
+from jamono.audit.store import AuditEntry
+from jamono.home.ids import B_HOME_AUDIT, B_HOME_GENERAL, B_HOME_GOOGLE, B_HOME_JIRA, B_HOME_POLICY, EDIT_ACTIONS
 from jamono.home.metrics import RecentInteraction, UsageMetrics
 from jamono.home.modals import (
     general_settings_modal,
@@ -63,11 +65,13 @@ def home_view(
     metrics_30d: UsageMetrics | None,
     recent: Sequence[RecentInteraction],
     lang: Lang,
+    audit: Sequence[AuditEntry] = (),
 ) -> dict[str, Any]:
     """The whole Home tab for one person; `user_id` is who it is published for."""
     blocks = _everyone(settings, recent, lang)
     if is_admin:
         blocks += _configuration(settings, lang)
+        blocks += _audit(audit, lang)
         blocks += _usage(
             [m for m in (metrics_7d, metrics_30d) if m is not None],
             lang,
@@ -177,7 +181,51 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
     )
     google_block["text"] = {"type": "mrkdwn", "text": f"*{t('google', lang)}*"}
 
-    return [divider(), header(t("config_header", lang)), general, jira_block, google_block]
+    return [divider(), header(t("config_header", lang)), general, jira_block, google_block, _policy(settings, lang)]
+
+
+def _policy(settings: WorkspaceSettings, lang: Lang) -> Block:
+    policy = settings.policy
+    who = t(f"ab_{policy.actions_by}", lang)
+    if policy.actions_by == "usergroup" and policy.usergroup:
+        who += f" (<!subteam^{policy.usergroup}>)"
+    block = fields_section(
+        [
+            _field("f_actions_by", who, lang),
+            _field(
+                "f_caps",
+                t("caps", lang, attendees=policy.max_attendees, tickets=policy.max_tickets_per_day),
+                lang,
+            ),
+            _field("f_retention", t("days", lang, days=policy.retention_days), lang),
+        ],
+        block_id=B_HOME_POLICY,
+        accessory=_edit("policy", lang),
+    )
+    block["text"] = {"type": "mrkdwn", "text": f"*{t('policy', lang)}*"}
+    return block
+
+
+AUDIT_SHOWN = 10
+_PERSON = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+def _audit_line(entry: AuditEntry, lang: Lang) -> str:
+    actor = f"<@{entry.actor}>" if _PERSON.match(entry.actor) else f"_{escape(entry.actor)}_"
+    target = f" · {escape(clip(one_line(entry.target), 120))}" if entry.target else ""
+    return f"{fmt.slack_date(entry.at, lang)} · {actor} · `{entry.action}`{target}"
+
+
+def _audit(entries: Sequence[AuditEntry], lang: Lang) -> list[Block]:
+    blocks: list[Block] = [divider(), header(t("audit_header", lang))]
+    if not entries:
+        return [*blocks, context(t("audit_empty", lang))]
+    lines = [_audit_line(e, lang) for e in entries[:AUDIT_SHOWN]]
+    return [
+        *blocks,
+        section("\n".join(lines), block_id=B_HOME_AUDIT),
+        context(t("audit_hint", lang, count=len(lines))),
+    ]
 
 
 # --- admins: usage ----------------------------------------------------------------------------
