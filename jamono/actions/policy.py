@@ -72,7 +72,7 @@ def refusal(client: Any, user: str, *, requester: str | None, lang: str, setting
 
 def tickets_today(conn: Connection) -> int:
     """Tickets confirmed since midnight UTC (failed ones did not open anything and are not counted)."""
-    row = conn.execute(
+    row: Any = conn.execute(
         "SELECT count(*) AS n FROM actions WHERE tenant_id = jamono_current_tenant() AND type = %s"
         " AND status IN ('confirmed', 'running', 'done')"
         " AND confirmed_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -46,7 +47,7 @@ def _secret(path: str) -> SecretStr:
     return SecretStr(text.strip())
 
 
-def _connect(args: argparse.Namespace, pool, ws, store) -> int:  # type: ignore[no-untyped-def]
+def _connect(args: argparse.Namespace, pool: Any, ws: Any, store: Any) -> int:
     from jamono.egress import policy_from_settings
     from jamono.integrations.manage import connect_google, connect_jira
 
@@ -88,7 +89,7 @@ def _connect(args: argparse.Namespace, pool, ws, store) -> int:  # type: ignore[
     return 0
 
 
-def _run(args: argparse.Namespace, pool, ws, store) -> int:  # type: ignore[no-untyped-def]
+def _run(args: argparse.Namespace, pool: Any, ws: Any, store: Any) -> int:
     from jamono.integrations.manage import KINDS, disconnect, states, test_connection
 
     if args.action == "connect":
