@@ -9,11 +9,22 @@ from pydantic import BaseModel
 from jamono.i18n import Lang
 
 Subcommand = Literal[
-    "help", "ask", "incident", "incidents", "meeting", "kb add", "kb search", "status", "config", "followups"
+    "help",
+    "ask",
+    "incident",
+    "incidents",
+    "meeting",
+    "kb add",
+    "kb search",
+    "kb remove",
+    "status",
+    "config",
+    "followups",
 ]
 KNOWN: tuple[Subcommand, ...] = (
     "kb add",
     "kb search",
+    "kb remove",
     "help",
     "ask",
     "incidents",
@@ -56,6 +67,7 @@ HELP = {
         ("`/nox ask <question>`", "answer from your runbooks, with sources (or just `/nox <question>`)"),
         ("`/nox kb add`", "add a document to NOX's knowledge base"),
         ("`/nox kb search <query>`", "search the knowledge base"),
+        ("`/nox kb remove <title>`", "remove a document you saved (admins: any)"),
         ("`/nox incident`", "declare an incident (its own channel, a pinned card, Jira kept in step)"),
         ("`/nox incident status|severity|lead|update|resolve …`", "in an incident's channel: change it"),
         ("`/nox incidents`", "the open incidents"),
@@ -69,6 +81,7 @@ HELP = {
         ("`/nox ask <question>`", "réponse tirée de vos runbooks, avec les sources (ou simplement `/nox <question>`)"),
         ("`/nox kb add`", "ajouter un document à la base de connaissances de NOX"),
         ("`/nox kb search <requête>`", "chercher dans la base de connaissances"),
+        ("`/nox kb remove <titre>`", "retirer un document que vous avez enregistré (admins : n'importe lequel)"),
         ("`/nox incident`", "déclarer un incident (son canal, une fiche épinglée, Jira tenu à jour)"),
         ("`/nox incident status|severity|lead|update|resolve …`", "dans le canal d'un incident : le modifier"),
         ("`/nox incidents`", "les incidents ouverts"),

@@ -78,6 +78,13 @@ def kb_search(payload: dict) -> None:
     search_and_respond(get_runtime(), CommandJob.model_validate(payload))
 
 
+@dramatiq.actor(actor_name="kb_remove", max_age=30 * MINUTES, **_SLACK_JOB)
+def kb_remove(payload: dict) -> None:
+    from jamono.kb.removal import remove_from_slack
+
+    remove_from_slack(get_runtime(), CommandJob.model_validate(payload))
+
+
 @dramatiq.actor(actor_name="kb_save", max_age=24 * 60 * MINUTES, **_SLACK_JOB)
 def kb_save(payload: dict) -> None:
     from jamono.kb_slack import save_document

@@ -18,6 +18,7 @@ from listeners.commands.incident import change_job, queue_change, queue_list
 _WORKING = {
     "kb search": {"en": ":mag: Searching the knowledge base…", "fr": ":mag: Je cherche dans la base de connaissances…"},
     "ask": {"en": ":eyes: Looking into it…", "fr": ":eyes: Je regarde ça…"},
+    "kb remove": {"en": ":wastebasket: Looking for that document…", "fr": ":wastebasket: Je cherche ce document…"},
     "status": {
         "en": ":stethoscope: Checking NOX and your integrations…",
         "fr": ":stethoscope: Je vérifie NOX et vos intégrations…",
@@ -46,11 +47,11 @@ def _job(command: dict[str, Any], text: str, share: bool, lang: str) -> CommandJ
 async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
     cmd = parse_command(command.get("text", ""))
     lang = detect_language(cmd.args or command.get("text", "")) if (cmd.args or command.get("text")) else "en"
-    if cmd.name in ("kb search", "ask"):
+    if cmd.name in ("kb search", "ask", "kb remove"):
         if not cmd.args:
             await ack(blocks=help_blocks(lang))
             return
-        actor = "kb_search" if cmd.name == "kb search" else "answer_command"
+        actor = {"kb search": "kb_search", "ask": "answer_command", "kb remove": "kb_remove"}[cmd.name]
         await context["jobs"].enqueue_async(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
         await ack(text=_WORKING[cmd.name][lang])
     elif cmd.name == "incident" and (change := change_job(command, cmd.args)) is not None:

@@ -234,3 +234,18 @@ async def test_a_thread_saved_from_a_private_channel_is_found_only_there(sender,
     assert not any(marker in h.content for h in rt.search(ws, query))
     await sender.send_command(sender.slash_command("U0DEV", f"kb search {marker} payroll export"))
     await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", "Nothing in the knowledge base matches"))
+
+
+async def test_only_the_author_or_an_admin_removes_a_document(sender, sandbox, pool, sandbox_workspace):
+    _, ws = sandbox_workspace
+    other = _person(sandbox, "MEM")
+    title = f"Draining the {uuid.uuid4().hex[:6]} queue"
+    await sender.send_interactive(_kb_add(sender, "U0DEV", title, "Scale the consumers to ten, then wait."))
+    await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", "Saved"))
+    await sender.send_command(sender.slash_command(other, f"kb remove {title.upper()}"))
+    await _settled(sandbox, lambda: _ephemeral(sandbox, other, "belongs to <@U0DEV>"))
+    assert _document(pool, ws, title) is not None
+    await sender.send_command(sender.slash_command("U0DEV", f"kb remove {title}"))
+    await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", f"Removed *{title}*"))
+    assert _document(pool, ws, title) is None
+    assert [e["actor"] for e in _audit(pool, ws, "kb.removed", title)] == ["U0DEV"]
