@@ -192,7 +192,7 @@ async def test_a_document_belongs_to_its_author_and_only_they_or_an_admin_replac
     marker = uuid.uuid4().hex[:6]
     title = f"Rotating the {marker} certificates"
     await sender.send_interactive(_kb_add(sender, "U0DEV", title, f"Run certbot renew on {marker}-edge then reload."))
-    await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", "Saved"))
+    await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", f"Saved *{title}*"))
     await sender.send_interactive(_kb_add(sender, other, title, "Just delete the certificates, nothing happens."))
     told = await _settled(sandbox, lambda: _ephemeral(sandbox, other, "already exists and belongs to <@U0DEV>"))
     assert "another title" in told[-1]["text"]
@@ -201,7 +201,7 @@ async def test_a_document_belongs_to_its_author_and_only_they_or_an_admin_replac
     await sender.send_interactive(
         _kb_add(sender, admin, title, f"Run certbot renew on {marker}-edge, then reload nginx.")
     )
-    await _settled(sandbox, lambda: _ephemeral(sandbox, admin, "Saved"))
+    await _settled(sandbox, lambda: _ephemeral(sandbox, admin, f"Saved *{title}*"))
     doc = _document(pool, ws, title)
     assert "reload nginx" in doc["content"] and doc["created_by"] == "U0DEV"  # the author stays credited
     with tenant_tx(pool, ws.tenant_id) as conn:
@@ -241,7 +241,7 @@ async def test_only_the_author_or_an_admin_removes_a_document(sender, sandbox, p
     other = _person(sandbox, "MEM")
     title = f"Draining the {uuid.uuid4().hex[:6]} queue"
     await sender.send_interactive(_kb_add(sender, "U0DEV", title, "Scale the consumers to ten, then wait."))
-    await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", "Saved"))
+    await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", f"Saved *{title}*"))
     await sender.send_command(sender.slash_command(other, f"kb remove {title.upper()}"))
     await _settled(sandbox, lambda: _ephemeral(sandbox, other, "belongs to <@U0DEV>"))
     assert _document(pool, ws, title) is not None
