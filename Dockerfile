@@ -54,6 +54,6 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 USER 10001:10001
 EXPOSE 3000 9191
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["python", "-m", "jamono.healthcheck"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["python", "-m", "jamono.web.healthcheck"]
 ENTRYPOINT ["tini", "--", "jamono"]
 CMD ["serve"]

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field, computed_field, field_validator
@@ -267,3 +268,26 @@ def discover_files(paths: list[Path]) -> list[Path]:
         else:
             raise FileNotFoundError(str(path))
     return list(found)
+
+
+class IngestFailure(BaseModel):
+    source: str
+    reason: str
+
+
+def load_paths(
+    paths: Sequence[Path | str], *, relative_to: Path | str | None = None, source_prefix: str = ""
+) -> tuple[list[SourceDocument], list[IngestFailure]]:
+    """Read supported files under paths; source = prefix + path relative to `relative_to`
+    (or the absolute path)."""
+    base = Path(relative_to).resolve() if relative_to is not None else None
+    docs: list[SourceDocument] = []
+    failures: list[IngestFailure] = []
+    for path in discover_files([Path(p) for p in paths]):
+        resolved = path.resolve()
+        source = source_prefix + (resolved.relative_to(base).as_posix() if base else resolved.as_posix())
+        try:
+            docs.append(load_file(path, source=source))
+        except (UnsupportedDocument, OSError, ValueError) as exc:
+            failures.append(IngestFailure(source=source, reason=str(exc)))
+    return docs, failures

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.bundle import BUNDLED_DIR, BUNDLED_PREFIX
 from knowledge.chunking import chunk_document
+from knowledge.documents import load_paths
 from knowledge.embeddings import Embedder
 
 VECTORS_FILE = Path(__file__).resolve().parent / "bundled" / "vectors.npz"
@@ -24,8 +26,6 @@ def text_key(model_id: str, text: str) -> str:
 
 def bundled_texts() -> list[str]:
     """The exact texts `load_bundled` embeds, in a stable order."""
-    from knowledge.ingest import BUNDLED_DIR, BUNDLED_PREFIX, load_paths
-
     folders = sorted(p for p in BUNDLED_DIR.iterdir() if p.is_dir() and not p.name.startswith("."))
     docs, _ = load_paths(folders, relative_to=BUNDLED_DIR, source_prefix=BUNDLED_PREFIX)
     texts = [chunk.embedding_text for doc in sorted(docs, key=lambda d: d.source) for chunk in chunk_document(doc)]

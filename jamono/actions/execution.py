@@ -25,15 +25,15 @@ from jamono.actions import failpoints, store
 from jamono.actions.incidents import DEFAULT_WINDOW_MIN
 from jamono.actions.messages import failure_blocks, meeting_done_text, people, retired_blocks, ticket_done_text
 from jamono.actions.models import MEETING, TICKET, Action, Lang
-from jamono.credentials import CredentialStore, NotConnected
-from jamono.db import tenant_tx
 from jamono.home.settings_model import WorkspaceSettings, load_settings
 from jamono.i18n import t
 from jamono.integrations.base import IntegrationError, MeetingRequest, TicketRequest
 from jamono.integrations.priorities import map_priority
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import WorkspaceContext
 from jamono.slack.escape import escape_link_url as link
 from jamono.slack.escape import escape_mrkdwn as esc
-from jamono.tenancy import WorkspaceContext
+from jamono.workspaces.credentials import CredentialStore, NotConnected
 
 log = logging.getLogger(__name__)
 

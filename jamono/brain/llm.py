@@ -25,9 +25,9 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from jamono.brain import prompts
 from jamono.brain.analysis import Analysis, Intent, MeetingNeed, Severity
 from jamono.brain.compose import CHECKS_BUDGET_CHARS, ComposedAnswer, HitLike, Source, compose, markdown_to_mrkdwn
-from jamono.logs import scrub
 from jamono.observability.metrics import record_tokens
-from jamono.settings import Settings
+from jamono.platform.logs import scrub
+from jamono.platform.settings import Settings
 
 log = logging.getLogger("jamono.brain.llm")
 

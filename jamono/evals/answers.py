@@ -104,9 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval answers: no questions in {args.data}", file=sys.stderr)
         return 2
 
-    from jamono.answering import think
+    from jamono.container import Runtime
+    from jamono.conversation.answering import think
     from jamono.evals.corpus_tenant import corpus_tenant
-    from jamono.runtime import Runtime
     from jamono.sandbox.render import render_blocks
     from jamono.slack.blocks import answer_blocks
 

@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval kb: no queries in {args.queries}", file=sys.stderr)
         return 2
 
-    from jamono.db import tenant_tx
     from jamono.evals.corpus_tenant import corpus_tenant
+    from jamono.platform.db import tenant_tx
     from knowledge.search import Mode, search
 
     with corpus_tenant(args.corpus, label="kb", report_to=sys.stderr if args.json else sys.stdout) as kb:

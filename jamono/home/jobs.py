@@ -13,10 +13,6 @@ from pydantic import BaseModel, Field
 from jamono.home.ids import Section
 from jamono.i18n import Lang
 
-PUBLISH_HOME = "publish_home"
-FILL_SETTINGS_MODAL = "fill_settings_modal"
-SAVE_SETTINGS = "save_settings"
-
 
 class HomeJob(BaseModel):
     """Render and publish one person's App Home."""

@@ -17,7 +17,7 @@ from psycopg import Connection
 from pydantic import SecretStr
 
 from jamono.home.ids import Section
-from jamono.settings import Settings
+from jamono.platform.settings import Settings
 
 # Names under which each section's secret is stored.
 SECRET_NAMES: dict[Section, str] = {"jira": "jira_api_token", "google": "google_credentials"}

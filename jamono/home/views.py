@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jamono.commands import HELP
+from jamono.conversation.commands import HELP
 from jamono.home import formatting as fmt
 from jamono.home.blockkit import (
     Block,

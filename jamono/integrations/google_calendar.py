@@ -33,7 +33,6 @@ from google.auth.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from jamono.egress import EgressPolicy, default_policy, guarded_httplib2
 from jamono.integrations.base import (
     IntegrationError,
     Meeting,
@@ -44,6 +43,7 @@ from jamono.integrations.base import (
 from jamono.integrations.free_slots import first_common_slot
 from jamono.integrations.google_errors import classify_google_error
 from jamono.integrations.retry import RetryPolicy, call_with_retries
+from jamono.integrations.egress import EgressPolicy, default_policy, guarded_httplib2
 
 __all__ = ["CALENDAR_SCOPE", "FINGERPRINT_PROPERTY", "GoogleCalendar", "event_id_for", "first_common_slot"]
 

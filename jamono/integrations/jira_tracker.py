@@ -19,7 +19,6 @@ import requests
 from jira import JIRA, JIRAError
 from urllib3.exceptions import NewConnectionError
 
-from jamono.egress import EgressPolicy, default_policy, guard_session
 from jamono.integrations.base import (
     FINGERPRINT_LABEL_PREFIX,
     IntegrationError,
@@ -33,6 +32,7 @@ from jamono.integrations.base import (
 from jamono.integrations.priorities import DEFAULT_PRIORITIES, map_priority
 from jamono.integrations.retry import RetryPolicy, call_with_retries, parse_retry_after
 from jamono.integrations.ticket_text import render_description
+from jamono.integrations.egress import EgressPolicy, default_policy, guard_session
 
 __all__ = ["DEFAULT_PRIORITIES", "JiraTracker", "classify_jira_error", "map_priority"]
 

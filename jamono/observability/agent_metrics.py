@@ -126,7 +126,7 @@ def refresh_agent_metrics(conn: Connection, first: date, last: date, *, workspac
 
 def rollup_recent(pool, tenant_id: UUID, days: int = 2, *, today: date | None = None) -> int:  # noqa: ANN001
     """The job's unit of work: refresh a tenant's last `days` UTC days (today included)."""
-    from jamono.db import tenant_tx
+    from jamono.platform.db import tenant_tx
 
     last = today or datetime.now(timezone.utc).date()
     with tenant_tx(pool, tenant_id) as conn:

@@ -157,7 +157,7 @@ def workspace_labels() -> bool:
     """METRICS_WORKSPACE_LABELS: whether answer metrics carry Slack team ids (read once)."""
     global _workspace_labels
     if _workspace_labels is None:
-        from jamono.settings import SettingsError, get_settings
+        from jamono.platform.settings import SettingsError, get_settings
 
         try:
             _workspace_labels = get_settings().metrics_workspace_labels

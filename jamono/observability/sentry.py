@@ -6,7 +6,7 @@ message text and blocks are dropped, secret-named keys redacted, tokens, credent
 email addresses masked in every string.
 
 Initialise before the Dramatiq broker is built: the Dramatiq integration patches Broker.__init__
-to add its middleware. `workers.broker.build_broker` does so, which covers both process types.
+to add its middleware. `jamono.queue.broker.build_broker` does so, which covers both process types.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import logging
 import re
 from typing import Any
 
-from jamono.logs import is_secret_key, scrub
-from jamono.settings import Settings
+from jamono.platform.logs import is_secret_key, scrub
+from jamono.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -164,14 +164,3 @@ class KbSaveJob(BaseModel):
     channel: str | None = None
     message_ts: str | None = None
     lang: Literal["fr", "en"] = "en"
-
-
-class ProposalJob(BaseModel):
-    """A click on an action proposal (Create Jira ticket / Schedule / Dismiss)."""
-
-    team_id: str
-    enterprise_id: str | None = None
-    user: str
-    channel: str
-    interaction_id: UUID
-    choice: Literal["ticket", "meeting", "dismiss"]

@@ -24,7 +24,7 @@ from dramatiq.rate_limits import WindowRateLimiter
 from dramatiq.rate_limits.backend import RateLimiterBackend
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 
-from jamono.settings import Settings
+from jamono.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
