@@ -1,10 +1,5 @@
 """Builds NOX's Slack app (Bolt AsyncApp), registers the listeners and serves HTTP.
-
-Single-workspace mode (a bot token in the environment) learns its workspace from `auth.test`
-once at start-up and answers Bolt's authorize step from memory, so no listener waits on the
-network before its ack. Multi-workspace mode (SLACK_CLIENT_ID/SECRET, no bot token) serves the
-"Add to Slack" install and authorizes each team from its stored installation, remembered briefly.
-"""
+Why and how: docs/design/app.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Source documents: files (Markdown, text, HTML) read into one normalised, hashable shape.
-
-The hash decides whether re-ingesting a document costs anything: it covers the normalised
-body and every piece of metadata that ends up inside chunks (title, tags, language), so an
-unchanged file is skipped without embedding anything.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

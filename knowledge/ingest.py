@@ -1,10 +1,5 @@
 """Ingestion: documents in, chunks with embeddings out, each document replaced atomically.
-
-Embedding is the expensive part, so it is skipped whenever the stored document has the same
-fingerprint and was embedded by the same model; it happens outside any transaction (no
-lock held while a model runs), batched across documents; then each document is written
-in its own short transaction.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Vectors of the bundled runbooks, computed once and shipped with Jamono.
-
-Every new workspace gets the bundled knowledge base; embedding its ~500 chunks on a CPU takes
-minutes, so the vectors travel with the package instead (keyed by model and exact text; a
-changed chunk simply misses and is embedded live). Rebuild with `jamono kb bundle-vectors`.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

@@ -69,6 +69,10 @@ MODULES: dict[str, str] = {
     "jamono.brain.nox": "jamono.brain.engine",
     "jamono.home.slack_handlers": "listeners.home.handlers",
     "workers.nox": "workers.all",
+    # integrations: one folder per vendor behind one interface
+    "jamono.integrations.jira_tracker": "jamono.integrations.jira.tracker",
+    "jamono.integrations.google_calendar": "jamono.integrations.google.calendar",
+    "jamono.integrations.google_errors": "jamono.integrations.google.errors",
 }
 # Symbols that left a module for a sibling when it moved.
 SYMBOLS: dict[str, dict[str, str]] = {

@@ -1,9 +1,5 @@
 """Dramatiq actors for actions (Jira tickets, meetings). Thin: validate the job, call jamono.actions.
-
-Loaded by workers/all.py, so every worker (and the tests' in-process worker) declares them.
-Retries are bounded; `RetryLater` carries a server's Retry-After. The last attempt never raises
-for an integration failure: it records the dead letter and tells the thread instead.
-"""
+Why and how: docs/design/workers.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Dramatiq actors for incidents. Thin: validate the job, call jamono.incidents.flows.
-
-Loaded by workers/all.py, so every worker declares them. Reminders are delayed messages on the
-same queue (they live in the broker, so they survive worker restarts); the flow decides whether
-one is still due, and a conditional UPDATE makes sure it is sent once.
-"""
+Why and how: docs/design/workers.md."""
 
 from __future__ import annotations
 

@@ -1,11 +1,5 @@
 """Running one confirmed action against Jira or Google Calendar, exactly once.
-
-Order: claim the row (a lease, so no parallel attempt), look before you create (the plugins' find-
-or-create by fingerprint), record `done`, then post about it once. A crash anywhere before `done`
-leaves the row claimable again and the external search finds what the crashed attempt created.
-Retryable failures go back to the queue (`RetryLater`) until its budget is spent; then the row is
-`failed` (the dead letter) and the thread shows why, with a Retry button.
-"""
+Why and how: docs/design/actions.md."""
 
 from __future__ import annotations
 

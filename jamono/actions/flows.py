@@ -1,9 +1,5 @@
 """Entry points of the actions flow, one per Slack surface; each ends in `execution.execute`.
-
-Every entry point first records the action under an idempotency key (the proposal it answers, the
-modal it came from, the message it points at), so a repeated click, a Slack retry or a queue
-redelivery lands on the same row, and the row decides what happens.
-"""
+Why and how: docs/design/actions.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """NOX thinks: analyse the message, retrieve from the knowledge base, compose a grounded reply.
-
-With an LLM configured, it analyses and answers with it and falls back to the offline brain on
-any LLM failure (recorded in the reply's metadata); without one, everything is offline.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

@@ -1,11 +1,5 @@
 """NOX's LLM brain: analysis and grounded answers from any OpenAI-compatible chat-completions endpoint.
-
-The brain only returns data (an Analysis, an answer text): it takes no action, so
-whatever a message or a document talks the model into, the worst outcome is a
-wrong sentence, which the caller can still replace with the offline brain's on
-LLMError. Calls are bounded (the client's own retries, a per-call timeout, a cap
-on server-requested waits, one repair attempt) because a Slack user is waiting.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """`make run`: everything NOX needs on one machine, stopped cleanly by Ctrl-C or SIGTERM.
-
-Embedded PostgreSQL and Redis when no URLs are set, migrations, the workspace and its bundled
-knowledge base, then the web and worker processes. Without Slack credentials, the Slack sandbox
-stands in for slack.com and a terminal chat lets you talk to NOX through the production path.
-"""
+Why and how: docs/design/cli.md."""
 
 from __future__ import annotations
 

@@ -1,15 +1,4 @@
-"""`jamono keys generate` and `jamono keys rotate`: encryption keys for secrets at rest.
-
-Rotating to a new key without downtime (every reader keeps working because MultiFernet
-decrypts with any configured key):
-
-1. `jamono keys generate` → NEW. Deploy JAMONO_ENCRYPTION_KEYS=OLD,NEW everywhere (NEW can now
-   be read, OLD still encrypts), so no process meets a secret it cannot open in step 2.
-2. Deploy JAMONO_ENCRYPTION_KEYS=NEW,OLD everywhere: new secrets are written under NEW.
-3. `jamono keys rotate` re-encrypts what is still under OLD, in batches; safe to re-run or
-   interrupt (rows already under NEW are skipped).
-4. Deploy JAMONO_ENCRYPTION_KEYS=NEW.
-"""
+"""`jamono keys generate` and `jamono keys rotate`: encryption keys for secrets at rest."""
 
 from __future__ import annotations
 
@@ -39,6 +28,20 @@ class RotationCount(BaseModel):
     current: int = 0
     unreadable: int = 0
     unreadable_ids: list[int] = []
+
+
+USAGE = """`jamono keys generate` and `jamono keys rotate`: encryption keys for secrets at rest.
+
+Rotating to a new key without downtime (every reader keeps working because MultiFernet
+decrypts with any configured key):
+
+1. `jamono keys generate` → NEW. Deploy JAMONO_ENCRYPTION_KEYS=OLD,NEW everywhere (NEW can now
+   be read, OLD still encrypts), so no process meets a secret it cannot open in step 2.
+2. Deploy JAMONO_ENCRYPTION_KEYS=NEW,OLD everywhere: new secrets are written under NEW.
+3. `jamono keys rotate` re-encrypts what is still under OLD, in batches; safe to re-run or
+   interrupt (rows already under NEW are skipped).
+4. Deploy JAMONO_ENCRYPTION_KEYS=NEW.
+"""
 
 
 def rotate_table(
@@ -144,14 +147,14 @@ def _rotate(args: argparse.Namespace, settings: Settings | None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="jamono keys", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="jamono keys", description=USAGE, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("generate", help="print a new Fernet key").set_defaults(run=_generate)
     rotate = sub.add_parser(
         "rotate",
         help="re-encrypt every stored secret under the first configured key",
-        description=__doc__,
+        description=USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")

@@ -1,9 +1,5 @@
 """Answering one message, exactly once, with something visible whatever happens.
-
-Order matters: claim the event, show a placeholder (looking for one a crashed attempt may have
-posted before posting another), think, replace the placeholder, then record. A redelivery at
-any step resumes from the record instead of replying twice.
-"""
+Why and how: docs/design/conversation.md."""
 
 from __future__ import annotations
 

@@ -1,12 +1,5 @@
 """Replies in a thread NOX answered, answered without a new @mention when they are meant for NOX.
-
-NOX answers a reply only when (1) the channel has not turned follow-ups off and NOX answered in the
-thread (both read from PostgreSQL before anything is asked of Slack), (2) NOX's message is the one
-being replied to (people talking to each other after it stay
-among themselves), (3) that message was not itself an unasked follow-up (never twice in a row
-without being asked), (4) the reply does not address someone else and reads as a question or an
-incident, not "thanks" or "ok".
-"""
+Why and how: docs/design/conversation.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """`/nox status`: is NOX well, and are this workspace's integrations connected and answering?
-
-Runs on a worker (so reaching the worker is itself part of the answer) and replies through the
-command's response_url. Each check is bounded and reports a reason a person can act on; no check
-ever shows a secret.
-"""
+Why and how: docs/design/conversation.md."""
 
 from __future__ import annotations
 

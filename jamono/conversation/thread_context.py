@@ -1,8 +1,5 @@
 """Earlier messages of a thread or DM inform NOX's reading of the new one.
-
-Fetched with `conversations.replies` and cached in Redis for 30 minutes: a busy thread is read
-from Slack once, then extended with each new message NOX sees.
-"""
+Why and how: docs/design/conversation.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """A throw-away workspace holding an evaluation corpus, on the same services the app uses.
-
-Both `eval kb` and `eval answers` measure NOX on a corpus ingested exactly as `jamono kb ingest`
-would: a fresh tenant, local embeddings, removed again whatever happens.
-"""
+Why and how: docs/design/evals.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """What the App Home's workers do: publish a Home tab, fill a settings modal, save settings.
-
-Each step re-reads who the person is (`users.info`) and decides admin rights then, inside the
-same transaction that reads or writes the settings. Dependencies are passed in (pool, Slack client,
-workspace), so tests drive these functions against the Slack sandbox and a real database.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

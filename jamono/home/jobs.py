@@ -1,8 +1,5 @@
 """The jobs the App Home's listeners queue for workers: names and validated payloads.
-
-Listeners enqueue by actor name (`context["jobs"].enqueue(name, job.model_dump(mode="json"))`),
-so the web process never imports worker code.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """Secrets typed into the settings modals: sealed for the queue hop, then handed to a secret store.
-
-Dramatiq logs a message's arguments (on skips, failures, debug), so a secret must never ride a job
-in clear text. The listener seals it with the deployment's Fernet keys (JAMONO_ENCRYPTION_KEYS,
-newest first); the worker opens it and passes it to a `SecretStore`, which owns encryption at rest.
-This module stores nothing itself.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

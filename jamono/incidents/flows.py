@@ -1,17 +1,5 @@
 """Incidents end to end — the entry points the workers call.
-
-declare: incident row (one per proposal, modal or automatic report) → channel → invitations →
-topic → card, pinned → bookmarks → the link in the origin thread → Jira and the first reminder
-queued. change: a status, severity, lead, update or resolution, recorded once as an event, then
-told in the channel, the origin thread and the incidents channel (each once), the card edited,
-Jira queued. sync_jira: the ticket opened (through the actions table) and every change mirrored
-(priority, transition, comment), retried on Jira errors and shown on the card while failing.
-remind: a nudge to the lead when no update came for the severity's minutes, once per silence.
-
-Every run of one incident's declaration or Jira sync holds a PostgreSQL advisory lock on it, so
-a double click or a redelivery waits for the first run and then finds everything done; a worker
-that dies releases the lock with its connection.
-"""
+Why and how: docs/design/incidents.md."""
 
 from __future__ import annotations
 

@@ -1,28 +1,5 @@
 """The egress guard: outbound HTTP to addresses a tenant or a user chose.
-
-A workspace admin sets the Jira base URL, a Google credentials JSON (its `token_uri`) and, for
-tests and proxies, an API endpoint. Anyone can install NOX, so these URLs are a stranger's: without
-a guard, NOX's workers would fetch `http://169.254.169.254/…` (cloud metadata, credentials),
-`http://127.0.0.1:…` (our own Redis, PostgreSQL, metrics) or the operator's private network for them.
-
-How the guard holds, for `requests` (Jira) and `httplib2` (Google):
-- The connection resolves the host itself, checks every address, and connects to one it checked:
-  the address checked is the address used, so DNS rebinding (a name that answers public for the
-  check and private for the connect) has no second lookup to win. The connected socket's peer is
-  checked again.
-- Refused: loopback, private (RFC 1918, ULA), link-local (169.254/16, fe80::/10, metadata),
-  CGNAT (100.64/10), multicast, reserved, unspecified, IPv4-mapped forms of those; i.e. anything
-  that is not a global unicast address.
-- Redirects: every hop opens its connection through the same guard (requests), or redirects are
-  not followed at all (httplib2); at most a few hops.
-- Answers are capped (size and total reading time), so a hostile server cannot exhaust a worker.
-- Proxies from the environment are not used for guarded sessions (a proxy would connect for us,
-  past the guard).
-
-Self-hosted installs whose Jira lives on a private network name it in `JAMONO_EGRESS_ALLOW`:
-comma-separated networks (`10.0.0.0/8`, `192.168.1.20`) and host names (`jira.internal`, or
-`.corp.example` for a whole domain). A host allowed by name may resolve to any address.
-"""
+Why and how: docs/design/integrations.md."""
 
 from __future__ import annotations
 

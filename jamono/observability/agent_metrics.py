@@ -1,10 +1,5 @@
 """The `agent_metrics` rollup: NOX's figures per tenant, workspace, agent and UTC day.
-
-Computed from `agent_interactions` (counts, latency, votes, tokens) and the `actions` table
-(actions done), in one upsert per window. Votes and actions arrive after the interaction they
-belong to, so a day is recomputed whole rather than incremented. Run inside `tenant_tx`:
-row-level security scopes both the reads and the writes to one tenant.
-"""
+Why and how: docs/design/observability.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
 """Correlation ids: one request id follows an event from the listener to the job, the worker and
 every Slack Web API call it makes; the job id names the Dramatiq message.
-
-One context variable holds both. The web process sets a fresh `Scope` per Slack request (an
-aiohttp request runs in its own task); a worker binds one per job (a job runs in one thread).
-`jamono.queue.client` copies the request id into the job's message options.
-"""
+Why and how: docs/design/platform.md."""
 
 from __future__ import annotations
 

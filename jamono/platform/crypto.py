@@ -1,10 +1,5 @@
 """Secrets at rest (invariant 5): authenticated encryption with key rotation.
-
-Fernet (AES-128-CBC + HMAC-SHA256) through `MultiFernet`: the first key encrypts, every
-configured key decrypts. Rotating means putting a new key first, running `jamono keys rotate`
-(which re-encrypts under it), then dropping the old key — readers never stop working because
-any configured key still decrypts.
-"""
+Why and how: docs/design/platform.md."""
 
 from __future__ import annotations
 

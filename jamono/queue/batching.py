@@ -1,17 +1,5 @@
 """Coalescing the web process's enqueues: one Redis command for every job queued meanwhile.
-
-Each Slack request still waits until its own job is durably in Redis (its future resolves only
-after Redis answered), so "acknowledged only once queued" holds; but under load many requests
-share one round trip instead of each paying its own. The round trip is asynchronous
-(redis.asyncio, one connection): while a batch is on the wire the loop keeps accepting requests, which form the
-next batch.
-
-A batch is written by one small script per queue, atomically, with exactly the keys and values
-Dramatiq's own `enqueue` writes (message hash, queue list, the sender's heartbeat), so workers
-consume it as any other message. Calling Dramatiq's dispatch script once per message cost the
-ack path about a fifth of its throughput (bench/ack.py); the one thing the batch script leaves
-out is dispatch's occasional maintenance, which every worker's fetch already runs.
-"""
+Why and how: docs/design/queue.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """The Dramatiq broker: Redis by default, RabbitMQ when RABBITMQ_URL is set.
-
-Built once per process from settings, before any actor module is imported, because Dramatiq
-binds actors to the global broker when they are declared.
-"""
+Why and how: docs/design/queue.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """The idempotency record of Slack events: whatever Slack or Dramatiq redeliver, one reply.
-
-A session-level advisory lock makes one worker at a time handle an event; it vanishes with the
-connection if that worker dies, so a redelivery can take over at once.
-"""
+Why and how: docs/design/queue.md."""
 
 from __future__ import annotations
 

@@ -1,11 +1,5 @@
 """A SIGTERM to a `jamono worker` process group stops its Dramatiq processes gracefully.
-
-The group signal reaches every worker process, and Dramatiq's supervisor forwards one more
-SIGTERM to each of them; Dramatiq takes a second SIGTERM as "kill now" (exit 1, jobs in flight
-left to the broker's redelivery). This middleware, in each worker process, makes a burst of
-SIGTERMs one stop: Dramatiq's own shutdown then lets running jobs finish, hands prefetched ones
-back to the queue and exits 0.
-"""
+Why and how: docs/design/queue.md."""
 
 from __future__ import annotations
 

@@ -1,14 +1,5 @@
 """Periodic upkeep that every worker offers and one performs at a time.
-
-Each run, per workspace and under its tenant's row-level security:
-- the `agent_metrics` rollup of yesterday and today (UTC), so the figures are fresh without anyone
-  opening the App Home;
-- forgetting Slack event ids older than the retention: they are kept only to answer each event
-  once, and Slack stops redelivering an event within hours.
-
-Which worker runs it is decided in PostgreSQL (`housekeeping_runs`), so it works the same with
-Redis or RabbitMQ and with any number of worker processes and machines.
-"""
+Why and how: docs/design/queue.md."""
 
 from __future__ import annotations
 

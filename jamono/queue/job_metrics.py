@@ -1,17 +1,5 @@
 """Metrics and correlation ids for Dramatiq workers, and their `/metrics` endpoint.
-
-`JobObservability` is our small take on `dramatiq.middleware.prometheus`: per actor, job
-durations and attempts by outcome (success, retry, failed = dead-lettered), jobs in progress; and
-for each job it binds the request id the listener put in the message options, and the job id,
-so every log line of the job (slack_sdk's included) carries both.
-
-Several worker processes (`jamono worker --processes N`) share one port: `jamono worker` puts
-prometheus-client in multiprocess mode (`prepare_multiprocess`, before anything imports it), each
-process writes its samples to files in that directory, and one exposition process forked by
-Dramatiq (`metrics_server.serve_worker_metrics`) merges them on `WORKER_METRICS_PORT`, adding queue depths read
-from the broker at scrape time. One scrape target per worker machine; `WORKER_METRICS_PORT=0`
-turns the endpoint off.
-"""
+Why and how: docs/design/queue.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Pydantic models of the Slack payloads we parse, and the job a message becomes.
-
-Validating at the boundary means a malformed request is refused with a clear 400 before
-anything is queued, and the worker can trust what it receives.
-"""
+Why and how: docs/design/slack.md."""
 
 from __future__ import annotations
 

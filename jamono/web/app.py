@@ -1,8 +1,5 @@
 """The HTTP surface: Slack requests (verified, parsed, handed to Bolt), health and metrics.
-
-Signature and shape are checked here, before Bolt, so a forged, stale or malformed request gets
-a clear 4xx without a traceback and nothing is queued.
-"""
+Why and how: docs/design/web.md."""
 
 from __future__ import annotations
 

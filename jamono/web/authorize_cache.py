@@ -1,10 +1,5 @@
 """Multi-workspace authorize, remembered per team for a short while.
-
-Bolt's installation-store authorize reads PostgreSQL (and, once per token, calls `auth.test`) on
-every request. Listeners must ack fast with no I/O but the enqueue, so after a team's first
-request its bot identity comes from memory. Only the bot's part of the result is kept: a cached
-result never carries one user's id or token into another user's request.
-"""
+Why and how: docs/design/web.md."""
 
 from __future__ import annotations
 

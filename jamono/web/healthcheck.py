@@ -1,10 +1,5 @@
 """`python -m jamono.web.healthcheck [--worker]`: the container's health, for Docker's HEALTHCHECK.
-
-The web process: `GET /healthz` on $PORT answers 200 (PostgreSQL and the broker answer).
-A worker: its metrics endpoint answers on $WORKER_METRICS_PORT; with that port off (0) there is
-nothing to ask, and the container's life is the check (Dramatiq's supervisor exits when a worker
-process dies). Standard library only: it starts in a few milliseconds, every few seconds.
-"""
+Why and how: docs/design/web.md."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
 """The landing page (`GET /`): what NOX does, "Add to Slack" when many workspaces install it, and
 the browser playground when the Slack sandbox runs on this machine. French or English.
-
-It is served in production too, with the install pages' strict headers (no script, its own
-stylesheet pinned by hash, no framing, no referrer). `/playground` on the web process only ever
-redirects to the sandbox's own playground, and only when the sandbox is what this process talks
-to, on loopback: with real Slack credentials it is a 404.
-"""
+Why and how: docs/design/web.md."""
 
 from __future__ import annotations
 

@@ -1,14 +1,5 @@
 """Replayed Slack requests do nothing twice.
-
-A signed request stays valid for Slack's five-minute window: whoever captures one (a proxy log,
-a leaked HAR file) could send it again, and a slash command or a button has no event id for the
-workers to deduplicate. The web process remembers each signature it accepted for a little longer
-than the window (`SET NX EX 360` on Redis: one round trip per request) and drops a second use.
-A request that fails (not 2xx) releases its signature, so a redelivery of it is never refused.
-
-With RabbitMQ and no Redis, each web process remembers its own signatures (an LRU in memory):
-a replay to another replica behind the load balancer is not caught there.
-"""
+Why and how: docs/design/web.md."""
 
 from __future__ import annotations
 

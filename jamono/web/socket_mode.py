@@ -1,11 +1,5 @@
-"""Socket Mode with the HTTP path's rules: the payload checked before Bolt sees it (a message
-event validated once, for the listener), an event type NOX does not act on acknowledged, and
-every request counted in the ack metrics under a request scope, as `jamono.web.app` does for HTTP.
-
-An envelope is acknowledged only once its listener finished (the job is durably queued); when
-the listener fails, no ack goes back and Slack redelivers it. A payload that cannot be
-processed is acknowledged and logged: redelivering it would not make it valid.
-"""
+"""Socket Mode with the HTTP path's rules:
+Why and how: docs/design/web.md."""
 
 from __future__ import annotations
 

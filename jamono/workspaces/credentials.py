@@ -1,11 +1,5 @@
 """Per-workspace Jira and Google credentials, encrypted at rest in `integration_credentials`.
-
-The App Home stores the secrets through `CredentialStore.put` (the `SecretStore` protocol of
-`jamono/home/secrets.py`); action workers read them back to build the plugins for one workspace.
-Only ciphertext (`SecretBox`, Fernet) is written; plaintext lives in memory for one job.
-The non-secret connection details (Jira URL, organizer, calendar) stay in the workspace settings;
-`config.endpoint` may point a plugin at another API root (a proxy, or a loopback stand-in in tests).
-"""
+Why and how: docs/design/workspaces.md."""
 
 from __future__ import annotations
 
@@ -101,7 +95,7 @@ class CredentialStore:
 
     def tracker(self, conn: Connection, workspace_id: UUID, settings: WorkspaceSettings) -> TicketTracker:
         """A JiraTracker for the workspace, or NotConnected. Close it after the job."""
-        from jamono.integrations.jira_tracker import JiraTracker
+        from jamono.integrations.jira.tracker import JiraTracker
 
         jira = settings.jira
         token, config = self._row(conn, workspace_id, "jira")
@@ -118,7 +112,7 @@ class CredentialStore:
 
     def calendar(self, conn: Connection, workspace_id: UUID, settings: WorkspaceSettings) -> Calendar:
         """A GoogleCalendar for the workspace, or NotConnected. Close it after the job."""
-        from jamono.integrations.google_calendar import GoogleCalendar
+        from jamono.integrations.google.calendar import GoogleCalendar
 
         google = settings.google
         secret, config = self._row(conn, workspace_id, "google")

@@ -1,14 +1,5 @@
 """Slack installations and OAuth states in PostgreSQL, for Bolt's OAuth flow and authorize step.
-
-Behaves like slack_sdk's SQLAlchemy stores (a row per install, newest wins, the latest bot token
-backs a user's installation), but every row is tenant-owned: a lookup first routes the Slack team
-to its tenant through the definer function `jamono_resolve_team`, then reads inside that tenant's
-transaction, so row-level security — not a WHERE clause — keeps tenants apart. Tokens are stored
-only as ciphertext (jamono.platform.crypto.SecretBox).
-
-Enterprise-wide (org) installs have no team: they are routed as the workspace whose team key is
-the enterprise id.
-"""
+Why and how: docs/design/workspaces.md."""
 
 from __future__ import annotations
 

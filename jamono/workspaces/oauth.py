@@ -1,9 +1,5 @@
 """The "Add to Slack" install: Bolt's OAuth flow wired to our stores, pages and plan limits.
-
-Bolt runs the protocol (state cookie, `oauth.v2.access`, token rotation); this module supplies
-what is ours: PostgreSQL stores, the Slack API base (the sandbox in development), the install,
-success and error pages in French or English, the post-install hook, and the plan check.
-"""
+Why and how: docs/design/workspaces.md."""
 
 from __future__ import annotations
 
@@ -48,7 +44,7 @@ from jamono.workspaces.installations import (
 
 log = logging.getLogger(__name__)
 
-MANIFEST_PATH = Path(__file__).resolve().parent.parent / "manifest.json"
+MANIFEST_PATH = Path(__file__).resolve().parents[2] / "manifest.json"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 Lang = Literal["fr", "en"]

@@ -1,8 +1,5 @@
 """The seed's plan limits on the message path: a tenant's plan allows `max_users` people a month.
-
-Someone who already talked to NOX in the last 30 days is always answered; a newcomer beyond the
-limit gets one clear message in the thread instead of an answer (and is not counted).
-"""
+Why and how: docs/design/workspaces.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Bolt listener functions for the App Home, to register from `listeners/` (see the module map).
-
-Thin, like every listener: parse, queue the job, ack. The only network call besides the queue is
-opening the "loading" modal after the ack (a trigger id lives 3 s; a worker then fills the modal
-in through `views.update` by `external_id`, with no deadline).
-"""
+Why and how: docs/design/listeners.md."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def test_listeners_and_workers_are_not_imported_by_the_core():
         (module, target)
         for module, targets in graph.items()
         # the command line is an entry point like app.py: it may start the web app and the workers
-        if module.startswith(("jamono", "knowledge")) and not module.startswith("jamono.cli")
+        if module.startswith(("jamono", "knowledge")) and not module.startswith("jamono.cli.main")
         for target in targets
         if target.startswith(("listeners", "workers", "app"))
     }
@@ -74,3 +74,13 @@ def test_every_registered_actor_is_declared_by_a_worker():
                     assert value.value.id == "Actor"
                     declared.add(Actor[value.attr])
     assert declared == set(Actor)
+
+
+def test_module_docstrings_are_at_most_three_lines():
+    """The reasoning lives in docs/design/, where it can be read whole."""
+    long = []
+    for name, path in our_modules().items():
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        if doc and len(doc.strip().splitlines()) > 3:
+            long.append(name)
+    assert long == []

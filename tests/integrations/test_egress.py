@@ -16,8 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from jamono.integrations import IntegrationError
-from jamono.integrations.google_calendar import GoogleCalendar
-from jamono.integrations.jira_tracker import JiraTracker
+from jamono.integrations.google.calendar import GoogleCalendar
+from jamono.integrations.jira.tracker import JiraTracker
 from jamono.integrations.egress import EgressPolicy, EgressRefused, is_public
 from jamono.platform.settings import SettingsError, load_settings
 from tests.integrations.conftest import ORGANIZER, Closer

@@ -1,9 +1,5 @@
 """Jira as a TicketTracker, through the `jira` client library.
-
-Idempotency: every ticket NOX opens carries the label `nox-fp-<fingerprint>`, and `create` looks for
-that label before each POST, so a retry after a lost response finds the first ticket instead of
-opening a second one. Jira has no idempotency key of its own, so this is the guard there is.
-"""
+Why and how: docs/design/integrations.md."""
 
 from __future__ import annotations
 

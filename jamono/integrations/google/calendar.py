@@ -1,15 +1,5 @@
 """Google Calendar as a Calendar plugin, through gcsa on a googleapiclient service we build.
-
-Why we build the service: gcsa builds its own (fixed API root, default timeouts, refreshing
-credentials inside its constructor). Ours uses the discovery document shipped with
-googleapiclient (`static_discovery=True`, no network), an httplib2 timeout, and an optional API
-root so tests can point it at a loopback stand-in. gcsa then does the resource mapping.
-
-Idempotency, twice over: events carry the private extended property `nox_fingerprint`, which
-`create` looks for before every insert; and the event id itself is derived from the fingerprint,
-so an insert that httplib2 silently re-sends after a dropped connection gets 409 instead of
-becoming a second meeting.
-"""
+Why and how: docs/design/integrations.md."""
 
 from __future__ import annotations
 
@@ -41,7 +31,7 @@ from jamono.integrations.base import (
     check_fingerprint,
 )
 from jamono.integrations.free_slots import first_common_slot
-from jamono.integrations.google_errors import classify_google_error
+from jamono.integrations.google.errors import classify_google_error
 from jamono.integrations.retry import RetryPolicy, call_with_retries
 from jamono.integrations.egress import EgressPolicy, default_policy, guarded_httplib2
 
