@@ -133,12 +133,12 @@ def test_a_vote_that_beats_its_interaction_row_is_retried_not_dropped(worker, sa
     import pytest
 
     from jamono.container import get_runtime
-    from jamono.conversation import votes as feedback
+    from jamono.conversation import exchanges
     from jamono.conversation.exchanges import InteractionNotRecordedYet
     from jamono.conversation.votes import handle_feedback
     from jamono.slack.payloads import FeedbackJob
 
-    monkeypatch.setattr(feedback, "RECORD_WAIT_S", 0.2)
+    monkeypatch.setattr(exchanges, "RECORD_WAIT_S", 0.2)
     job = FeedbackJob(team_id="T0SANDBOX", user="U0DEV", channel="C0OPS", interaction_id=uuid.uuid4(), vote=-1)
     with pytest.raises(InteractionNotRecordedYet):
         handle_feedback(get_runtime(), job)
