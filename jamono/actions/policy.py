@@ -1,10 +1,5 @@
-"""The workspace's policy on NOX's external actions: who may decide, and how much (issue 14).
-
-Who: guests never; admins always; then the workspace's choice (everyone, the person who asked,
-or the members of one Slack user group), decided from `users.info` at the click. How much: at
-most `max_attendees` invitees per meeting and `max_tickets_per_day` tickets per UTC day, for
-people and for automatic mode alike. Each refusal is a sentence for the person, never silence.
-"""
+"""The workspace's policy on NOX's external actions: who may decide, and how much.
+Why and how: docs/design/actions.md ("Policy")."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timezone
 from typing import TextIO
 
-from jamono.settings import get_settings
+from jamono.platform.settings import get_settings
 
 
 def _moment(text: str) -> datetime:
@@ -30,9 +30,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str], out: TextIO = sys.stdout) -> int:
     from jamono.audit.store import since
-    from jamono.db import open_pool, tenant_tx
-    from jamono.kb_cli import _team
-    from jamono.tenancy import UnknownWorkspace, load_workspace
+    from jamono.platform.db import open_pool, tenant_tx
+    from jamono.cli.kb import _team
+    from jamono.platform.tenancy import UnknownWorkspace, load_workspace
 
     args = _parser().parse_args(argv)
     pool = open_pool(get_settings(), max_size=2, name="jamono-audit-cli")

@@ -1,9 +1,5 @@
 """Audit entries, written in the same transaction as the change they record.
-
-An entry says who (a Slack user id, or `operator` for the command line, `automatic` for the
-workspace's automatic mode), what (a dotted action name) and on what; `details` carry names of
-changed settings and ids, never secrets or message text. Rows are tenant-owned under RLS.
-"""
+Why and how: docs/design/admin.md ("Audit log")."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """`jamono integrations connect jira|google | list | test | disconnect`: integrations as code.
-
-The secret is read from a file (`--token-file`, `-` for stdin), never from an argument: command
-lines end up in shell histories and process lists.
-"""
+Why and how: docs/design/admin.md ("Integrations as code")."""
 
 from __future__ import annotations
 
@@ -13,7 +10,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from jamono.settings import get_settings
+from jamono.platform.settings import get_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,7 +45,7 @@ def _secret(path: str) -> SecretStr:
 
 
 def _connect(args: argparse.Namespace, pool: Any, ws: Any, store: Any) -> int:
-    from jamono.egress import policy_from_settings
+    from jamono.integrations.egress import policy_from_settings
     from jamono.integrations.manage import connect_google, connect_jira
 
     policy = policy_from_settings(get_settings())
@@ -118,11 +115,11 @@ def _run(args: argparse.Namespace, pool: Any, ws: Any, store: Any) -> int:
 
 
 def main(argv: list[str]) -> int:
-    from jamono.credentials import credential_store
-    from jamono.db import open_pool
+    from jamono.workspaces.credentials import credential_store
+    from jamono.platform.db import open_pool
     from jamono.integrations.manage import ConnectError
-    from jamono.kb_cli import _team
-    from jamono.tenancy import UnknownWorkspace, load_workspace
+    from jamono.cli.kb import _team
+    from jamono.platform.tenancy import UnknownWorkspace, load_workspace
 
     args = _parser().parse_args(argv)
     settings = get_settings()

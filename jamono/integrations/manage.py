@@ -1,11 +1,5 @@
 """Connecting Jira and Google Calendar without the App Home: the command line and env settings.
-
-The same rules as the App Home's modals: the values go through the modal's own form models
-(`jamono.home.forms`), secrets are encrypted by the same `CredentialStore`, the settings are
-saved by `save_settings`, and the change is audited. Before anything is stored, every address
-NOX would call (Jira's URL or the endpoint override, Google's token URI) must pass the egress
-guard, so an internal address is refused here with a reason rather than at the first ticket.
-"""
+Why and how: docs/design/admin.md ("Integrations as code")."""
 
 from __future__ import annotations
 
@@ -17,12 +11,12 @@ from urllib.parse import urlsplit
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from jamono.credentials import CredentialStore, Kind, NotConnected
-from jamono.db import tenant_tx
-from jamono.egress import EgressPolicy, EgressRefused
+from jamono.workspaces.credentials import CredentialStore, Kind, NotConnected
+from jamono.platform.db import tenant_tx
+from jamono.integrations.egress import EgressPolicy, EgressRefused
 from jamono.home.forms import GoogleForm, JiraForm
 from jamono.home.settings_model import WorkspaceSettings, deep_merge, load_settings, save_settings
-from jamono.tenancy import WorkspaceContext
+from jamono.platform.tenancy import WorkspaceContext
 
 log = logging.getLogger(__name__)
 KINDS: tuple[Kind, ...] = ("jira", "google")
@@ -72,7 +66,7 @@ def _save(
     endpoint: str | None,
     actor: str,
 ) -> WorkspaceSettings:
-    from jamono.home.service import audit_settings
+    from jamono.home.flows import audit_settings
 
     with tenant_tx(pool, ws.tenant_id) as conn:
         before = load_settings(conn, ws.workspace_id)
@@ -276,7 +270,7 @@ def _unchanged(pool: ConnectionPool, ws: WorkspaceContext, store: CredentialStor
 def apply_env(pool: ConnectionPool, ws: WorkspaceContext, settings: Any, store: CredentialStore) -> list[Kind]:
     """Connect what the environment describes (JIRA_*, GOOGLE_*); unchanged ones are left alone,
     so a restart neither rewrites the secret nor fills the audit log. Returns what was applied."""
-    from jamono.egress import policy_from_settings
+    from jamono.integrations.egress import policy_from_settings
 
     policy = policy_from_settings(settings)
     applied: list[Kind] = []

@@ -1,10 +1,5 @@
-"""Who owns a knowledge base document, and where a saved thread may be used (issue 14).
-
-A document belongs to the person who first saved it: saving again under the same title (or the
-same thread) replaces it only for them or a NOX admin, and the first author stays credited. A
-thread copied from a private conversation (private channel, group DM, DM) is scoped to it:
-search returns it only there.
-"""
+"""Who owns a knowledge base document, and where a saved thread may be used.
+Why and how: docs/design/admin.md ("Knowledge base ownership")."""
 
 from __future__ import annotations
 

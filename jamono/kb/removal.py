@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.webhook import WebhookClient
 
 from jamono.audit.store import record
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from jamono.home.settings_model import parse_stored
 from jamono.kb.ownership import is_admin, may_change
 from jamono.slack.escape import escape_mrkdwn as esc

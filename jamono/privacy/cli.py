@@ -6,7 +6,7 @@ import argparse
 import re
 import sys
 
-from jamono.settings import get_settings
+from jamono.platform.settings import get_settings
 
 
 def _user(text: str) -> str:
@@ -28,10 +28,10 @@ def main(argv: list[str]) -> int:
     import redis
 
     from jamono.audit.store import record
-    from jamono.db import open_pool, tenant_tx
-    from jamono.kb_cli import _team
+    from jamono.platform.db import open_pool, tenant_tx
+    from jamono.cli.kb import _team
     from jamono.privacy.erasure import erase_person, forget_cached_threads
-    from jamono.tenancy import UnknownWorkspace, load_workspace
+    from jamono.platform.tenancy import UnknownWorkspace, load_workspace
 
     args = _parser().parse_args(argv)
     settings = get_settings()

@@ -1,15 +1,5 @@
-"""Retention and erasure of stored message text, leaving the counts (issue 14).
-
-What holds people's words, and what happens to it:
-- `agent_interactions`: the question, NOX's answer and the analysis' summary are blanked; the
-  row stays (dashboards count it). Retention blanks rows older than the workspace's
-  `policy.retention_days`; erasure blanks one person's rows.
-- `answer_votes`: erasure deletes the person's votes and recounts the answers.
-- `actions`: a ticket's description (the message) and a meeting's agenda are blanked.
-- `incident_events`: the notes a person added to an incident's updates.
-- the thread cache (Redis, 30 minutes): erasure drops the workspace's cached threads.
-- `slack_events` (the event log) holds ids only; housekeeping forgets them after retention.
-"""
+"""Retention and erasure of stored message text, leaving the counts.
+Why and how: docs/design/admin.md ("Retention and erasure")."""
 
 from __future__ import annotations
 
@@ -19,7 +9,7 @@ from typing import Any
 from psycopg import Connection
 from pydantic import BaseModel
 
-from jamono.interactions import recount_votes
+from jamono.conversation.exchanges import recount_votes
 
 log = logging.getLogger(__name__)
 ERASED = ""

@@ -1,9 +1,5 @@
-"""An uninstalled workspace's data: kept for a grace period (a re-install finds it all), then deleted.
-
-`app_uninstalled` deletes the Slack tokens at once and stamps `workspaces.deactivated_at`;
-housekeeping deletes the rest once the grace period has passed: the whole tenant when it was its
-only workspace (every tenant-owned table cascades from `tenants`), else the workspace's rows.
-"""
+"""An uninstalled workspace's data: kept for a grace period, then deleted.
+Why and how: docs/design/admin.md ("Uninstall grace period")."""
 
 from __future__ import annotations
 

@@ -11,13 +11,13 @@ import pytest
 import redis
 from psycopg.types.json import Jsonb
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from jamono.home.metrics import usage_metrics
 from jamono.home.settings_model import save_settings
-from jamono.housekeeping import run_once
-from jamono.interactions import record_feedback
+from jamono.queue.housekeeping import run_once
+from jamono.conversation.exchanges import record_feedback
 from jamono.privacy.erasure import erase_person, forget_cached_threads
-from jamono.tenancy import TeamIdentity, register_workspace
+from jamono.platform.tenancy import TeamIdentity, register_workspace
 
 NOW = datetime.now(timezone.utc)
 
@@ -149,7 +149,7 @@ def test_default_retention_keeps_ninety_days(pool, workspace):
 
 
 def test_uninstall_keeps_data_for_the_grace_period_then_deletes_it(pool, admin_database_url):
-    from jamono.installations import deactivate_workspace
+    from jamono.workspaces.installations import deactivate_workspace
 
     team = "T" + uuid.uuid4().hex[:10].upper()
     ws = register_workspace(pool, TeamIdentity(team_id=team, team_name="leaving"))

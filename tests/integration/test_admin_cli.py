@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from jamono.audit.cli import main as audit_main
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from jamono.home.settings_model import load_settings
 from jamono.integrations.cli import main as integrations_main
 from jamono.privacy.cli import main as privacy_main
@@ -114,7 +114,7 @@ def test_google_connect_and_test_against_the_calendar_stand_in(e2e_settings, poo
 
 
 def test_env_settings_connect_jira_once_for_a_single_workspace(e2e_settings, pool, workspace, capsys):
-    from jamono.credentials import credential_store
+    from jamono.workspaces.credentials import credential_store
     from jamono.integrations.manage import ConnectError, apply_env
 
     with JiraStandIn() as jira:

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from tests.integration.integrations_rig import jira_connected, save_workspace_settings, service_tag
 from tests.integration.test_actions_flow import (
     INCIDENT_CHANNEL,
@@ -215,7 +215,7 @@ async def test_a_document_belongs_to_its_author_and_only_they_or_an_admin_replac
 
 
 async def test_a_thread_saved_from_a_private_channel_is_found_only_there(sender, sandbox, pool, sandbox_workspace):
-    from jamono.runtime import get_runtime
+    from jamono.container import get_runtime
 
     _, ws = sandbox_workspace
     private = "G0" + uuid.uuid4().hex[:8].upper()
