@@ -13,6 +13,7 @@ from jamono.home.settings_model import parse_stored
 from jamono.kb.ownership import is_admin, may_change
 from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.slack.payloads import CommandJob
+from knowledge.store import delete_document
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def remove_from_slack(rt: Any, job: CommandJob) -> str:
     else:
         doc = mine[0]
         with tenant_tx(rt.pool, ws.tenant_id) as conn:
-            conn.execute("DELETE FROM knowledge_documents WHERE id = %s", [doc["id"]])
+            delete_document(conn, doc["id"])  # one writer per tenant: term counts stay consistent
             record(conn, ws.workspace_id, job.user, "kb.removed", doc["title"], {"source": doc["source"]})
         text = _said("removed", job.lang, title=esc(doc["title"]))
     WebhookClient(job.response_url).send(response_type="ephemeral", text=text)

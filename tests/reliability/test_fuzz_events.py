@@ -14,7 +14,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 from jamono.sandbox.signing import signed_headers
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 from tests.reliability.fuzz_cases import cases
 
 SEED = 20261124
