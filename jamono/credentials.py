@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 from pydantic import SecretStr
 
 from jamono.crypto import SecretBox
+from jamono.db import Connection
 from jamono.egress import EgressPolicy, policy_from_settings
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.integrations.base import Calendar, TicketTracker

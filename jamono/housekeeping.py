@@ -21,10 +21,9 @@ from typing import Any
 
 import dramatiq
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
-from jamono.db import no_tenant_tx, tenant_tx
+from jamono.db import Pool, no_tenant_tx, tenant_tx
 from jamono.observability.agent_metrics import refresh_agent_metrics
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ class HousekeepingReport(BaseModel):
     failed_tenants: int = 0
 
 
-def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
+def claim_due(pool: Pool, every: timedelta, task: str = TASK) -> bool:
     """True for exactly one caller per `every`: the one whose update found the task due."""
     with no_tenant_tx(pool) as conn:
         conn.execute("INSERT INTO housekeeping_runs (task) VALUES (%s) ON CONFLICT (task) DO NOTHING", [task])
@@ -52,7 +51,7 @@ def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
 
 
 def run_once(
-    pool: ConnectionPool,
+    pool: Pool,
     *,
     retention: timedelta,
     today: date | None = None,
@@ -158,7 +157,7 @@ class Housekeeping(dramatiq.Middleware):
             return None
 
 
-def _runtime_pool() -> ConnectionPool:
+def _runtime_pool() -> Pool:
     from jamono.runtime import get_runtime
 
     return get_runtime().pool

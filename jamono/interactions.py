@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
+from jamono.db import Connection
 from jamono.slack.payloads import MessageJob
 from jamono.tenancy import WorkspaceContext
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -42,7 +43,7 @@ class RotationCount(BaseModel):
 
 
 def rotate_table(
-    conn: psycopg.Connection, box: SecretBox, table: str, columns: Sequence[str], *, batch_size: int = 500
+    conn: psycopg.Connection[Any], box: SecretBox, table: str, columns: Sequence[str], *, batch_size: int = 500
 ) -> RotationCount:
     """Re-encrypt one table's secrets under the primary key, one transaction per batch of rows."""
     count = RotationCount(table=table)

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 from aiohttp import web
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
@@ -35,7 +34,7 @@ from slack_sdk.oauth import OAuthStateUtils
 from slack_sdk.oauth.installation_store import Installation
 
 from jamono.crypto import SecretBox
-from jamono.db import tenant_tx
+from jamono.db import Pool, tenant_tx
 from jamono.installations import (
     AsyncPostgresInstallationStore,
     PostgresInstallationStore,
@@ -86,7 +85,7 @@ class PlanLimitExceeded(Exception):
         super().__init__(f"plan limit reached: {used} {what}, the {usage.plan_type} plan allows {allowed}")
 
 
-def plan_usage(pool: ConnectionPool, tenant_id: UUID | str) -> PlanUsage:
+def plan_usage(pool: Pool, tenant_id: UUID | str) -> PlanUsage:
     with tenant_tx(pool, tenant_id) as conn:
         row = conn.execute(
             "SELECT t.id, t.plan_type, t.max_agents, t.max_users,"
@@ -110,7 +109,7 @@ def plan_usage(pool: ConnectionPool, tenant_id: UUID | str) -> PlanUsage:
 
 
 def enforce_plan_limits(
-    pool: ConnectionPool, tenant_id: UUID | str, *, check: Collection[Literal["agents", "users"]] = ("agents", "users")
+    pool: Pool, tenant_id: UUID | str, *, check: Collection[Literal["agents", "users"]] = ("agents", "users")
 ) -> PlanUsage:
     """Raise PlanLimitExceeded when the tenant is over a limit; returns the usage otherwise."""
     usage = plan_usage(pool, tenant_id)
@@ -318,7 +317,7 @@ class InstallCallbacks(AsyncCallbackOptions):
 
     def __init__(
         self,
-        pool: ConnectionPool,
+        pool: Pool,
         state_utils: OAuthStateUtils,
         *,
         install_path: str = INSTALL_PATH,
@@ -426,7 +425,7 @@ def authorization_url_for(api_url: str) -> str | None:
 
 def build_oauth_settings(
     settings: Settings,
-    pool: ConnectionPool,
+    pool: Pool,
     box: SecretBox,
     *,
     on_installed: OnInstalled | None = None,
@@ -476,7 +475,7 @@ def build_oauth_settings(
 
 
 def build_oauth_flow(
-    settings: Settings, pool: ConnectionPool, box: SecretBox, *, on_installed: OnInstalled | None = None, **options
+    settings: Settings, pool: Pool, box: SecretBox, *, on_installed: OnInstalled | None = None, **options
 ) -> JamonoOAuthFlow:
     """The flow to give `AsyncApp(oauth_flow=...)`: our settings plus our install page."""
     return JamonoOAuthFlow(

@@ -17,10 +17,9 @@ from pathlib import Path
 from uuid import UUID
 
 import numpy as np
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
-from jamono.db import tenant_tx
+from jamono.db import Pool, tenant_tx
 from knowledge import store
 from knowledge.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from knowledge.documents import (
@@ -90,7 +89,7 @@ def _embed(embedder: Embedder, texts: Sequence[str], batch: int) -> np.ndarray:
 
 
 def ingest_documents(
-    pool: ConnectionPool,
+    pool: Pool,
     tenant_id: UUID | str,
     docs: Iterable[SourceDocument],
     embedder: Embedder,
@@ -216,7 +215,7 @@ def load_paths(
 
 
 def ingest_paths(
-    pool: ConnectionPool,
+    pool: Pool,
     tenant_id: UUID | str,
     paths: Sequence[Path | str],
     embedder: Embedder,
@@ -272,7 +271,7 @@ class _MemoEmbedder:
 
 
 def load_bundled(
-    pool: ConnectionPool,
+    pool: Pool,
     tenant_id: UUID | str,
     embedder: Embedder,
     *,
@@ -295,13 +294,13 @@ def load_bundled(
     return report
 
 
-def remove_document(pool: ConnectionPool, tenant_id: UUID | str, source_or_id: str | UUID) -> bool:
+def remove_document(pool: Pool, tenant_id: UUID | str, source_or_id: str | UUID) -> bool:
     """Delete one document (by id or source) and its chunks; False when there is none."""
     with tenant_tx(pool, tenant_id) as conn:
         return store.delete_document(conn, source_or_id)
 
 
-def list_documents(pool: ConnectionPool, tenant_id: UUID | str, *, origin: str | None = None) -> list[DocumentInfo]:
+def list_documents(pool: Pool, tenant_id: UUID | str, *, origin: str | None = None) -> list[DocumentInfo]:
     """The tenant's documents with chunk counts and the embedding models of their chunks."""
     with tenant_tx(pool, tenant_id) as conn:
         return store.list_documents(conn, origin=origin)

@@ -7,6 +7,8 @@ for an integration failure: it records the dead letter and tells the thread inst
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
@@ -18,7 +20,7 @@ from jamono.settings import get_settings
 _settings = get_settings()
 MAX_RETRIES = _settings.job_max_retries
 DAY_MS = 24 * 3600 * 1000
-_ACTION_JOB = {
+_ACTION_JOB: dict[str, Any] = {
     "queue_name": NOX_QUEUE,
     "max_retries": MAX_RETRIES,
     "min_backoff": 500,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
@@ -26,7 +27,7 @@ MAX_RETRIES = _settings.job_max_retries
 MINUTES = 60 * 1000
 
 # Slack-facing jobs: bounded retries with short backoff (people wait minutes, not days).
-_SLACK_JOB = {
+_SLACK_JOB: dict[str, Any] = {
     "queue_name": NOX_QUEUE,
     "max_retries": MAX_RETRIES,
     "min_backoff": 250,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 
 from jamono.jobs import SET_FOLLOW_UPS, THREAD_FOLLOW_UP
@@ -17,7 +19,7 @@ SET_CHANNEL_WATCH = "set_channel_watch"
 WATCHED_MESSAGE = "watched_message"
 
 # Housekeeping must happen even if Slack is slow today: a longer life than Slack-facing answers.
-_HOUSEKEEPING = {**_SLACK_JOB, "max_retries": 10, "max_backoff": 60_000}
+_HOUSEKEEPING: dict[str, Any] = {**_SLACK_JOB, "max_retries": 10, "max_backoff": 60_000}
 
 
 @dramatiq.actor(actor_name=WELCOME_INSTALLATION, max_age=24 * 60 * MINUTES, **_HOUSEKEEPING)

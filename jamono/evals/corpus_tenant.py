@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TextIO, cast
 from uuid import UUID
 
-from psycopg_pool import ConnectionPool
-
+from jamono.db import Pool
 from jamono.settings import Settings
 from jamono.tenancy import WorkspaceContext
 from knowledge.embeddings import Embedder
@@ -25,7 +24,7 @@ from knowledge.embeddings import Embedder
 @dataclass
 class CorpusTenant:
     settings: Settings
-    pool: ConnectionPool
+    pool: Pool
     workspace: WorkspaceContext
     embedder: Embedder
 

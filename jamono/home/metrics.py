@@ -18,9 +18,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from psycopg import Connection, sql
+from psycopg import sql
 from pydantic import BaseModel, Field
 
+from jamono.db import Connection
 from jamono.observability.agent_metrics import ACTION_KINDS, refresh_agent_metrics
 
 # Counters over `metadata->>'action'`; the `actions` table's done rows add to them (ACTION_KINDS).

@@ -13,9 +13,9 @@ from typing import Protocol
 from uuid import UUID
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from psycopg import Connection
 from pydantic import SecretStr
 
+from jamono.db import Connection
 from jamono.home.ids import Section
 from jamono.settings import Settings
 

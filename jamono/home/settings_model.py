@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 from pydantic import (
     AfterValidator,
@@ -26,6 +25,7 @@ from pydantic import (
     field_validator,
 )
 
+from jamono.db import Connection
 from jamono.integrations.priorities import DEFAULT_PRIORITIES
 
 log = logging.getLogger(__name__)

@@ -21,13 +21,12 @@ from typing import Any
 from uuid import UUID
 
 import dramatiq
-from psycopg import Connection
 from slack_sdk.errors import SlackApiError
 
 from jamono.actions import store as actions_store
 from jamono.actions.execution import Ctx, RetryLater, ephemeral
 from jamono.actions.models import TICKET, TicketParams
-from jamono.db import tenant_tx
+from jamono.db import Connection, tenant_tx
 from jamono.home.admin import is_workspace_admin
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.incidents import slackops, store

@@ -9,12 +9,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from psycopg import Connection
 from slack_sdk.errors import SlackApiError
 
 from jamono.actions import failpoints
 from jamono.actions.execution import Ctx
-from jamono.db import tenant_tx
+from jamono.db import Connection, tenant_tx
 from jamono.incidents import store
 from jamono.incidents.models import Incident, IncidentSettings
 from jamono.incidents.views import (

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
+from jamono.db import Connection
 from jamono.incidents.models import Incident, IncidentEvent
 
 _COLUMNS = (

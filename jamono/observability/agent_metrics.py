@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from uuid import UUID
 
-from psycopg import Connection, sql
+from psycopg import sql
+
+from jamono.db import Connection
 
 # Kinds of action the App Home counts: the interaction metadata value NOX used to record, and the
 # `actions` row type that now records the real effect.
