@@ -157,7 +157,7 @@ def build_http_app(settings: Settings, pool: Pool, jobs: JobQueue, identity: Tea
 
         await asyncio.to_thread(ping)
 
-    checks = {"database": database}
+    checks: dict[str, Callable[[], Awaitable[None]]] = {"database": database}
     if settings.rabbitmq_url:
         checks["broker"] = rabbitmq_check(settings.rabbitmq_url)
     elif settings.redis_url:

@@ -26,7 +26,7 @@ def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: flo
         for proc in procs:
             if proc.poll() is not None:
                 raise RuntimeError(
-                    f"{proc.args[-1] if isinstance(proc.args, list) else proc.args} exited early "
+                    f"{proc.args[-1] if isinstance(proc.args, list) else proc.args!s} exited early "
                     f"(code {proc.returncode}); see the logs under .jamono/logs/"
                 )
         try:

@@ -33,7 +33,9 @@ class EventState(BaseModel):
 def event_lock(pool: Pool, ws: WorkspaceContext, event_id: str) -> Iterator[None]:
     key = f"{ws.tenant_id}:{event_id}"
     with pool.connection() as conn:
-        got = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", [key]).fetchone()["ok"]
+        row = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", [key]).fetchone()
+        assert row is not None  # a SELECT of a function returns one row
+        got = row["ok"]
         conn.commit()
         if not got:
             raise EventBusy(event_id)

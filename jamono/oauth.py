@@ -15,7 +15,7 @@ import inspect
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -35,6 +35,7 @@ from slack_sdk.oauth.installation_store import Installation
 
 from jamono.crypto import SecretBox
 from jamono.db import Pool, tenant_tx
+from jamono.i18n import is_lang
 from jamono.installations import (
     AsyncPostgresInstallationStore,
     PostgresInstallationStore,
@@ -127,7 +128,7 @@ def pick_language(accept_language: str | None) -> Lang:
     for part in (accept_language or "").split(","):
         tag, _, params = part.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
-        if primary not in ("fr", "en"):
+        if not is_lang(primary):
             continue
         quality = 1.0
         for param in params.split(";"):
@@ -138,7 +139,7 @@ def pick_language(accept_language: str | None) -> Lang:
                 except ValueError:
                     quality = 0.0
         if quality > best[0]:  # strictly: on a tie the earlier tag, the browser's preference, wins
-            best = (quality, primary)  # type: ignore[assignment]
+            best = (quality, primary)
     return best[1]
 
 
@@ -300,12 +301,12 @@ def render_error_page(reason: str, lang: Lang, install_path: str = INSTALL_PATH,
 
 
 def _language(request: AsyncBoltRequest) -> Lang:
-    values = request.headers.get("accept-language") or [None]
-    return pick_language(values[0])
+    values = request.headers.get("accept-language") or []
+    return pick_language(values[0] if values else None)
 
 
 def _html_response(status: int, page: str, cookie: str | None = None) -> BoltResponse:
-    headers: dict[str, str | list[str]] = dict(PAGE_HEADERS)
+    headers: dict[str, str | Sequence[str]] = dict(PAGE_HEADERS)
     if cookie is not None:
         headers["Set-Cookie"] = [cookie]
     return BoltResponse(status=status, body=page, headers=headers)
@@ -367,7 +368,7 @@ class InstallCallbacks(AsyncCallbackOptions):
         if found is None:
             return None
         try:
-            enforce_plan_limits(self.pool, found.tenant_id, check=("agents",))
+            enforce_plan_limits(self.pool, found.tenant_id, check=["agents"])
         except PlanLimitExceeded as exceeded:
             log.warning("install refused: %s", exceeded, extra={"team_id": installation.team_id})
             deactivate_workspace(self.pool, installation.team_id, installation.enterprise_id)

@@ -49,8 +49,11 @@ __all__ = [
 class Embedder(Protocol):
     """What retrieval needs from an embedding model."""
 
-    model_id: str
-    dim: int
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return float32 vectors of shape (len(texts), dim) with unit L2 norm."""

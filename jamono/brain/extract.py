@@ -429,6 +429,7 @@ def extract_service(text: str) -> str | None:
     low = MENTION_RE.sub(" ", low)
     low = _LINK_RE.sub(" ", low)
     low = _AT_NOX_RE.sub(" ", low)
+    match: re.Match[str] | None
     for match in _BACKTICK_RE.finditer(low):
         if _ok_compound(match.group(1)) and not re.search(r"\.(?:ya?ml|json|py|sh|tf|conf|log|txt)$", match.group(1)):
             return match.group(1)

@@ -23,6 +23,7 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -415,9 +416,9 @@ def lexical_features(text: str, config: FeatureConfig) -> tuple[dict[int, float]
     clo, chi = config.char_ngrams
     for n in range(clo, chi + 1):
         for i in range(len(chars_text) - n + 1):
-            gram = chars_text[i : i + n]
-            if gram.strip():
-                chars.append("c:" + gram)
+            piece = chars_text[i : i + n]
+            if piece.strip():
+                chars.append("c:" + piece)
     vec = _hashed_group(words, config.n_buckets, config.word_weight)
     for k, v in _hashed_group(chars, config.n_buckets, config.char_weight).items():
         vec[k] = vec.get(k, 0.0) + v
@@ -434,7 +435,7 @@ _BLAS_SYMBOLS = (
 _blas_lock = threading.Lock()
 _blas_users = 0
 _blas_previous = 0
-_blas_handles: tuple[Callable[[], int], Callable[[int], None]] | None | bool = False
+_blas_handles: tuple[Callable[[], int], Callable[[int], None]] | None | Literal[False] = False
 
 
 def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:

@@ -22,6 +22,7 @@ import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,7 @@ HEAD_L2 = {"intent": 1e-4, "severity": 1e-4, "meeting": 1e-4}
 # -------------------------------------------------------------------- data
 
 
-def load_rows(path: str | Path) -> list[dict[str, object]]:
+def load_rows(path: str | Path) -> list[dict[str, Any]]:
     """Labelled rows from a JSONL file (training or evaluation format)."""
     rows = []
     with Path(path).open(encoding="utf-8") as fh:
@@ -88,7 +89,7 @@ def load_rows(path: str | Path) -> list[dict[str, object]]:
     return rows
 
 
-def _labels(rows: Sequence[dict[str, object]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _labels(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     intent = np.array([INTENTS.index(str(r["intent"])) for r in rows], dtype=np.int64)
     severity = np.array(
         [SEVERITIES.index(str(r["severity"])) if r.get("severity") else -1 for r in rows], dtype=np.int64
@@ -100,9 +101,7 @@ def _labels(rows: Sequence[dict[str, object]]) -> tuple[np.ndarray, np.ndarray, 
 # ------------------------------------------------------------------ fitting
 
 
-def fit_heads(
-    x: FeatureMatrix, rows: Sequence[dict[str, object]], config: TrainConfig = TRAIN
-) -> dict[str, LinearHead]:
+def fit_heads(x: FeatureMatrix, rows: Sequence[dict[str, Any]], config: TrainConfig = TRAIN) -> dict[str, LinearHead]:
     """Intent (all rows); severity and meeting-needed (incident rows)."""
     intent, severity, meeting = _labels(rows)
     heads = {"intent": fit_softmax(x, intent, len(INTENTS), _cfg(config, "intent"))}
@@ -162,8 +161,8 @@ def _folds(intent: np.ndarray, k: int) -> list[np.ndarray]:
 
 
 def cross_validate(
-    x: FeatureMatrix, rows: Sequence[dict[str, object]], k: int = 5, config: TrainConfig = TRAIN
-) -> tuple[dict[str, object], np.ndarray]:
+    x: FeatureMatrix, rows: Sequence[dict[str, Any]], k: int = 5, config: TrainConfig = TRAIN
+) -> tuple[dict[str, Any], np.ndarray]:
     """k-fold metrics on the training data and out-of-fold intent logits."""
     intent, severity, meeting = _labels(rows)
     n = len(rows)
@@ -205,9 +204,9 @@ def summarize_predictions(
     meeting: np.ndarray,
     needed: np.ndarray,
     confidence: np.ndarray | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The metrics NOX is judged on (same definitions as `jamono eval intents`)."""
-    out: dict[str, object] = {"n": int(len(intent)), "accuracy": round(float(np.mean(pred == intent)), 4)}
+    out: dict[str, Any] = {"n": int(len(intent)), "accuracy": round(float(np.mean(pred == intent)), 4)}
     per_intent = {}
     for c, name in enumerate(INTENTS):
         tp = int(np.sum((pred == c) & (intent == c)))
@@ -297,7 +296,7 @@ def train(
     use_embeddings: bool | None = None,
     folds: int = 5,
     config: TrainConfig = TRAIN,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Fit every variant on all rows, cross-validate, write `out_path` (+ .json).
 
     `use_embeddings=None` means: add the "full" variant when the local
@@ -309,7 +308,7 @@ def train(
 
 def _train(
     data_path: Path, out_path: Path, use_embeddings: bool | None, folds: int, config: TrainConfig
-) -> dict[str, object]:
+) -> dict[str, Any]:
     rows = load_rows(data_path)
     texts = [str(r["text"]) for r in rows]
     variants: dict[str, FeatureConfig] = {}
@@ -324,15 +323,15 @@ def _train(
     variants["lex"] = LEXICAL
 
     arrays: dict[str, np.ndarray] = {}
-    meta_variants: dict[str, object] = {}
+    meta_variants: dict[str, Any] = {}
     for name, feature_config in variants.items():
         x = featurize(texts, feature_config, embeddings=embeddings if feature_config.use_embeddings else None)
-        cv: dict[str, object] = {}
+        cv: dict[str, Any] = {}
         temperature, threshold = 1.0, 0.5
         if folds >= 2:
             cv, _ = cross_validate(x, rows, folds, config)
-            temperature = float(cv["temperature"])  # type: ignore[arg-type]
-            threshold = float(cv["incident_threshold"])  # type: ignore[arg-type]
+            temperature = float(cv["temperature"])
+            threshold = float(cv["incident_threshold"])
         heads = fit_heads(x, rows, config)
         heads["intent"].temperature = temperature
         for head_name, head in heads.items():
@@ -345,7 +344,7 @@ def _train(
         }
 
     intent, severity, meeting = _labels(rows)
-    meta: dict[str, object] = {
+    meta: dict[str, Any] = {
         "artifact_version": ARTIFACT_VERSION,
         "variants": meta_variants,
         "preferred_variant": "full" if "full" in variants else "lex",
@@ -390,8 +389,8 @@ def main_train(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     meta = train(args.data, args.out, use_embeddings=use, folds=args.folds)
     counts = meta["training_counts"]
-    print(f"trained on {counts['n']} messages {counts['intent']} in {time.monotonic() - started:.1f}s")  # type: ignore[index]
-    for name, info in meta["variants"].items():  # type: ignore[union-attr]
+    print(f"trained on {counts['n']} messages {counts['intent']} in {time.monotonic() - started:.1f}s")
+    for name, info in meta["variants"].items():
         cv = info["cross_validation"]
         if cv:
             print(

@@ -93,7 +93,7 @@ def window(days: int, *, now: datetime | None = None, tz: str = "UTC") -> tuple[
 
 
 def _where(workspace_id: UUID | None) -> sql.Composable:
-    clause = sql.SQL("created_at >= %(since)s AND created_at < %(until)s")
+    clause: sql.Composable = sql.SQL("created_at >= %(since)s AND created_at < %(until)s")
     if workspace_id is not None:
         clause = clause + sql.SQL(" AND workspace_id = %(workspace_id)s")
     return clause
@@ -170,13 +170,14 @@ def usage_metrics(
 
 def _actions_done(conn: Connection, params: dict, workspace_id: UUID | None) -> dict[str, int]:
     """Actions done in the window, per kind, from the `actions` table (when it exists)."""
-    if conn.execute("SELECT to_regclass('public.actions') AS t").fetchone()["t"] is None:
+    found = conn.execute("SELECT to_regclass('public.actions') AS t").fetchone()
+    if found is None or found["t"] is None:
         return {}
     counts = sql.SQL(", ").join(
         sql.SQL("count(*) FILTER (WHERE type = {t}) AS {a}").format(t=sql.Literal(kind), a=sql.Identifier(name))
         for name, (_, kind) in ACTION_KINDS.items()
     )
-    where = sql.SQL(
+    where: sql.Composable = sql.SQL(
         "status = 'done' AND coalesce(done_at, updated_at) >= %(since)s AND coalesce(done_at, updated_at) < %(until)s"
     )
     if workspace_id is not None:
@@ -184,6 +185,7 @@ def _actions_done(conn: Connection, params: dict, workspace_id: UUID | None) -> 
     row = conn.execute(
         sql.SQL("SELECT {counts} FROM actions WHERE {where}").format(counts=counts, where=where), params
     ).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns one row
     return {name: int(row[name]) for name in ACTION_KINDS}
 
 

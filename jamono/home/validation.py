@@ -118,7 +118,7 @@ def _block(block: dict[str, Any], where: str) -> list[str]:
         if not isinstance(elements, list) or not 1 <= len(elements) <= ACTIONS_ELEMENTS_MAX:
             return [f"{where}/elements: 1 to {ACTIONS_ELEMENTS_MAX} elements"]
         problems = []
-        action_ids: set[str] = set()
+        action_ids: set[str | None] = set()
         for i, element in enumerate(elements):
             problems += _element(element, f"{where}/elements/{i}")
             action_id = element.get("action_id") if isinstance(element, dict) else None

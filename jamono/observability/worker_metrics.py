@@ -31,6 +31,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 from dramatiq.common import q_name
 from dramatiq.middleware import Middleware
 
@@ -78,7 +79,7 @@ class JobObservability(Middleware):
         # Only `jamono worker` (multiprocess mode) serves the merged samples from a forked process.
         return [serve_worker_metrics] if self._port and os.environ.get(MULTIPROC_ENV) else []
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         request_id = message.options.get("request_id") or _event_id(message)
         message._jamono_scope = context.begin(context.Scope(request_id, message.message_id))  # type: ignore[attr-defined]
         tag_ids(request_id, message.message_id)  # Sentry's job scope is open by now (its middleware is first)
@@ -88,7 +89,7 @@ class JobObservability(Middleware):
     def after_process_message(
         self,
         broker: dramatiq.Broker,
-        message: dramatiq.Message,
+        message: MessageProxy,
         *,
         result: object = None,
         exception: BaseException | None = None,
@@ -97,10 +98,10 @@ class JobObservability(Middleware):
         if exception is None:
             self._metrics.JOBS.labels(*labels, "success").inc()
 
-    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         self._finish(message)
 
-    def _finish(self, message: dramatiq.Message) -> tuple[str, str]:
+    def _finish(self, message: MessageProxy) -> tuple[str, str]:
         labels = (q_name(message.queue_name), message.actor_name)
         started = getattr(message, "_jamono_started", None)
         if started is not None:
@@ -119,7 +120,7 @@ class JobObservability(Middleware):
         if delay is not None and "retries" in message.options:
             self._metrics.JOBS.labels(q_name(message.queue_name), message.actor_name, "retry").inc()
 
-    def after_nack(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def after_nack(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         """Retries exhausted (or too old): the message goes to the dead-letter queue."""
         self._metrics.JOBS.labels(q_name(message.queue_name), message.actor_name, "failed").inc()
 
@@ -130,7 +131,7 @@ class JobObservability(Middleware):
             multiprocess.mark_process_dead(os.getpid())
 
 
-def _event_id(message: dramatiq.Message) -> str | None:
+def _event_id(message: MessageProxy) -> str | None:
     """Socket Mode has no web request scope: the Slack event id in the payload still correlates."""
     payload = message.args[0] if message.args else None
     return payload.get("event_id") if isinstance(payload, dict) else None
@@ -214,6 +215,10 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
 def start_metrics_server(host: str, port: int, registry: Any, token: str | None) -> WSGIServer:
     """prometheus-client's WSGI app on `host:port`, behind `Authorization: Bearer <token>` when one
     is given. Returned bound, not yet serving (`serve_forever`)."""
@@ -229,7 +234,5 @@ def start_metrics_server(host: str, port: int, registry: Any, token: str | None)
             return [b"metrics need Authorization: Bearer <METRICS_TOKEN>\n"]
         return metrics(environ, start_response)
 
-    server_class = _ThreadingServer
-    if ":" in host:
-        server_class = type("_ThreadingServer6", (_ThreadingServer,), {"address_family": socket.AF_INET6})
+    server_class = _ThreadingServer6 if ":" in host else _ThreadingServer
     return make_server(host, port, app, server_class, handler_class=_QuietHandler)

@@ -13,6 +13,7 @@ test here. The checks are the sandbox's own (`validation.py`), the ones its Web 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -169,6 +170,10 @@ def _inline_code(text: str, names: Directory) -> str:
     return "".join(f"<code>{e(html.unescape(p))}</code>" if i % 2 else _styled(p, names) for i, p in enumerate(pieces))
 
 
+def _in_tag(tag: str, match: re.Match[str]) -> str:
+    return f"<{tag}>{match.group(1)}</{tag}>"
+
+
 def _styled(text: str, names: Directory) -> str:
     tokens: list[str] = []
 
@@ -180,7 +185,7 @@ def _styled(text: str, names: Directory) -> str:
     text = _ANGLE.sub(lambda m: keep(_angle(m.group(1), names)), text)
     escaped = e(html.unescape(text))
     for pattern, tag in _STYLES:
-        escaped = pattern.sub(lambda m, t=tag: f"<{t}>{m.group(1)}</{t}>", escaped)
+        escaped = pattern.sub(functools.partial(_in_tag, tag), escaped)
     escaped = _EMOJI.sub(lambda m: e(emoji(m.group(1))) if m.group(1) in EMOJI else m.group(0), escaped)
     escaped = escaped.replace("\n", "<br>")
     return _PLACEHOLDER.sub(lambda m: tokens[int(m.group(1))], escaped)
@@ -301,7 +306,7 @@ class Renderer:
         return f'<div class="bk-unknown">[{e(kind)} block]</div>'
 
     def input_block(self, block: Mapping[str, Any], block_id: str) -> str:
-        element = block.get("element") if isinstance(block.get("element"), Mapping) else {}
+        element: Mapping[str, Any] = block["element"] if isinstance(block.get("element"), Mapping) else {}
         self._ids += 1
         dom_id = f"in-{self._ids}-{re.sub(r'[^A-Za-z0-9_-]', '_', block_id)[:60]}"
         label = e(plain(block.get("label")))

@@ -292,6 +292,7 @@ class SlackSandbox:
         token: str | None = None
         params: dict[str, Any] = {}
         transport = "query"
+        headers: dict[str, str]
         try:
             parsed = await parse_api_request(request)
             token, params, transport = parsed.token, parsed.params, parsed.transport
