@@ -170,7 +170,7 @@ async def mention_latency(nox_url: str, sandbox, mentions: int) -> dict[str, flo
             started = time.perf_counter()
             response = await sender.send_event(envelope)
             assert response.status == 200, response.status
-            await sandbox.wait_for(lambda: _final_reply(sandbox, channel, ts), timeout=15)
+            await sandbox.wait_for(lambda channel=channel, ts=ts: _final_reply(sandbox, channel, ts), timeout=15)
             latencies.append(time.perf_counter() - started)
     latencies.sort()
     return {

@@ -185,7 +185,7 @@ def build_corpus(admin_url: str, chunks: int, tenants: int, seed: int = 7) -> Co
             starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
             conn.cursor().executemany(
                 "INSERT INTO plan VALUES (%s, %s, %s, %s)",
-                [[i, t, n, int(s)] for i, (t, n, s) in enumerate(zip(ids, sizes, starts))],
+                [[i, t, n, int(s)] for i, (t, n, s) in enumerate(zip(ids, sizes, starts, strict=True))],
             )
             # Vectors: topic centroid + two noise vectors from small pools (cheap vector sums
             # instead of 38M random() calls); texts: two of 2,000 random 20-word sentences.
@@ -311,7 +311,7 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     times, results = run(lambda conn, q: vector_candidates(conn, vecs[q], MODEL, DIM, 40))
     out[f"{label}_vector_p50"], out[f"{label}_vector_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_vector_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results)
+        recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results, strict=True)
     )
     times, _ = run(lambda conn, q: search(conn, q, embedder, k=5, mode="text"))
     out[f"{label}_text_p50"], out[f"{label}_text_p99"] = statistics.median(times), pct(times, 99)
@@ -323,13 +323,13 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     times, full = run(lambda conn, q: text_candidates(conn, [word_query(w) for w in word_lexemes(conn, q)], 10)[0])
     out[f"{label}_keywords_full_p50"], out[f"{label}_keywords_full_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_keywords_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full) if f_
+        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full, strict=True) if f_
     )
     times, results = run(lambda conn, q: plain_hnsw(conn, vecs[q], 10, tenant_filter=True))
     out[f"{label}_plain_hnsw_p50"], out[f"{label}_plain_hnsw_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_plain_hnsw_rows"] = statistics.mean(len(r) for r in results)
     out[f"{label}_plain_hnsw_recall10"] = statistics.mean(
-        recall([cid for cid, _ in r], truth[q]) for q, r in zip(queries, results)
+        recall([cid for cid, _ in r], truth[q]) for q, r in zip(queries, results, strict=True)
     )
     times, _ = run(lambda conn, q: exact_no_tenant_index(conn, vecs[q], 10), few)
     out[f"{label}_exact_scan_p50"], out[f"{label}_exact_scan_p99"] = statistics.median(times), pct(times, 99)

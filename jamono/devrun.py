@@ -8,6 +8,7 @@ stands in for slack.com and a terminal chat lets you talk to NOX through the pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -63,10 +64,8 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
         descendants = []
     proc.kill()
     for child in descendants:
-        try:
+        with contextlib.suppress(Exception):  # gone meanwhile
             child.kill()
-        except Exception:  # gone meanwhile
-            pass
     proc.wait(timeout=10)
 
 

@@ -145,10 +145,7 @@ class EgressPolicy:
             literal: IPAddress | None = ipaddress.ip_address(host)
         except ValueError:
             literal = None
-        if literal is not None:
-            resolved = [str(literal)]
-        else:
-            resolved = list(dict.fromkeys(self.resolver(host, port)))
+        resolved = [str(literal)] if literal is not None else list(dict.fromkeys(self.resolver(host, port)))
         if literal is None and self.host_allowed(host):
             return resolved
         allowed = [a for a in resolved if self.address_allowed(a)]

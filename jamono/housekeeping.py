@@ -16,7 +16,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dramatiq
@@ -60,7 +60,7 @@ def run_once(
 ) -> HousekeepingReport:
     """One pass over every workspace; a tenant that fails is logged and skipped, not fatal.
     `stopping` is asked between workspaces, so a worker shutting down does not wait for the pass."""
-    last = today or datetime.now(timezone.utc).date()
+    last = today or datetime.now(UTC).date()
     report = HousekeepingReport()
     with no_tenant_tx(pool) as conn:
         workspaces = conn.execute("SELECT * FROM jamono_list_workspaces()").fetchall()
@@ -93,7 +93,7 @@ def run_once(
                     {
                         **report.model_dump(),
                         "interrupted": stopped,
-                        "finished_at": datetime.now(timezone.utc).isoformat(),
+                        "finished_at": datetime.now(UTC).isoformat(),
                     }
                 ),
                 stopped,

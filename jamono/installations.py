@@ -16,7 +16,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -66,7 +66,7 @@ def _match_team(enterprise_id: str | None, team_id: str | None) -> tuple[str, li
 
 # --- conversions -----------------------------------------------------------------------------
 def _when(epoch: float | int | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def _epoch(moment: datetime | None) -> int | None:
@@ -540,7 +540,7 @@ def _expiring(row: dict[str, Any], minutes: int) -> bool:
     return (
         expires is not None
         and row["bot_refresh_token_enc"] is not None
-        and expires.timestamp() <= datetime.now(timezone.utc).timestamp() + minutes * 60
+        and expires.timestamp() <= datetime.now(UTC).timestamp() + minutes * 60
     )
 
 

@@ -72,7 +72,7 @@ def rotate_table(
 
 def _rotated_values(box: SecretBox, row: tuple, columns: Sequence[str], count: RotationCount) -> dict[str, bytes]:
     changes: dict[str, bytes] = {}
-    for column, value in zip(columns, row[1:]):
+    for column, value in zip(columns, row[1:], strict=True):
         if value is None:
             continue
         if box.is_current(value):

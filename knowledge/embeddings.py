@@ -323,7 +323,7 @@ class LocalMiniLM:
                 results = list(self._executor().map(self._forward, batches))
             else:
                 results = [self._forward(batch) for batch in batches]
-        for group, vectors in zip(groups, results):
+        for group, vectors in zip(groups, results, strict=True):
             out[group] = vectors
         return out
 
@@ -541,13 +541,13 @@ class CachedEmbedder:
         if unique:
             keys = [self.key(t) for t in unique]
             cached = self._redis_call(lambda: self.redis.mget(keys)) or [None] * len(unique)
-            for text, raw in zip(unique, cached):
+            for text, raw in zip(unique, cached, strict=True):
                 if raw is not None and len(raw) == 4 * self.dim:  # else stale or foreign: recompute
                     found[text] = np.frombuffer(raw, dtype="<f4").astype(np.float32)
         missing = [t for t in unique if t not in found]
         if missing:
             fresh = self.inner.embed(missing)
-            found.update(zip(missing, fresh))
+            found.update(zip(missing, fresh, strict=True))
             self._store(missing, fresh)
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
@@ -556,7 +556,7 @@ class CachedEmbedder:
     def _store(self, texts: list[str], vectors: np.ndarray) -> None:
         def write() -> None:
             pipe = self.redis.pipeline(transaction=False)
-            for text, vec in zip(texts, vectors):
+            for text, vec in zip(texts, vectors, strict=True):
                 pipe.set(self.key(text), np.asarray(vec, dtype="<f4").tobytes(), ex=self.ttl_seconds)
             pipe.execute()
 

@@ -260,11 +260,11 @@ class _MemoEmbedder:
         keys = [text_key(self.model_id, t) for t in texts]
         with self._lock:
             self._seed()
-            missing = list(dict.fromkeys(t for k, t in zip(keys, texts) if k not in self._memo))
+            missing = list(dict.fromkeys(t for k, t in zip(keys, texts, strict=True) if k not in self._memo))
         if missing:
             fresh = np.asarray(self.inner.embed(missing), dtype=np.float32)
             with self._lock:
-                for text, vec in zip(missing, fresh):
+                for text, vec in zip(missing, fresh, strict=True):
                     self._memo[text_key(self.model_id, text)] = vec
         with self._lock:
             return np.stack([self._memo[k] for k in keys]) if keys else np.empty((0, self.dim), np.float32)

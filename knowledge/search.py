@@ -287,7 +287,8 @@ def vector_candidates(
 def _sum_if_match(wqs: Sequence[str], weights: Sequence[sql.Composable]) -> sql.Composable:
     """`(CASE WHEN tsv @@ q1 THEN w1 ELSE 0 END) + ...`: inline, cheaper than a subquery per row."""
     terms = [
-        sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w) for q, w in zip(wqs, weights)
+        sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w)
+        for q, w in zip(wqs, weights, strict=True)
     ]
     return sql.SQL(" + ").join(terms) if terms else sql.SQL("0")
 
@@ -312,7 +313,8 @@ def text_candidates(
         return [], 0.0
     df = [sql.Identifier(f"df{i}") for i in range(len(wqs))]
     counts = sql.SQL(", ").join(
-        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d) for q, d in zip(wqs, df)
+        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d)
+        for q, d in zip(wqs, df, strict=True)
     )
     total = sql.SQL("greatest({n}::float8, (SELECT count(*) FROM m))").format(n=sql.Literal(tenant_chunks or 0))
     idf = [sql.SQL("ln(1 + ({N} - f.{d} + 0.5) / (f.{d} + 0.5))").format(N=sql.SQL("f.total"), d=d) for d in df]

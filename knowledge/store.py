@@ -143,7 +143,7 @@ def write_document(
                 model_id,
                 vector_literal(vec),
             ]
-            for chunk, vec in zip(chunks, vectors)
+            for chunk, vec in zip(chunks, vectors, strict=True)
         ],
     )
     return document_id, bool(row["created"])

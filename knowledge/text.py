@@ -7,6 +7,7 @@ text-search parser or WordPiece vocabulary splits into the words people actually
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -93,7 +94,7 @@ def joined_pairs(expanded: Iterable[str]) -> list[str]:
     pairs: dict[str, None] = {}
     for words in expanded:
         parts = words.split()
-        for left, right in zip(parts, parts[1:]):
+        for left, right in itertools.pairwise(parts):
             pairs.setdefault((left + right).lower(), None)
     return list(pairs)
 

@@ -200,10 +200,7 @@ def execute(ctx: Ctx, action_id: UUID, *, final_attempt: bool, user: str = "") -
         return current
     settings = ctx.settings()
     try:
-        if action.type == TICKET:
-            outcome = _run_ticket(ctx, action, settings)
-        else:
-            outcome = _run_meeting(ctx, action, settings)
+        outcome = _run_ticket(ctx, action, settings) if action.type == TICKET else _run_meeting(ctx, action, settings)
         failpoints.hit(AFTER_CREATE)
     except NotConnected:
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:

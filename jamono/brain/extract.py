@@ -407,7 +407,6 @@ _COMPOUND_STOP = {
     "timed-out",
     "sign-up",
     "log-out",
-    "set-up",
     "push-up",
 }
 _TICKET_RE = re.compile(r"^[a-z]{2,8}-\d+$")
@@ -480,7 +479,6 @@ _GENERIC_NAMES = {
     "du",
     "en",
     "est",
-    "a",
     "is",
     "are",
     "was",

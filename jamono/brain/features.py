@@ -92,7 +92,11 @@ class FeatureMatrix:
         starts, ends = self.indptr[idx], self.indptr[idx + 1]
         lengths = ends - starts
         indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        pos = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(idx) else np.zeros(0, np.int64)
+        pos = (
+            np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
+            if len(idx)
+            else np.zeros(0, np.int64)
+        )
         return FeatureMatrix(indptr, self.indices[pos], self.values[pos], self.dense[idx], self.n_buckets)
 
 
@@ -441,9 +445,8 @@ _blas_handles: tuple[Callable[[], int], Callable[[int], None]] | None | Literal[
 def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:
     """get/set for the thread count of the OpenBLAS numpy loaded, if found."""
     paths: list[str] = []
-    with contextlib.suppress(OSError):
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
+    with contextlib.suppress(OSError), open("/proc/self/maps", encoding="utf-8") as maps:
+        paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
     if not paths:
         paths = sorted(glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*")))
     for path in paths:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import sys
 import time
@@ -235,7 +236,7 @@ def _ece(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
     """Expected calibration error: |accuracy − confidence| averaged over bins."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         mask = (confidence > lo) & (confidence <= hi)
         if mask.any():
             total += mask.mean() * abs(float(correct[mask].mean()) - float(confidence[mask].mean()))

@@ -56,7 +56,7 @@ def evaluate(data: str | Path, model_path: str | Path | None = None) -> dict[str
     metrics.setdefault("severity_exact", None)
     metrics.setdefault("severity_within_one", None)
     confusion = np.zeros((len(INTENTS), len(INTENTS)), dtype=int)
-    for g, p in zip(gold_intent, pred_intent):
+    for g, p in zip(gold_intent, pred_intent, strict=True):
         confusion[g, p] += 1
     metrics["confusion"] = {
         INTENTS[g]: {INTENTS[p]: int(confusion[g, p]) for p in range(len(INTENTS))} for g in range(len(INTENTS))

@@ -14,7 +14,7 @@ time zones' days cut across UTC days: both are computed from `agent_interactions
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -84,7 +84,7 @@ def window(days: int, *, now: datetime | None = None, tz: str = "UTC") -> tuple[
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     zone = ZoneInfo(tz)
-    local_now = (now or datetime.now(timezone.utc)).astimezone(zone)
+    local_now = (now or datetime.now(UTC)).astimezone(zone)
     today = local_now.date()
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, time.min, tzinfo=zone)

@@ -8,7 +8,7 @@ row-level security scopes both the reads and the writes to one tenant.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 from psycopg import sql
@@ -25,8 +25,8 @@ ACTION_KINDS: dict[str, tuple[str, str]] = {
 
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """[since, until) of UTC days first..last."""
-    since = datetime.combine(first, time.min, tzinfo=timezone.utc)
-    return since, datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    since = datetime.combine(first, time.min, tzinfo=UTC)
+    return since, datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def _has_actions_table(conn: Connection) -> bool:
@@ -130,6 +130,6 @@ def rollup_recent(pool, tenant_id: UUID, days: int = 2, *, today: date | None = 
     """The job's unit of work: refresh a tenant's last `days` UTC days (today included)."""
     from jamono.db import tenant_tx
 
-    last = today or datetime.now(timezone.utc).date()
+    last = today or datetime.now(UTC).date()
     with tenant_tx(pool, tenant_id) as conn:
         return refresh_agent_metrics(conn, last - timedelta(days=days - 1), last)

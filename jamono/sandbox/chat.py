@@ -8,6 +8,7 @@ Web API, rendered from Block Kit to text.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 import threading
@@ -83,10 +84,8 @@ def _read_lines(stdin: TextIO) -> asyncio.Queue[str | None]:
             for line in iter(stdin.readline, ""):
                 loop.call_soon_threadsafe(queue.put_nowait, line)
         finally:
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
                 loop.call_soon_threadsafe(queue.put_nowait, None)
-            except RuntimeError:  # the loop already ended
-                pass
 
     threading.Thread(target=pump, name="sandbox-chat-stdin", daemon=True).start()
     return queue
@@ -328,7 +327,7 @@ class _ChatSession:
         """Await a delivery; tell the person when the app refused it or is unreachable."""
         try:
             response: SentResponse = await request
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             self.say(f"⚠ could not reach the app ({error.__class__.__name__}: {error})")
             return None
         if not response.ok:

@@ -161,7 +161,7 @@ def test_a_host_name_resolving_to_a_private_address_is_refused(jira: JiraStandIn
     for private in ("10.1.2.3", "127.0.0.1", "169.254.169.254"):
         lookups: list[str] = []
 
-        def resolver(host: str, _port: int, answer: str = private) -> list[str]:
+        def resolver(host: str, _port: int, answer: str = private, lookups: list[str] = lookups) -> list[str]:
             lookups.append(host)
             return [answer]
 
