@@ -93,7 +93,7 @@ def register_workspace(pool: Pool, identity: TeamIdentity, *, tenant_name: str |
                 "INSERT INTO tenants (id, name) VALUES (%s, %s)",
                 [tenant_id, tenant_name or identity.team_name or identity.team_id],
             )
-            workspace_id = conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO workspaces (tenant_id, slack_team_id, slack_enterprise_id, name, domain, bot_user_id, bot_id, app_id)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
                 [
@@ -106,7 +106,9 @@ def register_workspace(pool: Pool, identity: TeamIdentity, *, tenant_name: str |
                     identity.bot_id,
                     identity.app_id,
                 ],
-            ).fetchone()["id"]  # type: ignore[index]
+            ).fetchone()
+            assert inserted is not None  # INSERT … RETURNING returns its row
+            workspace_id = inserted["id"]
         else:
             workspace_id = existing[1]
             conn.execute(
