@@ -13,7 +13,6 @@ from slack_sdk.errors import SlackApiError
 
 from jamono.actions import failpoints
 from jamono.actions.execution import Ctx
-from jamono.db import Connection, tenant_tx
 from jamono.incidents import store
 from jamono.incidents.models import Incident, IncidentSettings
 from jamono.incidents.views import (
@@ -26,6 +25,7 @@ from jamono.incidents.views import (
     note_metadata,
     topic,
 )
+from jamono.platform.db import Connection, tenant_tx
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
-from jamono.db import Connection
 from jamono.incidents.models import Incident, IncidentEvent
+from jamono.platform.db import Connection
 
 _COLUMNS = (
     "id, tenant_id, workspace_id, idempotency_key, interaction_id, title, severity, status, lead, reporter,"
