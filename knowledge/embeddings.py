@@ -38,8 +38,11 @@ __all__ = [
 class Embedder(Protocol):
     """What retrieval needs from an embedding model."""
 
-    model_id: str
-    dim: int
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return float32 vectors of shape (len(texts), dim) with unit L2 norm."""
@@ -309,7 +312,7 @@ class LocalMiniLM:
                 results = list(self._executor().map(self._forward, batches))
             else:
                 results = [self._forward(batch) for batch in batches]
-        for group, vectors in zip(groups, results):
+        for group, vectors in zip(groups, results, strict=True):
             out[group] = vectors
         return out
 
@@ -527,13 +530,13 @@ class CachedEmbedder:
         if unique:
             keys = [self.key(t) for t in unique]
             cached = self._redis_call(lambda: self.redis.mget(keys)) or [None] * len(unique)
-            for text, raw in zip(unique, cached):
+            for text, raw in zip(unique, cached, strict=True):
                 if raw is not None and len(raw) == 4 * self.dim:  # else stale or foreign: recompute
                     found[text] = np.frombuffer(raw, dtype="<f4").astype(np.float32)
         missing = [t for t in unique if t not in found]
         if missing:
             fresh = self.inner.embed(missing)
-            found.update(zip(missing, fresh))
+            found.update(zip(missing, fresh, strict=True))
             self._store(missing, fresh)
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
@@ -542,7 +545,7 @@ class CachedEmbedder:
     def _store(self, texts: list[str], vectors: np.ndarray) -> None:
         def write() -> None:
             pipe = self.redis.pipeline(transaction=False)
-            for text, vec in zip(texts, vectors):
+            for text, vec in zip(texts, vectors, strict=True):
                 pipe.set(self.key(text), np.asarray(vec, dtype="<f4").tobytes(), ex=self.ttl_seconds)
             pipe.execute()
 

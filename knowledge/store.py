@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import numpy as np
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from pydantic import BaseModel
 
 from knowledge.chunking import Chunk
@@ -44,7 +45,7 @@ class DocumentInfo(BaseModel):
     updated_at: datetime
 
 
-def _dicts(conn: psycopg.Connection) -> psycopg.Cursor:
+def _dicts(conn: psycopg.Connection[Any]) -> psycopg.Cursor[DictRow]:
     """A cursor returning dicts whatever the connection's own row factory."""
     return conn.cursor(row_factory=dict_row)
 
@@ -54,7 +55,7 @@ def vector_literal(vec: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.9g}" for x in np.asarray(vec, dtype=np.float32).tolist()) + "]"
 
 
-def document_states(conn: psycopg.Connection, sources: Sequence[str]) -> dict[str, DocumentState]:
+def document_states(conn: psycopg.Connection[Any], sources: Sequence[str]) -> dict[str, DocumentState]:
     rows = (
         _dicts(conn)
         .execute(
@@ -71,7 +72,7 @@ def document_states(conn: psycopg.Connection, sources: Sequence[str]) -> dict[st
     return {r["source"]: DocumentState(**r) for r in rows}
 
 
-def update_metadata(conn: psycopg.Connection, document_id: UUID, *, url: str | None, origin: str) -> None:
+def update_metadata(conn: psycopg.Connection[Any], document_id: UUID, *, url: str | None, origin: str) -> None:
     conn.execute(
         "UPDATE knowledge_documents SET url = %s, origin = %s, updated_at = now() WHERE id = %s",
         [url, origin, document_id],
@@ -86,7 +87,7 @@ def one_writer_per_tenant(conn: psycopg.Connection) -> None:
 
 
 def write_document(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     tenant_id: UUID,
     doc: SourceDocument,
     *,
@@ -147,13 +148,13 @@ def write_document(
                 model_id,
                 vector_literal(vec),
             ]
-            for chunk, vec in zip(chunks, vectors)
+            for chunk, vec in zip(chunks, vectors, strict=True)
         ],
     )
     return document_id, bool(row["created"])
 
 
-def delete_document(conn: psycopg.Connection, source_or_id: str | UUID) -> bool:
+def delete_document(conn: psycopg.Connection[Any], source_or_id: str | UUID) -> bool:
     """Delete by id or by source; chunks go with it (ON DELETE CASCADE)."""
     one_writer_per_tenant(conn)
     try:
@@ -182,7 +183,7 @@ def delete_document(conn: psycopg.Connection, source_or_id: str | UUID) -> bool:
     return deleted is not None
 
 
-def sources_with_origin(conn: psycopg.Connection, origin: str) -> list[str]:
+def sources_with_origin(conn: psycopg.Connection[Any], origin: str) -> list[str]:
     rows = (
         _dicts(conn)
         .execute(
@@ -194,7 +195,7 @@ def sources_with_origin(conn: psycopg.Connection, origin: str) -> list[str]:
     return [r["source"] for r in rows]
 
 
-def list_documents(conn: psycopg.Connection, *, origin: str | None = None) -> list[DocumentInfo]:
+def list_documents(conn: psycopg.Connection[Any], *, origin: str | None = None) -> list[DocumentInfo]:
     rows = (
         _dicts(conn)
         .execute(
@@ -222,7 +223,7 @@ class StoredDocument(BaseModel):
     content: str
 
 
-def load_documents(conn: psycopg.Connection, ids: Sequence[UUID]) -> dict[UUID, StoredDocument]:
+def load_documents(conn: psycopg.Connection[Any], ids: Sequence[UUID]) -> dict[UUID, StoredDocument]:
     if not ids:
         return {}
     rows = (

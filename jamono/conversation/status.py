@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from slack_sdk.webhook import WebhookClient
 
 from jamono.container import Runtime
-from jamono.i18n import Lang, lookup
+from jamono.i18n import Lang, is_lang, lookup
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
 from jamono.slack.escape import escape_mrkdwn
@@ -112,6 +112,7 @@ def check_knowledge(rt: Runtime, ws: WorkspaceContext, lang: Lang) -> Check:
         row = conn.execute(
             "SELECT (SELECT count(*) FROM knowledge_documents) AS docs, (SELECT count(*) FROM knowledge_chunks) AS chunks"
         ).fetchone()
+    assert row is not None  # a SELECT of two counts returns one row
     if not row["docs"]:
         return Check(name=tr("kb", lang), state="warn", detail=tr("kb_empty", lang))
     return Check(name=tr("kb", lang), state="ok", detail=tr("kb_docs", lang, docs=row["docs"], chunks=row["chunks"]))
@@ -192,7 +193,7 @@ def report_status(rt: Runtime, job: CommandJob, *, queued_at: float | None = Non
 
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
     preferred = parse_stored(ws.settings).language
-    lang: Lang = preferred if preferred in ("fr", "en") else job.lang  # type: ignore[assignment]
+    lang: Lang = preferred if is_lang(preferred) else job.lang
     checks = collect(rt, ws, lang, queued_at=queued_at)
     WebhookClient(job.response_url).send(
         response_type="in_channel" if job.share else "ephemeral",

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -23,7 +22,7 @@ from jamono.home.settings_model import WorkspaceSettings, deep_merge, load_setti
 from jamono.home.text import resolve_lang, t
 from jamono.home.validation import validate_view
 from jamono.home.views import home_view
-from jamono.platform.db import tenant_tx
+from jamono.platform.db import Connection, Pool, tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
 
 if TYPE_CHECKING:
@@ -56,7 +55,7 @@ def _tz(user: dict[str, Any]) -> str:
     return name
 
 
-def _metrics(conn: psycopg.Connection, days: int, now: datetime | None, tz: str) -> UsageMetrics | None:
+def _metrics(conn: Connection, days: int, now: datetime | None, tz: str) -> UsageMetrics | None:
     """A window's metrics, or None if its query fails: the rest of the Home still renders."""
     try:
         with conn.transaction():  # a savepoint: a failed query must not abort the whole transaction
@@ -67,7 +66,7 @@ def _metrics(conn: psycopg.Connection, days: int, now: datetime | None, tz: str)
 
 
 def build_home(
-    pool: ConnectionPool, ws: WorkspaceContext, user: dict[str, Any], *, now: datetime | None = None
+    pool: Pool, ws: WorkspaceContext, user: dict[str, Any], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """The Home view for `user` (a `users.info` user object)."""
     tz = _tz(user)
@@ -105,16 +104,14 @@ def build_home(
 
 
 def publish_home(
-    pool: ConnectionPool, client: WebClient, ws: WorkspaceContext, user_id: str, *, now: datetime | None = None
+    pool: Pool, client: WebClient, ws: WorkspaceContext, user_id: str, *, now: datetime | None = None
 ) -> dict[str, Any]:
     view = build_home(pool, ws, fetch_user(client, user_id), now=now)
     client.views_publish(user_id=user_id, view=view)
     return view
 
 
-def fill_settings_modal(
-    pool: ConnectionPool, client: WebClient, ws: WorkspaceContext, job: SettingsModalJob
-) -> dict[str, Any]:
+def fill_settings_modal(pool: Pool, client: WebClient, ws: WorkspaceContext, job: SettingsModalJob) -> dict[str, Any]:
     """Swap the listener's "loading" modal for the section's form, or for a refusal.
 
     Raises SlackApiError(not_found) when the loading modal is not open yet (the listener opens it
@@ -141,7 +138,7 @@ def _notify(client: WebClient, user_id: str, text: str) -> None:
 
 
 def apply_settings(
-    pool: ConnectionPool,
+    pool: Pool,
     client: WebClient,
     ws: WorkspaceContext,
     job: SettingsSaveJob,
@@ -187,7 +184,7 @@ def apply_settings(
 
 
 def _store_secret(
-    conn: psycopg.Connection,
+    conn: Connection,
     ws: WorkspaceContext,
     job: SettingsSaveJob,
     sealer: SecretSealer | None,

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, TypeGuard
 
 Lang = Literal["fr", "en"]
+
+
+def is_lang(value: object) -> TypeGuard[Lang]:
+    """Whether a value read from Slack, a form or the database is one of our languages."""
+    return value in ("fr", "en")
+
 
 _STRINGS: dict[str, dict[str, str]] = {
     "placeholder": {"en": ":eyes: Looking into it…", "fr": ":eyes: Je regarde ça…"},

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from slack_sdk.errors import SlackApiError
 
 from jamono.actions import store as actions_store
@@ -17,6 +16,7 @@ from jamono.actions.models import TICKET, TicketParams
 from jamono.container import Runtime
 from jamono.home.admin import is_workspace_admin
 from jamono.home.settings_model import WorkspaceSettings
+from jamono.i18n import is_lang
 from jamono.incidents import slackops, store
 from jamono.incidents.models import (
     SEVERITIES,
@@ -27,13 +27,14 @@ from jamono.incidents.models import (
     IncidentEvent,
     IncidentRef,
     IncidentSettings,
+    Lang,
     ListRequest,
 )
 from jamono.incidents.text import escape, tr
 from jamono.incidents.views import event_line, list_blocks, mirror_line
 from jamono.integrations.base import IntegrationError
 from jamono.integrations.priorities import map_priority
-from jamono.platform.db import tenant_tx
+from jamono.platform.db import Connection, tenant_tx
 from jamono.queue.client import enqueue
 from jamono.queue.names import REMIND_QUEUE, Actor
 
@@ -137,11 +138,12 @@ def declare(rt: Runtime, job: Declaration, *, final_attempt: bool = False) -> In
         if job.automatic and (extra.get("message_type") != "watched_channel" or settings.action_mode != "automatic"):
             return None  # automatic declaration: only in a watched channel of a workspace that chose it
         analysis = row.get("analysis") or {}
-        lang = analysis.get("language") if analysis.get("language") in ("fr", "en") else "en"
+        language = analysis.get("language")
+        lang: Lang = language if is_lang(language) else "en"
         from jamono.actions.flows import _first_line
 
         title = (analysis.get("summary") or _first_line(row["message"]))[:200]
-        severity = analysis.get("severity") if analysis.get("severity") in SEVERITIES else "high"
+        severity: str = analysis["severity"] if analysis.get("severity") in SEVERITIES else "high"
         key = f"incident:{job.interaction_id}"
         reporter = row["user_id"]
         origin_channel = row["channel_id"]
@@ -642,6 +644,7 @@ def remind(rt: Runtime, job: IncidentRef, *, now: datetime | None = None) -> boo
         schedule_reminder(ctx, incident, inc_settings)
         return False
     lead = incident.lead or incident.reporter
+    incident_id = incident.id
     sent = slackops.note_once(
         ctx,
         incident,
@@ -649,7 +652,7 @@ def remind(rt: Runtime, job: IncidentRef, *, now: datetime | None = None) -> boo
         channel=incident.channel_id,
         thread_ts=None,
         text=tr("reminder", incident.lang, lead=lead, minutes=minutes),
-        claim=lambda conn: store.claim_reminder(conn, incident.id, now, minutes),
+        claim=lambda conn: store.claim_reminder(conn, incident_id, now, minutes),
         since=base.timestamp() - 60,
     )
     if sent is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -72,7 +73,8 @@ def _slug(text: str) -> str:
 def thread_document(client: WebClient, channel: str, ts: str) -> tuple[str, str, str | None]:
     """(title, Markdown content, permalink) of a message and its thread."""
     replies = client.conversations_replies(channel=channel, ts=ts, limit=200)
-    messages = [m for m in replies.get("messages", []) if m.get("text")]
+    found: list[dict[str, Any]] = replies.get("messages", [])
+    messages = [m for m in found if m.get("text")]
     if not messages:
         raise ValueError("the message has no text to save")
     first_line = messages[0]["text"].strip().splitlines()[0]

@@ -46,7 +46,7 @@ _MESSAGES = {
 
 
 def _value(state: dict[str, Any], block_id: str) -> str | None:
-    action = next(iter((state.get(block_id) or {}).values()), {})
+    action: dict[str, Any] = next(iter((state.get(block_id) or {}).values()), {})
     return action.get("value")
 
 

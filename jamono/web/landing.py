@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from jamono.i18n import is_lang
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
 from jamono.workspaces.oauth import INSTALL_PATH, Lang, pick_language, strict_page_headers
 
@@ -135,7 +136,7 @@ def landing_routes(settings: Settings, *, multi_workspace: bool) -> list[web.Rou
 
     async def landing(request: web.Request) -> web.Response:
         asked = request.query.get("lang")
-        lang: Lang = asked if asked in ("fr", "en") else pick_language(request.headers.get("Accept-Language"))  # type: ignore[assignment]
+        lang: Lang = asked if is_lang(asked) else pick_language(request.headers.get("Accept-Language"))
         page = render_landing_page(
             lang, install_path=install_path, playground_path="/playground" if playground else None
         )

@@ -11,14 +11,13 @@ import inspect
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 from aiohttp import web
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
@@ -30,8 +29,9 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.oauth import OAuthStateUtils
 from slack_sdk.oauth.installation_store import Installation
 
+from jamono.i18n import is_lang
 from jamono.platform.crypto import SecretBox
-from jamono.platform.db import tenant_tx
+from jamono.platform.db import Pool, tenant_tx
 from jamono.platform.settings import Settings
 from jamono.slack.client import async_web_client
 from jamono.workspaces.installations import (
@@ -82,7 +82,7 @@ class PlanLimitExceeded(Exception):
         super().__init__(f"plan limit reached: {used} {what}, the {usage.plan_type} plan allows {allowed}")
 
 
-def plan_usage(pool: ConnectionPool, tenant_id: UUID | str) -> PlanUsage:
+def plan_usage(pool: Pool, tenant_id: UUID | str) -> PlanUsage:
     with tenant_tx(pool, tenant_id) as conn:
         row = conn.execute(
             "SELECT t.id, t.plan_type, t.max_agents, t.max_users,"
@@ -106,7 +106,7 @@ def plan_usage(pool: ConnectionPool, tenant_id: UUID | str) -> PlanUsage:
 
 
 def enforce_plan_limits(
-    pool: ConnectionPool, tenant_id: UUID | str, *, check: Collection[Literal["agents", "users"]] = ("agents", "users")
+    pool: Pool, tenant_id: UUID | str, *, check: Collection[Literal["agents", "users"]] = ("agents", "users")
 ) -> PlanUsage:
     """Raise PlanLimitExceeded when the tenant is over a limit; returns the usage otherwise."""
     usage = plan_usage(pool, tenant_id)
@@ -124,7 +124,7 @@ def pick_language(accept_language: str | None) -> Lang:
     for part in (accept_language or "").split(","):
         tag, _, params = part.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
-        if primary not in ("fr", "en"):
+        if not is_lang(primary):
             continue
         quality = 1.0
         for param in params.split(";"):
@@ -135,7 +135,7 @@ def pick_language(accept_language: str | None) -> Lang:
                 except ValueError:
                     quality = 0.0
         if quality > best[0]:  # strictly: on a tie the earlier tag, the browser's preference, wins
-            best = (quality, primary)  # type: ignore[assignment]
+            best = (quality, primary)
     return best[1]
 
 
@@ -297,12 +297,12 @@ def render_error_page(reason: str, lang: Lang, install_path: str = INSTALL_PATH,
 
 
 def _language(request: AsyncBoltRequest) -> Lang:
-    values = request.headers.get("accept-language") or [None]
-    return pick_language(values[0])
+    values = request.headers.get("accept-language") or []
+    return pick_language(values[0] if values else None)
 
 
 def _html_response(status: int, page: str, cookie: str | None = None) -> BoltResponse:
-    headers: dict[str, str | list[str]] = dict(PAGE_HEADERS)
+    headers: dict[str, str | Sequence[str]] = dict(PAGE_HEADERS)
     if cookie is not None:
         headers["Set-Cookie"] = [cookie]
     return BoltResponse(status=status, body=page, headers=headers)
@@ -314,7 +314,7 @@ class InstallCallbacks(AsyncCallbackOptions):
 
     def __init__(
         self,
-        pool: ConnectionPool,
+        pool: Pool,
         state_utils: OAuthStateUtils,
         *,
         install_path: str = INSTALL_PATH,
@@ -364,7 +364,7 @@ class InstallCallbacks(AsyncCallbackOptions):
         if found is None:
             return None
         try:
-            enforce_plan_limits(self.pool, found.tenant_id, check=("agents",))
+            enforce_plan_limits(self.pool, found.tenant_id, check=["agents"])
         except PlanLimitExceeded as exceeded:
             log.warning("install refused: %s", exceeded, extra={"team_id": installation.team_id})
             deactivate_workspace(self.pool, installation.team_id, installation.enterprise_id)
@@ -422,7 +422,7 @@ def authorization_url_for(api_url: str) -> str | None:
 
 def build_oauth_settings(
     settings: Settings,
-    pool: ConnectionPool,
+    pool: Pool,
     box: SecretBox,
     *,
     on_installed: OnInstalled | None = None,
@@ -472,7 +472,7 @@ def build_oauth_settings(
 
 
 def build_oauth_flow(
-    settings: Settings, pool: ConnectionPool, box: SecretBox, *, on_installed: OnInstalled | None = None, **options
+    settings: Settings, pool: Pool, box: SecretBox, *, on_installed: OnInstalled | None = None, **options
 ) -> JamonoOAuthFlow:
     """The flow to give `AsyncApp(oauth_flow=...)`: our settings plus our install page."""
     return JamonoOAuthFlow(

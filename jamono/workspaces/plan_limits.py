@@ -3,11 +3,10 @@ Why and how: docs/design/workspaces.md."""
 
 from __future__ import annotations
 
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
 from jamono.i18n import Lang
-from jamono.platform.db import tenant_tx
+from jamono.platform.db import Pool, tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
 
 _TEXT = {
@@ -28,7 +27,7 @@ class UserLimit(BaseModel):
         return _TEXT[lang].format(plan=self.plan_type, allowed=self.max_users, used=self.users)
 
 
-def over_user_limit(pool: ConnectionPool, ws: WorkspaceContext, user_id: str) -> UserLimit | None:
+def over_user_limit(pool: Pool, ws: WorkspaceContext, user_id: str) -> UserLimit | None:
     """The limit this user would exceed, or None when they may be answered."""
     with tenant_tx(pool, ws.tenant_id) as conn:
         row = conn.execute(

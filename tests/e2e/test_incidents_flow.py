@@ -324,7 +324,7 @@ async def test_a_worker_dying_between_create_and_record_leaves_one_channel(
     creates = sandbox.calls_to("conversations.create")[before:]
     assert [c.ok for c in creates] == [True, False] and creates[1].error == "name_taken"
     assert row["channel_id"] == creates[0].response["channel"]["id"]
-    assert len([c for c in sandbox.channel("#" + row["channel_name"]).name]) and _card(sandbox, row["channel_id"])
+    assert len(list(sandbox.channel("#" + row["channel_name"]).name)) and _card(sandbox, row["channel_id"])
     assert _pins(sandbox, row["channel_id"]) == [row["card_ts"]]
     assert len([m for m in sandbox.bot_messages(row["channel_id"]) if "Incident channel for" in m["text"]]) == 1
 
@@ -368,7 +368,7 @@ async def test_commands_change_it_everywhere_and_jira_follows_once(sender, sandb
     ]
     for text, said in steps:
         assert (await _command(sender, "U0DEV", channel, text)).status == 200
-        await sandbox.wait_for(lambda: _said(sandbox, channel, said), timeout=20)
+        await sandbox.wait_for(lambda said=said: _said(sandbox, channel, said), timeout=20)
     # A stranger may not change it; a wrong value gets the usage.
     await _command(sender, "U0STRANGER", channel, "incident status monitoring")
     await sandbox.wait_for(

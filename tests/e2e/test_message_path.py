@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.plugins.stack import PLACEHOLDER, answered  # noqa: F401
-
 import asyncio
 
 from jamono.platform.db import tenant_tx
+from tests.plugins.stack import PLACEHOLDER, answered  # noqa: F401
 
 
 async def test_a_channel_mention_is_answered_once_in_its_thread(sender, sandbox, pool, sandbox_workspace):

@@ -22,7 +22,6 @@ from jamono.platform.crypto import generate_key
 from jamono.platform.db import tenant_tx
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
 from jamono.platform.tenancy import load_workspace
-
 from tests.e2e.serving import serve
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -129,7 +128,7 @@ async def test_two_workspaces_install_get_welcomed_and_answered_with_their_own_t
         assert ws.is_active and ws.deployment_id is not None
         # The installer hears from NOX once, in their own language.
         dm = sandbox.dm_channel(user)
-        welcome = await sandbox.wait_for(lambda: sandbox.bot_messages(dm), timeout=30)
+        welcome = await sandbox.wait_for(lambda dm=dm: sandbox.bot_messages(dm), timeout=30)
         assert hello[user] in str(welcome[0]["blocks"])
         post = [c for c in sandbox.calls_to("chat.postMessage") if c.params.get("channel") == user]
         assert [c.token for c in post] == [tokens[team]]
@@ -149,7 +148,9 @@ async def test_two_workspaces_install_get_welcomed_and_answered_with_their_own_t
             assert (await sender.send_event(envelope)).status == 200
             asked[team] = (channel, envelope["event"]["ts"])
     for team, (channel, ts) in asked.items():
-        await sandbox.wait_for(lambda: len(_replies_with_token(sandbox, channel, ts)) >= 1, timeout=30)
+        await sandbox.wait_for(
+            lambda channel=channel, ts=ts: len(_replies_with_token(sandbox, channel, ts)) >= 1, timeout=30
+        )
         assert set(_replies_with_token(sandbox, channel, ts)) == {tokens[team]}
 
     # Neither tenant sees the other's interactions, through the app's role with no tenant filter.

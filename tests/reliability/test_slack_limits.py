@@ -5,6 +5,7 @@ through the shared limiter (jamono/slack/rate_limit.py), timed from the sandbox'
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
@@ -44,7 +45,7 @@ async def test_posts_to_one_channel_stay_within_one_per_second(
     await rig.wait_until(lambda: rig.answered(rsandbox, targets) == 6, timeout=40, what="six answers")
     posts = sorted(c.time for c in rsandbox.calls_to("chat.postMessage") if c.ok and c.params.get("channel") == channel)
     assert len(posts) == 6, "one reply per mention"
-    gaps = [round(b - a, 3) for a, b in zip(posts, posts[1:])]
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(posts)]
     # One post per calendar second ⇒ posts i and i+2 are more than a second apart, and six posts
     # span more than four seconds (tolerance: the time between taking the slot and the sandbox
     # receiving the request, which grows on a loaded machine). Unthrottled, they span well under 1 s.
