@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
-
 import pytest
 from cryptography.fernet import Fernet
-from slack_bolt.context.async_context import AsyncBoltContext
+from unittest.mock import AsyncMock
 
 from jamono.home import ids
 from jamono.home.modals import metadata
@@ -21,31 +20,7 @@ from listeners.home.handlers import (
     settings_external_id,
 )
 from tests.home.test_forms import SERVICE_ACCOUNT, google_state, jira_state, text
-
-
-class Recorder:
-    """The queue, ack and client in one timeline, so tests can assert what happened first."""
-
-    def __init__(self) -> None:
-        self.timeline: list[tuple[str, Any]] = []
-
-    async def enqueue_async(self, actor_name: str, payload: dict[str, Any], **_: Any) -> None:
-        json.dumps(payload)  # must be serialisable for the broker
-        self.timeline.append(("enqueue", (actor_name, payload)))
-
-    async def ack(self, **kwargs: Any) -> None:
-        self.timeline.append(("ack", kwargs))
-
-    async def views_open(self, **kwargs: Any) -> None:
-        self.timeline.append(("views_open", kwargs))
-
-    def queued(self) -> list[tuple[str, dict[str, Any]]]:
-        return [item for kind, item in self.timeline if kind == "enqueue"]
-
-
-@pytest.fixture
-def rec() -> Recorder:
-    return Recorder()
+from tests.listeners.doubles import listener_rig
 
 
 @pytest.fixture
@@ -53,37 +28,35 @@ def sealer() -> SecretSealer:
     return SecretSealer([Fernet.generate_key().decode()])
 
 
-def ctx(rec: Recorder, sealer: SecretSealer | None = None) -> AsyncBoltContext:
-    context = AsyncBoltContext({"jobs": rec, "team_id": "T0CTX"})
-    if sealer is not None:
-        context["home_sealer"] = sealer
-    return context
-
-
-async def test_home_opened_queues_a_publish(rec):
+async def test_home_opened_queues_a_publish():
+    jobs, _, context = listener_rig()
     body = {"team_id": "T1", "event": {}}
-    await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "home"}, ctx(rec))
-    await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "messages"}, ctx(rec))
-    assert rec.queued() == [(Actor.PUBLISH_HOME, {"team_id": "T1", "enterprise_id": None, "user": "U1"})]
+    await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "home"}, context)
+    await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "messages"}, context)
+    await handle_app_home_opened(body, {"type": "app_home_opened", "tab": "home"}, context)  # no user: nothing
+    assert jobs.jobs == [(Actor.PUBLISH_HOME, {"team_id": "T1", "enterprise_id": None, "user": "U1"})]
 
 
-async def test_edit_button_queues_then_acks_then_opens_the_loading_modal(rec):
+async def test_edit_button_queues_then_acks_then_opens_the_loading_modal():
+    jobs, ack, context = listener_rig()
     body = {"team": {"id": "T1"}, "user": {"id": "U1"}, "trigger_id": "123.456.abc"}
     action = {"action_id": "home_edit_jira"}
-    await ack_home_edit(rec.ack, body, action, ctx(rec))
-    await open_settings_loading(body, action, rec)
-    kinds = [kind for kind, _ in rec.timeline]
-    assert kinds == ["enqueue", "ack", "views_open"]
-    ((name, job),) = rec.queued()
+    await ack_home_edit(ack, body, action, context)
+    client = AsyncMock()  # the lazy step runs after the ack
+    await open_settings_loading(body, action, client)
+    job = jobs.only(Actor.FILL_SETTINGS_MODAL)
     external_id = settings_external_id("jira", "123.456.abc")
-    assert name == Actor.FILL_SETTINGS_MODAL and job["section"] == "jira" and job["external_id"] == external_id
-    opened = rec.timeline[2][1]
+    assert job["section"] == "jira" and job["external_id"] == external_id
+    ack.assert_awaited_once_with()
+    opened = client.views_open.await_args.kwargs
     assert opened["trigger_id"] == "123.456.abc" and opened["view"]["external_id"] == external_id
 
 
-async def test_edit_button_refuses_unknown_sections(rec):
+async def test_edit_button_refuses_unknown_sections():
+    jobs, ack, context = listener_rig()
     with pytest.raises(ValueError):
-        await ack_home_edit(rec.ack, {"trigger_id": "t"}, {"action_id": "home_edit_billing"}, ctx(rec))
+        await ack_home_edit(ack, {"trigger_id": "t"}, {"action_id": "home_edit_billing"}, context)
+    assert jobs.jobs == [] and ack.await_count == 0
 
 
 def submission(section: str, state: dict[str, Any], *, lang: str = "en", has_secret: bool = False) -> tuple[dict, dict]:
@@ -95,52 +68,60 @@ def submission(section: str, state: dict[str, Any], *, lang: str = "en", has_sec
     return {"team": {"id": "T1"}, "user": {"id": "U1"}, "view": view}, view
 
 
-async def test_invalid_submission_answers_with_errors_and_queues_nothing(rec, sealer):
+async def test_invalid_submission_answers_with_errors_and_queues_nothing(sealer):
+    jobs, ack, context = listener_rig(home_sealer=sealer)
     body, view = submission("jira", jira_state(**{ids.B_JIRA_URL: text("http://x")}), lang="fr")
-    await handle_settings_submission(rec.ack, body, view, ctx(rec, sealer))
-    assert rec.queued() == []
-    ((kind, kwargs),) = rec.timeline
-    assert kwargs["response_action"] == "errors" and kwargs["errors"][ids.B_JIRA_URL].startswith("L'URL Jira")
+    await handle_settings_submission(ack, body, view, context)
+    assert jobs.jobs == []
+    kwargs = ack.await_args.kwargs
+    assert (
+        ack.await_count == 1
+        and kwargs["response_action"] == "errors"
+        and kwargs["errors"][ids.B_JIRA_URL].startswith("L'URL Jira")
+    )
 
 
-async def test_valid_submission_queues_sealed_secret_then_acks(rec, sealer):
+async def test_valid_submission_queues_sealed_secret_then_acks(sealer):
+    jobs, ack, context = listener_rig(home_sealer=sealer)
     body, view = submission("jira", jira_state())
-    await handle_settings_submission(rec.ack, body, view, ctx(rec, sealer))
-    assert [kind for kind, _ in rec.timeline] == ["enqueue", "ack"] and rec.timeline[1][1] == {}
-    ((name, job),) = rec.queued()
-    assert name == Actor.SAVE_SETTINGS and job["section"] == "jira" and job["changes"]["jira"]["project_key"] == "OPS"
+    await handle_settings_submission(ack, body, view, context)
+    job = jobs.only(Actor.SAVE_SETTINGS)
+    ack.assert_awaited_once_with()
+    assert job["section"] == "jira" and job["changes"]["jira"]["project_key"] == "OPS"
     assert "ATATT3xFfGF0-secret-token" not in json.dumps(job)
     assert sealer.open(job["sealed_secret"]).get_secret_value() == "ATATT3xFfGF0-secret-token"
 
 
-async def test_kept_secret_travels_as_nothing(rec, sealer):
+async def test_kept_secret_travels_as_nothing(sealer):
+    jobs, ack, context = listener_rig(home_sealer=sealer)
     body, view = submission("google", google_state(**{ids.B_GOOGLE_CREDENTIALS: text(None)}), has_secret=True)
-    await handle_settings_submission(rec.ack, body, view, ctx(rec, sealer))
-    ((name, job),) = rec.queued()
+    await handle_settings_submission(ack, body, view, context)
+    job = jobs.only(Actor.SAVE_SETTINGS)
     assert job["sealed_secret"] is None and job["changes"] == {
         "google": {"mode": "service_account", "organizer_email": "ops@acme.io", "calendar_id": "primary"}
     }
 
 
-async def test_a_secret_without_encryption_keys_is_refused_in_the_modal(rec, monkeypatch):
+async def test_a_secret_without_encryption_keys_is_refused_in_the_modal(monkeypatch):
     from listeners.home import handlers as slack_handlers
 
     monkeypatch.setattr(slack_handlers, "_default_sealer", lambda: None)
+    jobs, ack, context = listener_rig()
     body, view = submission("google", google_state(**{ids.B_GOOGLE_CREDENTIALS: text(SERVICE_ACCOUNT)}))
-    await handle_settings_submission(rec.ack, body, view, ctx(rec))
-    assert rec.queued() == []
-    ((kind, kwargs),) = rec.timeline
-    assert kwargs["errors"] == {
+    await handle_settings_submission(ack, body, view, context)
+    assert jobs.jobs == [] and ack.await_count == 1
+    assert ack.await_args.kwargs["errors"] == {
         ids.B_GOOGLE_CREDENTIALS: "This NOX server can't store secrets yet (no encryption key configured)."
     }
 
 
-async def test_general_submission_needs_no_sealer(rec, monkeypatch):
+async def test_general_submission_needs_no_sealer(monkeypatch):
     from listeners.home import handlers as slack_handlers
     from tests.home.test_forms import general_state
 
     monkeypatch.setattr(slack_handlers, "_default_sealer", lambda: None)
+    jobs, ack, context = listener_rig()
     body, view = submission("general", general_state())
-    await handle_settings_submission(rec.ack, body, view, ctx(rec))
-    ((name, job),) = rec.queued()
+    await handle_settings_submission(ack, body, view, context)
+    job = jobs.only(Actor.SAVE_SETTINGS)
     assert job["changes"]["action_mode"] == "automatic" and job["sealed_secret"] is None
