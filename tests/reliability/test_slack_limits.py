@@ -10,6 +10,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 
 from jamono.platform.settings import Settings
 from jamono.slack.client import async_retry_handlers, retry_handlers
+from tests.drained import queue_drained
 from tests.reliability import rig
 
 
@@ -70,7 +71,7 @@ async def test_rate_limits_and_server_errors_delay_the_reply_but_never_drop_or_d
         await rig.wait_until(lambda: rig.final_reply(rsandbox, channel, ts), timeout=40, what="the reply")
     finally:
         rsandbox.clear_faults()
-    await asyncio.sleep(0.5)  # a duplicate, if any, would show by now
+    await queue_drained(rel_web.broker)  # every job has run: a duplicate, if any, shows by now
     assert len(rsandbox.bot_messages(channel, thread_ts=ts)) == 1
     posts = [c for c in rsandbox.calls_to("chat.postMessage") if c.params.get("channel") == channel]
     assert [c.http_status for c in posts] == [429, 429, 200]
