@@ -50,7 +50,7 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         if not cmd.args:
             await ack(blocks=help_blocks(lang))
             return
-        actor = "kb_search" if cmd.name == "kb search" else "answer_command"
+        actor = Actor.KB_SEARCH if cmd.name == "kb search" else Actor.ANSWER_COMMAND
         await context["jobs"].enqueue_async(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
         await ack(text=_WORKING[cmd.name][lang])
     elif cmd.name == "incident" and (change := change_job(command, cmd.args)) is not None:
