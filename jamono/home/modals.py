@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from jamono.home import ids
-from jamono.home.blockkit import context, input_block, modal, option, section, text_input
+from jamono.slack.blockkit import context, input_block, modal, option, section, text_input
 from jamono.home.settings_model import DISPLAY_NAME_MAX, SEVERITIES, WorkspaceSettings
 from jamono.home.text import t
 from jamono.i18n import Lang

@@ -11,7 +11,7 @@ from typing import Any
 
 from jamono.commands import HELP
 from jamono.home import formatting as fmt
-from jamono.home.blockkit import (
+from jamono.slack.blockkit import (
     Block,
     button,
     clip,
@@ -36,7 +36,7 @@ from jamono.home.modals import (
 )
 from jamono.home.settings_model import SEVERITIES, WorkspaceSettings
 from jamono.home.text import t
-from jamono.home.validation import validate_view
+from jamono.slack.validation import validate_view
 from jamono.i18n import Lang
 
 __all__ = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jamono.home.blockkit import (
+from jamono.slack.blockkit import (
     BUTTON_TEXT_MAX,
     CONTEXT_ELEMENTS_MAX,
     FIELD_TEXT_MAX,
