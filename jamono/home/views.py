@@ -36,7 +36,6 @@ from jamono.home.modals import (
 )
 from jamono.home.settings_model import SEVERITIES, WorkspaceSettings
 from jamono.home.text import t
-from jamono.slack.validation import validate_view
 from jamono.i18n import Lang
 
 __all__ = [
@@ -46,7 +45,6 @@ __all__ = [
     "google_settings_modal",
     "loading_modal",
     "notice_modal",
-    "validate_view",
 ]
 
 RECENT_SHOWN = 20

@@ -1,24 +1,26 @@
-"""Small Block Kit constructors that clip text to Slack's limits, so no input can make a view invalid."""
+"""Jamono's one set of Block Kit constructors: they clip text to Slack's limits, so no input makes a block invalid."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-Block = dict[str, Any]
+from jamono.slack.limits import (
+    BUTTON_TEXT_MAX,
+    BUTTON_VALUE_MAX,
+    CONTEXT_ELEMENTS_MAX,
+    FIELD_TEXT_MAX,
+    FIELDS_MAX,
+    HEADER_TEXT_MAX,
+    HINT_MAX,
+    LABEL_MAX,
+    MODAL_TITLE_MAX,
+    OPTION_TEXT_MAX,
+    PLACEHOLDER_MAX,
+    SECTION_TEXT_MAX,
+)
 
-SECTION_TEXT_MAX = 3000
-FIELD_TEXT_MAX = 2000
-FIELDS_MAX = 10
-HEADER_TEXT_MAX = 150
-BUTTON_TEXT_MAX = 75
-OPTION_TEXT_MAX = 75
-LABEL_MAX = 2000
-HINT_MAX = 2000
-PLACEHOLDER_MAX = 150
-CONTEXT_ELEMENTS_MAX = 10
-MODAL_TITLE_MAX = 24
-ID_MAX = 255
+Block = dict[str, Any]
 
 
 def clip(text: str, limit: int) -> str:
@@ -35,16 +37,20 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def plain(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:
-    return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
+def plain(text: str, limit: int = SECTION_TEXT_MAX, *, emoji: bool | None = True) -> dict[str, Any]:
+    """A plain_text object; `emoji=None` leaves the flag out (Slack's default applies)."""
+    obj: dict[str, Any] = {"type": "plain_text", "text": clip(text, limit) or " "}
+    if emoji is not None:
+        obj["emoji"] = emoji
+    return obj
 
 
 def mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": clip(text, limit) or " "}
 
 
-def header(text: str) -> Block:
-    return {"type": "header", "text": plain(text, HEADER_TEXT_MAX)}
+def header(text: str, *, emoji: bool | None = True) -> Block:
+    return {"type": "header", "text": plain(text, HEADER_TEXT_MAX, emoji=emoji)}
 
 
 def divider() -> Block:
@@ -75,13 +81,34 @@ def context(*texts: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(t) for t in texts[:CONTEXT_ELEMENTS_MAX]]}
 
 
-def button(text: str, action_id: str, *, value: str | None = None, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "action_id": action_id, "text": plain(text, BUTTON_TEXT_MAX)}
+def button(
+    text: str,
+    action_id: str,
+    *,
+    value: str | None = None,
+    style: str | None = None,
+    accessibility_label: str | None = None,
+    emoji: bool | None = True,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": plain(text, BUTTON_TEXT_MAX, emoji=emoji),
+    }
     if value is not None:
-        element["value"] = value[:2000]
+        element["value"] = value[:BUTTON_VALUE_MAX]
     if style:
         element["style"] = style
+    if accessibility_label:
+        element["accessibility_label"] = clip(accessibility_label, BUTTON_TEXT_MAX)
     return element
+
+
+def actions(elements: list[dict[str, Any]], *, block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": elements}
+    if block_id:
+        block["block_id"] = block_id
+    return block
 
 
 def sections_from_lines(lines: Iterable[str], limit: int = SECTION_TEXT_MAX) -> list[Block]:
@@ -99,8 +126,29 @@ def sections_from_lines(lines: Iterable[str], limit: int = SECTION_TEXT_MAX) -> 
     return blocks
 
 
-def option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
-    opt: dict[str, Any] = {"text": plain(text, OPTION_TEXT_MAX), "value": value}
+def split_sections(text: str, limit: int = SECTION_TEXT_MAX) -> list[Block]:
+    """Long mrkdwn as several sections, split at line boundaries and never inside a code fence."""
+    room = limit - 10  # space to close and reopen a ``` fence
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > room:
+            chunks.append(line[:room])
+            line = line[room:]
+        if len(current) + len(line) > room:
+            if current.count("```") % 2 == 1:
+                current += "```"
+                line = "```\n" + line
+            chunks.append(current)
+            current = ""
+        current += line
+    if current.strip():
+        chunks.append(current)
+    return [section(c.rstrip()) for c in chunks if c.strip()]
+
+
+def option(text: str, value: str, description: str | None = None, *, emoji: bool | None = True) -> dict[str, Any]:
+    opt: dict[str, Any] = {"text": plain(text, OPTION_TEXT_MAX, emoji=emoji), "value": value}
     if description:
         opt["description"] = plain(description, OPTION_TEXT_MAX)
     return opt
@@ -113,12 +161,18 @@ def input_block(
     *,
     optional: bool = False,
     hint: str | None = None,
+    emoji: bool | None = True,
 ) -> Block:
-    block: Block = {"type": "input", "block_id": block_id, "label": plain(label, LABEL_MAX), "element": element}
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, LABEL_MAX, emoji=emoji),
+        "element": element,
+    }
     if optional:
         block["optional"] = True
     if hint:
-        block["hint"] = plain(hint, HINT_MAX)
+        block["hint"] = plain(hint, HINT_MAX, emoji=emoji)
     return block
 
 
@@ -129,6 +183,7 @@ def text_input(
     placeholder: str | None = None,
     max_length: int | None = None,
     multiline: bool = False,
+    emoji: bool | None = True,
 ) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": action_id}
     if multiline:
@@ -138,7 +193,7 @@ def text_input(
     if initial:
         element["initial_value"] = initial[:max_length] if max_length else initial
     if placeholder:
-        element["placeholder"] = plain(placeholder, PLACEHOLDER_MAX)
+        element["placeholder"] = plain(placeholder, PLACEHOLDER_MAX, emoji=emoji)
     return element
 
 
@@ -151,18 +206,19 @@ def modal(
     close: str | None = None,
     private_metadata: str = "",
     external_id: str | None = None,
+    emoji: bool | None = True,
 ) -> dict[str, Any]:
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(title, MODAL_TITLE_MAX),
+        "title": plain(title, MODAL_TITLE_MAX, emoji=emoji),
         "blocks": blocks,
         "private_metadata": private_metadata,
     }
     if submit:
-        view["submit"] = plain(submit, MODAL_TITLE_MAX)
+        view["submit"] = plain(submit, MODAL_TITLE_MAX, emoji=emoji)
     if close:
-        view["close"] = plain(close, MODAL_TITLE_MAX)
+        view["close"] = plain(close, MODAL_TITLE_MAX, emoji=emoji)
     if external_id:
         view["external_id"] = external_id
     return view

@@ -19,9 +19,9 @@ from jamono.home.views import (
     jira_settings_modal,
     loading_modal,
     notice_modal,
-    validate_view,
 )
 from jamono.sandbox.validation import check_view
+from jamono.slack.validation import validate_view
 from tests.home.factories import big_metrics, big_recent, big_settings
 
 MODALS = {"general": general_settings_modal, "jira": jira_settings_modal, "google": google_settings_modal}
