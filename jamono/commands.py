@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from jamono.i18n import Lang
+from jamono.slack.blockkit import context, section
 
 Subcommand = Literal[
     "help", "ask", "incident", "incidents", "meeting", "kb add", "kb search", "status", "config", "followups"
@@ -92,21 +93,11 @@ def help_blocks(lang: Lang = "en", unknown: str | None = None) -> list[dict]:
             "fr": f"Je ne connais pas la commande `{unknown[:60]}`. {intro}",
         }[lang]
     lines = "\n".join(f"• {usage} — {what}" for usage, what in HELP[lang])
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": lines}},
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Add `--share` to post the reply in the channel."
-                    if lang == "en"
-                    else "Ajoutez `--share` pour publier la réponse dans le canal.",
-                }
-            ],
-        },
-    ]
+    share = {
+        "en": "Add `--share` to post the reply in the channel.",
+        "fr": "Ajoutez `--share` pour publier la réponse dans le canal.",
+    }[lang]
+    return [section(intro), section(lines), context(share)]
 
 
 def config_blocks(lang: Lang, team_id: str, app_id: str) -> list[dict]:
@@ -118,18 +109,8 @@ def config_blocks(lang: Lang, team_id: str, app_id: str) -> list[dict]:
         "fr": ":gear: J'ouvre les réglages de NOX. Jira, Google Agenda et les chiffres d'usage sont dans l'onglet "
         "*Accueil* de NOX" + (f" : <{home}|l'ouvrir>." if home else "."),
     }[lang]
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": {
-                        "en": "Sections: `/nox config general`, `/nox config jira`, `/nox config google`.",
-                        "fr": "Sections : `/nox config general`, `/nox config jira`, `/nox config google`.",
-                    }[lang],
-                }
-            ],
-        },
-    ]
+    sections = {
+        "en": "Sections: `/nox config general`, `/nox config jira`, `/nox config google`.",
+        "fr": "Sections : `/nox config general`, `/nox config jira`, `/nox config google`.",
+    }[lang]
+    return [section(text), context(sections)]

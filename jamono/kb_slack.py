@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from jamono.runtime import Runtime
+from jamono.slack.blockkit import context, section
 from jamono.slack.escape import escape_link_url
 from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.slack.payloads import CommandJob, KbSaveJob
@@ -127,20 +128,15 @@ def save_document(rt: Runtime, job: KbSaveJob) -> None:
 def search_blocks(query: str, hits: list, lang: str) -> list[dict]:
     relevant = [h for h in hits if h.relevant]
     if not relevant:
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": NO_HITS[lang].format(query=esc(query[:100]))}}]
+        return [section(NO_HITS[lang].format(query=esc(query[:100])))]
     # The query, the documents' titles, links and text are people's words: escaped, never markup.
-    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": f":mag: *{esc(query[:100])}*"}}]
+    blocks: list[dict] = [section(f":mag: *{esc(query[:100])}*")]
     for hit in relevant[:5]:
         label = esc(hit.title + (f" › {hit.heading}" if hit.heading else ""))
         link = f"<{escape_link_url(hit.url)}|{label}>" if hit.url else f"*{label}*"
         snippet = esc(re.sub(r"\s+", " ", hit.content)[:240])
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"{link}\n{snippet}…"}})
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"`{esc(hit.source)}` · score {hit.score:.2f}"}],
-            }
-        )
+        blocks.append(section(f"{link}\n{snippet}…"))
+        blocks.append(context(f"`{esc(hit.source)}` · score {hit.score:.2f}"))
     return blocks
 
 

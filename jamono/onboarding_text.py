@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jamono.i18n import Lang, lookup
+from jamono.slack.blockkit import actions, button, header, section
 
 WATCH_ACTION = "channel_watch"
 IGNORE_ACTION = "channel_watch_no"
@@ -76,36 +77,24 @@ def t(key: str, lang: Lang | str = "en", **values: object) -> str:
 
 def welcome_blocks(lang: Lang) -> list[dict[str, Any]]:
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": t("welcome_title", lang)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": t("welcome_body", lang)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": t("welcome_steps", lang)}},
+        header(t("welcome_title", lang), emoji=None),
+        section(t("welcome_body", lang)),
+        section(t("welcome_steps", lang)),
     ]
 
 
 def member_welcome_blocks(lang: Lang) -> list[dict[str, Any]]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": t("member_welcome_body", lang)}}]
+    return [section(t("member_welcome_body", lang))]
 
 
 def channel_offer_blocks(lang: Lang, channel_id: str, name: str) -> list[dict[str, Any]]:
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": t("offer_body", lang, channel=channel_id)}},
-        {
-            "type": "actions",
-            "block_id": "channel_watch",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": WATCH_ACTION,
-                    "style": "primary",
-                    "value": channel_id,
-                    "text": {"type": "plain_text", "text": t("watch_yes", lang)},
-                },
-                {
-                    "type": "button",
-                    "action_id": IGNORE_ACTION,
-                    "value": channel_id,
-                    "text": {"type": "plain_text", "text": t("watch_no", lang)},
-                },
+        section(t("offer_body", lang, channel=channel_id)),
+        actions(
+            [
+                button(t("watch_yes", lang), WATCH_ACTION, value=channel_id, style="primary", emoji=None),
+                button(t("watch_no", lang), IGNORE_ACTION, value=channel_id, emoji=None),
             ],
-        },
+            block_id="channel_watch",
+        ),
     ]

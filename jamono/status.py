@@ -17,6 +17,7 @@ from slack_sdk.webhook import WebhookClient
 
 from jamono.db import tenant_tx
 from jamono.i18n import Lang, lookup
+from jamono.slack.blockkit import header, section
 from jamono.runtime import Runtime
 from jamono.slack.escape import escape_mrkdwn
 from jamono.slack.payloads import CommandJob
@@ -186,8 +187,8 @@ def collect(rt: Runtime, ws: WorkspaceContext, lang: Lang, *, queued_at: float |
 def status_blocks(checks: list[Check], lang: Lang) -> list[dict]:
     lines = "\n".join(f"{ICON[c.state]} *{c.name}* — {c.detail}" for c in checks)
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": tr("title", lang)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": lines[:2900]}},
+        header(tr("title", lang), emoji=None),
+        section(lines[:2900]),
     ]
 
 

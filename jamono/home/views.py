@@ -138,8 +138,8 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_GENERAL,
         accessory=_edit("general", lang),
+        text=f"*{t('general', lang)}*",
     )
-    general["text"] = {"type": "mrkdwn", "text": f"*{t('general', lang)}*"}
 
     jira = settings.jira
     jira_started = bool(jira.url or jira.email or jira.project_key or jira.has_token)
@@ -155,8 +155,8 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_JIRA,
         accessory=_edit("jira", lang),
+        text=f"*{t('jira', lang)}*",
     )
-    jira_block["text"] = {"type": "mrkdwn", "text": f"*{t('jira', lang)}*"}
 
     google = settings.google
     google_started = bool(google.organizer_email or google.has_credentials)
@@ -172,8 +172,8 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_GOOGLE,
         accessory=_edit("google", lang),
+        text=f"*{t('google', lang)}*",
     )
-    google_block["text"] = {"type": "mrkdwn", "text": f"*{t('google', lang)}*"}
 
     return [divider(), header(t("config_header", lang)), general, jira_block, google_block]
 
@@ -218,8 +218,8 @@ def _window(metrics: UsageMetrics, lang: Lang) -> list[Block]:
             _field("m_failures", n(metrics.failures), lang),
         ],
         block_id=f"home_usage_{metrics.days}d",
+        text=t("usage_window", lang, days=metrics.days),
     )
-    numbers["text"] = {"type": "mrkdwn", "text": t("usage_window", lang, days=metrics.days)}
     blocks: list[Block] = [numbers]
     if metrics.per_day:
         counts = [d.count for d in metrics.per_day]

@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 
 from jamono.actions import store as actions_store
 from jamono.actions.execution import Ctx, RetryLater, ephemeral
+from jamono.slack.blockkit import divider, section
 from jamono.actions.models import TICKET, TicketParams
 from jamono.db import tenant_tx
 from jamono.home.admin import is_workspace_admin
@@ -716,7 +717,7 @@ def home_blocks(pool: Any, tenant_id: UUID, lang: str) -> list[dict[str, Any]]:
     if not incidents:
         return []
     body = list_blocks(incidents, lang, {})[1:]
-    return [{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": tr("home_head", lang)}}, *body]
+    return [divider(), section(tr("home_head", lang)), *body]
 
 
 __all__ = ["change", "declare", "list_open", "remind", "sync_jira"]

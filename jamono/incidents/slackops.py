@@ -17,6 +17,7 @@ from jamono.actions.execution import Ctx
 from jamono.db import tenant_tx
 from jamono.incidents import store
 from jamono.incidents.models import Incident, IncidentSettings
+from jamono.slack.blockkit import section
 from jamono.incidents.views import (
     CARD_EVENT_TYPE,
     NOTE_EVENT_TYPE,
@@ -246,7 +247,7 @@ def note_once(
             thread_ts=thread_ts,
             text=text,
             metadata=metadata,
-            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            blocks=[section(text)],
         )
         return str(posted["ts"])
 

@@ -67,9 +67,15 @@ def section(text: str, *, block_id: str | None = None, accessory: dict[str, Any]
 
 
 def fields_section(
-    fields: Sequence[str], *, block_id: str | None = None, accessory: dict[str, Any] | None = None
+    fields: Sequence[str],
+    *,
+    block_id: str | None = None,
+    accessory: dict[str, Any] | None = None,
+    text: str | None = None,
 ) -> Block:
     block: Block = {"type": "section", "fields": [mrkdwn(f, FIELD_TEXT_MAX) for f in fields[:FIELDS_MAX]]}
+    if text is not None:
+        block["text"] = mrkdwn(text)
     if block_id:
         block["block_id"] = block_id
     if accessory:

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from jamono.i18n import Lang
+from jamono.slack.blockkit import input_block, modal, text_input
 
 KB_ADD_CALLBACK = "kb_add"
 TITLE_MAX, CONTENT_MIN, CONTENT_MAX = 200, 20, 50_000
@@ -67,41 +68,30 @@ def parse_kb_add(view_state: dict[str, Any], lang: Lang = "en") -> KbAddForm | d
 
 def kb_add_view(lang: Lang = "en", private_metadata: str = "") -> dict[str, Any]:
     fr = lang == "fr"
-    return {
-        "type": "modal",
-        "callback_id": KB_ADD_CALLBACK,
-        "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": "Base de connaissances" if fr else "Knowledge base"},
-        "submit": {"type": "plain_text", "text": "Enregistrer" if fr else "Save"},
-        "close": {"type": "plain_text", "text": "Annuler" if fr else "Cancel"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "title",
-                "label": {"type": "plain_text", "text": "Titre" if fr else "Title"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    "max_length": TITLE_MAX,
-                    "placeholder": {
-                        "type": "plain_text",
-                        "text": "Redis — éviction mémoire" if fr else "Redis — memory eviction",
-                    },
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "content",
-                "label": {"type": "plain_text", "text": "Contenu (Markdown)" if fr else "Content (Markdown)"},
-                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000},
-            },
-            {
-                "type": "input",
-                "block_id": "tags",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Tags"},
-                "hint": {"type": "plain_text", "text": "séparés par des virgules" if fr else "comma-separated"},
-                "element": {"type": "plain_text_input", "action_id": "value"},
-            },
+    title_input = text_input(
+        "value",
+        max_length=TITLE_MAX,
+        placeholder="Redis — éviction mémoire" if fr else "Redis — memory eviction",
+        emoji=None,
+    )
+    content_input = text_input("value", multiline=True, max_length=3000)
+    return modal(
+        callback_id=KB_ADD_CALLBACK,
+        private_metadata=private_metadata,
+        title="Base de connaissances" if fr else "Knowledge base",
+        submit="Enregistrer" if fr else "Save",
+        close="Annuler" if fr else "Cancel",
+        emoji=None,
+        blocks=[
+            input_block("title", "Titre" if fr else "Title", title_input, emoji=None),
+            input_block("content", "Contenu (Markdown)" if fr else "Content (Markdown)", content_input, emoji=None),
+            input_block(
+                "tags",
+                "Tags",
+                text_input("value"),
+                optional=True,
+                hint="séparés par des virgules" if fr else "comma-separated",
+                emoji=None,
+            ),
         ],
-    }
+    )
