@@ -15,9 +15,9 @@ from slack_sdk.errors import SlackApiError
 
 from jamono import event_log
 from jamono.db import tenant_tx
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 from jamono.installations import deactivate_workspace, revoke_tokens
-from jamono.onboarding_text import channel_offer_blocks, member_welcome_blocks, t, welcome_blocks
+from jamono.onboarding_text import channel_offer_blocks, member_welcome_blocks, welcome_blocks
 from jamono.runtime import Runtime
 from jamono.tenancy import UnknownWorkspace, WorkspaceContext
 

@@ -39,7 +39,7 @@ from jamono.home.settings_model import (
     ShortName,
     UserId,
 )
-from jamono.home.text import t
+from jamono.i18n import t
 from jamono.i18n import Lang
 
 

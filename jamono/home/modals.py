@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from jamono.home import ids
 from jamono.slack.blockkit import context, input_block, modal, option, section, text_input
 from jamono.home.settings_model import DISPLAY_NAME_MAX, SEVERITIES, WorkspaceSettings
-from jamono.home.text import t
+from jamono.i18n import t
 from jamono.i18n import Lang
 
 

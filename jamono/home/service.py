@@ -25,7 +25,7 @@ from jamono.home.metrics import UsageMetrics, recent_interactions, usage_metrics
 from jamono.home.modals import SETTINGS_MODALS, notice_modal
 from jamono.home.secrets import SECRET_FLAGS, SECRET_NAMES, SecretSealer, SecretStore, SecretUnavailable
 from jamono.home.settings_model import WorkspaceSettings, deep_merge, load_settings, save_settings
-from jamono.home.text import resolve_lang, t
+from jamono.i18n import resolve_lang, t
 from jamono.slack.validation import validate_view
 from jamono.home.views import home_view
 from jamono.tenancy import WorkspaceContext

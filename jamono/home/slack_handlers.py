@@ -26,7 +26,7 @@ from jamono.home.jobs import (
 )
 from jamono.home.modals import loading_modal, read_metadata
 from jamono.home.secrets import SecretSealer
-from jamono.home.text import t
+from jamono.i18n import t
 from jamono.settings import get_settings
 from jamono.slack.payloads import team_and_enterprise, user_of
 

@@ -35,7 +35,7 @@ from jamono.home.modals import (
     notice_modal,
 )
 from jamono.home.settings_model import SEVERITIES, WorkspaceSettings
-from jamono.home.text import t
+from jamono.i18n import t
 from jamono.i18n import Lang
 
 __all__ = [

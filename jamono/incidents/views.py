@@ -9,9 +9,10 @@ from typing import Any
 
 from jamono.actions.messages import slack_date
 from jamono.incidents.models import SEVERITIES, Incident
-from jamono.incidents.text import escape, tr
+from jamono.i18n import t
 from jamono.slack.blockkit import (
     Block,
+    escape,
     button,
     context,
     header,
@@ -35,11 +36,11 @@ UPDATE_CALLBACK = "nox_incident_update"
 
 
 def sev(incident: Incident, severity: str | None = None) -> str:
-    return tr(f"severity.{severity or incident.severity}", incident.lang)
+    return t(f"severity.{severity or incident.severity}", incident.lang)
 
 
 def status_label(incident: Incident, status: str | None = None) -> str:
-    return tr(f"status.{status or incident.status}", incident.lang)
+    return t(f"status.{status or incident.status}", incident.lang)
 
 
 def card_metadata(incident: Incident) -> dict[str, Any]:
@@ -56,10 +57,10 @@ def card_text(incident: Incident) -> str:
 def card_blocks(incident: Incident, *, jira_connected: bool, origin_url: str | None = None) -> list[Block]:
     lang = incident.lang
     head = "card.header" if incident.open else "card.header_resolved"
-    blocks: list[Block] = [header(tr(head, lang, title=incident.title))]
+    blocks: list[Block] = [header(t(head, lang, title=incident.title))]
     blocks.append(
         section(
-            tr(
+            t(
                 "card.fields",
                 lang,
                 severity=sev(incident),
@@ -68,22 +69,22 @@ def card_blocks(incident: Incident, *, jira_connected: bool, origin_url: str | N
             )
         )
     )
-    times = tr("card.times", lang, started=slack_date(incident.started_at), updated=slack_date(incident.updated_at))
+    times = t("card.times", lang, started=slack_date(incident.started_at), updated=slack_date(incident.updated_at))
     if incident.resolved_at:
-        times += tr("card.resolved_at", lang, resolved=slack_date(incident.resolved_at))
+        times += t("card.resolved_at", lang, resolved=slack_date(incident.resolved_at))
     blocks.append(context(times))
     if incident.jira_key and incident.jira_url:
         status = f" ({escape(incident.jira_status)})" if incident.jira_status else ""
-        jira = tr("card.jira", lang, url=incident.jira_url, ticket=incident.jira_key, status=status)
+        jira = t("card.jira", lang, url=incident.jira_url, ticket=incident.jira_key, status=status)
     else:
-        jira = tr("card.jira_pending" if jira_connected else "card.jira_off", lang)
+        jira = t("card.jira_pending" if jira_connected else "card.jira_off", lang)
     if incident.jira_error:
-        jira += "\n" + tr("card.jira_error", lang, reason=escape(incident.jira_error[:300]))
+        jira += "\n" + t("card.jira_error", lang, reason=escape(incident.jira_error[:300]))
     blocks.append(section(jira))
-    update = escape(incident.last_update) if incident.last_update else tr("card.no_update", lang)
-    blocks.append(section(tr("card.last_update", lang, text=update)))
+    update = escape(incident.last_update) if incident.last_update else t("card.no_update", lang)
+    blocks.append(section(t("card.last_update", lang, text=update)))
     if origin_url:
-        blocks.append(context(tr("card.origin", lang, url=origin_url)))
+        blocks.append(context(t("card.origin", lang, url=origin_url)))
     if incident.open:
         blocks.append(card_actions(incident))
     return blocks
@@ -94,22 +95,22 @@ def card_actions(incident: Incident) -> Block:
     elements: list[Block] = []
     for status, label in (("identified", "btn.identified"), ("monitoring", "btn.monitoring")):
         if status != incident.status:
-            elements.append(button(tr(label, lang), f"{STATUS_ACTION}:{status}", value=value))
-    elements.append(button(tr("btn.resolve", lang), f"{STATUS_ACTION}:resolved", value=value, style="primary"))
-    elements.append(button(tr("btn.update", lang), UPDATE_ACTION, value=value))
-    options = [option(tr(f"severity.{s}", lang), f"{value}:{s}") for s in SEVERITIES]
+            elements.append(button(t(label, lang), f"{STATUS_ACTION}:{status}", value=value))
+    elements.append(button(t("btn.resolve", lang), f"{STATUS_ACTION}:resolved", value=value, style="primary"))
+    elements.append(button(t("btn.update", lang), UPDATE_ACTION, value=value))
+    options = [option(t(f"severity.{s}", lang), f"{value}:{s}") for s in SEVERITIES]
     elements.append(
         {
             "type": "static_select",
             "action_id": SEVERITY_ACTION,
-            "placeholder": plain(tr("btn.severity", lang), PLACEHOLDER_MAX),
+            "placeholder": plain(t("btn.severity", lang), PLACEHOLDER_MAX),
             "options": options,
         }
     )
     lead: Block = {
         "type": "users_select",
         "action_id": LEAD_ACTION,
-        "placeholder": plain(tr("btn.lead", lang), PLACEHOLDER_MAX),
+        "placeholder": plain(t("btn.lead", lang), PLACEHOLDER_MAX),
     }
     if incident.lead:
         lead["initial_user"] = incident.lead
@@ -125,22 +126,22 @@ def event_line(incident: Incident, kind: str, user: str, value: str, note: str) 
     lang = incident.lang
     shown_note = f" — {escape(note)}" if note else ""
     if kind == "status":
-        return tr("ev.status", lang, user=user, value=status_label(incident, value), note=shown_note)
+        return t("ev.status", lang, user=user, value=status_label(incident, value), note=shown_note)
     if kind == "severity":
-        return tr("ev.severity", lang, user=user, value=sev(incident, value), note=shown_note)
+        return t("ev.severity", lang, user=user, value=sev(incident, value), note=shown_note)
     if kind == "lead":
-        return tr("ev.lead", lang, user=user, value=value)
+        return t("ev.lead", lang, user=user, value=value)
     if kind == "update":
-        return tr("ev.update", lang, user=user, note=escape(note))
-    return tr("ev.resolved", lang, user=user, note=shown_note)
+        return t("ev.update", lang, user=user, note=escape(note))
+    return t("ev.resolved", lang, user=user, note=shown_note)
 
 
 def mirror_line(incident: Incident, line: str) -> str:
-    return tr("mirror", incident.lang, title=escape(incident.title), channel=incident.channel_id, line=line)
+    return t("mirror", incident.lang, title=escape(incident.title), channel=incident.channel_id, line=line)
 
 
 def topic(incident: Incident) -> str:
-    text = tr(
+    text = t(
         "topic",
         incident.lang,
         sev=sev(incident).upper(),
@@ -156,22 +157,22 @@ def update_modal(incident_id: str, lang: str) -> dict[str, Any]:
     return modal(
         callback_id=UPDATE_CALLBACK,
         private_metadata=json.dumps({"i": incident_id, "l": lang}),
-        title=tr("modal_update", lang),
-        submit=tr("modal_post", lang),
-        close=tr("modal_cancel", lang),
-        blocks=[input_block("update", tr("f_update", lang), element)],
+        title=t("modal_update", lang),
+        submit=t("modal_post", lang),
+        close=t("modal_cancel", lang),
+        blocks=[input_block("update", t("f_update", lang), element)],
     )
 
 
 def list_blocks(incidents: list[Incident], lang: str, card_urls: dict[str, str]) -> list[Block]:
     if not incidents:
-        return [section(tr("none_open", lang))]
+        return [section(t("none_open", lang))]
     lines = []
     for incident in incidents[:40]:
         url = card_urls.get(str(incident.id))
-        card = tr("list_card", lang, url=url) if url else ""
+        card = t("list_card", lang, url=url) if url else ""
         lines.append(
-            tr(
+            t(
                 "list_line",
                 lang,
                 sev=sev(incident).upper(),
@@ -182,7 +183,7 @@ def list_blocks(incidents: list[Incident], lang: str, card_urls: dict[str, str])
                 card=card,
             )
         )
-    return [section(tr("list_head", lang, count=len(incidents))), section("\n".join(lines))]
+    return [section(t("list_head", lang, count=len(incidents))), section("\n".join(lines))]
 
 
 def slug(title: str, limit: int = 40) -> str:
