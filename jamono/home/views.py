@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jamono.commands import HELP
+from jamono.commands import help_lines
 from jamono.home import formatting as fmt
 from jamono.slack.blockkit import (
     Block,
@@ -81,7 +81,7 @@ def home_view(
 
 def _everyone(settings: WorkspaceSettings, recent: Sequence[RecentInteraction], lang: Lang) -> list[Block]:
     name = escape(one_line(settings.display_name))
-    commands = "\n".join(f"• {usage} — {what}" for usage, what in HELP[lang] if usage.startswith("`/nox"))
+    commands = "\n".join(f"• {usage} — {what}" for usage, what in help_lines(lang) if usage.startswith("`/nox"))
     blocks: list[Block] = [
         header(t("home_title", lang, name=settings.display_name)),
         section(t("home_intro", lang)),

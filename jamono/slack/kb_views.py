@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 from jamono.slack.blockkit import input_block, modal, text_input
 
 KB_ADD_CALLBACK = "kb_add"
@@ -30,20 +30,12 @@ class KbAddForm(BaseModel):
             return []
         if isinstance(value, str):
             value = value.split(",")
-        return [t.strip().lower()[:40] for t in value if t and t.strip()]
+        return [tag.strip().lower()[:40] for tag in value if tag and tag.strip()]
 
 
-_MESSAGES = {
-    "title": {
-        "en": f"Give the document a title (3 to {TITLE_MAX} characters).",
-        "fr": f"Donnez un titre au document (3 à {TITLE_MAX} caractères).",
-    },
-    "content": {
-        "en": f"The content must be {CONTENT_MIN} to {CONTENT_MAX:,} characters.",
-        "fr": f"Le contenu doit faire entre {CONTENT_MIN} et {CONTENT_MAX:,} caractères.",
-    },
-    "tags": {"en": "Use at most 20 comma-separated tags.", "fr": "Utilisez au plus 20 tags séparés par des virgules."},
-}
+def _error(name: str, lang: Lang) -> str:
+    values = {"title": {"max": TITLE_MAX}, "content": {"min": CONTENT_MIN, "max": CONTENT_MAX}}.get(name, {})
+    return t(f"kb.e_{name}", lang, **values)
 
 
 def _value(state: dict[str, Any], block_id: str) -> str | None:
@@ -63,34 +55,28 @@ def parse_kb_add(view_state: dict[str, Any], lang: Lang = "en") -> KbAddForm | d
         return KbAddForm.model_validate(raw)
     except ValidationError as exc:
         fields = {str(err["loc"][0]) for err in exc.errors()}
-        return {name: _MESSAGES[name][lang] for name in fields}
+        return {name: _error(name, lang) for name in fields}
 
 
 def kb_add_view(lang: Lang = "en", private_metadata: str = "") -> dict[str, Any]:
-    fr = lang == "fr"
-    title_input = text_input(
-        "value",
-        max_length=TITLE_MAX,
-        placeholder="Redis — éviction mémoire" if fr else "Redis — memory eviction",
-        emoji=None,
-    )
+    title_input = text_input("value", max_length=TITLE_MAX, placeholder=t("kb.f_title_placeholder", lang), emoji=None)
     content_input = text_input("value", multiline=True, max_length=3000)
     return modal(
         callback_id=KB_ADD_CALLBACK,
         private_metadata=private_metadata,
-        title="Base de connaissances" if fr else "Knowledge base",
-        submit="Enregistrer" if fr else "Save",
-        close="Annuler" if fr else "Cancel",
+        title=t("kb.modal_title", lang),
+        submit=t("kb.modal_save", lang),
+        close=t("kb.modal_cancel", lang),
         emoji=None,
         blocks=[
-            input_block("title", "Titre" if fr else "Title", title_input, emoji=None),
-            input_block("content", "Contenu (Markdown)" if fr else "Content (Markdown)", content_input, emoji=None),
+            input_block("title", t("kb.f_title", lang), title_input, emoji=None),
+            input_block("content", t("kb.f_content", lang), content_input, emoji=None),
             input_block(
                 "tags",
-                "Tags",
+                t("kb.f_tags", lang),
                 text_input("value"),
                 optional=True,
-                hint="séparés par des virgules" if fr else "comma-separated",
+                hint=t("kb.f_tags_hint", lang),
                 emoji=None,
             ),
         ],

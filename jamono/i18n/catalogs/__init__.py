@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from jamono.i18n.catalogs import actions, conversation, home, incidents, landing, oauth, onboarding, status
+from jamono.i18n.catalogs import (
+    actions,
+    commands,
+    conversation,
+    home,
+    incidents,
+    kb,
+    landing,
+    oauth,
+    onboarding,
+    plans,
+    status,
+)
 
 CATALOGS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
     "conversation": conversation.STRINGS,
@@ -15,4 +27,7 @@ CATALOGS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
     "landing": landing.STRINGS,
     "oauth": oauth.STRINGS,
     "status": status.STRINGS,
+    "commands": commands.STRINGS,
+    "kb": kb.STRINGS,
+    "plans": plans.STRINGS,
 }
