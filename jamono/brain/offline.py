@@ -25,13 +25,13 @@ from jamono.brain.extract import (
     meeting_title,
     summarize,
 )
+from knowledge.blas import single_threaded_blas
 from jamono.brain.features import (
     Embed,
     FeatureConfig,
     embedding_text,
     featurize,
     load_embedder,
-    single_threaded_blas,
 )
 from jamono.brain.language import detect_language
 from jamono.brain.training import (

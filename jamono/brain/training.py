@@ -33,6 +33,7 @@ from jamono.brain.classifier import (
     fit_temperature,
     ordinal_decode,
 )
+from knowledge.blas import single_threaded_blas
 from jamono.brain.features import (
     EMBEDDING_MODEL_ID,
     FeatureConfig,
@@ -40,7 +41,6 @@ from jamono.brain.features import (
     embedding_text,
     featurize,
     load_embedder,
-    single_threaded_blas,
 )
 
 BRAIN_DIR = Path(__file__).resolve().parent

@@ -137,9 +137,10 @@ def _block(block: dict[str, Any], where: str) -> list[str]:
         for i, element in enumerate(elements):
             problems += _element(element, f"{where}/elements/{i}")
             action_id = element.get("action_id") if isinstance(element, dict) else None
-            if action_id is not None and action_id in action_ids:
+            if isinstance(action_id, str) and action_id in action_ids:
                 problems.append(at(f"{where}/elements/{i}/action_id", f"duplicate {action_id!r}"))
-            action_ids.add(action_id)
+            elif isinstance(action_id, str):
+                action_ids.add(action_id)
         return problems
     if kind == "input":
         problems = _text(block.get("label"), f"{where}/label", LABEL_MAX, plain_only=True)
