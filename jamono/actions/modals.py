@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from jamono.actions.models import Lang
 from jamono.i18n import t
-from jamono.slack.blockkit import input_block, modal, option, text_input
+from jamono.slack.blockkit import choice, input_block, modal, option, text_input
 
 MEETING_CALLBACK = "nox_meeting"
 INCIDENT_CALLBACK = "nox_incident"
@@ -102,7 +102,7 @@ def meeting_modal(
 def incident_modal(ctx: ModalContext) -> dict[str, Any]:
     lang = ctx.lang
     options = [option(t(f"severity.{s}", lang), s, emoji=None) for s in SEVERITIES]
-    severity = {"type": "static_select", "action_id": "value", "options": options, "initial_option": options[2]}
+    severity = choice("static_select", "value", options, selected=SEVERITIES[2])
     return modal(
         callback_id=INCIDENT_CALLBACK,
         private_metadata=ctx.dump(),

@@ -20,6 +20,7 @@ from jamono.slack.blockkit import (
     escape,
     fields_section,
     header,
+    home,
     one_line,
     section,
     sections_from_lines,
@@ -73,7 +74,7 @@ def home_view(
         )
     else:
         blocks.append(context(t("not_admin_hint", lang)))
-    return {"type": "home", "callback_id": "nox_home", "private_metadata": user_id, "blocks": blocks}
+    return home(blocks, callback_id="nox_home", private_metadata=user_id)
 
 
 # --- everyone ---------------------------------------------------------------------------------

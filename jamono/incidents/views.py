@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from jamono.actions.messages import slack_date
-from jamono.incidents.models import SEVERITIES, Incident
 from jamono.i18n import t
+from jamono.incidents.models import SEVERITIES, Incident
 from jamono.slack.blockkit import (
     Block,
-    escape,
     button,
+    choice,
     context,
+    escape,
     header,
     input_block,
     modal,
@@ -99,14 +100,7 @@ def card_actions(incident: Incident) -> Block:
     elements.append(button(t("btn.resolve", lang), f"{STATUS_ACTION}:resolved", value=value, style="primary"))
     elements.append(button(t("btn.update", lang), UPDATE_ACTION, value=value))
     options = [option(t(f"severity.{s}", lang), f"{value}:{s}") for s in SEVERITIES]
-    elements.append(
-        {
-            "type": "static_select",
-            "action_id": SEVERITY_ACTION,
-            "placeholder": plain(t("btn.severity", lang), PLACEHOLDER_MAX),
-            "options": options,
-        }
-    )
+    elements.append(choice("static_select", SEVERITY_ACTION, options, placeholder=t("btn.severity", lang)))
     lead: Block = {
         "type": "users_select",
         "action_id": LEAD_ACTION,

@@ -16,8 +16,11 @@ from jamono.slack.limits import (
     LABEL_MAX,
     MODAL_TITLE_MAX,
     OPTION_TEXT_MAX,
+    OPTIONS_MAX,
     PLACEHOLDER_MAX,
+    RADIO_OPTIONS_MAX,
     SECTION_TEXT_MAX,
+    VIEW_BLOCKS_MAX,
 )
 
 Block = dict[str, Any]
@@ -160,6 +163,26 @@ def option(text: str, value: str, description: str | None = None, *, emoji: bool
     return opt
 
 
+def choice(
+    kind: str,
+    action_id: str,
+    options: list[dict[str, Any]],
+    *,
+    selected: str | None = None,
+    placeholder: str | None = None,
+    emoji: bool | None = True,
+) -> dict[str, Any]:
+    """A static_select, radio_buttons or checkboxes element; `selected` is the initial option's value."""
+    limit = RADIO_OPTIONS_MAX if kind in ("radio_buttons", "checkboxes") else OPTIONS_MAX
+    element: dict[str, Any] = {"type": kind, "action_id": action_id, "options": options[:limit]}
+    chosen = next((o for o in element["options"] if o["value"] == selected), None)
+    if selected is not None and chosen is not None:
+        element["initial_option"] = chosen
+    if placeholder:
+        element["placeholder"] = plain(placeholder, PLACEHOLDER_MAX, emoji=emoji)
+    return element
+
+
 def input_block(
     block_id: str,
     label: str,
@@ -218,7 +241,7 @@ def modal(
         "type": "modal",
         "callback_id": callback_id,
         "title": plain(title, MODAL_TITLE_MAX, emoji=emoji),
-        "blocks": blocks,
+        "blocks": blocks[:VIEW_BLOCKS_MAX],
         "private_metadata": private_metadata,
     }
     if submit:
@@ -228,3 +251,13 @@ def modal(
     if external_id:
         view["external_id"] = external_id
     return view
+
+
+def home(blocks: list[Block], *, callback_id: str, private_metadata: str = "") -> dict[str, Any]:
+    """An App Home view, within Slack's 100 blocks."""
+    return {
+        "type": "home",
+        "callback_id": callback_id,
+        "private_metadata": private_metadata,
+        "blocks": blocks[:VIEW_BLOCKS_MAX],
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from jamono.brain.analysis import Intent
 from jamono.brain.nox import Reply
 from jamono.i18n import Lang, t
