@@ -1,7 +1,6 @@
-"""Slack's answers to a message, view or metadata it would reject, so tests fail where production would.
-
-The Block Kit rules themselves are the app's own validator's (`jamono.slack.validation`).
-"""
+"""Slack's answers to a message, view or metadata it would reject, so tests fail where production would;
+the Block Kit rules are the app's own validator's (`jamono.slack.validation`).
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jamono.brain.analysis import Intent
-from jamono.brain.nox import Reply
+from jamono.brain.engine import Reply
 from jamono.i18n import Lang, t
 from jamono.slack import blockkit
 from jamono.slack.blockkit import Block, button, context, split_sections

@@ -1,8 +1,6 @@
-"""Jamono's one Block Kit validator: what Slack would refuse in a view or a message's blocks.
-
-Used before a view reaches Slack (the App Home) and by the Slack sandbox, which answers as Slack does.
-Each problem reads `what is wrong [json-pointer:/where]`, as Slack's own error messages do.
-"""
+"""Jamono's one Block Kit validator: what Slack would refuse in a view or a message's blocks, used by the
+App Home and by the Slack sandbox. Problems read `what is wrong [json-pointer:/where]`, as Slack's do.
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

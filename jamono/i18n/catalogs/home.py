@@ -1,8 +1,5 @@
 """The App Home's and settings modals' words, in French and English.
-
-UI labels, kept apart from NOX's conversational voice; the forms' error messages stay next to the
-labels they refer to.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

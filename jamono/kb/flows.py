@@ -1,0 +1,119 @@
+"""Knowledge base work triggered from Slack: save a modal's document or a thread, search."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from jamono.container import Runtime
+from jamono.i18n import t
+from jamono.platform.tenancy import WorkspaceContext
+from jamono.slack.blockkit import context, section
+from jamono.slack.escape import escape_link_url
+from jamono.slack.escape import escape_mrkdwn as esc
+from jamono.slack.payloads import CommandJob, KbSaveJob
+
+log = logging.getLogger(__name__)
+
+# What an ingest failure says in Slack: ours, by kind. The failure's own text carries the
+# exception's (database, embedding, parser errors) and goes to the logs only.
+FAILURE_KINDS = {
+    "embedding failed": "kb.reason.embedding",
+    "database error": "kb.reason.database",
+    "chunking failed": "kb.reason.chunking",
+    "duplicate source in this batch": "kb.reason.duplicate",
+}
+
+
+def public_reason(reason: str, lang: str) -> str:
+    """An ingest failure in our words, by its kind; never the exception's text."""
+    return t(FAILURE_KINDS.get(reason.split(":", 1)[0].strip(), "kb.reason.unexpected"), lang)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "document"
+
+
+def thread_document(client: WebClient, channel: str, ts: str) -> tuple[str, str, str | None]:
+    """(title, Markdown content, permalink) of a message and its thread."""
+    replies = client.conversations_replies(channel=channel, ts=ts, limit=200)
+    messages = [m for m in replies.get("messages", []) if m.get("text")]
+    if not messages:
+        raise ValueError("the message has no text to save")
+    first_line = messages[0]["text"].strip().splitlines()[0]
+    title = re.sub(r"<[^>]+>", "", first_line).strip()[:80] or "Slack thread"
+    content = "\n\n".join(f"**<@{m.get('user', 'bot')}>**: {m['text']}" for m in messages)
+    try:
+        permalink = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError:
+        permalink = None
+    return title, f"# {title}\n\n{content}", permalink
+
+
+def _notify(client: WebClient, job: KbSaveJob, text: str) -> None:
+    try:
+        if job.channel:
+            client.chat_postEphemeral(channel=job.channel, user=job.user, text=text)
+        else:
+            client.chat_postMessage(channel=job.user, text=text)
+    except SlackApiError as exc:
+        log.warning("could not confirm the knowledge base save: %s", exc.response.get("error"))
+
+
+def save_document(rt: Runtime, job: KbSaveJob) -> None:
+    from knowledge.documents import SourceDocument
+    from knowledge.ingest import ingest_documents
+
+    ws: WorkspaceContext = rt.workspaces.get(job.team_id, job.enterprise_id)
+    client = rt.slack.get(rt.bot_token(ws))
+    if job.message_ts and job.channel:
+        title, content, permalink = thread_document(client, job.channel, job.message_ts)
+        source = permalink or f"slack://{job.channel}/{job.message_ts}"
+        tags = ["slack"]
+    else:
+        title, content, permalink = job.title or "Untitled", job.content or "", None
+        source = f"slack-modal/{_slug(title)}-{hashlib.sha256(title.encode()).hexdigest()[:8]}"
+        tags = job.tags
+    doc = SourceDocument(source=source, title=title, content=content, url=permalink, tags=tags)
+    report = ingest_documents(rt.pool, ws.tenant_id, [doc], rt.embedder, origin="slack", created_by=job.user)
+    if report.failed:
+        log.warning("knowledge base save failed: %s", report.failed[0].reason[:300])
+        _notify(
+            client,
+            job,
+            t("kb.failed", job.lang, title=esc(title), reason=public_reason(report.failed[0].reason, job.lang)),
+        )
+    elif report.unchanged:
+        _notify(client, job, t("kb.unchanged", job.lang, title=esc(title)))
+    else:
+        _notify(client, job, t("kb.saved", job.lang, title=esc(title), chunks=report.chunks))
+
+
+def search_blocks(query: str, hits: list, lang: str) -> list[dict]:
+    relevant = [h for h in hits if h.relevant]
+    if not relevant:
+        return [section(t("kb.no_hits", lang, query=esc(query[:100])))]
+    # The query, the documents' titles, links and text are people's words: escaped, never markup.
+    blocks: list[dict] = [section(f":mag: *{esc(query[:100])}*")]
+    for hit in relevant[:5]:
+        label = esc(hit.title + (f" › {hit.heading}" if hit.heading else ""))
+        link = f"<{escape_link_url(hit.url)}|{label}>" if hit.url else f"*{label}*"
+        snippet = esc(re.sub(r"\s+", " ", hit.content)[:240])
+        blocks.append(section(f"{link}\n{snippet}…"))
+        blocks.append(context(f"`{esc(hit.source)}` · score {hit.score:.2f}"))
+    return blocks
+
+
+def search_and_respond(rt: Runtime, job: CommandJob) -> None:
+    ws = rt.workspaces.get(job.team_id, job.enterprise_id)
+    hits = list(rt.search(ws, job.text, k=5))
+    WebhookClient(job.response_url).send(
+        response_type="in_channel" if job.share else "ephemeral",
+        text=f"Knowledge base: {esc(job.text[:100])}",
+        blocks=search_blocks(job.text, hits, job.lang),
+    )
