@@ -1,8 +1,5 @@
-"""NOX's words in English and French: one lookup, `t`, over the catalogs in `jamono.i18n.catalogs`.
-
-Each feature keeps its strings as data in a catalog module; keys are unique across catalogs (a test checks it,
-and that every key has `en` and `fr` with the same placeholders).
-"""
+"""NOX's words in English and French: one lookup, `t`, over the per-feature catalogs (data) in
+`jamono.i18n.catalogs`; keys are unique across catalogs, each with `en` and `fr` (tests/i18n)."""
 
 from __future__ import annotations
 
