@@ -19,11 +19,12 @@ from jamono.home.metrics import UsageMetrics, recent_interactions, usage_metrics
 from jamono.home.modals import SETTINGS_MODALS, notice_modal
 from jamono.home.secrets import SECRET_FLAGS, SECRET_NAMES, SecretSealer, SecretStore, SecretUnavailable
 from jamono.home.settings_model import WorkspaceSettings, deep_merge, load_settings, save_settings
-from jamono.home.text import resolve_lang, t
-from jamono.home.validation import validate_view
 from jamono.home.views import home_view
+from jamono.i18n import resolve_lang, t
 from jamono.platform.db import Connection, Pool, tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
+from jamono.slack.limits import VIEW_BLOCKS_MAX
+from jamono.slack.validation import validate_view
 
 if TYPE_CHECKING:
     from jamono.container import Runtime
@@ -85,7 +86,7 @@ def build_home(
 
         incidents = home_blocks(pool, ws.tenant_id, lang)
         if incidents:
-            view["blocks"] = [*view["blocks"][:1], *incidents, *view["blocks"][1:]][:100]
+            view["blocks"] = [*view["blocks"][:1], *incidents, *view["blocks"][1:]][:VIEW_BLOCKS_MAX]
     except Exception:  # noqa: BLE001
         log.exception("open incidents unavailable for the App Home")
     problems = validate_view(view)

@@ -35,8 +35,7 @@ from jamono.home.settings_model import (
     ShortName,
     UserId,
 )
-from jamono.home.text import t
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 
 
 def _upper(value: Any) -> Any:

@@ -26,6 +26,7 @@ from jamono.incidents.views import (
     topic,
 )
 from jamono.platform.db import Connection, tenant_tx
+from jamono.slack.blockkit import section
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +250,7 @@ def note_once(
             thread_ts=thread_ts,
             text=text,
             metadata=metadata,
-            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            blocks=[section(text)],
         )
         return str(posted["ts"])
 
