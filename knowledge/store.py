@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import numpy as np
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from pydantic import BaseModel
 
 from knowledge.chunking import Chunk
@@ -45,7 +46,7 @@ class DocumentInfo(BaseModel):
     updated_at: datetime
 
 
-def _dicts(conn: psycopg.Connection) -> psycopg.Cursor:
+def _dicts(conn: psycopg.Connection[Any]) -> psycopg.Cursor[DictRow]:
     """A cursor returning dicts whatever the connection's own row factory."""
     return conn.cursor(row_factory=dict_row)
 
@@ -55,7 +56,7 @@ def vector_literal(vec: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.9g}" for x in np.asarray(vec, dtype=np.float32).tolist()) + "]"
 
 
-def document_states(conn: psycopg.Connection, sources: Sequence[str]) -> dict[str, DocumentState]:
+def document_states(conn: psycopg.Connection[Any], sources: Sequence[str]) -> dict[str, DocumentState]:
     rows = (
         _dicts(conn)
         .execute(
@@ -73,7 +74,12 @@ def document_states(conn: psycopg.Connection, sources: Sequence[str]) -> dict[st
 
 
 def update_metadata(
-    conn: psycopg.Connection, document_id: UUID, *, url: str | None, origin: str, channel_scope: str | None = None
+    conn: psycopg.Connection[Any],
+    document_id: UUID,
+    *,
+    url: str | None,
+    origin: str,
+    channel_scope: str | None = None,
 ) -> None:
     conn.execute(
         "UPDATE knowledge_documents SET url = %s, origin = %s, channel_scope = %s, updated_at = now() WHERE id = %s",
@@ -89,7 +95,7 @@ def one_writer_per_tenant(conn: psycopg.Connection) -> None:
 
 
 def write_document(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     tenant_id: UUID,
     doc: SourceDocument,
     *,
@@ -152,13 +158,13 @@ def write_document(
                 model_id,
                 vector_literal(vec),
             ]
-            for chunk, vec in zip(chunks, vectors)
+            for chunk, vec in zip(chunks, vectors, strict=True)
         ],
     )
     return document_id, bool(row["created"])
 
 
-def delete_document(conn: psycopg.Connection, source_or_id: str | UUID) -> bool:
+def delete_document(conn: psycopg.Connection[Any], source_or_id: str | UUID) -> bool:
     """Delete by id or by source; chunks go with it (ON DELETE CASCADE)."""
     one_writer_per_tenant(conn)
     try:
@@ -187,7 +193,7 @@ def delete_document(conn: psycopg.Connection, source_or_id: str | UUID) -> bool:
     return deleted is not None
 
 
-def sources_with_origin(conn: psycopg.Connection, origin: str) -> list[str]:
+def sources_with_origin(conn: psycopg.Connection[Any], origin: str) -> list[str]:
     rows = (
         _dicts(conn)
         .execute(
@@ -199,7 +205,7 @@ def sources_with_origin(conn: psycopg.Connection, origin: str) -> list[str]:
     return [r["source"] for r in rows]
 
 
-def list_documents(conn: psycopg.Connection, *, origin: str | None = None) -> list[DocumentInfo]:
+def list_documents(conn: psycopg.Connection[Any], *, origin: str | None = None) -> list[DocumentInfo]:
     rows = (
         _dicts(conn)
         .execute(
@@ -227,7 +233,7 @@ class StoredDocument(BaseModel):
     content: str
 
 
-def load_documents(conn: psycopg.Connection, ids: Sequence[UUID]) -> dict[UUID, StoredDocument]:
+def load_documents(conn: psycopg.Connection[Any], ids: Sequence[UUID]) -> dict[UUID, StoredDocument]:
     if not ids:
         return {}
     rows = (

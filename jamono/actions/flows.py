@@ -13,22 +13,23 @@ from slack_sdk.errors import SlackApiError
 from jamono.actions import policy, store
 from jamono.actions.execution import Ctx, announce, decided_by, ephemeral, execute, post, retire_proposal
 from jamono.actions.incidents import dedup_key, meeting_fingerprint, ticket_fingerprint
-from jamono.audit.store import record as audit
 from jamono.actions.models import (
     MEETING,
     TICKET,
     Action,
     ActionRef,
     IncidentDeclaration,
+    Lang,
     MeetingSubmission,
     ProposalClick,
     TicketFromMessage,
     TicketParams,
 )
+from jamono.audit.store import record as audit
 from jamono.container import Runtime
 from jamono.conversation.exchanges import once_recorded
 from jamono.home.settings_model import WorkspaceSettings
-from jamono.i18n import t
+from jamono.i18n import is_lang, t
 from jamono.integrations.priorities import map_priority
 from jamono.platform.db import tenant_tx
 from jamono.queue.client import enqueue
@@ -180,7 +181,8 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
     ctx = context(rt, job.team_id, job.enterprise_id)
     row = _interaction(ctx, job.interaction_id)
     analysis = row.get("analysis") or {}
-    lang = analysis.get("language") if analysis.get("language") in ("fr", "en") else "en"
+    language = analysis.get("language")
+    lang: Lang = language if is_lang(language) else "en"
     channel, thread_ts = row["channel_id"], _thread_of(row)
     summary = analysis.get("summary") or _first_line(row["message"])
     params = TicketParams(
@@ -237,7 +239,7 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
     )
 
 
-def _dismiss(ctx: Ctx, job: ProposalClick, incident: bool, ticket_action: Any, lang: str) -> None:
+def _dismiss(ctx: Ctx, job: ProposalClick, incident: bool, ticket_action: Any, lang: Lang) -> None:
     """Dismiss records the decision on every action of the proposal (the ticket's, once an incident)."""
     if incident:
         ticket_action()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TextIO
 
 from jamono.platform.settings import get_settings
@@ -16,7 +16,7 @@ def _moment(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-01-31, not {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,14 +24,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="action", required=True)
     export = sub.add_parser("export", help="entries since a date, oldest first, one JSON object a line")
     export.add_argument("--team", help="Slack team id (default: the configured bot's, else the sandbox's)")
-    export.add_argument("--since", type=_moment, default=datetime(1970, 1, 1, tzinfo=timezone.utc))
+    export.add_argument("--since", type=_moment, default=datetime(1970, 1, 1, tzinfo=UTC))
     return parser
 
 
 def main(argv: list[str], out: TextIO = sys.stdout) -> int:
     from jamono.audit.store import since
-    from jamono.platform.db import open_pool, tenant_tx
     from jamono.cli.kb import _team
+    from jamono.platform.db import open_pool, tenant_tx
     from jamono.platform.tenancy import UnknownWorkspace, load_workspace
 
     args = _parser().parse_args(argv)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -39,8 +40,9 @@ def find_existing_reply(client: WebClient, job: MessageJob) -> str | None:
         )
     except SlackApiError:
         return None
+    message: dict[str, Any]
     for message in replies.get("messages", []):
-        metadata = message.get("metadata") or {}
+        metadata: dict[str, Any] = message.get("metadata") or {}
         if (
             metadata.get("event_type") == REPLY_EVENT_TYPE
             and (metadata.get("event_payload") or {}).get("event_id") == job.event_id

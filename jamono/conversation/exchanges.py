@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from dramatiq.errors import Retry
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
+from jamono.platform.db import Connection
 from jamono.platform.tenancy import WorkspaceContext
 from jamono.slack.payloads import MessageJob
 

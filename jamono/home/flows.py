@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,11 +20,12 @@ from jamono.home.metrics import UsageMetrics, recent_interactions, usage_metrics
 from jamono.home.modals import SETTINGS_MODALS, notice_modal
 from jamono.home.secrets import SECRET_FLAGS, SECRET_NAMES, SecretSealer, SecretStore, SecretUnavailable
 from jamono.home.settings_model import WorkspaceSettings, deep_merge, load_settings, save_settings
-from jamono.home.text import resolve_lang, t
-from jamono.home.validation import validate_view
 from jamono.home.views import AUDIT_SHOWN, home_view
-from jamono.platform.db import tenant_tx
+from jamono.i18n import resolve_lang, t
+from jamono.platform.db import Connection, Pool, tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
+from jamono.slack.limits import VIEW_BLOCKS_MAX
+from jamono.slack.validation import validate_view
 
 if TYPE_CHECKING:
     from jamono.container import Runtime
@@ -57,7 +57,7 @@ def _tz(user: dict[str, Any]) -> str:
     return name
 
 
-def _metrics(conn: psycopg.Connection, days: int, now: datetime | None, tz: str) -> UsageMetrics | None:
+def _metrics(conn: Connection, days: int, now: datetime | None, tz: str) -> UsageMetrics | None:
     """A window's metrics, or None if its query fails: the rest of the Home still renders."""
     try:
         with conn.transaction():  # a savepoint: a failed query must not abort the whole transaction
@@ -67,7 +67,7 @@ def _metrics(conn: psycopg.Connection, days: int, now: datetime | None, tz: str)
         return None
 
 
-def _audit_entries(conn: psycopg.Connection) -> list[AuditEntry]:
+def _audit_entries(conn: Connection) -> list[AuditEntry]:
     """The latest audit entries, or none if the read fails: the rest of the Home still renders."""
     try:
         with conn.transaction():
@@ -78,7 +78,7 @@ def _audit_entries(conn: psycopg.Connection) -> list[AuditEntry]:
 
 
 def build_home(
-    pool: ConnectionPool, ws: WorkspaceContext, user: dict[str, Any], *, now: datetime | None = None
+    pool: Pool, ws: WorkspaceContext, user: dict[str, Any], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """The Home view for `user` (a `users.info` user object)."""
     tz = _tz(user)
@@ -105,7 +105,7 @@ def build_home(
 
         incidents = home_blocks(pool, ws.tenant_id, lang)
         if incidents:
-            view["blocks"] = [*view["blocks"][:1], *incidents, *view["blocks"][1:]][:100]
+            view["blocks"] = [*view["blocks"][:1], *incidents, *view["blocks"][1:]][:VIEW_BLOCKS_MAX]
     except Exception:  # noqa: BLE001
         log.exception("open incidents unavailable for the App Home")
     problems = validate_view(view)
@@ -124,16 +124,14 @@ def build_home(
 
 
 def publish_home(
-    pool: ConnectionPool, client: WebClient, ws: WorkspaceContext, user_id: str, *, now: datetime | None = None
+    pool: Pool, client: WebClient, ws: WorkspaceContext, user_id: str, *, now: datetime | None = None
 ) -> dict[str, Any]:
     view = build_home(pool, ws, fetch_user(client, user_id), now=now)
     client.views_publish(user_id=user_id, view=view)
     return view
 
 
-def fill_settings_modal(
-    pool: ConnectionPool, client: WebClient, ws: WorkspaceContext, job: SettingsModalJob
-) -> dict[str, Any]:
+def fill_settings_modal(pool: Pool, client: WebClient, ws: WorkspaceContext, job: SettingsModalJob) -> dict[str, Any]:
     """Swap the listener's "loading" modal for the section's form, or for a refusal.
 
     Raises SlackApiError(not_found) when the loading modal is not open yet (the listener opens it
@@ -160,7 +158,7 @@ def _notify(client: WebClient, user_id: str, text: str) -> None:
 
 
 def apply_settings(
-    pool: ConnectionPool,
+    pool: Pool,
     client: WebClient,
     ws: WorkspaceContext,
     job: SettingsSaveJob,
@@ -221,7 +219,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any], prefix: str = "") ->
 
 
 def audit_settings(
-    conn: psycopg.Connection,
+    conn: Connection,
     ws: WorkspaceContext,
     actor: str,
     section: str,
@@ -250,7 +248,7 @@ def audit_settings(
 
 
 def _store_secret(
-    conn: psycopg.Connection,
+    conn: Connection,
     ws: WorkspaceContext,
     job: SettingsSaveJob,
     sealer: SecretSealer | None,

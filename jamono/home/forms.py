@@ -22,10 +22,10 @@ from jamono.home import ids
 from jamono.home.ids import Section
 from jamono.home.settings_model import (
     MAX_ADMINS,
-    SEVERITIES,
     MAX_ATTENDEES,
     MAX_RETENTION_DAYS,
     MAX_TICKETS_PER_DAY,
+    SEVERITIES,
     ActionMode,
     ActionsBy,
     CalendarId,
@@ -37,11 +37,10 @@ from jamono.home.settings_model import (
     LanguagePreference,
     ProjectKey,
     ShortName,
-    UserId,
     UsergroupId,
+    UserId,
 )
-from jamono.home.text import t
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 
 
 def _upper(value: Any) -> Any:
@@ -141,7 +140,7 @@ class GoogleForm(_Form):
                 raise PydanticCustomError("credentials_service_account", "not a service account key")
         elif mode == "oauth":
             # An OAuth client file nests its fields under "installed" or "web".
-            nested = [data.get(k) for k in ("installed", "web") if isinstance(data.get(k), dict)]
+            nested: list[dict[str, Any]] = [data[k] for k in ("installed", "web") if isinstance(data.get(k), dict)]
             flat = {k: v for part in (*nested, data) for k, v in part.items()}
             if not all(flat.get(k) for k in _OAUTH_KEYS):
                 raise PydanticCustomError("credentials_oauth", "not OAuth credentials")
@@ -230,7 +229,7 @@ def state_values(view_state: dict[str, Any]) -> dict[str, Any]:
     """block_id → the submitted value, whatever the element type (text, select, radio, users…)."""
     values: dict[str, Any] = {}
     for block_id, actions in (view_state.get("values") or {}).items():
-        action = (actions or {}).get(ids.VALUE) or next(iter((actions or {}).values()), {})
+        action: dict[str, Any] = (actions or {}).get(ids.VALUE) or next(iter((actions or {}).values()), {})
         kind = action.get("type")
         if kind in ("static_select", "radio_buttons"):
             values[block_id] = (action.get("selected_option") or {}).get("value")

@@ -9,10 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from jamono.home import ids
-from jamono.home.blockkit import context, input_block, modal, option, section, text_input
 from jamono.home.settings_model import DISPLAY_NAME_MAX, SEVERITIES, WorkspaceSettings
-from jamono.home.text import t
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
+from jamono.slack.blockkit import choice, context, input_block, modal, option, section, text_input
 
 
 class ModalMetadata(BaseModel):
@@ -33,17 +32,11 @@ def read_metadata(raw: str | None) -> ModalMetadata:
 
 
 def _radio(options: list[dict[str, Any]], selected: str) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "radio_buttons", "action_id": ids.VALUE, "options": options}
-    chosen = next((o for o in options if o["value"] == selected), None)
-    if chosen is not None:
-        element["initial_option"] = chosen
-    return element
+    return choice("radio_buttons", ids.VALUE, options, selected=selected)
 
 
 def _select(options: list[dict[str, Any]], selected: str) -> dict[str, Any]:
-    element = _radio(options, selected)
-    element["type"] = "static_select"
-    return element
+    return choice("static_select", ids.VALUE, options, selected=selected)
 
 
 def general_settings_modal(

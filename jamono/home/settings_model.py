@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 from pydantic import (
     AfterValidator,
@@ -23,6 +22,7 @@ from pydantic import (
 )
 
 from jamono.integrations.priorities import DEFAULT_PRIORITIES
+from jamono.platform.db import Connection
 
 log = logging.getLogger(__name__)
 

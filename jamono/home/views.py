@@ -8,23 +8,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from jamono.conversation.commands import HELP
-from jamono.home import formatting as fmt
-from jamono.home.blockkit import (
-    Block,
-    button,
-    clip,
-    context,
-    divider,
-    escape,
-    fields_section,
-    header,
-    one_line,
-    section,
-    sections_from_lines,
-)
-from jamono.home.charts import hbar_rows, sparkline
 from jamono.audit.store import AuditEntry
+from jamono.conversation.commands import help_lines
+from jamono.home import formatting as fmt
+from jamono.home.charts import hbar_rows, sparkline
 from jamono.home.ids import B_HOME_AUDIT, B_HOME_GENERAL, B_HOME_GOOGLE, B_HOME_JIRA, B_HOME_POLICY, EDIT_ACTIONS
 from jamono.home.metrics import RecentInteraction, UsageMetrics
 from jamono.home.modals import (
@@ -35,9 +22,21 @@ from jamono.home.modals import (
     notice_modal,
 )
 from jamono.home.settings_model import SEVERITIES, WorkspaceSettings
-from jamono.home.text import t
-from jamono.home.validation import validate_view
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
+from jamono.slack.blockkit import (
+    Block,
+    button,
+    clip,
+    context,
+    divider,
+    escape,
+    fields_section,
+    header,
+    home,
+    one_line,
+    section,
+    sections_from_lines,
+)
 
 __all__ = [
     "home_view",
@@ -46,7 +45,6 @@ __all__ = [
     "google_settings_modal",
     "loading_modal",
     "notice_modal",
-    "validate_view",
 ]
 
 RECENT_SHOWN = 20
@@ -77,7 +75,7 @@ def home_view(
         )
     else:
         blocks.append(context(t("not_admin_hint", lang)))
-    return {"type": "home", "callback_id": "nox_home", "private_metadata": user_id, "blocks": blocks}
+    return home(blocks, callback_id="nox_home", private_metadata=user_id)
 
 
 # --- everyone ---------------------------------------------------------------------------------
@@ -85,7 +83,7 @@ def home_view(
 
 def _everyone(settings: WorkspaceSettings, recent: Sequence[RecentInteraction], lang: Lang) -> list[Block]:
     name = escape(one_line(settings.display_name))
-    commands = "\n".join(f"• {usage} — {what}" for usage, what in HELP[lang] if usage.startswith("`/nox"))
+    commands = "\n".join(f"• {usage} — {what}" for usage, what in help_lines(lang) if usage.startswith("`/nox"))
     blocks: list[Block] = [
         header(t("home_title", lang, name=settings.display_name)),
         section(t("home_intro", lang)),
@@ -142,8 +140,8 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_GENERAL,
         accessory=_edit("general", lang),
+        text=f"*{t('general', lang)}*",
     )
-    general["text"] = {"type": "mrkdwn", "text": f"*{t('general', lang)}*"}
 
     jira = settings.jira
     jira_started = bool(jira.url or jira.email or jira.project_key or jira.has_token)
@@ -159,8 +157,8 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_JIRA,
         accessory=_edit("jira", lang),
+        text=f"*{t('jira', lang)}*",
     )
-    jira_block["text"] = {"type": "mrkdwn", "text": f"*{t('jira', lang)}*"}
 
     google = settings.google
     google_started = bool(google.organizer_email or google.has_credentials)
@@ -176,8 +174,8 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_GOOGLE,
         accessory=_edit("google", lang),
+        text=f"*{t('google', lang)}*",
     )
-    google_block["text"] = {"type": "mrkdwn", "text": f"*{t('google', lang)}*"}
 
     return [divider(), header(t("config_header", lang)), general, jira_block, google_block, _policy(settings, lang)]
 
@@ -266,8 +264,8 @@ def _window(metrics: UsageMetrics, lang: Lang) -> list[Block]:
             _field("m_failures", n(metrics.failures), lang),
         ],
         block_id=f"home_usage_{metrics.days}d",
+        text=t("usage_window", lang, days=metrics.days),
     )
-    numbers["text"] = {"type": "mrkdwn", "text": t("usage_window", lang, days=metrics.days)}
     blocks: list[Block] = [numbers]
     if metrics.per_day:
         counts = [d.count for d in metrics.per_day]

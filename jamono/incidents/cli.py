@@ -49,12 +49,11 @@ def main(argv: list[str]) -> int:
                     )
                 print(f"{len(rows)} open incident(s)")
                 return 0
-            raw = (
-                conn.execute(
-                    "SELECT settings->'incidents' AS s FROM workspaces WHERE id = %s", [ws.workspace_id]
-                ).fetchone()["s"]
-                or {}
-            )
+            found = conn.execute(
+                "SELECT settings->'incidents' AS s FROM workspaces WHERE id = %s", [ws.workspace_id]
+            ).fetchone()
+            assert found is not None  # load_workspace just read this row
+            raw = found["s"] or {}
             current = IncidentSettings.of({"incidents": raw}).model_dump(mode="json")
             if args.private:
                 current["private_channels"] = args.private == "on"

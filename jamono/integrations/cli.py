@@ -115,11 +115,11 @@ def _run(args: argparse.Namespace, pool: Any, ws: Any, store: Any) -> int:
 
 
 def main(argv: list[str]) -> int:
-    from jamono.workspaces.credentials import credential_store
-    from jamono.platform.db import open_pool
-    from jamono.integrations.manage import ConnectError
     from jamono.cli.kb import _team
+    from jamono.integrations.manage import ConnectError
+    from jamono.platform.db import open_pool
     from jamono.platform.tenancy import UnknownWorkspace, load_workspace
+    from jamono.workspaces.credentials import credential_store
 
     args = _parser().parse_args(argv)
     settings = get_settings()

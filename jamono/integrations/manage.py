@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from jamono.workspaces.credentials import CredentialStore, Kind, NotConnected
-from jamono.platform.db import tenant_tx
-from jamono.integrations.egress import EgressPolicy, EgressRefused
 from jamono.home.forms import GoogleForm, JiraForm
 from jamono.home.settings_model import WorkspaceSettings, deep_merge, load_settings, save_settings
+from jamono.integrations.egress import EgressPolicy, EgressRefused
+from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
+from jamono.workspaces.credentials import CredentialStore, Kind, NotConnected
 
 log = logging.getLogger(__name__)
 KINDS: tuple[Kind, ...] = ("jira", "google")

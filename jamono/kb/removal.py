@@ -8,9 +8,9 @@ from typing import Any
 from slack_sdk.webhook import WebhookClient
 
 from jamono.audit.store import record
-from jamono.platform.db import tenant_tx
 from jamono.home.settings_model import parse_stored
 from jamono.kb.ownership import is_admin, may_change
+from jamono.platform.db import tenant_tx
 from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.slack.payloads import CommandJob
 from knowledge.store import delete_document

@@ -28,10 +28,10 @@ def main(argv: list[str]) -> int:
     import redis
 
     from jamono.audit.store import record
-    from jamono.platform.db import open_pool, tenant_tx
     from jamono.cli.kb import _team
-    from jamono.privacy.erasure import erase_person, forget_cached_threads
+    from jamono.platform.db import open_pool, tenant_tx
     from jamono.platform.tenancy import UnknownWorkspace, load_workspace
+    from jamono.privacy.erasure import erase_person, forget_cached_threads
 
     args = _parser().parse_args(argv)
     settings = get_settings()

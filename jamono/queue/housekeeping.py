@@ -7,17 +7,16 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dramatiq
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
 from jamono.home.settings_model import load_settings
 from jamono.observability.agent_metrics import refresh_agent_metrics
-from jamono.platform.db import no_tenant_tx, tenant_tx
+from jamono.platform.db import Pool, no_tenant_tx, tenant_tx
 from jamono.privacy.erasure import apply_retention
 from jamono.privacy.purge import DEFAULT_GRACE_DAYS, purge_if_due
 
@@ -34,7 +33,7 @@ class HousekeepingReport(BaseModel):
     failed_tenants: int = 0
 
 
-def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
+def claim_due(pool: Pool, every: timedelta, task: str = TASK) -> bool:
     """True for exactly one caller per `every`: the one whose update found the task due."""
     with no_tenant_tx(pool) as conn:
         conn.execute("INSERT INTO housekeeping_runs (task) VALUES (%s) ON CONFLICT (task) DO NOTHING", [task])
@@ -48,7 +47,7 @@ def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
 
 
 def run_once(
-    pool: ConnectionPool,
+    pool: Pool,
     *,
     retention: timedelta,
     today: date | None = None,
@@ -58,7 +57,7 @@ def run_once(
 ) -> HousekeepingReport:
     """One pass over every workspace; a tenant that fails is logged and skipped, not fatal.
     `stopping` is asked between workspaces, so a worker shutting down does not wait for the pass."""
-    last = today or datetime.now(timezone.utc).date()
+    last = today or datetime.now(UTC).date()
     report = HousekeepingReport()
     with no_tenant_tx(pool) as conn:
         workspaces = conn.execute("SELECT * FROM jamono_list_workspaces()").fetchall()
@@ -96,7 +95,7 @@ def run_once(
                     {
                         **report.model_dump(),
                         "interrupted": stopped,
-                        "finished_at": datetime.now(timezone.utc).isoformat(),
+                        "finished_at": datetime.now(UTC).isoformat(),
                     }
                 ),
                 stopped,
@@ -164,7 +163,7 @@ class Housekeeping(dramatiq.Middleware):
             return None
 
 
-def _runtime_pool() -> ConnectionPool:
+def _runtime_pool() -> Pool:
     from jamono.container import get_runtime
 
     return get_runtime().pool

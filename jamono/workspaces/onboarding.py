@@ -10,18 +10,17 @@ import time
 from uuid import UUID
 
 from pydantic import Field
-
-from jamono.queue.models import TeamJob
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from jamono.container import Runtime
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import UnknownWorkspace, WorkspaceContext
 from jamono.queue import event_log
+from jamono.queue.models import TeamJob
 from jamono.workspaces.installations import deactivate_workspace, revoke_tokens
-from jamono.workspaces.onboarding_text import channel_offer_blocks, member_welcome_blocks, t, welcome_blocks
+from jamono.workspaces.onboarding_text import channel_offer_blocks, member_welcome_blocks, welcome_blocks
 
 log = logging.getLogger(__name__)
 
@@ -112,14 +111,15 @@ def welcome_installation(rt: Runtime, job: InstallJob) -> None:
     )
     if not job.user_id:
         return
+    user_id = job.user_id
     client = rt.slack.get(rt.bot_token(ws))
-    lang = _user_language(client, job.user_id)
+    lang = _user_language(client, user_id)
 
     def post() -> str:
         blocks = welcome_blocks(lang)
-        return client.chat_postMessage(channel=job.user_id, text=t("welcome_text", lang), blocks=blocks)["ts"]
+        return client.chat_postMessage(channel=user_id, text=t("welcome_text", lang), blocks=blocks)["ts"]
 
-    _once(rt, ws, f"install-welcome:{job.user_id}", job.user_id, post)
+    _once(rt, ws, f"install-welcome:{user_id}", user_id, post)
 
 
 def uninstall(rt: Runtime, job: TeamJob) -> None:
@@ -170,6 +170,7 @@ def channel_created(rt: Runtime, job: ChannelCreatedJob) -> None:
             " RETURNING offered_at",
             [ws.tenant_id, ws.workspace_id, job.channel_id, job.name, job.creator, ops],
         ).fetchone()
+    assert row is not None  # an upsert with RETURNING returns its row
     if not ops or not job.creator or row["offered_at"] is not None:
         return
     client = rt.slack.get(rt.bot_token(ws))
@@ -207,6 +208,7 @@ def set_channel_watch(rt: Runtime, job: WatchChannelJob) -> None:
             " watched_by = EXCLUDED.watched_by, updated_at = now() RETURNING name",
             [ws.tenant_id, ws.workspace_id, job.channel_id, job.watch, job.user if job.watch else None],
         ).fetchone()
+    assert row is not None  # an upsert with RETURNING returns its row
     _watched.pop(ws.workspace_id, None)
     if job.watch:
         try:

@@ -74,7 +74,8 @@ async def handle_update_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     values = ((view.get("state") or {}).get("values") or {}).get("update") or {}
-    text = str((next(iter(values.values()), {}) if values else {}).get("value") or "").strip()
+    element: dict[str, Any] = next(iter(values.values()), {}) if values else {}
+    text = str(element.get("value") or "").strip()
     if not text:
         await ack(response_action="errors", errors={"update": "Write the update / Écrivez le point."})
         return

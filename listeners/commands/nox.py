@@ -9,24 +9,17 @@ from jamono.brain.language import detect_language
 from jamono.conversation.commands import config_blocks, help_blocks, parse_command
 from jamono.home.ids import SECTIONS, Section
 from jamono.home.modals import loading_modal
+from jamono.i18n import t
 from jamono.kb.views import kb_add_view
 from jamono.queue.names import Actor
 from jamono.slack.payloads import CommandJob
 from listeners.commands.incident import change_job, queue_change, queue_list
 from listeners.home.handlers import queue_settings_modal, settings_external_id
 
-_WORKING = {
-    "kb search": {"en": ":mag: Searching the knowledge base…", "fr": ":mag: Je cherche dans la base de connaissances…"},
-    "ask": {"en": ":eyes: Looking into it…", "fr": ":eyes: Je regarde ça…"},
-    "kb remove": {"en": ":wastebasket: Looking for that document…", "fr": ":wastebasket: Je cherche ce document…"},
-    "status": {
-        "en": ":stethoscope: Checking NOX and your integrations…",
-        "fr": ":stethoscope: Je vérifie NOX et vos intégrations…",
-    },
-}
-_LATER = {
-    "en": "`/nox {name}` is not available in this version yet. `/nox help` lists what works today.",
-    "fr": "`/nox {name}` n'est pas encore disponible dans cette version. `/nox help` liste ce qui marche aujourd'hui.",
+_WORKING = {  # what the ack says meanwhile
+    "kb search": "working.kb_search",
+    "ask": "working.ask",
+    "kb remove": "working.kb_remove",
 }
 
 
@@ -53,7 +46,7 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
             return
         actor = {"kb search": Actor.KB_SEARCH, "ask": Actor.ANSWER_COMMAND, "kb remove": Actor.KB_REMOVE}[cmd.name]
         await context["jobs"].enqueue_async(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
-        await ack(text=_WORKING[cmd.name][lang])
+        await ack(text=t(_WORKING[cmd.name], lang))
     elif cmd.name == "incident" and (change := change_job(command, cmd.args)) is not None:
         await queue_change(change, ack, context)  # in an incident's channel: a change, not the modal
     elif cmd.name == "incidents":
@@ -65,7 +58,7 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
     elif cmd.name == "status":
         payload = _job(command, "", cmd.share, lang).model_dump(mode="json")
         await context["jobs"].enqueue_async(Actor.NOX_STATUS, {**payload, "queued_at": time.time()})
-        await ack(text=_WORKING["status"][lang])
+        await ack(text=t("working.status", lang))
     elif cmd.name == "followups" and cmd.args.lower() in ("on", "off"):
         payload = _job(command, "", False, lang).model_dump(mode="json")
         await context["jobs"].enqueue_async(Actor.SET_FOLLOW_UPS, {**payload, "enabled": cmd.args.lower() == "on"})
@@ -83,7 +76,7 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         )
         await ack(blocks=config_blocks(lang, command.get("team_id", ""), command.get("api_app_id", "")))
     else:
-        await ack(text=_LATER[lang].format(name=cmd.name))
+        await ack(text=t("later", lang, name=cmd.name))
 
 
 def _config_section(args: str) -> Section:

@@ -20,6 +20,7 @@ from jamono.actions import failpoints
 from jamono.platform.db import tenant_tx
 from jamono.workspaces.credentials import credential_store
 from tests.e2e.integrations_rig import UNSET_JIRA, jira_connected, save_workspace_settings, service_tag
+from tests.plugins.drained import queue_drained
 from tests.standins.calendar_api import CalendarStandIn
 from tests.standins.jira_api import JiraStandIn
 
@@ -132,7 +133,9 @@ async def _settled(sandbox, predicate, timeout: float = 20):
 # --- tickets -------------------------------------------------------------------------------------
 
 
-async def test_double_click_and_resent_payload_open_exactly_one_ticket(sender, sandbox, pool, sandbox_workspace, jira):
+async def test_double_click_and_resent_payload_open_exactly_one_ticket(
+    sender, sandbox, pool, sandbox_workspace, jira, broker
+):
     svc = _tag()
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer since 10:05"
@@ -143,7 +146,7 @@ async def test_double_click_and_resent_payload_open_exactly_one_ticket(sender, s
     )
     assert all(r.status == 200 for r in responses)
     done = await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
-    await asyncio.sleep(1.0)  # let the other two clicks finish: they must not open or announce anything
+    await queue_drained(broker)  # let the other two clicks finish: they must not open or announce anything
     _, ws = sandbox_workspace
     row = _action_row(pool, ws, idempotency_key=f"ticket:{proposal['block_id'].split(':', 1)[1]}")
     assert row["status"] == "done" and row["confirmed_by"] == "U0DEV"
@@ -291,7 +294,7 @@ async def test_a_crash_after_the_ticket_is_created_does_not_open_a_second(
 
 @pytest.mark.parametrize("note", ["announced_at", "notified_at"])
 async def test_a_crash_after_slack_took_a_note_does_not_post_it_twice(
-    note, sender, sandbox, pool, sandbox_workspace, jira
+    note, sender, sandbox, pool, sandbox_workspace, jira, broker
 ):
     """The worker dies after Slack accepted the thread note (or the incident-channel note) and
     before NOX recorded it: the retry finds the note by its metadata instead of posting again."""
@@ -306,7 +309,7 @@ async def test_a_crash_after_slack_took_a_note_does_not_post_it_twice(
     _, ws = sandbox_workspace
     key = f"ticket:{proposal['block_id'].split(':', 1)[1]}"
     await _settled(sandbox, lambda: (_action_row(pool, ws, idempotency_key=key) or {}).get("notified_at"))
-    await asyncio.sleep(0.5)  # nothing more may follow
+    await queue_drained(broker)  # nothing more may follow
     assert len(jira.issues_with_label(f"nox-fp-{_action_row(pool, ws, idempotency_key=key)['fingerprint']}")) == 1
     assert len(_said(sandbox, "C0OPS", ts, "Opened *<")) == 1
     assert len([m for m in sandbox.bot_messages(INCIDENT_CHANNEL) if svc in m["text"]]) == 1
@@ -316,7 +319,7 @@ async def test_a_crash_after_slack_took_a_note_does_not_post_it_twice(
 
 
 async def test_a_crash_after_jira_took_the_repeat_comment_does_not_comment_twice(
-    sender, sandbox, pool, sandbox_workspace, jira
+    sender, sandbox, pool, sandbox_workspace, jira, broker
 ):
     from jamono.actions.execution import AFTER_NOTE
 
@@ -333,7 +336,7 @@ async def test_a_crash_after_jira_took_the_repeat_comment_does_not_comment_twice
     )
     await sender.send_interactive(_click_payload(sender, reply2, proposal2, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts2, "same incident as"))
-    await asyncio.sleep(0.5)
+    await queue_drained(broker)
     assert not failpoints._armed[f"{AFTER_NOTE}:comment"]  # the crash did happen
     comments = jira.issue(first.key).comments
     assert len(comments) == 1 and comments[0]["body"].endswith(")") and "(ref nox-action-" in comments[0]["body"]
@@ -434,13 +437,13 @@ async def test_an_outage_ends_in_a_dead_letter_after_bounded_retries(
     assert str(row["id"]) in capsys.readouterr().out
 
 
-async def test_message_shortcut_opens_one_ticket(sender, sandbox, pool, sandbox_workspace, jira):
+async def test_message_shortcut_opens_one_ticket(sender, sandbox, pool, sandbox_workspace, jira, broker):
     svc = _tag()
     message = sandbox.user_says("U0DEV", "C0OPS", f"{svc} workers are crashlooping since the 14:00 deploy")
     shortcut = sender.message_action("U0DEV", "jira_from_message", message, "C0OPS")
     await asyncio.gather(sender.send_interactive(shortcut), sender.send_interactive(shortcut))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", message["ts"], "Opened *<"))
-    await asyncio.sleep(0.5)
+    await queue_drained(broker)
     assert len([i for i in jira.issues if svc in i.fields["summary"]]) == 1
     assert len(_said(sandbox, "C0OPS", message["ts"], "Opened *<")) == 1
 
@@ -605,7 +608,7 @@ def _initial_users(view) -> list[str]:
 
 
 async def test_schedule_books_the_first_common_slot_once_with_meet_and_invitations(
-    sender, sandbox, pool, sandbox_workspace, google
+    sender, sandbox, pool, sandbox_workspace, google, broker
 ):
     ts, reply, proposal = await _meeting_reply(
         sender, sandbox, "we need a meeting with <@U0DEV> and <@U0TOKYO> to review the outage, 45 minutes"
@@ -622,7 +625,7 @@ async def test_schedule_books_the_first_common_slot_once_with_meet_and_invitatio
     good = _submission(sender, view)
     await asyncio.gather(sender.send_interactive(good), sender.send_interactive(good))
     booked = await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Booked *Sync: outage*"))
-    await asyncio.sleep(0.5)
+    await queue_drained(broker)
     events = google.events_of(ORGANIZER)
     assert len(events) == 1 and len(booked) == 1
     event = events[0]

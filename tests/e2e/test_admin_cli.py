@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from jamono.audit.cli import main as audit_main
-from jamono.platform.db import tenant_tx
 from jamono.home.settings_model import load_settings
 from jamono.integrations.cli import main as integrations_main
+from jamono.platform.db import tenant_tx
 from jamono.privacy.cli import main as privacy_main
 from tests.standins.calendar_api import CalendarStandIn
 from tests.standins.jira_api import JiraStandIn
@@ -114,8 +114,8 @@ def test_google_connect_and_test_against_the_calendar_stand_in(e2e_settings, poo
 
 
 def test_env_settings_connect_jira_once_for_a_single_workspace(e2e_settings, pool, workspace, capsys):
-    from jamono.workspaces.credentials import credential_store
     from jamono.integrations.manage import ConnectError, apply_env
+    from jamono.workspaces.credentials import credential_store
 
     with JiraStandIn() as jira:
         settings = e2e_settings.model_copy(
@@ -147,7 +147,7 @@ def test_audit_export_as_json_lines_since_a_date(e2e_settings, pool, workspace):
         record(conn, workspace.workspace_id, "U0ADA", "admins.changed", "", {"added": ["U0BOB"], "removed": []})
         record(conn, workspace.workspace_id, "operator", "kb.removed", "runbooks/old.md")
     out = io.StringIO()
-    since = (datetime.now(timezone.utc) - timedelta(days=2)).date().isoformat()
+    since = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
     assert audit_main(["export", "--team", workspace.team_id, "--since", since], out=out) == 0
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [(e["actor"], e["action"]) for e in lines] == [("U0ADA", "admins.changed"), ("operator", "kb.removed")]

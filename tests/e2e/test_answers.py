@@ -3,7 +3,6 @@ answers quote the sections that fix things, across languages, in incidents and i
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from jamono.sandbox.render import render_message
 from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents
+from tests.plugins.drained import queue_drained
 
 PLACEHOLDER = ":eyes:"
 
@@ -151,7 +151,7 @@ async def _reply(sender, channel: str, thread_ts: str, text: str, user: str = "U
     return envelope["event"]["ts"]
 
 
-async def test_a_follow_up_in_the_thread_is_answered_without_a_mention(worker, sender, sandbox, broker_runbook):
+async def test_a_follow_up_in_the_thread_is_answered_without_a_mention(worker, sender, sandbox, broker_runbook, broker):
     channel = "C" + uuid.uuid4().hex[:9].upper()
     root = await _mention_answered(
         sender, sandbox, channel, "consumer group lag keeps growing on the orders topic, what should I check?"
@@ -162,11 +162,11 @@ async def test_a_follow_up_in_the_thread_is_answered_without_a_mention(worker, s
     assert "scale deployment" in _shown(replies[-1]), "answered from the thread's runbook"
     # NOX answered unasked once: the next reply waits for a mention (never twice in a row).
     await _reply(sender, channel, root, "what about the staging cluster?")
-    await asyncio.sleep(2.0)
+    await queue_drained(broker)  # the reply's job has run
     assert len(sandbox.bot_messages(channel, thread_ts=root)) == 2
 
 
-async def test_replies_not_meant_for_nox_stay_unanswered(worker, sender, sandbox, broker_runbook):
+async def test_replies_not_meant_for_nox_stay_unanswered(worker, sender, sandbox, broker_runbook, broker):
     channel = "C" + uuid.uuid4().hex[:9].upper()
     root = await _mention_answered(sender, sandbox, channel, "consumer group lag keeps growing, how do I fix it?")
     await _reply(sender, channel, root, "<@U0ALICE> can you look at the orders consumer? is the lag growing for you?")
@@ -174,7 +174,7 @@ async def test_replies_not_meant_for_nox_stay_unanswered(worker, sender, sandbox
     other = "C" + uuid.uuid4().hex[:9].upper()  # a thread NOX never answered
     said = sandbox.user_says("U0DEV", other, "anyone seen consumer lag on orders?")
     await _reply(sender, other, said["ts"], "yes, how do I find the slow consumer?")
-    await asyncio.sleep(2.0)
+    await queue_drained(broker)  # the reply's job has run
     assert len(sandbox.bot_messages(channel, thread_ts=root)) == 1
     assert sandbox.bot_messages(other) == []
     assert not [c for c in sandbox.calls_to("conversations.replies") if c.params.get("ts") == said["ts"]], (
@@ -182,7 +182,7 @@ async def test_replies_not_meant_for_nox_stay_unanswered(worker, sender, sandbox
     )
 
 
-async def test_a_channel_can_turn_follow_ups_off(worker, sender, sandbox, broker_runbook):
+async def test_a_channel_can_turn_follow_ups_off(worker, sender, sandbox, broker_runbook, broker):
     channel = "C" + uuid.uuid4().hex[:9].upper()
     response = await sender.send_command(sender.slash_command("U0DEV", "followups off", channel=channel))
     assert response.status == 200
@@ -191,5 +191,5 @@ async def test_a_channel_can_turn_follow_ups_off(worker, sender, sandbox, broker
     )
     root = await _mention_answered(sender, sandbox, channel, "consumer group lag keeps growing, how do I fix it?")
     await _reply(sender, channel, root, "and if that doesn't work, what next?")
-    await asyncio.sleep(2.0)
+    await queue_drained(broker)  # the reply's job has run
     assert len(sandbox.bot_messages(channel, thread_ts=root)) == 1

@@ -19,6 +19,7 @@ import pytest
 from jamono.actions import failpoints
 from jamono.platform.db import tenant_tx
 from tests.e2e.integrations_rig import UNSET_JIRA, jira_connected, save_workspace_settings, service_tag
+from tests.plugins.drained import queue_drained
 from tests.standins.jira_api import JiraStandIn
 
 FEED = "C0INCFEED"
@@ -143,7 +144,7 @@ def _command(sender, user: str, channel: str, text: str):
 
 
 async def test_declare_from_the_triage_reply_twice_clicked_makes_one_channel_card_and_ticket(
-    sender, sandbox, pool, sandbox_workspace, jira
+    sender, sandbox, pool, sandbox_workspace, jira, broker
 ):
     _, ws = sandbox_workspace
     sandbox.add_usergroup("S0ONCALL", ["U0ONCALL"])
@@ -183,7 +184,7 @@ async def test_declare_from_the_triage_reply_twice_clicked_makes_one_channel_car
     answer = next(m for m in sandbox.bot_messages("C0OPS", thread_ts=ts) if m["ts"] == reply["ts"])
     assert "propose_incident" not in str(answer["blocks"]) and f"<#{channel.id}>" in str(answer["blocks"])
     # The second click changed nothing and was told so.
-    await asyncio.sleep(0.5)
+    await queue_drained(broker)
     assert len(sandbox.calls_to("conversations.create")) - creates_before == 1
     assert (
         len(
@@ -265,7 +266,7 @@ async def test_french_triage_declares_in_french(sender, sandbox, pool, sandbox_w
     assert "rollback en cours" in note[0]["text"]
 
 
-async def test_automatic_mode_declares_in_a_watched_channel(sender, sandbox, pool, sandbox_workspace, no_jira):
+async def test_automatic_mode_declares_in_a_watched_channel(sender, sandbox, pool, sandbox_workspace, no_jira, broker):
     from jamono.workspaces import onboarding
 
     _, ws = sandbox_workspace
@@ -297,7 +298,7 @@ async def test_automatic_mode_declares_in_a_watched_channel(sender, sandbox, poo
             ],
             timeout=20,
         )
-        await asyncio.sleep(1.0)
+        await queue_drained(broker)
     finally:
         _settings(pool, ws, {"action_mode": "confirm"})
     assert row["reporter"] == "U0DEV" and svc in sandbox.channel(row["channel_id"]).name
@@ -324,7 +325,7 @@ async def test_a_worker_dying_between_create_and_record_leaves_one_channel(
     creates = sandbox.calls_to("conversations.create")[before:]
     assert [c.ok for c in creates] == [True, False] and creates[1].error == "name_taken"
     assert row["channel_id"] == creates[0].response["channel"]["id"]
-    assert len([c for c in sandbox.channel("#" + row["channel_name"]).name]) and _card(sandbox, row["channel_id"])
+    assert len(list(sandbox.channel("#" + row["channel_name"]).name)) and _card(sandbox, row["channel_id"])
     assert _pins(sandbox, row["channel_id"]) == [row["card_ts"]]
     assert len([m for m in sandbox.bot_messages(row["channel_id"]) if "Incident channel for" in m["text"]]) == 1
 
@@ -346,7 +347,9 @@ async def test_a_name_someone_else_took_gets_the_next_one(sender, sandbox, pool,
 # --- changes ---------------------------------------------------------------------------------------
 
 
-async def test_commands_change_it_everywhere_and_jira_follows_once(sender, sandbox, pool, sandbox_workspace, jira):
+async def test_commands_change_it_everywhere_and_jira_follows_once(
+    sender, sandbox, pool, sandbox_workspace, jira, broker
+):
     _, ws = sandbox_workspace
     svc = _tag()
     ts, _, row = await _declare_by_button(
@@ -368,7 +371,7 @@ async def test_commands_change_it_everywhere_and_jira_follows_once(sender, sandb
     ]
     for text, said in steps:
         assert (await _command(sender, "U0DEV", channel, text)).status == 200
-        await sandbox.wait_for(lambda: _said(sandbox, channel, said), timeout=20)
+        await sandbox.wait_for(lambda said=said: _said(sandbox, channel, said), timeout=20)
     # A stranger may not change it; a wrong value gets the usage.
     await _command(sender, "U0STRANGER", channel, "incident status monitoring")
     await sandbox.wait_for(
@@ -399,7 +402,7 @@ async def test_commands_change_it_everywhere_and_jira_follows_once(sender, sandb
     assert "U0LEAD" in sandbox.channel(channel).members
     # Jira: priority, transitions, one comment per change.
     issue = await sandbox.wait_for(lambda: (i := jira.issue(key)) and len(i.comments) >= 5 and i, timeout=30)
-    await asyncio.sleep(0.5)
+    await queue_drained(broker)
     assert issue.fields["priority"] == {"name": "High"} and issue.fields["status"] == {"name": "Done"}
     assert len(issue.comments) == 5 and all("(ref nox-incident-event-" in c["body"] for c in issue.comments)
     assert [e["kind"] for e in _events(pool, ws, row["id"])] == [
@@ -418,7 +421,7 @@ async def test_commands_change_it_everywhere_and_jira_follows_once(sender, sandb
     )
 
 
-async def test_the_cards_buttons_and_selects(sender, sandbox, pool, sandbox_workspace, no_jira):
+async def test_the_cards_buttons_and_selects(sender, sandbox, pool, sandbox_workspace, no_jira, broker):
     _, ws = sandbox_workspace
     svc = _tag()
     _, _, row = await _declare_by_button(
@@ -483,14 +486,14 @@ async def test_the_cards_buttons_and_selects(sender, sandbox, pool, sandbox_work
     )
     await sender.send_interactive(submit)
     await sandbox.wait_for(lambda: "cache warmed, watching" in str(_card(sandbox, channel)["blocks"]), timeout=20)
-    await asyncio.sleep(0.5)
+    await queue_drained(broker)
     kinds = [e["kind"] for e in _events(pool, ws, row["id"])]
     assert kinds == ["declared", "status", "severity", "lead", "update"]  # the double click: one change
     assert len(_said(sandbox, channel, "set the status to *monitoring*")) == 1
 
 
 async def test_a_jira_outage_mid_incident_shows_on_the_card_then_catches_up_once(
-    sender, sandbox, pool, sandbox_workspace, jira
+    sender, sandbox, pool, sandbox_workspace, jira, broker
 ):
     _, ws = sandbox_workspace
     svc = _tag()
@@ -499,13 +502,13 @@ async def test_a_jira_outage_mid_incident_shows_on_the_card_then_catches_up_once
     )
     channel = row["channel_id"]
     row = await sandbox.wait_for(lambda: (r := _row(pool, ws, id=row["id"]))["jira_key"] and r, timeout=20)
-    await asyncio.sleep(0.3)
+    await queue_drained(broker)
     jira.fail_next(3, 503)  # one job attempt's worth (1 + 2 in-process tries): then Jira is back
     await _command(sender, "U0DEV", channel, "incident status identified bad config")
     await sandbox.wait_for(lambda: "Jira is out of step" in str(_card(sandbox, channel)["blocks"]), timeout=20)
     issue = await sandbox.wait_for(lambda: (i := jira.issue(row["jira_key"])) and i.comments and i, timeout=30)
     await sandbox.wait_for(lambda: "Jira is out of step" not in str(_card(sandbox, channel)["blocks"]), timeout=20)
-    await asyncio.sleep(0.5)
+    await queue_drained(broker)
     assert len(issue.comments) == 1 and "identified" in issue.comments[0]["body"]
     assert issue.fields["status"] == {"name": "In Progress"}
     assert "(In Progress)" in str(_card(sandbox, channel)["blocks"])

@@ -15,7 +15,6 @@ from jamono.platform.crypto import generate_key
 from jamono.platform.settings import Settings
 from jamono.web.landing import PAGE_HEADERS
 from jamono.workspaces.oauth import PAGE_HEADERS as INSTALL_HEADERS
-
 from tests.e2e.serving import serve
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")

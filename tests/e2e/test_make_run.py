@@ -4,6 +4,7 @@ embedded PostgreSQL and Redis included — and the next start reuses the data.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -83,10 +84,8 @@ def _run_until_up_then_signal(data_dir: Path, port: int, sig: int = signal.SIGIN
         deadline = time.monotonic() + 120
         while not any("NOX is up" in line for line in seen):
             assert time.monotonic() < deadline and proc.poll() is None, "".join(seen)
-            try:
+            with contextlib.suppress(queue.Empty):
                 seen.append(lines.get(timeout=1))
-            except queue.Empty:
-                pass
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
             status, body = response.status, response.read().decode()
         assert status == 200 and '"database": "ok"' in body and '"broker": "ok"' in body

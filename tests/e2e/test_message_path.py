@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from jamono.platform.db import tenant_tx
+from tests.plugins.drained import queue_drained
 from tests.plugins.stack import PLACEHOLDER, answered  # noqa: F401
 
-import asyncio
 
-from jamono.platform.db import tenant_tx
-
-
-async def test_a_channel_mention_is_answered_once_in_its_thread(sender, sandbox, pool, sandbox_workspace):
+async def test_a_channel_mention_is_answered_once_in_its_thread(sender, sandbox, pool, sandbox_workspace, broker):
     mention, message = sender.channel_mention("U0DEV", "C0OPS", "how do I roll back a Kubernetes deployment?")
     responses = [await sender.send_event(mention), await sender.send_event(message)]
     assert [r.status for r in responses] == [200, 200]
     ts = mention["event"]["ts"]
     replies = await sandbox.wait_for(lambda: answered(sandbox, "C0OPS", ts), timeout=15)
-    await asyncio.sleep(0.3)  # a duplicate, if any, would have been posted by now
+    await queue_drained(broker)  # both jobs have run: a duplicate, if any, is posted by now
     replies = sandbox.bot_messages("C0OPS", thread_ts=ts)
     assert len(replies) == 1, "the app_mention/message pair must yield one reply"
     reply = replies[0]
@@ -43,7 +41,7 @@ async def test_a_direct_message_is_answered_in_its_thread(sender, sandbox):
     assert "connexion" in text or "connection" in text
 
 
-async def test_a_redelivered_event_is_answered_once(sender, sandbox):
+async def test_a_redelivered_event_is_answered_once(sender, sandbox, broker):
     envelope = sender.app_mention("U0DEV", "C0OPS", "pods stuck in ImagePullBackOff, what should I check?")
     first = await sender.send_event(envelope)
     again = await sender.send_event(envelope, retry_num=1, retry_reason="http_timeout")
@@ -51,12 +49,12 @@ async def test_a_redelivered_event_is_answered_once(sender, sandbox):
     assert (first.status, again.status, third.status) == (200, 200, 200)
     ts = envelope["event"]["ts"]
     await sandbox.wait_for(lambda: answered(sandbox, "C0OPS", ts), timeout=15)
-    await asyncio.sleep(1.0)
+    await queue_drained(broker)  # the redeliveries' jobs (and their retries) have run
     assert len(sandbox.bot_messages("C0OPS", thread_ts=ts)) == 1
     assert len([c for c in sandbox.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]) == 1
 
 
-async def test_bot_messages_edits_and_channel_chatter_are_ignored(sender, sandbox):
+async def test_bot_messages_edits_and_channel_chatter_are_ignored(sender, sandbox, broker):
     before = len(sandbox.calls_to("chat.postMessage"))
     ignored = [
         sender.message("D0DEV", "I am a bot", user=None, bot_id="B0OTHER", subtype="bot_message"),
@@ -68,7 +66,7 @@ async def test_bot_messages_edits_and_channel_chatter_are_ignored(sender, sandbo
     ]
     for envelope in ignored:
         assert (await sender.send_event(envelope)).status == 200
-    await asyncio.sleep(1.0)
+    await queue_drained(broker)  # whatever was queued has run
     assert len(sandbox.calls_to("chat.postMessage")) == before
 
 

@@ -13,9 +13,9 @@ import pytest
 
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 from tests.browser import Chromium, Page, needs_chromium
+from tests.e2e.serving import serve
 from tests.workspaces.png import color_share, read_png
 
-from tests.e2e.serving import serve
 from .test_playground import forget_vote
 
 pytestmark = [needs_chromium, pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")]

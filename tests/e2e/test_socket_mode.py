@@ -5,7 +5,6 @@ answered once, bad payloads acknowledged and dropped, no ack while the broker is
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -17,6 +16,7 @@ from pydantic import SecretStr
 
 from jamono.queue.client import DramatiqJobQueue
 from jamono.sandbox.payloads import SlackPayloads
+from tests.plugins.drained import queue_drained
 from tests.plugins.stack import NAMESPACE
 
 
@@ -65,13 +65,13 @@ async def test_a_mention_over_socket_mode_is_acked_then_answered_in_its_thread(s
     assert _events("app_mention", "queued") == before + 1  # counted in the ack metrics, as over HTTP
 
 
-async def test_a_redelivered_envelope_is_answered_once(socket_app, sandbox, payloads):
+async def test_a_redelivered_envelope_is_answered_once(socket_app, sandbox, payloads, broker):
     envelope = payloads.dm("U0DEV", "where is the runbook for a full disk?")
     await sandbox.socket_send("events_api", envelope)
     await sandbox.socket_send("events_api", envelope, retry_attempt=1, retry_reason="timeout")
     ts = envelope["event"]["ts"]
     await sandbox.wait_for(lambda: _answers_with_feedback(sandbox, envelope["event"]["channel"], ts), timeout=20)
-    await asyncio.sleep(1.0)  # the redelivery's job has run by now: it must not reply again
+    await queue_drained(broker)  # the redelivery's job has run: it must not reply again
     assert len(_answers_with_feedback(sandbox, envelope["event"]["channel"], ts)) == 1
 
 
@@ -80,7 +80,7 @@ async def test_a_slash_command_over_socket_mode_is_answered(socket_app, sandbox,
     assert ack["payload"]["blocks"] and "/nox status" in str(ack["payload"]["blocks"])  # the answer rides on the ack
 
 
-async def test_a_malformed_envelope_is_acknowledged_and_dropped(socket_app, sandbox, payloads, caplog):
+async def test_a_malformed_envelope_is_acknowledged_and_dropped(socket_app, sandbox, payloads, caplog, broker):
     envelope = payloads.app_mention("U0DEV", "C0OPS", "this one is broken")
     envelope["event"]["channel"] = "not a channel id!"
     refused = _events("other", "refused")
@@ -88,7 +88,7 @@ async def test_a_malformed_envelope_is_acknowledged_and_dropped(socket_app, sand
         ack = await sandbox.socket_send("events_api", envelope)
     assert ack["envelope_id"]  # acknowledged: redelivering it would not make it valid
     assert "slack envelope refused" in caplog.text and "Traceback" not in caplog.text
-    await asyncio.sleep(0.5)
+    await queue_drained(broker)
     assert not sandbox.bot_messages("C0OPS", thread_ts=envelope["event"]["ts"])
     assert _events("other", "refused") == refused + 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 
 from jamono.sandbox.chat import run_chat
@@ -18,10 +19,8 @@ async def _chat(sandbox, sender, script: str, until: str, timeout: float = 20.0)
     while until not in out.getvalue() and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.1)
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     return out.getvalue()
 
 

@@ -4,7 +4,6 @@ revocation; and, in single-workspace mode, newcomers, new ops channels and /nox 
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 import uuid
@@ -22,8 +21,8 @@ from jamono.platform.crypto import generate_key
 from jamono.platform.db import tenant_tx
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
 from jamono.platform.tenancy import load_workspace
-
 from tests.e2e.serving import serve
+from tests.plugins.drained import queue_drained
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 COOKIE = "slack-app-oauth-state"
@@ -129,7 +128,7 @@ async def test_two_workspaces_install_get_welcomed_and_answered_with_their_own_t
         assert ws.is_active and ws.deployment_id is not None
         # The installer hears from NOX once, in their own language.
         dm = sandbox.dm_channel(user)
-        welcome = await sandbox.wait_for(lambda: sandbox.bot_messages(dm), timeout=30)
+        welcome = await sandbox.wait_for(lambda dm=dm: sandbox.bot_messages(dm), timeout=30)
         assert hello[user] in str(welcome[0]["blocks"])
         post = [c for c in sandbox.calls_to("chat.postMessage") if c.params.get("channel") == user]
         assert [c.token for c in post] == [tokens[team]]
@@ -149,7 +148,9 @@ async def test_two_workspaces_install_get_welcomed_and_answered_with_their_own_t
             assert (await sender.send_event(envelope)).status == 200
             asked[team] = (channel, envelope["event"]["ts"])
     for team, (channel, ts) in asked.items():
-        await sandbox.wait_for(lambda: len(_replies_with_token(sandbox, channel, ts)) >= 1, timeout=30)
+        await sandbox.wait_for(
+            lambda channel=channel, ts=ts: len(_replies_with_token(sandbox, channel, ts)) >= 1, timeout=30
+        )
         assert set(_replies_with_token(sandbox, channel, ts)) == {tokens[team]}
 
     # Neither tenant sees the other's interactions, through the app's role with no tenant filter.
@@ -169,7 +170,9 @@ async def test_two_workspaces_install_get_welcomed_and_answered_with_their_own_t
         assert asked[other.team_id][0] not in {r["channel_id"] for r in rows}
 
 
-async def test_uninstall_and_revocation_forget_tokens_and_silence_nox(multi_url, sandbox, pool, admin, multi_runtime):
+async def test_uninstall_and_revocation_forget_tokens_and_silence_nox(
+    multi_url, sandbox, pool, admin, multi_runtime, broker
+):
     team, other = new_team(), new_team()
     sandbox.add_user("U0CAROL", "carol")
     sandbox.add_user("U0DAVE", "dave")
@@ -202,7 +205,7 @@ async def test_uninstall_and_revocation_forget_tokens_and_silence_nox(multi_url,
         before = len(sandbox.calls_to("chat.postMessage"))
         envelope = sender.app_mention("U0CAROL", "C0GONE", "are you still there?")
         assert (await sender.send_event(envelope)).status == 200
-        await asyncio.sleep(1.5)
+        await queue_drained(broker)
         assert len(sandbox.calls_to("chat.postMessage")) == before
 
     def revoked() -> bool:
@@ -223,7 +226,7 @@ async def test_uninstall_and_revocation_forget_tokens_and_silence_nox(multi_url,
 
 # --- single-workspace mode: people, channels, commands -----------------------------------------
 @pytest.mark.parametrize("locale, words", [("fr-FR", "Bienvenue"), ("en-GB", "Welcome aboard")])
-async def test_a_newcomer_is_welcomed_once_in_their_language(sender, sandbox, locale, words):
+async def test_a_newcomer_is_welcomed_once_in_their_language(sender, sandbox, broker, locale, words):
     user = "U0NEW" + uuid.uuid4().hex[:6].upper()
     sandbox.add_user(user, "newcomer", locale=locale)
     envelope = sender.team_join(user)
@@ -232,12 +235,12 @@ async def test_a_newcomer_is_welcomed_once_in_their_language(sender, sandbox, lo
     assert (await sender.send_event(envelope, retry_num=1)).status == 200
     dm = sandbox.dm_channel(user)
     found = await sandbox.wait_for(lambda: sandbox.bot_messages(dm), timeout=20)
-    await asyncio.sleep(1.0)
+    await queue_drained(broker)  # the redelivery's job has run
     assert len(sandbox.bot_messages(dm)) == len(found) == 1 and words in str(found[0]["blocks"])
 
 
 async def test_a_new_ops_channel_gets_an_offer_and_a_watched_channel_gets_incident_help(
-    sender, sandbox, pool, sandbox_workspace
+    sender, sandbox, pool, sandbox_workspace, broker
 ):
     channel = "C0INC" + uuid.uuid4().hex[:6].upper()
     assert (await sender.send_event(sender.channel_created(channel, f"inc-{channel[-6:].lower()}-db"))).status == 200
@@ -265,7 +268,7 @@ async def test_a_new_ops_channel_gets_an_offer_and_a_watched_channel_gets_incide
     # Before watching, an incident-looking message in the channel gets no reply.
     quiet = sender.message(channel, "the orders database is down, checkout returns 500 for everyone")
     assert (await sender.send_event(quiet)).status == 200
-    await asyncio.sleep(1.0)
+    await queue_drained(broker)
     assert not sandbox.bot_messages(channel, thread_ts=quiet["event"]["ts"])
 
     # Watch it: NOX joins, confirms, then answers incidents (and only incidents) there.
@@ -282,7 +285,7 @@ async def test_a_new_ops_channel_gets_an_offer_and_a_watched_channel_gets_incide
         channel, thread_ts=incident["event"]["ts"], predicate=lambda m: "Incident" in str(m.get("blocks")), timeout=30
     )
     assert reply
-    await asyncio.sleep(1.0)
+    await queue_drained(broker)
     assert not sandbox.bot_messages(channel, thread_ts=chatter["event"]["ts"])
 
 
@@ -346,7 +349,7 @@ async def test_unknown_subcommand_gets_help_not_a_trace(sender):
 
 
 async def test_a_newcomer_beyond_the_plan_gets_a_clear_notice_and_known_people_are_answered(
-    sender, sandbox, admin, sandbox_workspace
+    sender, sandbox, admin, sandbox_workspace, broker
 ):
     _, ws = sandbox_workspace
     known = sender.dm("U0DEV", "how do I roll back a deployment?")
@@ -382,7 +385,7 @@ async def test_a_newcomer_beyond_the_plan_gets_a_clear_notice_and_known_people_a
             predicate=lambda m: "actions" in str(m.get("blocks")),
             timeout=30,
         )
-        await asyncio.sleep(0.5)
+        await queue_drained(broker)
         assert (
             admin.execute(
                 "SELECT count(*) AS n FROM agent_interactions WHERE tenant_id = %s AND user_id = %s",

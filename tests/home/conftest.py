@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.home.factories import NOW, seed  # noqa: F401
-
 from jamono.platform.tenancy import WorkspaceContext
+from tests.home.factories import NOW, seed  # noqa: F401
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from psycopg.types.json import Jsonb
 
 from jamono.home.metrics import DayCount, RecentInteraction, UsageMetrics
 from jamono.home.settings_model import WorkspaceSettings
-
-from datetime import datetime
-from typing import Any
-from psycopg.types.json import Jsonb
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
 

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from jamono.platform.db import tenant_tx
 from jamono.home import ids
+from jamono.home.flows import apply_settings, fill_settings_modal, publish_home
 from jamono.home.forms import PolicyForm, parse_settings_form
 from jamono.home.jobs import SettingsModalJob, SettingsSaveJob
 from jamono.home.modals import loading_modal
-from jamono.home.flows import apply_settings, fill_settings_modal, publish_home
 from jamono.home.settings_model import load_settings
+from jamono.platform.db import tenant_tx
 from jamono.sandbox import SandboxThread, SlackSandbox
 
 

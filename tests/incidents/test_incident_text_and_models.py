@@ -12,20 +12,20 @@ from jamono.incidents.views import card_blocks, channel_name, event_line, slug, 
 
 def _incident(**changes) -> Incident:
     now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-    base = dict(
-        id=uuid.uuid4(),
-        tenant_id=uuid.uuid4(),
-        workspace_id=uuid.uuid4(),
-        idempotency_key="k",
-        title="Checkout <!here> & 502s",
-        severity="high",
-        status="investigating",
-        lead="U0LEAD",
-        reporter="U0DEV",
-        started_at=now,
-        updated_at=now,
-        last_update_at=now,
-    )
+    base = {
+        "id": uuid.uuid4(),
+        "tenant_id": uuid.uuid4(),
+        "workspace_id": uuid.uuid4(),
+        "idempotency_key": "k",
+        "title": "Checkout <!here> & 502s",
+        "severity": "high",
+        "status": "investigating",
+        "lead": "U0LEAD",
+        "reporter": "U0DEV",
+        "started_at": now,
+        "updated_at": now,
+        "last_update_at": now,
+    }
     return Incident.model_validate({**base, **changes})
 
 

@@ -62,7 +62,10 @@ def crowd(pool, kb_database_url):
             conn.cursor().executemany(
                 "INSERT INTO knowledge_chunks (tenant_id, document_id, ord, content, search_text, embedding_model,"
                 " embedding) VALUES (%s, %s, %s, %s, %s, %s, %s::vector)",
-                [[tenant, doc, i, t, t, MODEL, vector_literal(v)] for i, (t, v) in enumerate(zip(texts, vectors))],
+                [
+                    [tenant, doc, i, t, t, MODEL, vector_literal(v)]
+                    for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
+                ],
             )
         conn.execute("ANALYZE knowledge_chunks")
     yield tenant

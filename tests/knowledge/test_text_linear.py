@@ -5,7 +5,6 @@ from __future__ import annotations
 
 # Timed in CPU seconds of this process (time.process_time): a loaded machine must not fail them, a
 # backtracking pattern (tens of seconds of CPU on 40,000 characters) still does.
-
 import random
 import re
 import time

@@ -17,8 +17,8 @@ import pytest
 import redis
 from aiohttp import web
 
-from tests.observability.env import free_port, redis_db_url, settings_from_env  # noqa: F401
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
+from tests.observability.env import free_port, redis_db_url, settings_from_env  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 OBS_REDIS_DB = 9

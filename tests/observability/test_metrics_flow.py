@@ -9,14 +9,13 @@ the event's request id and the job id, and no token.
 
 from __future__ import annotations
 
-from tests.plugins.stack import PLACEHOLDER, answered  # noqa: F401
-
 import asyncio
 import json
 
 import aiohttp
 
 from tests.observability.promtext import scrape, value
+from tests.plugins.stack import PLACEHOLDER, answered  # noqa: F401
 
 
 async def _eventually(check, timeout: float = 20.0):

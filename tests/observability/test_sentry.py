@@ -59,7 +59,7 @@ class SentryStandIn:
         found = []
         for envelope in self.envelopes:
             lines = envelope.split("\n")
-            for header, payload in zip(lines[1::2], lines[2::2]):
+            for header, payload in zip(lines[1::2], lines[2::2], strict=False):
                 if header.strip() and json.loads(header).get("type") == "event":
                     found.append(json.loads(payload))
         return found

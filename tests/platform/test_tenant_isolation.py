@@ -196,15 +196,19 @@ def test_no_tenant_sees_changes_or_deletes_anothers_rows_without_a_filter(pool, 
 
 def test_a_tenant_cannot_write_rows_into_another_tenant(pool, two_tenants):
     a, b, _, _ = two_tenants
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-        with tenant_tx(pool, a.tenant_id) as conn:
-            conn.execute(
-                "INSERT INTO slack_channels (tenant_id, workspace_id, channel_id) VALUES (%s, %s, 'C0EVIL')",
-                [b.tenant_id, b.workspace_id],
-            )
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-        with tenant_tx(pool, a.tenant_id) as conn:
-            conn.execute("UPDATE slack_channels SET tenant_id = %s", [b.tenant_id])
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"),
+        tenant_tx(pool, a.tenant_id) as conn,
+    ):
+        conn.execute(
+            "INSERT INTO slack_channels (tenant_id, workspace_id, channel_id) VALUES (%s, %s, 'C0EVIL')",
+            [b.tenant_id, b.workspace_id],
+        )
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"),
+        tenant_tx(pool, a.tenant_id) as conn,
+    ):
+        conn.execute("UPDATE slack_channels SET tenant_id = %s", [b.tenant_id])
 
 
 def test_crafted_input_does_not_cross_tenants(pool, two_tenants):
@@ -221,6 +225,5 @@ def test_crafted_input_does_not_cross_tenants(pool, two_tenants):
     assert len(tokens) == 1 and creds == 1
     # A tenant id is a UUID or nothing: text smuggled in as one is refused before reaching SQL.
     for crafted in (f"{b.tenant_id}' OR '1'='1", "", "*"):
-        with pytest.raises(ValueError):
-            with tenant_tx(pool, crafted):
-                pass
+        with pytest.raises(ValueError), tenant_tx(pool, crafted):
+            pass

@@ -8,12 +8,11 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-
-from tests.e2e.serving import serve
 import redis
 from dramatiq.brokers.redis import RedisBroker
 
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings, get_settings
+from tests.e2e.serving import serve
 
 
 @pytest.fixture(scope="session")

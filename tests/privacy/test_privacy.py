@@ -4,22 +4,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 import redis
 from psycopg.types.json import Jsonb
 
-from jamono.platform.db import tenant_tx
+from jamono.conversation.exchanges import record_feedback
 from jamono.home.metrics import usage_metrics
 from jamono.home.settings_model import save_settings
-from jamono.queue.housekeeping import run_once
-from jamono.conversation.exchanges import record_feedback
-from jamono.privacy.erasure import erase_person, forget_cached_threads
+from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import TeamIdentity, register_workspace
+from jamono.privacy.erasure import erase_person, forget_cached_threads
+from jamono.queue.housekeeping import run_once
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def _interaction(pool, ws, user: str, text: str, *, age_days: float = 0, channel: str = "C0OPS") -> uuid.UUID:

@@ -54,7 +54,7 @@ def read_png(path: Path) -> tuple[int, int, list[tuple[int, int, int]]]:
 def color_share(pixels: list[tuple[int, int, int]], hex_color: str, tolerance: int = 12) -> float:
     """The fraction of pixels within `tolerance` of a CSS colour."""
     target = tuple(int(hex_color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
-    near = sum(1 for p in pixels if all(abs(a - b) <= tolerance for a, b in zip(p, target)))
+    near = sum(1 for p in pixels if all(abs(a - b) <= tolerance for a, b in zip(p, target, strict=False)))
     return near / len(pixels)
 
 

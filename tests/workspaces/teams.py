@@ -1,19 +1,21 @@
 """Teams, installations and a running app for the workspace tests."""
 
 from __future__ import annotations
+
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store import Installation
+
 from jamono.platform.crypto import SecretBox
 from jamono.platform.settings import Settings
 from jamono.slack.client import async_web_client
 from jamono.web.app import build_web_app
 from jamono.workspaces.oauth import build_oauth_flow, oauth_routes
-
 
 SIGNING_SECRET = "oauth-tests-signing-secret"
 

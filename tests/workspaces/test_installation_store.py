@@ -21,7 +21,6 @@ from jamono.workspaces.installations import (
     revoke_tokens,
     route,
 )
-
 from tests.workspaces.teams import installation, new_team
 
 
@@ -48,12 +47,11 @@ def test_plaintext_can_never_be_stored_in_a_secret_column(store, pool):
     team = new_team()
     store.save(installation(team))
     found = route(pool, team, None)
-    with pytest.raises(psycopg.errors.CheckViolation):
-        with tenant_tx(pool, found.tenant_id) as conn:
-            conn.execute(
-                "UPDATE slack_installations SET bot_token_enc = %s WHERE workspace_id = %s",
-                [b"xoxb-plain", found.workspace_id],
-            )
+    with pytest.raises(psycopg.errors.CheckViolation), tenant_tx(pool, found.tenant_id) as conn:
+        conn.execute(
+            "UPDATE slack_installations SET bot_token_enc = %s WHERE workspace_id = %s",
+            [b"xoxb-plain", found.workspace_id],
+        )
 
 
 def test_newest_install_wins_and_unknown_teams_have_none(store):
@@ -153,12 +151,12 @@ def test_tenants_cannot_see_each_others_installations_or_credentials(store, pool
         ).fetchall()
         gone = conn.execute("DELETE FROM integration_credentials RETURNING id").fetchall()
     assert teams == [team_b] and creds == 0 and touched == [] and gone == []
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # cannot write into another tenant either
-        with tenant_tx(pool, b.tenant_id) as conn:
-            conn.execute(
-                "INSERT INTO integration_credentials (tenant_id, workspace_id, kind) VALUES (%s, %s, 'google')",
-                [a.tenant_id, a.workspace_id],
-            )
+    # Cannot write into another tenant either.
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), tenant_tx(pool, b.tenant_id) as conn:
+        conn.execute(
+            "INSERT INTO integration_credentials (tenant_id, workspace_id, kind) VALUES (%s, %s, 'google')",
+            [a.tenant_id, a.workspace_id],
+        )
     with no_tenant_tx(pool) as conn:
         assert conn.execute("SELECT count(*) AS n FROM slack_installations").fetchone()["n"] == 0
         assert conn.execute("SELECT count(*) AS n FROM integration_credentials").fetchone()["n"] == 0
@@ -243,6 +241,5 @@ def test_a_state_is_consumed_once_even_under_concurrency(pool):
 
 
 def test_the_app_role_cannot_update_oauth_states(pool):
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        with no_tenant_tx(pool) as conn:
-            conn.execute("UPDATE slack_oauth_states SET expire_at = now() + interval '1 day'")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), no_tenant_tx(pool) as conn:
+        conn.execute("UPDATE slack_oauth_states SET expire_at = now() + interval '1 day'")

@@ -12,7 +12,6 @@ from jamono.platform.crypto import SecretBox, generate_key
 from jamono.platform.db import open_pool, tenant_tx
 from jamono.platform.settings import load_settings
 from jamono.workspaces.installations import PostgresInstallationStore, route
-
 from tests.workspaces.teams import installation, new_team
 
 

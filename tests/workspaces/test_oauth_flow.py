@@ -25,7 +25,6 @@ from jamono.sandbox.payloads import SlackPayloads
 from jamono.sandbox.signing import signed_headers
 from jamono.workspaces.installations import bot_token_for, route
 from jamono.workspaces.oauth import OAuthNotConfigured, build_oauth_settings, manifest_scopes
-
 from tests.workspaces.teams import SIGNING_SECRET, new_team
 
 COOKIE = "slack-app-oauth-state"

@@ -21,7 +21,6 @@ from jamono.workspaces.oauth import (
     render_install_page,
     render_success_page,
 )
-
 from tests.workspaces.teams import new_team
 
 VOID = {"meta", "link", "br", "img", "input", "hr"}

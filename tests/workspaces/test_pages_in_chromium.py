@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from jamono.workspaces.oauth import PAGE_HEADERS
-
 from tests.workspaces.teams import new_team
+
 from .png import color_share, dominant, read_png
 from .test_oauth_flow import redirect, start_install
 

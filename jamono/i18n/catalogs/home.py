@@ -3,9 +3,7 @@ Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
-from jamono.i18n import Lang, lookup
-
-_S: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     # --- App Home, everyone
     "home_title": {"en": "{name} — your DevOps teammate", "fr": "{name} — votre coéquipier DevOps"},
     "home_intro": {
@@ -304,23 +302,3 @@ _S: dict[str, dict[str, str]] = {
         "fr": ":warning: Les réglages sont enregistrés, mais le secret n'a pas été stocké : {reason}",
     },
 }
-
-
-def t(key: str, lang: Lang | str = "en", **values: object) -> str:
-    return lookup(_S, key, lang, **values)
-
-
-def keys() -> frozenset[str]:
-    return frozenset(_S)
-
-
-def has_both_languages() -> list[str]:
-    """Keys missing a translation (a test keeps this empty)."""
-    return [key for key, entry in _S.items() if set(entry) != {"en", "fr"}]
-
-
-def resolve_lang(preference: str, locale: str | None = None) -> Lang:
-    """The workspace's choice, or with 'auto' the person's Slack locale (fr-FR, fr-CA … → fr)."""
-    if preference in ("fr", "en"):
-        return preference  # type: ignore[return-value]
-    return "fr" if (locale or "").lower().startswith("fr") else "en"
