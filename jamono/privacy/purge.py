@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from psycopg import Connection
-
+from jamono.platform.db import Connection
 from knowledge.store import one_writer_per_tenant
 
 DEFAULT_GRACE_DAYS = 30
