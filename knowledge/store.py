@@ -79,6 +79,13 @@ def update_metadata(conn: psycopg.Connection[Any], document_id: UUID, *, url: st
     )
 
 
+def one_writer_per_tenant(conn: psycopg.Connection) -> None:
+    """Serialise a tenant's document writes until commit. Their triggers update the tenant's term
+    counts (knowledge_terms) in two statements, removed chunks then added ones: two writers taking
+    those row locks in different orders deadlock (two processes loading the bundled runbooks did)."""
+    conn.execute("SELECT pg_advisory_xact_lock(7431, hashtext(jamono_current_tenant()::text))")
+
+
 def write_document(
     conn: psycopg.Connection[Any],
     tenant_id: UUID,
@@ -95,6 +102,7 @@ def write_document(
     transaction: readers see the old chunks or the new ones, never a mix or none."""
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+    one_writer_per_tenant(conn)
     row = (
         _dicts(conn)
         .execute(
@@ -148,6 +156,7 @@ def write_document(
 
 def delete_document(conn: psycopg.Connection[Any], source_or_id: str | UUID) -> bool:
     """Delete by id or by source; chunks go with it (ON DELETE CASCADE)."""
+    one_writer_per_tenant(conn)
     try:
         as_id: UUID | None = source_or_id if isinstance(source_or_id, UUID) else UUID(str(source_or_id))
     except ValueError:

@@ -19,9 +19,10 @@ def welcome_installation(payload: dict) -> None:
 
 @dramatiq.actor(actor_name=Actor.WORKSPACE_UNINSTALLED, max_age=7 * 24 * 60 * MINUTES, **HOUSEKEEPING_JOB)
 def workspace_uninstalled(payload: dict) -> None:
-    from jamono.workspaces.onboarding import TeamRef, uninstall
+    from jamono.queue.models import TeamJob
+    from jamono.workspaces.onboarding import uninstall
 
-    uninstall(get_runtime(), TeamRef.model_validate(payload))
+    uninstall(get_runtime(), TeamJob.model_validate(payload))
 
 
 @dramatiq.actor(actor_name=Actor.TOKENS_REVOKED, max_age=7 * 24 * 60 * MINUTES, **HOUSEKEEPING_JOB)

@@ -31,6 +31,7 @@ from jamono.home.settings_model import WorkspaceSettings
 from jamono.i18n import is_lang, t
 from jamono.integrations.priorities import map_priority
 from jamono.platform.db import tenant_tx
+from jamono.queue.client import enqueue
 from jamono.queue.names import Actor
 from jamono.slack.escape import escape_link_url as link
 from jamono.slack.escape import escape_mrkdwn as esc
@@ -412,10 +413,6 @@ def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> Non
     if intent != "incident" or parse_stored(ws.settings).action_mode != "automatic":
         return
     try:
-        import dramatiq
-
-        from jamono.queue.names import NOX_QUEUE
-
         job = ProposalClick(
             team_id=ws.team_id,
             enterprise_id=ws.enterprise_id,
@@ -425,15 +422,7 @@ def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> Non
             choice="ticket",
             automatic=True,
         )
-        dramatiq.get_broker().enqueue(
-            dramatiq.Message(
-                queue_name=NOX_QUEUE,
-                actor_name=Actor.ACTIONS_PROPOSAL,
-                args=(job.model_dump(mode="json"),),
-                kwargs={},
-                options={},
-            )
-        )
+        enqueue(Actor.ACTIONS_PROPOSAL, job.model_dump(mode="json"))
         # And, in a watched channel, the incident itself (the declaration job checks the channel).
         from jamono.incidents.models import Declaration
 
@@ -444,15 +433,7 @@ def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> Non
             interaction_id=interaction_id,
             automatic=True,
         )
-        dramatiq.get_broker().enqueue(
-            dramatiq.Message(
-                queue_name=NOX_QUEUE,
-                actor_name=Actor.INCIDENTS_DECLARE,
-                args=(declaration.model_dump(mode="json"),),
-                kwargs={},
-                options={},
-            )
-        )
+        enqueue(Actor.INCIDENTS_DECLARE, declaration.model_dump(mode="json"))
     except Exception:  # noqa: BLE001 - the answer is out; the buttons remain if this fails
         log.exception("could not queue the automatic ticket")
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import dramatiq
 from slack_sdk.errors import SlackApiError
 
 from jamono.actions import store as actions_store
@@ -36,7 +35,8 @@ from jamono.incidents.views import event_line, list_blocks, mirror_line
 from jamono.integrations.base import IntegrationError
 from jamono.integrations.priorities import map_priority
 from jamono.platform.db import Connection, tenant_tx
-from jamono.queue.names import NOX_QUEUE, REMIND_QUEUE, Actor
+from jamono.queue.client import enqueue
+from jamono.queue.names import REMIND_QUEUE, Actor
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +66,6 @@ def incident_settings(ctx: Ctx) -> tuple[IncidentSettings, WorkspaceSettings]:
 
 
 incident_lock = slackops.incident_lock
-
-
-def enqueue(actor: str, payload: dict[str, Any], *, delay_ms: int | None = None, queue_name: str = NOX_QUEUE) -> None:
-    dramatiq.get_broker().enqueue(
-        dramatiq.Message(queue_name=queue_name, actor_name=actor, args=(payload,), kwargs={}, options={}),
-        delay=delay_ms,
-    )
 
 
 def _ref(ctx: Ctx, incident: Incident, user: str, **extra: Any) -> dict[str, Any]:

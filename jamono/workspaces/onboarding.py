@@ -9,7 +9,7 @@ import re
 import time
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -18,6 +18,7 @@ from jamono.i18n import Lang
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import UnknownWorkspace, WorkspaceContext
 from jamono.queue import event_log
+from jamono.queue.models import TeamJob
 from jamono.workspaces.installations import deactivate_workspace, revoke_tokens
 from jamono.workspaces.onboarding_text import channel_offer_blocks, member_welcome_blocks, t, welcome_blocks
 
@@ -31,33 +32,28 @@ OPS_CHANNEL = re.compile(
 )
 
 
-class TeamRef(BaseModel):
-    team_id: str
-    enterprise_id: str | None = None
-
-
-class InstallJob(TeamRef):
+class InstallJob(TeamJob):
     user_id: str | None = None  # the installer
 
 
-class TokensRevokedJob(TeamRef):
+class TokensRevokedJob(TeamJob):
     bot_user_ids: list[str] = Field(default_factory=list)
     user_ids: list[str] = Field(default_factory=list)
 
 
-class MemberJoinedJob(TeamRef):
+class MemberJoinedJob(TeamJob):
     user_id: str
     locale: str | None = None
     is_bot: bool = False
 
 
-class ChannelCreatedJob(TeamRef):
+class ChannelCreatedJob(TeamJob):
     channel_id: str
     name: str = ""
     creator: str | None = None
 
 
-class WatchChannelJob(TeamRef):
+class WatchChannelJob(TeamJob):
     channel_id: str
     user: str
     watch: bool = True
@@ -72,7 +68,7 @@ def language_of(locale: str | None) -> Lang:
     return "fr" if (locale or "").lower().startswith("fr") else "en"
 
 
-def _workspace(rt: Runtime, ref: TeamRef) -> WorkspaceContext | None:
+def _workspace(rt: Runtime, ref: TeamJob) -> WorkspaceContext | None:
     rt.workspaces.forget(ref.team_id, ref.enterprise_id)
     try:
         return rt.workspaces.get(ref.team_id, ref.enterprise_id)
@@ -126,7 +122,7 @@ def welcome_installation(rt: Runtime, job: InstallJob) -> None:
     _once(rt, ws, f"install-welcome:{user_id}", user_id, post)
 
 
-def uninstall(rt: Runtime, job: TeamRef) -> None:
+def uninstall(rt: Runtime, job: TeamJob) -> None:
     """`app_uninstalled`: tokens deleted, the workspace and NOX marked inactive; data kept for a re-install."""
     revoked = deactivate_workspace(rt.pool, job.team_id, job.enterprise_id)
     rt.workspaces.forget(job.team_id, job.enterprise_id)
@@ -265,7 +261,7 @@ def answer_if_incident(rt: Runtime, job, *, final_attempt: bool) -> bool:
     return True
 
 
-def _workspace_cached(rt: Runtime, ref: TeamRef) -> WorkspaceContext | None:
+def _workspace_cached(rt: Runtime, ref: TeamJob) -> WorkspaceContext | None:
     try:
         return rt.workspaces.get(ref.team_id, ref.enterprise_id)
     except UnknownWorkspace:

@@ -22,7 +22,7 @@ from jamono.home.secrets import SecretSealer
 from jamono.home.settings_model import load_settings, save_settings
 from jamono.platform.db import tenant_tx
 from jamono.sandbox import SandboxThread, SlackSandbox
-from tests.home.conftest import NOW, seed
+from tests.home.factories import NOW, seed
 
 
 @pytest.fixture

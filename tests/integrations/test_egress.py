@@ -20,7 +20,7 @@ from jamono.integrations.egress import EgressPolicy, EgressRefused, is_public
 from jamono.integrations.google.calendar import GoogleCalendar
 from jamono.integrations.jira.tracker import JiraTracker
 from jamono.platform.settings import SettingsError, load_settings
-from tests.integrations.conftest import ORGANIZER, Closer
+from tests.integrations.doubles import ORGANIZER, Closer
 from tests.standins.calendar_api import CalendarStandIn
 from tests.standins.jira_api import JiraStandIn
 

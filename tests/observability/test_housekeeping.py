@@ -13,7 +13,7 @@ from dramatiq.brokers.stub import StubBroker
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import TeamIdentity, register_workspace
 from jamono.queue.housekeeping import Housekeeping, claim_due, run_once
-from tests.home.conftest import seed
+from tests.home.factories import seed
 
 RETENTION = timedelta(days=14)
 

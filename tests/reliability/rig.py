@@ -350,3 +350,24 @@ def rabbitmq_vhost(url: str, prefix: str = "jamono-bench"):
         yield urlunsplit(urlsplit(url)._replace(path="/" + quote(vhost, safe="")))
     finally:
         subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
+
+
+class Web:
+    """NOX's HTTP app on loopback, plus a signed-event sender aimed at it."""
+
+    def __init__(self, url: str, sender, broker) -> None:
+        self.url = url
+        self.sender = sender
+        self.broker = broker
+
+
+async def open_web(settings: Settings, pool, identity, sandbox, broker=None):
+    import app
+    from jamono.queue.broker import build_broker
+    from jamono.queue.client import DramatiqJobQueue
+    from jamono.sandbox.sender import SlackEventSender
+
+    broker = broker or build_broker(settings)
+    runner, url = await serve_app(app.build_http_app(settings, pool, DramatiqJobQueue(broker), identity))
+    sender = SlackEventSender(f"{url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox, timeout=30)
+    return runner, Web(url, sender, broker)

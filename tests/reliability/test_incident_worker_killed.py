@@ -12,7 +12,7 @@ import redis
 
 from jamono.platform.db import tenant_tx
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 KILL_TEST_REDIS_DB = 2  # on the reliability tests' own Redis server, apart from test_worker_killed's
 SLOW_S = 3.0

@@ -18,7 +18,7 @@ import redis
 
 from jamono.platform.db import open_pool
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 PG_TEST_REDIS_DB = 2  # on the reliability tests' own Redis server
 OUTAGE_S = 3.0

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 KILL_TEST_REDIS_DB = 1  # on the reliability tests' own Redis server
 SLOW_S = 3.0  # how long the sandbox holds the call the first worker dies in
