@@ -160,9 +160,12 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
         )
     reply = think(rt, ws, job.text, context)
     row_id = interaction_id(ws, job.event_id)
-    client.chat_update(
-        channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id))
-    )
+    blocks = with_memory(rt, ws, job, reply, answer_blocks(reply, str(row_id)))
+    client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=blocks)
+    if job.channel[:1] in ("C", "G"):  # an answer in an incident's channel goes on its timeline
+        from jamono.memory.flows import record_answer
+
+        record_answer(rt, ws, job.channel, reply_ts, fallback_text(reply))
     elapsed_ms = int((time.time() - job.received_at) * 1000)
     record_response(ws.team_id, elapsed_ms / 1000, success=True)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
@@ -193,6 +196,20 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
         thread_ts=job.reply_thread_ts,
         texts=[*context, job.text, "NOX: " + fallback_text(reply)[:500]],
     )
+
+
+def with_memory(rt: Runtime, ws: WorkspaceContext, job: MessageJob, reply: Reply, blocks: list) -> list:
+    """An incident report's triage also names the most similar past incident of the workspace."""
+    if reply.analysis.intent.value != "incident":
+        return blocks
+    from jamono.memory.flows import triage_lines
+
+    lines = triage_lines(rt, ws, job.text, job.channel, reply.analysis.language)
+    if not lines:
+        return blocks
+    section = {"type": "section", "block_id": "similar_incident", "text": {"type": "mrkdwn", "text": lines[0][:3000]}}
+    at = next((i for i, b in enumerate(blocks) if str(b.get("block_id", "")).startswith("proposal:")), len(blocks))
+    return [*blocks[:at], section, *blocks[at:]]
 
 
 def _report_failure(

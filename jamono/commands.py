@@ -9,7 +9,18 @@ from pydantic import BaseModel
 from jamono.i18n import Lang
 
 Subcommand = Literal[
-    "help", "ask", "incident", "incidents", "meeting", "kb add", "kb search", "status", "config", "followups"
+    "help",
+    "ask",
+    "incident",
+    "incidents",
+    "meeting",
+    "kb add",
+    "kb search",
+    "status",
+    "config",
+    "followups",
+    "summary",
+    "similar",
 ]
 KNOWN: tuple[Subcommand, ...] = (
     "kb add",
@@ -22,6 +33,8 @@ KNOWN: tuple[Subcommand, ...] = (
     "status",
     "config",
     "followups",
+    "summary",
+    "similar",
 )
 
 
@@ -58,6 +71,9 @@ HELP = {
         ("`/nox kb search <query>`", "search the knowledge base"),
         ("`/nox incident`", "declare an incident (its own channel, a pinned card, Jira kept in step)"),
         ("`/nox incident status|severity|lead|update|resolve …`", "in an incident's channel: change it"),
+        ("`/nox incident timeline`", "in an incident's channel: its timeline (UTC and your time)"),
+        ("`/nox summary`", "a catch-up of the incident (or of this channel's last messages)"),
+        ("`/nox similar [text]`", "past incidents of this workspace like this one, and how they were fixed"),
         ("`/nox incidents`", "the open incidents"),
         ("`/nox meeting`", "schedule a meeting"),
         ("`/nox status`", "health of NOX and this workspace's integrations"),
@@ -71,6 +87,9 @@ HELP = {
         ("`/nox kb search <requête>`", "chercher dans la base de connaissances"),
         ("`/nox incident`", "déclarer un incident (son canal, une fiche épinglée, Jira tenu à jour)"),
         ("`/nox incident status|severity|lead|update|resolve …`", "dans le canal d'un incident : le modifier"),
+        ("`/nox incident timeline`", "dans le canal d'un incident : sa chronologie (UTC et votre heure)"),
+        ("`/nox summary`", "un résumé de l'incident (ou des derniers messages du canal)"),
+        ("`/nox similar [texte]`", "les incidents passés de cet espace qui ressemblent à celui-ci, et leur correction"),
         ("`/nox incidents`", "les incidents ouverts"),
         ("`/nox meeting`", "planifier une réunion"),
         ("`/nox status`", "état de NOX et des intégrations de cet espace"),

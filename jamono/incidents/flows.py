@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 JIRA_ACTOR = "incidents_jira"
 REMIND_ACTOR = "incidents_remind"
+POSTMORTEM_ACTOR = "incidents_postmortem"
 # Reminders wait minutes to hours as delayed messages: on a queue of their own, so they never count
 # as the answering queue's backlog (its depth, autoscaling on it, tests joining it).
 REMIND_QUEUE = "incident_reminders"
@@ -416,6 +417,8 @@ def change(rt: Runtime, job: Change, *, final_attempt: bool = False) -> Incident
     tell(ctx, incident, event, settings)
     if created and kind in ("update", "status", "resolved") and incident.open:
         schedule_reminder(ctx, incident, inc_settings)
+    if kind == "resolved" and not incident.open:  # the draft, the action items, the lesson (each once)
+        enqueue(POSTMORTEM_ACTOR, _ref(ctx, incident, job.user))
     return event
 
 
@@ -575,6 +578,15 @@ def sync_jira(rt: Runtime, job: IncidentRef, *, final_attempt: bool = False) -> 
                 slackops.add_bookmarks(
                     ctx, incident, [(tr("bm.jira", incident.lang, ticket=incident.jira_key), incident.jira_url or "")]
                 )
+                with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:  # on the timeline, once
+                    store.record_event(
+                        conn,
+                        incident_id=incident.id,
+                        key=f"action:jira:{incident.id}",
+                        kind="action",
+                        actor=incident.reporter,
+                        data={"text": f"Jira {incident.jira_key} opened"},
+                    )
             jira_status = _mirror_events(ctx, incident, settings)
         except RetryLater as exc:
             _show_jira_error(ctx, incident.id, str(exc) or "Jira is unavailable", settings)

@@ -234,6 +234,7 @@ def note_once(
     text: str,
     claim: Callable[[Connection], bool],
     since: float,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> str | None:
     """Post a note at most once: the claim commits only once Slack accepted the message; a worker
     dying in between leaves the claim unset, and the retry finds the message by its metadata."""
@@ -246,7 +247,7 @@ def note_once(
             thread_ts=thread_ts,
             text=text,
             metadata=metadata,
-            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            blocks=blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
         )
         return str(posted["ts"])
 

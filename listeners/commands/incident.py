@@ -9,6 +9,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.incidents.models import Change, ListRequest
+from jamono.memory.models import Ask
+
+TIMELINE_VERBS = ("timeline", "chronologie")
 
 VERBS = {
     "status": "status",
@@ -69,4 +72,27 @@ async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context:
         lang=lang,
     )  # type: ignore[arg-type]
     await context["jobs"].enqueue_async("incidents_list", job.model_dump(mode="json"))
+    await ack()
+
+
+def ask_job(command: dict[str, Any], what: str, text: str, lang: str) -> Ask:
+    """`/nox incident timeline`, `/nox summary`, `/nox similar [text]` for the worker."""
+    return Ask(
+        team_id=command.get("team_id", ""),
+        enterprise_id=command.get("enterprise_id") or None,
+        user=command.get("user_id", ""),
+        channel=command.get("channel_id", ""),
+        what=what,  # type: ignore[arg-type]
+        text=text[:3000],
+        response_url=command.get("response_url") or None,
+        lang=lang,  # type: ignore[arg-type]
+    )
+
+
+def is_timeline(args: str) -> bool:
+    return args.strip().lower() in TIMELINE_VERBS
+
+
+async def queue_ask(job: Ask, ack: AsyncAck, context: AsyncBoltContext) -> None:
+    await context["jobs"].enqueue_async("incidents_ask", job.model_dump(mode="json"))
     await ack()

@@ -13,7 +13,7 @@ from jamono.home.slack_handlers import queue_settings_modal, settings_external_i
 from jamono.jobs import SET_FOLLOW_UPS
 from jamono.slack.kb_views import kb_add_view
 from jamono.slack.payloads import CommandJob
-from listeners.commands.incident import change_job, queue_change, queue_list
+from listeners.commands.incident import ask_job, change_job, is_timeline, queue_ask, queue_change, queue_list
 
 _WORKING = {
     "kb search": {"en": ":mag: Searching the knowledge base…", "fr": ":mag: Je cherche dans la base de connaissances…"},
@@ -53,6 +53,10 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         actor = "kb_search" if cmd.name == "kb search" else "answer_command"
         await context["jobs"].enqueue_async(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
         await ack(text=_WORKING[cmd.name][lang])
+    elif cmd.name == "incident" and is_timeline(cmd.args):
+        await queue_ask(ask_job(command, "timeline", "", lang), ack, context)
+    elif cmd.name in ("summary", "similar"):
+        await queue_ask(ask_job(command, cmd.name, cmd.args, lang), ack, context)
     elif cmd.name == "incident" and (change := change_job(command, cmd.args)) is not None:
         await queue_change(change, ack, context)  # in an incident's channel: a change, not the modal
     elif cmd.name == "incidents":
@@ -98,7 +102,7 @@ async def open_nox_modal(command: dict[str, Any], client: AsyncWebClient) -> Non
             trigger_id=command["trigger_id"], view=loading_modal(settings_external_id(section, command["trigger_id"]))
         )
         return
-    if cmd.name == "incident" and change_job(command, cmd.args) is not None:
+    if cmd.name == "incident" and (is_timeline(cmd.args) or change_job(command, cmd.args) is not None):
         return
     if cmd.name in ("incident", "meeting"):
         await client.views_open(trigger_id=command["trigger_id"], view=command_modal(cmd.name, command, cmd.args))

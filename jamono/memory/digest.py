@@ -1,0 +1,229 @@
+"""Offline, extractive write-ups of an incident: the catch-up (Slack mrkdwn), the postmortem draft
+(Markdown) and what the incident teaches (symptoms, cause, fix). Every sentence is one somebody
+said, with who said it; a section with nothing said says so, a cause never stated is "unknown"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from jamono.incidents.models import Incident
+from jamono.incidents.text import tr as itr
+from jamono.memory.material import Entry, Sentence, having, owner
+from jamono.memory.text import duration, plain, quote, tr
+
+
+class Material(BaseModel):
+    """Everything a write-up may use: the incident, its timeline, the channel's sentences."""
+
+    incident: Incident
+    entries: list[Entry] = Field(default_factory=list)
+    said: list[Sentence] = Field(default_factory=list)
+    names: dict[str, str] = Field(default_factory=dict)
+    now: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def lang(self) -> str:
+        return self.incident.lang
+
+    def who(self, user: str) -> str:
+        return "@" + self.names.get(user, user) if user else "?"
+
+
+class Item(BaseModel):
+    n: int
+    text: str
+    owner: str
+
+
+class Lesson(BaseModel):
+    symptoms: str
+    cause: str
+    fix: str
+
+
+def _sev(m: Material) -> str:
+    return itr(f"severity.{m.incident.severity}", m.lang)
+
+
+def _status(m: Material) -> str:
+    return itr(f"status.{m.incident.status}", m.lang)
+
+
+def _line(m: Material, s: Sentence) -> str:
+    return f"• {quote(s.text, m.names)} — {m.who(s.user)}"
+
+
+def _entry_lines(m: Material, kinds: tuple[str, ...], limit: int) -> list[str]:
+    picked = [e for e in m.entries if e.kind in kinds][-limit:]
+    return [f"• {quote(e.text, m.names)} — {m.who(e.actor)}" for e in picked]
+
+
+def catch_up(m: Material, *, head: str = "cu.head") -> str:
+    """What is happening, impact, what was tried, decisions, open questions, status and lead."""
+    inc = m.incident
+    since = (inc.resolved_at or m.now) - inc.started_at
+    parts = [
+        tr(head, m.lang, title=quote(inc.title)),
+        tr(
+            "cu.what",
+            m.lang,
+            title=quote(inc.title),
+            severity=_sev(m),
+            status=_status(m),
+            duration=duration(since.total_seconds(), m.lang),
+        ),
+    ]
+    impact = [_line(m, s) for s in having(m.said, "impact", 3)]
+    tried = _entry_lines(m, ("update", "status", "action"), 3) + [
+        _line(m, s) for s in having(m.said, "action", 3, last=True)
+    ]
+    decisions = [_line(m, s) for s in having(m.said, "decision", 2, last=True)]
+    questions = [_line(m, s) for s in having(m.said, "question", 3, last=True)]
+    for key, lines in (
+        ("cu.impact", impact),
+        ("cu.tried", tried),
+        ("cu.decisions", decisions),
+        ("cu.questions", questions),
+    ):
+        if lines:
+            parts.append(tr(key, m.lang) + "\n" + "\n".join(lines))
+    if not (impact or tried):
+        parts.append(tr("cu.nothing", m.lang))
+    update = tr("cu.last_update", m.lang, text=quote(inc.last_update)) if inc.last_update else ""
+    lead = f"<@{inc.lead}>" if inc.lead else "—"
+    parts.append(tr("cu.now", m.lang, status=_status(m), lead=lead, update=update))
+    return "\n\n".join(parts)[:3900]
+
+
+def items(m: Material) -> list[Item]:
+    """Action items said in the channel, each with its owner (the person named, else the speaker)."""
+    found: list[Item] = []
+    seen: set[str] = set()
+    for s in having(m.said, "item", 10):
+        key = s.text.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(Item(n=len(found) + 1, text=plain(s.text, m.names)[:250], owner=owner(s)))
+    return found
+
+
+def cause(m: Material) -> str | None:
+    """The cause as the channel stated it, or None when nobody did."""
+    stated = having(m.said, "cause", 2, last=True)
+    return " ".join(plain(s.text, m.names) for s in stated) or None
+
+
+def fix(m: Material) -> str:
+    stated = having(m.said, "fix", 2, last=True)
+    if stated:
+        return " ".join(plain(s.text, m.names) for s in stated)
+    resolved = [e for e in m.entries if e.kind == "resolved" and e.text]
+    actions = having(m.said, "action", 1, last=True)
+    return plain(
+        m.incident.last_update or (actions[0].text if actions else "") or (resolved[-1].text if resolved else ""),
+        m.names,
+    )
+
+
+def lesson(m: Material) -> Lesson:
+    symptoms = " ".join(plain(s.text, m.names) for s in having(m.said, "impact", 3)) or m.incident.title
+    return Lesson(symptoms=symptoms[:1000], cause=(cause(m) or "")[:1000], fix=fix(m)[:1000])
+
+
+def _times(m: Material) -> dict[str, str]:
+    inc = m.incident
+    end = inc.resolved_at or m.now
+    return {
+        "start": inc.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "end": end.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "duration": duration((end - inc.started_at).total_seconds(), m.lang),
+    }
+
+
+def timeline_lines(m: Material) -> list[str]:
+    return [
+        f"- {e.at.astimezone(UTC).strftime('%H:%M')} — {plain(e.text, m.names)} ({m.who(e.actor)})" for e in m.entries
+    ]
+
+
+def _bullets(m: Material, picked: list[Sentence]) -> list[str]:
+    return [f"- {plain(s.text, m.names)} ({m.who(s.user)})" for s in picked]
+
+
+def postmortem(m: Material, prose: dict[str, str] | None = None) -> str:
+    """The draft in Markdown. `prose` (from the LLM, already checked) may replace the summary and
+    'what happened'; every other section is the channel's own words."""
+    inc, lang = m.incident, m.lang
+    times = _times(m)
+    none = tr("pm.none", lang)
+    summary = tr(
+        "pm.summary_text",
+        lang,
+        title=plain(inc.title),
+        severity=_sev(m),
+        reporter=m.who(inc.reporter),
+        lead=m.who(inc.lead or inc.reporter),
+        duration=times["duration"],
+    )
+    fixed = fix(m)
+    if fixed:
+        summary += tr("pm.fixed_by", lang, fix=fixed)
+    impact = _bullets(m, having(m.said, "impact", 5))
+    happened = _bullets(m, [s for s in m.said if {"action", "decision", "impact", "fix"} & set(s.cues)][:12])
+    well = _bullets(m, having(m.said, "well", 5))
+    poorly = _bullets(m, having(m.said, "poorly", 5))
+    found_items = items(m)
+    item_lines = [f"- [ ] {i.n}. {i.text} — {tr('pm.owner', lang, owner=m.who(i.owner))}" for i in found_items]
+    out = [
+        f"# {tr('pm.title', lang, title=plain(inc.title))}",
+        tr("pm.writer_llm" if prose else "pm.writer_offline", lang).strip("_"),
+        f"## {tr('pm.summary', lang)}",
+        (prose or {}).get("summary") or summary,
+        f"## {tr('pm.impact', lang)}",
+        f"- {tr('pm.start', lang)}: {times['start']}",
+        f"- {tr('pm.end', lang)}: {times['end']}",
+        f"- {tr('pm.duration', lang)}: {times['duration']}",
+        *impact,
+        f"## {tr('pm.timeline', lang)}",
+        *(timeline_lines(m) or [none]),
+        f"## {tr('pm.happened', lang)}",
+        (prose or {}).get("what_happened") or ("\n".join(happened) or none),
+        f"## {tr('pm.cause', lang)}",
+        cause(m) or tr("pm.unknown_cause", lang),
+        f"## {tr('pm.well', lang)}",
+        "\n".join(well) or none,
+        f"## {tr('pm.poorly', lang)}",
+        "\n".join(poorly) or none,
+        f"## {tr('pm.items', lang)}",
+        "\n".join(item_lines) or tr("pm.no_items", lang),
+    ]
+    return "\n\n".join(out) + "\n"
+
+
+def channel_summary(said: list[Sentence], names: dict[str, str], lang: str) -> str:
+    """`/nox summary` outside an incident: the sentences that carry something, with who said them."""
+    picked = [s for s in said if s.cues][-8:]
+    if not picked:
+        return tr("sum.empty", lang)
+    lines = [f"• {quote(s.text, names)} — @{names.get(s.user, s.user)}" for s in picked]
+    return tr("sum.channel_head", lang) + "\n" + "\n".join(lines)
+
+
+def as_json(m: Material) -> dict[str, Any]:
+    """The material the LLM may use, and nothing else (ids kept, so its mentions can be checked)."""
+    return {
+        "incident": {
+            "title": m.incident.title,
+            "severity": m.incident.severity,
+            "status": m.incident.status,
+            "lead": m.incident.lead,
+            "started_at": m.incident.started_at.isoformat(),
+            "resolved_at": m.incident.resolved_at.isoformat() if m.incident.resolved_at else None,
+        },
+        "timeline": [{"at": e.at.isoformat(), "who": e.actor, "what": e.text} for e in m.entries][-60:],
+        "messages": [{"who": s.user, "said": s.text} for s in m.said][-120:],
+    }
