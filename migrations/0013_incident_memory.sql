@@ -44,3 +44,8 @@ CREATE TABLE incident_memories (
 CREATE INDEX incident_memories_recent_idx ON incident_memories (tenant_id, resolved_at DESC);
 SELECT jamono_protect_tenant_table('incident_memories');
 GRANT SELECT, INSERT, UPDATE, DELETE ON incident_memories TO jamono_app;
+
+-- A public incident's lesson is also a knowledge-base document of its workspace.
+ALTER TABLE knowledge_documents DROP CONSTRAINT knowledge_documents_origin_check;
+ALTER TABLE knowledge_documents ADD CONSTRAINT knowledge_documents_origin_check
+    CHECK (origin IN ('bundled', 'ingest', 'slack', 'incident'));

@@ -4,6 +4,7 @@ said, with who said it; a section with nothing said says so, a cause never state
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,6 +99,19 @@ def catch_up(m: Material, *, head: str = "cu.head") -> str:
     return "\n\n".join(parts)[:3900]
 
 
+_ITEM_LEAD = re.compile(
+    r"^\s*(?:(?:action items?|todo|to do|follow[- ]?up|ai|action|a faire|à faire)\s*:\s*)?(?:<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*)?",
+    re.I,
+)
+
+
+def item_text(text: str) -> str:
+    """An action item as a ticket reads: without its "Action item:" lead, its owner's mention and final dot."""
+    cleaned = _ITEM_LEAD.sub("", text, count=1).strip().rstrip(".")
+    cleaned = plain(cleaned or text)
+    return cleaned[:1].upper() + cleaned[1:]
+
+
 def items(m: Material) -> list[Item]:
     """Action items said in the channel, each with its owner (the person named, else the speaker)."""
     found: list[Item] = []
@@ -107,7 +121,7 @@ def items(m: Material) -> list[Item]:
         if key in seen:
             continue
         seen.add(key)
-        found.append(Item(n=len(found) + 1, text=plain(s.text, m.names)[:250], owner=owner(s)))
+        found.append(Item(n=len(found) + 1, text=item_text(s.text)[:250], owner=owner(s)))
     return found
 
 

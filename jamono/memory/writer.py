@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from jamono.brain.llm import register_output
 from jamono.memory.digest import Material, as_json, cause
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
 _CAUSE_WORDS = re.compile(
     r"root cause|caused by|because|due to|the cause|à cause|a cause d|dû à|du a |la cause|provoqué par", re.I
 )
+_UNKNOWN = re.compile(r"unknown|not (yet )?(known|stated|identified)|inconnue?|pas (encore )?(connue|identifi)", re.I)
 LANGS = {"en": "English", "fr": "French"}
 
 
@@ -29,6 +31,10 @@ class PostmortemProse(BaseModel):
 
 class CatchUpProse(BaseModel):
     text: str
+
+
+register_output(PostmortemProse, "nox_incident_postmortem")
+register_output(CatchUpProse, "nox_incident_catch_up")
 
 
 def _system(kind: str, lang: str) -> str:
@@ -49,7 +55,11 @@ def grounded(m: Material, texts: list[str]) -> bool:
         return False
     if any(user not in people for user in _MENTION.findall(joined)):
         return False
-    return not (cause(m) is None and _CAUSE_WORDS.search(joined))
+    if cause(m) is not None:
+        return True
+    return not any(  # nobody stated a cause: a sentence may say it is unknown, never name one
+        _CAUSE_WORDS.search(sentence) and not _UNKNOWN.search(sentence) for sentence in re.split(r"[.!?\n]+", joined)
+    )
 
 
 def postmortem_prose(llm: Any, m: Material) -> dict[str, str] | None:
@@ -57,7 +67,7 @@ def postmortem_prose(llm: Any, m: Material) -> dict[str, str] | None:
     if llm is None:
         return None
     try:
-        out, _ = llm._complete(
+        out, _ = llm.complete(
             "incident_postmortem",
             _system("postmortem summary and 'what happened' narrative", m.lang),
             json.dumps(as_json(m), ensure_ascii=False, default=str),
@@ -78,7 +88,7 @@ def catch_up_prose(llm: Any, m: Material) -> str | None:
     if llm is None:
         return None
     try:
-        out, _ = llm._complete(
+        out, _ = llm.complete(
             "incident_catch_up",
             _system("catch-up for someone joining (what is happening, impact, what was tried, open questions)", m.lang),
             json.dumps(as_json(m), ensure_ascii=False, default=str),
