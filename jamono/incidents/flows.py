@@ -574,19 +574,19 @@ def sync_jira(rt: Runtime, job: IncidentRef, *, final_attempt: bool = False) -> 
                         jira_key=ended.external_id,
                         jira_url=ended.external_url,
                     )
-                    incident = store.get(conn, incident.id) or incident
-                slackops.add_bookmarks(
-                    ctx, incident, [(tr("bm.jira", incident.lang, ticket=incident.jira_key), incident.jira_url or "")]
-                )
-                with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:  # on the timeline, once
-                    store.record_event(
+                    store.record_event(  # on the timeline, with the key: once
                         conn,
                         incident_id=incident.id,
                         key=f"action:jira:{incident.id}",
                         kind="action",
                         actor=incident.reporter,
-                        data={"text": f"Jira {incident.jira_key} opened"},
+                        data={"text": f"Jira {ended.external_id} opened"},
                     )
+                    incident = store.get(conn, incident.id) or incident
+                slackops.add_bookmarks(
+                    ctx, incident, [(tr("bm.jira", incident.lang, ticket=incident.jira_key), incident.jira_url or "")]
+                )
+
             jira_status = _mirror_events(ctx, incident, settings)
         except RetryLater as exc:
             _show_jira_error(ctx, incident.id, str(exc) or "Jira is unavailable", settings)
