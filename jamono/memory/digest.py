@@ -62,6 +62,11 @@ def _entry_lines(m: Material, kinds: tuple[str, ...], limit: int) -> list[str]:
     return [f"• {quote(e.text, m.names)} — {m.who(e.actor)}" for e in picked]
 
 
+def _impact(m: Material, limit: int) -> list[Sentence]:
+    """Sentences about who or what is hurt (not the ones about what was done)."""
+    return [s for s in m.said if "impact" in s.cues and "action" not in s.cues and "item" not in s.cues][:limit]
+
+
 def catch_up(m: Material, *, head: str = "cu.head") -> str:
     """What is happening, impact, what was tried, decisions, open questions, status and lead."""
     inc = m.incident
@@ -77,7 +82,7 @@ def catch_up(m: Material, *, head: str = "cu.head") -> str:
             duration=duration(since.total_seconds(), m.lang),
         ),
     ]
-    impact = [_line(m, s) for s in having(m.said, "impact", 3)]
+    impact = [_line(m, s) for s in _impact(m, 3)]
     tried = _entry_lines(m, ("update", "status", "action"), 3) + [
         _line(m, s) for s in having(m.said, "action", 3, last=True)
     ]
@@ -131,20 +136,22 @@ def cause(m: Material) -> str | None:
     return " ".join(plain(s.text, m.names) for s in stated) or None
 
 
+_FIX_LEAD = re.compile(r"^\s*(fixed by|resolved by|mitigated by|corrig[ée] par|r[ée]solu par)\s*:?\s*", re.I)
+
+
 def fix(m: Material) -> str:
+    """How it was fixed: what the channel said about the fix, else the resolution note, else the last action."""
     stated = having(m.said, "fix", 2, last=True)
-    if stated:
-        return " ".join(plain(s.text, m.names) for s in stated)
-    resolved = [e for e in m.entries if e.kind == "resolved" and e.text]
     actions = having(m.said, "action", 1, last=True)
-    return plain(
-        m.incident.last_update or (actions[0].text if actions else "") or (resolved[-1].text if resolved else ""),
-        m.names,
-    )
+    if stated:
+        found = " ".join(plain(s.text, m.names) for s in stated)
+    else:
+        found = plain(m.incident.last_update or (actions[0].text if actions else ""), m.names)
+    return _FIX_LEAD.sub("", found, count=1).strip()
 
 
 def lesson(m: Material) -> Lesson:
-    symptoms = " ".join(plain(s.text, m.names) for s in having(m.said, "impact", 3)) or m.incident.title
+    symptoms = " ".join(plain(s.text, m.names) for s in _impact(m, 3)) or m.incident.title
     return Lesson(symptoms=symptoms[:1000], cause=(cause(m) or "")[:1000], fix=fix(m)[:1000])
 
 
@@ -186,7 +193,7 @@ def postmortem(m: Material, prose: dict[str, str] | None = None) -> str:
     fixed = fix(m)
     if fixed:
         summary += tr("pm.fixed_by", lang, fix=fixed)
-    impact = _bullets(m, having(m.said, "impact", 5))
+    impact = _bullets(m, _impact(m, 5))
     happened = _bullets(m, [s for s in m.said if {"action", "decision", "impact", "fix"} & set(s.cues)][:12])
     well = _bullets(m, having(m.said, "well", 5))
     poorly = _bullets(m, having(m.said, "poorly", 5))

@@ -129,6 +129,10 @@ async def test_a_whole_incident_from_declaration_to_postmortem_and_the_next_one_
         lambda: [e for e in sandbox.ephemerals(user="U0DEV") if "Added to the timeline" in e["text"]], timeout=10
     )
 
+    # NOX's answers in the channel go on the timeline too.
+    await sender.send_event(sender.app_mention("U0DEV", channel, "how do I roll back a Kubernetes deployment?"))
+    await sandbox.wait_for(lambda: "answer" in _kinds(pool, ws, incident_id), timeout=30)
+
     # A late joiner gets a catch-up (ephemeral), once for one join.
     sandbox.add_user("U0LATE", "late", real_name="Late Comer")
     sandbox.join(channel, "U0LATE")
@@ -154,7 +158,7 @@ async def test_a_whole_incident_from_declaration_to_postmortem_and_the_next_one_
         )
     )[0]["text"]
     assert "America/New_York" in shown and "Incident declared" in shown and "rolled back the payments" in shown
-    assert "Jira" in shown  # the ticket NOX opened is an action on the timeline
+    assert "Jira" in shown and "NOX answered" in shown  # the ticket NOX opened, its answer
 
     # /nox summary posts the catch-up in the channel.
     await _command(sender, "U0DEV", channel, "summary")
