@@ -21,10 +21,10 @@ from slack_sdk.errors import SlackApiError
 
 from jamono.actions.execution import Ctx, ephemeral
 from jamono.actions.failpoints import hit
-from jamono.db import tenant_tx
+from jamono.container import Runtime
 from jamono.incidents import slackops
 from jamono.incidents import store as incidents
-from jamono.incidents.flows import context, incident_settings, incident_lock, may_change
+from jamono.incidents.flows import context, incident_lock, incident_settings, may_change
 from jamono.incidents.models import Incident, IncidentEvent, IncidentRef
 from jamono.incidents.text import tr as itr
 from jamono.memory import digest, store, writer
@@ -32,7 +32,7 @@ from jamono.memory.material import Entry, Said, sentences
 from jamono.memory.models import Ask, ItemTicket, Joined, Mark
 from jamono.memory.similar import Index, PastIncident
 from jamono.memory.text import ago, plain, quote, tr
-from jamono.runtime import Runtime
+from jamono.platform.db import tenant_tx
 
 log = logging.getLogger(__name__)
 
@@ -450,9 +450,9 @@ def _offer_items(ctx: Ctx, incident: Incident, row: dict[str, Any]) -> None:
 def item_ticket(rt: Runtime, job: ItemTicket, *, final_attempt: bool = False) -> Any:
     """One action item → one Jira ticket, through the actions table (its key is the item)."""
     from jamono.actions import store as actions_store
+    from jamono.actions.flows import request
     from jamono.actions.incidents import ticket_fingerprint
     from jamono.actions.models import TICKET, TicketParams
-    from jamono.actions.service import request
 
     ctx = context(rt, job.team_id, job.enterprise_id)
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:

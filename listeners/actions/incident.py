@@ -10,8 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from jamono.incidents.models import Change, Declaration
-from jamono.memory.models import ItemTicket
 from jamono.incidents.views import LEAD_ACTION, SEVERITY_ACTION, STATUS_ACTION, update_modal
+from jamono.memory.models import ItemTicket
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 from listeners.actions.proposal import _channel
 
@@ -27,7 +28,7 @@ async def handle_declare(
         channel=_channel(body),
         interaction_id=action.get("value", ""),
     )
-    await context["jobs"].enqueue_async("incidents_declare", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_DECLARE, job.model_dump(mode="json"))
     await ack()
 
 
@@ -57,7 +58,7 @@ async def handle_card(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
         kind=kind,  # type: ignore[arg-type]
         value=value[:100],
     )
-    await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_CHANGE, job.model_dump(mode="json"))
     await ack()
 
 
@@ -79,7 +80,7 @@ async def handle_item_ticket(
     except ValueError:
         await ack()
         return
-    await context["jobs"].enqueue_async("incidents_item_ticket", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_ITEM_TICKET, job.model_dump(mode="json"))
     await ack()
 
 
@@ -114,7 +115,7 @@ async def handle_update_submission(
         kind="update",
         note=text[:3000],
     )
-    await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_CHANGE, job.model_dump(mode="json"))
     await ack()
 
 

@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.incidents.models import Change, ListRequest
 from jamono.memory.models import Ask
+from jamono.queue.names import Actor
 
 TIMELINE_VERBS = ("timeline", "chronologie")
 
@@ -58,7 +59,7 @@ def change_job(command: dict[str, Any], args: str) -> Change | None:
 
 
 async def queue_change(job: Change, ack: AsyncAck, context: AsyncBoltContext) -> None:
-    await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_CHANGE, job.model_dump(mode="json"))
     await ack()
 
 
@@ -71,7 +72,7 @@ async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context:
         response_url=command.get("response_url") or None,
         lang=lang,
     )  # type: ignore[arg-type]
-    await context["jobs"].enqueue_async("incidents_list", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_LIST, job.model_dump(mode="json"))
     await ack()
 
 
@@ -94,5 +95,5 @@ def is_timeline(args: str) -> bool:
 
 
 async def queue_ask(job: Ask, ack: AsyncAck, context: AsyncBoltContext) -> None:
-    await context["jobs"].enqueue_async("incidents_ask", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_ASK, job.model_dump(mode="json"))
     await ack()

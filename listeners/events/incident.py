@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 
 from jamono.memory.models import Joined, Mark
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise
 
 
@@ -33,7 +34,7 @@ async def handle_reaction_added(body: dict[str, Any], context: AsyncBoltContext)
         reaction=str(event.get("reaction") or "")[:100],
         author=event.get("item_user") or None,
     )
-    await context["jobs"].enqueue_async("incidents_mark", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_MARK, job.model_dump(mode="json"))
 
 
 async def handle_member_joined_channel(body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -46,4 +47,4 @@ async def handle_member_joined_channel(body: dict[str, Any], context: AsyncBoltC
     job = Joined(
         team_id=team, enterprise_id=enterprise, user=user, channel=channel, event_id=str(body.get("event_id") or "")
     )
-    await context["jobs"].enqueue_async("incidents_joined", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_JOINED, job.model_dump(mode="json"))

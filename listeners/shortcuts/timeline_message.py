@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.memory.models import Mark
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 
 ADD_TO_TIMELINE = "incident_timeline_add"
@@ -30,5 +31,5 @@ async def handle_add_to_timeline(ack: AsyncAck, shortcut: dict[str, Any], contex
         text=str(message.get("text") or "")[:4000],
         thread_ts=message.get("thread_ts") or None,
     )
-    await context["jobs"].enqueue_async("incidents_mark", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_MARK, job.model_dump(mode="json"))
     await ack()

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 import pytest
 
 from jamono.actions import failpoints
-from jamono.db import tenant_tx
-from tests.integration.integrations_rig import service_tag
+from jamono.platform.db import tenant_tx
+from tests.integration.integrations_rig import jira_connected, service_tag
 from tests.integration.test_incidents_flow import (
     _command,
     _declare_by_button,
@@ -26,11 +26,18 @@ from tests.integration.test_incidents_flow import (
     _incident_settings,
     _triage,
 )
-from tests.integration.test_incidents_flow import jira as jira_fixture
 from tests.integration.test_incidents_flow import no_jira as no_jira_fixture
+from tests.standins.jira_api import JiraStandIn
 
-jira = jira_fixture
 no_jira = no_jira_fixture
+
+
+@pytest.fixture
+def jira(pool, sandbox_workspace, e2e_settings, worker) -> Iterator[JiraStandIn]:
+    """Jira connected, with an incidents channel of this module's own (other modules count theirs)."""
+    with jira_connected(pool, sandbox_workspace[1], e2e_settings, "C0MEMFEED") as standin:
+        yield standin
+
 
 pytestmark = pytest.mark.usefixtures("fast_integrations")
 
@@ -269,7 +276,7 @@ async def test_the_timeline_survives_a_worker_crash_and_the_postmortem_is_posted
 @pytest.fixture
 def llm(worker) -> Iterator[object]:
     from jamono.brain.llm import LLMBrain
-    from jamono.runtime import get_runtime
+    from jamono.container import get_runtime
     from tests.standins.openai_api import OpenAIStandIn
 
     with OpenAIStandIn() as api:

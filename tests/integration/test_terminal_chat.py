@@ -62,10 +62,10 @@ async def test_a_whole_incident_from_the_terminal(sandbox, sender, worker, pool,
 
     from freezegun import freeze_time
 
-    from jamono.db import tenant_tx
+    from jamono.container import get_runtime
     from jamono.incidents.flows import remind
     from jamono.incidents.models import IncidentRef
-    from jamono.runtime import get_runtime
+    from jamono.platform.db import tenant_tx
     from tests.integration.test_incidents_flow import FROZEN_IGNORE
 
     out, typist = io.StringIO(), _Typist()
@@ -177,7 +177,7 @@ async def test_an_incident_remembered_from_the_terminal(sandbox, sender, worker,
     JAMONO_TRANSCRIPT=path the transcript is written there (the notes of issue 17 quote it)."""
     import os
 
-    from jamono.db import tenant_tx
+    from jamono.platform.db import tenant_tx
 
     _, ws = sandbox_workspace
     out, typist = io.StringIO(), _Typist()
