@@ -1,9 +1,5 @@
-"""`jamono eval similar --past P.jsonl --reports R.jsonl [--json]`: similar-incident retrieval.
-
-Past incidents `{"id", "title", "text", "resolution"}`; new reports `{"id", "text", "lang",
-"similar": [past ids]}`. A report is a hit at k when one of its similar ids is in the top k.
-Prints n, hit@1, hit@3 and MRR; with `--json` the last line is exactly those keys.
-"""
+"""`jamono eval similar --past P.jsonl --reports R.jsonl [--json]`: hit@1, hit@3 and MRR of
+similar-incident retrieval; `--json` prints exactly n, hit@1, hit@3, mrr as the last line."""
 
 from __future__ import annotations
 

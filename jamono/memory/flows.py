@@ -1,12 +1,5 @@
-"""NOX's incident memory, the entry points the workers call.
-
-mark: a message marked (reaction or shortcut) goes on the timeline once (its channel+ts is the
-key). timeline / summary / similar: answers to `/nox …`. joined: an ephemeral catch-up for who
-joins an incident's channel (once per join event). postmortem: on resolve, the draft written
-once (stored before it is posted: a retry posts the same one), uploaded once (found again in the
-channel after a crash), its action items offered as buttons; then the incident is remembered
-(a KB document for public incidents) so the next similar report's triage names it.
-"""
+"""NOX's incident memory, the entry points the workers call: marks, catch-ups, answers to
+`/nox …`, the postmortem on resolve, the lesson learned. Why and how: docs/design/incidents.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Similar past incidents, by words: TF-IDF cosine over an English rendering of each text.
-
-French reports are rendered word for word into English with the ops lexicon the knowledge base
-already uses (`knowledge.translate`), so a French report finds an English incident and back.
-No model, no network: linear in the texts, the same in tests, the CLI and Slack.
-"""
+Why and how: docs/design/incidents.md (Memory)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""files.*: the external upload flow slack_sdk's files_upload_v2 drives.
-
-files.getUploadURLExternal hands out an upload URL on the sandbox itself, the client POSTs the
-bytes there, and files.completeUploadExternal shares the file (a message with `files`) in a
-channel or thread. Only completed files exist for files.info.
-"""
+"""files.*: the external upload flow slack_sdk's files_upload_v2 drives (get an upload URL on the
+sandbox, POST the bytes, complete: shared in a channel). Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
