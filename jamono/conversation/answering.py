@@ -158,10 +158,6 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
     row_id = interaction_id(ws, job.event_id)
     blocks = with_memory(rt, ws, job, reply, answer_blocks(reply, str(row_id)))
     client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=blocks)
-    if job.channel[:1] in ("C", "G"):  # an answer in an incident's channel goes on its timeline
-        from jamono.memory.flows import record_answer
-
-        record_answer(rt, ws, job.channel, reply_ts, fallback_text(reply))
     elapsed_ms = int((time.time() - job.received_at) * 1000)
     record_response(ws.team_id, elapsed_ms / 1000, success=True)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
@@ -184,6 +180,11 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
                 **reply.metadata,
             },
         )
+    if job.channel[:1] in ("C", "G"):  # after the answer's own row: an incident channel's timeline gets it
+        from jamono.memory.flows import record_answer
+
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            record_answer(conn, ws, job.channel, reply_ts, fallback_text(reply))
     after_answer(rt, ws, row_id, reply.analysis.intent.value)  # automatic mode: open the incident's ticket
     remember(
         rt.cache,

@@ -185,20 +185,20 @@ def mark(rt: Runtime, job: Mark) -> IncidentEvent | None:
     return event
 
 
-def record_answer(rt: Runtime, ws: Any, channel: str, ts: str, text: str) -> None:
-    """NOX answered in an incident's channel: that answer goes on its timeline (once per reply)."""
-    with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        incident = incidents.by_channel(conn, channel)
-        if incident is None:
-            return
-        incidents.record_event(
-            conn,
-            incident_id=incident.id,
-            key=f"answer:{channel}:{ts}",
-            kind="answer",
-            actor=ws.bot_user_id or "nox",
-            data={"ts": ts, "text": text[:1000]},
-        )
+def record_answer(conn: Any, ws: Any, channel: str, ts: str, text: str) -> None:
+    """NOX answered in an incident's channel: that answer goes on its timeline (once per reply), in
+    the transaction that records the answer itself."""
+    incident = incidents.by_channel(conn, channel)
+    if incident is None:
+        return
+    incidents.record_event(
+        conn,
+        incident_id=incident.id,
+        key=f"answer:{channel}:{ts}",
+        kind="answer",
+        actor=ws.bot_user_id or "nox",
+        data={"ts": ts, "text": text[:1000]},
+    )
 
 
 def record_action(ctx: Ctx, incident: Incident, key: str, actor: str, text: str) -> None:
