@@ -160,9 +160,8 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
         )
     reply = think(rt, ws, job.text, context, channel=job.channel)
     row_id = interaction_id(ws, job.event_id)
-    client.chat_update(
-        channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id))
-    )
+    blocks = with_memory(rt, ws, job, reply, answer_blocks(reply, str(row_id)))
+    client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=blocks)
     elapsed_ms = int((time.time() - job.received_at) * 1000)
     record_response(ws.team_id, elapsed_ms / 1000, success=True)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
@@ -185,6 +184,11 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
                 **reply.metadata,
             },
         )
+    if job.channel[:1] in ("C", "G"):  # after the answer's own row: an incident channel's timeline gets it
+        from jamono.memory.flows import record_answer
+
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            record_answer(conn, ws, job.channel, reply_ts, fallback_text(reply))
     after_answer(rt, ws, row_id, reply.analysis.intent.value)  # automatic mode: open the incident's ticket
     remember(
         rt.cache,
@@ -193,6 +197,20 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
         thread_ts=job.reply_thread_ts,
         texts=[*context, job.text, "NOX: " + fallback_text(reply)[:500]],
     )
+
+
+def with_memory(rt: Runtime, ws: WorkspaceContext, job: MessageJob, reply: Reply, blocks: list) -> list:
+    """An incident report's triage also names the most similar past incident of the workspace."""
+    if reply.analysis.intent.value != "incident":
+        return blocks
+    from jamono.memory.flows import triage_lines
+
+    lines = triage_lines(rt, ws, job.text, job.channel, reply.analysis.language)
+    if not lines:
+        return blocks
+    section = {"type": "section", "block_id": "similar_incident", "text": {"type": "mrkdwn", "text": lines[0][:3000]}}
+    at = next((i for i, b in enumerate(blocks) if str(b.get("block_id", "")).startswith("proposal:")), len(blocks))
+    return [*blocks[:at], section, *blocks[at:]]
 
 
 def _report_failure(

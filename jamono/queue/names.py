@@ -44,3 +44,9 @@ class Actor(StrEnum):
     INCIDENTS_JIRA = "incidents_jira"
     INCIDENTS_REMIND = "incidents_remind"
     INCIDENTS_LIST = "incidents_list"
+    # incident memory (timeline, catch-up, postmortem, similar)
+    INCIDENTS_MARK = "incidents_mark"
+    INCIDENTS_JOINED = "incidents_joined"
+    INCIDENTS_ASK = "incidents_ask"
+    INCIDENTS_POSTMORTEM = "incidents_postmortem"
+    INCIDENTS_ITEM_TICKET = "incidents_item_ticket"
