@@ -11,7 +11,6 @@ incident, not "thanks" or "ok".
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, cast
 
 from slack_sdk.errors import SlackApiError
@@ -23,17 +22,12 @@ from jamono.db import tenant_tx
 from jamono.i18n import t
 from jamono.runtime import Runtime
 from jamono.slack.payloads import CommandJob, MessageJob
+from jamono.slack.routing import addresses_someone_else
 from jamono.tenancy import WorkspaceContext
 
 log = logging.getLogger(__name__)
 
 REPLY_EVENT_TYPE = "nox_reply"  # the metadata NOX's answers carry (jamono.answering)
-_ADDRESSED = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>|<!subteam\^")
-
-
-def addresses_someone_else(text: str, bot_user_id: str | None) -> bool:
-    """A reply that names another person or group is for them, not for NOX."""
-    return any(m.group(1) != bot_user_id for m in _ADDRESSED.finditer(text[:4000]))
 
 
 def worth_a_look(rt: Runtime, ws: WorkspaceContext, channel: str, thread_ts: str) -> bool:

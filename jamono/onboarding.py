@@ -19,6 +19,7 @@ from jamono.i18n import Lang
 from jamono.installations import deactivate_workspace, revoke_tokens
 from jamono.onboarding_text import channel_offer_blocks, member_welcome_blocks, t, welcome_blocks
 from jamono.runtime import Runtime
+from jamono.slack.routing import set_watched
 from jamono.tenancy import UnknownWorkspace, WorkspaceContext
 
 log = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ def set_channel_watch(rt: Runtime, job: WatchChannelJob) -> None:
             [ws.tenant_id, ws.workspace_id, job.channel_id, job.watch, job.user if job.watch else None],
         ).fetchone()
     _watched.pop(ws.workspace_id, None)
+    set_watched(rt.cache, ws.team_id, job.channel_id, job.watch)  # the web's copy (jamono.slack.routing)
     if job.watch:
         try:
             client.conversations_join(channel=job.channel_id)
