@@ -21,6 +21,7 @@ import re
 import time
 from typing import Any
 
+from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from jamono.db import no_tenant_tx, tenant_tx
@@ -89,20 +90,21 @@ def prime(pool: ConnectionPool, cache: Any) -> int:
     (a job the worker then drops), never the other way round."""
     written = 0
     with no_tenant_tx(pool) as conn:
-        workspaces = conn.execute("SELECT * FROM jamono_list_workspaces()").fetchall()
+        workspaces = conn.cursor(row_factory=dict_row).execute("SELECT * FROM jamono_list_workspaces()").fetchall()
     for row in workspaces:
-        with tenant_tx(pool, row["tenant_id"]) as conn:
-            team = conn.execute("SELECT slack_team_id FROM workspaces WHERE id = %s", [row["workspace_id"]]).fetchone()
+        with tenant_tx(pool, row["tenant_id"]) as tx:
+            cur = tx.cursor(row_factory=dict_row)
+            team = cur.execute("SELECT slack_team_id FROM workspaces WHERE id = %s", [row["workspace_id"]]).fetchone()
             if team is None:
                 continue
             team_id = team["slack_team_id"]
             watched = [
                 r["channel_id"]
-                for r in conn.execute(
+                for r in cur.execute(
                     "SELECT channel_id FROM slack_channels WHERE workspace_id = %s AND watched", [row["workspace_id"]]
                 )
             ]
-            threads = conn.execute(
+            threads = cur.execute(
                 "SELECT channel_id, coalesce(thread_ts, message_ts) AS ts, max(created_at) AS last"
                 " FROM agent_interactions WHERE workspace_id = %s AND reply_ts IS NOT NULL"
                 " AND created_at > now() - make_interval(days => %s) AND coalesce(thread_ts, message_ts) IS NOT NULL"
