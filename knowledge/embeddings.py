@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from knowledge.coalesce import Coalescer
+
 if TYPE_CHECKING:
     import redis
 
@@ -252,6 +254,7 @@ class LocalMiniLM:
         self._tok_lock = threading.Lock()
         self._local = threading.local()
         self._loaded = False
+        self._coalescer = Coalescer(self.embed_now)
 
     def load(self) -> LocalMiniLM:
         """Read config, tokenizer and weights once (call at worker start to warm up)."""
@@ -307,9 +310,16 @@ class LocalMiniLM:
             return [e.ids for e in self._tokenizer.encode_batch(stripped)]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts, grouped by similar length so padding stays small."""
+        """Embed texts; concurrent callers share forward passes (knowledge.coalesce)."""
         if isinstance(texts, str):
             raise TypeError("embed() takes a sequence of strings, not one string")
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        self.load()
+        return self._coalescer(texts)
+
+    def embed_now(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts in this thread, grouped by similar length so padding stays small."""
         self.load()
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         ids = self.tokenize(texts)
