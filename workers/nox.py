@@ -43,14 +43,19 @@ def _is_final_attempt() -> bool:
     return retries >= MAX_RETRIES
 
 
-@dramatiq.actor(actor_name=HANDLE_MESSAGE, max_age=30 * MINUTES, **_SLACK_JOB)
+# Answers wait for the LLM when one is configured: the worker's other jobs go first among what a
+# process has fetched (lower runs first), so they keep flowing behind dozens of answers in flight.
+ANSWER_PRIORITY = 10
+
+
+@dramatiq.actor(actor_name=HANDLE_MESSAGE, max_age=30 * MINUTES, priority=ANSWER_PRIORITY, **_SLACK_JOB)
 def handle_message(payload: dict) -> None:
     from jamono.answering import answer_message
 
     answer_message(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
 
 
-@dramatiq.actor(actor_name="answer_command", max_age=30 * MINUTES, **_SLACK_JOB)
+@dramatiq.actor(actor_name="answer_command", max_age=30 * MINUTES, priority=ANSWER_PRIORITY, **_SLACK_JOB)
 def answer_command(payload: dict) -> None:
     from jamono.answering import answer_command as answer
 
