@@ -55,7 +55,7 @@ def traffic(payloads, n: int, answered_share: float, tag: str) -> tuple[list[dic
     for i in range(n):
         channel = f"C{tag}{i % 40:03d}"
         if i % every == 0:
-            text = f"{rig.QUESTIONS[i % len(rig.QUESTIONS)]} ({tag}-{i})"
+            text = f"{rig.QUESTIONS[(i // every) % len(rig.QUESTIONS)]} ({tag}-{i})"  # every question in turn
             if (i // every) % 10 == 9:
                 env = payloads.dm("U0DEV", text, channel=f"D{tag}{i:05d}")
             else:

@@ -55,7 +55,8 @@ class Coalescer:
 
     def _lead(self) -> None:
         with self._lock:
-            batch, count = [], 0
+            batch: list[_Request] = []
+            count = 0
             while self._pending and (not batch or count + len(self._pending[0].texts) <= self._max):
                 batch.append(self._pending.pop(0))
                 count += len(batch[-1].texts)
