@@ -50,6 +50,12 @@ def respond(body: dict[str, Any]) -> str:
     return json.dumps(ANSWER if is_answer else ANALYSIS)
 
 
+def group_cpu_s(pgid: int) -> float:
+    from offline import group_cpu_s as cpu
+
+    return cpu(pgid)
+
+
 def group_rss_mb(pgid: int) -> float:
     """Resident memory of the process group's processes, MB."""
     import os
@@ -108,12 +114,17 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         responses_before = len(stack.sandbox.calls_to("response_url"))
+        cpu_before = group_cpu_s(worker.pid)
+        requests_before = len(api.requests)
         started = time.perf_counter()
         asyncio.run(rig.fire(url, envelopes, concurrency=64))
         sent_offline = _send_offline(payloads, args.offline, args.llm_delay)
         answered_at = _wait(stack, ids, worker, args.drain_timeout)
         drain_s = time.perf_counter() - started
+        worker_cpu = group_cpu_s(worker.pid) - cpu_before
         offline_done = _wait_offline(stack, responses_before, args.offline, 120)
+        chats = [r for r in api.requests[requests_before:] if r.path.endswith("/chat/completions") and r.body]
+        prompt_chars = sum(len(json.dumps(r.body.get("messages"), ensure_ascii=False)) for r in chats)
         stop.set()
         sampler.join()
         waits = [done - sent for sent, done in zip(sent_offline, offline_done)]
@@ -124,7 +135,9 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
             "drain_s": drain_s,
             "answers_per_s": args.mentions / (answered_at - started),
             "max_in_flight": api.max_in_flight,
-            "chat_calls": sum(1 for r in api.requests if r.path.endswith("/chat/completions")),
+            "chat_calls": len(chats),
+            "worker_cpu_ms_per_answer": 1000 * worker_cpu / args.mentions,
+            "prompt_tokens_per_answer": prompt_chars / 4 / args.mentions,
             "peak_rss_mb": peak["rss"],
             "offline_wait_p50_s": rig.percentile(waits, 50) if waits else float("nan"),
             "offline_wait_max_s": max(waits) if waits else float("nan"),
@@ -192,6 +205,10 @@ def main() -> int:
             print(f"\n== 1 worker process × {threads} threads ==")
             print(f"  {r['mentions']} answers in {r['drain_s']:.1f} s: {r['answers_per_s']:.1f} answers/s")
             print(f"  chat completions open at once: max {r['max_in_flight']} ({r['chat_calls']} calls)")
+            print(
+                f"  worker CPU {r['worker_cpu_ms_per_answer']:.0f} ms per answer;"
+                f" prompts ~{r['prompt_tokens_per_answer']:.0f} tokens per answer (chars / 4)"
+            )
             print(f"  worker peak RSS {r['peak_rss_mb']:.0f} MB (supervisor + worker process)")
             print(
                 f"  offline jobs (kb search) during the burst: {r['offline_done']}/{args.offline} done,"
