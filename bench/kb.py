@@ -384,8 +384,15 @@ def main(argv: list[str] | None = None) -> int:
         default=search_module.CANDIDATE_ROWS,
         help="keyword stage: chunks scored at most for a large tenant (knowledge.search.CANDIDATE_ROWS)",
     )
+    parser.add_argument(
+        "--ef-safety",
+        type=float,
+        default=search_module.HNSW_EF_SAFETY,
+        help="kNN stage: HNSW ef_search over what the tenant's share predicts (knowledge.search.HNSW_EF_SAFETY)",
+    )
     args = parser.parse_args(argv)
     search_module.CANDIDATE_ROWS = args.candidate_rows
+    search_module.HNSW_EF_SAFETY = args.ef_safety
     if args.tenants < 3 or args.chunks < 100 * 3:
         parser.error("need at least 3 tenants and 300 chunks")
 
