@@ -14,15 +14,28 @@ from jamono.observability.context import job_options
 from jamono.slack.payloads import MessageJob
 
 NOX_QUEUE = "nox"
+# Jobs that answer people (and wait for the LLM when one is configured) have a queue of their
+# own: a worker fetches from both, so its other jobs are never stuck behind queued answers.
+ANSWERS_QUEUE = "nox_answers"
 HANDLE_MESSAGE = "handle_message"
 THREAD_FOLLOW_UP = "thread_follow_up"
+WATCHED_MESSAGE = "watched_message"
+ANSWER_COMMAND = "answer_command"
 SET_FOLLOW_UPS = "set_follow_ups"
+ANSWER_ACTORS = frozenset({HANDLE_MESSAGE, THREAD_FOLLOW_UP, WATCHED_MESSAGE, ANSWER_COMMAND})
+QUEUES = (NOX_QUEUE, ANSWERS_QUEUE)
+
+
+def queue_of(actor_name: str) -> str:
+    return ANSWERS_QUEUE if actor_name in ANSWER_ACTORS else NOX_QUEUE
 
 
 class JobQueue(Protocol):
-    def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None: ...
+    def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str | None = None) -> None: ...
 
-    async def enqueue_async(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None: ...
+    async def enqueue_async(
+        self, actor_name: str, payload: dict[str, Any], *, queue_name: str | None = None
+    ) -> None: ...
 
     async def enqueue_message_async(self, job: MessageJob, actor_name: str = HANDLE_MESSAGE) -> None: ...
 
@@ -34,7 +47,8 @@ class DramatiqJobQueue:
         self.broker = broker
         self.batcher = BatchingEnqueuer(broker) if isinstance(broker, RedisBroker) else None
 
-    def _message(self, actor_name: str, payload: dict[str, Any], queue_name: str) -> dramatiq.Message:
+    def _message(self, actor_name: str, payload: dict[str, Any], queue_name: str | None) -> dramatiq.Message:
+        queue_name = queue_name or queue_of(actor_name)
         # The request id rides in the options, so the worker's logs carry it (jamono.observability).
         if self.batcher is not None:
             return redis_message(queue_name, actor_name, (payload,), job_options())
@@ -42,11 +56,11 @@ class DramatiqJobQueue:
             queue_name=queue_name, actor_name=actor_name, args=(payload,), kwargs={}, options=job_options()
         )
 
-    def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
+    def enqueue(self, actor_name: str, payload: dict[str, Any], *, queue_name: str | None = None) -> None:
         """For synchronous callers (CLI, workers); listeners use `enqueue_async`."""
         self.broker.enqueue(self._message(actor_name, payload, queue_name))
 
-    async def enqueue_async(self, actor_name: str, payload: dict[str, Any], *, queue_name: str = NOX_QUEUE) -> None:
+    async def enqueue_async(self, actor_name: str, payload: dict[str, Any], *, queue_name: str | None = None) -> None:
         """What listeners await before their ack: the loop never blocks on the broker, and
         concurrent requests share Redis round trips (see enqueue_batch)."""
         message = self._message(actor_name, payload, queue_name)

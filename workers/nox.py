@@ -8,7 +8,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
-from jamono.jobs import HANDLE_MESSAGE, NOX_QUEUE
+from jamono.jobs import ANSWER_COMMAND, ANSWERS_QUEUE, HANDLE_MESSAGE, NOX_QUEUE
 from jamono.logs import guard_root_handlers
 from jamono.runtime import WorkspaceNotInstalled, get_runtime
 from jamono.settings import get_settings
@@ -46,16 +46,17 @@ def _is_final_attempt() -> bool:
 # Answers wait for the LLM when one is configured: the worker's other jobs go first among what a
 # process has fetched (lower runs first), so they keep flowing behind dozens of answers in flight.
 ANSWER_PRIORITY = 10
+_ANSWER_JOB = {**_SLACK_JOB, "queue_name": ANSWERS_QUEUE, "priority": ANSWER_PRIORITY}
 
 
-@dramatiq.actor(actor_name=HANDLE_MESSAGE, max_age=30 * MINUTES, priority=ANSWER_PRIORITY, **_SLACK_JOB)
+@dramatiq.actor(actor_name=HANDLE_MESSAGE, max_age=30 * MINUTES, **_ANSWER_JOB)
 def handle_message(payload: dict) -> None:
     from jamono.answering import answer_message
 
     answer_message(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
 
 
-@dramatiq.actor(actor_name="answer_command", max_age=30 * MINUTES, priority=ANSWER_PRIORITY, **_SLACK_JOB)
+@dramatiq.actor(actor_name=ANSWER_COMMAND, max_age=30 * MINUTES, **_ANSWER_JOB)
 def answer_command(payload: dict) -> None:
     from jamono.answering import answer_command as answer
 

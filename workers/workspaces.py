@@ -6,7 +6,7 @@ import dramatiq
 
 from jamono.jobs import SET_FOLLOW_UPS, THREAD_FOLLOW_UP
 from jamono.runtime import get_runtime
-from workers.nox import _SLACK_JOB, ANSWER_PRIORITY, MINUTES, _is_final_attempt
+from workers.nox import _ANSWER_JOB, _SLACK_JOB, MINUTES, _is_final_attempt
 
 WELCOME_INSTALLATION = "welcome_installation"
 WORKSPACE_UNINSTALLED = "workspace_uninstalled"
@@ -67,7 +67,7 @@ def set_channel_watch(payload: dict) -> None:
     run(get_runtime(), WatchChannelJob.model_validate(payload))
 
 
-@dramatiq.actor(actor_name=WATCHED_MESSAGE, max_age=30 * MINUTES, priority=ANSWER_PRIORITY, **_SLACK_JOB)
+@dramatiq.actor(actor_name=WATCHED_MESSAGE, max_age=30 * MINUTES, **_ANSWER_JOB)
 def watched_message(payload: dict) -> None:
     from jamono.onboarding import answer_if_incident
     from jamono.slack.payloads import MessageJob
@@ -75,7 +75,7 @@ def watched_message(payload: dict) -> None:
     answer_if_incident(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
 
 
-@dramatiq.actor(actor_name=THREAD_FOLLOW_UP, max_age=30 * MINUTES, priority=ANSWER_PRIORITY, **_SLACK_JOB)
+@dramatiq.actor(actor_name=THREAD_FOLLOW_UP, max_age=30 * MINUTES, **_ANSWER_JOB)
 def thread_follow_up(payload: dict) -> None:
     from jamono.follow_ups import answer_follow_up
     from jamono.slack.payloads import MessageJob

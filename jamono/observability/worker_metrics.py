@@ -178,7 +178,7 @@ def serve_worker_metrics() -> int:
     """Dramatiq fork: merge every worker process's samples and serve them on WORKER_METRICS_PORT."""
     from prometheus_client import CollectorRegistry, multiprocess
 
-    from jamono.jobs import NOX_QUEUE
+    from jamono.jobs import ANSWERS_QUEUE, NOX_QUEUE
     from jamono.settings import get_settings
     from workers.broker import build_broker
 
@@ -186,7 +186,7 @@ def serve_worker_metrics() -> int:
     port = int(os.environ.get("JAMONO_WORKER_METRICS_PORT", settings.worker_metrics_port))
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    registry.register(QueueDepth(build_broker(settings), [NOX_QUEUE, "incident_reminders"]))
+    registry.register(QueueDepth(build_broker(settings), [NOX_QUEUE, ANSWERS_QUEUE, "incident_reminders"]))
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     try:
         server = start_metrics_server(settings.worker_metrics_host, port, registry, token)
