@@ -158,7 +158,7 @@ def _send_offline(payloads, n: int, spacing: float) -> list[float]:
     for i in range(n):
         time.sleep(spacing / 2)
         form = payloads.slash_command("U0DEV", f"kb search restart ingest {i}", channel=f"C0KB{i:04d}")
-        sent.append(time.perf_counter())
+        sent.append(time.time())  # the sandbox stamps what it receives with time.time()
         status = payloads.send_command_sync(form).status
         if status != 200:
             raise RuntimeError(f"kb search command refused: {status}")
@@ -166,14 +166,11 @@ def _send_offline(payloads, n: int, spacing: float) -> list[float]:
 
 
 def _wait_offline(stack: Stack, before: int, n: int, timeout: float) -> list[float]:
-    seen: list[float] = []
+    """When the sandbox received each offline job's response (its own clock), in order."""
     deadline = time.monotonic() + timeout
-    while len(seen) < n and time.monotonic() < deadline:
-        count = len(stack.sandbox.calls_to("response_url")) - before
-        now = time.perf_counter()
-        seen.extend([now] * (count - len(seen)))
+    while len(stack.sandbox.calls_to("response_url")) - before < n and time.monotonic() < deadline:
         time.sleep(0.05)
-    return seen
+    return sorted(call.time for call in stack.sandbox.calls_to("response_url")[before:])
 
 
 def _wait(stack: Stack, ids: list[str], worker, timeout: float) -> float:
