@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
 
-from jamono.db import open_pool, tenant_tx  # noqa: E402
-from jamono.settings import load_settings  # noqa: E402
+from jamono.platform.db import open_pool, tenant_tx  # noqa: E402
+from jamono.platform.settings import load_settings  # noqa: E402
 from knowledge import search as search_module  # noqa: E402
 from knowledge.store import vector_literal  # noqa: E402
 from migrations.runner import apply_migrations  # noqa: E402
@@ -99,7 +99,7 @@ class BenchDatabase:
         if given:
             self.base_url = given
         else:
-            from jamono.embedded import EmbeddedPostgres
+            from jamono.platform.embedded import EmbeddedPostgres
 
             self.server = EmbeddedPostgres(ROOT / ".jamono" / "bench", database="postgres")
             self.base_url = self.server.start()
@@ -119,9 +119,11 @@ class BenchDatabase:
 
 
 def bench_ingest(pool, admin_url: str, docs: int) -> dict[str, float]:
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
+    from knowledge.bundle import BUNDLED_DIR
+    from knowledge.documents import load_paths
     from knowledge.embeddings import local_embedder
-    from knowledge.ingest import BUNDLED_DIR, ingest_documents, load_paths
+    from knowledge.ingest import ingest_documents
 
     sources, _ = load_paths([BUNDLED_DIR / "en", BUNDLED_DIR / "fr"], relative_to=BUNDLED_DIR)
     sample = sources[:: max(1, len(sources) // docs)][:docs]
@@ -185,7 +187,7 @@ def build_corpus(admin_url: str, chunks: int, tenants: int, seed: int = 7) -> Co
             starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
             conn.cursor().executemany(
                 "INSERT INTO plan VALUES (%s, %s, %s, %s)",
-                [[i, t, n, int(s)] for i, (t, n, s) in enumerate(zip(ids, sizes, starts))],
+                [[i, t, n, int(s)] for i, (t, n, s) in enumerate(zip(ids, sizes, starts, strict=True))],
             )
             # Vectors: topic centroid + two noise vectors from small pools (cheap vector sums
             # instead of 38M random() calls); texts: two of 2,000 random 20-word sentences.
@@ -324,7 +326,7 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     _, exact_top = run(lambda conn, q: exact_hybrid(conn, q, embedder))
     _, fast_top = run(lambda conn, q: search(conn, q, embedder, k=10))
     out[f"{label}_hybrid_recall10"] = statistics.mean(
-        recall([h.chunk_id for h in f], [h.chunk_id for h in e]) for f, e in zip(fast_top, exact_top) if e
+        recall([h.chunk_id for h in f], [h.chunk_id for h in e]) for f, e in zip(fast_top, exact_top, strict=True) if e
     )
     run(lambda conn, q: search(conn, q, embedder, k=5), few)  # warm caches (lexemes, tenant size, buffers)
     times, _ = run(lambda conn, q: search(conn, q, embedder, k=5))
@@ -333,7 +335,7 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     times, results = run(lambda conn, q: vector_candidates(conn, vecs[q], MODEL, DIM, 40))
     out[f"{label}_vector_p50"], out[f"{label}_vector_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_vector_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results)
+        recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results, strict=True)
     )
     times, _ = run(lambda conn, q: search(conn, q, embedder, k=5, mode="text"))
     out[f"{label}_text_p50"], out[f"{label}_text_p99"] = statistics.median(times), pct(times, 99)
@@ -345,13 +347,13 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     times, full = run(lambda conn, q: text_candidates(conn, [word_query(w) for w in word_lexemes(conn, q)], 10)[0])
     out[f"{label}_keywords_full_p50"], out[f"{label}_keywords_full_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_keywords_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full) if f_
+        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full, strict=True) if f_
     )
     times, results = run(lambda conn, q: plain_hnsw(conn, vecs[q], 10, tenant_filter=True))
     out[f"{label}_plain_hnsw_p50"], out[f"{label}_plain_hnsw_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_plain_hnsw_rows"] = statistics.mean(len(r) for r in results)
     out[f"{label}_plain_hnsw_recall10"] = statistics.mean(
-        recall([cid for cid, _ in r], truth[q]) for q, r in zip(queries, results)
+        recall([cid for cid, _ in r], truth[q]) for q, r in zip(queries, results, strict=True)
     )
     times, _ = run(lambda conn, q: exact_no_tenant_index(conn, vecs[q], 10), few)
     out[f"{label}_exact_scan_p50"], out[f"{label}_exact_scan_p99"] = statistics.median(times), pct(times, 99)

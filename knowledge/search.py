@@ -1,16 +1,5 @@
 """Hybrid search over a tenant's chunks: pgvector kNN + PostgreSQL full text, fused by RRF.
-
-Runs on a connection already inside `tenant_tx`: row-level security scopes every row, and
-each statement also says `tenant_id = jamono_current_tenant()` so the planner can use the
-tenant indexes.
-
-Why not just `ORDER BY embedding <=> q LIMIT k` on the HNSW index: the index is shared by all
-tenants and pgvector 0.6 filters *after* the graph walk (no iterative scan), so a tenant
-owning 1% of the rows gets ~1% of `ef_search` candidates back, often none. Small tenants are
-therefore scanned exactly (their rows through the (tenant_id, embedding_model) index: cheap
-and exact); large ones use HNSW with `ef_search` raised to their share, over-fetching, and
-fall back to the exact scan when too few rows survive the filter.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
@@ -88,11 +77,11 @@ class Hit(BaseModel):
     relevant: bool  # above the relevance floor: safe to cite
 
 
-def _dicts(conn: psycopg.Connection) -> psycopg.Cursor[dict[str, Any]]:
+def _dicts(conn: psycopg.Connection[Any]) -> psycopg.Cursor[dict[str, Any]]:
     return conn.cursor(row_factory=dict_row)
 
 
-def _tuples(conn: psycopg.Connection) -> psycopg.Cursor[tuple[Any, ...]]:
+def _tuples(conn: psycopg.Connection[Any]) -> psycopg.Cursor[tuple[Any, ...]]:
     """Tuples whatever the connection's own row factory."""
     return conn.cursor(row_factory=tuple_row)
 
@@ -112,7 +101,7 @@ _LEXEMES_LOCK = threading.Lock()
 _LEXEMES_MAX = 50_000
 
 
-def _word_lexemes(conn: psycopg.Connection, words: Sequence[str]) -> dict[str, list[str]]:
+def _word_lexemes(conn: psycopg.Connection[Any], words: Sequence[str]) -> dict[str, list[str]]:
     """English and French lexemes of each word. A word that is a stop word in either language
     is dropped: an English "the" survives the French configuration and would match every
     English chunk's French lexemes. Cached per process: the mapping never changes."""
@@ -142,7 +131,7 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def word_lexemes(conn: psycopg.Connection, query: str) -> list[list[str]]:
+def word_lexemes(conn: psycopg.Connection[Any], query: str) -> list[list[str]]:
     """The English and French lexemes of each content word of the (accent-folded) query."""
     return list(_word_lexemes(conn, query_words(query)).values())
 
@@ -152,7 +141,7 @@ def word_query(lexemes: Sequence[str]) -> str:
     return "(" + " | ".join(_quote(lx) for lx in lexemes) + ")"
 
 
-def word_queries(conn: psycopg.Connection, query: str) -> list[str]:
+def word_queries(conn: psycopg.Connection[Any], query: str) -> list[str]:
     """One tsquery per content word of the (accent-folded) query: its English OR French lexemes."""
     return [word_query(lxs) for lxs in word_lexemes(conn, query)]
 
@@ -164,7 +153,7 @@ _SIZES_LOCK = threading.Lock()
 SIZE_TTL_S = 60.0
 
 
-def _tenant_rows(conn: psycopg.Connection, model: str) -> int:
+def _tenant_rows(conn: psycopg.Connection[Any], model: str) -> int:
     """How many chunks of this model the tenant has: counted exactly up to EXACT_MAX_ROWS + 1
     (cheap), in full beyond; remembered for a minute, since only the order of magnitude
     matters and either path returns correct results."""
@@ -195,12 +184,12 @@ def _tenant_rows(conn: psycopg.Connection, model: str) -> int:
     return size
 
 
-def _all_rows_estimate(conn: psycopg.Connection) -> float:
+def _all_rows_estimate(conn: psycopg.Connection[Any]) -> float:
     row = _tuples(conn).execute("SELECT reltuples FROM pg_class WHERE oid = 'knowledge_chunks'::regclass").fetchone()
     return float(row[0] or 0) if row else 0.0
 
 
-def exact_knn(conn: psycopg.Connection, qvec: str, model: str, n: int, lang: str | None = None) -> list[Found]:
+def exact_knn(conn: psycopg.Connection[Any], qvec: str, model: str, n: int, lang: str | None = None) -> list[Found]:
     """Exact cosine kNN over the tenant's rows (this expression does not match the HNSW index)."""
     query = sql.SQL(
         "SELECT id, document_id, embedding <=> {q}::vector AS distance FROM knowledge_chunks"
@@ -210,7 +199,7 @@ def exact_knn(conn: psycopg.Connection, qvec: str, model: str, n: int, lang: str
 
 
 def hnsw_knn(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     qvec: str,
     model: str,
     dim: int,
@@ -255,7 +244,7 @@ def hnsw_knn(
 
 
 def vector_candidates(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     qvec: str,
     model: str,
     dim: int,
@@ -287,13 +276,19 @@ def vector_candidates(
 def _sum_if_match(wqs: Sequence[str], weights: Sequence[sql.Composable]) -> sql.Composable:
     """`(CASE WHEN tsv @@ q1 THEN w1 ELSE 0 END) + ...`: inline, cheaper than a subquery per row."""
     terms = [
-        sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w) for q, w in zip(wqs, weights)
+        sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w)
+        for q, w in zip(wqs, weights, strict=True)
     ]
     return sql.SQL(" + ").join(terms) if terms else sql.SQL("0")
 
 
 def text_candidates(
-    conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: str | None = None, *, tenant_chunks: int | None = None
+    conn: psycopg.Connection[Any],
+    wqs: Sequence[str],
+    n: int,
+    lang: str | None = None,
+    *,
+    tenant_chunks: int | None = None,
 ) -> tuple[list[Found], float]:
     """Chunks holding any content word of the query, ranked BM25-style: summed idf of the
     distinct query words present (rare words count most: "etcd has no leader" is about
@@ -307,7 +302,8 @@ def text_candidates(
         return [], 0.0
     df = [sql.Identifier(f"df{i}") for i in range(len(wqs))]
     counts = sql.SQL(", ").join(
-        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d) for q, d in zip(wqs, df)
+        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d)
+        for q, d in zip(wqs, df, strict=True)
     )
     total = sql.SQL("greatest({n}::float8, (SELECT count(*) FROM m))").format(n=sql.Literal(tenant_chunks or 0))
     idf = [sql.SQL("ln(1 + ({N} - f.{d} + 0.5) / (f.{d} + 0.5))").format(N=sql.SQL("f.total"), d=d) for d in df]
@@ -336,7 +332,7 @@ def text_candidates(
     return [Found(r[0], r[1], float(r[2])) for r in rows], (best / idf_sum if idf_sum > 0 else 0.0)
 
 
-def document_frequencies(conn: psycopg.Connection, words: Sequence[Sequence[str]]) -> list[int]:
+def document_frequencies(conn: psycopg.Connection[Any], words: Sequence[Sequence[str]]) -> list[int]:
     """How many of the tenant's chunks hold each word (its most frequent lexeme), from the
     per-tenant term statistics the ingest triggers keep (migrations/0010)."""
     lexemes = sorted({lx for lxs in words for lx in lxs})
@@ -354,7 +350,7 @@ def _idf(df: int, total: float) -> float:
 
 
 def text_candidates_pruned(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     words: Sequence[Sequence[str]],
     n: int,
     lang: str | None = None,
@@ -439,7 +435,7 @@ def text_weight(coverage: float, *, french: bool = False) -> float:
 
 
 def _details(
-    conn: psycopg.Connection, ids: list[int], qvecs: Sequence[str], model: str, wqs: list[str]
+    conn: psycopg.Connection[Any], ids: list[int], qvecs: Sequence[str], model: str, wqs: list[str]
 ) -> dict[int, dict[str, Any]]:
     """The chosen chunks with their documents, and their best similarity to any of the query's vectors."""
     sims = [sql.SQL("1 - (c.embedding <=> {}::vector)").format(sql.Literal(q)) for q in qvecs]
@@ -478,7 +474,7 @@ def _nearest(runs: Sequence[list[Found]], n: int) -> list[Found]:
 
 @observe_kb_search
 def search(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     query: str,
     embedder: Embedder,
     *,

@@ -1,12 +1,9 @@
 """Text normalisation shared by indexing and querying, so both sides see the same words.
-
-PostgreSQL here has no `unaccent`, so accents are folded in Python; and runbooks are full of
-identifiers (`KubePodCrashLooping`, `node.kubernetes.io/unreachable`, `OOMKilled`) that no
-text-search parser or WordPiece vocabulary splits into the words people actually type.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -93,7 +90,7 @@ def joined_pairs(expanded: Iterable[str]) -> list[str]:
     pairs: dict[str, None] = {}
     for words in expanded:
         parts = words.split()
-        for left, right in zip(parts, parts[1:]):
+        for left, right in itertools.pairwise(parts):
             pairs.setdefault((left + right).lower(), None)
     return list(pairs)
 

@@ -1,11 +1,5 @@
 """Running one confirmed action against Jira or Google Calendar, exactly once.
-
-Order: claim the row (a lease, so no parallel attempt), look before you create (the plugins' find-
-or-create by fingerprint), record `done`, then post about it once. A crash anywhere before `done`
-leaves the row claimable again and the external search finds what the crashed attempt created.
-Retryable failures go back to the queue (`RetryLater`) until its budget is spent; then the row is
-`failed` (the dead letter) and the thread shows why, with a Retry button.
-"""
+Why and how: docs/design/actions.md."""
 
 from __future__ import annotations
 
@@ -25,15 +19,15 @@ from jamono.actions import failpoints, store
 from jamono.actions.incidents import DEFAULT_WINDOW_MIN
 from jamono.actions.messages import failure_blocks, meeting_done_text, people, retired_blocks, ticket_done_text
 from jamono.actions.models import MEETING, TICKET, Action, Lang
-from jamono.credentials import CredentialStore, NotConnected
-from jamono.db import tenant_tx
 from jamono.home.settings_model import WorkspaceSettings, load_settings
 from jamono.i18n import t
 from jamono.integrations.base import IntegrationError, MeetingRequest, TicketRequest
 from jamono.integrations.priorities import map_priority
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import WorkspaceContext
 from jamono.slack.escape import escape_link_url as link
 from jamono.slack.escape import escape_mrkdwn as esc
-from jamono.tenancy import WorkspaceContext
+from jamono.workspaces.credentials import CredentialStore, NotConnected
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +72,7 @@ def post(
 ) -> None:
     """In the action's thread; with no thread, in its channel; with no channel, to the person."""
     ctx.client.chat_postMessage(
-        channel=_target(action),
+        channel=_target(action) or "",  # never empty: every action has a proposer
         thread_ts=action.thread_ts,
         text=text,
         metadata=metadata,
@@ -156,7 +150,7 @@ def retire_proposal(ctx: Ctx, interaction_id: UUID | None, done: str | None, not
         found = ctx.client.conversations_replies(channel=channel, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=1)
         message = next((m for m in found.get("messages") or [] if m.get("ts") == ts), None)
         blocks = retired_blocks(message.get("blocks") or [], str(interaction_id), done, note) if message else None
-        if blocks is not None:
+        if message and blocks is not None:
             ctx.client.chat_update(channel=channel, ts=ts, text=message.get("text") or note, blocks=blocks)
     except SlackApiError as exc:
         log.info("could not retire the proposal's buttons: %s", exc.response.get("error"))
@@ -200,10 +194,7 @@ def execute(ctx: Ctx, action_id: UUID, *, final_attempt: bool, user: str = "") -
         return current
     settings = ctx.settings()
     try:
-        if action.type == TICKET:
-            outcome = _run_ticket(ctx, action, settings)
-        else:
-            outcome = _run_meeting(ctx, action, settings)
+        outcome = _run_ticket(ctx, action, settings) if action.type == TICKET else _run_meeting(ctx, action, settings)
         failpoints.hit(AFTER_CREATE)
     except NotConnected:
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -91,7 +92,12 @@ def _plain(initial: str | None = None, *, multiline: bool = False, max_length: i
 
 
 def meeting_modal(
-    ctx: ModalContext, *, title: str = "", duration_min: int | None = None, attendees: list[str] = (), agenda: str = ""
+    ctx: ModalContext,
+    *,
+    title: str = "",
+    duration_min: int | None = None,
+    attendees: Sequence[str] = (),
+    agenda: str = "",
 ) -> dict[str, Any]:
     lang = ctx.lang
     users: dict[str, Any] = {"type": "multi_users_select", "action_id": "value", "max_selected_items": 49}
@@ -138,7 +144,7 @@ def _values(view_state: dict[str, Any]) -> dict[str, Any]:
     """{block_id: the value of its one element}, whatever the element type."""
     out: dict[str, Any] = {}
     for block_id, actions in (view_state.get("values") or {}).items():
-        element = next(iter(actions.values()), {}) if isinstance(actions, dict) else {}
+        element: dict[str, Any] = next(iter(actions.values()), {}) if isinstance(actions, dict) else {}
         if "selected_users" in element:
             out[block_id] = element.get("selected_users") or []
         elif "selected_user" in element:
@@ -212,7 +218,7 @@ def command_modal(name: str, command: dict[str, Any], args: str = "") -> dict[st
     """`/nox incident` and `/nox meeting [title]`: the modal, pointed back at the command's channel."""
     from jamono.brain.language import detect_language
 
-    lang: Lang = detect_language(args) if args else "en"  # type: ignore[assignment]
+    lang: Lang = detect_language(args) if args else "en"
     ctx = ModalContext(channel=command.get("channel_id", ""), lang=lang)
     if name == "incident":
         return incident_modal(ctx)

@@ -1,10 +1,5 @@
 """The `actions` table: the idempotency record and state machine behind every external effect.
-
-proposed → confirmed → running → done; running → confirmed again when an attempt fails and the
-queue will retry; → failed when it gives up (the dead letter, with its reason); proposed →
-dismissed. `running` carries a lease, so an attempt killed mid-flight is taken over once the
-lease expires, and a second click meanwhile does not start a parallel attempt.
-"""
+Why and how: docs/design/actions.md."""
 
 from __future__ import annotations
 
@@ -12,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from jamono.actions.models import Action, ActionType
+from jamono.platform.db import Connection
 
 _COLUMNS = (
     "id, tenant_id, workspace_id, interaction_id, type, idempotency_key, fingerprint, parameters, status,"

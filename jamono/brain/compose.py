@@ -1,8 +1,5 @@
 """The offline answer: the runbook passages that fit the message, quoted faithfully and trimmed.
-
-Nothing here invents facts: every line of an answer's body comes from a retrieved section,
-and NOX's own words (headers, "nothing found") come from jamono.i18n.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 
@@ -190,7 +187,7 @@ def _fits(passages: Sequence[Passage], query: str, budget: int) -> list[tuple[Pa
     within a role, roles in the order the question wants them."""
     texts = [p.content.strip() for p in passages]
     if sum(len(t) + 60 for t in texts) <= budget:
-        return list(zip(passages, texts))
+        return list(zip(passages, texts, strict=True))
     roles = list(dict.fromkeys(p.role for p in passages))
     firsts = {
         role: max(

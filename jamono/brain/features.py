@@ -1,15 +1,5 @@
 """Turn Slack messages into feature vectors for the intent classifier.
-
-Two families, concatenated:
-
-* hashed lexical features (sparse): word uni/bigrams and char 3–5-grams after
-  lowercasing and accent folding, so "tombée"/"tombee" and typos share
-  evidence; hashing keeps the model a fixed size with no vocabulary file.
-* dense features: a handful of message-shape signals (digits, percentages,
-  clock times, HTTP 5xx codes, "?", "!", mentions, @here…) and, when the local
-  sentence embedder is available, its 384-d embedding, which carries meaning
-  across paraphrases the lexical features never saw.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 
@@ -23,6 +13,7 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -91,7 +82,11 @@ class FeatureMatrix:
         starts, ends = self.indptr[idx], self.indptr[idx + 1]
         lengths = ends - starts
         indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        pos = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(idx) else np.zeros(0, np.int64)
+        pos = (
+            np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
+            if len(idx)
+            else np.zeros(0, np.int64)
+        )
         return FeatureMatrix(indptr, self.indices[pos], self.values[pos], self.dense[idx], self.n_buckets)
 
 
@@ -415,9 +410,9 @@ def lexical_features(text: str, config: FeatureConfig) -> tuple[dict[int, float]
     clo, chi = config.char_ngrams
     for n in range(clo, chi + 1):
         for i in range(len(chars_text) - n + 1):
-            gram = chars_text[i : i + n]
-            if gram.strip():
-                chars.append("c:" + gram)
+            piece = chars_text[i : i + n]
+            if piece.strip():
+                chars.append("c:" + piece)
     vec = _hashed_group(words, config.n_buckets, config.word_weight)
     for k, v in _hashed_group(chars, config.n_buckets, config.char_weight).items():
         vec[k] = vec.get(k, 0.0) + v
@@ -434,15 +429,14 @@ _BLAS_SYMBOLS = (
 _blas_lock = threading.Lock()
 _blas_users = 0
 _blas_previous = 0
-_blas_handles: tuple[Callable[[], int], Callable[[int], None]] | None | bool = False
+_blas_handles: tuple[Callable[[], int], Callable[[int], None]] | None | Literal[False] = False
 
 
 def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:
     """get/set for the thread count of the OpenBLAS numpy loaded, if found."""
     paths: list[str] = []
-    with contextlib.suppress(OSError):
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
+    with contextlib.suppress(OSError), open("/proc/self/maps", encoding="utf-8") as maps:
+        paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
     if not paths:
         paths = sorted(glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*")))
     for path in paths:

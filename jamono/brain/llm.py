@@ -1,11 +1,5 @@
 """NOX's LLM brain: analysis and grounded answers from any OpenAI-compatible chat-completions endpoint.
-
-The brain only returns data (an Analysis, an answer text): it takes no action, so
-whatever a message or a document talks the model into, the worst outcome is a
-wrong sentence, which the caller can still replace with the offline brain's on
-LLMError. Calls are bounded (the client's own retries, a per-call timeout, a cap
-on server-requested waits, one repair attempt) because a Slack user is waiting.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 
@@ -25,9 +19,9 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from jamono.brain import prompts
 from jamono.brain.analysis import Analysis, Intent, MeetingNeed, Severity
 from jamono.brain.compose import CHECKS_BUDGET_CHARS, ComposedAnswer, HitLike, Source, compose, markdown_to_mrkdwn
-from jamono.logs import scrub
 from jamono.observability.metrics import record_tokens
-from jamono.settings import Settings
+from jamono.platform.logs import scrub
+from jamono.platform.settings import Settings
 
 log = logging.getLogger("jamono.brain.llm")
 
@@ -287,6 +281,24 @@ class LLMBrain:
                     {"role": "user", "content": prompts.repair_user(problem)},
                 ]
 
+    def _request_options(self, system: str, output: type[BaseModel], max_tokens: int) -> tuple[str, dict[str, Any]]:
+        """The system message and the request's options, as this server accepts them so far."""
+        name, schema = _SCHEMAS[output]
+        kwargs: dict[str, Any] = {self._tokens_param: max_tokens}
+        if self._send_temperature:
+            kwargs["temperature"] = 0.1
+        instructions = system
+        if self.response_mode == "json_schema":
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema, "strict": True},
+            }
+        else:
+            instructions = prompts.with_schema(system, schema)
+            if self.response_mode == "json_object":
+                kwargs["response_format"] = {"type": "json_object"}
+        return instructions, kwargs
+
     def _create(
         self,
         op: str,
@@ -301,20 +313,7 @@ class LLMBrain:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise LLMError("timeout", f"{op} ran out of its {self.timeout_s * (self.max_retries + 1):.1f}s budget")
-            name, schema = _SCHEMAS[output]
-            kwargs: dict[str, Any] = {self._tokens_param: max_tokens}
-            if self._send_temperature:
-                kwargs["temperature"] = 0.1
-            instructions = system
-            if self.response_mode == "json_schema":
-                kwargs["response_format"] = {
-                    "type": "json_schema",
-                    "json_schema": {"name": name, "schema": schema, "strict": True},
-                }
-            else:
-                instructions = prompts.with_schema(system, schema)
-                if self.response_mode == "json_object":
-                    kwargs["response_format"] = {"type": "json_object"}
+            instructions, kwargs = self._request_options(system, output, max_tokens)
             started = time.monotonic()
             try:
                 response = self._client.chat.completions.create(

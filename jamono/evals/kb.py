@@ -1,14 +1,5 @@
 """`jamono eval kb`: retrieval quality of the knowledge base on a corpus and labelled queries.
-
-Ingests the corpus into a fresh, throw-away tenant with local embeddings, runs every query
-through hybrid search and through each retriever alone (the baselines), and reports
-recall@1, recall@5 and MRR@10 over documents (a document's rank is that of its first chunk).
-
-    jamono eval kb --corpus DIR --queries FILE.jsonl [--mode all|hybrid|vector|text] [--json]
-
-Queries are JSON lines {"id", "query", "relevant": [paths relative to DIR]}. recall@k is
-|relevant ∩ top k| / |relevant|, averaged over queries.
-"""
+Why and how: docs/design/evals.md."""
 
 from __future__ import annotations
 
@@ -66,7 +57,7 @@ def score_rankings(
     """Metrics over document rankings (lists of sources, best first, no duplicates)."""
     r1 = r5 = mrr = 0.0
     misses = []
-    for q, ranked in zip(queries, rankings):
+    for q, ranked in zip(queries, rankings, strict=True):
         rel = set(q.relevant)
         r1 += len(rel & set(ranked[:1])) / len(rel)
         r5 += len(rel & set(ranked[:5])) / len(rel)
@@ -125,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval kb: no queries in {args.queries}", file=sys.stderr)
         return 2
 
-    from jamono.db import tenant_tx
     from jamono.evals.corpus_tenant import corpus_tenant
+    from jamono.platform.db import tenant_tx
     from knowledge.search import Mode, search
 
     with corpus_tenant(args.corpus, label="kb", report_to=sys.stderr if args.json else sys.stdout) as kb:

@@ -1,9 +1,5 @@
 """A submitted settings modal → a validated form, or Slack's `errors` map (block_id → message).
-
-The forms reuse the settings model's field types, so what a modal accepts is exactly what
-`save_settings` stores. Secrets are `SecretStr` from here on: they never print, and
-`changes()` never includes them.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
@@ -140,7 +136,7 @@ class GoogleForm(_Form):
                 raise PydanticCustomError("credentials_service_account", "not a service account key")
         elif mode == "oauth":
             # An OAuth client file nests its fields under "installed" or "web".
-            nested = [data.get(k) for k in ("installed", "web") if isinstance(data.get(k), dict)]
+            nested: list[dict[str, Any]] = [data[k] for k in ("installed", "web") if isinstance(data.get(k), dict)]
             flat = {k: v for part in (*nested, data) for k, v in part.items()}
             if not all(flat.get(k) for k in _OAUTH_KEYS):
                 raise PydanticCustomError("credentials_oauth", "not OAuth credentials")
@@ -196,7 +192,7 @@ def state_values(view_state: dict[str, Any]) -> dict[str, Any]:
     """block_id → the submitted value, whatever the element type (text, select, radio, users…)."""
     values: dict[str, Any] = {}
     for block_id, actions in (view_state.get("values") or {}).items():
-        action = (actions or {}).get(ids.VALUE) or next(iter((actions or {}).values()), {})
+        action: dict[str, Any] = (actions or {}).get(ids.VALUE) or next(iter((actions or {}).values()), {})
         kind = action.get("type")
         if kind in ("static_select", "radio_buttons"):
             values[block_id] = (action.get("selected_option") or {}).get("value")

@@ -1,46 +1,34 @@
 """The jobs the App Home's listeners queue for workers: names and validated payloads.
-
-Listeners enqueue by actor name (`context["jobs"].enqueue(name, job.model_dump(mode="json"))`),
-so the web process never imports worker code.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from jamono.home.ids import Section
 from jamono.i18n import Lang
-
-PUBLISH_HOME = "publish_home"
-FILL_SETTINGS_MODAL = "fill_settings_modal"
-SAVE_SETTINGS = "save_settings"
+from jamono.queue.models import PersonJob
 
 
-class HomeJob(BaseModel):
+class HomeJob(PersonJob):
     """Render and publish one person's App Home."""
 
-    team_id: str
-    enterprise_id: str | None = None
     user: str = Field(min_length=1, max_length=64)
 
 
-class SettingsModalJob(BaseModel):
+class SettingsModalJob(PersonJob):
     """Replace the "loading" modal the listener opened (found by `external_id`) with the real one."""
 
-    team_id: str
-    enterprise_id: str | None = None
     user: str = Field(min_length=1, max_length=64)
     section: Section
     external_id: str = Field(min_length=1, max_length=255)
 
 
-class SettingsSaveJob(BaseModel):
+class SettingsSaveJob(PersonJob):
     """A validated settings modal. `sealed_secret` is Fernet ciphertext, never the secret itself."""
 
-    team_id: str
-    enterprise_id: str | None = None
     user: str = Field(min_length=1, max_length=64)
     section: Section
     changes: dict[str, Any]

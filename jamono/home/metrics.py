@@ -1,27 +1,17 @@
 """Usage numbers for the App Home, from the `agent_metrics` rollup where that is exact.
-
-Callers pass a connection inside `tenant_tx`: row-level security scopes every query to the tenant,
-and the `created_at` range keeps them on the (tenant_id, created_at DESC) index.
-Windows are whole calendar days in the viewer's time zone (today included), so the per-day
-counts always add up to the window's total.
-
-`agent_metrics` rows are UTC days, so they serve a window only when the viewer's days are UTC
-days: then the window's rows are refreshed (votes and actions land after their interaction) and
-the counts, votes, tokens, actions and per-day figures are read from them. Latency percentiles
-never come from the rollup — a median of daily medians is not the window's median — and other
-time zones' days cut across UTC days: both are computed from `agent_interactions` directly.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from psycopg import Connection, sql
+from psycopg import sql
 from pydantic import BaseModel, Field
 
 from jamono.observability.agent_metrics import ACTION_KINDS, refresh_agent_metrics
+from jamono.platform.db import Connection
 
 # Counters over `metadata->>'action'`; the `actions` table's done rows add to them (ACTION_KINDS).
 ACTION_COUNTERS: dict[str, str] = {name: meta for name, (meta, _) in ACTION_KINDS.items()}
@@ -83,7 +73,7 @@ def window(days: int, *, now: datetime | None = None, tz: str = "UTC") -> tuple[
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     zone = ZoneInfo(tz)
-    local_now = (now or datetime.now(timezone.utc)).astimezone(zone)
+    local_now = (now or datetime.now(UTC)).astimezone(zone)
     today = local_now.date()
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, time.min, tzinfo=zone)
@@ -92,7 +82,7 @@ def window(days: int, *, now: datetime | None = None, tz: str = "UTC") -> tuple[
 
 
 def _where(workspace_id: UUID | None) -> sql.Composable:
-    clause = sql.SQL("created_at >= %(since)s AND created_at < %(until)s")
+    clause: sql.Composable = sql.SQL("created_at >= %(since)s AND created_at < %(until)s")
     if workspace_id is not None:
         clause = clause + sql.SQL(" AND workspace_id = %(workspace_id)s")
     return clause
@@ -169,13 +159,14 @@ def usage_metrics(
 
 def _actions_done(conn: Connection, params: dict, workspace_id: UUID | None) -> dict[str, int]:
     """Actions done in the window, per kind, from the `actions` table (when it exists)."""
-    if conn.execute("SELECT to_regclass('public.actions') AS t").fetchone()["t"] is None:
+    found = conn.execute("SELECT to_regclass('public.actions') AS t").fetchone()
+    if found is None or found["t"] is None:
         return {}
     counts = sql.SQL(", ").join(
         sql.SQL("count(*) FILTER (WHERE type = {t}) AS {a}").format(t=sql.Literal(kind), a=sql.Identifier(name))
         for name, (_, kind) in ACTION_KINDS.items()
     )
-    where = sql.SQL(
+    where: sql.Composable = sql.SQL(
         "status = 'done' AND coalesce(done_at, updated_at) >= %(since)s AND coalesce(done_at, updated_at) < %(until)s"
     )
     if workspace_id is not None:
@@ -183,6 +174,7 @@ def _actions_done(conn: Connection, params: dict, workspace_id: UUID | None) -> 
     row = conn.execute(
         sql.SQL("SELECT {counts} FROM actions WHERE {where}").format(counts=counts, where=where), params
     ).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns one row
     return {name: int(row[name]) for name in ACTION_KINDS}
 
 

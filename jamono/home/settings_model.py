@@ -1,9 +1,5 @@
 """A workspace's NOX settings: the typed shape of `workspaces.settings`, loaded and saved under RLS.
-
-Secrets (the Jira API token, Google credentials) never live here: they are encrypted elsewhere and
-this model only records whether one is stored (`has_token`, `has_credentials`).
-Other modules may keep their own keys in the same jsonb column; saving never drops them.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
@@ -13,7 +9,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 from pydantic import (
     AfterValidator,
@@ -27,6 +22,7 @@ from pydantic import (
 )
 
 from jamono.integrations.priorities import DEFAULT_PRIORITIES
+from jamono.platform.db import Connection
 
 log = logging.getLogger(__name__)
 

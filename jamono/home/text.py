@@ -1,12 +1,9 @@
 """The App Home's and settings modals' words, in French and English.
-
-Kept apart from `jamono.i18n` (NOX's conversational voice): these are UI labels, and the forms'
-error messages must stay next to the labels they refer to.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
-from jamono.i18n import Lang, lookup
+from jamono.i18n import Lang, is_lang, lookup
 
 _S: dict[str, dict[str, str]] = {
     # --- App Home, everyone
@@ -277,6 +274,6 @@ def has_both_languages() -> list[str]:
 
 def resolve_lang(preference: str, locale: str | None = None) -> Lang:
     """The workspace's choice, or with 'auto' the person's Slack locale (fr-FR, fr-CA … → fr)."""
-    if preference in ("fr", "en"):
-        return preference  # type: ignore[return-value]
+    if is_lang(preference):
+        return preference
     return "fr" if (locale or "").lower().startswith("fr") else "en"

@@ -1,8 +1,5 @@
 """Block Kit limits checked before a view reaches Slack, which would reject it with a vague error.
-
-Covers the limits our views can hit (counts, lengths, ids, options), not all of Block Kit.
-Each problem reads `path: what is wrong`, e.g. `blocks/3/fields: 12 fields (max 10)`.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
@@ -61,25 +58,39 @@ def validate_view(view: Any) -> list[str]:
     if kind not in ("home", "modal"):
         problems.append(f"type: {kind!r} is not home or modal")
     if kind == "modal":
-        problems += _text(view.get("title"), "title", MODAL_TITLE_MAX, plain_only=True)
-        for key in ("submit", "close"):
-            if key in view:
-                problems += _text(view[key], key, MODAL_TITLE_MAX, plain_only=True)
-        if (
-            any(b.get("type") == "input" for b in view.get("blocks", []) if isinstance(b, dict))
-            and "submit" not in view
-        ):
-            problems.append("submit: a modal with inputs needs a submit button")
-    for key in ("callback_id", "external_id"):
-        if len(str(view.get(key) or "")) > ID_MAX:
-            problems.append(f"{key}: longer than {ID_MAX} characters")
-    if len(str(view.get("private_metadata") or "")) > PRIVATE_METADATA_MAX:
-        problems.append(f"private_metadata: longer than {PRIVATE_METADATA_MAX} characters")
+        problems += _modal_frame(view)
+    problems += _view_ids(view)
     blocks = view.get("blocks")
     if not isinstance(blocks, list):
         return problems + ["blocks: must be a list"]
     if len(blocks) > VIEW_BLOCKS_MAX:
         problems.append(f"blocks: {len(blocks)} blocks (max {VIEW_BLOCKS_MAX})")
+    return problems + _blocks(blocks)
+
+
+def _modal_frame(view: dict[str, Any]) -> list[str]:
+    """A modal's title, submit and close buttons."""
+    problems = _text(view.get("title"), "title", MODAL_TITLE_MAX, plain_only=True)
+    for key in ("submit", "close"):
+        if key in view:
+            problems += _text(view[key], key, MODAL_TITLE_MAX, plain_only=True)
+    if any(b.get("type") == "input" for b in view.get("blocks", []) if isinstance(b, dict)) and "submit" not in view:
+        problems.append("submit: a modal with inputs needs a submit button")
+    return problems
+
+
+def _view_ids(view: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for key in ("callback_id", "external_id"):
+        if len(str(view.get(key) or "")) > ID_MAX:
+            problems.append(f"{key}: longer than {ID_MAX} characters")
+    if len(str(view.get("private_metadata") or "")) > PRIVATE_METADATA_MAX:
+        problems.append(f"private_metadata: longer than {PRIVATE_METADATA_MAX} characters")
+    return problems
+
+
+def _blocks(blocks: list[Any]) -> list[str]:
+    problems: list[str] = []
     seen_block_ids: set[str] = set()
     for index, block in enumerate(blocks):
         where = f"blocks/{index}"
@@ -105,40 +116,52 @@ def _block(block: dict[str, Any], where: str) -> list[str]:
     if kind == "header":
         return _text(block.get("text"), f"{where}/text", HEADER_TEXT_MAX, plain_only=True)
     if kind == "context":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= CONTEXT_ELEMENTS_MAX:
-            return [f"{where}/elements: 1 to {CONTEXT_ELEMENTS_MAX} elements"]
-        problems: list[str] = []
-        for i, element in enumerate(elements):
-            if isinstance(element, dict) and element.get("type") in ("plain_text", "mrkdwn"):
-                problems += _text(element, f"{where}/elements/{i}", SECTION_TEXT_MAX)
-        return problems
+        return _context(block, where)
     if kind == "actions":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= ACTIONS_ELEMENTS_MAX:
-            return [f"{where}/elements: 1 to {ACTIONS_ELEMENTS_MAX} elements"]
-        problems = []
-        action_ids: set[str] = set()
-        for i, element in enumerate(elements):
-            problems += _element(element, f"{where}/elements/{i}")
-            action_id = element.get("action_id") if isinstance(element, dict) else None
-            if action_id is not None and action_id in action_ids:
-                problems.append(f"{where}/elements/{i}/action_id: duplicate {action_id!r}")
-            action_ids.add(action_id)
-        return problems
+        return _actions(block, where)
     if kind == "input":
-        problems = _text(block.get("label"), f"{where}/label", LABEL_MAX, plain_only=True)
-        if "hint" in block:
-            problems += _text(block["hint"], f"{where}/hint", HINT_MAX, plain_only=True)
-        element = block.get("element")
-        if not isinstance(element, dict):
-            return problems + [f"{where}/element: required"]
-        return problems + _element(element, f"{where}/element")
+        return _input(block, where)
     if kind == "divider":
         return []
     if not isinstance(kind, str) or not kind:
         return [f"{where}/type: missing"]
     return []
+
+
+def _context(block: dict[str, Any], where: str) -> list[str]:
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not 1 <= len(elements) <= CONTEXT_ELEMENTS_MAX:
+        return [f"{where}/elements: 1 to {CONTEXT_ELEMENTS_MAX} elements"]
+    problems: list[str] = []
+    for i, element in enumerate(elements):
+        if isinstance(element, dict) and element.get("type") in ("plain_text", "mrkdwn"):
+            problems += _text(element, f"{where}/elements/{i}", SECTION_TEXT_MAX)
+    return problems
+
+
+def _actions(block: dict[str, Any], where: str) -> list[str]:
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not 1 <= len(elements) <= ACTIONS_ELEMENTS_MAX:
+        return [f"{where}/elements: 1 to {ACTIONS_ELEMENTS_MAX} elements"]
+    problems: list[str] = []
+    action_ids: set[str | None] = set()
+    for i, element in enumerate(elements):
+        problems += _element(element, f"{where}/elements/{i}")
+        action_id = element.get("action_id") if isinstance(element, dict) else None
+        if action_id is not None and action_id in action_ids:
+            problems.append(f"{where}/elements/{i}/action_id: duplicate {action_id!r}")
+        action_ids.add(action_id)
+    return problems
+
+
+def _input(block: dict[str, Any], where: str) -> list[str]:
+    problems = _text(block.get("label"), f"{where}/label", LABEL_MAX, plain_only=True)
+    if "hint" in block:
+        problems += _text(block["hint"], f"{where}/hint", HINT_MAX, plain_only=True)
+    element = block.get("element")
+    if not isinstance(element, dict):
+        return problems + [f"{where}/element: required"]
+    return problems + _element(element, f"{where}/element")
 
 
 def _section(block: dict[str, Any], where: str) -> list[str]:
@@ -181,16 +204,22 @@ def _element(element: Any, where: str) -> list[str]:
             element, where, RADIO_OPTIONS_MAX if kind in ("radio_buttons", "checkboxes") else OPTIONS_MAX
         )
     elif kind == "plain_text_input":
-        max_length = element.get("max_length", TEXT_INPUT_MAX)
-        if not isinstance(max_length, int) or not 1 <= max_length <= TEXT_INPUT_MAX:
-            problems.append(f"{where}/max_length: must be 1 to {TEXT_INPUT_MAX}")
-            max_length = TEXT_INPUT_MAX
-        if len(str(element.get("initial_value") or "")) > max_length:
-            problems.append(f"{where}/initial_value: longer than max_length {max_length}")
+        problems += _text_input(element, where)
     elif kind == "multi_users_select":
         initial = element.get("initial_users", [])
         if not isinstance(initial, list) or not all(isinstance(u, str) for u in initial):
             problems.append(f"{where}/initial_users: must be a list of user ids")
+    return problems
+
+
+def _text_input(element: dict[str, Any], where: str) -> list[str]:
+    problems: list[str] = []
+    max_length = element.get("max_length", TEXT_INPUT_MAX)
+    if not isinstance(max_length, int) or not 1 <= max_length <= TEXT_INPUT_MAX:
+        problems.append(f"{where}/max_length: must be 1 to {TEXT_INPUT_MAX}")
+        max_length = TEXT_INPUT_MAX
+    if len(str(element.get("initial_value") or "")) > max_length:
+        problems.append(f"{where}/initial_value: longer than max_length {max_length}")
     return problems
 
 

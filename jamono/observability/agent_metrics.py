@@ -1,17 +1,14 @@
 """The `agent_metrics` rollup: NOX's figures per tenant, workspace, agent and UTC day.
-
-Computed from `agent_interactions` (counts, latency, votes, tokens) and the `actions` table
-(actions done), in one upsert per window. Votes and actions arrive after the interaction they
-belong to, so a day is recomputed whole rather than incremented. Run inside `tenant_tx`:
-row-level security scopes both the reads and the writes to one tenant.
-"""
+Why and how: docs/design/observability.md."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
-from psycopg import Connection, sql
+from psycopg import sql
+
+from jamono.platform.db import Connection
 
 # Kinds of action the App Home counts: the interaction metadata value NOX used to record, and the
 # `actions` row type that now records the real effect.
@@ -23,8 +20,8 @@ ACTION_KINDS: dict[str, tuple[str, str]] = {
 
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """[since, until) of UTC days first..last."""
-    since = datetime.combine(first, time.min, tzinfo=timezone.utc)
-    return since, datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    since = datetime.combine(first, time.min, tzinfo=UTC)
+    return since, datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def _has_actions_table(conn: Connection) -> bool:
@@ -126,8 +123,8 @@ def refresh_agent_metrics(conn: Connection, first: date, last: date, *, workspac
 
 def rollup_recent(pool, tenant_id: UUID, days: int = 2, *, today: date | None = None) -> int:  # noqa: ANN001
     """The job's unit of work: refresh a tenant's last `days` UTC days (today included)."""
-    from jamono.db import tenant_tx
+    from jamono.platform.db import tenant_tx
 
-    last = today or datetime.now(timezone.utc).date()
+    last = today or datetime.now(UTC).date()
     with tenant_tx(pool, tenant_id) as conn:
         return refresh_agent_metrics(conn, last - timedelta(days=days - 1), last)

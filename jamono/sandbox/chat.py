@@ -1,13 +1,10 @@
 """A terminal chat with NOX through the sandbox: type like in Slack, read NOX's replies.
-
-Input goes to the app exactly as Slack would send it (signed events, slash
-commands, button clicks); output is whatever the app posted to the sandbox's
-Web API, rendered from Block Kit to text.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 import threading
@@ -83,10 +80,8 @@ def _read_lines(stdin: TextIO) -> asyncio.Queue[str | None]:
             for line in iter(stdin.readline, ""):
                 loop.call_soon_threadsafe(queue.put_nowait, line)
         finally:
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
                 loop.call_soon_threadsafe(queue.put_nowait, None)
-            except RuntimeError:  # the loop already ended
-                pass
 
     threading.Thread(target=pump, name="sandbox-chat-stdin", daemon=True).start()
     return queue
@@ -135,6 +130,14 @@ class _ChatSession:
             return True
         if text in (":quit", ":q", ":exit"):
             return False
+        if text.startswith(":"):
+            await self.meta(text)
+        else:
+            await self.typed(text)
+        return True
+
+    async def meta(self, text: str) -> None:
+        """A `:command` of this chat (not something said in Slack)."""
         if text == ":help":
             self.say(HELP)
         elif text.startswith(":click"):
@@ -147,9 +150,12 @@ class _ChatSession:
             await self.submit()
         elif text == ":cancel":
             await self.cancel()
-        elif text.startswith(":"):
+        else:
             self.say(f"unknown command {text.split()[0]} (try :help)", dim=True)
-        elif text.startswith("/"):
+
+    async def typed(self, text: str) -> None:
+        """Something said in Slack: a /command, a channel post, a thread reply or a DM."""
+        if text.startswith("/"):
             await self.command(text)
         elif text.startswith("#"):
             name, _, rest = text[1:].partition(" ")
@@ -165,7 +171,6 @@ class _ChatSession:
                 await self.post(channel, text[1:].strip(), thread_ts=thread_ts)
         else:
             await self.post(self.dm, text, thread_ts=None)
-        return True
 
     async def post(self, channel_ref: str, text: str, *, thread_ts: str | None) -> None:
         try:
@@ -328,7 +333,7 @@ class _ChatSession:
         """Await a delivery; tell the person when the app refused it or is unreachable."""
         try:
             response: SentResponse = await request
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             self.say(f"⚠ could not reach the app ({error.__class__.__name__}: {error})")
             return None
         if not response.ok:
@@ -374,14 +379,21 @@ class _ChatSession:
             return
         if change.kind == "home":
             if change.user == self.user:
-                text = render_message(message, ansi=self.ansi, number_buttons=True, users=self.user_names())
-                buttons = find_buttons(message.get("blocks") or [])
-                if buttons:
-                    self.clickable = _Clickable(buttons, None, None, view_id=str(message.get("id")))
-                self.say(self.label("NOX · Home") + self.indent(text))
+                self.show_home(message)
             return
-        if change.kind not in ("posted", "updated", "deleted"):
-            return
+        if change.kind in ("posted", "updated", "deleted"):
+            self.show_message_change(change)
+
+    def show_home(self, message: dict[str, Any]) -> None:
+        text = render_message(message, ansi=self.ansi, number_buttons=True, users=self.user_names())
+        buttons = find_buttons(message.get("blocks") or [])
+        if buttons:
+            self.clickable = _Clickable(buttons, None, None, view_id=str(message.get("id")))
+        self.say(self.label("NOX · Home") + self.indent(text))
+
+    def show_message_change(self, change: Change) -> None:
+        """NOX's own messages only: posted, edited or deleted."""
+        message = change.message
         if not message.get("bot_id") or change.channel is None:
             return
         where = self.where(change.channel, message)

@@ -1,9 +1,5 @@
 """Deliver signed Slack requests to the app: events, slash commands, interactions.
-
-The app must not be able to tell these from slack.com's: same headers, same
-signing, same bodies. Every knob (timestamp, signature, raw body) can be
-overridden to craft the bad requests the app must refuse.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
@@ -11,8 +7,9 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import aiohttp

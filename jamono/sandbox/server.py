@@ -1,13 +1,10 @@
 """The Slack sandbox: a loopback Slack Web API the real slack_sdk clients can talk to.
-
-It is the default "Slack" of a fresh machine (`make run` without credentials)
-and the fixture of every integration test, so it answers in Slack's real shapes
-and keeps state tests can inspect from any thread.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import logging
@@ -292,6 +289,7 @@ class SlackSandbox:
         token: str | None = None
         params: dict[str, Any] = {}
         transport = "query"
+        headers: dict[str, str]
         try:
             parsed = await parse_api_request(request)
             token, params, transport = parsed.token, parsed.params, parsed.transport
@@ -474,7 +472,7 @@ class SlackSandbox:
         try:
             async with self._echo_session.post(echo.url, data=body, headers=headers) as response:
                 status = response.status
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             log.warning("sandbox could not echo event to %s: %s", echo.url, error)
             status = -1
         with self._state.lock:
@@ -774,11 +772,8 @@ class SlackSandbox:
 
     def set_view_state(self, view_id: str, values: dict[str, Any]) -> None:
         """Keep what a person typed in a view (Slack keeps it in view.state across updates)."""
-        with self._state.lock:
-            try:
-                self._state.views.find(view_id=view_id)[1]["state"] = {"values": copy.deepcopy(values)}
-            except SlackError:
-                pass
+        with self._state.lock, contextlib.suppress(SlackError):
+            self._state.views.find(view_id=view_id)[1]["state"] = {"values": copy.deepcopy(values)}
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._state.lock:

@@ -1,17 +1,5 @@
-"""Which channel messages are worth a job: decided in the web process, before anything is queued.
-
-In a big workspace most channel messages are people talking to each other. NOX acts on a
-top-level channel message only in a watched channel, and on a thread reply only in a thread it
-answered; everything else used to become a job that a worker loaded, looked up and dropped.
-The web process now asks Redis, in one round trip, whether the channel is watched or the thread
-is one of NOX's, and queues nothing otherwise.
-
-Redis holds a copy of what PostgreSQL knows, kept by the workers as it changes (a channel
-watched or unwatched, NOX posting in a thread) and copied whole from PostgreSQL (`prime`) when
-the copy is missing. Until it is primed, or when Redis does not answer, every message is queued
-as before (fail open): a worker still decides from PostgreSQL, so the copy can only save work,
-never answer a message that should not be. Direct messages and mentions never pass here.
-"""
+"""Which channel messages are worth a job, decided in the web process before anything is queued.
+Why and how: docs/design/slack.md."""
 
 from __future__ import annotations
 
@@ -24,7 +12,7 @@ from typing import Any
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from jamono.db import no_tenant_tx, tenant_tx
+from jamono.platform.db import no_tenant_tx, tenant_tx
 
 log = logging.getLogger(__name__)
 

@@ -4,13 +4,14 @@ The slash command's trigger_id names the request: a retry of it lands on the sam
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from jamono.incidents.models import Change, ListRequest
+from jamono.incidents.models import Change, ChangeKind, Lang, ListRequest
+from jamono.queue.names import Actor
 
-VERBS = {
+VERBS: dict[str, ChangeKind | Literal["help"]] = {
     "status": "status",
     "statut": "status",
     "severity": "severity",
@@ -48,18 +49,18 @@ def change_job(command: dict[str, Any], args: str) -> Change | None:
         key=f"cmd:{command.get('trigger_id') or ''}",
         channel=command.get("channel_id", ""),
         kind=kind,
-        value=value[:3000],  # type: ignore[arg-type]
+        value=value[:3000],
         note=note.strip()[:3000],
         response_url=command.get("response_url") or None,
     )
 
 
 async def queue_change(job: Change, ack: AsyncAck, context: AsyncBoltContext) -> None:
-    await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_CHANGE, job.model_dump(mode="json"))
     await ack()
 
 
-async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context: AsyncBoltContext) -> None:
+async def queue_list(command: dict[str, Any], lang: Lang, ack: AsyncAck, context: AsyncBoltContext) -> None:
     job = ListRequest(
         team_id=command.get("team_id", ""),
         enterprise_id=command.get("enterprise_id") or None,
@@ -67,6 +68,6 @@ async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context:
         channel=command.get("channel_id", ""),
         response_url=command.get("response_url") or None,
         lang=lang,
-    )  # type: ignore[arg-type]
-    await context["jobs"].enqueue_async("incidents_list", job.model_dump(mode="json"))
+    )
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_LIST, job.model_dump(mode="json"))
     await ack()

@@ -3,12 +3,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from jamono.jobs import THREAD_FOLLOW_UP
+from jamono.queue.names import Actor
 from jamono.slack.filters import should_answer_message, should_follow_thread, should_watch_message
 from jamono.slack.routing import MessageRoutes, addresses_someone_else
 from listeners.events._job import enqueue_event
-
-WATCHED_MESSAGE = "watched_message"
 
 
 async def handle_message(body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
@@ -22,12 +20,13 @@ async def handle_message(body: dict[str, Any], context: AsyncBoltContext, reques
         await enqueue_event(body, context, request, "direct_message")
     elif should_watch_message(event, bot):
         if await _worth_a_job(body, context, None):
-            await enqueue_event(body, context, request, "watched_channel", WATCHED_MESSAGE)
-    elif should_follow_thread(event, bot):
-        if not addresses_someone_else(event.get("text") or "", bot) and await _worth_a_job(
-            body, context, event["thread_ts"]
-        ):
-            await enqueue_event(body, context, request, "thread_reply", THREAD_FOLLOW_UP)
+            await enqueue_event(body, context, request, "watched_channel", Actor.WATCHED_MESSAGE)
+    elif (
+        should_follow_thread(event, bot)
+        and not addresses_someone_else(event.get("text") or "", bot)
+        and await _worth_a_job(body, context, event["thread_ts"])
+    ):
+        await enqueue_event(body, context, request, "thread_reply", Actor.THREAD_FOLLOW_UP)
 
 
 async def _worth_a_job(body: dict[str, Any], context: AsyncBoltContext, thread_ts: str | None) -> bool:

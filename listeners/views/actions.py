@@ -5,6 +5,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from jamono.actions.modals import IncidentForm, MeetingForm, ModalContext, parse_incident, parse_meeting
 from jamono.actions.models import MeetingParams, MeetingSubmission
 from jamono.incidents.models import Declaration
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 
 
@@ -24,7 +25,7 @@ async def handle_meeting_submission(
         enterprise_id=enterprise,
         user=user,
         view_id=view.get("id", ""),
-        interaction_id=ctx.interaction_id or None,
+        interaction_id=ctx.interaction_id or None,  # type: ignore[arg-type]  # pydantic parses the UUID
         channel=ctx.channel,
         thread_ts=ctx.thread_ts,
         params=MeetingParams(
@@ -36,7 +37,7 @@ async def handle_meeting_submission(
             lang=ctx.lang,
         ),
     )
-    await context["jobs"].enqueue_async("actions_meeting", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.ACTIONS_MEETING, job.model_dump(mode="json"))
     await ack()
 
 
@@ -57,11 +58,11 @@ async def handle_incident_submission(
         view_id=view.get("id", ""),
         channel=ctx.channel or user,
         title=form.summary,
-        severity=form.severity,
+        severity=form.severity,  # type: ignore[arg-type]  # IncidentForm keeps it in SEVERITIES
         service=form.service,
         details=form.details,
-        lead=form.lead,  # type: ignore[arg-type]
+        lead=form.lead,
         lang=ctx.lang,
     )
-    await context["jobs"].enqueue_async("incidents_declare", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_DECLARE, job.model_dump(mode="json"))
     await ack()

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 from psycopg import sql
 
-from jamono.db import tenant_tx
 from jamono.home.metrics import _totals_query, recent_interactions, usage_metrics, window
-from jamono.tenancy import TeamIdentity, register_workspace
-from tests.home.conftest import NOW, seed
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
+from tests.home.factories import NOW, seed
 
 DAY = timedelta(days=1)
 

@@ -8,10 +8,10 @@ import pytest
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
-from jamono.db import tenant_tx
 from jamono.home.settings_model import WorkspaceSettings, load_settings, parse_stored, save_settings
 from jamono.integrations.priorities import map_priority
-from jamono.tenancy import TeamIdentity, register_workspace
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
 
 
 def test_defaults_are_safe():
@@ -113,9 +113,8 @@ def test_round_trip_under_rls_keeps_other_modules_keys(pool, workspace):
 
 
 def test_invalid_changes_write_nothing(pool, workspace):
-    with pytest.raises(ValidationError):
-        with tenant_tx(pool, workspace.tenant_id) as conn:
-            save_settings(conn, workspace.workspace_id, {"display_name": "ok", "jira": {"url": "http://x"}})
+    with pytest.raises(ValidationError), tenant_tx(pool, workspace.tenant_id) as conn:
+        save_settings(conn, workspace.workspace_id, {"display_name": "ok", "jira": {"url": "http://x"}})
     with tenant_tx(pool, workspace.tenant_id) as conn:
         assert load_settings(conn, workspace.workspace_id) == WorkspaceSettings()
 

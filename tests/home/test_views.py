@@ -41,15 +41,15 @@ def _all_text(view: dict[str, Any]) -> str:
 
 
 def _home(is_admin: bool, lang: str, **overrides: Any) -> dict[str, Any]:
-    args: dict[str, Any] = dict(
-        user_id="U0DEV",
-        is_admin=is_admin,
-        settings=big_settings(),
-        metrics_7d=big_metrics(7),
-        metrics_30d=big_metrics(30),
-        recent=big_recent(),
-        lang=lang,
-    )
+    args: dict[str, Any] = {
+        "user_id": "U0DEV",
+        "is_admin": is_admin,
+        "settings": big_settings(),
+        "metrics_7d": big_metrics(7),
+        "metrics_30d": big_metrics(30),
+        "recent": big_recent(),
+        "lang": lang,
+    }
     return home_view(**(args | overrides))
 
 

@@ -22,7 +22,7 @@ def test_concurrent_callers_share_passes_and_get_their_own_rows():
     requests = [[f"text {i}", f"second {i}" * (i % 3 + 1)] for i in range(16)]
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(coalescer, requests))
-    for texts, rows in zip(requests, results):
+    for texts, rows in zip(requests, results, strict=True):
         assert np.array_equal(rows, _slow_rows(texts))
     assert coalescer.passes < len(requests) / 2, "the calls were not batched"
 

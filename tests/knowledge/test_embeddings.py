@@ -39,7 +39,7 @@ def test_matches_sentence_transformers_reference(minilm: LocalMiniLM) -> None:
     ref = np.array(REFERENCE["vectors"], dtype=np.float32)
     got = minilm.embed(REFERENCE["texts"])
     cosine = (got * ref).sum(axis=1) / np.linalg.norm(ref, axis=1)
-    assert cosine.min() >= 0.9999, dict(zip(REFERENCE["texts"], cosine.round(6)))
+    assert cosine.min() >= 0.9999, dict(zip(REFERENCE["texts"], cosine.round(6), strict=True))
     # The fixture is rounded to 6 decimals (±5e-7); what is left is float32 noise.
     assert np.abs(got - ref).max() < 5e-6
 

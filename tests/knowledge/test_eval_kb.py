@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 from jamono.evals.kb import Query, score_rankings
-from jamono.settings import get_settings
-from tests.knowledge.fakes import HashEmbedder
+from jamono.platform.settings import get_settings
+from tests.knowledge.doubles import HashEmbedder
 
 
 @pytest.fixture

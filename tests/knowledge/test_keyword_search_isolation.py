@@ -7,7 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents
 from knowledge.search import keyword_search, text_candidates, text_candidates_pruned, word_lexemes, word_query

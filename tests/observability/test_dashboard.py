@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 from prometheus_client import REGISTRY
 
 import jamono.observability.metrics  # noqa: F401 — registers NOX's metrics
-from jamono.observability.worker_metrics import QueueDepth
+from jamono.queue.metrics_server import QueueDepth
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "nox-dashboard.json"
 BOARDS = ["Agent performance", "User engagement", "System health", "Error rates"]
@@ -72,7 +73,7 @@ def test_the_seed_s_four_boards_are_rows_with_panels():
     rows = [p for p in dashboard["panels"] if p["type"] == "row"]
     assert [r["title"] for r in rows] == BOARDS
     positions = [dashboard["panels"].index(r) for r in rows] + [len(dashboard["panels"])]
-    for start, end in zip(positions, positions[1:]):
+    for start, end in itertools.pairwise(positions):
         assert end - start - 1 >= 3, "every board has several panels"
     ids = [p["id"] for p in _panels(dashboard["panels"])]
     assert len(ids) == len(set(ids))

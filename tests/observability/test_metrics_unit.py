@@ -29,7 +29,7 @@ def test_ack_stats_are_a_cumulative_histogram_and_a_counter():
     assert abs(found[("jamono_slack_ack_seconds_sum", ())] - 5.0194) < 1e-9
     assert found[("jamono_slack_events_total", (("outcome", "queued"), ("type", "app_mention")))] == 5
     assert found[("jamono_slack_events_total", (("outcome", "ignored"), ("type", "other")))] == 1
-    assert len(ACK_BUCKETS) == len({b for b in ACK_BUCKETS})
+    assert len(ACK_BUCKETS) == len(set(ACK_BUCKETS))
 
 
 def test_slack_request_types_and_outcomes():
@@ -74,7 +74,7 @@ def test_record_action_counts_by_type_and_outcome():
 
 
 def test_prepare_multiprocess(monkeypatch, tmp_path):
-    from jamono.observability.worker_metrics import MULTIPROC_ENV, prepare_multiprocess
+    from jamono.queue.job_metrics import MULTIPROC_ENV, prepare_multiprocess
 
     monkeypatch.delenv(MULTIPROC_ENV, raising=False)
     monkeypatch.delenv("JAMONO_WORKER_METRICS_PORT", raising=False)  # restored (absent) after the test
@@ -94,7 +94,7 @@ async def test_web_metrics_can_require_a_bearer_token():
     from aiohttp.test_utils import TestClient, TestServer
     from slack_bolt.async_app import AsyncApp
 
-    from jamono.web import build_web_app
+    from jamono.web.app import build_web_app
 
     bolt = AsyncApp(signing_secret="s", token="xoxb-x", request_verification_enabled=False)
     async with TestClient(TestServer(build_web_app(bolt, "s", {}, metrics_token="s3cret"))) as client:
