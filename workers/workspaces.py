@@ -6,7 +6,7 @@ import dramatiq
 
 from jamono.container import get_runtime
 from jamono.queue.names import Actor
-from workers.options import HOUSEKEEPING_JOB, MINUTES, SLACK_JOB, is_final_attempt
+from workers.options import ANSWER_JOB, HOUSEKEEPING_JOB, MINUTES, SLACK_JOB, is_final_attempt
 
 
 @dramatiq.actor(actor_name=Actor.WELCOME_INSTALLATION, max_age=24 * 60 * MINUTES, **HOUSEKEEPING_JOB)
@@ -57,7 +57,7 @@ def set_channel_watch(payload: dict) -> None:
     run(get_runtime(), WatchChannelJob.model_validate(payload))
 
 
-@dramatiq.actor(actor_name=Actor.WATCHED_MESSAGE, max_age=30 * MINUTES, **SLACK_JOB)
+@dramatiq.actor(actor_name=Actor.WATCHED_MESSAGE, max_age=30 * MINUTES, **ANSWER_JOB)
 def watched_message(payload: dict) -> None:
     from jamono.slack.payloads import MessageJob
     from jamono.workspaces.onboarding import answer_if_incident

@@ -26,6 +26,7 @@ from jamono.queue import event_log
 from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
 from jamono.slack.payloads import CommandJob, MessageJob
 from jamono.slack.rate_limit import ChannelBusy, channel_post_limiter
+from jamono.slack.routing import mark_thread
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
                 reply_ts = find_existing_reply(client, job)
             if reply_ts is None:
                 _wait_for_channel(rt, job, final_attempt)
+                mark_thread(rt.cache, job.team_id, job.channel, job.reply_thread_ts)  # replies in it: worth a job
                 reply_ts = post_placeholder(client, job, lang)
             if reply_ts != state.reply_ts:
                 event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
