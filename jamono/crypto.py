@@ -172,7 +172,7 @@ def shared_database(database_url: str | None) -> bool:
 
 
 def require_keys_for_shared_database(settings: Settings) -> None:
-    if settings.jamono_encryption_keys is None and shared_database(settings.database_url):
+    if settings.jamono_encryption_keys is None and shared_database(settings.app_database_url or settings.database_url):
         from jamono.settings import SettingsError
 
         dev_key = Path(settings.data_dir) / DEV_KEY_FILE

@@ -1,7 +1,8 @@
 """Connection pools and the tenant-scoped transaction every tenant-owned query runs in.
 
 The app's connections run as the `jamono_app` role (no owner rights, no BYPASSRLS), so
-PostgreSQL's row-level security — not our WHERE clauses — decides what a tenant can see.
+PostgreSQL's row-level security — not our WHERE clauses — decides what a tenant can see. In
+production they log in as `jamono_login` (APP_DATABASE_URL), which can become nothing else.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ def _role_setter(role: str | None):
 
 
 def require_database_url(settings: Settings) -> str:
-    if not settings.database_url:
+    """Where the app's own connections go: APP_DATABASE_URL (a login that can only become the app
+    role) when set, else DATABASE_URL. Migrations and key rotation use DATABASE_URL (the owner)."""
+    url = settings.app_database_url or settings.database_url
+    if not url:
         raise SettingsError("DATABASE_URL: not set; `jamono run` starts an embedded PostgreSQL")
-    return settings.database_url
+    return url
 
 
 def open_pool(

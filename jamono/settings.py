@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".jamono"), validation_alias="JAMONO_DATA_DIR")
 
     database_url: str | None = None
+    # Web and workers: a login that can only become `jamono_app` (migration 0014's `jamono_login`).
+    # Unset, they use DATABASE_URL; the owner's DATABASE_URL is then needed only by `jamono migrate`
+    # and `jamono keys rotate`.
+    app_database_url: str | None = Field(default=None, validation_alias="APP_DATABASE_URL")
     # The role the app runs as (no BYPASSRLS, not the owner): row-level security applies to it.
     db_app_role: str = Field(default="jamono_app", validation_alias="JAMONO_DB_APP_ROLE")
     db_pool_max: int = Field(default=10, ge=1, le=200, validation_alias="JAMONO_DB_POOL_MAX")
@@ -102,6 +106,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "database_url",
+        "app_database_url",
         "redis_url",
         "rabbitmq_url",
         "slack_bot_token",
@@ -136,7 +141,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL, e.g. https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("database_url")
+    @field_validator("database_url", "app_database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
         if value and not value.startswith(("postgresql://", "postgres://")):
@@ -248,7 +253,7 @@ def require_sandbox_private(settings: Settings) -> None:
     """`jamono serve` with the sandbox's public secret: loopback and a local database only."""
     if settings.signing_secret != SANDBOX_SIGNING_SECRET or settings.sandbox_exposed:
         return
-    problem = sandbox_exposure_problem(settings.host, settings.database_url)
+    problem = sandbox_exposure_problem(settings.host, settings.app_database_url or settings.database_url)
     if problem is not None:
         raise SettingsError(problem)
 
