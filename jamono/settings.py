@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 
+    # Fair shares (jamono/fairness): each tenant's answers start at most at its plan's rate (answers
+    # per second, with bursts of BURST); the jobs beyond wait on Dramatiq's delay queue, so another
+    # tenant's jobs go first. Multiplies the plan's rate (0: no per-tenant scheduling).
+    fair_rate_scale: float = Field(default=1.0, ge=0.0, le=1000.0, validation_alias="JAMONO_FAIR_RATE_SCALE")
+    # Daily budgets per plan, `plan=answers:llm_tokens` comma-separated; unlisted plans keep the
+    # defaults of jamono/fairness/plans.py (0 means no limit).
+    daily_budgets: str = Field(default="", validation_alias="JAMONO_DAILY_BUDGETS")
+
     # Slack-facing jobs: bounded, because Slack users wait minutes, not days.
     job_max_retries: int = Field(default=4, ge=0, le=20)
     job_time_limit_s: int = Field(default=120, ge=5, le=3600)

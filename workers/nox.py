@@ -7,6 +7,7 @@ import logging
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
+from jamono.fairness.scheduler import later_for_fairness
 from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.jobs import HANDLE_MESSAGE, NOX_QUEUE
 from jamono.logs import guard_root_handlers
@@ -47,6 +48,8 @@ def _is_final_attempt() -> bool:
 def handle_message(payload: dict) -> None:
     from jamono.answering import answer_message
 
+    if later_for_fairness(get_runtime(), payload):
+        return
     answer_message(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
 
 
@@ -54,6 +57,8 @@ def handle_message(payload: dict) -> None:
 def answer_command(payload: dict) -> None:
     from jamono.answering import answer_command as answer
 
+    if later_for_fairness(get_runtime(), payload):
+        return
     answer(get_runtime(), CommandJob.model_validate(payload))
 
 
@@ -75,6 +80,8 @@ def record_proposal(payload: dict) -> None:
 def kb_search(payload: dict) -> None:
     from jamono.kb_slack import search_and_respond
 
+    if later_for_fairness(get_runtime(), payload):
+        return
     search_and_respond(get_runtime(), CommandJob.model_validate(payload))
 
 

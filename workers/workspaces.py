@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from jamono.fairness.scheduler import later_for_fairness
 from jamono.jobs import SET_FOLLOW_UPS, THREAD_FOLLOW_UP
 from jamono.runtime import get_runtime
 from workers.nox import _SLACK_JOB, MINUTES, _is_final_attempt
@@ -72,6 +73,8 @@ def watched_message(payload: dict) -> None:
     from jamono.onboarding import answer_if_incident
     from jamono.slack.payloads import MessageJob
 
+    if later_for_fairness(get_runtime(), payload):
+        return
     answer_if_incident(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
 
 
@@ -80,6 +83,8 @@ def thread_follow_up(payload: dict) -> None:
     from jamono.follow_ups import answer_follow_up
     from jamono.slack.payloads import MessageJob
 
+    if later_for_fairness(get_runtime(), payload):
+        return
     answer_follow_up(get_runtime(), MessageJob.model_validate(payload), final_attempt=_is_final_attempt())
 
 

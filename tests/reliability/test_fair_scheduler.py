@@ -1,0 +1,86 @@
+"""The per-tenant turn of answering jobs, on a real Redis and a real Dramatiq Redis broker.
+
+A tenant within its burst goes at once; beyond it, each job is put back on Dramatiq's delay queue
+for the slot it booked (same message id, retries and enqueue time), once; another tenant's job
+meanwhile goes at once. The end-to-end figure (one tenant's 2,000 mentions vs another's answers)
+is bench/fair_share.py's."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import dramatiq
+import pytest
+import redis
+from dramatiq.brokers.redis import RedisBroker
+
+from jamono.fairness.plans import PlanQuota, quota_for
+from jamono.fairness.scheduler import BOOKED, TenantBuckets, defer_if_over_share
+from jamono.settings import load_settings
+
+QUOTA = PlanQuota(answers_per_day=0, llm_tokens_per_day=0, answers_per_s=2.0, burst=3)
+
+
+@pytest.fixture
+def client(redis_url: str):
+    c = redis.Redis.from_url(redis_url)
+    yield c
+    c.close()
+
+
+def test_a_tenant_gets_its_burst_then_its_rate_and_others_are_not_slowed(client) -> None:
+    buckets = TenantBuckets(client)
+    flooder, other = uuid.uuid4(), uuid.uuid4()
+    waits = [buckets.book(flooder, QUOTA) for _ in range(6)]
+    assert waits[:3] == [0, 0, 0]
+    # then one slot every 500 ms (a little less: Redis's clock moved between the calls)
+    assert [round(w / 100) for w in waits[3:]] == [5, 10, 15]
+    assert buckets.book(other, QUOTA) == 0
+
+
+@pytest.fixture
+def broker(client):
+    namespace = "jamono-fair-" + uuid.uuid4().hex[:6]
+    b = RedisBroker(client=client, namespace=namespace)
+    b.declare_queue("nox")
+    yield b
+    for key in client.scan_iter(f"{namespace}:*"):
+        client.delete(key)
+
+
+def _delayed(client, broker) -> list[dict]:
+    return [json.loads(raw) for raw in client.hvals(f"{broker.namespace}:nox.DQ.msgs")]
+
+
+def test_a_job_over_its_share_goes_back_once_for_its_turn(client, broker) -> None:
+    buckets = TenantBuckets(client)
+    tenant = uuid.uuid4()
+    jobs = [
+        dramatiq.Message(
+            queue_name="nox",
+            actor_name="handle_message",
+            args=({"team_id": "T1", "text": f"q{i}"},),
+            kwargs={},
+            options={"retries": 1},
+        )
+        for i in range(5)
+    ]
+    deferred = [defer_if_over_share(job, buckets, tenant, QUOTA, broker) for job in jobs]
+    assert deferred == [False, False, False, True, True]
+    delayed = sorted(_delayed(client, broker), key=lambda m: m["options"]["eta"])
+    assert [m["message_id"] for m in delayed] == [jobs[3].message_id, jobs[4].message_id]
+    assert all(m["options"]["retries"] == 1 and m["options"][BOOKED] > 0 for m in delayed)
+    assert [m["message_timestamp"] for m in delayed] == [jobs[3].message_timestamp, jobs[4].message_timestamp]
+    # Back from the delay queue, a booked job runs: it is never deferred twice.
+    back = jobs[3].copy(options={BOOKED: delayed[0]["options"][BOOKED]})
+    assert defer_if_over_share(back, buckets, tenant, QUOTA, broker) is False
+    assert len(_delayed(client, broker)) == 2
+
+
+def test_plans_and_the_operator_set_the_rates_and_budgets() -> None:
+    settings = load_settings(_env_file=None, JAMONO_FAIR_RATE_SCALE=0.5, JAMONO_DAILY_BUDGETS="team=10:0")
+    assert quota_for("free", settings).answers_per_s == 1.0
+    team = quota_for("team", settings)
+    assert (team.answers_per_day, team.llm_tokens_per_day) == (10, 0)
+    assert quota_for("unknown-plan", settings).answers_per_day == quota_for("free", settings).answers_per_day
