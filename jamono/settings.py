@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -140,6 +141,14 @@ class Settings(BaseSettings):
         from jamono.egress import EgressPolicy
 
         EgressPolicy.parse(value)  # a malformed entry stops the program here, named
+        return value
+
+    @field_validator("daily_budgets")
+    @classmethod
+    def _daily_budgets(cls, value: str) -> str:
+        item = r"\s*[a-z_]+\s*=\s*\d+\s*(:\s*\d+\s*)?"
+        if value.strip() and not re.fullmatch(f"{item}(,{item})*,?\\s*", value):
+            raise ValueError("must be plan=answers:tokens, comma-separated, e.g. free=500:500000,team=5000:0")
         return value
 
     @field_validator("slack_api_url")

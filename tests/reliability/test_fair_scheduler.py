@@ -22,6 +22,10 @@ from jamono.settings import load_settings
 QUOTA = PlanQuota(answers_per_day=0, llm_tokens_per_day=0, answers_per_s=2.0, burst=3)
 
 
+def _team() -> str:
+    return "T" + uuid.uuid4().hex[:9].upper()
+
+
 @pytest.fixture
 def client(redis_url: str):
     c = redis.Redis.from_url(redis_url)
@@ -31,12 +35,12 @@ def client(redis_url: str):
 
 def test_a_tenant_gets_its_burst_then_its_rate_and_others_are_not_slowed(client) -> None:
     buckets = TenantBuckets(client)
-    flooder, other = uuid.uuid4(), uuid.uuid4()
-    waits = [buckets.book(flooder, QUOTA) for _ in range(6)]
+    flooder, other = _team(), _team()
+    waits = [buckets.book(flooder, None, QUOTA) for _ in range(6)]
     assert waits[:3] == [0, 0, 0]
     # then one slot every 500 ms (a little less: Redis's clock moved between the calls)
     assert [round(w / 100) for w in waits[3:]] == [5, 10, 15]
-    assert buckets.book(other, QUOTA) == 0
+    assert buckets.book(other, None, QUOTA) == 0
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def _delayed(client, broker) -> list[dict]:
 
 def test_a_job_over_its_share_goes_back_once_for_its_turn(client, broker) -> None:
     buckets = TenantBuckets(client)
-    tenant = uuid.uuid4()
+    team = _team()
     jobs = [
         dramatiq.Message(
             queue_name="nox",
@@ -66,7 +70,7 @@ def test_a_job_over_its_share_goes_back_once_for_its_turn(client, broker) -> Non
         )
         for i in range(5)
     ]
-    deferred = [defer_if_over_share(job, buckets, tenant, QUOTA, broker) for job in jobs]
+    deferred = [defer_if_over_share(job, buckets, team, None, QUOTA, broker) for job in jobs]
     assert deferred == [False, False, False, True, True]
     delayed = sorted(_delayed(client, broker), key=lambda m: m["options"]["eta"])
     assert [m["message_id"] for m in delayed] == [jobs[3].message_id, jobs[4].message_id]
@@ -74,8 +78,32 @@ def test_a_job_over_its_share_goes_back_once_for_its_turn(client, broker) -> Non
     assert [m["message_timestamp"] for m in delayed] == [jobs[3].message_timestamp, jobs[4].message_timestamp]
     # Back from the delay queue, a booked job runs: it is never deferred twice.
     back = jobs[3].copy(options={BOOKED: delayed[0]["options"][BOOKED]})
-    assert defer_if_over_share(back, buckets, tenant, QUOTA, broker) is False
+    assert defer_if_over_share(back, buckets, team, None, QUOTA, broker) is False
     assert len(_delayed(client, broker)) == 2
+
+
+async def test_the_web_process_queues_a_flood_beyond_its_share_on_the_delay_queue(client, broker) -> None:
+    """Booked as they are enqueued: the flood's surplus never sits in the queue ahead of others."""
+    from jamono.fairness.scheduler import TurnBooker
+    from jamono.jobs import DramatiqJobQueue
+
+    jobs = DramatiqJobQueue(broker, turns=TurnBooker(broker, QUOTA))
+    flooder, other = _team(), _team()
+    for i in range(6):
+        await jobs.enqueue_async("handle_message", {"team_id": flooder, "text": f"q{i}"})
+    await jobs.enqueue_async("handle_message", {"team_id": other, "text": "mine"})
+    await jobs.enqueue_async("publish_home", {"team_id": flooder})  # not an answer: never delayed
+    ready = [json.loads(raw) for raw in client.hvals(f"{broker.namespace}:nox.msgs")]
+    delayed = _delayed(client, broker)
+    assert sorted(m["args"][0]["text"] for m in ready if "text" in m["args"][0]) == ["mine", "q0", "q1", "q2"]
+    assert sorted(m["args"][0]["text"] for m in delayed) == ["q3", "q4", "q5"]
+    assert all(m["options"][BOOKED] > 0 and m["options"]["eta"] > 0 for m in delayed)
+    assert client.llen(f"{broker.namespace}:nox.DQ") == 3
+
+    # A worker stored this workspace's real plan (burst 1): the web process follows it.
+    TenantBuckets(client).book(other, None, QUOTA.model_copy(update={"burst": 1}))
+    await jobs.enqueue_async("answer_command", {"team_id": other, "text": "again"})
+    assert "again" in [m["args"][0]["text"] for m in _delayed(client, broker)]
 
 
 def test_plans_and_the_operator_set_the_rates_and_budgets() -> None:
