@@ -145,9 +145,7 @@ def later_for_fairness(rt: Any, payload: dict[str, Any]) -> bool:
     except UnknownWorkspace:
         return False
     quota = quota_for(ws.plan_type, rt.settings)
-    return defer_if_over_share(
-        message, _buckets(rt.cache), ws.team_id, ws.enterprise_id, quota, dramatiq.get_broker()
-    )
+    return defer_if_over_share(message, _buckets(rt.cache), ws.team_id, ws.enterprise_id, quota, dramatiq.get_broker())
 
 
 _BUCKETS: dict[int, TenantBuckets] = {}
@@ -183,15 +181,16 @@ class TurnBooker:
         return self._connection
 
     async def book(self, team_id: str, enterprise_id: str | None) -> int:
+        """The wait in ms for this workspace's next answer; -1 when nothing could be booked."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending.append((bucket_keys(team_id, enterprise_id), future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         try:
             return await future
-        except (redis.RedisError, OSError) as exc:
+        except Exception as exc:  # the ack path never fails for a booking: the worker books instead
             log.warning("fair share: booking failed, queued unbooked", extra={"error": type(exc).__name__})
-            return 0
+            return -1
 
     async def _flush(self) -> None:
         await asyncio.sleep(0)  # let the requests already in this loop iteration join the batch

@@ -99,6 +99,8 @@ async def test_the_web_process_queues_a_flood_beyond_its_share_on_the_delay_queu
     assert sorted(m["args"][0]["text"] for m in delayed) == ["q3", "q4", "q5"]
     assert all(m["options"][BOOKED] > 0 and m["options"]["eta"] > 0 for m in delayed)
     assert client.llen(f"{broker.namespace}:nox.DQ") == 3
+    booked_now = [m for m in ready if m["args"][0].get("team_id") == flooder and "text" in m["args"][0]]
+    assert [m["options"][BOOKED] for m in booked_now] == [0, 0, 0], "booked once: the worker won't book again"
 
     # A worker stored this workspace's real plan (burst 1): the web process follows it.
     TenantBuckets(client).book(other, None, QUOTA.model_copy(update={"burst": 1}))
