@@ -10,7 +10,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from jamono.enqueue_batch import BatchingEnqueuer, redis_message
-from jamono.fairness.scheduler import BOOKED, FAIR_ACTORS, TurnBooker, delayed
+from jamono.fairness.scheduler import BOOKED, FAIR_ACTORS, OVERFLOW, TurnBooker, delayed
 from jamono.observability.context import job_options
 from jamono.slack.payloads import MessageJob
 
@@ -60,8 +60,8 @@ class DramatiqJobQueue:
             wait_ms = await self.turns.book(payload["team_id"], payload.get("enterprise_id"))
             if wait_ms > 0:  # over its workspace's share: on the delay queue until its turn
                 message = delayed(message, wait_ms)
-            elif wait_ms == 0:  # booked, its turn is now: the worker must not book it again
-                message = message.copy(options={BOOKED: 0})
+            elif wait_ms in (0, OVERFLOW):  # its turn is now, or none soon enough (the worker says so)
+                message = message.copy(options={BOOKED: wait_ms})
         await self.batcher.enqueue(message)
 
     async def enqueue_message_async(self, job: MessageJob, actor_name: str = HANDLE_MESSAGE) -> None:

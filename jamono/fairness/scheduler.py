@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import dramatiq
 import redis
@@ -32,10 +32,15 @@ from jamono.fairness.plans import PlanQuota
 log = logging.getLogger(__name__)
 
 BOOKED = "fair_slot_ms"  # message option: this job's slot was booked (the delay it got, in ms)
+OVERFLOW = -2  # a booking's answer when the turn would come after the horizon
+# Answering jobs live 30 minutes (max_age): a turn further away than this would expire unanswered,
+# so the job is refused with a notice instead (the workspace asked far more than its plan's rate).
+HORIZON_MS = 20 * 60 * 1000
 FAIR_ACTORS = frozenset({"handle_message", "thread_follow_up", "watched_message", "answer_command", "kb_search"})
 
 # KEYS: bucket, quota, bucket, quota… ARGV: interval ms, tolerance ms, "1" to store them as the
-# workspace's quota (workers, who know its plan) or "0" to use the stored one (the web process).
+# workspace's quota (workers, who know its plan) or "0" to use the stored one (the web process),
+# and the horizon in ms: a wait beyond it is not booked and comes back as -2 (OVERFLOW).
 # The bucket is the workspace's "theoretical arrival time" (TAT) in ms: a job may start now if
 # TAT - now <= tolerance; either way it books one interval from max(TAT, now). Returns the waits.
 _GCRA = """
@@ -59,8 +64,12 @@ for i = 1, #KEYS, 2 do
         local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
         if tat < now then tat = now end
         wait = math.max(0, tat - tolerance - now)
-        local new_tat = tat + interval
-        redis.call('SET', KEYS[i], new_tat, 'PX', math.floor(new_tat - now + tolerance) + 60000)
+        if wait > tonumber(ARGV[4]) then
+            wait = -2  -- beyond the horizon: not booked (the job would outlive its max_age)
+        else
+            local new_tat = tat + interval
+            redis.call('SET', KEYS[i], new_tat, 'PX', math.floor(new_tat - now + tolerance) + 60000)
+        end
     end
     waits[#waits + 1] = math.floor(wait)
 end
@@ -92,7 +101,8 @@ class TenantBuckets:
     def book(self, team_id: str, enterprise_id: str | None, quota: PlanQuota) -> int:
         """Milliseconds this workspace's next answer must wait for its turn (0: go now)."""
         interval, tolerance = quota_args(quota)
-        waits = self._script(keys=list(bucket_keys(team_id, enterprise_id)), args=[interval, tolerance, "1"])
+        keys = list(bucket_keys(team_id, enterprise_id))
+        waits = self._script(keys=keys, args=[interval, tolerance, "1", HORIZON_MS])
         return int(waits[0])
 
 
@@ -103,31 +113,41 @@ def delayed(message: dramatiq.Message, wait_ms: int) -> dramatiq.Message:
     )
 
 
-def defer_if_over_share(
+Turn = Literal["now", "later", "refused"]
+
+
+def take_turn(
     message: Any,
     buckets: TenantBuckets | None,
     team_id: str,
     enterprise_id: str | None,
     quota: PlanQuota,
     broker: dramatiq.Broker,
-) -> bool:
-    """True when the job was put back for its turn (the caller returns without doing the work)."""
-    if message is None or buckets is None or BOOKED in message.options:
-        return False
+) -> Turn:
+    """ "now": do the work; "later": a copy was put back for its turn; "refused": no turn within
+    the horizon (the caller says so to the person)."""
+    booked = message.options.get(BOOKED) if message is not None else None
+    if booked == OVERFLOW:  # the web process found no turn for it
+        return "refused"
+    if message is None or buckets is None or booked is not None:
+        return "now"
     try:
         wait_ms = buckets.book(team_id, enterprise_id, quota)
     except redis.RedisError as exc:  # no bucket, no scheduling: answering matters more
         log.warning("fair share: bucket unavailable, running the job now", extra={"error": type(exc).__name__})
-        return False
+        return "now"
+    if wait_ms == OVERFLOW:
+        return "refused"
     if wait_ms <= 0:
-        return False
+        return "now"
     broker.enqueue(message.copy(options={BOOKED: wait_ms}), delay=wait_ms)
     log.debug("fair share: job deferred for its workspace's turn", extra={"team_id": team_id, "wait_ms": wait_ms})
-    return True
+    return "later"
 
 
 def later_for_fairness(rt: Any, payload: dict[str, Any]) -> bool:
-    """For answering actors: True when this job was put back for its workspace's turn.
+    """For answering actors: True when this job is not to be done now (put back for its
+    workspace's turn, or refused with a notice because no turn comes soon enough).
 
     A workspace that cannot be resolved is the job's own business (it fails or is ignored there)."""
     from dramatiq.middleware import CurrentMessage
@@ -138,14 +158,17 @@ def later_for_fairness(rt: Any, payload: dict[str, Any]) -> bool:
     if rt.settings.fair_rate_scale <= 0 or rt.cache is None or not shared_deployment(rt.settings):
         return False
     message = CurrentMessage.get_current_message()
-    if message is None or BOOKED in message.options:
-        return False
     try:
         ws = rt.workspaces.get(payload.get("team_id") or "", payload.get("enterprise_id"))
     except UnknownWorkspace:
         return False
     quota = quota_for(ws.plan_type, rt.settings)
-    return defer_if_over_share(message, _buckets(rt.cache), ws.team_id, ws.enterprise_id, quota, dramatiq.get_broker())
+    turn = take_turn(message, _buckets(rt.cache), ws.team_id, ws.enterprise_id, quota, dramatiq.get_broker())
+    if turn == "refused":
+        from jamono.fairness.busy import tell_too_busy
+
+        tell_too_busy(rt, ws, payload)
+    return turn != "now"
 
 
 _BUCKETS: dict[int, TenantBuckets] = {}
@@ -197,7 +220,7 @@ class TurnBooker:
         while self._pending:
             batch, self._pending = self._pending[:256], self._pending[256:]
             keys = [key for pair, _ in batch for key in pair]
-            args = (*self.default_args, "0")
+            args = (*self.default_args, "0", HORIZON_MS)
             try:
                 waits = await self._call(keys, args)
             except Exception as exc:

@@ -16,7 +16,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 
 from jamono.fairness.plans import PlanQuota, quota_for
-from jamono.fairness.scheduler import BOOKED, TenantBuckets, defer_if_over_share
+from jamono.fairness.scheduler import BOOKED, HORIZON_MS, OVERFLOW, TenantBuckets, take_turn
 from jamono.settings import load_settings
 
 QUOTA = PlanQuota(answers_per_day=0, llm_tokens_per_day=0, answers_per_s=2.0, burst=3)
@@ -70,16 +70,30 @@ def test_a_job_over_its_share_goes_back_once_for_its_turn(client, broker) -> Non
         )
         for i in range(5)
     ]
-    deferred = [defer_if_over_share(job, buckets, team, None, QUOTA, broker) for job in jobs]
-    assert deferred == [False, False, False, True, True]
+    turns = [take_turn(job, buckets, team, None, QUOTA, broker) for job in jobs]
+    assert turns == ["now", "now", "now", "later", "later"]
     delayed = sorted(_delayed(client, broker), key=lambda m: m["options"]["eta"])
     assert [m["message_id"] for m in delayed] == [jobs[3].message_id, jobs[4].message_id]
     assert all(m["options"]["retries"] == 1 and m["options"][BOOKED] > 0 for m in delayed)
     assert [m["message_timestamp"] for m in delayed] == [jobs[3].message_timestamp, jobs[4].message_timestamp]
     # Back from the delay queue, a booked job runs: it is never deferred twice.
     back = jobs[3].copy(options={BOOKED: delayed[0]["options"][BOOKED]})
-    assert defer_if_over_share(back, buckets, team, None, QUOTA, broker) is False
+    assert take_turn(back, buckets, team, None, QUOTA, broker) == "now"
     assert len(_delayed(client, broker)) == 2
+
+
+def test_no_turn_within_the_horizon_is_refused_and_not_booked(client, broker) -> None:
+    """A job whose turn would come after its max_age is refused (with a notice) instead of expiring."""
+    buckets = TenantBuckets(client)
+    team = _team()
+    slow = QUOTA.model_copy(update={"answers_per_s": 1000 / (HORIZON_MS / 2), "burst": 1})  # 2 turns per horizon
+    waits = [buckets.book(team, None, slow) for _ in range(4)]
+    assert [round(w / 1000) for w in waits[:3]] == [0, HORIZON_MS // 2000, HORIZON_MS // 1000]
+    assert waits[3] == OVERFLOW
+    assert buckets.book(team, None, slow) == OVERFLOW, "a refusal books nothing"
+    job = dramatiq.Message(queue_name="nox", actor_name="handle_message", args=({},), kwargs={}, options={})
+    assert take_turn(job, buckets, team, None, slow, broker) == "refused"
+    assert take_turn(job.copy(options={BOOKED: OVERFLOW}), buckets, _team(), None, QUOTA, broker) == "refused"
 
 
 async def test_the_web_process_queues_a_flood_beyond_its_share_on_the_delay_queue(client, broker) -> None:
