@@ -19,9 +19,11 @@ class PlanQuota(BaseModel):
 
 
 DEFAULTS: dict[str, PlanQuota] = {
-    "free": PlanQuota(answers_per_day=500, llm_tokens_per_day=500_000, answers_per_s=2.0, burst=10),
-    "team": PlanQuota(answers_per_day=5_000, llm_tokens_per_day=5_000_000, answers_per_s=5.0, burst=25),
-    "enterprise": PlanQuota(answers_per_day=50_000, llm_tokens_per_day=50_000_000, answers_per_s=10.0, burst=50),
+    # A free workspace's 500 answers a day need far less than 1/s; the rate bounds its share of
+    # the workers during a burst (bench/fair_share.py), the burst keeps a busy incident snappy.
+    "free": PlanQuota(answers_per_day=500, llm_tokens_per_day=500_000, answers_per_s=1.0, burst=10),
+    "team": PlanQuota(answers_per_day=5_000, llm_tokens_per_day=5_000_000, answers_per_s=3.0, burst=25),
+    "enterprise": PlanQuota(answers_per_day=50_000, llm_tokens_per_day=50_000_000, answers_per_s=6.0, burst=50),
 }
 
 
