@@ -27,7 +27,7 @@ RUN /opt/venv/bin/pip install --quiet --upgrade pip \
 COPY . .
 # Our own package is pure Python: building its wheel needs setuptools, not a compiler.
 # googleapiclient ships ~600 APIs' discovery documents (110 MB); NOX builds one, Calendar v3, from
-# its shipped document (static discovery: jamono/integrations/google_calendar.py).
+# its shipped document (static discovery: jamono/integrations/google/calendar.py).
 RUN PIP_ONLY_BINARY= /opt/venv/bin/pip install --quiet --no-deps . \
  && /opt/venv/bin/pip uninstall --quiet -y pip \
  && find /opt/venv/lib/python3.11/site-packages/googleapiclient/discovery_cache/documents \
@@ -54,6 +54,6 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 USER 10001:10001
 EXPOSE 3000 9191
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["python", "-m", "jamono.healthcheck"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["python", "-m", "jamono.web.healthcheck"]
 ENTRYPOINT ["tini", "--", "jamono"]
 CMD ["serve"]

@@ -32,7 +32,7 @@ lint: $(STAMP)
 
 # The modules type-checked so far; the rest of the tree joins them with the layout step (issue 13).
 TYPED := jamono/brain/asks.py jamono/brain/cues.py jamono/brain/grounding.py jamono/brain/compose.py \
-	jamono/follow_ups.py jamono/evals/answers.py jamono/evals/corpus_tenant.py jamono/slack/escape.py \
+	jamono/conversation/follow_ups.py jamono/evals/answers.py jamono/evals/corpus_tenant.py jamono/slack/escape.py \
 	knowledge/sections.py knowledge/translate.py
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy $(TYPED)

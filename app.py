@@ -1,10 +1,5 @@
 """Builds NOX's Slack app (Bolt AsyncApp), registers the listeners and serves HTTP.
-
-Single-workspace mode (a bot token in the environment) learns its workspace from `auth.test`
-once at start-up and answers Bolt's authorize step from memory, so no listener waits on the
-network before its ack. Multi-workspace mode (SLACK_CLIENT_ID/SECRET, no bot token) serves the
-"Add to Slack" install and authorizes each team from its stored installation, remembered briefly.
-"""
+Why and how: docs/design/app.md."""
 
 from __future__ import annotations
 
@@ -24,15 +19,16 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from jamono.db import open_pool
-from jamono.jobs import DramatiqJobQueue, JobQueue
-from jamono.settings import Settings, SettingsError, get_settings
-from jamono.shutdown import stop_signals
+from jamono.platform.db import open_pool
+from jamono.platform.settings import Settings, SettingsError, get_settings
+from jamono.platform.shutdown import stop_signals
+from jamono.platform.tenancy import TeamIdentity, WorkspaceContext, register_workspace
+from jamono.queue.broker import setup_broker
+from jamono.queue.client import DramatiqJobQueue, JobQueue
+from jamono.queue.names import Actor
 from jamono.slack.client import async_web_client, web_client
-from jamono.tenancy import TeamIdentity, WorkspaceContext, register_workspace
-from jamono.web import build_web_app
+from jamono.web.app import build_web_app
 from listeners import register_listeners
-from workers.broker import setup_broker
 
 log = logging.getLogger("jamono.app")
 # Slack gives up on a request after 3 s: in-flight requests get more than that to finish on stop.
@@ -100,9 +96,9 @@ def multi_workspace(settings: Settings) -> bool:
 
 def build_oauth(settings: Settings, pool: ConnectionPool, jobs: JobQueue):
     """Bolt's OAuth flow on our stores; a finished install queues NOX's welcome (KB + DM)."""
-    from jamono.authorize_cache import CachedAuthorize
-    from jamono.crypto import load_secret_box
-    from jamono.oauth import build_oauth_flow
+    from jamono.platform.crypto import load_secret_box
+    from jamono.web.authorize_cache import CachedAuthorize
+    from jamono.workspaces.oauth import build_oauth_flow
 
     async def on_installed(installation) -> None:
         authorize.forget(installation.enterprise_id, installation.team_id)  # a re-install brings a new token
@@ -111,7 +107,7 @@ def build_oauth(settings: Settings, pool: ConnectionPool, jobs: JobQueue):
             "enterprise_id": installation.enterprise_id,
             "user_id": installation.user_id,
         }
-        await jobs.enqueue_async("welcome_installation", payload)
+        await jobs.enqueue_async(Actor.WELCOME_INSTALLATION, payload)
 
     flow = build_oauth_flow(settings, pool, load_secret_box(settings), on_installed=on_installed)
     authorize = flow.settings.authorize = CachedAuthorize(flow.settings.authorize)
@@ -127,7 +123,7 @@ def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_
         client=async_web_client(None, settings.slack_api_url),
         # Listeners finish (the job is durably queued) before Slack gets its 200.
         process_before_response=True,
-        # Signatures are verified in jamono.web before Bolt sees the request.
+        # Signatures are verified in jamono.web.app before Bolt sees the request.
         request_verification_enabled=False,
         # Bolt's middleware for Slack workflow functions and AI-assistant threads, which NOX does not
         # use: off, so the ack path does not pay for them on every request.
@@ -171,15 +167,15 @@ def build_http_app(
 
         checks["broker"] = broker
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    from jamono.replay import MemoryReplayGuard, RedisReplayGuard
+    from jamono.web.replay_guard import MemoryReplayGuard, RedisReplayGuard
 
     replay = RedisReplayGuard(settings.redis_url) if settings.redis_url else MemoryReplayGuard()
     http = build_web_app(bolt, settings.signing_secret, checks, metrics_token=token, replay_guard=replay)
     if flow is not None:
-        from jamono.oauth import oauth_routes
+        from jamono.workspaces.oauth import oauth_routes
 
         http.add_routes(oauth_routes(flow))
-    from jamono.landing import landing_routes
+    from jamono.web.landing import landing_routes
 
     http.add_routes(landing_routes(settings, multi_workspace=flow is not None))
     return http
@@ -252,7 +248,7 @@ async def serve(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identi
 
 
 def socket_mode_handler(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None):
-    from jamono.socket_mode import NoxSocketModeHandler
+    from jamono.web.socket_mode import NoxSocketModeHandler
 
     bolt = (
         build_bolt_app(settings, jobs, oauth_flow=build_oauth(settings, pool, jobs))
@@ -274,7 +270,7 @@ def main() -> None:
     if identity is not None:
         # One workspace, self-hosted: its runbook library is loaded as "Add to Slack" loads it for
         # an install (a worker job, idempotent: unchanged runbooks cost one read each).
-        jobs.enqueue("welcome_installation", {"team_id": identity.team_id, "enterprise_id": identity.enterprise_id})
+        jobs.enqueue(Actor.WELCOME_INSTALLATION, {"team_id": identity.team_id, "enterprise_id": identity.enterprise_id})
     try:
         asyncio.run(serve(settings, pool, jobs, identity))
     finally:

@@ -30,7 +30,7 @@ class Stack:
     """Embedded PostgreSQL + Redis (unless given), migrations, the Slack sandbox, the workspace."""
 
     def __init__(self) -> None:
-        from jamono.embedded import EmbeddedServices
+        from jamono.platform.embedded import EmbeddedServices
 
         self.data_dir = Path(tempfile.mkdtemp(prefix="jamono-bench-"))
         self.services = EmbeddedServices(
@@ -83,8 +83,8 @@ class Stack:
     def register_workspace(self, env: dict[str, str]) -> None:
         """The sandbox team as NOX's workspace, with the bundled runbooks (as `jamono run` does)."""
         import app
-        from jamono.db import open_pool
-        from jamono.tenancy import register_workspace
+        from jamono.platform.db import open_pool
+        from jamono.platform.tenancy import register_workspace
         from knowledge.embeddings import get_embedder
         from knowledge.ingest import load_bundled
         from tests.reliability import rig

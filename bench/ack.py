@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from jamono.embedded import EmbeddedServices  # noqa: E402
+from jamono.platform.embedded import EmbeddedServices  # noqa: E402
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET  # noqa: E402
 from jamono.sandbox.signing import signed_headers  # noqa: E402
-from jamono.settings import SANDBOX_SIGNING_SECRET  # noqa: E402
 
 TEAM, BOT_USER = "T0SANDBOX", "U0NOX"
 
@@ -278,9 +278,9 @@ def main() -> int:
         try:
             wait_port(port, web_proc)
             import app
-            from jamono.db import open_pool
-            from jamono.settings import get_settings
-            from jamono.tenancy import register_workspace
+            from jamono.platform.db import open_pool
+            from jamono.platform.settings import get_settings
+            from jamono.platform.tenancy import register_workspace
             from knowledge.embeddings import get_embedder
             from knowledge.ingest import load_bundled
 

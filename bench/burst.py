@@ -62,8 +62,8 @@ def run_one(stack: Stack, broker: str, args: argparse.Namespace, rabbitmq_url: s
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         rig.wait_port(port, web)
+        from jamono.platform.settings import SANDBOX_SIGNING_SECRET
         from jamono.sandbox.sender import SlackEventSender
-        from jamono.settings import SANDBOX_SIGNING_SECRET
 
         payloads = SlackEventSender(url, SANDBOX_SIGNING_SECRET, sandbox=stack.sandbox)
         # Warm up: the worker loads its models, the web process its code paths.

@@ -41,8 +41,8 @@ async def _wait(predicate, timeout: float = 60.0, interval: float = 0.002):
 
 
 async def run(stack: Stack, url: str, n: int) -> dict:
+    from jamono.platform.settings import SANDBOX_SIGNING_SECRET
     from jamono.sandbox.sender import SlackEventSender
-    from jamono.settings import SANDBOX_SIGNING_SECRET
 
     sandbox = stack.sandbox
     triage, declare, acks, channels = [], [], [], []

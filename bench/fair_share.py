@@ -46,10 +46,10 @@ def install(stack: Stack, env: dict[str, str], team: str) -> None:
     its bundled runbooks."""
     from slack_sdk.oauth.installation_store import Installation
 
-    from jamono.crypto import load_secret_box
-    from jamono.db import open_pool
-    from jamono.installations import PostgresInstallationStore
-    from jamono.tenancy import load_workspace
+    from jamono.platform.crypto import load_secret_box
+    from jamono.platform.db import open_pool
+    from jamono.workspaces.installations import PostgresInstallationStore
+    from jamono.platform.tenancy import load_workspace
     from knowledge.embeddings import get_embedder
     from knowledge.ingest import load_bundled
 
@@ -162,9 +162,9 @@ def summary(name: str, values: list[float], sent: int) -> str:
 
 
 def run(stack: Stack, args: argparse.Namespace) -> int:
-    from jamono.crypto import generate_key
+    from jamono.platform.crypto import generate_key
     from jamono.sandbox.sender import SlackEventSender
-    from jamono.settings import SANDBOX_SIGNING_SECRET
+    from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 
     extra = dict(kv.split("=", 1) for kv in args.env)
     env = multi_env(stack, generate_key(), extra)

@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
 
-from jamono.db import open_pool, tenant_tx  # noqa: E402
-from jamono.settings import load_settings  # noqa: E402
+from jamono.platform.db import open_pool, tenant_tx  # noqa: E402
+from jamono.platform.settings import load_settings  # noqa: E402
 from knowledge import search as search_module  # noqa: E402
 from knowledge.store import vector_literal  # noqa: E402
 from migrations.runner import apply_migrations  # noqa: E402
@@ -99,7 +99,7 @@ class BenchDatabase:
         if given:
             self.base_url = given
         else:
-            from jamono.embedded import EmbeddedPostgres
+            from jamono.platform.embedded import EmbeddedPostgres
 
             self.server = EmbeddedPostgres(ROOT / ".jamono" / "bench", database="postgres")
             self.base_url = self.server.start()
@@ -119,9 +119,11 @@ class BenchDatabase:
 
 
 def bench_ingest(pool, admin_url: str, docs: int) -> dict[str, float]:
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
     from knowledge.embeddings import local_embedder
-    from knowledge.ingest import BUNDLED_DIR, ingest_documents, load_paths
+    from knowledge.bundle import BUNDLED_DIR
+    from knowledge.ingest import ingest_documents
+    from knowledge.documents import load_paths
 
     sources, _ = load_paths([BUNDLED_DIR / "en", BUNDLED_DIR / "fr"], relative_to=BUNDLED_DIR)
     sample = sources[:: max(1, len(sources) // docs)][:docs]

@@ -35,8 +35,8 @@ def drain(stack: Stack, workers: int, args: argparse.Namespace) -> dict:
     procs: list[rig.Proc] = []
     try:
         rig.wait_port(port, web)
+        from jamono.platform.settings import SANDBOX_SIGNING_SECRET
         from jamono.sandbox.sender import SlackEventSender
-        from jamono.settings import SANDBOX_SIGNING_SECRET
 
         payloads = SlackEventSender(url, SANDBOX_SIGNING_SECRET, sandbox=stack.sandbox)
         envelopes = rig.burst_envelopes(payloads, args.jobs, tag=uuid.uuid4().hex[:4].upper())

@@ -32,9 +32,9 @@ import psycopg
 import redis
 from cryptography.fernet import Fernet
 
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 from jamono.sandbox.sender import SlackEventSender
 from jamono.sandbox.server import SandboxThread
-from jamono.settings import SANDBOX_SIGNING_SECRET
 from tests.reliability import rig
 
 DEPLOY = Path(__file__).resolve().parent
@@ -237,7 +237,7 @@ def start_time(stack: Stack) -> float:
     ).stdout.split()
     check(code == ["0"], "migrate ran once and exited 0 before web and worker started")
     print(f"stack start time (compose up → web /healthz 200): {seconds:.1f} s", flush=True)
-    for service in ("web", "worker"):  # the image's HEALTHCHECK (python -m jamono.healthcheck)
+    for service in ("web", "worker"):  # the image's HEALTHCHECK (python -m jamono.web.healthcheck)
         (container,) = stack.containers(service)
         wait(lambda c=container: health(c) == "healthy", 120, f"{service}'s Docker health check", interval=1)
     print("  ok: Docker reports web and worker healthy (the image's HEALTHCHECK)", flush=True)

@@ -1,5 +1,5 @@
 import sys
 
-from jamono.cli import main
+from jamono.cli.main import main
 
 sys.exit(main())

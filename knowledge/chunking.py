@@ -1,12 +1,5 @@
 """Structure-aware chunking: one chunk per Markdown section, long sections split by size.
-
-A runbook is read by section ("Diagnosis > Logs"), so chunks follow headings (# to ###)
-and remember their heading path. Commands must reach the reader whole: fenced code blocks
-are swapped for placeholders before any splitting and restored afterwards, so no splitter
-can cut one in half (a chunk may exceed the target size rather than break a code block).
-langchain's header splitter also strips indentation and blank lines; both are encoded the
-same way and restored.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

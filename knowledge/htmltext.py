@@ -1,9 +1,5 @@
 """HTML pages to Markdown-ish text with the standard library, keeping what chunking needs.
-
-Headings become `#` headings (so sections split the same way as in Markdown files),
-`<pre>` becomes a fenced code block (kept whole by the chunker), lists become bullets,
-and scripts, styles and page chrome (nav, header, footer) are dropped.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

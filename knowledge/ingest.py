@@ -1,10 +1,5 @@
 """Ingestion: documents in, chunks with embeddings out, each document replaced atomically.
-
-Embedding is the expensive part, so it is skipped whenever the stored document has the same
-fingerprint and was embedded by the same model; it happens outside any transaction (no
-lock held while a model runs), batched across documents; then each document is written
-in its own short transaction.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
@@ -20,31 +15,21 @@ import numpy as np
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from knowledge import store
 from knowledge.chunking import CHUNKER_VERSION, Chunk, chunk_document
-from knowledge.documents import (
-    SourceDocument,
-    UnsupportedDocument,
-    discover_files,
-    load_file,
-)
+from knowledge.bundle import BUNDLED_DIR, BUNDLED_PREFIX
+from knowledge.documents import IngestFailure, SourceDocument, load_paths
 from knowledge.embeddings import Embedder
+from knowledge.shipped_vectors import load_shipped, text_key
 from knowledge.store import DocumentInfo
 
 log = logging.getLogger(__name__)
 
-BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
-BUNDLED_PREFIX = "bundled/"
 EMBED_BATCH = 64
 
 Progress = Callable[[int, int, str], None]
 """Called after each document with (documents done, documents total, source)."""
-
-
-class IngestFailure(BaseModel):
-    source: str
-    reason: str
 
 
 class IngestReport(BaseModel):
@@ -197,24 +182,6 @@ def ingest_documents(
     return report
 
 
-def load_paths(
-    paths: Sequence[Path | str], *, relative_to: Path | str | None = None, source_prefix: str = ""
-) -> tuple[list[SourceDocument], list[IngestFailure]]:
-    """Read supported files under paths; source = prefix + path relative to `relative_to`
-    (or the absolute path)."""
-    base = Path(relative_to).resolve() if relative_to is not None else None
-    docs: list[SourceDocument] = []
-    failures: list[IngestFailure] = []
-    for path in discover_files([Path(p) for p in paths]):
-        resolved = path.resolve()
-        source = source_prefix + (resolved.relative_to(base).as_posix() if base else resolved.as_posix())
-        try:
-            docs.append(load_file(path, source=source))
-        except (UnsupportedDocument, OSError, ValueError) as exc:
-            failures.append(IngestFailure(source=source, reason=str(exc)))
-    return docs, failures
-
-
 def ingest_paths(
     pool: ConnectionPool,
     tenant_id: UUID | str,
@@ -249,15 +216,11 @@ class _MemoEmbedder:
         self.dim = inner.dim
 
     def _seed(self) -> None:
-        from knowledge.shipped_vectors import load_shipped
-
         if self.model_id not in self._seeded:
             self._memo.update(load_shipped(self.model_id))
             self._seeded.add(self.model_id)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        from knowledge.shipped_vectors import text_key
-
         keys = [text_key(self.model_id, t) for t in texts]
         with self._lock:
             self._seed()

@@ -1,16 +1,5 @@
 """Hybrid search over a tenant's chunks: pgvector kNN + PostgreSQL full text, fused by RRF.
-
-Runs on a connection already inside `tenant_tx`: row-level security scopes every row, and
-each statement also says `tenant_id = jamono_current_tenant()` so the planner can use the
-tenant indexes.
-
-Why not just `ORDER BY embedding <=> q LIMIT k` on the HNSW index: the index is shared by all
-tenants and pgvector 0.6 filters *after* the graph walk (no iterative scan), so a tenant
-owning 1% of the rows gets ~1% of `ef_search` candidates back, often none. Small tenants are
-therefore scanned exactly (their rows through the (tenant_id, embedding_model) index: cheap
-and exact); large ones use HNSW with `ef_search` raised to their share, over-fetching, and
-fall back to the exact scan when too few rows survive the filter.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """What a runbook section is for: explaining the alert, finding the cause, or fixing it.
-
-People ask how to diagnose or fix something, and a runbook's explanatory sections (Meaning,
-Impact) paraphrase the symptoms they describe, so they win on similarity while the commands sit
-in Diagnosis and Mitigation. Answers pick sections by role: from the heading first (English or
-French, any depth of the heading path), else from the content (commands, imperative steps).
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Vectors of the bundled runbooks, computed once and shipped with Jamono.
-
-Every new workspace gets the bundled knowledge base; embedding its ~500 chunks on a CPU takes
-minutes, so the vectors travel with the package instead (keyed by model and exact text; a
-changed chunk simply misses and is embedded live). Rebuild with `jamono kb bundle-vectors`.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
@@ -12,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.bundle import BUNDLED_DIR, BUNDLED_PREFIX
 from knowledge.chunking import chunk_document
+from knowledge.documents import load_paths
 from knowledge.embeddings import Embedder
 
 VECTORS_FILE = Path(__file__).resolve().parent / "bundled" / "vectors.npz"
@@ -24,8 +22,6 @@ def text_key(model_id: str, text: str) -> str:
 
 def bundled_texts() -> list[str]:
     """The exact texts `load_bundled` embeds, in a stable order."""
-    from knowledge.ingest import BUNDLED_DIR, BUNDLED_PREFIX, load_paths
-
     folders = sorted(p for p in BUNDLED_DIR.iterdir() if p.is_dir() and not p.name.startswith("."))
     docs, _ = load_paths(folders, relative_to=BUNDLED_DIR, source_prefix=BUNDLED_PREFIX)
     texts = [chunk.embedding_text for doc in sorted(docs, key=lambda d: d.source) for chunk in chunk_document(doc)]

@@ -1,8 +1,5 @@
 """SQL for knowledge documents and chunks; every function runs on a connection inside tenant_tx.
-
-Rows carry the tenant id explicitly and row-level security checks it: a write for another
-tenant than the transaction's fails instead of leaking.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

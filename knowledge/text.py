@@ -1,9 +1,5 @@
 """Text normalisation shared by indexing and querying, so both sides see the same words.
-
-PostgreSQL here has no `unaccent`, so accents are folded in Python; and runbooks are full of
-identifiers (`KubePodCrashLooping`, `node.kubernetes.io/unreachable`, `OOMKilled`) that no
-text-search parser or WordPiece vocabulary splits into the words people actually type.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

@@ -1,11 +1,5 @@
 """French questions against English runbooks: a word-for-word English rendering of the query.
-
-all-MiniLM-L6-v2 reads English; a French question shares only its technical words with an
-English runbook ("etcd", "pod") and loses the rest ("disque plein", "redémarre en boucle"). The
-search therefore also embeds and matches an English rendering made from an ops lexicon
-(`lexicon/fr_en.tsv`): known phrases translated (longest first), French function words dropped,
-everything else kept as written (identifiers, English words, names). Linear in the text.
-"""
+Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from jamono.embedded import EmbeddedPostgres, EmbeddedRedis
-from jamono.settings import Settings, load_settings
+from jamono.platform.embedded import EmbeddedPostgres, EmbeddedRedis
+from jamono.platform.settings import Settings, load_settings
 from migrations.runner import apply_migrations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ def base_settings(admin_database_url: str, redis_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def pool(base_settings: Settings):
-    from jamono.db import open_pool
+    from jamono.platform.db import open_pool
 
     p = open_pool(base_settings, max_size=8, name="tests")
     yield p
@@ -91,7 +91,7 @@ def pool(base_settings: Settings):
 @pytest.fixture
 def workspace(pool):
     """A brand-new tenant with one workspace, so tests never share rows."""
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
 
     team = "T" + uuid.uuid4().hex[:10].upper()
     return register_workspace(

@@ -8,13 +8,13 @@ import sys
 import uuid
 from pathlib import Path
 
-from jamono.settings import load_settings
+from jamono.platform.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_jamono_housekeeping_reports_its_pass(admin_database_url, pool, tmp_path):
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
 
     register_workspace(pool, TeamIdentity(team_id="T" + uuid.uuid4().hex[:10].upper()))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "JAMONO_"))}
@@ -29,7 +29,7 @@ def test_jamono_housekeeping_reports_its_pass(admin_database_url, pool, tmp_path
 
 
 def test_a_worker_pool_allows_two_connections_per_thread(admin_database_url):
-    from jamono.runtime import Runtime
+    from jamono.container import Runtime
 
     for threads, expected in ((2, 10), (12, 24)):  # never below JAMONO_DB_POOL_MAX (10)
         runtime = Runtime(load_settings(_env_file=None, database_url=admin_database_url, WORKER_THREADS=threads))

@@ -13,13 +13,13 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from pydantic import SecretStr
 
-from jamono import event_log
-from jamono.crypto import SecretBox, generate_key
-from jamono.db import no_tenant_tx, tenant_tx
-from jamono.installations import PostgresInstallationStore
-from jamono.interactions import record_interaction
+from jamono.conversation.exchanges import record_interaction
+from jamono.platform.crypto import SecretBox, generate_key
+from jamono.platform.db import no_tenant_tx, tenant_tx
+from jamono.platform.tenancy import TeamIdentity, WorkspaceContext, register_workspace
+from jamono.queue import event_log
 from jamono.slack.payloads import MessageJob
-from jamono.tenancy import TeamIdentity, WorkspaceContext, register_workspace
+from jamono.workspaces.installations import PostgresInstallationStore
 from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents
 from knowledge.search import search
@@ -79,7 +79,7 @@ def populate(pool, box: SecretBox, secret_word: str) -> WorkspaceContext:
     PostgresInstallationStore(pool, box, "client-isolation").save(
         installation(team, bot_token=f"xoxb-{secret_word}-{uuid.uuid4().hex}")
     )
-    from jamono.credentials import CredentialStore
+    from jamono.workspaces.credentials import CredentialStore
 
     with tenant_tx(pool, ws.tenant_id) as conn:
         CredentialStore(box).put(conn, ws.workspace_id, "jira_api_token", SecretStr(f"jira-{secret_word}"))

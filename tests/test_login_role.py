@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from jamono.db import open_pool, tenant_tx
-from jamono.tenancy import TeamIdentity, register_workspace
+from jamono.platform.db import open_pool, tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
 
 LOGIN = "jamono_login"
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from jamono.embedded import EmbeddedPostgres
+from jamono.platform.embedded import EmbeddedPostgres
 
 
 def _as(url: str, user: str, database: str) -> str:
@@ -47,9 +47,9 @@ def test_migrations_apply_as_a_non_superuser_owner(owner_url):
 def test_the_app_runs_as_the_owner_with_row_level_security(owner_url):
     """The app's connections SET ROLE jamono_app; each tenant sees only its own rows, and the
     owner itself, without a tenant, sees none (FORCE row-level security binds the owner too)."""
-    from jamono.db import open_pool, tenant_tx
-    from jamono.settings import load_settings
-    from jamono.tenancy import TeamIdentity, register_workspace, resolve_ids
+    from jamono.platform.db import open_pool, tenant_tx
+    from jamono.platform.settings import load_settings
+    from jamono.platform.tenancy import TeamIdentity, register_workspace, resolve_ids
     from migrations.runner import apply_migrations
 
     apply_migrations(owner_url)
@@ -71,10 +71,10 @@ def test_the_app_runs_as_the_owner_with_row_level_security(owner_url):
 def test_the_owner_inheriting_the_router_still_sees_no_tenant(cluster, owner_url):
     """Before PostgreSQL 16 a granted role is inherited: the router's read-everything policy must
     still not apply to the owner (it holds for the router itself only)."""
-    from jamono.crypto import SecretBox, generate_key
-    from jamono.db import open_pool, tenant_tx
-    from jamono.settings import load_settings
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.crypto import SecretBox, generate_key
+    from jamono.platform.db import open_pool, tenant_tx
+    from jamono.platform.settings import load_settings
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
     from migrations.runner import apply_migrations
 
     apply_migrations(owner_url)

@@ -3,7 +3,7 @@ import re
 import pytest
 from pydantic import SecretStr
 
-from jamono.settings import Settings, SettingsError, load_settings
+from jamono.platform.settings import Settings, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +61,7 @@ def test_half_an_install_or_socket_mode_configuration_names_what_is_missing():
 
 
 def test_only_the_sandbox_uses_the_public_sandbox_secret():
-    from jamono.settings import SANDBOX_SIGNING_SECRET
+    from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 
     sandbox = load_settings(_env_file=None)
     assert not sandbox.slack_configured and sandbox.signing_secret == SANDBOX_SIGNING_SECRET
@@ -107,8 +107,8 @@ def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, n
     import logging
     import os
 
-    from jamono import cli
-    from jamono.settings import get_settings
+    import jamono.cli.main as cli
+    from jamono.platform.settings import get_settings
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))  # cli.main sets up logging on capsys's stream
@@ -129,7 +129,7 @@ def test_the_command_line_reports_a_configuration_error_in_one_line(argv, env, n
 
 
 def test_the_sandbox_may_face_a_network_only_when_told_to():
-    from jamono.settings import require_sandbox_private, sandbox_exposure_problem
+    from jamono.platform.settings import require_sandbox_private, sandbox_exposure_problem
 
     assert sandbox_exposure_problem("127.0.0.1", None) is None
     assert sandbox_exposure_problem("::1", "postgresql://nox@localhost/nox") is None
@@ -147,7 +147,7 @@ def test_the_sandbox_may_face_a_network_only_when_told_to():
 
 
 def test_a_database_that_does_not_answer_is_named_in_one_line():
-    from jamono.db import open_pool
+    from jamono.platform.db import open_pool
 
     settings = load_settings(_env_file=None, database_url="postgresql://nox:hunter2@127.0.0.1:1/jamono")
     with pytest.raises(SettingsError) as excinfo:
@@ -175,21 +175,21 @@ def test_a_database_that_does_not_answer_is_named_in_one_line():
     ],
 )
 def test_only_a_database_other_machines_share_needs_configured_keys(url, shared, monkeypatch):
-    from jamono.crypto import shared_database
+    from jamono.platform.addresses import shared_database
 
     monkeypatch.delenv("PGHOST", raising=False)
     assert shared_database(url) is shared
 
 
 def test_a_host_from_pghost_counts_too(monkeypatch):
-    from jamono.crypto import shared_database
+    from jamono.platform.addresses import shared_database
 
     monkeypatch.setenv("PGHOST", "db.internal")
     assert shared_database("postgresql:///nox") is True
 
 
 def test_an_existing_development_key_is_named_rather_than_replaced(tmp_path):
-    from jamono.crypto import DEV_KEY_FILE, require_keys_for_shared_database
+    from jamono.platform.crypto import DEV_KEY_FILE, require_keys_for_shared_database
 
     (tmp_path / DEV_KEY_FILE).write_text("k")
     settings = load_settings(_env_file=None, database_url="postgresql://nox@db.internal/nox", JAMONO_DATA_DIR=tmp_path)

@@ -1,7 +1,7 @@
 """Tenants never see each other: row-level security, not WHERE clauses, enforces it."""
 
-from jamono.db import no_tenant_tx, tenant_tx
-from jamono.tenancy import TeamIdentity, load_workspace, register_workspace
+from jamono.platform.db import no_tenant_tx, tenant_tx
+from jamono.platform.tenancy import TeamIdentity, load_workspace, register_workspace
 
 
 def test_registering_a_team_twice_keeps_one_tenant(pool):

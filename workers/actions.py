@@ -1,68 +1,46 @@
 """Dramatiq actors for actions (Jira tickets, meetings). Thin: validate the job, call jamono.actions.
-
-Imported by workers/nox.py, so every worker (and the tests' in-process worker) declares them.
-Retries are bounded; `RetryLater` carries a server's Retry-After. The last attempt never raises
-for an integration failure: it records the dead letter and tells the thread instead.
-"""
+Why and how: docs/design/workers.md."""
 
 from __future__ import annotations
 
 import dramatiq
-from dramatiq.middleware import CurrentMessage
 
 from jamono.actions.models import ActionRef, IncidentDeclaration, MeetingSubmission, ProposalClick, TicketFromMessage
-from jamono.jobs import NOX_QUEUE
-from jamono.runtime import get_runtime
-from jamono.settings import get_settings
-
-_settings = get_settings()
-MAX_RETRIES = _settings.job_max_retries
-DAY_MS = 24 * 3600 * 1000
-_ACTION_JOB = {
-    "queue_name": NOX_QUEUE,
-    "max_retries": MAX_RETRIES,
-    "min_backoff": 500,
-    "max_backoff": 60_000,
-    "time_limit": _settings.job_time_limit_s * 1000,
-    "max_age": DAY_MS,
-}
+from jamono.container import get_runtime
+from jamono.queue.names import Actor
+from workers.options import ACTION_JOB, is_final_attempt
 
 
-def _final() -> bool:
-    message = CurrentMessage.get_current_message()
-    return (message.options.get("retries", 0) if message else 0) >= MAX_RETRIES
-
-
-@dramatiq.actor(actor_name="actions_proposal", **_ACTION_JOB)
+@dramatiq.actor(actor_name=Actor.ACTIONS_PROPOSAL, **ACTION_JOB)
 def actions_proposal(payload: dict) -> None:
-    from jamono.actions.service import proposal_clicked
+    from jamono.actions.flows import proposal_clicked
 
-    proposal_clicked(get_runtime(), ProposalClick.model_validate(payload), final_attempt=_final())
+    proposal_clicked(get_runtime(), ProposalClick.model_validate(payload), final_attempt=is_final_attempt())
 
 
-@dramatiq.actor(actor_name="actions_meeting", **_ACTION_JOB)
+@dramatiq.actor(actor_name=Actor.ACTIONS_MEETING, **ACTION_JOB)
 def actions_meeting(payload: dict) -> None:
-    from jamono.actions.service import meeting_submitted
+    from jamono.actions.flows import meeting_submitted
 
-    meeting_submitted(get_runtime(), MeetingSubmission.model_validate(payload), final_attempt=_final())
+    meeting_submitted(get_runtime(), MeetingSubmission.model_validate(payload), final_attempt=is_final_attempt())
 
 
-@dramatiq.actor(actor_name="actions_incident", **_ACTION_JOB)
+@dramatiq.actor(actor_name=Actor.ACTIONS_INCIDENT, **ACTION_JOB)
 def actions_incident(payload: dict) -> None:
-    from jamono.actions.service import incident_declared
+    from jamono.actions.flows import incident_declared
 
-    incident_declared(get_runtime(), IncidentDeclaration.model_validate(payload), final_attempt=_final())
+    incident_declared(get_runtime(), IncidentDeclaration.model_validate(payload), final_attempt=is_final_attempt())
 
 
-@dramatiq.actor(actor_name="actions_from_message", **_ACTION_JOB)
+@dramatiq.actor(actor_name=Actor.ACTIONS_FROM_MESSAGE, **ACTION_JOB)
 def actions_from_message(payload: dict) -> None:
-    from jamono.actions.service import ticket_from_message
+    from jamono.actions.flows import ticket_from_message
 
-    ticket_from_message(get_runtime(), TicketFromMessage.model_validate(payload), final_attempt=_final())
+    ticket_from_message(get_runtime(), TicketFromMessage.model_validate(payload), final_attempt=is_final_attempt())
 
 
-@dramatiq.actor(actor_name="actions_retry", **_ACTION_JOB)
+@dramatiq.actor(actor_name=Actor.ACTIONS_RETRY, **ACTION_JOB)
 def actions_retry(payload: dict) -> None:
-    from jamono.actions.service import retry_clicked
+    from jamono.actions.flows import retry_clicked
 
-    retry_clicked(get_runtime(), ActionRef.model_validate(payload), final_attempt=_final())
+    retry_clicked(get_runtime(), ActionRef.model_validate(payload), final_attempt=is_final_attempt())

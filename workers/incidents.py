@@ -1,54 +1,47 @@
 """Dramatiq actors for incidents. Thin: validate the job, call jamono.incidents.flows.
-
-Imported by workers/nox.py, so every worker declares them. Reminders are delayed messages on the
-same queue (they live in the broker, so they survive worker restarts); the flow decides whether
-one is still due, and a conditional UPDATE makes sure it is sent once.
-"""
+Why and how: docs/design/workers.md."""
 
 from __future__ import annotations
 
 import dramatiq
 
-from jamono.incidents.flows import REMIND_QUEUE
+from jamono.container import get_runtime
 from jamono.incidents.models import Change, Declaration, IncidentRef, ListRequest
-from jamono.jobs import NOX_QUEUE
-from jamono.runtime import get_runtime
-from workers.actions import _ACTION_JOB, _final
-
-WEEK_MS = 7 * 24 * 3600 * 1000
+from jamono.queue.names import NOX_QUEUE, REMIND_QUEUE, Actor
+from workers.options import ACTION_JOB, WEEK_MS, is_final_attempt
 
 
-@dramatiq.actor(actor_name="incidents_declare", **_ACTION_JOB)
+@dramatiq.actor(actor_name=Actor.INCIDENTS_DECLARE, **ACTION_JOB)
 def incidents_declare(payload: dict) -> None:
     from jamono.incidents.flows import declare
 
-    declare(get_runtime(), Declaration.model_validate(payload), final_attempt=_final())
+    declare(get_runtime(), Declaration.model_validate(payload), final_attempt=is_final_attempt())
 
 
-@dramatiq.actor(actor_name="incidents_change", **_ACTION_JOB)
+@dramatiq.actor(actor_name=Actor.INCIDENTS_CHANGE, **ACTION_JOB)
 def incidents_change(payload: dict) -> None:
     from jamono.incidents.flows import change
 
-    change(get_runtime(), Change.model_validate(payload), final_attempt=_final())
+    change(get_runtime(), Change.model_validate(payload), final_attempt=is_final_attempt())
 
 
-@dramatiq.actor(actor_name="incidents_jira", **_ACTION_JOB)
+@dramatiq.actor(actor_name=Actor.INCIDENTS_JIRA, **ACTION_JOB)
 def incidents_jira(payload: dict) -> None:
     from jamono.incidents.flows import sync_jira
 
-    sync_jira(get_runtime(), IncidentRef.model_validate(payload), final_attempt=_final())
+    sync_jira(get_runtime(), IncidentRef.model_validate(payload), final_attempt=is_final_attempt())
 
 
 # A reminder may wait hours in the broker before it is due: max_age counts from its enqueue. Its own
 # queue (every `jamono worker` consumes it too), so waiting reminders are no backlog of the answers.
-@dramatiq.actor(actor_name="incidents_remind", **{**_ACTION_JOB, "max_age": WEEK_MS, "queue_name": REMIND_QUEUE})
+@dramatiq.actor(actor_name=Actor.INCIDENTS_REMIND, **{**ACTION_JOB, "max_age": WEEK_MS, "queue_name": REMIND_QUEUE})
 def incidents_remind(payload: dict) -> None:
     from jamono.incidents.flows import remind
 
     remind(get_runtime(), IncidentRef.model_validate(payload))
 
 
-@dramatiq.actor(actor_name="incidents_list", queue_name=NOX_QUEUE, max_retries=2, time_limit=60_000)
+@dramatiq.actor(actor_name=Actor.INCIDENTS_LIST, queue_name=NOX_QUEUE, max_retries=2, time_limit=60_000)
 def incidents_list(payload: dict) -> None:
     from jamono.incidents.flows import list_open
 

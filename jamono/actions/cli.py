@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from uuid import UUID
 
-from jamono.settings import get_settings
+from jamono.platform.settings import get_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,9 +24,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     from jamono.actions import store
-    from jamono.db import open_pool, tenant_tx
-    from jamono.kb_cli import _team
-    from jamono.tenancy import load_workspace
+    from jamono.cli.kb import _team
+    from jamono.platform.db import open_pool, tenant_tx
+    from jamono.platform.tenancy import load_workspace
 
     args = _parser().parse_args(argv)
     settings = get_settings()
@@ -44,8 +44,8 @@ def main(argv: list[str]) -> int:
                 )
             print(f"{len(rows)} action(s)")
             return 0
-        from jamono.actions.service import retry_failed
-        from jamono.runtime import Runtime
+        from jamono.actions.flows import retry_failed
+        from jamono.container import Runtime
 
         runtime = Runtime(settings)
         try:

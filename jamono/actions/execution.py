@@ -1,11 +1,5 @@
 """Running one confirmed action against Jira or Google Calendar, exactly once.
-
-Order: claim the row (a lease, so no parallel attempt), look before you create (the plugins' find-
-or-create by fingerprint), record `done`, then post about it once. A crash anywhere before `done`
-leaves the row claimable again and the external search finds what the crashed attempt created.
-Retryable failures go back to the queue (`RetryLater`) until its budget is spent; then the row is
-`failed` (the dead letter) and the thread shows why, with a Retry button.
-"""
+Why and how: docs/design/actions.md."""
 
 from __future__ import annotations
 
@@ -25,15 +19,15 @@ from jamono.actions import failpoints, store
 from jamono.actions.incidents import DEFAULT_WINDOW_MIN
 from jamono.actions.messages import failure_blocks, meeting_done_text, people, retired_blocks, ticket_done_text
 from jamono.actions.models import MEETING, TICKET, Action, Lang
-from jamono.credentials import CredentialStore, NotConnected
-from jamono.db import tenant_tx
 from jamono.home.settings_model import WorkspaceSettings, load_settings
 from jamono.i18n import t
 from jamono.integrations.base import IntegrationError, MeetingRequest, TicketRequest
 from jamono.integrations.priorities import map_priority
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import WorkspaceContext
 from jamono.slack.escape import escape_link_url as link
 from jamono.slack.escape import escape_mrkdwn as esc
-from jamono.tenancy import WorkspaceContext
+from jamono.workspaces.credentials import CredentialStore, NotConnected
 
 log = logging.getLogger(__name__)
 

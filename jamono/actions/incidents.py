@@ -1,9 +1,5 @@
 """What makes two reports the same incident, and the fingerprints external systems are searched by.
-
-Same thread → same incident. Otherwise: same service and same symptom (a coarse class of what is
-wrong: errors, latency, down, crash, …) within a window. Symptoms are classes, not words, so
-"checkout returns 502" and "checkout api throwing 5xx errors" match while "checkout is slow" does not.
-"""
+Why and how: docs/design/actions.md."""
 
 from __future__ import annotations
 

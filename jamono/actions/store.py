@@ -1,10 +1,5 @@
 """The `actions` table: the idempotency record and state machine behind every external effect.
-
-proposed → confirmed → running → done; running → confirmed again when an attempt fails and the
-queue will retry; → failed when it gives up (the dead letter, with its reason); proposed →
-dismissed. `running` carries a lease, so an attempt killed mid-flight is taken over once the
-lease expires, and a second click meanwhile does not start a parallel attempt.
-"""
+Why and how: docs/design/actions.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """What a question asks for: the cause, the fix, the meaning, or who to call.
-
-The answer is built from the runbook sections that answer *that*; an incident report asks for
-both the checks and the fix. Patterns are bounded (no nested repetition), so they stay linear on
-any text, and they read accent-folded, lower-case text.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

@@ -1,14 +1,5 @@
 """Multinomial logistic regression in numpy, over sparse hashed + dense features.
-
-Why this model: a few thousand labelled Slack messages are far too few for
-anything deeper, logistic regression is convex (so training is deterministic
-and needs no seeds beyond data order), its softmax outputs calibrate well with
-a single temperature, and inference is a sparse dot product (microseconds).
-
-Training is full-batch accelerated gradient descent (FISTA with adaptive
-restart) on mean cross-entropy + L2, with the step size from a power-iteration
-bound on the Hessian: no learning-rate tuning, no randomness.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

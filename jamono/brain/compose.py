@@ -1,8 +1,5 @@
 """The offline answer: the runbook passages that fit the message, quoted faithfully and trimmed.
-
-Nothing here invents facts: every line of an answer's body comes from a retrieved section,
-and NOX's own words (headers, "nothing found") come from jamono.i18n.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

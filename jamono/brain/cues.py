@@ -1,8 +1,5 @@
 """Context in an incident report that points at a runbook its symptom does not name.
-
-"The payments API returns 502 since 14:05, right after deploy 4.12": the symptom has no runbook,
-but the recent deploy says what to try first (roll it back). Bounded patterns, linear in the text.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """Slot extraction: duration, attendees, meeting title, service, summary.
-
-These are slots, not decisions, so deterministic rules are the right tool:
-they are predictable, testable and never invent a value that is not in the
-message. The learned classifier decides *whether* a meeting or an incident
-exists; these rules only read the details out of the text.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

@@ -1,15 +1,5 @@
 """Turn Slack messages into feature vectors for the intent classifier.
-
-Two families, concatenated:
-
-* hashed lexical features (sparse): word uni/bigrams and char 3–5-grams after
-  lowercasing and accent folding, so "tombée"/"tombee" and typos share
-  evidence; hashing keeps the model a fixed size with no vocabulary file.
-* dense features: a handful of message-shape signals (digits, percentages,
-  clock times, HTTP 5xx codes, "?", "!", mentions, @here…) and, when the local
-  sentence embedder is available, its 384-d embedding, which carries meaning
-  across paraphrases the lexical features never saw.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """Which runbooks answer a message, and which of their sections say what the person asked for.
-
-Search finds the runbook; the answer needs the part of it that helps. Once a document is chosen,
-its whole sections are read back from the stored document and kept by role (Diagnosis and
-Mitigation for how-to questions and incidents, Meaning for "what does this alert mean", the
-Escalation section for "who do I call"). Both brains ground on the same passages.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

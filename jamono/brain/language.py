@@ -1,10 +1,5 @@
 """French / English detection for short Slack messages.
-
-Slack messages are short ("la prod est KO", "api down??"), so n-gram language
-models trained on prose are unreliable. We score weighted function words and
-French-only ops slang, plus accented letters, and fall back to the thread's
-language (then a default) when a message carries no evidence at all.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

@@ -1,11 +1,5 @@
 """NOX's LLM brain: analysis and grounded answers from any OpenAI-compatible chat-completions endpoint.
-
-The brain only returns data (an Analysis, an answer text): it takes no action, so
-whatever a message or a document talks the model into, the worst outcome is a
-wrong sentence, which the caller can still replace with the offline brain's on
-LLMError. Calls are bounded (the client's own retries, a per-call timeout, a cap
-on server-requested waits, one repair attempt) because a Slack user is waiting.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 
@@ -25,9 +19,9 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from jamono.brain import prompts
 from jamono.brain.analysis import Analysis, Intent, MeetingNeed, Severity
 from jamono.brain.compose import CHECKS_BUDGET_CHARS, ComposedAnswer, HitLike, Source, compose, markdown_to_mrkdwn
-from jamono.logs import scrub
 from jamono.observability.metrics import record_tokens
-from jamono.settings import Settings
+from jamono.platform.logs import scrub
+from jamono.platform.settings import Settings
 
 log = logging.getLogger("jamono.brain.llm")
 

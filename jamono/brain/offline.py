@@ -1,11 +1,5 @@
 """NOX's offline brain: understand a Slack message with no network at all.
-
-The learned model (see training.py) decides intent, severity and whether a
-meeting is needed; rule-based extractors (extract.py) read the slots. The
-message is only ever *data*: it is featurised and scored, never interpreted
-as instructions, so nothing a user writes can change how it is classified
-beyond the evidence its words carry.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

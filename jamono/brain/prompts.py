@@ -1,10 +1,5 @@
 """The LLM brain's instructions, and the fences that keep Slack and document text as data.
-
-Everything a person or a document wrote goes in the *user* message, inside
-fences tagged with a per-request random tag the text cannot guess, so a message
-saying "ignore previous instructions" is a string to analyse, not an order.
-Only our own words go in the system message.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

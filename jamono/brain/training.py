@@ -1,16 +1,5 @@
 """Train NOX's offline intent / severity / meeting model and write the artifact.
-
-    jamono train intents        (wired by the CLI to `main_train`)
-
-Deterministic on purpose: same data → byte-identical `intents.npz` and
-`intents.json` (no timestamps, fixed fold order, fixed zip dates), so the
-committed artifact can be checked against its training data in CI.
-
-The artifact holds one or two *variants* of the three heads: "full"
-(lexical + sentence embedding) when the local embedder is available at
-training time, and always "lex" (lexical only), so a worker without the
-embedding weights still has a model trained for exactly its features.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

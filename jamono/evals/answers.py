@@ -1,16 +1,5 @@
 """`jamono eval answers`: does the answer a person reads contain the fix?
-
-Ingests a corpus into a throw-away workspace, answers every question through the worker's own
-path (`answering.think`, then the Block Kit a DM reply carries), flattens that reply to the text
-Slack shows, and checks it for the phrases the runbook's fix is made of.
-
-    jamono eval answers --corpus DIR --data FILE.jsonl [--json] [--verbose]
-
-Data: JSON lines {"id", "lang", "question", "relevant": [paths], "expect_any": [phrases]}.
-answer_hit: at least one phrase in the visible reply (case-insensitive, whitespace runs
-collapsed); source_hit: a relevant document among the cited sources. With OPENAI_API_KEY set,
-NOX answers through the LLM as the worker would.
-"""
+Why and how: docs/design/evals.md."""
 
 from __future__ import annotations
 
@@ -104,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval answers: no questions in {args.data}", file=sys.stderr)
         return 2
 
-    from jamono.answering import think
+    from jamono.container import Runtime
+    from jamono.conversation.answering import think
     from jamono.evals.corpus_tenant import corpus_tenant
-    from jamono.runtime import Runtime
     from jamono.sandbox.render import render_blocks
     from jamono.slack.blocks import answer_blocks
 

@@ -1,8 +1,5 @@
 """A throw-away workspace holding an evaluation corpus, on the same services the app uses.
-
-Both `eval kb` and `eval answers` measure NOX on a corpus ingested exactly as `jamono kb ingest`
-would: a fresh tenant, local embeddings, removed again whatever happens.
-"""
+Why and how: docs/design/evals.md."""
 
 from __future__ import annotations
 
@@ -17,8 +14,8 @@ from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
-from jamono.settings import Settings
-from jamono.tenancy import WorkspaceContext
+from jamono.platform.settings import Settings
+from jamono.platform.tenancy import WorkspaceContext
 from knowledge.embeddings import Embedder
 
 
@@ -37,10 +34,10 @@ class CorpusTenant:
 @contextmanager
 def corpus_tenant(corpus: Path, *, label: str, report_to: TextIO = sys.stdout) -> Iterator[CorpusTenant]:
     """Start (or reach) the services, migrate, ingest `corpus` into a new tenant; drop it after."""
-    from jamono.db import open_pool, tenant_tx
-    from jamono.embedded import EmbeddedServices
-    from jamono.settings import get_settings
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.db import open_pool, tenant_tx
+    from jamono.platform.embedded import EmbeddedServices
+    from jamono.platform.settings import get_settings
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
     from knowledge.embeddings import CachedEmbedder, local_embedder
     from knowledge.ingest import ingest_paths
     from migrations.runner import apply_migrations

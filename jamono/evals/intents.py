@@ -1,11 +1,5 @@
 """`jamono eval intents --data FILE.jsonl [--json]`: score the offline brain.
-
-Reads labelled lines `{"id", "text", "intent", "severity", "meeting": {...}}`,
-runs `OfflineBrain.analyze` on each text and prints accuracy, per-intent
-precision/recall, incident recall, severity exact / within-one (over gold
-incidents with a gold severity), meeting-needed F1 and the count. With
-`--json` the last printed line is one JSON object with those figures.
-"""
+Why and how: docs/design/evals.md."""
 
 from __future__ import annotations
 

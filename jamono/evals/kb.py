@@ -1,14 +1,5 @@
 """`jamono eval kb`: retrieval quality of the knowledge base on a corpus and labelled queries.
-
-Ingests the corpus into a fresh, throw-away tenant with local embeddings, runs every query
-through hybrid search and through each retriever alone (the baselines), and reports
-recall@1, recall@5 and MRR@10 over documents (a document's rank is that of its first chunk).
-
-    jamono eval kb --corpus DIR --queries FILE.jsonl [--mode all|hybrid|vector|text] [--json]
-
-Queries are JSON lines {"id", "query", "relevant": [paths relative to DIR]}. recall@k is
-|relevant ∩ top k| / |relevant|, averaged over queries.
-"""
+Why and how: docs/design/evals.md."""
 
 from __future__ import annotations
 
@@ -125,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval kb: no queries in {args.queries}", file=sys.stderr)
         return 2
 
-    from jamono.db import tenant_tx
     from jamono.evals.corpus_tenant import corpus_tenant
+    from jamono.platform.db import tenant_tx
     from knowledge.search import Mode, search
 
     with corpus_tenant(args.corpus, label="kb", report_to=sys.stderr if args.json else sys.stdout) as kb:

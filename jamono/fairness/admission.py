@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from jamono.fairness.budget import spend_answer, spend_tokens
 from jamono.fairness.plans import budgets_enforced, quota_for
 from jamono.i18n import Lang
-from jamono.plan_limits import over_user_limit
-from jamono.runtime import Runtime
-from jamono.tenancy import WorkspaceContext
+from jamono.workspaces.plan_limits import over_user_limit
+from jamono.container import Runtime
+from jamono.platform.tenancy import WorkspaceContext
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from jamono.brain.language import detect_language
-from jamono.tenancy import WorkspaceContext
+from jamono.platform.tenancy import WorkspaceContext
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from jamono.settings import Settings
+from jamono.platform.settings import Settings
 
 
 class PlanQuota(BaseModel):

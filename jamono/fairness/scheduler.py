@@ -26,7 +26,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import current_millis, dq_name
 
-from jamono.enqueue_batch import ScriptConnection
+from jamono.queue.batching import ScriptConnection
 from jamono.fairness.plans import PlanQuota
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def later_for_fairness(rt: Any, payload: dict[str, Any]) -> bool:
     from dramatiq.middleware import CurrentMessage
 
     from jamono.fairness.plans import quota_for, shared_deployment
-    from jamono.tenancy import UnknownWorkspace
+    from jamono.platform.tenancy import UnknownWorkspace
 
     if rt.settings.fair_rate_scale <= 0 or rt.cache is None or not shared_deployment(rt.settings):
         return False

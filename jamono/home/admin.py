@@ -1,8 +1,5 @@
 """Who may configure NOX: Slack's own admins and owners, plus the people a workspace lists.
-
-Decided from `users.info` at the moment of the action, never from the view a button came from:
-a Home tab published yesterday must not keep granting rights revoked today.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

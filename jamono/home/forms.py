@@ -1,9 +1,5 @@
 """A submitted settings modal → a validated form, or Slack's `errors` map (block_id → message).
-
-The forms reuse the settings model's field types, so what a modal accepts is exactly what
-`save_settings` stores. Secrets are `SecretStr` from here on: they never print, and
-`changes()` never includes them.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

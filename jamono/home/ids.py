@@ -1,8 +1,5 @@
 """Every id the App Home and its modals share with Slack, in one place.
-
-Block ids are what Slack keys `view.state.values` and the `errors` map by, so the modal builders
-and the form parsers must agree on them exactly.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """The jobs the App Home's listeners queue for workers: names and validated payloads.
-
-Listeners enqueue by actor name (`context["jobs"].enqueue(name, job.model_dump(mode="json"))`),
-so the web process never imports worker code.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
@@ -12,10 +9,6 @@ from pydantic import BaseModel, Field
 
 from jamono.home.ids import Section
 from jamono.i18n import Lang
-
-PUBLISH_HOME = "publish_home"
-FILL_SETTINGS_MODAL = "fill_settings_modal"
-SAVE_SETTINGS = "save_settings"
 
 
 class HomeJob(BaseModel):

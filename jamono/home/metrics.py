@@ -1,16 +1,5 @@
 """Usage numbers for the App Home, from the `agent_metrics` rollup where that is exact.
-
-Callers pass a connection inside `tenant_tx`: row-level security scopes every query to the tenant,
-and the `created_at` range keeps them on the (tenant_id, created_at DESC) index.
-Windows are whole calendar days in the viewer's time zone (today included), so the per-day
-counts always add up to the window's total.
-
-`agent_metrics` rows are UTC days, so they serve a window only when the viewer's days are UTC
-days: then the window's rows are refreshed (votes and actions land after their interaction) and
-the counts, votes, tokens, actions and per-day figures are read from them. Latency percentiles
-never come from the rollup — a median of daily medians is not the window's median — and other
-time zones' days cut across UTC days: both are computed from `agent_interactions` directly.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

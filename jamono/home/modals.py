@@ -1,10 +1,5 @@
 """The settings modals opened from the App Home's Edit buttons. Pure: current settings in, view out.
-
-Secrets (the Jira API token, Google credentials) are never prefilled: a modal's initial values
-travel through Slack and back, and may end up in its logs. The modal's `private_metadata` carries
-what the submission listener needs without a database read (the language, whether a secret is
-already stored); it is a convenience, never an authority: the worker re-checks everything.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """Secrets typed into the settings modals: sealed for the queue hop, then handed to a secret store.
-
-Dramatiq logs a message's arguments (on skips, failures, debug), so a secret must never ride a job
-in clear text. The listener seals it with the deployment's Fernet keys (JAMONO_ENCRYPTION_KEYS,
-newest first); the worker opens it and passes it to a `SecretStore`, which owns encryption at rest.
-This module stores nothing itself.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
@@ -17,7 +12,7 @@ from psycopg import Connection
 from pydantic import SecretStr
 
 from jamono.home.ids import Section
-from jamono.settings import Settings
+from jamono.platform.settings import Settings
 
 # Names under which each section's secret is stored.
 SECRET_NAMES: dict[Section, str] = {"jira": "jira_api_token", "google": "google_credentials"}

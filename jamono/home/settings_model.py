@@ -1,9 +1,5 @@
 """A workspace's NOX settings: the typed shape of `workspaces.settings`, loaded and saved under RLS.
-
-Secrets (the Jira API token, Google credentials) never live here: they are encrypted elsewhere and
-this model only records whether one is stored (`has_token`, `has_credentials`).
-Other modules may keep their own keys in the same jsonb column; saving never drops them.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

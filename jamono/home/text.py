@@ -1,8 +1,5 @@
 """The App Home's and settings modals' words, in French and English.
-
-Kept apart from `jamono.i18n` (NOX's conversational voice): these are UI labels, and the forms'
-error messages must stay next to the labels they refer to.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

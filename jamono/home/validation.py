@@ -1,8 +1,5 @@
 """Block Kit limits checked before a view reaches Slack, which would reject it with a vague error.
-
-Covers the limits our views can hit (counts, lengths, ids, options), not all of Block Kit.
-Each problem reads `path: what is wrong`, e.g. `blocks/3/fields: 12 fields (max 10)`.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 

@@ -1,15 +1,13 @@
 """The App Home tab (`views.publish`): what NOX can do and your recent conversations for everyone;
 configuration and usage for admins. Pure: everything it shows is passed in.
-
-The settings modals live in `jamono.home.modals` and are re-exported here.
-"""
+Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from jamono.commands import HELP
+from jamono.conversation.commands import HELP
 from jamono.home import formatting as fmt
 from jamono.home.blockkit import (
     Block,

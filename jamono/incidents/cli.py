@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from jamono.settings import get_settings
+from jamono.platform.settings import get_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,11 +29,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    from jamono.db import open_pool, tenant_tx
+    from jamono.cli.kb import _team
     from jamono.incidents import store
     from jamono.incidents.models import IncidentSettings
-    from jamono.kb_cli import _team
-    from jamono.tenancy import load_workspace
+    from jamono.platform.db import open_pool, tenant_tx
+    from jamono.platform.tenancy import load_workspace
 
     args = _parser().parse_args(argv)
     pool = open_pool(get_settings(), max_size=2, name="jamono-incidents-cli")

@@ -1,17 +1,5 @@
 """Incidents end to end — the entry points the workers call.
-
-declare: incident row (one per proposal, modal or automatic report) → channel → invitations →
-topic → card, pinned → bookmarks → the link in the origin thread → Jira and the first reminder
-queued. change: a status, severity, lead, update or resolution, recorded once as an event, then
-told in the channel, the origin thread and the incidents channel (each once), the card edited,
-Jira queued. sync_jira: the ticket opened (through the actions table) and every change mirrored
-(priority, transition, comment), retried on Jira errors and shown on the card while failing.
-remind: a nudge to the lead when no update came for the severity's minutes, once per silence.
-
-Every run of one incident's declaration or Jira sync holds a PostgreSQL advisory lock on it, so
-a double click or a redelivery waits for the first run and then finds everything done; a worker
-that dies releases the lock with its connection.
-"""
+Why and how: docs/design/incidents.md."""
 
 from __future__ import annotations
 
@@ -27,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from jamono.actions import store as actions_store
 from jamono.actions.execution import Ctx, RetryLater, ephemeral
 from jamono.actions.models import TICKET, TicketParams
-from jamono.db import tenant_tx
+from jamono.container import Runtime
 from jamono.home.admin import is_workspace_admin
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.incidents import slackops, store
@@ -46,16 +34,13 @@ from jamono.incidents.text import escape, tr
 from jamono.incidents.views import event_line, list_blocks, mirror_line
 from jamono.integrations.base import IntegrationError
 from jamono.integrations.priorities import map_priority
-from jamono.jobs import NOX_QUEUE
-from jamono.runtime import Runtime
+from jamono.platform.db import tenant_tx
+from jamono.queue.names import NOX_QUEUE, REMIND_QUEUE, Actor
 
 log = logging.getLogger(__name__)
 
-JIRA_ACTOR = "incidents_jira"
-REMIND_ACTOR = "incidents_remind"
 # Reminders wait minutes to hours as delayed messages: on a queue of their own, so they never count
 # as the answering queue's backlog (its depth, autoscaling on it, tests joining it).
-REMIND_QUEUE = "incident_reminders"
 JIRA_STATUS = {
     "investigating": "In Progress",
     "identified": "In Progress",
@@ -65,7 +50,7 @@ JIRA_STATUS = {
 
 
 def context(rt: Runtime, team_id: str, enterprise_id: str | None) -> Ctx:
-    from jamono.actions.service import context as actions_context
+    from jamono.actions.flows import context as actions_context
 
     return actions_context(rt, team_id, enterprise_id)
 
@@ -107,7 +92,7 @@ def _jira_connected(settings: WorkspaceSettings) -> bool:
 
 
 def _interaction(ctx: Ctx, interaction_id: UUID) -> dict[str, Any]:
-    from jamono.actions.service import _interaction as look
+    from jamono.actions.flows import _interaction as look
 
     return look(ctx, interaction_id)
 
@@ -160,7 +145,7 @@ def declare(rt: Runtime, job: Declaration, *, final_attempt: bool = False) -> In
             return None  # automatic declaration: only in a watched channel of a workspace that chose it
         analysis = row.get("analysis") or {}
         lang = analysis.get("language") if analysis.get("language") in ("fr", "en") else "en"
-        from jamono.actions.service import _first_line
+        from jamono.actions.flows import _first_line
 
         title = (analysis.get("summary") or _first_line(row["message"]))[:200]
         severity = analysis.get("severity") if analysis.get("severity") in SEVERITIES else "high"
@@ -211,7 +196,7 @@ def declare(rt: Runtime, job: Declaration, *, final_attempt: bool = False) -> In
 
 
 def _tell_already(ctx: Ctx, job: Declaration, incident: Incident) -> None:
-    from jamono.actions.service import _redelivered
+    from jamono.actions.flows import _redelivered
 
     if job.automatic or _redelivered() or not incident.channel_id:
         return
@@ -301,7 +286,7 @@ def _furnish(
         store.mark_step(conn, incident.id, "declared")
         incident = store.get(conn, incident.id) or incident
     if settings.jira.configured:
-        enqueue(JIRA_ACTOR, _ref(ctx, incident, job.user))
+        enqueue(Actor.INCIDENTS_JIRA, _ref(ctx, incident, job.user))
     schedule_reminder(ctx, incident, inc_settings)
     return incident
 
@@ -491,7 +476,7 @@ def tell(ctx: Ctx, incident: Incident, event: IncidentEvent, settings: Workspace
     if event.kind == "lead":
         slackops.invite(ctx, incident, [incident.lead or ""])
     if settings.jira.configured and event.jira_synced_at is None:
-        enqueue(JIRA_ACTOR, _ref(ctx, incident, event.actor, event_id=event.id))
+        enqueue(Actor.INCIDENTS_JIRA, _ref(ctx, incident, event.actor, event_id=event.id))
 
 
 # --- Jira ----------------------------------------------------------------------------------------
@@ -540,7 +525,7 @@ def _show_jira_error(ctx: Ctx, incident_id: UUID, reason: str | None, settings: 
 
 def sync_jira(rt: Runtime, job: IncidentRef, *, final_attempt: bool = False) -> Incident | None:
     """Open the ticket (once, through the actions table) and mirror every change not yet in Jira."""
-    from jamono.actions.service import request
+    from jamono.actions.flows import request
 
     ctx = context(rt, job.team_id, job.enterprise_id)
     _, settings = incident_settings(ctx)
@@ -639,7 +624,7 @@ def schedule_reminder(ctx: Ctx, incident: Incident, inc_settings: IncidentSettin
     due = base + timedelta(minutes=minutes)
     delay = max(int((due - datetime.now(UTC)).total_seconds() * 1000) + 1000, 0)
     enqueue(
-        REMIND_ACTOR,
+        Actor.INCIDENTS_REMIND,
         _ref(ctx, incident, incident.lead or incident.reporter, due_for=base.isoformat()),
         delay_ms=delay,
         queue_name=REMIND_QUEUE,

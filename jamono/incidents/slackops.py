@@ -14,7 +14,6 @@ from slack_sdk.errors import SlackApiError
 
 from jamono.actions import failpoints
 from jamono.actions.execution import Ctx
-from jamono.db import tenant_tx
 from jamono.incidents import store
 from jamono.incidents.models import Incident, IncidentSettings
 from jamono.incidents.views import (
@@ -27,6 +26,7 @@ from jamono.incidents.views import (
     note_metadata,
     topic,
 )
+from jamono.platform.db import tenant_tx
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,5 @@
 """Integrations NOX acts through: ticket trackers and calendars, each a plugin behind one interface.
-
-Light imports only here; the plugins pull in their client libraries, so import them directly:
-`from jamono.integrations.jira_tracker import JiraTracker`,
-`from jamono.integrations.google_calendar import GoogleCalendar`,
-`from jamono.integrations.memory import InMemoryTicketTracker, InMemoryCalendar`.
-"""
+Why and how: docs/design/integrations.md."""
 
 from jamono.integrations.base import (
     Calendar,

@@ -1,8 +1,5 @@
 """The one small interface every integration plugin speaks (tickets, calendars), and its error.
-
-Callers (Slack buttons, action actors) depend on these types only, so a plugin can be swapped for
-another product or for an in-memory fake without touching them.
-"""
+Why and how: docs/design/integrations.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """Finding the first time that suits everyone: pure interval arithmetic, no I/O, no clock.
-
-Working hours are each attendee's own (9:00-18:00 in Tokyo is not 9:00-18:00 in Paris), weekends
-are each attendee's own, and daylight-saving changes are handled by building every working day
-from local wall-clock times and only then converting to UTC. All arithmetic happens in UTC:
-adding a timedelta to a zone-aware datetime is wall-clock arithmetic and goes wrong across DST.
-"""
+Why and how: docs/design/integrations.md."""
 
 from __future__ import annotations
 

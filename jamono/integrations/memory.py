@@ -1,9 +1,5 @@
 """In-memory plugins with the same contract as Jira and Google Calendar.
-
-For callers' unit tests (action actors, Slack buttons) and for running NOX with no integration
-configured: same find-or-create semantics, no network. `fail_next` queues IntegrationErrors so
-callers can exercise their failure paths.
-"""
+Why and how: docs/design/integrations.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """Bounded retries shared by the plugins: the client libraries' own retries are switched off.
-
-Why our own: the libraries sleep for minutes on a 429 (jira) or not at all (googleapiclient), and
-neither knows which calls are safe to repeat. Here a long Retry-After is handed back to the job
-queue instead of blocking a worker, and a request that may already have taken effect is repeated
-only when the operation is idempotent.
-"""
+Why and how: docs/design/integrations.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """The `agent_metrics` rollup: NOX's figures per tenant, workspace, agent and UTC day.
-
-Computed from `agent_interactions` (counts, latency, votes, tokens) and the `actions` table
-(actions done), in one upsert per window. Votes and actions arrive after the interaction they
-belong to, so a day is recomputed whole rather than incremented. Run inside `tenant_tx`:
-row-level security scopes both the reads and the writes to one tenant.
-"""
+Why and how: docs/design/observability.md."""
 
 from __future__ import annotations
 
@@ -126,7 +121,7 @@ def refresh_agent_metrics(conn: Connection, first: date, last: date, *, workspac
 
 def rollup_recent(pool, tenant_id: UUID, days: int = 2, *, today: date | None = None) -> int:  # noqa: ANN001
     """The job's unit of work: refresh a tenant's last `days` UTC days (today included)."""
-    from jamono.db import tenant_tx
+    from jamono.platform.db import tenant_tx
 
     last = today or datetime.now(timezone.utc).date()
     with tenant_tx(pool, tenant_id) as conn:

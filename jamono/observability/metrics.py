@@ -1,14 +1,5 @@
 """NOX's Prometheus metrics, and the helpers the rest of the code calls to record them.
-
-Two kinds live here:
-- The ack path's numbers (`AckStats`): plain integers written only by the web process's event
-  loop thread and turned into Prometheus families at scrape time, so a Slack request pays one
-  bisect and three additions — no lock, no label lookup, no allocation.
-- Everything else (workers, brain, knowledge base, actions): prometheus-client metrics. Label
-  values come from small fixed sets or are cleaned by `_label`, so no secret or user text can
-  become a label and cardinality stays bounded. In a worker started by `jamono worker`, they are
-  recorded in prometheus' multiprocess files (see `worker_metrics`).
-"""
+Why and how: docs/design/observability.md."""
 
 from __future__ import annotations
 
@@ -157,7 +148,7 @@ def workspace_labels() -> bool:
     """METRICS_WORKSPACE_LABELS: whether answer metrics carry Slack team ids (read once)."""
     global _workspace_labels
     if _workspace_labels is None:
-        from jamono.settings import SettingsError, get_settings
+        from jamono.platform.settings import SettingsError, get_settings
 
         try:
             _workspace_labels = get_settings().metrics_workspace_labels

@@ -1,13 +1,5 @@
 """Sentry for the web process and the workers, when SENTRY_DSN is set.
-
-Nothing personal or secret leaves: `send_default_pii=False`, no local variables in stack frames
-(they hold payloads and tokens), and `scrub_event` walks every event and breadcrumb — Slack
-message text and blocks are dropped, secret-named keys redacted, tokens, credentials in URLs and
-email addresses masked in every string.
-
-Initialise before the Dramatiq broker is built: the Dramatiq integration patches Broker.__init__
-to add its middleware. `workers.broker.build_broker` does so, which covers both process types.
-"""
+Why and how: docs/design/observability.md."""
 
 from __future__ import annotations
 
@@ -15,8 +7,8 @@ import logging
 import re
 from typing import Any
 
-from jamono.logs import is_secret_key, scrub
-from jamono.settings import Settings
+from jamono.platform.logs import is_secret_key, scrub
+from jamono.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,5 @@
-"""`python -m jamono.sandbox --events-url … --signing-secret …`: a sandbox plus a terminal chat.
-
-For when the app runs in another process: start this, point the app's Slack
-client at the printed API URL, and chat.
-"""
+"""`python -m jamono.sandbox --events-url … --signing-secret …`: a sandbox plus a terminal chat, for an
+app running in another process: point its Slack client at the printed API URL, and chat."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """A terminal chat with NOX through the sandbox: type like in Slack, read NOX's replies.
-
-Input goes to the app exactly as Slack would send it (signed events, slash
-commands, button clicks); output is whatever the app posted to the sandbox's
-Web API, rendered from Block Kit to text.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

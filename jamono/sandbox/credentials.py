@@ -1,9 +1,5 @@
 """Everything the sandbox hands out and later checks: tokens, OAuth codes, triggers, response URLs.
-
-Kept together because each is a short-lived secret with a validity rule Slack
-enforces and the app must cope with (revoked tokens, used codes, stale triggers).
-Not thread-safe on its own: the sandbox state holds the lock.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Event dicts (the `event` inside an event_callback) derived from stored messages.
-
-Built from the same stored message the Web API serves, so an event and a later
-conversations.replies agree on ts, text and thread.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -1,15 +1,5 @@
 """Block Kit and mrkdwn rendered as safe HTML: what the browser playground shows, shared with tests.
-
-Every piece of text that comes from a message or a view is escaped here (mrkdwn by our own
-escaping renderer, never as raw HTML); links keep only http(s)/mailto targets; images are never
-loaded (the page has no external resources), their alt text is shown instead. Interactive
-elements carry `data-*` attributes (action_id, block_id, element type, value) that the page's
-script turns into Slack's `block_actions` / `view_submission` payloads.
-
-A surface Slack would refuse (too many blocks, a section over 3,000 characters…) is rendered with
-its problems listed, or raises `SlackRejects` with `strict=True`: a view Slack would reject fails a
-test here. The checks are the sandbox's own (`validation.py`), the ones its Web API applies.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Channel histories, threads, reactions and ephemerals, plus the ordered feed of changes.
-
-Messages are kept in Slack's own dict shape so API answers and test inspection
-read the same thing. Not thread-safe on its own: the sandbox state holds the lock.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Plain records the sandbox keeps: users, channels, token identities, recorded calls.
-
-They live apart from the server so state stores, method handlers and tests can
-share them without importing aiohttp.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Read a Web API request the way Slack does: query, form, multipart or JSON, token anywhere.
-
-slack_sdk sends chat.postMessage/update and views.* as JSON, most other methods as
-form fields (GET query for readers, multipart for oauth.v2.access from the sync
-client), with the token in `Authorization: Bearer` or a `token` field.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

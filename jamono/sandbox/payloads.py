@@ -1,10 +1,5 @@
 """Builders for what Slack sends an app: event envelopes, slash-command forms, interaction payloads.
-
-Shapes follow Slack's docs (Events API, slash commands, block_actions,
-view_submission, shortcuts). When a sandbox is attached, builders keep it
-consistent: human messages enter its history, trigger_ids and response_urls are
-issued by it, and messages/views are looked up in its current state.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

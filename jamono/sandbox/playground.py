@@ -1,16 +1,5 @@
 """The browser playground: see and use NOX as a Slack user would, without a Slack workspace.
-
-Served by the sandbox itself (`/playground` on its loopback port) once `make run` enables it with
-the app's events URL. The page shows the sandbox's state — channels and DMs, threads, NOX's
-messages rendered from Block Kit (`html.py`), ephemerals, reactions, modals, the App Home tab —
-and updates live (server-sent events). What a person does there goes through the real path, as
-the terminal chat's lines do: signed events, slash commands and interactivity payloads POSTed to
-the app (listener → queue → worker → this sandbox's Web API).
-
-Loopback only, no external resources, a strict CSP (scripts and styles are this server's files);
-state-changing requests must be JSON from the page's own origin (no cross-site form posts, no DNS
-rebinding: the Host must be a loopback name).
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

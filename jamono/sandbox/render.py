@@ -1,8 +1,5 @@
 """Block Kit and mrkdwn rendered as terminal text, so a person can read NOX in a shell.
-
-Pure functions: same message in, same text out. `ansi=True` adds bold/dim
-styling for a real terminal; without it the output is plain and testable.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Deliver signed Slack requests to the app: events, slash commands, interactions.
-
-The app must not be able to tell these from slack.com's: same headers, same
-signing, same bodies. Every knob (timestamp, signature, raw body) can be
-overridden to craft the bad requests the app must refuse.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """The Slack sandbox: a loopback Slack Web API the real slack_sdk clients can talk to.
-
-It is the default "Slack" of a fresh machine (`make run` without credentials)
-and the fixture of every integration test, so it answers in Slack's real shapes
-and keeps state tests can inspect from any thread.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

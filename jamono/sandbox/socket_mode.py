@@ -1,9 +1,5 @@
-"""Socket Mode as Slack speaks it: `apps.connections.open` hands an app-level token a one-use
-WebSocket URL; Slack says `hello`, then pushes envelopes (`events_api`, `slash_commands`,
-`interactive`) and waits for each to be acknowledged by its `envelope_id` (an envelope not
-acked in time is redelivered by Slack: `retry_attempt`, `retry_reason`). The real
-slack_sdk SocketModeClient (through Bolt's handler) is what connects to it.
-"""
+"""Socket Mode as Slack speaks it:
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

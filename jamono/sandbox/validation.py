@@ -1,8 +1,5 @@
 """The checks Slack makes on messages, Block Kit and views that our code can trip over.
-
-Only limits that bite in practice (text size, block counts, section lengths,
-metadata shape): the goal is to fail in tests where production would fail.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Poll until something is true, and say clearly what happened instead when it is not.
-
-Integration tests wait on work done by other threads/processes (Dramatiq
-workers), so a timeout message must show what the app actually called.
-"""
+Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jamono.brain.analysis import Intent
-from jamono.brain.nox import Reply
+from jamono.brain.engine import Reply
 from jamono.i18n import Lang, t
 from jamono.slack.escape import escape_link_url, escape_mrkdwn
 

@@ -1,15 +1,5 @@
 """Text we did not write, made safe for Slack's mrkdwn.
-
-Slack reads `<…>` in a message as a control sequence: `<!channel>`, `<!here>`, `<!everyone>`
-notify everyone, `<!subteam^S123>` a user group, `<@U123>` a person, `<https://x|label>` a link
-whose label hides its target. A summary, a title or a search query typed by one member, or a value
-another system returned, must never do any of that when NOX repeats it. Slack's own rule: escape
-`&`, `<` and `>` as `&amp;`, `&lt;`, `&gt;` and nothing else is parsed as a control sequence.
-
-Bare `@channel`, `@here` and `@everyone` are only mentions when a message is posted with
-`link_names` (NOX never asks for it); they still get an invisible word joiner after the `@`, so
-they stay plain text wherever the text travels next (a reply, a copy by another bot).
-"""
+Why and how: docs/design/slack.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Pydantic models of the Slack payloads we parse, and the job a message becomes.
-
-Validating at the boundary means a malformed request is refused with a clear 400 before
-anything is queued, and the worker can trust what it receives.
-"""
+Why and how: docs/design/slack.md."""
 
 from __future__ import annotations
 
@@ -182,14 +179,3 @@ class KbSaveJob(BaseModel):
     channel: str | None = None
     message_ts: str | None = None
     lang: Literal["fr", "en"] = "en"
-
-
-class ProposalJob(BaseModel):
-    """A click on an action proposal (Create Jira ticket / Schedule / Dismiss)."""
-
-    team_id: str
-    enterprise_id: str | None = None
-    user: str
-    channel: str
-    interaction_id: UUID
-    choice: Literal["ticket", "meeting", "dismiss"]

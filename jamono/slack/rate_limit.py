@@ -1,15 +1,5 @@
 """Keeping `chat.postMessage` within Slack's per-channel rate, across every worker process.
-
-Slack allows about one message per second per channel, with short bursts; past that it answers
-429 and slack_sdk's RateLimitErrorRetryHandler waits for Retry-After. Rather than lean on 429s
-(which also count against the app), workers take a slot from a shared limiter first: Dramatiq's
-WindowRateLimiter (at most LIMIT acquisitions per WINDOW whole seconds, per key) on Redis, keyed
-by workspace and channel, so all processes on all machines share the budget. With no Redis (a
-RabbitMQ-only deployment) the budget is per process (Dramatiq's StubBackend).
-
-Waiting is bounded: a worker that cannot get a slot within `max_wait_s` gives the job back to
-the queue with a delay (dramatiq's Retry) instead of holding a worker thread.
-"""
+Why and how: docs/design/slack.md."""
 
 from __future__ import annotations
 
@@ -24,7 +14,7 @@ from dramatiq.rate_limits import WindowRateLimiter
 from dramatiq.rate_limits.backend import RateLimiterBackend
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 
-from jamono.settings import Settings
+from jamono.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ from slack_bolt.async_app import AsyncApp
 
 from jamono.actions.messages import RETRY_ACTION
 from jamono.home.ids import EDIT_ACTION_PATTERN
-from jamono.home.slack_handlers import ack_home_edit, open_settings_loading
-from jamono.onboarding_text import IGNORE_ACTION, WATCH_ACTION
+from jamono.workspaces.onboarding_text import IGNORE_ACTION, WATCH_ACTION
 from listeners.actions.channel_watch import handle_channel_watch
 from listeners.actions.feedback import handle_feedback
 from listeners.actions.incident import ack_update, handle_card, handle_declare, open_update_modal
 from listeners.actions.proposal import ack_schedule, handle_proposal, handle_retry, open_schedule_modal
+from listeners.home.handlers import ack_home_edit, open_settings_loading
 
 
 def register(app: AsyncApp) -> None:

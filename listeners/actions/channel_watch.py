@@ -2,9 +2,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from jamono.onboarding import WatchChannelJob
-from jamono.onboarding_text import WATCH_ACTION
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
+from jamono.workspaces.onboarding import WatchChannelJob
+from jamono.workspaces.onboarding_text import WATCH_ACTION
 
 
 async def handle_channel_watch(
@@ -20,5 +21,5 @@ async def handle_channel_watch(
         watch=action["action_id"] == WATCH_ACTION,
         response_url=body.get("response_url"),
     )
-    await context["jobs"].enqueue_async("set_channel_watch", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.SET_CHANNEL_WATCH, job.model_dump(mode="json"))
     await ack()

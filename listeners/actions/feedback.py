@@ -2,6 +2,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
+from jamono.queue.names import Actor
 from jamono.slack.payloads import FeedbackJob, team_and_enterprise, user_of
 
 
@@ -18,5 +19,5 @@ async def handle_feedback(
         interaction_id=action.get("value", ""),
         vote=1 if action["action_id"] == "feedback_up" else -1,
     )
-    await context["jobs"].enqueue_async("record_feedback", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.RECORD_FEEDBACK, job.model_dump(mode="json"))
     await ack()

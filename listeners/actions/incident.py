@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from jamono.incidents.models import Change, Declaration
 from jamono.incidents.views import LEAD_ACTION, SEVERITY_ACTION, STATUS_ACTION, update_modal
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 from listeners.actions.proposal import _channel
 
@@ -26,7 +27,7 @@ async def handle_declare(
         channel=_channel(body),
         interaction_id=action.get("value", ""),
     )
-    await context["jobs"].enqueue_async("incidents_declare", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_DECLARE, job.model_dump(mode="json"))
     await ack()
 
 
@@ -56,7 +57,7 @@ async def handle_card(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
         kind=kind,  # type: ignore[arg-type]
         value=value[:100],
     )
-    await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_CHANGE, job.model_dump(mode="json"))
     await ack()
 
 
@@ -91,7 +92,7 @@ async def handle_update_submission(
         kind="update",
         note=text[:3000],
     )
-    await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_CHANGE, job.model_dump(mode="json"))
     await ack()
 
 

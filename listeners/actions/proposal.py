@@ -6,6 +6,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from jamono.actions.buttons import parse_meeting_value
 from jamono.actions.modals import ModalContext, meeting_modal
 from jamono.actions.models import ActionRef, ProposalClick
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 
 _CHOICES = {"propose_ticket": "ticket", "propose_dismiss": "dismiss"}
@@ -28,7 +29,7 @@ async def handle_proposal(
         interaction_id=action.get("value", ""),
         choice=_CHOICES[action["action_id"]],  # type: ignore[arg-type]
     )
-    await context["jobs"].enqueue_async("actions_proposal", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.ACTIONS_PROPOSAL, job.model_dump(mode="json"))
     await ack()
 
 
@@ -63,5 +64,5 @@ async def handle_retry(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
         channel=_channel(body),
         action_id=action.get("value", ""),
     )
-    await context["jobs"].enqueue_async("actions_retry", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.ACTIONS_RETRY, job.model_dump(mode="json"))
     await ack()

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.incidents.models import Change, ListRequest
+from jamono.queue.names import Actor
 
 VERBS = {
     "status": "status",
@@ -55,7 +56,7 @@ def change_job(command: dict[str, Any], args: str) -> Change | None:
 
 
 async def queue_change(job: Change, ack: AsyncAck, context: AsyncBoltContext) -> None:
-    await context["jobs"].enqueue_async("incidents_change", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_CHANGE, job.model_dump(mode="json"))
     await ack()
 
 
@@ -68,5 +69,5 @@ async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context:
         response_url=command.get("response_url") or None,
         lang=lang,
     )  # type: ignore[arg-type]
-    await context["jobs"].enqueue_async("incidents_list", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_LIST, job.model_dump(mode="json"))
     await ack()

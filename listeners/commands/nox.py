@@ -6,14 +6,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from jamono.actions.modals import command_modal
 from jamono.brain.language import detect_language
-from jamono.commands import config_blocks, help_blocks, parse_command
+from jamono.conversation.commands import config_blocks, help_blocks, parse_command
 from jamono.home.ids import SECTIONS, Section
 from jamono.home.modals import loading_modal
-from jamono.home.slack_handlers import queue_settings_modal, settings_external_id
-from jamono.jobs import SET_FOLLOW_UPS
-from jamono.slack.kb_views import kb_add_view
+from jamono.kb.views import kb_add_view
+from jamono.queue.names import Actor
 from jamono.slack.payloads import CommandJob, team_and_enterprise
 from listeners.commands.incident import change_job, queue_change, queue_list
+from listeners.home.handlers import queue_settings_modal, settings_external_id
 
 _WORKING = {
     "kb search": {"en": ":mag: Searching the knowledge base…", "fr": ":mag: Je cherche dans la base de connaissances…"},
@@ -70,11 +70,11 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         await ack(blocks=help_blocks(lang, cmd.unknown))
     elif cmd.name == "status":
         payload = _job(command, "", cmd.share, lang).model_dump(mode="json")
-        await context["jobs"].enqueue_async("nox_status", {**payload, "queued_at": time.time()})
+        await context["jobs"].enqueue_async(Actor.NOX_STATUS, {**payload, "queued_at": time.time()})
         await ack(text=_WORKING["status"][lang])
     elif cmd.name == "followups" and cmd.args.lower() in ("on", "off"):
         payload = _job(command, "", False, lang).model_dump(mode="json")
-        await context["jobs"].enqueue_async(SET_FOLLOW_UPS, {**payload, "enabled": cmd.args.lower() == "on"})
+        await context["jobs"].enqueue_async(Actor.SET_FOLLOW_UPS, {**payload, "enabled": cmd.args.lower() == "on"})
         await ack()
     elif cmd.name == "followups":
         await ack(blocks=help_blocks(lang, command.get("text", "")))

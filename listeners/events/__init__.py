@@ -1,6 +1,5 @@
 from slack_bolt.async_app import AsyncApp
 
-from jamono.home.slack_handlers import handle_app_home_opened
 from listeners.events.app_mention import handle_app_mention
 from listeners.events.message import handle_message
 from listeners.events.workspace import (
@@ -9,6 +8,7 @@ from listeners.events.workspace import (
     handle_team_join,
     handle_tokens_revoked,
 )
+from listeners.home.handlers import handle_app_home_opened
 
 
 def register(app: AsyncApp) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from jamono.jobs import HANDLE_MESSAGE, JobQueue
+from jamono.queue.client import JobQueue
+from jamono.queue.names import Actor
 from jamono.slack.payloads import MessageEvent, MessageJob, MessageType, team_and_enterprise
 
 
@@ -24,9 +25,9 @@ async def enqueue_event(
     context: AsyncBoltContext,
     request: AsyncBoltRequest,
     message_type: MessageType,
-    actor_name: str = HANDLE_MESSAGE,
+    actor_name: str = Actor.HANDLE_MESSAGE,
 ) -> None:
-    # jamono.web validated it already (Socket Mode requests come without: validated here).
+    # jamono.web.app validated it already (Socket Mode requests come without: validated here).
     event = context.get("message_event") or MessageEvent.model_validate(body["event"])
     team_id, enterprise_id = team_and_enterprise(body, context)  # what Bolt authorized, not the payload
     job = MessageJob(

@@ -3,11 +3,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from jamono.jobs import THREAD_FOLLOW_UP
+from jamono.queue.names import Actor
 from jamono.slack.filters import should_answer_message, should_follow_thread, should_watch_message
 from listeners.events._job import enqueue_event
-
-WATCHED_MESSAGE = "watched_message"
 
 
 async def handle_message(body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
@@ -18,6 +16,6 @@ async def handle_message(body: dict[str, Any], context: AsyncBoltContext, reques
     if should_answer_message(event, context.bot_user_id):
         await enqueue_event(body, context, request, "direct_message")
     elif should_watch_message(event, context.bot_user_id):
-        await enqueue_event(body, context, request, "watched_channel", WATCHED_MESSAGE)
+        await enqueue_event(body, context, request, "watched_channel", Actor.WATCHED_MESSAGE)
     elif should_follow_thread(event, context.bot_user_id):
-        await enqueue_event(body, context, request, "thread_reply", THREAD_FOLLOW_UP)
+        await enqueue_event(body, context, request, "thread_reply", Actor.THREAD_FOLLOW_UP)

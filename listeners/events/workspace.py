@@ -4,6 +4,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
 
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise
 
 
@@ -12,19 +13,19 @@ def _team(body: dict[str, Any], context: AsyncBoltContext) -> dict[str, Any]:
     return {"team_id": team_id, "enterprise_id": enterprise_id}
 
 
-async def _enqueue(context: AsyncBoltContext, actor: str, payload: dict[str, Any]) -> None:
+async def _enqueue(context: AsyncBoltContext, actor: Actor, payload: dict[str, Any]) -> None:
     await context["jobs"].enqueue_async(actor, payload)
 
 
 async def handle_app_uninstalled(body: dict[str, Any], context: AsyncBoltContext) -> None:
-    await _enqueue(context, "workspace_uninstalled", _team(body, context))
+    await _enqueue(context, Actor.WORKSPACE_UNINSTALLED, _team(body, context))
 
 
 async def handle_tokens_revoked(body: dict[str, Any], context: AsyncBoltContext) -> None:
     tokens = (body.get("event") or {}).get("tokens") or {}
     await _enqueue(
         context,
-        "tokens_revoked",
+        Actor.TOKENS_REVOKED,
         {
             **_team(body, context),
             "bot_user_ids": list(tokens.get("bot") or []),
@@ -39,7 +40,7 @@ async def handle_team_join(body: dict[str, Any], context: AsyncBoltContext) -> N
         return
     await _enqueue(
         context,
-        "welcome_member",
+        Actor.WELCOME_MEMBER,
         {
             **_team(body, context),
             "user_id": user["id"],
@@ -55,7 +56,7 @@ async def handle_channel_created(body: dict[str, Any], context: AsyncBoltContext
         return
     await _enqueue(
         context,
-        "channel_created",
+        Actor.CHANNEL_CREATED,
         {
             **_team(body, context),
             "channel_id": channel["id"],

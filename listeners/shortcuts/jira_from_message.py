@@ -3,6 +3,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.actions.models import TicketFromMessage
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 
 JIRA_FROM_MESSAGE = "jira_from_message"
@@ -22,5 +23,5 @@ async def handle_jira_from_message(ack: AsyncAck, shortcut: dict[str, Any], cont
         text=(message.get("text") or "")[:40_000],
         author=message.get("user"),
     )
-    await context["jobs"].enqueue_async("actions_from_message", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.ACTIONS_FROM_MESSAGE, job.model_dump(mode="json"))
     await ack()

@@ -2,6 +2,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
+from jamono.queue.names import Actor
 from jamono.slack.payloads import KbSaveJob, team_and_enterprise, user_of
 
 
@@ -16,5 +17,5 @@ async def handle_kb_save_message(ack: AsyncAck, shortcut: dict[str, Any], contex
         channel=(shortcut.get("channel") or {}).get("id"),
         message_ts=message.get("thread_ts") or message.get("ts"),
     )
-    await context["jobs"].enqueue_async("kb_save", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.KB_SAVE, job.model_dump(mode="json"))
     await ack()

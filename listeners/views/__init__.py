@@ -4,10 +4,10 @@ from slack_bolt.async_app import AsyncApp
 
 from jamono.actions.modals import INCIDENT_CALLBACK, MEETING_CALLBACK
 from jamono.home.ids import CALLBACK_PATTERN
-from jamono.home.slack_handlers import handle_settings_submission
 from jamono.incidents.views import UPDATE_CALLBACK
-from jamono.slack.kb_views import KB_ADD_CALLBACK
+from jamono.kb.views import KB_ADD_CALLBACK
 from listeners.actions.incident import handle_update_submission
+from listeners.home.handlers import handle_settings_submission
 from listeners.views.actions import handle_incident_submission, handle_meeting_submission
 from listeners.views.kb_add import handle_kb_add
 

@@ -5,6 +5,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from jamono.actions.modals import IncidentForm, MeetingForm, ModalContext, parse_incident, parse_meeting
 from jamono.actions.models import MeetingParams, MeetingSubmission
 from jamono.incidents.models import Declaration
+from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 
 
@@ -36,7 +37,7 @@ async def handle_meeting_submission(
             lang=ctx.lang,
         ),
     )
-    await context["jobs"].enqueue_async("actions_meeting", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.ACTIONS_MEETING, job.model_dump(mode="json"))
     await ack()
 
 
@@ -63,5 +64,5 @@ async def handle_incident_submission(
         lead=form.lead,  # type: ignore[arg-type]
         lang=ctx.lang,
     )
-    await context["jobs"].enqueue_async("incidents_declare", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_DECLARE, job.model_dump(mode="json"))
     await ack()

@@ -2,7 +2,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from jamono.slack.kb_views import KbAddForm, parse_kb_add
+from jamono.kb.views import KbAddForm, parse_kb_add
+from jamono.queue.names import Actor
 from jamono.slack.payloads import KbSaveJob, team_and_enterprise, user_of
 
 
@@ -22,5 +23,5 @@ async def handle_kb_add(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any
         tags=form.tags,
         channel=view.get("private_metadata") or None,
     )
-    await context["jobs"].enqueue_async("kb_save", job.model_dump(mode="json"))
+    await context["jobs"].enqueue_async(Actor.KB_SAVE, job.model_dump(mode="json"))
     await ack()

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from jamono.credentials import CredentialStore, PluginOptions
-from jamono.crypto import SecretBox, generate_key
 from jamono.integrations.retry import RetryPolicy
+from jamono.platform.crypto import SecretBox, generate_key
+from jamono.workspaces.credentials import CredentialStore, PluginOptions
 from tests.standins.jira_api import JiraStandIn
 
 FAST = PluginOptions(timeout_s=0.5, retry=RetryPolicy(max_retries=2, base_delay_s=0.01, max_delay_s=0.05))

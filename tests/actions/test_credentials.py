@@ -6,12 +6,12 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from jamono.credentials import CredentialStore, NotConnected
-from jamono.db import tenant_tx
+from jamono.home.flows import apply_settings
 from jamono.home.jobs import SettingsSaveJob
 from jamono.home.secrets import SecretSealer
-from jamono.home.service import apply_settings
 from jamono.home.settings_model import load_settings, save_settings
+from jamono.platform.db import tenant_tx
+from jamono.workspaces.credentials import CredentialStore, NotConnected
 from tests.standins.calendar_api import CalendarStandIn
 
 
@@ -52,7 +52,7 @@ def test_a_stored_token_is_ciphertext_and_builds_a_working_tracker(
 
 
 def test_another_tenant_cannot_read_them(pool, workspace, credentials, jira):
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
 
     _connect_jira(pool, workspace, credentials, jira)
     other = register_workspace(pool, TeamIdentity(team_id="TOTHER" + workspace.team_id[-4:]))

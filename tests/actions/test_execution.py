@@ -7,8 +7,8 @@ from pydantic import SecretStr
 from jamono.actions import store
 from jamono.actions.execution import Ctx, execute, ticket_request
 from jamono.actions.models import TICKET, TicketParams
-from jamono.db import tenant_tx
 from jamono.home.settings_model import load_settings, save_settings
+from jamono.platform.db import tenant_tx
 
 
 def _setup(pool, workspace, credentials, jira, slack_client):

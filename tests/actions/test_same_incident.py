@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from jamono.actions import store
 from jamono.actions.models import TICKET, TicketParams
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 
 WINDOW = timedelta(hours=6)
 

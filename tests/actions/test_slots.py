@@ -7,7 +7,7 @@ import pytest
 from freezegun import freeze_time
 
 from jamono.integrations.base import MeetingRequest, NoFreeSlotError
-from jamono.integrations.google_calendar import GoogleCalendar
+from jamono.integrations.google.calendar import GoogleCalendar
 from tests.standins.calendar_api import CalendarStandIn
 
 NOW = datetime(2026, 11, 24, 7, 10, tzinfo=UTC)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from jamono.brain.analysis import Analysis, Intent
 from jamono.brain.asks import Ask, ask_of
 from jamono.brain.compose import ANSWER_BUDGET_CHARS, compose, markdown_to_mrkdwn
-from jamono.brain.nox import search_query, with_context_hits
+from jamono.brain.engine import search_query, with_context_hits
 
 DOC_ID = uuid.uuid4()
 RUNBOOK = """# DiskAlmostFull
@@ -189,7 +189,7 @@ def test_answers_are_built_in_linear_time_from_hostile_text():
 
 
 def test_a_runbooks_title_and_headings_cannot_ping_either():
-    from jamono.brain.nox import Reply
+    from jamono.brain.engine import Reply
     from jamono.slack.blocks import answer_blocks
 
     doc_id = uuid.uuid4()

@@ -436,7 +436,7 @@ def test_bot_id_can_be_given_per_call_for_multi_workspace_use(api: OpenAIStandIn
 
 
 def test_from_settings_is_none_without_a_key_and_configured_with_one(api: OpenAIStandIn) -> None:
-    from jamono.settings import load_settings
+    from jamono.platform.settings import load_settings
 
     assert LLMBrain.from_settings(load_settings(openai_api_key=None)) is None
     settings = load_settings(
@@ -456,7 +456,7 @@ def test_from_settings_is_none_without_a_key_and_configured_with_one(api: OpenAI
 def test_nox_answers_with_the_llm_and_falls_back_to_the_offline_brain_when_it_fails(
     api: OpenAIStandIn, make_brain: Callable[..., LLMBrain]
 ) -> None:
-    from jamono.brain.nox import Nox
+    from jamono.brain.engine import Nox
     from jamono.brain.offline import OfflineBrain
 
     nox = Nox(OfflineBrain(), make_brain(max_retries=1))
@@ -481,7 +481,7 @@ def test_nox_answers_with_the_llm_and_falls_back_to_the_offline_brain_when_it_fa
 def test_nox_keeps_the_llm_analysis_when_only_the_answer_fails(
     api: OpenAIStandIn, make_brain: Callable[..., LLMBrain]
 ) -> None:
-    from jamono.brain.nox import Nox
+    from jamono.brain.engine import Nox
     from jamono.brain.offline import OfflineBrain
 
     nox = Nox(OfflineBrain(), make_brain(max_retries=0))
@@ -497,7 +497,7 @@ def test_the_llm_reads_the_runbooks_diagnosis_and_mitigation_not_only_the_matche
     api: OpenAIStandIn, make_brain: Callable[..., LLMBrain]
 ) -> None:
     """Search matched the Meaning paraphrase of the symptom; the LLM still gets the sections that fix it."""
-    from jamono.brain.nox import Nox
+    from jamono.brain.engine import Nox
     from jamono.brain.offline import OfflineBrain
 
     doc_id = uuid.uuid4()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from psycopg.types.json import Jsonb
 
-from jamono.db import tenant_tx
-from jamono.tenancy import WorkspaceContext
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import WorkspaceContext
 
 
 def seed(pool, ws: WorkspaceContext, rows: list[dict[str, Any]]) -> None:

@@ -17,18 +17,18 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from jamono.home import ids
-from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.home.secrets import SecretSealer
 from jamono.home.settings_model import WorkspaceSettings
-from jamono.home.slack_handlers import (
+from jamono.home.views import home_view, jira_settings_modal
+from jamono.queue.names import Actor
+from jamono.sandbox import SlackSandbox
+from jamono.sandbox.payloads import SlackPayloads
+from listeners.home.handlers import (
     ack_home_edit,
     handle_app_home_opened,
     handle_settings_submission,
     open_settings_loading,
 )
-from jamono.home.views import home_view, jira_settings_modal
-from jamono.sandbox import SlackSandbox
-from jamono.sandbox.payloads import SlackPayloads
 
 
 def register_home(app: AsyncApp) -> None:
@@ -95,7 +95,7 @@ async def test_opening_the_home_queues_a_publish(rig):
     app, sandbox, payloads, jobs = rig
     response = await dispatch(app, payloads.app_home_opened("U0DEV"), interactive=False)
     assert response.status == 200
-    assert jobs.queued == [(PUBLISH_HOME, {"team_id": sandbox.team_id, "enterprise_id": None, "user": "U0DEV"})]
+    assert jobs.queued == [(Actor.PUBLISH_HOME, {"team_id": sandbox.team_id, "enterprise_id": None, "user": "U0DEV"})]
 
 
 async def test_edit_button_queues_the_fill_and_opens_a_loading_modal(rig):
@@ -117,7 +117,7 @@ async def test_edit_button_queues_the_fill_and_opens_a_loading_modal(rig):
     response = await dispatch(app, click, interactive=True)
     assert response.status == 200
     ((name, job),) = jobs.queued
-    assert name == FILL_SETTINGS_MODAL and job["section"] == "jira"
+    assert name == Actor.FILL_SETTINGS_MODAL and job["section"] == "jira"
     opened = await sandbox.wait_for(lambda: sandbox.open_views("U0DEV"))
     assert opened[-1]["external_id"] == job["external_id"] and opened[-1]["callback_id"] == ids.LOADING_CALLBACK
     if web.session is not None:
@@ -153,4 +153,4 @@ async def test_submissions(rig):
     response = await dispatch(app, submit("https://acme.atlassian.net"), interactive=True)
     assert response.status == 200 and not response.body
     ((name, job),) = jobs.queued
-    assert name == SAVE_SETTINGS and "tok-123456789" not in json.dumps(job) and job["sealed_secret"]
+    assert name == Actor.SAVE_SETTINGS and "tok-123456789" not in json.dumps(job) and job["sealed_secret"]

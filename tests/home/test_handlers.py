@@ -10,10 +10,10 @@ from cryptography.fernet import Fernet
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from jamono.home import ids
-from jamono.home.jobs import FILL_SETTINGS_MODAL, PUBLISH_HOME, SAVE_SETTINGS
 from jamono.home.modals import metadata
 from jamono.home.secrets import SecretSealer
-from jamono.home.slack_handlers import (
+from jamono.queue.names import Actor
+from listeners.home.handlers import (
     ack_home_edit,
     handle_app_home_opened,
     handle_settings_submission,
@@ -64,7 +64,7 @@ async def test_home_opened_queues_a_publish(rec):
     body = {"team_id": "T1", "event": {}}
     await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "home"}, ctx(rec))
     await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "messages"}, ctx(rec))
-    assert rec.queued() == [(PUBLISH_HOME, {"team_id": "T1", "enterprise_id": None, "user": "U1"})]
+    assert rec.queued() == [(Actor.PUBLISH_HOME, {"team_id": "T1", "enterprise_id": None, "user": "U1"})]
 
 
 async def test_edit_button_queues_then_acks_then_opens_the_loading_modal(rec):
@@ -76,7 +76,7 @@ async def test_edit_button_queues_then_acks_then_opens_the_loading_modal(rec):
     assert kinds == ["enqueue", "ack", "views_open"]
     ((name, job),) = rec.queued()
     external_id = settings_external_id("jira", "123.456.abc")
-    assert name == FILL_SETTINGS_MODAL and job["section"] == "jira" and job["external_id"] == external_id
+    assert name == Actor.FILL_SETTINGS_MODAL and job["section"] == "jira" and job["external_id"] == external_id
     opened = rec.timeline[2][1]
     assert opened["trigger_id"] == "123.456.abc" and opened["view"]["external_id"] == external_id
 
@@ -108,7 +108,7 @@ async def test_valid_submission_queues_sealed_secret_then_acks(rec, sealer):
     await handle_settings_submission(rec.ack, body, view, ctx(rec, sealer))
     assert [kind for kind, _ in rec.timeline] == ["enqueue", "ack"] and rec.timeline[1][1] == {}
     ((name, job),) = rec.queued()
-    assert name == SAVE_SETTINGS and job["section"] == "jira" and job["changes"]["jira"]["project_key"] == "OPS"
+    assert name == Actor.SAVE_SETTINGS and job["section"] == "jira" and job["changes"]["jira"]["project_key"] == "OPS"
     assert "ATATT3xFfGF0-secret-token" not in json.dumps(job)
     assert sealer.open(job["sealed_secret"]).get_secret_value() == "ATATT3xFfGF0-secret-token"
 
@@ -123,7 +123,7 @@ async def test_kept_secret_travels_as_nothing(rec, sealer):
 
 
 async def test_a_secret_without_encryption_keys_is_refused_in_the_modal(rec, monkeypatch):
-    from jamono.home import slack_handlers
+    from listeners.home import handlers as slack_handlers
 
     monkeypatch.setattr(slack_handlers, "_default_sealer", lambda: None)
     body, view = submission("google", google_state(**{ids.B_GOOGLE_CREDENTIALS: text(SERVICE_ACCOUNT)}))
@@ -136,7 +136,7 @@ async def test_a_secret_without_encryption_keys_is_refused_in_the_modal(rec, mon
 
 
 async def test_general_submission_needs_no_sealer(rec, monkeypatch):
-    from jamono.home import slack_handlers
+    from listeners.home import handlers as slack_handlers
     from tests.home.test_forms import general_state
 
     monkeypatch.setattr(slack_handlers, "_default_sealer", lambda: None)

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from psycopg import sql
 
-from jamono.db import tenant_tx
 from jamono.home.metrics import _totals_query, recent_interactions, usage_metrics, window
-from jamono.tenancy import TeamIdentity, register_workspace
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
 from tests.home.conftest import NOW, seed
 
 DAY = timedelta(days=1)

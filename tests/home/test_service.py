@@ -14,13 +14,13 @@ from pydantic import SecretStr
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from jamono.db import tenant_tx
 from jamono.home import ids
+from jamono.home.flows import apply_settings, fill_settings_modal, publish_home, run_save_settings
 from jamono.home.jobs import SettingsModalJob, SettingsSaveJob
 from jamono.home.modals import loading_modal
 from jamono.home.secrets import SecretSealer
-from jamono.home.service import apply_settings, fill_settings_modal, publish_home, run_save_settings
 from jamono.home.settings_model import load_settings, save_settings
+from jamono.platform.db import tenant_tx
 from jamono.sandbox import SandboxThread, SlackSandbox
 from tests.home.conftest import NOW, seed
 

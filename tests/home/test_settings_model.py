@@ -8,10 +8,10 @@ import pytest
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
-from jamono.db import tenant_tx
 from jamono.home.settings_model import WorkspaceSettings, load_settings, parse_stored, save_settings
 from jamono.integrations.priorities import map_priority
-from jamono.tenancy import TeamIdentity, register_workspace
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
 
 
 def test_defaults_are_safe():

@@ -12,7 +12,7 @@ import redis
 from aiohttp import web
 from dramatiq.brokers.redis import RedisBroker
 
-from jamono.settings import SANDBOX_SIGNING_SECRET, Settings, get_settings
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings, get_settings
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +54,7 @@ def e2e_settings(admin_database_url: str, redis_url: str, sandbox) -> Iterator[S
 def sandbox_workspace(e2e_settings: Settings, pool):
     """The sandbox team as NOX's workspace, learnt from auth.test as `jamono serve` does."""
     import app
-    from jamono.tenancy import register_workspace
+    from jamono.platform.tenancy import register_workspace
 
     identity = app.identify_workspace(e2e_settings)
     return identity, register_workspace(pool, identity)
@@ -71,18 +71,18 @@ def bundled_kb(e2e_settings: Settings, pool, sandbox_workspace):
 
 @pytest.fixture(scope="session")
 def broker(e2e_settings: Settings):
-    from workers.broker import setup_broker
+    from jamono.queue.broker import setup_broker
 
     return setup_broker(e2e_settings, force=True)
 
 
 @pytest.fixture(scope="session")
 def worker(broker, e2e_settings: Settings, sandbox_workspace, bundled_kb) -> Iterator[object]:
-    """A real Dramatiq worker in this process, running workers.nox's actors."""
+    """A real Dramatiq worker in this process, running workers.all's actors."""
     import dramatiq
 
-    import workers.nox  # noqa: F401 — declares the actors on the broker
-    from jamono.runtime import Runtime, set_runtime
+    import workers.all  # noqa: F401 — declares the actors on the broker
+    from jamono.container import Runtime, set_runtime
 
     runtime = Runtime(e2e_settings)
     set_runtime(runtime)
@@ -109,7 +109,7 @@ async def serve(application: web.Application) -> tuple[web.AppRunner, str]:
 async def nox_url(e2e_settings: Settings, pool, broker, sandbox_workspace, worker) -> AsyncIterator[str]:
     """NOX's HTTP app on loopback, wired to the real broker and worker."""
     import app
-    from jamono.jobs import DramatiqJobQueue
+    from jamono.queue.client import DramatiqJobQueue
 
     identity, _ = sandbox_workspace
     runner, url = await serve(app.build_http_app(e2e_settings, pool, DramatiqJobQueue(broker), identity))
@@ -134,7 +134,7 @@ async def isolated(e2e_settings, pool, sandbox, sandbox_workspace, redis_url):
 
     Yields the sender and a function returning the queued jobs (actor name, payload)."""
     import app
-    from jamono.jobs import DramatiqJobQueue
+    from jamono.queue.client import DramatiqJobQueue
     from jamono.sandbox.sender import SlackEventSender
 
     client = redis.Redis.from_url(redis_url)
@@ -156,7 +156,7 @@ async def isolated(e2e_settings, pool, sandbox, sandbox_workspace, redis_url):
 def fast_integrations(sandbox, e2e_settings) -> Iterator[None]:
     """Jira and Calendar calls that give up fast, and no failpoint left armed by another test."""
     from jamono.actions import failpoints
-    from jamono.credentials import credential_store
+    from jamono.workspaces.credentials import credential_store
     from tests.integration.integrations_rig import FAST
 
     credential_store(e2e_settings).options = FAST

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 
 from pydantic import SecretStr
 
-from jamono.credentials import PluginOptions, credential_store
-from jamono.db import tenant_tx
 from jamono.home.settings_model import save_settings
 from jamono.integrations.retry import RetryPolicy
+from jamono.platform.db import tenant_tx
+from jamono.workspaces.credentials import PluginOptions, credential_store
 from tests.standins.jira_api import JiraStandIn
 
 # Integration calls that give up fast: the tests wait seconds, not minutes.
@@ -28,7 +28,7 @@ def service_tag() -> str:
 
 def save_workspace_settings(pool, workspace, changes: dict) -> None:
     """Save settings as the App Home would, and make the worker read them again."""
-    from jamono.runtime import get_runtime
+    from jamono.container import get_runtime
 
     with tenant_tx(pool, workspace.tenant_id) as conn:
         save_settings(conn, workspace.workspace_id, changes)

@@ -17,8 +17,8 @@ import pytest
 from pydantic import SecretStr
 
 from jamono.actions import failpoints
-from jamono.credentials import credential_store
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
+from jamono.workspaces.credentials import credential_store
 from tests.integration.integrations_rig import UNSET_JIRA, jira_connected, save_workspace_settings, service_tag
 from tests.standins.calendar_api import CalendarStandIn
 from tests.standins.jira_api import JiraStandIn

@@ -9,16 +9,16 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
-from jamono.credentials import credential_store
-from jamono.db import tenant_tx
 from jamono.home.settings_model import save_settings
+from jamono.platform.db import tenant_tx
+from jamono.workspaces.credentials import credential_store
 from tests.standins.jira_api import JiraStandIn
 
 UNSET_JIRA = {"url": None, "email": None, "project_key": None, "issue_type": "Task", "has_token": False}
 
 
 def _settings(pool, workspace, changes: dict) -> None:
-    from jamono.runtime import get_runtime
+    from jamono.container import get_runtime
 
     with tenant_tx(pool, workspace.tenant_id) as conn:
         save_settings(conn, workspace.workspace_id, changes)

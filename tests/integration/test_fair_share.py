@@ -71,7 +71,7 @@ async def test_nox_ask_and_kb_search_hold_the_plans_monthly_people(sender, sandb
 @pytest.fixture
 def budget_runtime(e2e_settings, worker, broker, redis_url, sandbox_workspace):
     """The worker's runtime with small daily budgets (a single workspace enforces them when set)."""
-    from jamono.runtime import Runtime, get_runtime, set_runtime
+    from jamono.container import Runtime, get_runtime, set_runtime
 
     _, ws = sandbox_workspace
     client = redis.Redis.from_url(redis_url)

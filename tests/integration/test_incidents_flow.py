@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jamono.actions import failpoints
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from tests.integration.integrations_rig import UNSET_JIRA, jira_connected, save_workspace_settings, service_tag
 from tests.standins.jira_api import JiraStandIn
 
@@ -32,7 +32,7 @@ _settings = save_workspace_settings
 
 
 def _incident_settings(pool, workspace, value: dict | None) -> None:
-    from jamono.runtime import get_runtime
+    from jamono.container import get_runtime
 
     with tenant_tx(pool, workspace.tenant_id) as conn:
         if value is None:
@@ -266,7 +266,7 @@ async def test_french_triage_declares_in_french(sender, sandbox, pool, sandbox_w
 
 
 async def test_automatic_mode_declares_in_a_watched_channel(sender, sandbox, pool, sandbox_workspace, no_jira):
-    from jamono import onboarding
+    from jamono.workspaces import onboarding
 
     _, ws = sandbox_workspace
     channel = "C0WATCH" + uuid.uuid4().hex[:5].upper()
@@ -538,9 +538,9 @@ async def test_reminders_nudge_the_lead_once_per_silence_and_stop_when_resolved(
 ):
     from freezegun import freeze_time
 
+    from jamono.container import get_runtime
     from jamono.incidents.flows import remind
     from jamono.incidents.models import IncidentRef
-    from jamono.runtime import get_runtime
 
     _, ws = sandbox_workspace
     svc = _tag()

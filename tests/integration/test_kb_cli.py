@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jamono.kb_cli import main as kb_main
+from jamono.cli.kb import main as kb_main
 
 
 def test_operator_ingests_lists_searches_and_removes(e2e_settings, workspace, tmp_path, capsys):

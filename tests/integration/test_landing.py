@@ -11,10 +11,10 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from jamono.crypto import generate_key
-from jamono.landing import PAGE_HEADERS
-from jamono.oauth import PAGE_HEADERS as INSTALL_HEADERS
-from jamono.settings import Settings
+from jamono.platform.crypto import generate_key
+from jamono.platform.settings import Settings
+from jamono.web.landing import PAGE_HEADERS
+from jamono.workspaces.oauth import PAGE_HEADERS as INSTALL_HEADERS
 
 from .conftest import serve
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:Deprecat
 @asynccontextmanager
 async def running(settings: Settings, pool, broker, identity) -> AsyncIterator[str]:
     import app
-    from jamono.jobs import DramatiqJobQueue
+    from jamono.queue.client import DramatiqJobQueue
 
     runner, url = await serve(app.build_http_app(settings, pool, DramatiqJobQueue(broker), identity))
     try:

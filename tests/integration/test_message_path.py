@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 
 PLACEHOLDER = ":eyes:"
 
@@ -106,8 +106,8 @@ def test_the_last_attempt_posts_even_when_the_channel_budget_stays_spent(
 
     import pytest
 
-    from jamono.answering import answer_message
-    from jamono.runtime import get_runtime
+    from jamono.container import get_runtime
+    from jamono.conversation.answering import answer_message
     from jamono.slack.payloads import MessageJob
     from jamono.slack.rate_limit import ChannelBusy, channel_post_limiter
 

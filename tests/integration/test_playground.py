@@ -12,8 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 from jamono.sandbox.playground import CSP
-from jamono.settings import SANDBOX_SIGNING_SECRET
 
 
 class Page:
@@ -80,7 +80,7 @@ async def test_the_page_is_strict_and_refuses_requests_from_elsewhere(page, sand
 
 def forget_vote(pool, sandbox_workspace, interaction_id: str) -> None:
     """Leave no vote behind: other tests count this workspace's 👍/👎 (demoted sources)."""
-    from jamono.db import tenant_tx
+    from jamono.platform.db import tenant_tx
 
     _, workspace = sandbox_workspace
     with tenant_tx(pool, workspace.tenant_id) as conn:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jamono.settings import SANDBOX_SIGNING_SECRET
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 from tests.browser import Chromium, Page, needs_chromium
 from tests.oauth.png import color_share, read_png
 
@@ -184,7 +184,7 @@ async def test_the_app_home_as_an_admin_changes_a_setting(playground, sandbox, t
 
 async def test_the_landing_page_in_both_languages(e2e_settings, pool, broker, sandbox_workspace, sandbox, tmp_path):
     import app
-    from jamono.jobs import DramatiqJobQueue
+    from jamono.queue.client import DramatiqJobQueue
 
     identity, _ = sandbox_workspace
     settings = e2e_settings.model_copy(update={"host": "127.0.0.1", "playground_url": sandbox.base_url + "playground"})

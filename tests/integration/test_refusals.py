@@ -10,8 +10,8 @@ import pytest
 import redis
 from dramatiq.brokers.redis import RedisBroker
 
-from jamono.jobs import DramatiqJobQueue
-from jamono.settings import SANDBOX_SIGNING_SECRET
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET
+from jamono.queue.client import DramatiqJobQueue
 from tests.integration.conftest import NAMESPACE, serve
 
 

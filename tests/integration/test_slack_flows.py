@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 
 
 def _ephemeral(sandbox, user: str, needle: str):
@@ -92,8 +92,7 @@ async def test_a_thread_saved_with_the_shortcut_becomes_a_document(sender, sandb
 
 
 async def test_thumbs_down_is_recorded_and_demotes_the_sources(sender, sandbox, pool, sandbox_workspace):
-    from jamono.feedback import demoted_documents
-    from jamono.runtime import get_runtime
+    from jamono.conversation.exchanges import demoted_documents
 
     mention = sender.app_mention("U0DEV", "C0OPS", "how do I debug a pod in CrashLoopBackOff?")
     await sender.send_event(mention)
@@ -125,19 +124,21 @@ async def test_thumbs_down_is_recorded_and_demotes_the_sources(sender, sandbox, 
             [down["value"]],
         ).fetchone()
     assert row["user_satisfaction"] == -1
-    demoted = demoted_documents(get_runtime(), workspace.tenant_id)
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        demoted = demoted_documents(conn)
     assert {str(d) for d in demoted} >= set(row["sources"]) and row["sources"]
 
 
 def test_a_vote_that_beats_its_interaction_row_is_retried_not_dropped(worker, sandbox_workspace, monkeypatch):
     import pytest
 
-    from jamono import feedback
-    from jamono.feedback import InteractionNotRecordedYet, handle_feedback
-    from jamono.runtime import get_runtime
+    from jamono.container import get_runtime
+    from jamono.conversation import exchanges
+    from jamono.conversation.exchanges import InteractionNotRecordedYet
+    from jamono.conversation.votes import handle_feedback
     from jamono.slack.payloads import FeedbackJob
 
-    monkeypatch.setattr(feedback, "RECORD_WAIT_S", 0.2)
+    monkeypatch.setattr(exchanges, "RECORD_WAIT_S", 0.2)
     job = FeedbackJob(team_id="T0SANDBOX", user="U0DEV", channel="C0OPS", interaction_id=uuid.uuid4(), vote=-1)
     with pytest.raises(InteractionNotRecordedYet):
         handle_feedback(get_runtime(), job)
@@ -148,9 +149,9 @@ def test_a_vote_that_beats_its_row_by_a_moment_is_recorded_in_the_same_attempt(w
     import threading
     import time
 
-    from jamono.feedback import handle_feedback
-    from jamono.interactions import interaction_id, record_interaction
-    from jamono.runtime import get_runtime
+    from jamono.container import get_runtime
+    from jamono.conversation.exchanges import interaction_id, record_interaction
+    from jamono.conversation.votes import handle_feedback
     from jamono.slack.payloads import FeedbackJob, MessageJob
 
     _, ws = sandbox_workspace

@@ -15,7 +15,7 @@ from dramatiq.brokers.redis import RedisBroker
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
-from jamono.jobs import DramatiqJobQueue
+from jamono.queue.client import DramatiqJobQueue
 from jamono.sandbox.payloads import SlackPayloads
 from tests.integration.conftest import NAMESPACE
 
@@ -84,7 +84,7 @@ async def test_a_malformed_envelope_is_acknowledged_and_dropped(socket_app, sand
     envelope = payloads.app_mention("U0DEV", "C0OPS", "this one is broken")
     envelope["event"]["channel"] = "not a channel id!"
     refused = _events("other", "refused")
-    with caplog.at_level(logging.WARNING, logger="jamono.socket_mode"):
+    with caplog.at_level(logging.WARNING, logger="jamono.web.socket_mode"):
         ack = await sandbox.socket_send("events_api", envelope)
     assert ack["envelope_id"]  # acknowledged: redelivering it would not make it valid
     assert "slack envelope refused" in caplog.text and "Traceback" not in caplog.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jamono.settings import SANDBOX_SIGNING_SECRET, SettingsError, load_settings
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET, SettingsError, load_settings
 
 
 def test_a_token_slack_refuses_is_named_at_start(sandbox):
@@ -32,8 +32,8 @@ def test_an_unreachable_slack_api_is_named_at_start():
 
 def test_multi_workspace_make_run_skips_the_single_workspace_setup(monkeypatch, capsys):
     """`make run` with SLACK_CLIENT_ID/SECRET: no auth.test (there is no bot token); installs load the runbooks."""
-    from jamono import devrun
-    from jamono.settings import get_settings
+    import jamono.cli.devrun as devrun
+    from jamono.platform.settings import get_settings
 
     for name, value in {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs", "SLACK_SIGNING_SECRET": "ss"}.items():
         monkeypatch.setenv(name, value)

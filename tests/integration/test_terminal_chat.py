@@ -62,10 +62,10 @@ async def test_a_whole_incident_from_the_terminal(sandbox, sender, worker, pool,
 
     from freezegun import freeze_time
 
-    from jamono.db import tenant_tx
+    from jamono.container import get_runtime
     from jamono.incidents.flows import remind
     from jamono.incidents.models import IncidentRef
-    from jamono.runtime import get_runtime
+    from jamono.platform.db import tenant_tx
     from tests.integration.test_incidents_flow import FROZEN_IGNORE
 
     out, typist = io.StringIO(), _Typist()

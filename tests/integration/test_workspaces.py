@@ -18,10 +18,10 @@ import pytest
 from psycopg.rows import dict_row
 from pydantic import SecretStr
 
-from jamono.crypto import generate_key
-from jamono.db import tenant_tx
-from jamono.settings import SANDBOX_SIGNING_SECRET, Settings
-from jamono.tenancy import load_workspace
+from jamono.platform.crypto import generate_key
+from jamono.platform.db import tenant_tx
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
+from jamono.platform.tenancy import load_workspace
 
 from .conftest import serve
 
@@ -48,7 +48,7 @@ def multi_settings(e2e_settings: Settings, sandbox) -> Settings:
 @pytest.fixture
 def multi_runtime(multi_settings: Settings, worker, broker):
     """The worker's runtime, as a multi-workspace deployment builds it (tokens from installations)."""
-    from jamono.runtime import Runtime, get_runtime, set_runtime
+    from jamono.container import Runtime, get_runtime, set_runtime
 
     before = get_runtime()
     runtime = Runtime(multi_settings)
@@ -62,7 +62,7 @@ def multi_runtime(multi_settings: Settings, worker, broker):
 @pytest.fixture
 async def multi_url(multi_settings: Settings, pool, broker, multi_runtime) -> AsyncIterator[str]:
     import app
-    from jamono.jobs import DramatiqJobQueue
+    from jamono.queue.client import DramatiqJobQueue
 
     assert app.multi_workspace(multi_settings)
     runner, url = await serve(app.build_http_app(multi_settings, pool, DramatiqJobQueue(broker), None))

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from jamono.integrations.google_calendar import GoogleCalendar
-from jamono.integrations.jira_tracker import JiraTracker
+from jamono.integrations.google.calendar import GoogleCalendar
+from jamono.integrations.jira.tracker import JiraTracker
 from tests.standins.calendar_api import CalendarStandIn, new_private_key
 from tests.standins.jira_api import JiraStandIn
 

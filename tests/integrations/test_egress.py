@@ -15,11 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from jamono.egress import EgressPolicy, EgressRefused, is_public
 from jamono.integrations import IntegrationError
-from jamono.integrations.google_calendar import GoogleCalendar
-from jamono.integrations.jira_tracker import JiraTracker
-from jamono.settings import SettingsError, load_settings
+from jamono.integrations.google.calendar import GoogleCalendar
+from jamono.integrations.jira.tracker import JiraTracker
+from jamono.integrations.egress import EgressPolicy, EgressRefused, is_public
+from jamono.platform.settings import SettingsError, load_settings
 from tests.integrations.conftest import ORGANIZER, Closer
 from tests.standins.calendar_api import CalendarStandIn
 from tests.standins.jira_api import JiraStandIn

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from freezegun import freeze_time
 
 from jamono.integrations import Calendar, IntegrationError, MeetingRequest, NoFreeSlotError
-from jamono.integrations.google_calendar import FINGERPRINT_PROPERTY, GoogleCalendar, event_id_for
+from jamono.integrations.google.calendar import FINGERPRINT_PROPERTY, GoogleCalendar, event_id_for
 from tests.integrations.conftest import ORGANIZER, Closer, Sleeps
 from tests.standins.calendar_api import CalendarStandIn
 

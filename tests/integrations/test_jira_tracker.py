@@ -7,7 +7,7 @@ import time
 import pytest
 
 from jamono.integrations import IntegrationError, TicketRequest, TicketTracker
-from jamono.integrations.jira_tracker import JiraTracker
+from jamono.integrations.jira.tracker import JiraTracker
 from tests.integrations.conftest import Closer, Sleeps
 from tests.standins.jira_api import JiraStandIn
 

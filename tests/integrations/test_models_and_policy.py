@@ -17,7 +17,7 @@ from jamono.integrations import (
     TicketTracker,
     map_priority,
 )
-from jamono.integrations.jira_tracker import JiraTracker
+from jamono.integrations.jira.tracker import JiraTracker
 from jamono.integrations.memory import InMemoryCalendar, InMemoryTicketTracker
 from jamono.integrations.retry import RetryPolicy, call_with_retries, parse_retry_after
 from jamono.integrations.ticket_text import render_description

@@ -17,7 +17,7 @@ def hash_embedder() -> HashEmbedder:
 @pytest.fixture
 def make_tenant(pool):
     """A factory of fresh tenants (each test gets its own rows)."""
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
 
     def make() -> uuid.UUID:
         team = "TK" + uuid.uuid4().hex[:10].upper()

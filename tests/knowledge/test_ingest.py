@@ -8,16 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from knowledge.documents import SourceDocument
-from knowledge.ingest import (
-    BUNDLED_PREFIX,
-    ingest_documents,
-    ingest_paths,
-    list_documents,
-    load_bundled,
-    remove_document,
-)
+from knowledge.bundle import BUNDLED_PREFIX
+from knowledge.ingest import ingest_documents, ingest_paths, list_documents, load_bundled, remove_document
 from tests.knowledge.fakes import HashEmbedder
 
 FENCE = "```"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents
 from knowledge.search import search
@@ -85,7 +85,7 @@ def minilm():
 def _tenant(pool, docs, lang, minilm):
     import uuid
 
-    from jamono.tenancy import TeamIdentity, register_workspace
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
 
     tenant = register_workspace(pool, TeamIdentity(team_id="TREL" + uuid.uuid4().hex[:8].upper())).tenant_id
     report = ingest_documents(

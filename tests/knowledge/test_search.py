@@ -6,7 +6,7 @@ import pytest
 from psycopg import sql
 
 import knowledge.search as search_module
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents
 from knowledge.search import search

@@ -14,8 +14,8 @@ import psycopg
 import pytest
 
 import knowledge.search as search_module
-from jamono.db import tenant_tx
-from jamono.tenancy import TeamIdentity, register_workspace
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
 from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents
 from knowledge.search import exact_knn, hnsw_knn, search
@@ -38,7 +38,7 @@ def kb_database_url(admin_database_url: str):
 
 @pytest.fixture(scope="module")
 def pool(base_settings, kb_database_url: str):
-    from jamono.db import open_pool
+    from jamono.platform.db import open_pool
 
     p = open_pool(base_settings.model_copy(update={"database_url": kb_database_url}), max_size=4, name="kb-tests")
     yield p

@@ -7,7 +7,7 @@ import random
 import pytest
 
 import knowledge.search as search_module
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents
 from knowledge.search import document_frequencies, text_candidates, text_candidates_pruned, word_lexemes, word_query

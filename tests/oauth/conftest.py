@@ -14,13 +14,13 @@ from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store import Installation
 
-from jamono.crypto import SecretBox, generate_key
-from jamono.installations import PostgresInstallationStore
-from jamono.oauth import build_oauth_flow, oauth_routes
+from jamono.platform.crypto import SecretBox, generate_key
+from jamono.platform.settings import Settings
 from jamono.sandbox import SandboxThread, SlackSandbox
-from jamono.settings import Settings
 from jamono.slack.client import async_web_client
-from jamono.web import build_web_app
+from jamono.web.app import build_web_app
+from jamono.workspaces.installations import PostgresInstallationStore
+from jamono.workspaces.oauth import build_oauth_flow, oauth_routes
 from tests.conftest import scratch_database
 
 SIGNING_SECRET = "oauth-tests-signing-secret"
@@ -97,7 +97,7 @@ def installation(
 
 
 class InstallApp:
-    """A running aiohttp app wired as production wires it: jamono.web + the OAuth routes."""
+    """A running aiohttp app wired as production wires it: jamono.web.app + the OAuth routes."""
 
     def __init__(self, bolt: AsyncApp, url: str, installed: list[Installation], seen_tokens: list[str]) -> None:
         self.bolt = bolt

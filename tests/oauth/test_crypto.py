@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from jamono.crypto import SecretBox, SecretDecryptError, SecretKeyError, generate_key, load_secret_box
-from jamono.settings import load_settings
+from jamono.platform.crypto import SecretBox, SecretDecryptError, SecretKeyError, generate_key, load_secret_box
+from jamono.platform.settings import load_settings
 
 TOKEN = "xoxb-1234-5678-secretsecret"
 
@@ -71,7 +71,7 @@ def test_keys_come_from_settings_newest_first(tmp_path):
 def test_development_key_is_made_once_private_and_announced(tmp_path, caplog):
     settings = load_settings(_env_file=None, JAMONO_DATA_DIR=str(tmp_path / "data"))
     assert settings.data_dir == tmp_path / "data"  # never the repository's own .jamono
-    with caplog.at_level(logging.WARNING, logger="jamono.crypto"):
+    with caplog.at_level(logging.WARNING, logger="jamono.platform.crypto"):
         first = load_secret_box(settings)
     path = tmp_path / "data" / "secret.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -9,9 +9,10 @@ import psycopg
 import pytest
 from slack_sdk.oauth.installation_store import Installation
 
-from jamono.crypto import SecretBox, generate_key
-from jamono.db import no_tenant_tx, tenant_tx
-from jamono.installations import (
+from jamono.platform.crypto import SecretBox, generate_key
+from jamono.platform.db import no_tenant_tx, tenant_tx
+from jamono.platform.tenancy import load_workspace
+from jamono.workspaces.installations import (
     AsyncPostgresInstallationStore,
     PostgresInstallationStore,
     PostgresOAuthStateStore,
@@ -20,7 +21,6 @@ from jamono.installations import (
     revoke_tokens,
     route,
 )
-from jamono.tenancy import load_workspace
 
 from .conftest import installation, new_team
 

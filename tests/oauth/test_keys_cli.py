@@ -7,11 +7,11 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
-from jamono.crypto import SecretBox, generate_key
-from jamono.db import open_pool, tenant_tx
-from jamono.installations import PostgresInstallationStore, route
-from jamono.keys_cli import main, rotate_all
-from jamono.settings import load_settings
+from jamono.cli.keys import main, rotate_all
+from jamono.platform.crypto import SecretBox, generate_key
+from jamono.platform.db import open_pool, tenant_tx
+from jamono.platform.settings import load_settings
+from jamono.workspaces.installations import PostgresInstallationStore, route
 
 from .conftest import installation, new_team
 

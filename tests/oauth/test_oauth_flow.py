@@ -20,11 +20,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
 from slack_sdk.oauth.token_rotation import TokenRotator
 
-from jamono.installations import bot_token_for, route
-from jamono.oauth import OAuthNotConfigured, build_oauth_settings, manifest_scopes
+from jamono.platform.tenancy import TeamIdentity, load_workspace, register_workspace
 from jamono.sandbox.payloads import SlackPayloads
 from jamono.sandbox.signing import signed_headers
-from jamono.tenancy import TeamIdentity, load_workspace, register_workspace
+from jamono.workspaces.installations import bot_token_for, route
+from jamono.workspaces.oauth import OAuthNotConfigured, build_oauth_settings, manifest_scopes
 
 from .conftest import SIGNING_SECRET, new_team
 

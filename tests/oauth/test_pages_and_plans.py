@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 import pytest
 from slack_sdk.oauth.installation_store import Installation
 
-from jamono.db import tenant_tx
-from jamono.oauth import (
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
+from jamono.workspaces.oauth import (
     PAGE_HEADERS,
     PlanLimitExceeded,
     authorization_url_for,
@@ -20,7 +21,6 @@ from jamono.oauth import (
     render_install_page,
     render_success_page,
 )
-from jamono.tenancy import TeamIdentity, register_workspace
 
 from .conftest import new_team
 

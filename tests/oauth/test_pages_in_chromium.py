@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from jamono.oauth import PAGE_HEADERS
+from jamono.workspaces.oauth import PAGE_HEADERS
 
 from .conftest import new_team
 from .png import color_share, dominant, read_png

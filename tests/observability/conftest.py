@@ -18,7 +18,7 @@ import pytest
 import redis
 from aiohttp import web
 
-from jamono.settings import SANDBOX_SIGNING_SECRET, Settings, load_settings
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 OBS_REDIS_DB = 9
@@ -103,7 +103,7 @@ def obs_settings(obs_env: dict[str, str]) -> Settings:
 @pytest.fixture(scope="session")
 def obs_workspace(obs_settings: Settings, pool):
     import app
-    from jamono.tenancy import register_workspace
+    from jamono.platform.tenancy import register_workspace
     from knowledge.embeddings import get_embedder
     from knowledge.ingest import load_bundled
 
@@ -169,9 +169,9 @@ def obs_worker(obs_env, obs_workspace, worker_metrics_port, tmp_path_factory) ->
 async def obs_web(obs_settings, pool, obs_workspace, obs_sandbox) -> AsyncIterator[tuple[str, object]]:
     """NOX's web app on loopback, on our Redis database, and a signed-event sender aimed at it."""
     import app
-    from jamono.jobs import DramatiqJobQueue
+    from jamono.queue.broker import build_broker
+    from jamono.queue.client import DramatiqJobQueue
     from jamono.sandbox.sender import SlackEventSender
-    from workers.broker import build_broker
 
     identity, _ = obs_workspace
     broker = build_broker(obs_settings)

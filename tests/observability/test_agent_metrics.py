@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from jamono.db import tenant_tx
 from jamono.home.metrics import _per_day_query, _totals_query, usage_metrics, window
 from jamono.observability.agent_metrics import refresh_agent_metrics, rollup_recent
-from jamono.tenancy import TeamIdentity, register_workspace
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
 from tests.home.conftest import NOW, seed
 
 DAY = timedelta(days=1)

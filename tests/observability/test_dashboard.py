@@ -10,7 +10,7 @@ from dramatiq.brokers.stub import StubBroker
 from prometheus_client import REGISTRY
 
 import jamono.observability.metrics  # noqa: F401 — registers NOX's metrics
-from jamono.observability.worker_metrics import QueueDepth
+from jamono.queue.metrics_server import QueueDepth
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "nox-dashboard.json"
 BOARDS = ["Agent performance", "User engagement", "System health", "Error rates"]

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
-from jamono.db import tenant_tx
-from jamono.housekeeping import Housekeeping, claim_due, run_once
-from jamono.tenancy import TeamIdentity, register_workspace
+from jamono.platform.db import tenant_tx
+from jamono.platform.tenancy import TeamIdentity, register_workspace
+from jamono.queue.housekeeping import Housekeeping, claim_due, run_once
 from tests.home.conftest import seed
 
 RETENTION = timedelta(days=14)

@@ -10,8 +10,8 @@ import dramatiq
 import redis
 from prometheus_client import REGISTRY
 
-from jamono.observability import context
-from jamono.settings import load_settings
+from jamono.platform import context
+from jamono.platform.settings import load_settings
 from tests.observability.conftest import redis_db_url
 
 OUTCOMES_REDIS_DB = 11
@@ -22,7 +22,7 @@ def _sample(name: str, **labels: str) -> float:
 
 
 def test_success_retry_and_dead_letter_are_counted_per_actor(admin_database_url: str, redis_url: str):
-    from workers.broker import build_broker
+    from jamono.queue.broker import build_broker
 
     settings = load_settings(
         database_url=admin_database_url,

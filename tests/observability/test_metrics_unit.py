@@ -74,7 +74,7 @@ def test_record_action_counts_by_type_and_outcome():
 
 
 def test_prepare_multiprocess(monkeypatch, tmp_path):
-    from jamono.observability.worker_metrics import MULTIPROC_ENV, prepare_multiprocess
+    from jamono.queue.job_metrics import MULTIPROC_ENV, prepare_multiprocess
 
     monkeypatch.delenv(MULTIPROC_ENV, raising=False)
     monkeypatch.delenv("JAMONO_WORKER_METRICS_PORT", raising=False)  # restored (absent) after the test
@@ -94,7 +94,7 @@ async def test_web_metrics_can_require_a_bearer_token():
     from aiohttp.test_utils import TestClient, TestServer
     from slack_bolt.async_app import AsyncApp
 
-    from jamono.web import build_web_app
+    from jamono.web.app import build_web_app
 
     bolt = AsyncApp(signing_secret="s", token="xoxb-x", request_verification_enabled=False)
     async with TestClient(TestServer(build_web_app(bolt, "s", {}, metrics_token="s3cret"))) as client:

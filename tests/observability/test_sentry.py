@@ -18,7 +18,7 @@ import redis
 import sentry_sdk
 
 from jamono.observability.sentry import scrub_event
-from jamono.settings import load_settings
+from jamono.platform.settings import load_settings
 from tests.observability.conftest import redis_db_url
 
 SENTRY_REDIS_DB = 10
@@ -90,7 +90,7 @@ def sentry_on(admin_database_url: str, redis_url: str) -> Iterator[tuple[SentryS
 
 def test_a_failing_job_reaches_sentry_without_secrets(sentry_on):
     from jamono.observability.sentry import init_sentry
-    from workers.broker import build_broker
+    from jamono.queue.broker import build_broker
 
     stand_in, settings = sentry_on
     assert init_sentry(settings)
@@ -179,7 +179,7 @@ def test_scrub_event_drops_slack_text_and_secret_keys():
 
 def test_oauth_code_and_state_never_reach_sentry_or_the_logs():
     """An OAuth `code` is redeemable by whoever holds it first; `state` binds the install to a browser."""
-    from jamono.logs import scrub
+    from jamono.platform.logs import scrub
 
     event = {
         "request": {

@@ -11,8 +11,8 @@ import pytest
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 from jamono.observability import metrics
-from jamono.observability.worker_metrics import start_metrics_server
-from jamono.settings import SettingsError, load_settings
+from jamono.platform.settings import SettingsError, load_settings
+from jamono.queue.metrics_server import start_metrics_server
 
 
 def test_worker_metrics_listen_on_loopback_by_default() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from jamono.settings import SANDBOX_SIGNING_SECRET, Settings
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
 from tests.reliability import rig
 
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -47,7 +47,7 @@ def rel_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def rel_redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A redis-server for the reliability tests alone (database 0: the shared rig; others per test)."""
-    from jamono.embedded import EmbeddedRedis
+    from jamono.platform.embedded import EmbeddedRedis
 
     server = EmbeddedRedis(tmp_path_factory.mktemp("rel-redis"), persistent=False)
     url = server.start()
@@ -87,7 +87,7 @@ def rel_settings(rel_env: dict[str, str]) -> Settings:
 def rel_workspace(rel_settings: Settings, pool):
     """The sandbox team as NOX's workspace (auth.test, as `jamono serve` does), with the runbooks."""
     import app
-    from jamono.tenancy import register_workspace
+    from jamono.platform.tenancy import register_workspace
     from knowledge.embeddings import get_embedder
     from knowledge.ingest import load_bundled
 
@@ -116,9 +116,9 @@ class Web:
 
 async def open_web(settings: Settings, pool, identity, sandbox, broker=None):
     import app
-    from jamono.jobs import DramatiqJobQueue
+    from jamono.queue.broker import build_broker
+    from jamono.queue.client import DramatiqJobQueue
     from jamono.sandbox.sender import SlackEventSender
-    from workers.broker import build_broker
 
     broker = broker or build_broker(settings)
     runner, url = await rig.serve_app(app.build_http_app(settings, pool, DramatiqJobQueue(broker), identity))

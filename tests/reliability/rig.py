@@ -24,8 +24,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import redis
 from aiohttp import web
 
-from jamono.db import tenant_tx
-from jamono.settings import SANDBOX_SIGNING_SECRET, Settings, load_settings
+from jamono.platform.db import tenant_tx
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = ":eyes:"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from jamono.embedded import EmbeddedRedis
+from jamono.platform.embedded import EmbeddedRedis
 from tests.reliability import rig
 from tests.reliability.conftest import open_web
 

@@ -17,7 +17,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from jamono.fairness.plans import PlanQuota, quota_for
 from jamono.fairness.scheduler import BOOKED, HORIZON_MS, OVERFLOW, TenantBuckets, take_turn
-from jamono.settings import load_settings
+from jamono.platform.settings import load_settings
 
 QUOTA = PlanQuota(answers_per_day=0, llm_tokens_per_day=0, answers_per_s=2.0, burst=3)
 
@@ -99,7 +99,7 @@ def test_no_turn_within_the_horizon_is_refused_and_not_booked(client, broker) ->
 async def test_the_web_process_queues_a_flood_beyond_its_share_on_the_delay_queue(client, broker) -> None:
     """Booked as they are enqueued: the flood's surplus never sits in the queue ahead of others."""
     from jamono.fairness.scheduler import TurnBooker
-    from jamono.jobs import DramatiqJobQueue
+    from jamono.queue.client import DramatiqJobQueue
 
     jobs = DramatiqJobQueue(broker, turns=TurnBooker(broker, QUOTA))
     flooder, other = _team(), _team()

@@ -12,8 +12,8 @@ import pytest
 import redis
 from dramatiq.brokers.redis import RedisBroker
 
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 from jamono.sandbox.signing import signed_headers
-from jamono.settings import SANDBOX_SIGNING_SECRET
 from tests.reliability.conftest import open_web
 from tests.reliability.fuzz_cases import cases
 

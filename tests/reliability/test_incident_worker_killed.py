@@ -10,7 +10,7 @@ import uuid
 
 import redis
 
-from jamono.db import tenant_tx
+from jamono.platform.db import tenant_tx
 from tests.reliability import rig
 from tests.reliability.conftest import open_web
 

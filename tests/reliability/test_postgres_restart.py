@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import redis
 
-from jamono.db import open_pool
+from jamono.platform.db import open_pool
 from tests.reliability import rig
 from tests.reliability.conftest import open_web
 
@@ -81,7 +81,7 @@ async def test_postgres_restart_under_load_loses_nothing(own_postgres, rel_env, 
     settings = rig.settings_from_env(env)
 
     import app
-    from jamono.tenancy import register_workspace
+    from jamono.platform.tenancy import register_workspace
 
     pool = open_pool(settings, max_size=4, name="pg-restart-web")
     identity = app.identify_workspace(settings)

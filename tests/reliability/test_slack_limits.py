@@ -8,7 +8,7 @@ import asyncio
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
-from jamono.settings import Settings
+from jamono.platform.settings import Settings
 from jamono.slack.client import async_retry_handlers, retry_handlers
 from tests.reliability import rig
 

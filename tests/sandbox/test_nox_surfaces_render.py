@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from jamono.actions.modals import ModalContext, incident_modal, meeting_modal
-from jamono.commands import help_blocks
+from jamono.conversation.commands import help_blocks
 from jamono.home.modals import general_settings_modal, google_settings_modal, jira_settings_modal, loading_modal
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.home.views import home_view
+from jamono.kb.views import kb_add_view
 from jamono.sandbox.html import Directory, render_message_body, render_view
-from jamono.slack.kb_views import kb_add_view
 from tests.home.factories import big_metrics, big_recent, big_settings
 
 NAMES = Directory(users={"U0DEV": "dev"}, channels={"C0OPS": "ops"})

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from slack_bolt.authorization import AuthorizeResult
 
-from jamono.authorize_cache import CachedAuthorize
+from jamono.web.authorize_cache import CachedAuthorize
 
 
 class CountingAuthorize:

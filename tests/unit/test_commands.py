@@ -1,4 +1,4 @@
-from jamono.commands import parse_command
+from jamono.conversation.commands import parse_command
 
 
 def test_subcommands_are_recognised_with_their_arguments():

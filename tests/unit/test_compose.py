@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from jamono.brain.analysis import Analysis, Intent, Severity
 from jamono.brain.compose import compose, excerpt, markdown_to_mrkdwn, split_blocks
-from jamono.brain.nox import Reply
+from jamono.brain.engine import Reply
 from jamono.slack.blocks import SECTION_LIMIT, answer_blocks, section
 
 

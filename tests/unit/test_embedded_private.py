@@ -7,7 +7,7 @@ import stat
 import time
 from pathlib import Path
 
-from jamono.embedded import EmbeddedRedis
+from jamono.platform.embedded import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def test_embedded_postgres_data_is_private(admin_database_url: str) -> None:
 
 def test_the_data_dir_stays_traversable_for_pgserver_as_root(tmp_path: Path) -> None:
     """As root the key's directory (the data dir, holding pgdata) must not lock PostgreSQL out."""
-    from jamono.crypto import _read_or_create_dev_key
+    from jamono.platform.crypto import _read_or_create_dev_key
 
     data = tmp_path / "data"
     _read_or_create_dev_key(data / "secret.key")

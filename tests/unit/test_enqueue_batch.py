@@ -13,7 +13,7 @@ import pytest
 import redis
 from dramatiq.brokers.redis import RedisBroker
 
-from jamono.enqueue_batch import BatchingEnqueuer, redis_message
+from jamono.queue.batching import BatchingEnqueuer, redis_message
 
 
 def message(i: int, queue: str = "nox") -> dramatiq.Message:

@@ -2,7 +2,7 @@ import io
 import json
 import logging
 
-from jamono.logs import setup_logging
+from jamono.platform.logs import setup_logging
 
 
 def test_secrets_never_reach_the_logs():
@@ -60,7 +60,7 @@ def test_more_kinds_of_secret_are_scrubbed():
 
 
 def test_every_line_carries_the_request_and_job_ids_of_its_scope():
-    from jamono.observability import context
+    from jamono.platform import context
 
     log = logging.getLogger("slack_sdk.web.base_client")  # any logger, a library's included
 
@@ -117,7 +117,7 @@ def test_a_real_worker_failing_a_job_logs_no_arguments(redis_url):
     import redis
     from dramatiq.brokers.redis import RedisBroker
 
-    from jamono.logs import guard_root_handlers
+    from jamono.platform.logs import guard_root_handlers
 
     namespace = f"logs-test-{uuid.uuid4().hex[:8]}"
     broker = RedisBroker(client=redis.Redis.from_url(redis_url), namespace=namespace)
@@ -133,7 +133,7 @@ def test_a_real_worker_failing_a_job_logs_no_arguments(redis_url):
     for fmt in ("json", "text"):
         setup_logging("INFO", fmt, stream)
         root.handlers[0].filters.clear()  # as Dramatiq's CLI handler would come: without our filter…
-        guard_root_handlers()  # …until workers.nox puts it on
+        guard_root_handlers()  # …until workers.all puts it on
         worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
         worker.start()
         try:

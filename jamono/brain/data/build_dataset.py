@@ -1,14 +1,5 @@
 """Build intents_train.jsonl from the hand-written sources plus templated variety.
-
-    .venv/bin/python jamono/brain/data/build_dataset.py
-    .venv/bin/python jamono/brain/data/build_dataset.py --heldout /tmp/heldout.jsonl
-
-Hand-written messages live in src/*.txt, one per line as `LABEL :: text`
-(grammar in LABELLING.md). Templates add combinatorial variety (services ×
-symptoms × severities, meeting durations in many spellings) so the model
-sees the same intent worded many ways; they are seeded and deterministic, and
-stay a minority of the set so the model does not learn the templates.
-"""
+Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Google Calendar as a calendar (gcsa on a googleapiclient service we build)."""

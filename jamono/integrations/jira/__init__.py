@@ -1,0 +1,1 @@
+"""Jira Cloud and Server as a ticket tracker (the `jira` client library)."""

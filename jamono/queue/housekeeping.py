@@ -1,0 +1,155 @@
+"""Periodic upkeep that every worker offers and one performs at a time.
+Why and how: docs/design/queue.md."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import dramatiq
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+from pydantic import BaseModel
+
+from jamono.observability.agent_metrics import refresh_agent_metrics
+from jamono.platform.db import no_tenant_tx, tenant_tx
+
+log = logging.getLogger(__name__)
+TASK = "hourly"
+
+
+class HousekeepingReport(BaseModel):
+    workspaces: int = 0
+    events_forgotten: int = 0
+    metric_rows: int = 0
+    failed_tenants: int = 0
+
+
+def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
+    """True for exactly one caller per `every`: the one whose update found the task due."""
+    with no_tenant_tx(pool) as conn:
+        conn.execute("INSERT INTO housekeeping_runs (task) VALUES (%s) ON CONFLICT (task) DO NOTHING", [task])
+        return (
+            conn.execute(
+                "UPDATE housekeeping_runs SET last_run = now() WHERE task = %s AND last_run <= now() - %s RETURNING task",
+                [task, every],
+            ).fetchone()
+            is not None
+        )
+
+
+def run_once(
+    pool: ConnectionPool,
+    *,
+    retention: timedelta,
+    today: date | None = None,
+    task: str = TASK,
+    stopping: Callable[[], bool] = lambda: False,
+) -> HousekeepingReport:
+    """One pass over every workspace; a tenant that fails is logged and skipped, not fatal.
+    `stopping` is asked between workspaces, so a worker shutting down does not wait for the pass."""
+    last = today or datetime.now(timezone.utc).date()
+    report = HousekeepingReport()
+    with no_tenant_tx(pool) as conn:
+        workspaces = conn.execute("SELECT * FROM jamono_list_workspaces()").fetchall()
+    stopped = False
+    for row in workspaces:
+        if stopping():
+            stopped = True
+            break
+        report.workspaces += 1
+        try:
+            with tenant_tx(pool, row["tenant_id"]) as conn:
+                report.events_forgotten += conn.execute(
+                    "DELETE FROM slack_events WHERE workspace_id = %s AND received_at < now() - %s",
+                    [row["workspace_id"], retention],
+                ).rowcount
+                if row["is_active"]:
+                    report.metric_rows += refresh_agent_metrics(
+                        conn, last - timedelta(days=1), last, workspace_id=row["workspace_id"]
+                    )
+        except Exception:  # one tenant's trouble must not stop everyone else's upkeep
+            report.failed_tenants += 1
+            log.exception("housekeeping failed for a workspace", extra={"workspace_id": str(row["workspace_id"])})
+    with no_tenant_tx(pool) as conn:
+        # A pass cut short by a shutdown is due again at once: the next worker does it whole.
+        conn.execute(
+            "UPDATE housekeeping_runs SET report = %s,"
+            " last_run = CASE WHEN %s THEN '-infinity'::timestamptz ELSE last_run END WHERE task = %s",
+            [
+                Jsonb(
+                    {
+                        **report.model_dump(),
+                        "interrupted": stopped,
+                        "finished_at": datetime.now(timezone.utc).isoformat(),
+                    }
+                ),
+                stopped,
+                task,
+            ],
+        )
+    return report
+
+
+class Housekeeping(dramatiq.Middleware):
+    """Starts, in each worker process, a thread that offers to run the upkeep every few minutes."""
+
+    def __init__(
+        self,
+        *,
+        every: timedelta,
+        retention: timedelta,
+        first_delay_s: tuple[float, float] = (10, 60),
+        poll_s: float = 300.0,
+        pool: Any = None,
+        task: str = TASK,
+    ) -> None:
+        self.every = every
+        self.task = task
+        self.retention = retention
+        self.first_delay_s = first_delay_s
+        self.poll_s = max(0.05, min(poll_s, every.total_seconds()))
+        self._pool = pool
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="jamono-housekeeping", daemon=True)
+        self._thread.start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        if self._stop.wait(random.uniform(*self.first_delay_s)):  # processes booting together spread out
+            return
+        while True:
+            self.tick()
+            if self._stop.wait(self.poll_s * random.uniform(0.9, 1.1)):
+                return
+
+    def tick(self) -> HousekeepingReport | None:
+        """Run the upkeep if it is due (and this process won it); errors are logged, never raised."""
+        try:
+            pool = self._pool or _runtime_pool()
+            if not claim_due(pool, self.every, self.task):
+                return None
+            report = run_once(pool, retention=self.retention, task=self.task, stopping=self._stop.is_set)
+            log.info("housekeeping done", extra=report.model_dump())
+            return report
+        except Exception:
+            log.exception("housekeeping could not run")
+            return None
+
+
+def _runtime_pool() -> ConnectionPool:
+    from jamono.container import get_runtime
+
+    return get_runtime().pool

@@ -1,0 +1,45 @@
+"""Every queue and actor name in one registry: the web enqueues by name, workers declare by name."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+NOX_QUEUE = "nox"
+REMIND_QUEUE = "incident_reminders"
+
+
+class Actor(StrEnum):
+    # conversation
+    HANDLE_MESSAGE = "handle_message"
+    ANSWER_COMMAND = "answer_command"
+    RECORD_FEEDBACK = "record_feedback"
+    THREAD_FOLLOW_UP = "thread_follow_up"
+    SET_FOLLOW_UPS = "set_follow_ups"
+    NOX_STATUS = "nox_status"
+    # knowledge base
+    KB_SEARCH = "kb_search"
+    KB_SAVE = "kb_save"
+    # App Home
+    PUBLISH_HOME = "publish_home"
+    FILL_SETTINGS_MODAL = "fill_settings_modal"
+    SAVE_SETTINGS = "save_settings"
+    # a workspace's life
+    WELCOME_INSTALLATION = "welcome_installation"
+    WORKSPACE_UNINSTALLED = "workspace_uninstalled"
+    TOKENS_REVOKED = "tokens_revoked"
+    WELCOME_MEMBER = "welcome_member"
+    CHANNEL_CREATED = "channel_created"
+    SET_CHANNEL_WATCH = "set_channel_watch"
+    WATCHED_MESSAGE = "watched_message"
+    # actions (Jira tickets, meetings)
+    ACTIONS_PROPOSAL = "actions_proposal"
+    ACTIONS_MEETING = "actions_meeting"
+    ACTIONS_INCIDENT = "actions_incident"
+    ACTIONS_FROM_MESSAGE = "actions_from_message"
+    ACTIONS_RETRY = "actions_retry"
+    # incidents
+    INCIDENTS_DECLARE = "incidents_declare"
+    INCIDENTS_CHANGE = "incidents_change"
+    INCIDENTS_JIRA = "incidents_jira"
+    INCIDENTS_REMIND = "incidents_remind"
+    INCIDENTS_LIST = "incidents_list"

@@ -1,0 +1,1 @@
+"""App Home listeners: the tab opened, the edit buttons, the settings modals submitted."""
