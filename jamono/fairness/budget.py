@@ -1,9 +1,6 @@
-"""Daily budgets per tenant: answers and LLM tokens, counted in Redis per UTC day.
-
-When a tenant's budget is spent, each person who asks hears why once that day (in their
-language) and NOX stays quiet for the rest of their messages: a notice on every message would
-itself be the flood. Without Redis (a RabbitMQ-only deployment) budgets are not enforced.
-"""
+"""Daily budgets per tenant (answers, LLM tokens) counted in Redis per UTC day; when spent, each
+person is told once that day in their language, then NOX stays quiet (a notice per message would
+itself be the flood). Without Redis, budgets are not enforced."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """What each plan allows a tenant: answers and LLM tokens a day, and the rate answers start at.
-
-Defaults are here; operators scale the rate (JAMONO_FAIR_RATE_SCALE) and override the daily
-budgets (JAMONO_DAILY_BUDGETS) without a release.
-"""
+Operators scale the rate (JAMONO_FAIR_RATE_SCALE) and override the budgets (JAMONO_DAILY_BUDGETS)."""
 
 from __future__ import annotations
 

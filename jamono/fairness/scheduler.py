@@ -1,18 +1,18 @@
-"""The per-tenant turn of answering jobs: a tenant over its share waits, others go first.
+"""The per-tenant turn of answering jobs: a tenant over its share waits on Dramatiq's delay queue,
+so another tenant's answers never queue behind its burst (a GCRA token bucket in Redis)."""
 
-Dramatiq's Redis broker has one FIFO per queue and no per-message priority, so a tenant that
-queues 2,000 mentions would put every other tenant's next answer behind them. Each answering job
-therefore books a start slot in its workspace's token bucket (GCRA: one timestamp per workspace in
-Redis, clocked by Redis so every machine agrees). Within the plan's burst it goes on the queue as
-usual; beyond it, it goes on Dramatiq's own delay queue with its slot as the delay, marked as
-booked, and reaches the queue's tail only when its turn comes: another tenant's jobs never wait
-behind it. The web process books as it enqueues (many bookings share one Redis round trip, see
-`TurnBooker`); a worker books any answering job that arrives unbooked (other enqueuers).
-
-Exactly-once is untouched: a job is put back before the original is acknowledged (a crash in
-between leaves two copies of one event, which the event claim answers once), and it keeps the
-message id, the retry count and the original enqueue time (so `max_age` still bounds it).
-"""
+# Dramatiq's Redis broker has one FIFO per queue and no per-message priority, so a tenant that
+# queues 2,000 mentions would put every other tenant's next answer behind them. Each answering job
+# therefore books a start slot in its workspace's token bucket (GCRA: one timestamp per workspace in
+# Redis, clocked by Redis so every machine agrees). Within the plan's burst it goes on the queue as
+# usual; beyond it, it goes on Dramatiq's own delay queue with its slot as the delay, marked as
+# booked, and reaches the queue's tail only when its turn comes: another tenant's jobs never wait
+# behind it. The web process books as it enqueues (many bookings share one Redis round trip, see
+# `TurnBooker`); a worker books any answering job that arrives unbooked (other enqueuers).
+#
+# Exactly-once is untouched: a job is put back before the original is acknowledged (a crash in
+# between leaves two copies of one event, which the event claim answers once), and it keeps the
+# message id, the retry count and the original enqueue time (so `max_age` still bounds it).
 
 from __future__ import annotations
 

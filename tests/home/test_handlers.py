@@ -64,7 +64,8 @@ async def test_home_opened_queues_a_publish(rec):
     body = {"team_id": "T1", "event": {}}
     await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "home"}, ctx(rec))
     await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "messages"}, ctx(rec))
-    assert rec.queued() == [(Actor.PUBLISH_HOME, {"team_id": "T1", "enterprise_id": None, "user": "U1"})]
+    # The workspace Bolt authorized (the context's), not the payload's own team_id.
+    assert rec.queued() == [(Actor.PUBLISH_HOME, {"team_id": "T0CTX", "enterprise_id": None, "user": "U1"})]
 
 
 async def test_edit_button_queues_then_acks_then_opens_the_loading_modal(rec):
