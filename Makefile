@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: setup run test lint typecheck bench eval train clean deploy-lint deploy-test
+.PHONY: setup run test lint fmt typecheck bench eval train clean deploy-lint deploy-test
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -27,15 +27,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# Rules, complexity cap and formatting: pyproject.toml's [tool.ruff]. `make fmt` fixes what it can.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
-# The modules type-checked so far; the rest of the tree joins them with the layout step (issue 13).
-TYPED := jamono/brain/asks.py jamono/brain/cues.py jamono/brain/grounding.py jamono/brain/compose.py \
-	jamono/conversation/follow_ups.py jamono/evals/answers.py jamono/evals/corpus_tenant.py jamono/slack/escape.py \
-	knowledge/sections.py knowledge/translate.py
+fmt: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# The whole application tree (pyproject.toml's [tool.mypy] files).
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy $(TYPED)
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) bench/ack.py

@@ -11,7 +11,6 @@ from typing import Any
 
 import redis
 from aiohttp import web
-from psycopg_pool import ConnectionPool
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
@@ -19,7 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from jamono.platform.db import open_pool
+from jamono.platform.db import Pool, open_pool
 from jamono.platform.settings import Settings, SettingsError, get_settings
 from jamono.platform.shutdown import stop_signals
 from jamono.platform.tenancy import TeamIdentity, WorkspaceContext, register_workspace
@@ -94,7 +93,7 @@ def multi_workspace(settings: Settings) -> bool:
     )
 
 
-def build_oauth(settings: Settings, pool: ConnectionPool, jobs: JobQueue):
+def build_oauth(settings: Settings, pool: Pool, jobs: JobQueue):
     """Bolt's OAuth flow on our stores; a finished install queues NOX's welcome (KB + DM)."""
     from jamono.platform.crypto import load_secret_box
     from jamono.web.authorize_cache import CachedAuthorize
@@ -138,9 +137,7 @@ def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_
     return bolt
 
 
-def build_http_app(
-    settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None
-) -> web.Application:
+def build_http_app(settings: Settings, pool: Pool, jobs: JobQueue, identity: TeamIdentity | None) -> web.Application:
     """`identity` None: multi-workspace mode, with the install routes."""
     if identity is None:
         flow = build_oauth(settings, pool, jobs)
@@ -156,7 +153,7 @@ def build_http_app(
 
         await asyncio.to_thread(ping)
 
-    checks = {"database": database}
+    checks: dict[str, Callable[[], Awaitable[None]]] = {"database": database}
     if settings.rabbitmq_url:
         checks["broker"] = rabbitmq_check(settings.rabbitmq_url)
     elif settings.redis_url:
@@ -211,7 +208,7 @@ def turn_booker(settings: Settings):
     return TurnBooker(broker, quota_for("free", settings))
 
 
-def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceContext | None, TeamIdentity | None]:
+def prepare(settings: Settings) -> tuple[Pool, JobQueue, WorkspaceContext | None, TeamIdentity | None]:
     """Pool and queue; in single-workspace mode also the workspace, registered from `auth.test`."""
     pool = open_pool(settings, max_size=4, name="jamono-web")
     jobs = DramatiqJobQueue(setup_broker(settings), turns=turn_booker(settings))
@@ -219,10 +216,24 @@ def prepare(settings: Settings) -> tuple[ConnectionPool, JobQueue, WorkspaceCont
         return pool, jobs, None, None
     identity = identify_workspace(settings)
     workspace = register_workspace(pool, identity)
+    _integrations_from_env(settings, pool, workspace)
     return pool, jobs, workspace, identity
 
 
-async def serve(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None) -> None:
+def _integrations_from_env(settings: Settings, pool: Pool, workspace: WorkspaceContext) -> None:
+    """JIRA_* / GOOGLE_* for a single-workspace install: a wrong value stops the start, saying which."""
+    from jamono.integrations.manage import ConnectError, apply_env
+    from jamono.workspaces.credentials import credential_store
+
+    try:
+        applied = apply_env(pool, workspace, settings, credential_store(settings))
+    except ConnectError as exc:
+        raise SettingsError(f"integration settings: {exc}") from None
+    if applied:
+        log.info("integrations connected from the environment", extra={"integrations": applied})
+
+
+async def serve(settings: Settings, pool: Pool, jobs: JobQueue, identity: TeamIdentity | None) -> None:
     """HTTP on $PORT (Slack's requests, or only /healthz and /metrics in Socket Mode) until SIGINT
     or SIGTERM; then no new connection, requests in flight finish (each one's job is queued
     before its ack), and the Socket Mode connection closes: Slack redelivers what we did not ack."""
@@ -247,7 +258,7 @@ async def serve(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identi
     await runner.cleanup()
 
 
-def socket_mode_handler(settings: Settings, pool: ConnectionPool, jobs: JobQueue, identity: TeamIdentity | None):
+def socket_mode_handler(settings: Settings, pool: Pool, jobs: JobQueue, identity: TeamIdentity | None):
     from jamono.web.socket_mode import NoxSocketModeHandler
 
     bolt = (

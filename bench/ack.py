@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,7 +171,7 @@ async def mention_latency(nox_url: str, sandbox, mentions: int) -> dict[str, flo
             started = time.perf_counter()
             response = await sender.send_event(envelope)
             assert response.status == 200, response.status
-            await sandbox.wait_for(lambda: _final_reply(sandbox, channel, ts), timeout=15)
+            await sandbox.wait_for(lambda channel=channel, ts=ts: _final_reply(sandbox, channel, ts), timeout=15)
             latencies.append(time.perf_counter() - started)
     latencies.sort()
     return {
@@ -203,6 +204,34 @@ def report_ack(rounds: list[dict[str, dict[int, dict[str, float]]]], requests: i
             f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}); median p99 nox {p99['nox']:.1f} ms, "
             f"bare {p99['bare']:.1f} ms"
         )
+
+
+def ack_throughput(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    servers: dict[str, tuple[subprocess.Popen[bytes], int]],
+    empty_queue: Callable[[], None],
+) -> None:
+    """The bare server and NOX's, side by side, round after round; `servers` is the caller's to
+    clean up if this fails half way."""
+    for name in ("bare", "nox"):
+        port = free_port()
+        cmd = [__file__, "--serve-bare", str(port)] if name == "bare" else ["-m", "jamono", "serve"]
+        servers[name] = (start(cmd, {**env, "PORT": str(port)}), port)
+    for proc, port in servers.values():
+        wait_port(port, proc)
+    rounds: list[dict[str, dict[int, dict[str, float]]]] = []
+    for _ in range(args.rounds):
+        results: dict[str, dict[int, dict[str, float]]] = {"bare": {}, "nox": {}}
+        for conc in (8, 32):
+            for name in ("bare", "nox"):
+                empty_queue()
+                url = f"http://127.0.0.1:{servers[name][1]}/slack/events"
+                results[name][conc] = asyncio.run(load(url, args.requests, conc))
+        rounds.append(results)
+    for proc, _ in servers.values():
+        stop(proc)
+    report_ack(rounds, args.requests)
 
 
 def main() -> int:
@@ -250,27 +279,10 @@ def main() -> int:
         for key in queue.scan_iter("jamono:*"):
             queue.delete(key)
 
-    rounds: list[dict[str, dict[int, dict[str, float]]]] = []
     servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
     try:
         if not args.latency_only:
-            for name in ("bare", "nox"):
-                port = free_port()
-                cmd = [__file__, "--serve-bare", str(port)] if name == "bare" else ["-m", "jamono", "serve"]
-                servers[name] = (start(cmd, {**env, "PORT": str(port)}), port)
-            for proc, port in servers.values():
-                wait_port(port, proc)
-            for _ in range(args.rounds):
-                results: dict[str, dict[int, dict[str, float]]] = {"bare": {}, "nox": {}}
-                for conc in (8, 32):
-                    for name in ("bare", "nox"):
-                        empty_queue()
-                        url = f"http://127.0.0.1:{servers[name][1]}/slack/events"
-                        results[name][conc] = asyncio.run(load(url, args.requests, conc))
-                rounds.append(results)
-            for proc, _ in servers.values():
-                stop(proc)
-            report_ack(rounds, args.requests)
+            ack_throughput(args, env, servers, empty_queue)
         empty_queue()  # the worker below must not first work through the throughput runs' jobs
         port = free_port()
         web_proc = start(["-m", "jamono", "serve"], {**env, "PORT": str(port)})

@@ -96,7 +96,9 @@ def run_one(stack: Stack, broker: str, args: argparse.Namespace, rabbitmq_url: s
         interactions, events, duplicated = stack.count(event_ids)
         done = reply_times(stack.sandbox)
         reply_latencies = [
-            done[rig.target(e)] - sent for e, (_, _, sent) in zip(envelopes, results) if rig.target(e) in done
+            done[rig.target(e)] - sent
+            for e, (_, _, sent) in zip(envelopes, results, strict=True)
+            if rig.target(e) in done
         ]
         replies = rig.answered(stack.sandbox, [rig.target(e) for e in envelopes])
         own = stack.response_seconds(event_ids)

@@ -56,7 +56,7 @@ async def run(stack: Stack, url: str, n: int) -> dict:
             await sender.send_event(mention)
             ts = mention["event"]["ts"]
 
-            def reply():
+            def reply(ts=ts):
                 return next(
                     (
                         m
@@ -81,7 +81,7 @@ async def run(stack: Stack, url: str, n: int) -> dict:
             response = await sender.send_interactive(click)
             t_ack = time.time()
             assert response.status == 200, response.body
-            pinned = await _wait(lambda: sandbox.calls_to("pins.add")[pins_before:])
+            pinned = await _wait(lambda pins_before=pins_before: sandbox.calls_to("pins.add")[pins_before:])
             if i == 0:
                 continue
             triage.append(t_reply - t_mention)

@@ -213,7 +213,7 @@ class Remote:
     be interleaved with ours (load from other processes then hits all alike)."""
 
     def __init__(self, python: str, kind: str, chunks: list[str], model_dir: str) -> None:
-        self._stderr = tempfile.TemporaryFile(mode="w+")
+        self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (lives as long as the worker)
         self._proc = subprocess.Popen(
             [python, __file__, "--worker", kind, "--model-dir", model_dir],
             stdin=subprocess.PIPE,
@@ -302,7 +302,7 @@ def main() -> None:
 
     base = best[0]
     print(f"\n{'implementation':<62} {'batch':>5} {'texts/s':>9} {'tokens/s':>9} {'vs naive':>9}")
-    for (name, batch, _), seconds in zip(runs, best):
+    for (name, batch, _), seconds in zip(runs, best, strict=True):
         print(f"{name:<62} {batch:>5} {len(chunks) / seconds:>9.1f} {tokens / seconds:>9.0f} {base / seconds:>8.2f}x")
 
 

@@ -19,7 +19,7 @@ import asyncio
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from _stack import Stack, load_average
 from burst import reply_times
@@ -48,8 +48,8 @@ def install(stack: Stack, env: dict[str, str], team: str) -> None:
 
     from jamono.platform.crypto import load_secret_box
     from jamono.platform.db import open_pool
-    from jamono.workspaces.installations import PostgresInstallationStore
     from jamono.platform.tenancy import load_workspace
+    from jamono.workspaces.installations import PostgresInstallationStore
     from knowledge.embeddings import get_embedder
     from knowledge.ingest import load_bundled
 
@@ -68,7 +68,7 @@ def install(stack: Stack, env: dict[str, str], team: str) -> None:
                 bot_user_id=stack.sandbox.bot_user_id,
                 bot_scopes="app_mentions:read,chat:write,channels:history,im:history,users:read",
                 user_id="U0DEV",
-                installed_at=datetime.now(timezone.utc).timestamp(),
+                installed_at=datetime.now(UTC).timestamp(),
             )
         )
         load_bundled(pool, load_workspace(pool, team).tenant_id, get_embedder(redis_url=settings.redis_url))
@@ -125,7 +125,9 @@ def latencies(stack: Stack, envelopes: list[dict], results: list, timeout: float
         if all(rig.target(e) in done for e in envelopes) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    return [done[rig.target(e)] - sent for e, (_, _, sent) in zip(envelopes, results) if rig.target(e) in done]
+    return [
+        done[rig.target(e)] - sent for e, (_, _, sent) in zip(envelopes, results, strict=True) if rig.target(e) in done
+    ]
 
 
 def phases(stack: Stack, envelopes: list[dict], results: list) -> tuple[list[float], list[float]]:
@@ -141,7 +143,7 @@ def phases(stack: Stack, envelopes: list[dict], results: list) -> tuple[list[flo
         )
     done = reply_times(stack.sandbox)
     waits, work = [], []
-    for envelope, (_, _, sent) in zip(envelopes, results):
+    for envelope, (_, _, sent) in zip(envelopes, results, strict=True):
         at = claimed.get(envelope["event_id"])
         if at is not None and rig.target(envelope) in done:
             waits.append(float(at) - sent)
@@ -163,8 +165,8 @@ def summary(name: str, values: list[float], sent: int) -> str:
 
 def run(stack: Stack, args: argparse.Namespace) -> int:
     from jamono.platform.crypto import generate_key
-    from jamono.sandbox.sender import SlackEventSender
     from jamono.platform.settings import SANDBOX_SIGNING_SECRET
+    from jamono.sandbox.sender import SlackEventSender
 
     extra = dict(kv.split("=", 1) for kv in args.env)
     env = multi_env(stack, generate_key(), extra)

@@ -120,10 +120,10 @@ class BenchDatabase:
 
 def bench_ingest(pool, admin_url: str, docs: int) -> dict[str, float]:
     from jamono.platform.tenancy import TeamIdentity, register_workspace
-    from knowledge.embeddings import local_embedder
     from knowledge.bundle import BUNDLED_DIR
-    from knowledge.ingest import ingest_documents
     from knowledge.documents import load_paths
+    from knowledge.embeddings import local_embedder
+    from knowledge.ingest import ingest_documents
 
     sources, _ = load_paths([BUNDLED_DIR / "en", BUNDLED_DIR / "fr"], relative_to=BUNDLED_DIR)
     sample = sources[:: max(1, len(sources) // docs)][:docs]
@@ -187,7 +187,7 @@ def build_corpus(admin_url: str, chunks: int, tenants: int, seed: int = 7) -> Co
             starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
             conn.cursor().executemany(
                 "INSERT INTO plan VALUES (%s, %s, %s, %s)",
-                [[i, t, n, int(s)] for i, (t, n, s) in enumerate(zip(ids, sizes, starts))],
+                [[i, t, n, int(s)] for i, (t, n, s) in enumerate(zip(ids, sizes, starts, strict=True))],
             )
             # Vectors: topic centroid + two noise vectors from small pools (cheap vector sums
             # instead of 38M random() calls); texts: two of 2,000 random 20-word sentences.
@@ -313,7 +313,7 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     times, results = run(lambda conn, q: vector_candidates(conn, vecs[q], MODEL, DIM, 40))
     out[f"{label}_vector_p50"], out[f"{label}_vector_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_vector_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results)
+        recall([f.chunk_id for f in found[:10]], truth[q]) for q, found in zip(queries, results, strict=True)
     )
     times, _ = run(lambda conn, q: search(conn, q, embedder, k=5, mode="text"))
     out[f"{label}_text_p50"], out[f"{label}_text_p99"] = statistics.median(times), pct(times, 99)
@@ -325,13 +325,13 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
     times, full = run(lambda conn, q: text_candidates(conn, [word_query(w) for w in word_lexemes(conn, q)], 10)[0])
     out[f"{label}_keywords_full_p50"], out[f"{label}_keywords_full_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_keywords_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full) if f_
+        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full, strict=True) if f_
     )
     times, results = run(lambda conn, q: plain_hnsw(conn, vecs[q], 10, tenant_filter=True))
     out[f"{label}_plain_hnsw_p50"], out[f"{label}_plain_hnsw_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_plain_hnsw_rows"] = statistics.mean(len(r) for r in results)
     out[f"{label}_plain_hnsw_recall10"] = statistics.mean(
-        recall([cid for cid, _ in r], truth[q]) for q, r in zip(queries, results)
+        recall([cid for cid, _ in r], truth[q]) for q, r in zip(queries, results, strict=True)
     )
     times, _ = run(lambda conn, q: exact_no_tenant_index(conn, vecs[q], 10), few)
     out[f"{label}_exact_scan_p50"], out[f"{label}_exact_scan_p99"] = statistics.median(times), pct(times, 99)

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 import redis
-from psycopg_pool import ConnectionPool
 from slack_sdk import WebClient
 
 from jamono.brain.compose import HitLike
 from jamono.brain.engine import Nox
-from jamono.platform.db import open_pool, tenant_tx
+from jamono.platform.db import Pool, open_pool, tenant_tx
 from jamono.platform.settings import Settings, get_settings
 from jamono.platform.tenancy import WorkspaceCache, WorkspaceContext
 from jamono.slack.client import ClientCache
@@ -35,7 +34,7 @@ class Runtime:
         self.settings = settings
         # A job holds its event's lock on one connection while its queries take a second: with fewer
         # than two per thread, every connection could be held by a thread waiting for another.
-        self.pool: ConnectionPool = open_pool(
+        self.pool: Pool = open_pool(
             settings, max_size=max(settings.db_pool_max, 2 * settings.worker_threads), name="jamono-worker"
         )
         self.workspaces = WorkspaceCache(self.pool)
@@ -96,13 +95,14 @@ class Runtime:
             raise WorkspaceNotInstalled(ws.team_id)
         return token
 
-    def search(self, ws: WorkspaceContext, query: str, k: int = 5) -> Sequence[HitLike]:
-        """Hybrid search in the workspace's knowledge base; sources it voted 👎 rank lower."""
+    def search(self, ws: WorkspaceContext, query: str, k: int = 5, channel: str | None = None) -> Sequence[HitLike]:
+        """Hybrid search in the workspace's knowledge base; sources it voted 👎 rank lower;
+        documents saved from a private conversation only in that conversation (`channel`)."""
         from jamono.conversation.exchanges import demoted_documents
         from knowledge.search import search
 
         with tenant_tx(self.pool, ws.tenant_id) as conn:
-            return search(conn, query, self.embedder, k=k, demote=demoted_documents(conn))
+            return search(conn, query, self.embedder, k=k, demote=demoted_documents(conn), channel=channel)
 
     def documents(self, ws: WorkspaceContext, ids: Sequence[UUID]) -> Mapping[UUID, StoredDocument]:
         """Whole documents of the workspace, for the sections an answer quotes."""

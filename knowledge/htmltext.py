@@ -55,6 +55,11 @@ class _Converter(HTMLParser):
             return
         if self._skip:
             return
+        if not self._open_structure(tag):
+            self._open_inline(tag)
+
+    def _open_structure(self, tag: str) -> bool:
+        """Headings, code and lists; False when the tag is none of them."""
         if tag in _HEADINGS:
             self._newline()
             self.out.append("#" * _HEADINGS[tag] + " ")
@@ -71,7 +76,12 @@ class _Converter(HTMLParser):
             depth = max(len(self._lists) - 1, 0)
             self._newline(blank=False)
             self.out.append("  " * depth + ("1. " if self._lists and self._lists[-1] == "ol" else "- "))
-        elif tag in ("br", "tr"):
+        else:
+            return False
+        return True
+
+    def _open_inline(self, tag: str) -> None:
+        if tag in ("br", "tr"):
             self._newline(blank=False)
         elif tag in ("td", "th"):
             self.out.append(" | ")

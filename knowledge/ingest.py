@@ -8,17 +8,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
 import numpy as np
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
-from jamono.platform.db import tenant_tx
+from jamono.platform.db import Pool, tenant_tx
 from knowledge import store
-from knowledge.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from knowledge.bundle import BUNDLED_DIR, BUNDLED_PREFIX
+from knowledge.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from knowledge.documents import IngestFailure, SourceDocument, load_paths
 from knowledge.embeddings import Embedder
 from knowledge.shipped_vectors import load_shipped, text_key
@@ -74,8 +74,102 @@ def _embed(embedder: Embedder, texts: Sequence[str], batch: int) -> np.ndarray:
     return vectors
 
 
+@dataclass
+class _Run:
+    """One ingestion's state: where it writes, what it has done, what waits to be embedded."""
+
+    pool: Pool
+    tenant: UUID
+    embedder: Embedder
+    origin: str
+    created_by: str | None
+    progress: Progress | None
+    batch_size: int
+    total: int
+    report: IngestReport = field(default_factory=IngestReport)
+    pending: list[_Job] = field(default_factory=list)
+    done: int = 0
+
+    def tick(self, source: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, source)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        texts = [c.embedding_text for job in self.pending for c in job.chunks]
+        try:
+            vectors = _embed(self.embedder, texts, self.batch_size)
+        except Exception as exc:  # one bad batch must not stop the others
+            log.warning("embedding failed for %d documents: %s", len(self.pending), exc)
+            for job in self.pending:
+                self.report.failed.append(IngestFailure(source=job.doc.source, reason=f"embedding failed: {exc}"))
+                self.tick(job.doc.source)
+            self.pending.clear()
+            return
+        offset = 0
+        for job in self.pending:
+            vecs = vectors[offset : offset + len(job.chunks)]
+            offset += len(job.chunks)
+            self.write(job, vecs)
+            self.tick(job.doc.source)
+        self.pending.clear()
+
+    def write(self, job: _Job, vecs: np.ndarray) -> None:
+        try:
+            with tenant_tx(self.pool, self.tenant) as conn:
+                _, created = store.write_document(
+                    conn,
+                    self.tenant,
+                    job.doc,
+                    fingerprint=job.fingerprint,
+                    chunks=job.chunks,
+                    vectors=vecs,
+                    model_id=self.embedder.model_id,
+                    origin=self.origin,
+                    created_by=self.created_by,
+                )
+        except Exception as exc:
+            log.warning("could not store %s: %s", job.doc.source, exc)
+            self.report.failed.append(IngestFailure(source=job.doc.source, reason=f"database error: {exc}"))
+        else:
+            (self.report.added if created else self.report.updated).append(job.doc.source)
+            self.report.chunks += len(job.chunks)
+
+    def keep(self, doc: SourceDocument, state: store.DocumentState) -> None:
+        """An unchanged document: at most its URL, origin or conversation scope is updated."""
+        if state.url != doc.url or state.origin != self.origin or state.channel_scope != doc.channel_scope:
+            with tenant_tx(self.pool, self.tenant) as conn:
+                store.update_metadata(conn, state.id, url=doc.url, origin=self.origin, channel_scope=doc.channel_scope)
+            self.report.updated.append(doc.source)
+        else:
+            self.report.unchanged.append(doc.source)
+        self.tick(doc.source)
+
+
+def _unique(docs: Iterable[SourceDocument], report: IngestReport) -> dict[str, SourceDocument]:
+    unique: dict[str, SourceDocument] = {}
+    for doc in docs:
+        if doc.source in unique:
+            report.failed.append(IngestFailure(source=doc.source, reason="duplicate source in this batch"))
+            continue
+        unique[doc.source] = doc
+    return unique
+
+
+def _current(state: store.DocumentState | None, fp: str, model: str, doc: SourceDocument) -> bool:
+    """Stored with this content, by this model only, and chunked (unless there is nothing to chunk)."""
+    return (
+        state is not None
+        and state.content_hash == fp
+        and set(state.models) <= {model}
+        and (state.chunks > 0 or not doc.content.strip())
+    )
+
+
 def ingest_documents(
-    pool: ConnectionPool,
+    pool: Pool,
     tenant_id: UUID | str,
     docs: Iterable[SourceDocument],
     embedder: Embedder,
@@ -90,100 +184,36 @@ def ingest_documents(
     started = time.perf_counter()
     tenant = UUID(str(tenant_id))
     report = IngestReport()
-    unique: dict[str, SourceDocument] = {}
-    for doc in docs:
-        if doc.source in unique:
-            report.failed.append(IngestFailure(source=doc.source, reason="duplicate source in this batch"))
-            continue
-        unique[doc.source] = doc
-    total, done = len(unique), 0
+    unique = _unique(docs, report)
     with tenant_tx(pool, tenant) as conn:
         states = store.document_states(conn, list(unique))
     model = embedder.model_id
-
-    def tick(source: str) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total, source)
-
-    pending: list[_Job] = []
-
-    def flush() -> None:
-        if not pending:
-            return
-        texts = [c.embedding_text for job in pending for c in job.chunks]
-        try:
-            vectors = _embed(embedder, texts, batch_size)
-        except Exception as exc:  # one bad batch must not stop the others
-            log.warning("embedding failed for %d documents: %s", len(pending), exc)
-            for job in pending:
-                report.failed.append(IngestFailure(source=job.doc.source, reason=f"embedding failed: {exc}"))
-                tick(job.doc.source)
-            pending.clear()
-            return
-        offset = 0
-        for job in pending:
-            vecs = vectors[offset : offset + len(job.chunks)]
-            offset += len(job.chunks)
-            try:
-                with tenant_tx(pool, tenant) as conn:
-                    _, created = store.write_document(
-                        conn,
-                        tenant,
-                        job.doc,
-                        fingerprint=job.fingerprint,
-                        chunks=job.chunks,
-                        vectors=vecs,
-                        model_id=model,
-                        origin=origin,
-                        created_by=created_by,
-                    )
-            except Exception as exc:
-                log.warning("could not store %s: %s", job.doc.source, exc)
-                report.failed.append(IngestFailure(source=job.doc.source, reason=f"database error: {exc}"))
-            else:
-                (report.added if created else report.updated).append(job.doc.source)
-                report.chunks += len(job.chunks)
-            tick(job.doc.source)
-        pending.clear()
-
+    run = _Run(pool, tenant, embedder, origin, created_by, progress, batch_size, total=len(unique), report=report)
     queued = 0
     for doc in unique.values():
         fp = fingerprint(doc)
         state = states.get(doc.source)
-        if (
-            state is not None
-            and state.content_hash == fp
-            and set(state.models) <= {model}
-            and (state.chunks > 0 or not doc.content.strip())
-        ):
-            if state.url != doc.url or state.origin != origin:
-                with tenant_tx(pool, tenant) as conn:
-                    store.update_metadata(conn, state.id, url=doc.url, origin=origin)
-                report.updated.append(doc.source)
-            else:
-                report.unchanged.append(doc.source)
-            tick(doc.source)
+        if state is not None and _current(state, fp, model, doc):
+            run.keep(doc, state)
             continue
         try:
             chunks = chunk_document(doc)
         except Exception as exc:
             report.failed.append(IngestFailure(source=doc.source, reason=f"chunking failed: {exc}"))
-            tick(doc.source)
+            run.tick(doc.source)
             continue
-        pending.append(_Job(doc=doc, fingerprint=fp, chunks=chunks))
+        run.pending.append(_Job(doc=doc, fingerprint=fp, chunks=chunks))
         queued += len(chunks)
         if queued >= batch_size:
-            flush()
+            run.flush()
             queued = 0
-    flush()
+    run.flush()
     report.seconds = time.perf_counter() - started
     return report
 
 
 def ingest_paths(
-    pool: ConnectionPool,
+    pool: Pool,
     tenant_id: UUID | str,
     paths: Sequence[Path | str],
     embedder: Embedder,
@@ -224,18 +254,18 @@ class _MemoEmbedder:
         keys = [text_key(self.model_id, t) for t in texts]
         with self._lock:
             self._seed()
-            missing = list(dict.fromkeys(t for k, t in zip(keys, texts) if k not in self._memo))
+            missing = list(dict.fromkeys(t for k, t in zip(keys, texts, strict=True) if k not in self._memo))
         if missing:
             fresh = np.asarray(self.inner.embed(missing), dtype=np.float32)
             with self._lock:
-                for text, vec in zip(missing, fresh):
+                for text, vec in zip(missing, fresh, strict=True):
                     self._memo[text_key(self.model_id, text)] = vec
         with self._lock:
             return np.stack([self._memo[k] for k in keys]) if keys else np.empty((0, self.dim), np.float32)
 
 
 def load_bundled(
-    pool: ConnectionPool,
+    pool: Pool,
     tenant_id: UUID | str,
     embedder: Embedder,
     *,
@@ -258,13 +288,13 @@ def load_bundled(
     return report
 
 
-def remove_document(pool: ConnectionPool, tenant_id: UUID | str, source_or_id: str | UUID) -> bool:
+def remove_document(pool: Pool, tenant_id: UUID | str, source_or_id: str | UUID) -> bool:
     """Delete one document (by id or source) and its chunks; False when there is none."""
     with tenant_tx(pool, tenant_id) as conn:
         return store.delete_document(conn, source_or_id)
 
 
-def list_documents(pool: ConnectionPool, tenant_id: UUID | str, *, origin: str | None = None) -> list[DocumentInfo]:
+def list_documents(pool: Pool, tenant_id: UUID | str, *, origin: str | None = None) -> list[DocumentInfo]:
     """The tenant's documents with chunk counts and the embedding models of their chunks."""
     with tenant_tx(pool, tenant_id) as conn:
         return store.list_documents(conn, origin=origin)

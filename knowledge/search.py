@@ -77,11 +77,11 @@ class Hit(BaseModel):
     relevant: bool  # above the relevance floor: safe to cite
 
 
-def _dicts(conn: psycopg.Connection) -> psycopg.Cursor[dict[str, Any]]:
+def _dicts(conn: psycopg.Connection[Any]) -> psycopg.Cursor[dict[str, Any]]:
     return conn.cursor(row_factory=dict_row)
 
 
-def _tuples(conn: psycopg.Connection) -> psycopg.Cursor[tuple[Any, ...]]:
+def _tuples(conn: psycopg.Connection[Any]) -> psycopg.Cursor[tuple[Any, ...]]:
     """Tuples whatever the connection's own row factory."""
     return conn.cursor(row_factory=tuple_row)
 
@@ -101,7 +101,7 @@ _LEXEMES_LOCK = threading.Lock()
 _LEXEMES_MAX = 50_000
 
 
-def _word_lexemes(conn: psycopg.Connection, words: Sequence[str]) -> dict[str, list[str]]:
+def _word_lexemes(conn: psycopg.Connection[Any], words: Sequence[str]) -> dict[str, list[str]]:
     """English and French lexemes of each word. A word that is a stop word in either language
     is dropped: an English "the" survives the French configuration and would match every
     English chunk's French lexemes. Cached per process: the mapping never changes."""
@@ -131,7 +131,7 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def word_lexemes(conn: psycopg.Connection, query: str) -> list[list[str]]:
+def word_lexemes(conn: psycopg.Connection[Any], query: str) -> list[list[str]]:
     """The English and French lexemes of each content word of the (accent-folded) query."""
     return list(_word_lexemes(conn, query_words(query)).values())
 
@@ -141,7 +141,7 @@ def word_query(lexemes: Sequence[str]) -> str:
     return "(" + " | ".join(_quote(lx) for lx in lexemes) + ")"
 
 
-def word_queries(conn: psycopg.Connection, query: str) -> list[str]:
+def word_queries(conn: psycopg.Connection[Any], query: str) -> list[str]:
     """One tsquery per content word of the (accent-folded) query: its English OR French lexemes."""
     return [word_query(lxs) for lxs in word_lexemes(conn, query)]
 
@@ -153,7 +153,7 @@ _SIZES_LOCK = threading.Lock()
 SIZE_TTL_S = 60.0
 
 
-def _tenant_rows(conn: psycopg.Connection, model: str) -> int:
+def _tenant_rows(conn: psycopg.Connection[Any], model: str) -> int:
     """How many chunks of this model the tenant has: counted exactly up to EXACT_MAX_ROWS + 1
     (cheap), in full beyond; remembered for a minute, since only the order of magnitude
     matters and either path returns correct results."""
@@ -184,12 +184,12 @@ def _tenant_rows(conn: psycopg.Connection, model: str) -> int:
     return size
 
 
-def _all_rows_estimate(conn: psycopg.Connection) -> float:
+def _all_rows_estimate(conn: psycopg.Connection[Any]) -> float:
     row = _tuples(conn).execute("SELECT reltuples FROM pg_class WHERE oid = 'knowledge_chunks'::regclass").fetchone()
     return float(row[0] or 0) if row else 0.0
 
 
-def exact_knn(conn: psycopg.Connection, qvec: str, model: str, n: int, lang: str | None = None) -> list[Found]:
+def exact_knn(conn: psycopg.Connection[Any], qvec: str, model: str, n: int, lang: str | None = None) -> list[Found]:
     """Exact cosine kNN over the tenant's rows (this expression does not match the HNSW index)."""
     query = sql.SQL(
         "SELECT id, document_id, embedding <=> {q}::vector AS distance FROM knowledge_chunks"
@@ -199,7 +199,7 @@ def exact_knn(conn: psycopg.Connection, qvec: str, model: str, n: int, lang: str
 
 
 def hnsw_knn(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     qvec: str,
     model: str,
     dim: int,
@@ -244,7 +244,7 @@ def hnsw_knn(
 
 
 def vector_candidates(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     qvec: str,
     model: str,
     dim: int,
@@ -276,13 +276,19 @@ def vector_candidates(
 def _sum_if_match(wqs: Sequence[str], weights: Sequence[sql.Composable]) -> sql.Composable:
     """`(CASE WHEN tsv @@ q1 THEN w1 ELSE 0 END) + ...`: inline, cheaper than a subquery per row."""
     terms = [
-        sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w) for q, w in zip(wqs, weights)
+        sql.SQL("(CASE WHEN tsv @@ {} THEN {} ELSE 0 END)").format(sql.Literal(q), w)
+        for q, w in zip(wqs, weights, strict=True)
     ]
     return sql.SQL(" + ").join(terms) if terms else sql.SQL("0")
 
 
 def text_candidates(
-    conn: psycopg.Connection, wqs: Sequence[str], n: int, lang: str | None = None, *, tenant_chunks: int | None = None
+    conn: psycopg.Connection[Any],
+    wqs: Sequence[str],
+    n: int,
+    lang: str | None = None,
+    *,
+    tenant_chunks: int | None = None,
 ) -> tuple[list[Found], float]:
     """Chunks holding any content word of the query, ranked BM25-style: summed idf of the
     distinct query words present (rare words count most: "etcd has no leader" is about
@@ -296,7 +302,8 @@ def text_candidates(
         return [], 0.0
     df = [sql.Identifier(f"df{i}") for i in range(len(wqs))]
     counts = sql.SQL(", ").join(
-        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d) for q, d in zip(wqs, df)
+        sql.SQL("count(*) FILTER (WHERE tsv @@ {}) AS {}").format(sql.Literal(q), d)
+        for q, d in zip(wqs, df, strict=True)
     )
     total = sql.SQL("greatest({n}::float8, (SELECT count(*) FROM m))").format(n=sql.Literal(tenant_chunks or 0))
     idf = [sql.SQL("ln(1 + ({N} - f.{d} + 0.5) / (f.{d} + 0.5))").format(N=sql.SQL("f.total"), d=d) for d in df]
@@ -325,7 +332,7 @@ def text_candidates(
     return [Found(r[0], r[1], float(r[2])) for r in rows], (best / idf_sum if idf_sum > 0 else 0.0)
 
 
-def document_frequencies(conn: psycopg.Connection, words: Sequence[Sequence[str]]) -> list[int]:
+def document_frequencies(conn: psycopg.Connection[Any], words: Sequence[Sequence[str]]) -> list[int]:
     """How many of the tenant's chunks hold each word (its most frequent lexeme), from the
     per-tenant term statistics the ingest triggers keep (migrations/0010)."""
     lexemes = sorted({lx for lxs in words for lx in lxs})
@@ -343,7 +350,7 @@ def _idf(df: int, total: float) -> float:
 
 
 def text_candidates_pruned(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     words: Sequence[Sequence[str]],
     n: int,
     lang: str | None = None,
@@ -419,7 +426,7 @@ def text_weight(coverage: float, *, french: bool = False) -> float:
 
 
 def _details(
-    conn: psycopg.Connection, ids: list[int], qvecs: Sequence[str], model: str, wqs: list[str]
+    conn: psycopg.Connection[Any], ids: list[int], qvecs: Sequence[str], model: str, wqs: list[str]
 ) -> dict[int, dict[str, Any]]:
     """The chosen chunks with their documents, and their best similarity to any of the query's vectors."""
     sims = [sql.SQL("1 - (c.embedding <=> {}::vector)").format(sql.Literal(q)) for q in qvecs]
@@ -446,6 +453,24 @@ def _details(
     return {r["id"]: r for r in rows}
 
 
+def _scoped_elsewhere(conn: psycopg.Connection, documents: set[UUID], channel: str | None) -> set[UUID]:
+    """Of these documents, those saved from a private conversation other than `channel`."""
+    if not documents:
+        return set()
+    rows = (
+        _tuples(conn)
+        .execute(
+            sql.SQL(
+                "SELECT id FROM knowledge_documents WHERE {t} AND id = ANY(%s)"
+                " AND channel_scope IS NOT NULL AND channel_scope IS DISTINCT FROM %s"
+            ).format(t=_TENANT),
+            [list(documents), channel],
+        )
+        .fetchall()
+    )
+    return {row[0] for row in rows}
+
+
 def _nearest(runs: Sequence[list[Found]], n: int) -> list[Found]:
     """Several vector lists merged: each chunk at its smallest distance, nearest first."""
     best: dict[int, Found] = {}
@@ -458,7 +483,7 @@ def _nearest(runs: Sequence[list[Found]], n: int) -> list[Found]:
 
 @observe_kb_search
 def search(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     query: str,
     embedder: Embedder,
     *,
@@ -467,12 +492,15 @@ def search(
     demote: Mapping[UUID, float] | None = None,
     mode: Mode = "hybrid",
     candidates: int | None = None,
+    channel: str | None = None,
 ) -> list[Hit]:
     """The k best passages for a query, best first; `relevant` says which are worth citing.
 
     lang keeps documents in that language (or of unknown language); demote maps a document
     id to a score multiplier in [0, 1] (1 = unchanged); mode "vector" or "text" runs one
-    retriever alone (evaluation baselines); candidates is the depth of each retriever's list.
+    retriever alone (evaluation baselines); candidates is the depth of each retriever's list;
+    channel is where the question was asked: documents saved from another private conversation
+    never come back (None: only workspace-wide documents).
     """
     if mode not in ("hybrid", "vector", "text"):
         raise ValueError(f"unknown search mode {mode!r}")
@@ -510,6 +538,8 @@ def search(
         cands.setdefault(
             found.chunk_id, Candidate(chunk_id=found.chunk_id, document_id=found.document_id)
         ).text_rank = rank
+    hidden = _scoped_elsewhere(conn, {c.document_id for c in cands.values()}, channel)
+    cands = {key: c for key, c in cands.items() if c.document_id not in hidden}
     if not cands:
         return []
     vector_weight, keyword_weight = {

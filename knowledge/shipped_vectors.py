@@ -34,7 +34,7 @@ def load_shipped(model_id: str, path: Path = VECTORS_FILE) -> dict[str, np.ndarr
     with np.load(path, allow_pickle=False) as data:
         if str(data["model_id"]) != model_id:
             return {}
-        return {str(k): v.astype(np.float32) for k, v in zip(data["keys"], data["vectors"])}
+        return {str(k): v.astype(np.float32) for k, v in zip(data["keys"], data["vectors"], strict=True)}
 
 
 def build(embedder: Embedder, path: Path = VECTORS_FILE) -> int:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import numpy as np
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from pydantic import BaseModel
 
 from knowledge.chunking import Chunk
@@ -26,6 +27,7 @@ class DocumentState(BaseModel):
     origin: str
     chunks: int
     models: list[str]
+    channel_scope: str | None = None
 
 
 class DocumentInfo(BaseModel):
@@ -44,7 +46,7 @@ class DocumentInfo(BaseModel):
     updated_at: datetime
 
 
-def _dicts(conn: psycopg.Connection) -> psycopg.Cursor:
+def _dicts(conn: psycopg.Connection[Any]) -> psycopg.Cursor[DictRow]:
     """A cursor returning dicts whatever the connection's own row factory."""
     return conn.cursor(row_factory=dict_row)
 
@@ -54,11 +56,11 @@ def vector_literal(vec: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.9g}" for x in np.asarray(vec, dtype=np.float32).tolist()) + "]"
 
 
-def document_states(conn: psycopg.Connection, sources: Sequence[str]) -> dict[str, DocumentState]:
+def document_states(conn: psycopg.Connection[Any], sources: Sequence[str]) -> dict[str, DocumentState]:
     rows = (
         _dicts(conn)
         .execute(
-            "SELECT d.id, d.source, d.content_hash, d.url, d.origin,"
+            "SELECT d.id, d.source, d.content_hash, d.url, d.origin, d.channel_scope,"
             " count(c.id) AS chunks, coalesce(array_agg(DISTINCT c.embedding_model)"
             "   FILTER (WHERE c.embedding_model IS NOT NULL), '{}') AS models"
             " FROM knowledge_documents d LEFT JOIN knowledge_chunks c ON c.document_id = d.id"
@@ -71,15 +73,29 @@ def document_states(conn: psycopg.Connection, sources: Sequence[str]) -> dict[st
     return {r["source"]: DocumentState(**r) for r in rows}
 
 
-def update_metadata(conn: psycopg.Connection, document_id: UUID, *, url: str | None, origin: str) -> None:
+def update_metadata(
+    conn: psycopg.Connection[Any],
+    document_id: UUID,
+    *,
+    url: str | None,
+    origin: str,
+    channel_scope: str | None = None,
+) -> None:
     conn.execute(
-        "UPDATE knowledge_documents SET url = %s, origin = %s, updated_at = now() WHERE id = %s",
-        [url, origin, document_id],
+        "UPDATE knowledge_documents SET url = %s, origin = %s, channel_scope = %s, updated_at = now() WHERE id = %s",
+        [url, origin, channel_scope, document_id],
     )
 
 
+def one_writer_per_tenant(conn: psycopg.Connection[Any]) -> None:
+    """Serialise a tenant's document writes until commit. Their triggers update the tenant's term
+    counts (knowledge_terms) in two statements, removed chunks then added ones: two writers taking
+    those row locks in different orders deadlock (two processes loading the bundled runbooks did)."""
+    conn.execute("SELECT pg_advisory_xact_lock(7431, hashtext(jamono_current_tenant()::text))")
+
+
 def write_document(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     tenant_id: UUID,
     doc: SourceDocument,
     *,
@@ -94,13 +110,15 @@ def write_document(
     transaction: readers see the old chunks or the new ones, never a mix or none."""
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+    one_writer_per_tenant(conn)
     row = (
         _dicts(conn)
         .execute(
             "INSERT INTO knowledge_documents"
-            " (tenant_id, source, title, url, tags, lang, origin, content, content_hash, created_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " (tenant_id, source, title, url, tags, lang, origin, content, content_hash, created_by, channel_scope)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (tenant_id, source) DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,"
+            "   channel_scope = EXCLUDED.channel_scope,"
             "   tags = EXCLUDED.tags, lang = EXCLUDED.lang, origin = EXCLUDED.origin, content = EXCLUDED.content,"
             "   content_hash = EXCLUDED.content_hash,"
             "   created_by = coalesce(knowledge_documents.created_by, EXCLUDED.created_by), updated_at = now()"
@@ -116,6 +134,7 @@ def write_document(
                 doc.content,
                 fingerprint,
                 created_by,
+                doc.channel_scope,
             ],
         )
         .fetchone()
@@ -139,14 +158,15 @@ def write_document(
                 model_id,
                 vector_literal(vec),
             ]
-            for chunk, vec in zip(chunks, vectors)
+            for chunk, vec in zip(chunks, vectors, strict=True)
         ],
     )
     return document_id, bool(row["created"])
 
 
-def delete_document(conn: psycopg.Connection, source_or_id: str | UUID) -> bool:
+def delete_document(conn: psycopg.Connection[Any], source_or_id: str | UUID) -> bool:
     """Delete by id or by source; chunks go with it (ON DELETE CASCADE)."""
+    one_writer_per_tenant(conn)
     try:
         as_id: UUID | None = source_or_id if isinstance(source_or_id, UUID) else UUID(str(source_or_id))
     except ValueError:
@@ -173,7 +193,7 @@ def delete_document(conn: psycopg.Connection, source_or_id: str | UUID) -> bool:
     return deleted is not None
 
 
-def sources_with_origin(conn: psycopg.Connection, origin: str) -> list[str]:
+def sources_with_origin(conn: psycopg.Connection[Any], origin: str) -> list[str]:
     rows = (
         _dicts(conn)
         .execute(
@@ -185,7 +205,7 @@ def sources_with_origin(conn: psycopg.Connection, origin: str) -> list[str]:
     return [r["source"] for r in rows]
 
 
-def list_documents(conn: psycopg.Connection, *, origin: str | None = None) -> list[DocumentInfo]:
+def list_documents(conn: psycopg.Connection[Any], *, origin: str | None = None) -> list[DocumentInfo]:
     rows = (
         _dicts(conn)
         .execute(
@@ -213,7 +233,7 @@ class StoredDocument(BaseModel):
     content: str
 
 
-def load_documents(conn: psycopg.Connection, ids: Sequence[UUID]) -> dict[UUID, StoredDocument]:
+def load_documents(conn: psycopg.Connection[Any], ids: Sequence[UUID]) -> dict[UUID, StoredDocument]:
     if not ids:
         return {}
     rows = (

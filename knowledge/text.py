@@ -3,6 +3,7 @@ Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -89,7 +90,7 @@ def joined_pairs(expanded: Iterable[str]) -> list[str]:
     pairs: dict[str, None] = {}
     for words in expanded:
         parts = words.split()
-        for left, right in zip(parts, parts[1:]):
+        for left, right in itertools.pairwise(parts):
             pairs.setdefault((left + right).lower(), None)
     return list(pairs)
 

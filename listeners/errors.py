@@ -20,7 +20,7 @@ COMMAND_NOT_UNDERSTOOD = {
 
 
 def _where(error: ValidationError) -> str:
-    first = error.errors()[0] if error.errors() else {}
+    first: dict[str, Any] = dict(error.errors()[0]) if error.errors() else {}
     field = ".".join(str(part) for part in first.get("loc", ())) or "payload"
     return f"{field}: {first.get('msg', 'invalid')}"
 

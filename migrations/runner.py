@@ -54,7 +54,7 @@ def apply_migrations(database_url: str, directory: Path = MIGRATIONS_DIR) -> lis
                 if migration.version in done:
                     continue
                 with conn.transaction():
-                    conn.execute(migration.path.read_text(encoding="utf-8"))  # type: ignore[arg-type]
+                    conn.execute(migration.path.read_text(encoding="utf-8"))
                     conn.execute(
                         "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
                         [migration.version, migration.name],

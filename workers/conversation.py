@@ -68,6 +68,13 @@ def kb_search(payload: dict) -> None:
     search_and_respond(get_runtime(), CommandJob.model_validate(payload))
 
 
+@dramatiq.actor(actor_name=Actor.KB_REMOVE, max_age=30 * MINUTES, **SLACK_JOB)
+def kb_remove(payload: dict) -> None:
+    from jamono.kb.removal import remove_from_slack
+
+    remove_from_slack(get_runtime(), CommandJob.model_validate(payload))
+
+
 @dramatiq.actor(actor_name=Actor.KB_SAVE, max_age=24 * 60 * MINUTES, **SLACK_JOB)
 def kb_save(payload: dict) -> None:
     from jamono.kb.flows import save_document

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dramatiq
 
-from jamono.fairness.scheduler import later_for_fairness
 from jamono.container import get_runtime
+from jamono.fairness.scheduler import later_for_fairness
 from jamono.queue.names import Actor
 from workers.options import HOUSEKEEPING_JOB, MINUTES, SLACK_JOB, is_final_attempt
 
@@ -20,9 +20,10 @@ def welcome_installation(payload: dict) -> None:
 
 @dramatiq.actor(actor_name=Actor.WORKSPACE_UNINSTALLED, max_age=7 * 24 * 60 * MINUTES, **HOUSEKEEPING_JOB)
 def workspace_uninstalled(payload: dict) -> None:
-    from jamono.workspaces.onboarding import TeamRef, uninstall
+    from jamono.queue.models import TeamJob
+    from jamono.workspaces.onboarding import uninstall
 
-    uninstall(get_runtime(), TeamRef.model_validate(payload))
+    uninstall(get_runtime(), TeamJob.model_validate(payload))
 
 
 @dramatiq.actor(actor_name=Actor.TOKENS_REVOKED, max_age=7 * 24 * 60 * MINUTES, **HOUSEKEEPING_JOB)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -37,7 +38,9 @@ def unknown_fields(given: Any, kept: Any, path: str = "") -> list[str]:
         lost = [f"{path}.{k}".lstrip(".") for k in given if k not in kept]
         return lost + [p for k in given if k in kept for p in unknown_fields(given[k], kept[k], f"{path}.{k}")]
     if isinstance(given, list) and isinstance(kept, list):
-        return [p for i, (g, k) in enumerate(zip(given, kept)) for p in unknown_fields(g, k, f"{path}[{i}]")]
+        return [
+            p for i, (g, k) in enumerate(zip(given, kept, strict=False)) for p in unknown_fields(g, k, f"{path}[{i}]")
+        ]
     return []
 
 
@@ -72,7 +75,7 @@ def main() -> int:
     models = crd_models()
     failures = total = 0
     for name in args.files:
-        text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
         for doc in yaml.safe_load_all(text):
             if not doc:
                 continue

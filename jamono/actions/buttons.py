@@ -4,6 +4,7 @@ web process (a button value holds up to 2,000 characters)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field, ValidationError
@@ -24,10 +25,16 @@ class MeetingPrefill(BaseModel):
 def meeting_value(
     interaction_id: str, *, title: str | None, duration_min: int | None, attendees: list[str], lang: Lang
 ) -> str:
-    data = {"i": interaction_id, "t": (title or "")[:200], "d": duration_min, "a": attendees[:20], "l": lang}
+    data: dict[str, Any] = {
+        "i": interaction_id,
+        "t": (title or "")[:200],
+        "d": duration_min,
+        "a": attendees[:20],
+        "l": lang,
+    }
     raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     while len(raw) > VALUE_LIMIT and data["a"]:
-        data["a"] = data["a"][:-1]  # type: ignore[index]
+        data["a"] = data["a"][:-1]
         raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return raw
 

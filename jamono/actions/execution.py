@@ -25,6 +25,7 @@ from jamono.integrations.base import IntegrationError, MeetingRequest, TicketReq
 from jamono.integrations.priorities import map_priority
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
+from jamono.slack.blockkit import section
 from jamono.slack.escape import escape_link_url as link
 from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.workspaces.credentials import CredentialStore, NotConnected
@@ -72,11 +73,11 @@ def post(
 ) -> None:
     """In the action's thread; with no thread, in its channel; with no channel, to the person."""
     ctx.client.chat_postMessage(
-        channel=_target(action),
+        channel=_target(action) or "",  # never empty: every action has a proposer
         thread_ts=action.thread_ts,
         text=text,
         metadata=metadata,
-        blocks=blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+        blocks=blocks or [section(text)],
     )
 
 
@@ -150,7 +151,7 @@ def retire_proposal(ctx: Ctx, interaction_id: UUID | None, done: str | None, not
         found = ctx.client.conversations_replies(channel=channel, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=1)
         message = next((m for m in found.get("messages") or [] if m.get("ts") == ts), None)
         blocks = retired_blocks(message.get("blocks") or [], str(interaction_id), done, note) if message else None
-        if blocks is not None:
+        if message and blocks is not None:
             ctx.client.chat_update(channel=channel, ts=ts, text=message.get("text") or note, blocks=blocks)
     except SlackApiError as exc:
         log.info("could not retire the proposal's buttons: %s", exc.response.get("error"))
@@ -194,10 +195,7 @@ def execute(ctx: Ctx, action_id: UUID, *, final_attempt: bool, user: str = "") -
         return current
     settings = ctx.settings()
     try:
-        if action.type == TICKET:
-            outcome = _run_ticket(ctx, action, settings)
-        else:
-            outcome = _run_meeting(ctx, action, settings)
+        outcome = _run_ticket(ctx, action, settings) if action.type == TICKET else _run_meeting(ctx, action, settings)
         failpoints.hit(AFTER_CREATE)
     except NotConnected:
         with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:

@@ -10,7 +10,7 @@ from uuid import UUID
 from dramatiq.middleware import CurrentMessage
 from slack_sdk.errors import SlackApiError
 
-from jamono.actions import store
+from jamono.actions import policy, store
 from jamono.actions.execution import Ctx, announce, decided_by, ephemeral, execute, post, retire_proposal
 from jamono.actions.incidents import dedup_key, meeting_fingerprint, ticket_fingerprint
 from jamono.actions.models import (
@@ -19,24 +19,27 @@ from jamono.actions.models import (
     Action,
     ActionRef,
     IncidentDeclaration,
+    Lang,
     MeetingSubmission,
     ProposalClick,
     TicketFromMessage,
     TicketParams,
 )
+from jamono.audit.store import record as audit
 from jamono.container import Runtime
 from jamono.conversation.exchanges import once_recorded
 from jamono.home.settings_model import WorkspaceSettings
-from jamono.i18n import t
+from jamono.i18n import is_lang, t
 from jamono.integrations.priorities import map_priority
 from jamono.platform.db import tenant_tx
+from jamono.queue.client import enqueue
 from jamono.queue.names import Actor
 from jamono.slack.escape import escape_link_url as link
 from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.workspaces.credentials import credential_store
 
 log = logging.getLogger(__name__)
-AUTOMATIC = "automatic"
+AUTOMATIC = policy.AUTOMATIC
 
 
 def context(rt: Runtime, team_id: str, enterprise_id: str | None) -> Ctx:
@@ -100,34 +103,9 @@ def _would_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> str:
     )
 
 
-SYSTEM_DECIDERS = (AUTOMATIC, "operator")  # the workspace's automatic mode; `jamono actions retry`
-
-
 def refusal(ctx: Ctx, user: str, *, requester: str | None, lang: str, settings: WorkspaceSettings) -> str | None:
-    """Who may confirm (or retry) a ticket or a meeting: the person who asked for it and NOX's
-    admins (Slack admins and owners, plus the workspace's list); guests never, even listed or
-    asking themselves. Decided from `users.info` now, not from who could see the button. None:
-    allowed; else what to tell the person."""
-    from jamono.home.admin import is_workspace_admin, slack_user
-
-    if user in SYSTEM_DECIDERS:
-        return None
-    try:
-        info = slack_user(ctx.client.users_info(user=user).data)  # type: ignore[arg-type]
-    except SlackApiError as exc:
-        log.warning("cannot tell who %s is (%s): not allowed to decide", user, exc.response.get("error"))
-        info = {}
-    if info.get("is_restricted") or info.get("is_ultra_restricted"):
-        return t("act.guest_not_allowed", lang)
-    if (
-        info.get("id")
-        and not (info.get("deleted") or info.get("is_bot"))
-        and (user == requester or is_workspace_admin(info, settings))
-    ):
-        return None
-    if requester:
-        return t("act.not_allowed", lang, requester=requester)
-    return t("act.admins_only", lang)
+    """Who may confirm, retry or dismiss: the workspace's policy (`jamono.actions.policy`)."""
+    return policy.refusal(ctx.client, user, requester=requester, lang=lang, settings=settings)
 
 
 def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemeral_channel: str = "") -> Action | None:
@@ -147,9 +125,18 @@ def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemer
         ephemeral(ctx, where, user, refused)
         return action
     configured = settings.jira.configured if action.type == TICKET else settings.google.configured
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        undecided = action.status in ("proposed", "failed", "dismissed")  # a confirmed one counts already
+        capped = policy.over_cap(conn, action, user, settings.policy) if undecided else None
+        if capped is None and configured and store.confirm(conn, action.id, user) is not None:
+            # no-op (and no entry) when already confirmed, running or done
+            audit(conn, ctx.ws.workspace_id, user, "action.confirmed", str(action.id), {"type": action.type})
+    if capped is not None:
+        log.info("action over the workspace's cap", extra={"action_id": str(action.id), "user": user})
+        if user != AUTOMATIC:
+            ephemeral(ctx, where, user, capped)
+        return action
     if configured:
-        with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-            store.confirm(conn, action.id, user)  # no-op when already confirmed, running or done
         ended = execute(ctx, action.id, final_attempt=final_attempt, user=user)
         if ended is None or ended.status != "proposed":
             return ended
@@ -194,7 +181,8 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
     ctx = context(rt, job.team_id, job.enterprise_id)
     row = _interaction(ctx, job.interaction_id)
     analysis = row.get("analysis") or {}
-    lang = analysis.get("language") if analysis.get("language") in ("fr", "en") else "en"
+    language = analysis.get("language")
+    lang: Lang = language if is_lang(language) else "en"
     channel, thread_ts = row["channel_id"], _thread_of(row)
     summary = analysis.get("summary") or _first_line(row["message"])
     params = TicketParams(
@@ -251,13 +239,18 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
     )
 
 
-def _dismiss(ctx: Ctx, job: ProposalClick, incident: bool, ticket_action: Any, lang: str) -> None:
+def _dismiss(ctx: Ctx, job: ProposalClick, incident: bool, ticket_action: Any, lang: Lang) -> None:
     """Dismiss records the decision on every action of the proposal (the ticket's, once an incident)."""
     if incident:
         ticket_action()
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         actions = store.for_interaction(conn, job.interaction_id)
-        results = [store.dismiss(conn, a.id, job.user) or a.status == "dismissed" for a in actions]
+        results = []
+        for a in actions:
+            dismissed = store.dismiss(conn, a.id, job.user)
+            if dismissed:
+                audit(conn, ctx.ws.workspace_id, job.user, "action.dismissed", str(a.id), {"type": a.type})
+            results.append(dismissed or a.status == "dismissed")
     ok = all(results)
     ephemeral(ctx, job.channel, job.user, t("act.dismissed" if ok else "act.cannot_dismiss", lang))
     if ok:
@@ -410,10 +403,6 @@ def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> Non
     if intent != "incident" or parse_stored(ws.settings).action_mode != "automatic":
         return
     try:
-        import dramatiq
-
-        from jamono.queue.names import NOX_QUEUE
-
         job = ProposalClick(
             team_id=ws.team_id,
             enterprise_id=ws.enterprise_id,
@@ -423,15 +412,7 @@ def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> Non
             choice="ticket",
             automatic=True,
         )
-        dramatiq.get_broker().enqueue(
-            dramatiq.Message(
-                queue_name=NOX_QUEUE,
-                actor_name=Actor.ACTIONS_PROPOSAL,
-                args=(job.model_dump(mode="json"),),
-                kwargs={},
-                options={},
-            )
-        )
+        enqueue(Actor.ACTIONS_PROPOSAL, job.model_dump(mode="json"))
         # And, in a watched channel, the incident itself (the declaration job checks the channel).
         from jamono.incidents.models import Declaration
 
@@ -442,15 +423,7 @@ def after_answer(rt: Runtime, ws: Any, interaction_id: UUID, intent: str) -> Non
             interaction_id=interaction_id,
             automatic=True,
         )
-        dramatiq.get_broker().enqueue(
-            dramatiq.Message(
-                queue_name=NOX_QUEUE,
-                actor_name=Actor.INCIDENTS_DECLARE,
-                args=(declaration.model_dump(mode="json"),),
-                kwargs={},
-                options={},
-            )
-        )
+        enqueue(Actor.INCIDENTS_DECLARE, declaration.model_dump(mode="json"))
     except Exception:  # noqa: BLE001 - the answer is out; the buttons remain if this fails
         log.exception("could not queue the automatic ticket")
 

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from jamono.queue.models import PersonJob
+
 ActionType = Literal["jira.create_ticket", "calendar.schedule_meeting"]
 ActionStatus = Literal["proposed", "confirmed", "running", "done", "failed", "dismissed"]
 Lang = Literal["fr", "en"]
@@ -78,13 +80,7 @@ class Action(BaseModel):
 # --- jobs (queued by listeners, run by workers/actions.py) ---------------------------------------
 
 
-class _Job(BaseModel):
-    team_id: str
-    enterprise_id: str | None = None
-    user: str
-
-
-class ProposalClick(_Job):
+class ProposalClick(PersonJob):
     """Create Jira ticket / Dismiss on a NOX reply (meeting clicks open a modal instead)."""
 
     channel: str
@@ -93,7 +89,7 @@ class ProposalClick(_Job):
     automatic: bool = False  # queued by NOX itself in automatic mode, not by a click
 
 
-class MeetingSubmission(_Job):
+class MeetingSubmission(PersonJob):
     """The scheduling modal, validated."""
 
     view_id: str
@@ -103,7 +99,7 @@ class MeetingSubmission(_Job):
     params: MeetingParams
 
 
-class IncidentDeclaration(_Job):
+class IncidentDeclaration(PersonJob):
     """`/nox incident`'s modal, validated."""
 
     view_id: str
@@ -115,7 +111,7 @@ class IncidentDeclaration(_Job):
     lang: Lang = "en"
 
 
-class TicketFromMessage(_Job):
+class TicketFromMessage(PersonJob):
     """The message shortcut "Create Jira ticket from this message"."""
 
     channel: str
@@ -125,7 +121,7 @@ class TicketFromMessage(_Job):
     author: str | None = None
 
 
-class ActionRef(_Job):
+class ActionRef(PersonJob):
     """Retry button: an action id."""
 
     channel: str = ""

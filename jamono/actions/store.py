@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from jamono.actions.models import Action, ActionType
+from jamono.platform.db import Connection
 
 _COLUMNS = (
     "id, tenant_id, workspace_id, interaction_id, type, idempotency_key, fingerprint, parameters, status,"

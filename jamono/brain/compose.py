@@ -187,7 +187,7 @@ def _fits(passages: Sequence[Passage], query: str, budget: int) -> list[tuple[Pa
     within a role, roles in the order the question wants them."""
     texts = [p.content.strip() for p in passages]
     if sum(len(t) + 60 for t in texts) <= budget:
-        return list(zip(passages, texts))
+        return list(zip(passages, texts, strict=True))
     roles = list(dict.fromkeys(p.role for p in passages))
     firsts = {
         role: max(

@@ -135,20 +135,8 @@ def extract_duration(text: str, near_meeting_word: bool = False) -> int | None:
             before = low[: match.start()]
             after = low[match.end() :]
             minutes = _duration_minutes(kind, match)
-            if minutes is None:
+            if minutes is None or _delay_or_clock_time(kind, minutes, before, after):
                 continue
-            if kind in {"half", "quarter"}:
-                # "dans une demi-heure" is a delay; "une demi-heure" alone is a length.
-                if re.search(r"\b(?:dans|in|within|d'ici)\s*$", before):
-                    continue
-            elif _NOT_DURATION_BEFORE.search(before) and not _DURATION_CUE_BEFORE.search(before):
-                continue
-            if _AGO_AFTER.match(after):
-                continue
-            if kind == "hour" and minutes > 240 and not _DURATION_CUE_BEFORE.search(before):
-                continue  # "14h" is a clock time in French
-            if kind == "h_m" and minutes > 240:
-                continue  # "14h30" is a clock time
             if near_meeting_word:
                 window = " ".join([*before.split()[-4:], match.group(0), *after.split()[:3]])
                 if not _MEETING_WORD_RE.search(window):
@@ -156,6 +144,21 @@ def extract_duration(text: str, near_meeting_word: bool = False) -> int | None:
             if MIN_DURATION <= minutes <= MAX_DURATION:
                 return int(minutes)
     return None
+
+
+def _delay_or_clock_time(kind: str, minutes: float, before: str, after: str) -> bool:
+    """Whether the number read as a length is a delay ("in 10 min", "5 min ago") or a clock time."""
+    if kind in {"half", "quarter"}:
+        # "dans une demi-heure" is a delay; "une demi-heure" alone is a length.
+        if re.search(r"\b(?:dans|in|within|d'ici)\s*$", before):
+            return True
+    elif _NOT_DURATION_BEFORE.search(before) and not _DURATION_CUE_BEFORE.search(before):
+        return True
+    if _AGO_AFTER.match(after):
+        return True
+    if kind == "hour" and minutes > 240 and not _DURATION_CUE_BEFORE.search(before):
+        return True  # "14h" is a clock time in French
+    return kind == "h_m" and minutes > 240  # "14h30" is a clock time
 
 
 def _duration_minutes(kind: str, match: re.Match[str]) -> float | None:
@@ -402,7 +405,6 @@ _COMPOUND_STOP = {
     "timed-out",
     "sign-up",
     "log-out",
-    "set-up",
     "push-up",
 }
 _TICKET_RE = re.compile(r"^[a-z]{2,8}-\d+$")
@@ -424,6 +426,7 @@ def extract_service(text: str) -> str | None:
     low = MENTION_RE.sub(" ", low)
     low = _LINK_RE.sub(" ", low)
     low = _AT_NOX_RE.sub(" ", low)
+    match: re.Match[str] | None
     for match in _BACKTICK_RE.finditer(low):
         if _ok_compound(match.group(1)) and not re.search(r"\.(?:ya?ml|json|py|sh|tf|conf|log|txt)$", match.group(1)):
             return match.group(1)
@@ -474,7 +477,6 @@ _GENERIC_NAMES = {
     "du",
     "en",
     "est",
-    "a",
     "is",
     "are",
     "was",

@@ -129,6 +129,11 @@ _SCHEMAS: dict[type[BaseModel], tuple[str, dict[str, Any]]] = {
 }
 
 
+def register_output(output: type[BaseModel], name: str) -> None:
+    """Another feature's structured output (e.g. incident write-ups), sent as a strict JSON schema."""
+    _SCHEMAS.setdefault(output, (name, strict_schema(output)))
+
+
 class LLMBrain:
     """Analyse messages and answer from runbooks with an OpenAI-compatible model (OpenAI, Azure, Ollama, vLLM)."""
 
@@ -254,6 +259,10 @@ class LLMBrain:
 
     # --- one structured completion, with bounded retries, fallbacks and repair ----------------
 
+    def complete(self, op: str, system: str, user: str, output: type[Out], *, max_tokens: int) -> tuple[Out, LLMUsage]:
+        """One structured completion (a registered output); raises LLMError."""
+        return self._complete(op, system, user, output, max_tokens=max_tokens)
+
     def _complete(self, op: str, system: str, user: str, output: type[Out], *, max_tokens: int) -> tuple[Out, LLMUsage]:
         usage = LLMUsage(model=self.model)
         deadline = time.monotonic() + self.timeout_s * (self.max_retries + 1)
@@ -281,6 +290,24 @@ class LLMBrain:
                     {"role": "user", "content": prompts.repair_user(problem)},
                 ]
 
+    def _request_options(self, system: str, output: type[BaseModel], max_tokens: int) -> tuple[str, dict[str, Any]]:
+        """The system message and the request's options, as this server accepts them so far."""
+        name, schema = _SCHEMAS[output]
+        kwargs: dict[str, Any] = {self._tokens_param: max_tokens}
+        if self._send_temperature:
+            kwargs["temperature"] = 0.1
+        instructions = system
+        if self.response_mode == "json_schema":
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema, "strict": True},
+            }
+        else:
+            instructions = prompts.with_schema(system, schema)
+            if self.response_mode == "json_object":
+                kwargs["response_format"] = {"type": "json_object"}
+        return instructions, kwargs
+
     def _create(
         self,
         op: str,
@@ -295,20 +322,7 @@ class LLMBrain:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise LLMError("timeout", f"{op} ran out of its {self.timeout_s * (self.max_retries + 1):.1f}s budget")
-            name, schema = _SCHEMAS[output]
-            kwargs: dict[str, Any] = {self._tokens_param: max_tokens}
-            if self._send_temperature:
-                kwargs["temperature"] = 0.1
-            instructions = system
-            if self.response_mode == "json_schema":
-                kwargs["response_format"] = {
-                    "type": "json_schema",
-                    "json_schema": {"name": name, "schema": schema, "strict": True},
-                }
-            else:
-                instructions = prompts.with_schema(system, schema)
-                if self.response_mode == "json_object":
-                    kwargs["response_format"] = {"type": "json_object"}
+            instructions, kwargs = self._request_options(system, output, max_tokens)
             started = time.monotonic()
             try:
                 response = self._client.chat.completions.create(

@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,6 @@ from jamono.brain.features import (
     embedding_text,
     featurize,
     load_embedder,
-    single_threaded_blas,
 )
 from jamono.brain.language import detect_language
 from jamono.brain.training import (
@@ -37,6 +37,7 @@ from jamono.brain.training import (
     decide_intent,
     unpack_head,
 )
+from knowledge.blas import single_threaded_blas
 
 # A reply in an incident thread that the model finds ambiguous ("toujours KO ?",
 # "same here") leans towards the thread's incident; how much, and from where.
@@ -84,7 +85,7 @@ class OfflineBrain:
         self.bot_user_id = bot_user_id
         self._lock = threading.Lock()
         self._model: _Model | None = None
-        self.meta: dict[str, object] = {}
+        self.meta: dict[str, Any] = {}
 
     # ------------------------------------------------------------- loading
 
@@ -100,12 +101,12 @@ class OfflineBrain:
         with np.load(self.model_path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
         self.meta = json.loads(arrays["meta_json"].tobytes().decode("utf-8"))
-        variants: dict[str, dict[str, object]] = self.meta["variants"]  # type: ignore[assignment]
+        variants: dict[str, dict[str, Any]] = self.meta["variants"]
         order = [str(self.meta.get("preferred_variant", "lex")), "lex"]
         for name in dict.fromkeys(order):
             if name not in variants:
                 continue
-            config = FeatureConfig.from_dict(variants[name]["features"])  # type: ignore[arg-type]
+            config = FeatureConfig.from_dict(variants[name]["features"])
             embed = None
             if config.use_embeddings:
                 embed = load_embedder()
@@ -118,8 +119,8 @@ class OfflineBrain:
                 config,
                 heads,
                 embed,
-                incident_threshold=float(info.get("incident_threshold", 0.5)),  # type: ignore[arg-type]
-                meeting_threshold=float(info.get("meeting_threshold", MEETING_THRESHOLD)),  # type: ignore[arg-type]
+                incident_threshold=float(info.get("incident_threshold", 0.5)),
+                meeting_threshold=float(info.get("meeting_threshold", MEETING_THRESHOLD)),
             )
         raise RuntimeError(f"{self.model_path} has no usable model variant")
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import sys
 import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +31,8 @@ from jamono.brain.features import (
     embedding_text,
     featurize,
     load_embedder,
-    single_threaded_blas,
 )
+from knowledge.blas import single_threaded_blas
 
 BRAIN_DIR = Path(__file__).resolve().parent
 DEFAULT_DATA = BRAIN_DIR / "data" / "intents_train.jsonl"
@@ -67,7 +69,7 @@ HEAD_L2 = {"intent": 1e-4, "severity": 1e-4, "meeting": 1e-4}
 # -------------------------------------------------------------------- data
 
 
-def load_rows(path: str | Path) -> list[dict[str, object]]:
+def load_rows(path: str | Path) -> list[dict[str, Any]]:
     """Labelled rows from a JSONL file (training or evaluation format)."""
     rows = []
     with Path(path).open(encoding="utf-8") as fh:
@@ -77,7 +79,7 @@ def load_rows(path: str | Path) -> list[dict[str, object]]:
     return rows
 
 
-def _labels(rows: Sequence[dict[str, object]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _labels(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     intent = np.array([INTENTS.index(str(r["intent"])) for r in rows], dtype=np.int64)
     severity = np.array(
         [SEVERITIES.index(str(r["severity"])) if r.get("severity") else -1 for r in rows], dtype=np.int64
@@ -89,9 +91,7 @@ def _labels(rows: Sequence[dict[str, object]]) -> tuple[np.ndarray, np.ndarray, 
 # ------------------------------------------------------------------ fitting
 
 
-def fit_heads(
-    x: FeatureMatrix, rows: Sequence[dict[str, object]], config: TrainConfig = TRAIN
-) -> dict[str, LinearHead]:
+def fit_heads(x: FeatureMatrix, rows: Sequence[dict[str, Any]], config: TrainConfig = TRAIN) -> dict[str, LinearHead]:
     """Intent (all rows); severity and meeting-needed (incident rows)."""
     intent, severity, meeting = _labels(rows)
     heads = {"intent": fit_softmax(x, intent, len(INTENTS), _cfg(config, "intent"))}
@@ -151,8 +151,8 @@ def _folds(intent: np.ndarray, k: int) -> list[np.ndarray]:
 
 
 def cross_validate(
-    x: FeatureMatrix, rows: Sequence[dict[str, object]], k: int = 5, config: TrainConfig = TRAIN
-) -> tuple[dict[str, object], np.ndarray]:
+    x: FeatureMatrix, rows: Sequence[dict[str, Any]], k: int = 5, config: TrainConfig = TRAIN
+) -> tuple[dict[str, Any], np.ndarray]:
     """k-fold metrics on the training data and out-of-fold intent logits."""
     intent, severity, meeting = _labels(rows)
     n = len(rows)
@@ -194,9 +194,9 @@ def summarize_predictions(
     meeting: np.ndarray,
     needed: np.ndarray,
     confidence: np.ndarray | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The metrics NOX is judged on (same definitions as `jamono eval intents`)."""
-    out: dict[str, object] = {"n": int(len(intent)), "accuracy": round(float(np.mean(pred == intent)), 4)}
+    out: dict[str, Any] = {"n": int(len(intent)), "accuracy": round(float(np.mean(pred == intent)), 4)}
     per_intent = {}
     for c, name in enumerate(INTENTS):
         tp = int(np.sum((pred == c) & (intent == c)))
@@ -225,7 +225,7 @@ def _ece(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
     """Expected calibration error: |accuracy − confidence| averaged over bins."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         mask = (confidence > lo) & (confidence <= hi)
         if mask.any():
             total += mask.mean() * abs(float(correct[mask].mean()) - float(confidence[mask].mean()))
@@ -286,7 +286,7 @@ def train(
     use_embeddings: bool | None = None,
     folds: int = 5,
     config: TrainConfig = TRAIN,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Fit every variant on all rows, cross-validate, write `out_path` (+ .json).
 
     `use_embeddings=None` means: add the "full" variant when the local
@@ -298,7 +298,7 @@ def train(
 
 def _train(
     data_path: Path, out_path: Path, use_embeddings: bool | None, folds: int, config: TrainConfig
-) -> dict[str, object]:
+) -> dict[str, Any]:
     rows = load_rows(data_path)
     texts = [str(r["text"]) for r in rows]
     variants: dict[str, FeatureConfig] = {}
@@ -313,15 +313,15 @@ def _train(
     variants["lex"] = LEXICAL
 
     arrays: dict[str, np.ndarray] = {}
-    meta_variants: dict[str, object] = {}
+    meta_variants: dict[str, Any] = {}
     for name, feature_config in variants.items():
         x = featurize(texts, feature_config, embeddings=embeddings if feature_config.use_embeddings else None)
-        cv: dict[str, object] = {}
+        cv: dict[str, Any] = {}
         temperature, threshold = 1.0, 0.5
         if folds >= 2:
             cv, _ = cross_validate(x, rows, folds, config)
-            temperature = float(cv["temperature"])  # type: ignore[arg-type]
-            threshold = float(cv["incident_threshold"])  # type: ignore[arg-type]
+            temperature = float(cv["temperature"])
+            threshold = float(cv["incident_threshold"])
         heads = fit_heads(x, rows, config)
         heads["intent"].temperature = temperature
         for head_name, head in heads.items():
@@ -334,7 +334,7 @@ def _train(
         }
 
     intent, severity, meeting = _labels(rows)
-    meta: dict[str, object] = {
+    meta: dict[str, Any] = {
         "artifact_version": ARTIFACT_VERSION,
         "variants": meta_variants,
         "preferred_variant": "full" if "full" in variants else "lex",
@@ -379,8 +379,8 @@ def main_train(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     meta = train(args.data, args.out, use_embeddings=use, folds=args.folds)
     counts = meta["training_counts"]
-    print(f"trained on {counts['n']} messages {counts['intent']} in {time.monotonic() - started:.1f}s")  # type: ignore[index]
-    for name, info in meta["variants"].items():  # type: ignore[union-attr]
+    print(f"trained on {counts['n']} messages {counts['intent']} in {time.monotonic() - started:.1f}s")
+    for name, info in meta["variants"].items():
         cv = info["cross_validation"]
         if cv:
             print(

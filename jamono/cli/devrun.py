@@ -4,16 +4,27 @@ Why and how: docs/design/cli.md."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from typing import TYPE_CHECKING
 
 from jamono.platform.embedded import EmbeddedServices
-from jamono.platform.settings import SANDBOX_SIGNING_SECRET, SettingsError, get_settings, sandbox_exposure_problem
+from jamono.platform.settings import (
+    SANDBOX_SIGNING_SECRET,
+    Settings,
+    SettingsError,
+    get_settings,
+    sandbox_exposure_problem,
+)
 from jamono.platform.shutdown import signals_ignored
+
+if TYPE_CHECKING:
+    from jamono.sandbox.server import SandboxThread
 
 
 def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: float = 60.0) -> None:
@@ -22,7 +33,7 @@ def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: flo
         for proc in procs:
             if proc.poll() is not None:
                 raise RuntimeError(
-                    f"{proc.args[-1] if isinstance(proc.args, list) else proc.args} exited early "
+                    f"{proc.args[-1] if isinstance(proc.args, list) else proc.args!s} exited early "
                     f"(code {proc.returncode}); see the logs under .jamono/logs/"
                 )
         try:
@@ -59,10 +70,8 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
         descendants = []
     proc.kill()
     for child in descendants:
-        try:
+        with contextlib.suppress(Exception):  # gone meanwhile
             child.kill()
-        except Exception:  # gone meanwhile
-            pass
     proc.wait(timeout=10)
 
 
@@ -88,18 +97,42 @@ def _prepare_workspace() -> None:
         pool.close()
 
 
+def _check_sandbox_exposure(settings: Settings, expose_sandbox: bool) -> None:
+    """Checked before anything starts. HOST unset: the sandbox serves 127.0.0.1 (_start_sandbox)."""
+    host = settings.host if "host" in settings.model_fields_set else "127.0.0.1"
+    problem = None if expose_sandbox else sandbox_exposure_problem(host, settings.database_url)
+    if problem is not None:
+        raise SettingsError(problem)
+    if expose_sandbox:
+        os.environ["JAMONO_SANDBOX_EXPOSED"] = "1"  # for the web process's own check
+
+
+def _start_sandbox(settings: Settings) -> SandboxThread:
+    """The Slack stand-in, and the environment that points the web and worker processes at it."""
+    from jamono.sandbox.server import SandboxThread
+
+    sandbox = SandboxThread()
+    sandbox.start()
+    os.environ.update(
+        {
+            "SLACK_BOT_TOKEN": sandbox.sandbox.bot_token,
+            "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+            "SLACK_API_URL": sandbox.sandbox.api_url,
+        }
+    )
+    # The sandbox's signing secret is public: serve this machine only, unless HOST says otherwise.
+    if "host" not in settings.model_fields_set:  # HOST from the environment or .env
+        os.environ["HOST"] = "127.0.0.1"
+    print(f"Slack sandbox: Web API stand-in at {sandbox.sandbox.api_url}", flush=True)
+    return sandbox
+
+
 def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: bool = False) -> int:
     from migrations.runner import apply_migrations
 
     settings = get_settings()
     if force_sandbox or not settings.slack_configured:
-        # Checked before anything starts. HOST unset: the sandbox serves 127.0.0.1 (below).
-        host = settings.host if "host" in settings.model_fields_set else "127.0.0.1"
-        problem = None if expose_sandbox else sandbox_exposure_problem(host, settings.database_url)
-        if problem is not None:
-            raise SettingsError(problem)
-        if expose_sandbox:
-            os.environ["JAMONO_SANDBOX_EXPOSED"] = "1"  # for the web process's own check
+        _check_sandbox_exposure(settings, expose_sandbox)
     data_dir = settings.data_dir.resolve()
     services = EmbeddedServices(
         data_dir, database_url=settings.database_url, redis_url=settings.redis_url, rabbitmq_url=settings.rabbitmq_url
@@ -112,21 +145,7 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
         print(f"database ready ({len(applied)} migrations applied)", flush=True)
         use_sandbox = force_sandbox or not settings.slack_configured
         if use_sandbox:
-            from jamono.sandbox.server import SandboxThread
-
-            sandbox = SandboxThread()
-            sandbox.start()
-            os.environ.update(
-                {
-                    "SLACK_BOT_TOKEN": sandbox.sandbox.bot_token,
-                    "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
-                    "SLACK_API_URL": sandbox.sandbox.api_url,
-                }
-            )
-            # The sandbox's signing secret is public: serve this machine only, unless HOST says otherwise.
-            if "host" not in settings.model_fields_set:  # HOST from the environment or .env
-                os.environ["HOST"] = "127.0.0.1"
-            print(f"Slack sandbox: Web API stand-in at {sandbox.sandbox.api_url}", flush=True)
+            sandbox = _start_sandbox(settings)
         get_settings.cache_clear()
         settings = get_settings()
         playground = None

@@ -7,8 +7,14 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jamono.platform.settings import get_settings
+
+if TYPE_CHECKING:
+    from jamono.platform.db import Pool
+    from jamono.platform.tenancy import WorkspaceContext
+    from knowledge.embeddings import Embedder
 
 DEFAULT_SANDBOX_TEAM = "T0SANDBOX"
 
@@ -58,13 +64,49 @@ def _fetch_urls(urls: list[str], tmp: Path) -> list[Path]:
     return paths
 
 
-def main(argv: list[str]) -> int:
+def _audit(pool: Pool, ws: WorkspaceContext, action: str, sources: list[str]) -> None:
+    """One audit entry per document the operator wrote or removed."""
+    from jamono.audit.store import record
+    from jamono.platform.db import tenant_tx
+
+    if not sources:
+        return
+    with tenant_tx(pool, ws.tenant_id) as conn:
+        for source in sources:
+            record(conn, ws.workspace_id, "operator", action, source)
+
+
+def _ingest(pool: Pool, ws: WorkspaceContext, items: list[str], embedder: Embedder) -> int:
+    """`jamono kb ingest`: files, folders and URLs; 2 when one is missing, 1 when all failed."""
     import tempfile
 
+    from knowledge.ingest import ingest_paths
+
+    urls = [i for i in items if i.startswith(("https://", "http://"))]
+    paths = [Path(i) for i in items if i not in urls]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"jamono kb: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            paths += _fetch_urls(urls, Path(tmp))
+        except OSError as exc:
+            print(f"jamono kb: could not fetch a URL: {exc}", file=sys.stderr)
+            return 2
+        report = ingest_paths(pool, ws.tenant_id, paths, embedder, progress=ProgressBar())
+    _audit(pool, ws, "kb.saved", [*report.added, *report.updated])
+    print(report.summary())
+    for failure in report.failed:
+        print(f"  failed: {failure.source}: {failure.reason}")
+    return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
+
+
+def main(argv: list[str]) -> int:
     from jamono.platform.db import open_pool
     from jamono.platform.tenancy import UnknownWorkspace, load_workspace
     from knowledge.embeddings import get_embedder
-    from knowledge.ingest import ingest_paths, list_documents, remove_document
+    from knowledge.ingest import list_documents, remove_document
 
     parser = argparse.ArgumentParser(prog="jamono kb")
     parser.add_argument("action", choices=["ingest", "list", "remove", "search"])
@@ -94,23 +136,7 @@ def main(argv: list[str]) -> int:
         if args.action == "ingest":
             if not args.items:
                 parser.error("ingest needs at least one path or URL")
-            urls = [i for i in args.items if i.startswith(("https://", "http://"))]
-            paths = [Path(i) for i in args.items if i not in urls]
-            missing = [str(p) for p in paths if not p.exists()]
-            if missing:
-                print(f"jamono kb: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-                return 2
-            with tempfile.TemporaryDirectory() as tmp:
-                try:
-                    paths += _fetch_urls(urls, Path(tmp))
-                except OSError as exc:
-                    print(f"jamono kb: could not fetch a URL: {exc}", file=sys.stderr)
-                    return 2
-                report = ingest_paths(pool, ws.tenant_id, paths, embedder, progress=ProgressBar())
-            print(report.summary())
-            for failure in report.failed:
-                print(f"  failed: {failure.source}: {failure.reason}")
-            return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
+            return _ingest(pool, ws, args.items, embedder)
         if args.action == "list":
             docs = list_documents(pool, ws.tenant_id)
             for d in docs:
@@ -121,6 +147,7 @@ def main(argv: list[str]) -> int:
             if not args.items:
                 parser.error("remove needs a document source or id")
             gone = [item for item in args.items if remove_document(pool, ws.tenant_id, item)]
+            _audit(pool, ws, "kb.removed", gone)
             for item in set(args.items) - set(gone):
                 print(f"jamono kb: no document {item}", file=sys.stderr)
             print(f"{len(gone)} removed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -45,7 +46,7 @@ decrypts with any configured key):
 
 
 def rotate_table(
-    conn: psycopg.Connection, box: SecretBox, table: str, columns: Sequence[str], *, batch_size: int = 500
+    conn: psycopg.Connection[Any], box: SecretBox, table: str, columns: Sequence[str], *, batch_size: int = 500
 ) -> RotationCount:
     """Re-encrypt one table's secrets under the primary key, one transaction per batch of rows."""
     count = RotationCount(table=table)
@@ -74,7 +75,7 @@ def rotate_table(
 
 def _rotated_values(box: SecretBox, row: tuple, columns: Sequence[str], count: RotationCount) -> dict[str, bytes]:
     changes: dict[str, bytes] = {}
-    for column, value in zip(columns, row[1:]):
+    for column, value in zip(columns, row[1:], strict=True):
         if value is None:
             continue
         if box.is_current(value):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -40,8 +41,9 @@ def find_existing_reply(client: WebClient, job: MessageJob) -> str | None:
         )
     except SlackApiError:
         return None
+    message: dict[str, Any]
     for message in replies.get("messages", []):
-        metadata = message.get("metadata") or {}
+        metadata: dict[str, Any] = message.get("metadata") or {}
         if (
             metadata.get("event_type") == REPLY_EVENT_TYPE
             and (metadata.get("event_payload") or {}).get("event_id") == job.event_id
@@ -127,12 +129,14 @@ def _refused_by_plan(
     return True
 
 
-def think(rt: Runtime, ws: WorkspaceContext, text: str, context: Sequence[str] = ()) -> Reply:
+def think(
+    rt: Runtime, ws: WorkspaceContext, text: str, context: Sequence[str] = (), channel: str | None = None
+) -> Reply:
     """NOX's reply to one message of a workspace: the one path for mentions, DMs, `/nox ask` and
     `jamono eval answers`, so what is measured is what people read."""
     return rt.nox.think(
         text,
-        lambda q: rt.search(ws, q),
+        lambda q: rt.search(ws, q, channel=channel),
         documents=lambda ids: rt.documents(ws, ids),
         context=context,
         bot_user_id=ws.bot_user_id,
@@ -151,12 +155,11 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
             current_ts=job.ts,
             bot_user_id=ws.bot_user_id,
         )
-    reply = think(rt, ws, job.text, context)
+    reply = think(rt, ws, job.text, context, channel=job.channel)
     record_tokens(rt, ws, reply.tokens)
     row_id = interaction_id(ws, job.event_id)
-    client.chat_update(
-        channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id))
-    )
+    blocks = with_memory(rt, ws, job, reply, answer_blocks(reply, str(row_id)))
+    client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=blocks)
     elapsed_ms = int((time.time() - job.received_at) * 1000)
     record_response(ws.team_id, elapsed_ms / 1000, success=True)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
@@ -179,6 +182,11 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
                 **reply.metadata,
             },
         )
+    if job.channel[:1] in ("C", "G"):  # after the answer's own row: an incident channel's timeline gets it
+        from jamono.memory.flows import record_answer
+
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            record_answer(conn, ws, job.channel, reply_ts, fallback_text(reply))
     after_answer(rt, ws, row_id, reply.analysis.intent.value)  # automatic mode: open the incident's ticket
     remember(
         rt.cache,
@@ -187,6 +195,20 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
         thread_ts=job.reply_thread_ts,
         texts=[*context, job.text, "NOX: " + fallback_text(reply)[:500]],
     )
+
+
+def with_memory(rt: Runtime, ws: WorkspaceContext, job: MessageJob, reply: Reply, blocks: list) -> list:
+    """An incident report's triage also names the most similar past incident of the workspace."""
+    if reply.analysis.intent.value != "incident":
+        return blocks
+    from jamono.memory.flows import triage_lines
+
+    lines = triage_lines(rt, ws, job.text, job.channel, reply.analysis.language)
+    if not lines:
+        return blocks
+    section = {"type": "section", "block_id": "similar_incident", "text": {"type": "mrkdwn", "text": lines[0][:3000]}}
+    at = next((i for i, b in enumerate(blocks) if str(b.get("block_id", "")).startswith("proposal:")), len(blocks))
+    return [*blocks[:at], section, *blocks[at:]]
 
 
 def _report_failure(
@@ -242,7 +264,7 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
         if refused.notify:
             WebhookClient(command.response_url).send(response_type="ephemeral", text=refused.text)
         return
-    reply = think(rt, ws, command.text)
+    reply = think(rt, ws, command.text, channel=command.channel)
     record_tokens(rt, ws, reply.tokens)
     row_id = interaction_id(ws, job.event_id)
     WebhookClient(command.response_url).send(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import redis
 from slack_sdk import WebClient
@@ -37,7 +38,8 @@ def thread_context(
         try:
             cached = cache.get(key)
             if cached is not None:
-                return json.loads(cached)[-MAX_MESSAGES:]
+                # redis-py types a sync client's replies as "Awaitable | Any"; ours is sync: bytes.
+                return json.loads(cached)[-MAX_MESSAGES:]  # type: ignore[arg-type]
         except redis.RedisError as exc:
             log.warning("thread cache unavailable: %s", type(exc).__name__)
     try:
@@ -46,6 +48,7 @@ def thread_context(
         log.warning("conversations.replies failed: %s", exc.response.get("error"))
         return []
     texts: list[str] = []
+    message: dict[str, Any]
     for message in response.get("messages", []):
         if message.get("ts") == current_ts or not message.get("text"):
             continue

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import TextIO, cast
 from uuid import UUID
 
-from psycopg_pool import ConnectionPool
-
+from jamono.platform.db import Pool
 from jamono.platform.settings import Settings
 from jamono.platform.tenancy import WorkspaceContext
 from knowledge.embeddings import Embedder
@@ -22,7 +21,7 @@ from knowledge.embeddings import Embedder
 @dataclass
 class CorpusTenant:
     settings: Settings
-    pool: ConnectionPool
+    pool: Pool
     workspace: WorkspaceContext
     embedder: Embedder
 

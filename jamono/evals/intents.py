@@ -8,6 +8,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from jamono.brain.offline import OfflineBrain
 from jamono.brain.training import INTENTS, SEVERITIES, load_rows, summarize_predictions
 
 
-def evaluate(data: str | Path, model_path: str | Path | None = None) -> dict[str, object]:
+def evaluate(data: str | Path, model_path: str | Path | None = None) -> dict[str, Any]:
     """Run the brain over a labelled file and compute the metrics."""
     rows = load_rows(data)
     brain = OfflineBrain(model_path).load()
@@ -49,7 +50,7 @@ def evaluate(data: str | Path, model_path: str | Path | None = None) -> dict[str
     metrics.setdefault("severity_exact", None)
     metrics.setdefault("severity_within_one", None)
     confusion = np.zeros((len(INTENTS), len(INTENTS)), dtype=int)
-    for g, p in zip(gold_intent, pred_intent):
+    for g, p in zip(gold_intent, pred_intent, strict=True):
         confusion[g, p] += 1
     metrics["confusion"] = {
         INTENTS[g]: {INTENTS[p]: int(confusion[g, p]) for p in range(len(INTENTS))} for g in range(len(INTENTS))
@@ -59,7 +60,7 @@ def evaluate(data: str | Path, model_path: str | Path | None = None) -> dict[str
     return metrics
 
 
-def _report(m: dict[str, object]) -> list[str]:
+def _report(m: dict[str, Any]) -> list[str]:
     def pct(v: object) -> str:
         return "n/a" if v is None else f"{float(v):.3f}"  # type: ignore[arg-type]
 
@@ -72,10 +73,10 @@ def _report(m: dict[str, object]) -> list[str]:
         f"meeting-needed F1   {pct(m['meeting_f1'])}",
         "per intent          precision  recall  support",
     ]
-    for name, v in m["per_intent"].items():  # type: ignore[union-attr]
+    for name, v in m["per_intent"].items():
         lines.append(f"  {name:<17} {v['precision']:.3f}      {v['recall']:.3f}   {v['support']}")
     lines.append("confusion (rows = gold, columns = predicted): " + "  ".join(INTENTS))
-    for name, row in m["confusion"].items():  # type: ignore[union-attr]
+    for name, row in m["confusion"].items():
         lines.append(f"  {name:<17} " + "  ".join(f"{row[p]:>4}" for p in INTENTS))
     return lines
 

@@ -57,7 +57,7 @@ def score_rankings(
     """Metrics over document rankings (lists of sources, best first, no duplicates)."""
     r1 = r5 = mrr = 0.0
     misses = []
-    for q, ranked in zip(queries, rankings):
+    for q, ranked in zip(queries, rankings, strict=True):
         rel = set(q.relevant)
         r1 += len(rel & set(ranked[:1])) / len(rel)
         r5 += len(rel & set(ranked[:5])) / len(rel)

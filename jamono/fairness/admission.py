@@ -9,12 +9,12 @@ import logging
 import redis
 from pydantic import BaseModel
 
+from jamono.container import Runtime
 from jamono.fairness.budget import spend_answer, spend_tokens
 from jamono.fairness.plans import budgets_enforced, quota_for
 from jamono.i18n import Lang
-from jamono.workspaces.plan_limits import over_user_limit
-from jamono.container import Runtime
 from jamono.platform.tenancy import WorkspaceContext
+from jamono.workspaces.plan_limits import over_user_limit
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ itself be the flood). Without Redis, budgets are not enforced."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID
 
 import redis
@@ -42,7 +42,7 @@ class BudgetSpent(BaseModel):
 
 
 def _day() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d")
+    return datetime.now(UTC).strftime("%Y%m%d")
 
 
 def _key(tenant_id: UUID) -> str:

@@ -26,8 +26,8 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import current_millis, dq_name
 
-from jamono.queue.batching import ScriptConnection
 from jamono.fairness.plans import PlanQuota
+from jamono.queue.batching import ScriptConnection
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ class TurnBooker:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for (_, future), wait in zip(batch, waits):
+            for (_, future), wait in zip(batch, waits, strict=True):
                 if not future.done():
                     future.set_result(int(wait))
 

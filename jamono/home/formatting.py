@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from jamono.i18n import Lang
 
@@ -54,6 +54,6 @@ def short_date(day: date, lang: Lang) -> str:
 
 def slack_date(moment: datetime, lang: Lang) -> str:
     """A `<!date>` token: Slack shows it in each reader's own time zone (fallback in UTC)."""
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     fallback = f"{short_date(utc.date(), lang)} {utc:%H:%M} UTC"
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"

@@ -3,14 +3,15 @@ Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from psycopg import Connection, sql
+from psycopg import sql
 from pydantic import BaseModel, Field
 
 from jamono.observability.agent_metrics import ACTION_KINDS, refresh_agent_metrics
+from jamono.platform.db import Connection
 
 # Counters over `metadata->>'action'`; the `actions` table's done rows add to them (ACTION_KINDS).
 ACTION_COUNTERS: dict[str, str] = {name: meta for name, (meta, _) in ACTION_KINDS.items()}
@@ -72,7 +73,7 @@ def window(days: int, *, now: datetime | None = None, tz: str = "UTC") -> tuple[
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     zone = ZoneInfo(tz)
-    local_now = (now or datetime.now(timezone.utc)).astimezone(zone)
+    local_now = (now or datetime.now(UTC)).astimezone(zone)
     today = local_now.date()
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, time.min, tzinfo=zone)
@@ -81,7 +82,7 @@ def window(days: int, *, now: datetime | None = None, tz: str = "UTC") -> tuple[
 
 
 def _where(workspace_id: UUID | None) -> sql.Composable:
-    clause = sql.SQL("created_at >= %(since)s AND created_at < %(until)s")
+    clause: sql.Composable = sql.SQL("created_at >= %(since)s AND created_at < %(until)s")
     if workspace_id is not None:
         clause = clause + sql.SQL(" AND workspace_id = %(workspace_id)s")
     return clause
@@ -101,8 +102,12 @@ def _totals_query(workspace_id: UUID | None) -> sql.Composed:
         " count(*) FILTER (WHERE NOT success) AS failures,"
         " percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS median_ms,"
         " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) AS p95_ms,"
-        " count(*) FILTER (WHERE user_satisfaction = 1) AS thumbs_up,"
-        " count(*) FILTER (WHERE user_satisfaction = -1) AS thumbs_down,"
+        # One vote per person per answer (answer_votes), counted on the answer; a row with no
+        # counts (written before them) counts its one recorded vote.
+        " coalesce(sum(CASE WHEN votes_up + votes_down > 0 THEN votes_up"
+        "   ELSE (user_satisfaction = 1)::int END), 0)::bigint AS thumbs_up,"
+        " coalesce(sum(CASE WHEN votes_up + votes_down > 0 THEN votes_down"
+        "   ELSE (user_satisfaction = -1)::int END), 0)::bigint AS thumbs_down,"
         # Only numeric token counts are summed: a malformed row must not break the dashboard.
         " coalesce(sum(CASE WHEN jsonb_typeof(metadata->'tokens') = 'number'"
         "   THEN (metadata->>'tokens')::numeric END), 0)::bigint AS tokens"
@@ -158,13 +163,14 @@ def usage_metrics(
 
 def _actions_done(conn: Connection, params: dict, workspace_id: UUID | None) -> dict[str, int]:
     """Actions done in the window, per kind, from the `actions` table (when it exists)."""
-    if conn.execute("SELECT to_regclass('public.actions') AS t").fetchone()["t"] is None:
+    found = conn.execute("SELECT to_regclass('public.actions') AS t").fetchone()
+    if found is None or found["t"] is None:
         return {}
     counts = sql.SQL(", ").join(
         sql.SQL("count(*) FILTER (WHERE type = {t}) AS {a}").format(t=sql.Literal(kind), a=sql.Identifier(name))
         for name, (_, kind) in ACTION_KINDS.items()
     )
-    where = sql.SQL(
+    where: sql.Composable = sql.SQL(
         "status = 'done' AND coalesce(done_at, updated_at) >= %(since)s AND coalesce(done_at, updated_at) < %(until)s"
     )
     if workspace_id is not None:
@@ -172,6 +178,7 @@ def _actions_done(conn: Connection, params: dict, workspace_id: UUID | None) -> 
     row = conn.execute(
         sql.SQL("SELECT {counts} FROM actions WHERE {where}").format(counts=counts, where=where), params
     ).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns one row
     return {name: int(row[name]) for name in ACTION_KINDS}
 
 

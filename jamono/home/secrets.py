@@ -8,10 +8,10 @@ from typing import Protocol
 from uuid import UUID
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from psycopg import Connection
 from pydantic import SecretStr
 
 from jamono.home.ids import Section
+from jamono.platform.db import Connection
 from jamono.platform.settings import Settings
 
 # Names under which each section's secret is stored.

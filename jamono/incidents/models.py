@@ -8,12 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jamono.queue.models import PersonJob
+
 Lang = Literal["fr", "en"]
 Severity = Literal["critical", "high", "medium", "low"]
 Status = Literal["investigating", "identified", "monitoring", "resolved"]
 ChangeKind = Literal["status", "severity", "lead", "update", "resolved"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 STATUSES: tuple[Status, ...] = ("investigating", "identified", "monitoring", "resolved")
+DEFAULT_TIMELINE_REACTIONS = ("pushpin", "stopwatch")
 DEFAULT_REMINDER_MIN: dict[str, int] = {"critical": 15, "high": 30, "medium": 60, "low": 240}
 
 
@@ -75,6 +78,8 @@ class IncidentSettings(BaseModel):
     private_channels: bool = False
     responders_group: str | None = Field(default=None, pattern=r"^S[A-Z0-9]{2,30}$")
     reminder_minutes: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_REMINDER_MIN))
+    # Reacting with one of these puts a message on the incident's timeline (emoji names, no colons).
+    timeline_reactions: list[str] = Field(default_factory=lambda: list(DEFAULT_TIMELINE_REACTIONS), max_length=10)
 
     @field_validator("reminder_minutes")
     @classmethod
@@ -95,13 +100,7 @@ class IncidentSettings(BaseModel):
 # --- jobs (queued by listeners, run by workers/incidents.py) -------------------------------------
 
 
-class _Job(BaseModel):
-    team_id: str
-    enterprise_id: str | None = None
-    user: str
-
-
-class Declaration(_Job):
+class Declaration(PersonJob):
     """Declare incident: from a triage reply (interaction_id), `/nox incident`'s modal (view_id),
     or automatic mode in a watched channel (interaction_id, automatic)."""
 
@@ -117,7 +116,7 @@ class Declaration(_Job):
     automatic: bool = False
 
 
-class Change(_Job):
+class Change(PersonJob):
     """One change asked for in an incident channel: a command, a card button or a modal."""
 
     key: str = Field(min_length=1, max_length=200)  # the Slack request's own id (trigger / view id)
@@ -129,7 +128,7 @@ class Change(_Job):
     response_url: str | None = None
 
 
-class IncidentRef(_Job):
+class IncidentRef(PersonJob):
     """A job about one incident (Jira sync, reminder), with the moment it was scheduled for."""
 
     incident_id: UUID
@@ -137,7 +136,7 @@ class IncidentRef(_Job):
     due_for: datetime | None = None
 
 
-class ListRequest(_Job):
+class ListRequest(PersonJob):
     channel: str = ""
     response_url: str | None = None
     lang: Lang = "en"

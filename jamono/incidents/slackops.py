@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from psycopg import Connection
 from slack_sdk.errors import SlackApiError
 
 from jamono.actions import failpoints
@@ -26,7 +25,8 @@ from jamono.incidents.views import (
     note_metadata,
     topic,
 )
-from jamono.platform.db import tenant_tx
+from jamono.platform.db import Connection, tenant_tx
+from jamono.slack.blockkit import section
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +134,8 @@ def add_bookmarks(ctx: Ctx, incident: Incident, wanted: list[tuple[str, str]]) -
             present.add(link)
 
 
-def _find_card(ctx: Ctx, incident: Incident) -> str | None:
-    found = ctx.client.conversations_history(channel=incident.channel_id, include_all_metadata=True, limit=200)
+def _find_card(ctx: Ctx, incident: Incident, channel: str) -> str | None:
+    found = ctx.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
     for message in found.get("messages") or []:
         meta = message.get("metadata") or {}
         if meta.get("event_type") == CARD_EVENT_TYPE and (meta.get("event_payload") or {}).get("incident_id") == str(
@@ -147,13 +147,14 @@ def _find_card(ctx: Ctx, incident: Incident) -> str | None:
 
 def ensure_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_url: str | None) -> Incident:
     """The card posted once and pinned (a crash after posting: found by its metadata)."""
-    if not incident.channel_id:
+    channel = incident.channel_id
+    if not channel:
         return incident
     blocks = card_blocks(incident, jira_connected=jira_connected, origin_url=origin_url)
-    ts = incident.card_ts or _find_card(ctx, incident)
+    ts = incident.card_ts or _find_card(ctx, incident, channel)
     if ts is None:
         ts = ctx.client.chat_postMessage(
-            channel=incident.channel_id, text=card_text(incident), blocks=blocks, metadata=card_metadata(incident)
+            channel=channel, text=card_text(incident), blocks=blocks, metadata=card_metadata(incident)
         )["ts"]
         failpoints.hit(AFTER_CARD_POST)
     if incident.card_ts is None:
@@ -162,7 +163,7 @@ def ensure_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_ur
             incident = store.get(conn, incident.id) or incident
     if not incident.steps.get("pinned"):
         try:
-            ctx.client.pins_add(channel=incident.channel_id, timestamp=ts)
+            ctx.client.pins_add(channel=channel, timestamp=ts)
         except SlackApiError as exc:
             if _error(exc) != "already_pinned":
                 raise
@@ -194,10 +195,13 @@ def refresh_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_u
 
 
 def _update_card(ctx: Ctx, incident: Incident, *, jira_connected: bool, origin_url: str | None) -> None:
+    channel, ts = incident.channel_id, incident.card_ts
+    if not channel or not ts:  # refresh_card checked both; the row read under the lock keeps them
+        return
     try:
         ctx.client.chat_update(
-            channel=incident.channel_id,
-            ts=incident.card_ts,
+            channel=channel,
+            ts=ts,
             text=card_text(incident),
             blocks=card_blocks(incident, jira_connected=jira_connected, origin_url=origin_url),
         )
@@ -234,6 +238,7 @@ def note_once(
     text: str,
     claim: Callable[[Connection], bool],
     since: float,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> str | None:
     """Post a note at most once: the claim commits only once Slack accepted the message; a worker
     dying in between leaves the claim unset, and the retry finds the message by its metadata."""
@@ -246,7 +251,7 @@ def note_once(
             thread_ts=thread_ts,
             text=text,
             metadata=metadata,
-            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            blocks=blocks or [section(text)],
         )
         return str(posted["ts"])
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from jamono.incidents.models import Incident, IncidentEvent
+from jamono.platform.db import Connection
 
 _COLUMNS = (
     "id, tenant_id, workspace_id, idempotency_key, interaction_id, title, severity, status, lead, reporter,"

@@ -108,10 +108,7 @@ class EgressPolicy:
             literal: IPAddress | None = ipaddress.ip_address(host)
         except ValueError:
             literal = None
-        if literal is not None:
-            resolved = [str(literal)]
-        else:
-            resolved = list(dict.fromkeys(self.resolver(host, port)))
+        resolved = [str(literal)] if literal is not None else list(dict.fromkeys(self.resolver(host, port)))
         if literal is None and self.host_allowed(host):
             return resolved
         allowed = [a for a in resolved if self.address_allowed(a)]
@@ -180,9 +177,9 @@ class _GuardedConnectionMixin:
         except socket.gaierror as exc:
             raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[attr-defined,arg-type]
         except TimeoutError as exc:
-            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from exc  # type: ignore
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from exc  # type: ignore[attr-defined]
         except OSError as exc:
-            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc  # type: ignore
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc  # type: ignore[arg-type]
 
 
 class GuardedAdapter(HTTPAdapter):
@@ -208,8 +205,16 @@ class GuardedAdapter(HTTPAdapter):
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         raise EgressRefused("NOX does not send guarded requests through a proxy")
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any) -> requests.Response:
-        response = super().send(request, stream=True, **kwargs)
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
         deadline = time.monotonic() + self.policy.max_seconds
         chunks: list[bytes] = []
         size = 0

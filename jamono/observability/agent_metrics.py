@@ -3,10 +3,12 @@ Why and how: docs/design/observability.md."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
-from psycopg import Connection, sql
+from psycopg import sql
+
+from jamono.platform.db import Connection
 
 # Kinds of action the App Home counts: the interaction metadata value NOX used to record, and the
 # `actions` row type that now records the real effect.
@@ -18,8 +20,8 @@ ACTION_KINDS: dict[str, tuple[str, str]] = {
 
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """[since, until) of UTC days first..last."""
-    since = datetime.combine(first, time.min, tzinfo=timezone.utc)
-    return since, datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    since = datetime.combine(first, time.min, tzinfo=UTC)
+    return since, datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def _has_actions_table(conn: Connection) -> bool:
@@ -73,8 +75,10 @@ def _rollup_query(workspace_id: UUID | None, with_actions: bool) -> sql.Composed
         "  avg(i.response_time_ms) AS response_time,"
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY i.response_time_ms) AS p50,"
         "  percentile_cont(0.95) WITHIN GROUP (ORDER BY i.response_time_ms) AS p95,"
-        "  count(*) FILTER (WHERE i.user_satisfaction = 1) AS up,"
-        "  count(*) FILTER (WHERE i.user_satisfaction = -1) AS down,"
+        "  coalesce(sum(CASE WHEN i.votes_up + i.votes_down > 0 THEN i.votes_up"
+        "   ELSE (i.user_satisfaction = 1)::int END), 0) AS up,"
+        "  coalesce(sum(CASE WHEN i.votes_up + i.votes_down > 0 THEN i.votes_down"
+        "   ELSE (i.user_satisfaction = -1)::int END), 0) AS down,"
         # Only numeric token counts are summed: a malformed row must not break the rollup.
         "  coalesce(sum(CASE WHEN jsonb_typeof(i.metadata->'tokens') = 'number'"
         "   THEN (i.metadata->>'tokens')::numeric END), 0)::bigint AS tokens,"
@@ -123,6 +127,6 @@ def rollup_recent(pool, tenant_id: UUID, days: int = 2, *, today: date | None = 
     """The job's unit of work: refresh a tenant's last `days` UTC days (today included)."""
     from jamono.platform.db import tenant_tx
 
-    last = today or datetime.now(timezone.utc).date()
+    last = today or datetime.now(UTC).date()
     with tenant_tx(pool, tenant_id) as conn:
         return refresh_agent_metrics(conn, last - timedelta(days=days - 1), last)

@@ -69,7 +69,7 @@ class AckStats(Collector):
 
     def collect(self) -> Iterable[Metric]:
         cumulative, running = [], 0
-        for bound, n in zip((*ACK_BUCKETS, float("inf")), list(self._buckets)):
+        for bound, n in zip((*ACK_BUCKETS, float("inf")), list(self._buckets), strict=True):
             running += n
             cumulative.append((str(bound) if bound != float("inf") else "+Inf", running))
         yield HistogramMetricFamily(

@@ -3,6 +3,7 @@ Why and how: docs/design/platform.md."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -128,10 +129,8 @@ def _read_or_create_dev_key(path: Path) -> str:
             os.fchmod(fd, 0o600)
             with os.fdopen(fd, "w", encoding="ascii") as handle:
                 handle.write(generate_key() + "\n")
-            try:
-                os.link(tmp, path)  # fails if another process won the race: then use theirs
-            except FileExistsError:
-                pass
+            with contextlib.suppress(FileExistsError):  # another process won the race: then use theirs
+                os.link(tmp, path)
         finally:
             os.unlink(tmp)
     mode = path.stat().st_mode & 0o777

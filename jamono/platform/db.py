@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from uuid import UUID
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from jamono.platform.settings import Settings, SettingsError
+
+# What every pool here hands out: connections whose rows are dicts (`row_factory=dict_row`).
+Connection = psycopg.Connection[DictRow]
+Pool = ConnectionPool[Connection]
 
 
 def _role_setter(role: str | None):
@@ -37,12 +42,13 @@ def require_database_url(settings: Settings) -> str:
 
 def open_pool(
     settings: Settings, *, min_size: int = 1, max_size: int | None = None, name: str = "jamono", timeout_s: float = 30.0
-) -> ConnectionPool:
+) -> Pool:
     """A sync pool for workers; reconnects by itself after a database restart (check on borrow).
     A database that never answers at start is a one-line SettingsError naming why."""
     url = require_database_url(settings)
-    pool = ConnectionPool(
+    pool: Pool = ConnectionPool(
         url,
+        connection_class=Connection,
         min_size=min_size,
         max_size=max_size or settings.db_pool_max,
         kwargs={"row_factory": dict_row},
@@ -73,7 +79,7 @@ def _set_tenant(tenant_id: UUID | str) -> tuple[str, list[str]]:
 
 
 @contextmanager
-def tenant_tx(pool: ConnectionPool, tenant_id: UUID | str) -> Iterator[psycopg.Connection]:
+def tenant_tx(pool: ConnectionPool[Any], tenant_id: UUID | str) -> Iterator[Connection]:
     """One transaction in which row-level security sees only this tenant's rows."""
     with pool.connection() as conn, conn.transaction():
         conn.execute(*_set_tenant(tenant_id))
@@ -81,7 +87,7 @@ def tenant_tx(pool: ConnectionPool, tenant_id: UUID | str) -> Iterator[psycopg.C
 
 
 @contextmanager
-def no_tenant_tx(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
+def no_tenant_tx(pool: ConnectionPool[Any]) -> Iterator[Connection]:
     """A transaction with no tenant set: only definer functions and global tables answer."""
     with pool.connection() as conn, conn.transaction():
         yield conn

@@ -56,12 +56,12 @@ class EmbeddedPostgres:
         with PostgresServer._lock:  # the lock pgserver itself takes around that file
             _forget_dead_handles(self.pgdata)
         self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
-        admin_url = self._server.get_uri()  # type: ignore[attr-defined]
+        admin_url = self._server.get_uri()
         with psycopg.connect(admin_url, autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.database]).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{self.database}"')
-        return self._server.get_uri(self.database)  # type: ignore[attr-defined]
+        return self._server.get_uri(self.database)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -7,9 +7,13 @@ import logging
 import re
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from jamono.platform.context import ContextFilter
+
+if TYPE_CHECKING:
+    from dramatiq import Message
+    from dramatiq.broker import MessageProxy
 
 _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"xox[abposre]-[A-Za-z0-9-]+"), "[REDACTED]"),  # Slack tokens
@@ -92,7 +96,7 @@ class TextFormatter(logging.Formatter):
         return scrub(super().format(record) + ids)
 
 
-def _is_job(value: Any) -> bool:
+def _is_job(value: Any) -> TypeGuard[Message | MessageProxy]:
     """A Dramatiq Message, or the MessageProxy its worker threads log (not a Message subclass)."""
     from dramatiq import Message
     from dramatiq.broker import MessageProxy

@@ -89,6 +89,18 @@ class Settings(BaseSettings):
     # Outbound calls to tenant-chosen URLs (Jira, Google) may reach only public addresses, plus these
     # networks and host names (comma-separated: `10.0.0.0/8,jira.internal`); see jamono/integrations/egress.py.
     egress_allow: str = Field(default="", validation_alias="JAMONO_EGRESS_ALLOW")
+    # Single-workspace installs may connect Jira and Google Calendar here instead of the App Home
+    # (applied at `jamono serve`/`run`, through the same validation, egress guard and encryption).
+    jira_url: str | None = Field(default=None, validation_alias="JIRA_URL")
+    jira_email: str | None = Field(default=None, validation_alias="JIRA_EMAIL")
+    jira_api_token: SecretStr | None = Field(default=None, validation_alias="JIRA_API_TOKEN")
+    jira_project: str | None = Field(default=None, validation_alias="JIRA_PROJECT")
+    google_organizer_email: str | None = Field(default=None, validation_alias="GOOGLE_ORGANIZER_EMAIL")
+    google_credentials_file: Path | None = Field(default=None, validation_alias="GOOGLE_CREDENTIALS_FILE")
+    google_calendar_id: str = Field(default="primary", validation_alias="GOOGLE_CALENDAR_ID")
+    google_auth_mode: Literal["service_account", "oauth"] = Field(
+        default="service_account", validation_alias="GOOGLE_AUTH_MODE"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 
@@ -109,6 +121,8 @@ class Settings(BaseSettings):
         default=60, ge=0, le=24 * 60, validation_alias="JAMONO_HOUSEKEEPING_INTERVAL_MIN"
     )
     event_retention_days: int = Field(default=14, ge=1, le=3650, validation_alias="JAMONO_EVENT_RETENTION_DAYS")
+    # An uninstalled workspace's data is deleted this long after the uninstall (a re-install keeps it).
+    uninstall_grace_days: int = Field(default=30, ge=0, le=3650, validation_alias="JAMONO_UNINSTALL_GRACE_DAYS")
     # `jamono worker`: processes × threads (each thread holds at most two database connections).
     worker_processes: int = Field(default=1, ge=1, le=64, validation_alias="WORKER_PROCESSES")
     worker_threads: int = Field(default=8, ge=1, le=256, validation_alias="WORKER_THREADS")

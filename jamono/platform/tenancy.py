@@ -9,10 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
-from jamono.platform.db import no_tenant_tx, tenant_tx
+from jamono.platform.db import Pool, no_tenant_tx, tenant_tx
 
 
 class TeamIdentity(BaseModel):
@@ -43,7 +42,7 @@ class UnknownWorkspace(LookupError):
     """No tenant owns this Slack team (not installed, or uninstalled and purged)."""
 
 
-def resolve_ids(pool: ConnectionPool, team_id: str, enterprise_id: str | None) -> tuple[UUID, UUID, bool] | None:
+def resolve_ids(pool: Pool, team_id: str, enterprise_id: str | None) -> tuple[UUID, UUID, bool] | None:
     with no_tenant_tx(pool) as conn:
         row = conn.execute("SELECT * FROM jamono_resolve_team(%s, %s)", [enterprise_id, team_id]).fetchone()
     if row is None:
@@ -51,7 +50,7 @@ def resolve_ids(pool: ConnectionPool, team_id: str, enterprise_id: str | None) -
     return row["tenant_id"], row["workspace_id"], row["is_active"]
 
 
-def load_workspace(pool: ConnectionPool, team_id: str, enterprise_id: str | None = None) -> WorkspaceContext:
+def load_workspace(pool: Pool, team_id: str, enterprise_id: str | None = None) -> WorkspaceContext:
     ids = resolve_ids(pool, team_id, enterprise_id)
     if ids is None:
         raise UnknownWorkspace(team_id)
@@ -80,9 +79,7 @@ def load_workspace(pool: ConnectionPool, team_id: str, enterprise_id: str | None
     )
 
 
-def register_workspace(
-    pool: ConnectionPool, identity: TeamIdentity, *, tenant_name: str | None = None
-) -> WorkspaceContext:
+def register_workspace(pool: Pool, identity: TeamIdentity, *, tenant_name: str | None = None) -> WorkspaceContext:
     """Create (or refresh) the tenant, workspace and NOX deployment for a Slack team; idempotent."""
     with no_tenant_tx(pool) as conn:
         # Serialise concurrent first registrations of the same team (web and worker booting together).
@@ -98,7 +95,7 @@ def register_workspace(
                 "INSERT INTO tenants (id, name) VALUES (%s, %s)",
                 [tenant_id, tenant_name or identity.team_name or identity.team_id],
             )
-            workspace_id = conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO workspaces (tenant_id, slack_team_id, slack_enterprise_id, name, domain, bot_user_id, bot_id, app_id)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
                 [
@@ -111,13 +108,15 @@ def register_workspace(
                     identity.bot_id,
                     identity.app_id,
                 ],
-            ).fetchone()["id"]  # type: ignore[index]
+            ).fetchone()
+            assert inserted is not None  # INSERT … RETURNING returns its row
+            workspace_id = inserted["id"]
         else:
             workspace_id = existing[1]
             conn.execute(
                 "UPDATE workspaces SET name = coalesce(%s, name), domain = coalesce(%s, domain),"
                 " bot_user_id = coalesce(%s, bot_user_id), bot_id = coalesce(%s, bot_id), app_id = coalesce(%s, app_id),"
-                " is_active = true, updated_at = now() WHERE id = %s",
+                " is_active = true, deactivated_at = NULL, updated_at = now() WHERE id = %s",
                 [
                     identity.team_name,
                     identity.domain,
@@ -136,7 +135,7 @@ def register_workspace(
     return load_workspace(pool, identity.team_id, identity.enterprise_id)
 
 
-def update_workspace_settings(pool: ConnectionPool, ctx: WorkspaceContext, changes: dict[str, Any]) -> None:
+def update_workspace_settings(pool: Pool, ctx: WorkspaceContext, changes: dict[str, Any]) -> None:
     with tenant_tx(pool, ctx.tenant_id) as conn:
         conn.execute(
             "UPDATE workspaces SET settings = settings || %s, updated_at = now() WHERE id = %s",
@@ -147,7 +146,7 @@ def update_workspace_settings(pool: ConnectionPool, ctx: WorkspaceContext, chang
 class WorkspaceCache:
     """Workers resolve the same few teams over and over: keep them for a short while."""
 
-    def __init__(self, pool: ConnectionPool, ttl_s: float = 30.0) -> None:
+    def __init__(self, pool: Pool, ttl_s: float = 30.0) -> None:
         self.pool = pool
         self.ttl_s = ttl_s
         self._entries: dict[tuple[str | None, str], tuple[float, WorkspaceContext]] = {}

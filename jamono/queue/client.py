@@ -9,10 +9,10 @@ from typing import Any, Protocol
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
+from jamono.fairness.scheduler import BOOKED, FAIR_ACTORS, OVERFLOW, TurnBooker, delayed
 from jamono.platform.context import job_options
 from jamono.queue.batching import BatchingEnqueuer, redis_message
 from jamono.queue.names import NOX_QUEUE, Actor
-from jamono.fairness.scheduler import BOOKED, FAIR_ACTORS, OVERFLOW, TurnBooker, delayed
 from jamono.slack.payloads import MessageJob
 
 
@@ -62,3 +62,11 @@ class DramatiqJobQueue:
 
     async def enqueue_message_async(self, job: MessageJob, actor_name: str = Actor.HANDLE_MESSAGE) -> None:
         await self.enqueue_async(actor_name, job.model_dump(mode="json"))
+
+
+def enqueue(actor: Actor, payload: dict[str, Any], *, delay_ms: int | None = None, queue_name: str = NOX_QUEUE) -> None:
+    """From a worker's flow: one job on the process's broker (listeners use `JobQueue` instead)."""
+    dramatiq.get_broker().enqueue(
+        dramatiq.Message(queue_name=queue_name, actor_name=actor, args=(payload,), kwargs={}, options={}),
+        delay=delay_ms,
+    )

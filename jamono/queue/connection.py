@@ -18,6 +18,7 @@ def connect(settings: Settings) -> dramatiq.Broker:
         broker: dramatiq.Broker = RabbitmqBroker(url=settings.rabbitmq_url, confirm_delivery=True)
     else:
         require_broker_url(settings)
+        assert settings.redis_url is not None  # no RabbitMQ, so require_broker_url saw a Redis URL
         client = redis.Redis.from_url(
             settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
         )

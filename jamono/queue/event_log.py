@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dramatiq.errors import Retry
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
-from jamono.platform.db import tenant_tx
+from jamono.platform.db import Pool, tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
 
 
@@ -28,10 +27,12 @@ class EventState(BaseModel):
 
 
 @contextmanager
-def event_lock(pool: ConnectionPool, ws: WorkspaceContext, event_id: str) -> Iterator[None]:
+def event_lock(pool: Pool, ws: WorkspaceContext, event_id: str) -> Iterator[None]:
     key = f"{ws.tenant_id}:{event_id}"
     with pool.connection() as conn:
-        got = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", [key]).fetchone()["ok"]
+        row = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", [key]).fetchone()
+        assert row is not None  # a SELECT of a function returns one row
+        got = row["ok"]
         conn.commit()
         if not got:
             raise EventBusy(event_id)
@@ -42,7 +43,7 @@ def event_lock(pool: ConnectionPool, ws: WorkspaceContext, event_id: str) -> Ite
             conn.commit()
 
 
-def claim(pool: ConnectionPool, ws: WorkspaceContext, event_id: str, channel: str) -> EventState:
+def claim(pool: Pool, ws: WorkspaceContext, event_id: str, channel: str) -> EventState:
     with tenant_tx(pool, ws.tenant_id) as conn:
         row = conn.execute(
             "INSERT INTO slack_events (tenant_id, event_id, workspace_id, channel_id, attempts)"
@@ -54,7 +55,7 @@ def claim(pool: ConnectionPool, ws: WorkspaceContext, event_id: str, channel: st
     return EventState.model_validate(row)
 
 
-def set_reply_ts(pool: ConnectionPool, ws: WorkspaceContext, event_id: str, reply_ts: str) -> None:
+def set_reply_ts(pool: Pool, ws: WorkspaceContext, event_id: str, reply_ts: str) -> None:
     with tenant_tx(pool, ws.tenant_id) as conn:
         conn.execute(
             "UPDATE slack_events SET reply_ts = %s WHERE tenant_id = %s AND event_id = %s",
@@ -62,7 +63,7 @@ def set_reply_ts(pool: ConnectionPool, ws: WorkspaceContext, event_id: str, repl
         )
 
 
-def close_without_interaction(pool: ConnectionPool, ws: WorkspaceContext, event_id: str) -> None:
+def close_without_interaction(pool: Pool, ws: WorkspaceContext, event_id: str) -> None:
     """An event NOX answered with a notice rather than an interaction (e.g. a plan limit)."""
     with tenant_tx(pool, ws.tenant_id) as conn:
         conn.execute(

@@ -7,16 +7,18 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dramatiq
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
+from jamono.home.settings_model import load_settings
 from jamono.observability.agent_metrics import refresh_agent_metrics
-from jamono.platform.db import no_tenant_tx, tenant_tx
+from jamono.platform.db import Pool, no_tenant_tx, tenant_tx
+from jamono.privacy.erasure import apply_retention
+from jamono.privacy.purge import DEFAULT_GRACE_DAYS, purge_if_due
 
 log = logging.getLogger(__name__)
 TASK = "hourly"
@@ -26,10 +28,12 @@ class HousekeepingReport(BaseModel):
     workspaces: int = 0
     events_forgotten: int = 0
     metric_rows: int = 0
+    texts_blanked: int = 0
+    workspaces_purged: int = 0
     failed_tenants: int = 0
 
 
-def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
+def claim_due(pool: Pool, every: timedelta, task: str = TASK) -> bool:
     """True for exactly one caller per `every`: the one whose update found the task due."""
     with no_tenant_tx(pool) as conn:
         conn.execute("INSERT INTO housekeeping_runs (task) VALUES (%s) ON CONFLICT (task) DO NOTHING", [task])
@@ -43,16 +47,17 @@ def claim_due(pool: ConnectionPool, every: timedelta, task: str = TASK) -> bool:
 
 
 def run_once(
-    pool: ConnectionPool,
+    pool: Pool,
     *,
     retention: timedelta,
     today: date | None = None,
     task: str = TASK,
     stopping: Callable[[], bool] = lambda: False,
+    grace: timedelta = timedelta(days=DEFAULT_GRACE_DAYS),
 ) -> HousekeepingReport:
     """One pass over every workspace; a tenant that fails is logged and skipped, not fatal.
     `stopping` is asked between workspaces, so a worker shutting down does not wait for the pass."""
-    last = today or datetime.now(timezone.utc).date()
+    last = today or datetime.now(UTC).date()
     report = HousekeepingReport()
     with no_tenant_tx(pool) as conn:
         workspaces = conn.execute("SELECT * FROM jamono_list_workspaces()").fetchall()
@@ -64,9 +69,14 @@ def run_once(
         report.workspaces += 1
         try:
             with tenant_tx(pool, row["tenant_id"]) as conn:
+                if purge_if_due(conn, row["workspace_id"], grace):
+                    report.workspaces_purged += 1
+                    continue
+                days = load_settings(conn, row["workspace_id"]).policy.retention_days
+                report.texts_blanked += apply_retention(conn, row["workspace_id"], days)
                 report.events_forgotten += conn.execute(
                     "DELETE FROM slack_events WHERE workspace_id = %s AND received_at < now() - %s",
-                    [row["workspace_id"], retention],
+                    [row["workspace_id"], min(retention, timedelta(days=days))],
                 ).rowcount
                 if row["is_active"]:
                     report.metric_rows += refresh_agent_metrics(
@@ -85,7 +95,7 @@ def run_once(
                     {
                         **report.model_dump(),
                         "interrupted": stopped,
-                        "finished_at": datetime.now(timezone.utc).isoformat(),
+                        "finished_at": datetime.now(UTC).isoformat(),
                     }
                 ),
                 stopped,
@@ -103,6 +113,7 @@ class Housekeeping(dramatiq.Middleware):
         *,
         every: timedelta,
         retention: timedelta,
+        grace: timedelta = timedelta(days=DEFAULT_GRACE_DAYS),
         first_delay_s: tuple[float, float] = (10, 60),
         poll_s: float = 300.0,
         pool: Any = None,
@@ -111,6 +122,7 @@ class Housekeeping(dramatiq.Middleware):
         self.every = every
         self.task = task
         self.retention = retention
+        self.grace = grace
         self.first_delay_s = first_delay_s
         self.poll_s = max(0.05, min(poll_s, every.total_seconds()))
         self._pool = pool
@@ -141,7 +153,9 @@ class Housekeeping(dramatiq.Middleware):
             pool = self._pool or _runtime_pool()
             if not claim_due(pool, self.every, self.task):
                 return None
-            report = run_once(pool, retention=self.retention, task=self.task, stopping=self._stop.is_set)
+            report = run_once(
+                pool, retention=self.retention, task=self.task, stopping=self._stop.is_set, grace=self.grace
+            )
             log.info("housekeeping done", extra=report.model_dump())
             return report
         except Exception:
@@ -149,7 +163,7 @@ class Housekeeping(dramatiq.Middleware):
             return None
 
 
-def _runtime_pool() -> ConnectionPool:
+def _runtime_pool() -> Pool:
     from jamono.container import get_runtime
 
     return get_runtime().pool

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 from dramatiq.common import q_name
 from dramatiq.middleware import Middleware
 
-from jamono.platform import context
 from jamono.observability.sentry import tag_ids
+from jamono.platform import context
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class JobObservability(Middleware):
 
         return [serve_worker_metrics] if self._port and os.environ.get(MULTIPROC_ENV) else []
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         request_id = message.options.get("request_id") or _event_id(message)
         message._jamono_scope = context.begin(context.Scope(request_id, message.message_id))  # type: ignore[attr-defined]
         tag_ids(request_id, message.message_id)  # Sentry's job scope is open by now (its middleware is first)
@@ -71,7 +72,7 @@ class JobObservability(Middleware):
     def after_process_message(
         self,
         broker: dramatiq.Broker,
-        message: dramatiq.Message,
+        message: MessageProxy,
         *,
         result: object = None,
         exception: BaseException | None = None,
@@ -80,10 +81,10 @@ class JobObservability(Middleware):
         if exception is None:
             self._metrics.JOBS.labels(*labels, "success").inc()
 
-    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         self._finish(message)
 
-    def _finish(self, message: dramatiq.Message) -> tuple[str, str]:
+    def _finish(self, message: MessageProxy) -> tuple[str, str]:
         labels = (q_name(message.queue_name), message.actor_name)
         started = getattr(message, "_jamono_started", None)
         if started is not None:
@@ -102,7 +103,7 @@ class JobObservability(Middleware):
         if delay is not None and "retries" in message.options:
             self._metrics.JOBS.labels(q_name(message.queue_name), message.actor_name, "retry").inc()
 
-    def after_nack(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def after_nack(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         """Retries exhausted (or too old): the message goes to the dead-letter queue."""
         self._metrics.JOBS.labels(q_name(message.queue_name), message.actor_name, "failed").inc()
 
@@ -113,7 +114,7 @@ class JobObservability(Middleware):
             multiprocess.mark_process_dead(os.getpid())
 
 
-def _event_id(message: dramatiq.Message) -> str | None:
+def _event_id(message: MessageProxy) -> str | None:
     """Socket Mode has no web request scope: the Slack event id in the payload still correlates."""
     payload = message.args[0] if message.args else None
     return payload.get("event_id") if isinstance(payload, dict) else None

@@ -18,7 +18,6 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import dramatiq
 
-
 log = logging.getLogger(__name__)
 
 
@@ -100,6 +99,10 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
 def start_metrics_server(host: str, port: int, registry: Any, token: str | None) -> WSGIServer:
     """prometheus-client's WSGI app on `host:port`, behind `Authorization: Bearer <token>` when one
     is given. Returned bound, not yet serving (`serve_forever`)."""
@@ -115,7 +118,5 @@ def start_metrics_server(host: str, port: int, registry: Any, token: str | None)
             return [b"metrics need Authorization: Bearer <METRICS_TOKEN>\n"]
         return metrics(environ, start_response)
 
-    server_class = _ThreadingServer
-    if ":" in host:
-        server_class = type("_ThreadingServer6", (_ThreadingServer,), {"address_family": socket.AF_INET6})
+    server_class = _ThreadingServer6 if ":" in host else _ThreadingServer
     return make_server(host, port, app, server_class, handler_class=_QuietHandler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 
 from .chat import run_chat
@@ -36,10 +37,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "0")))
     parser.add_argument("--user", default="U0DEV")
     parser.add_argument("--echo", action="store_true", help="echo NOX's own posts back as message events")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_main(parser.parse_args()))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

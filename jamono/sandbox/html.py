@@ -3,14 +3,17 @@ Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jamono.slack.validation import validate_blocks
+
 from .models import SlackError
-from .validation import MAX_MESSAGE_BLOCKS, block_problems, check_view
+from .validation import check_view
 
 EMOJI = {
     "eyes": "👀",
@@ -125,7 +128,7 @@ class Directory:
 
 
 def message_problems(message: Mapping[str, Any]) -> list[str]:
-    problems = block_problems(message.get("blocks") or [], limit=MAX_MESSAGE_BLOCKS, pointer="/blocks")
+    problems = validate_blocks(message.get("blocks") or [])
     if len(str(message.get("text") or "")) > 40_000:
         problems.append("msg_too_long")
     return problems
@@ -159,6 +162,38 @@ def _inline_code(text: str, names: Directory) -> str:
     return "".join(f"<code>{e(html.unescape(p))}</code>" if i % 2 else _styled(p, names) for i, p in enumerate(pieces))
 
 
+def _chosen(state: Mapping[str, Any]) -> set[str]:
+    """The values a select's submitted state holds, whatever the select's kind."""
+    chosen: set[str] = set()
+    if isinstance(state.get("selected_option"), Mapping):
+        chosen.add(str(state["selected_option"].get("value")))
+    chosen |= {str(o.get("value")) for o in state.get("selected_options") or [] if isinstance(o, Mapping)}
+    for key in ("selected_user", "selected_conversation", "selected_channel"):
+        if state.get(key):
+            chosen.add(str(state[key]))
+    for key in ("selected_users", "selected_conversations", "selected_channels"):
+        chosen |= {str(v) for v in state.get(key) or []}
+    return chosen
+
+
+def _initially_chosen(element: Mapping[str, Any]) -> set[str]:
+    """The values a select starts with, before anyone touched it."""
+    chosen: set[str] = set()
+    if isinstance(element.get("initial_option"), Mapping):
+        chosen.add(str(element["initial_option"].get("value")))
+    chosen |= {str(o.get("value")) for o in element.get("initial_options") or [] if isinstance(o, Mapping)}
+    for key in ("initial_user", "initial_conversation", "initial_channel"):
+        if element.get(key):
+            chosen.add(str(element[key]))
+    for key in ("initial_users", "initial_conversations", "initial_channels"):
+        chosen |= {str(v) for v in element.get(key) or []}
+    return chosen
+
+
+def _in_tag(tag: str, match: re.Match[str]) -> str:
+    return f"<{tag}>{match.group(1)}</{tag}>"
+
+
 def _styled(text: str, names: Directory) -> str:
     tokens: list[str] = []
 
@@ -170,7 +205,7 @@ def _styled(text: str, names: Directory) -> str:
     text = _ANGLE.sub(lambda m: keep(_angle(m.group(1), names)), text)
     escaped = e(html.unescape(text))
     for pattern, tag in _STYLES:
-        escaped = pattern.sub(lambda m, t=tag: f"<{t}>{m.group(1)}</{t}>", escaped)
+        escaped = pattern.sub(functools.partial(_in_tag, tag), escaped)
     escaped = _EMOJI.sub(lambda m: e(emoji(m.group(1))) if m.group(1) in EMOJI else m.group(0), escaped)
     escaped = escaped.replace("\n", "<br>")
     return _PLACEHOLDER.sub(lambda m: tokens[int(m.group(1))], escaped)
@@ -240,37 +275,14 @@ class Renderer:
 
     def _block_body(self, kind: Any, block: Mapping[str, Any], block_id: str) -> str:
         if kind == "section":
-            out = ""
-            if isinstance(block.get("text"), Mapping):
-                out += f'<div class="bk-text">{text_object(block["text"], self.names)}</div>'
-            fields = [f for f in block.get("fields") or [] if isinstance(f, Mapping)]
-            if fields:
-                out += (
-                    '<div class="bk-fields">'
-                    + "".join(f'<div class="bk-field">{text_object(f, self.names)}</div>' for f in fields)
-                    + "</div>"
-                )
-            accessory = block.get("accessory")
-            if isinstance(accessory, Mapping):
-                out = f'<div class="bk-section-main">{out}</div><div class="bk-accessory">{self.element(accessory, block_id)}</div>'
-            return out
+            return self.section(block, block_id)
         if kind == "header":
             level = "h3" if self.surface == "message" else "h2"
             return f'<{level} class="bk-header-text">{text_object(block.get("text"))}</{level}>'
         if kind == "divider":
             return '<hr class="bk-hr">'
         if kind == "context":
-            items = []
-            for element in block.get("elements") or []:
-                if not isinstance(element, Mapping):
-                    continue
-                if element.get("type") == "image":
-                    items.append(
-                        f'<span class="bk-img-inline" role="img" aria-label="{e(element.get("alt_text"))}">🖼</span>'
-                    )
-                else:
-                    items.append(f"<span>{text_object(element, self.names)}</span>")
-            return "".join(items)
+            return self.context(block)
         if kind == "actions":
             return "".join(self.element(el, block_id) for el in block.get("elements") or [] if isinstance(el, Mapping))
         if kind == "image":
@@ -290,8 +302,37 @@ class Renderer:
             return f'<div class="bk-file">[{e(kind)}: {e(plain(block.get("title")) or block.get("external_id", ""))}]</div>'
         return f'<div class="bk-unknown">[{e(kind)} block]</div>'
 
+    def section(self, block: Mapping[str, Any], block_id: str) -> str:
+        out = ""
+        if isinstance(block.get("text"), Mapping):
+            out += f'<div class="bk-text">{text_object(block["text"], self.names)}</div>'
+        fields = [f for f in block.get("fields") or [] if isinstance(f, Mapping)]
+        if fields:
+            out += (
+                '<div class="bk-fields">'
+                + "".join(f'<div class="bk-field">{text_object(f, self.names)}</div>' for f in fields)
+                + "</div>"
+            )
+        accessory = block.get("accessory")
+        if isinstance(accessory, Mapping):
+            out = f'<div class="bk-section-main">{out}</div><div class="bk-accessory">{self.element(accessory, block_id)}</div>'
+        return out
+
+    def context(self, block: Mapping[str, Any]) -> str:
+        items = []
+        for element in block.get("elements") or []:
+            if not isinstance(element, Mapping):
+                continue
+            if element.get("type") == "image":
+                items.append(
+                    f'<span class="bk-img-inline" role="img" aria-label="{e(element.get("alt_text"))}">🖼</span>'
+                )
+            else:
+                items.append(f"<span>{text_object(element, self.names)}</span>")
+        return "".join(items)
+
     def input_block(self, block: Mapping[str, Any], block_id: str) -> str:
-        element = block.get("element") if isinstance(block.get("element"), Mapping) else {}
+        element: Mapping[str, Any] = block["element"] if isinstance(block.get("element"), Mapping) else {}
         self._ids += 1
         dom_id = f"in-{self._ids}-{re.sub(r'[^A-Za-z0-9_-]', '_', block_id)[:60]}"
         label = e(plain(block.get("label")))
@@ -418,42 +459,8 @@ class Renderer:
         kind = str(element.get("type"))
         multi = kind.startswith("multi_")
         state = self._state(block_id, element)
-        chosen: set[str] = set()
-        for key in ("selected_option",):
-            if isinstance(state.get(key), Mapping):
-                chosen.add(str(state[key].get("value")))
-        for key in ("selected_options",):
-            chosen |= {str(o.get("value")) for o in state.get(key) or [] if isinstance(o, Mapping)}
-        for key in ("selected_user", "selected_conversation", "selected_channel"):
-            if state.get(key):
-                chosen.add(str(state[key]))
-        for key in ("selected_users", "selected_conversations", "selected_channels"):
-            chosen |= {str(v) for v in state.get(key) or []}
-        if not state:
-            if isinstance(element.get("initial_option"), Mapping):
-                chosen.add(str(element["initial_option"].get("value")))
-            chosen |= {str(o.get("value")) for o in element.get("initial_options") or [] if isinstance(o, Mapping)}
-            for key in ("initial_user", "initial_conversation", "initial_channel"):
-                if element.get(key):
-                    chosen.add(str(element[key]))
-            for key in ("initial_users", "initial_conversations", "initial_channels"):
-                chosen |= {str(v) for v in element.get(key) or []}
-        if "user" in kind:
-            options = "".join(
-                self._option({"value": u, "text": {"text": "@" + n}}, chosen) for u, n in self.names.users.items()
-            )
-        elif "conversation" in kind or "channel" in kind:
-            options = "".join(
-                self._option({"value": c, "text": {"text": "#" + n}}, chosen) for c, n in self.names.channels.items()
-            )
-        else:
-            options = "".join(self._option(o, chosen) for o in element.get("options") or [] if isinstance(o, Mapping))
-            for group in element.get("option_groups") or []:
-                if isinstance(group, Mapping):
-                    inner = "".join(
-                        self._option(o, chosen) for o in group.get("options") or [] if isinstance(o, Mapping)
-                    )
-                    options += f'<optgroup label="{e(plain(group.get("label")))}">{inner}</optgroup>'
+        chosen = _chosen(state) if state else _initially_chosen(element)
+        options = self._select_options(kind, element, chosen)
         placeholder = plain(element.get("placeholder")) or "Choose…"
         blank = "" if multi else f'<option value="">{e(placeholder)}</option>'
         label = "" if idattr else f' aria-label="{e(placeholder)}"'
@@ -461,6 +468,22 @@ class Renderer:
             f'<select class="bk-select"{idattr}{label} {self._data(element, block_id)}{aria}{disabled}'
             f"{' multiple' if multi else ''}>{blank}{options}</select>"
         )
+
+    def _select_options(self, kind: str, element: Mapping[str, Any], chosen: set[str]) -> str:
+        if "user" in kind:
+            return "".join(
+                self._option({"value": u, "text": {"text": "@" + n}}, chosen) for u, n in self.names.users.items()
+            )
+        if "conversation" in kind or "channel" in kind:
+            return "".join(
+                self._option({"value": c, "text": {"text": "#" + n}}, chosen) for c, n in self.names.channels.items()
+            )
+        options = "".join(self._option(o, chosen) for o in element.get("options") or [] if isinstance(o, Mapping))
+        for group in element.get("option_groups") or []:
+            if isinstance(group, Mapping):
+                inner = "".join(self._option(o, chosen) for o in group.get("options") or [] if isinstance(o, Mapping))
+                options += f'<optgroup label="{e(plain(group.get("label")))}">{inner}</optgroup>'
+        return options
 
     # --- rich text --------------------------------------------------------------------------
     def rich(self, element: Mapping[str, Any]) -> str:

@@ -359,7 +359,9 @@ class SlackPayloads:
         if self.sandbox is not None:
             event = self.sandbox.user_says(user, channel, text, thread_ts=thread_ts, files=files)
             conversation = self.sandbox.channel(event["channel"])
-            return self.sandbox.message(event["channel"], event["ts"]), conversation
+            said = self.sandbox.message(event["channel"], event["ts"])
+            assert said is not None  # user_says just posted it
+            return said, conversation
         conversation = self._channel(channel)
         ts = self._clock.next()
         message: Payload = {

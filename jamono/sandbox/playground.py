@@ -361,21 +361,27 @@ def _emoji(name: str) -> str:
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
-def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
-    def playground(request: web.Request) -> Playground:
+class _Routes:
+    """The playground's HTTP handlers, for one sandbox."""
+
+    def __init__(self, sandbox: SlackSandbox) -> None:
+        self.sandbox = sandbox
+
+    def playground(self, request: web.Request) -> Playground:
+        sandbox = self.sandbox
         if sandbox.playground is None or not _loopback_host(request.host) or not _loopback_host(request.remote):
             raise web.HTTPNotFound(text="The playground runs with `make run` (the sandbox on loopback).")
         return sandbox.playground
 
-    async def page(request: web.Request) -> web.Response:
-        playground(request)
+    async def page(self, request: web.Request) -> web.Response:
+        self.playground(request)
         return web.Response(
             text=(STATIC / "index.html").read_text(encoding="utf-8"),
             headers={**HEADERS, "Content-Type": "text/html; charset=utf-8"},
         )
 
-    async def static(request: web.Request) -> web.Response:
-        playground(request)
+    async def static(self, request: web.Request) -> web.Response:
+        self.playground(request)
         name = request.match_info["name"]
         types = {"app.js": "text/javascript", "app.css": "text/css", "favicon.svg": "image/svg+xml"}
         if name not in types:
@@ -385,8 +391,8 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
             headers={**HEADERS, "Content-Type": f"{types[name]}; charset=utf-8"},
         )
 
-    async def state(request: web.Request) -> web.Response:
-        pg = playground(request)
+    async def state(self, request: web.Request) -> web.Response:
+        pg = self.playground(request)
         try:
             user = pg.person(request.query.get("as", "U0DEV"))
         except Refused as refused:
@@ -394,8 +400,9 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         snapshot = pg.snapshot(user, request.query.get("channel") or None, request.query.get("thread") or None)
         return web.json_response(snapshot, headers=HEADERS)
 
-    async def events(request: web.Request) -> web.StreamResponse:
-        playground(request)
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        self.playground(request)
+        sandbox = self.sandbox
         response = web.StreamResponse(headers={**HEADERS, "Content-Type": "text/event-stream"})
         await response.prepare(request)
         last, idle = -1, 0.0
@@ -414,9 +421,9 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
             pass
         return response
 
-    def post(handler: Any) -> Any:
+    def post(self, handler: Any) -> Any:
         async def wrapped(request: web.Request) -> web.Response:
-            pg = playground(request)
+            pg = self.playground(request)
             # Only the page itself: JSON (never a cross-site form post) from its own origin.
             if request.content_type != "application/json":
                 return web.json_response({"error": "send JSON"}, status=415, headers=HEADERS)
@@ -436,42 +443,51 @@ def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
 
         return wrapped
 
-    async def say(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        thread = body.get("thread_ts")
-        return await pg.say(
-            user, str(body.get("channel") or ""), str(body.get("text") or ""), str(thread) if thread else None
-        )
 
-    async def act(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await pg.act(user, body)
+async def _say(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
+    thread = body.get("thread_ts")
+    return await pg.say(
+        user, str(body.get("channel") or ""), str(body.get("text") or ""), str(thread) if thread else None
+    )
 
-    async def submit(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await pg.submit(user, str(body.get("view_id") or ""), body.get("values"))
 
-    async def close(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await pg.close(user, str(body.get("view_id") or ""))
+async def _act(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
+    return await pg.act(user, body)
 
-    async def home(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await pg.open_home(user)
 
-    async def shortcut(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await pg.shortcut(
-            user, str(body.get("channel") or ""), str(body.get("ts") or ""), str(body.get("callback_id") or "")
-        )
+async def _submit(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
+    return await pg.submit(user, str(body.get("view_id") or ""), body.get("values"))
 
-    app.router.add_get("/playground", page)
-    app.router.add_get("/playground/static/{name}", static)
-    app.router.add_get("/playground/state", state)
-    app.router.add_get("/playground/events", events)
+
+async def _close(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
+    return await pg.close(user, str(body.get("view_id") or ""))
+
+
+async def _home(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
+    return await pg.open_home(user)
+
+
+async def _shortcut(pg: Playground, user: str, body: dict[str, Any]) -> dict[str, Any]:
+    return await pg.shortcut(
+        user, str(body.get("channel") or ""), str(body.get("ts") or ""), str(body.get("callback_id") or "")
+    )
+
+
+def add_playground_routes(app: web.Application, sandbox: SlackSandbox) -> None:
+    routes = _Routes(sandbox)
+    app.router.add_get("/playground", routes.page)
+    app.router.add_get("/playground/static/{name}", routes.static)
+    app.router.add_get("/playground/state", routes.state)
+    app.router.add_get("/playground/events", routes.events)
     for name, handler in (
-        ("say", say),
-        ("action", act),
-        ("submit", submit),
-        ("close", close),
-        ("home", home),
-        ("shortcut", shortcut),
+        ("say", _say),
+        ("action", _act),
+        ("submit", _submit),
+        ("close", _close),
+        ("home", _home),
+        ("shortcut", _shortcut),
     ):
-        app.router.add_post(f"/playground/{name}", post(handler))
+        app.router.add_post(f"/playground/{name}", routes.post(handler))
 
 
 __all__ = ["Playground", "add_playground_routes"]

@@ -3,6 +3,7 @@ Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -66,12 +67,16 @@ def render_blocks(
     return _Renderer(ansi=ansi, number_buttons=number_buttons, users=users or {}).blocks(blocks)
 
 
+def _in_style(style: str, match: re.Match[str]) -> str:
+    return f"{style}{match.group(1)}{RESET}"
+
+
 def render_mrkdwn(text: str, *, ansi: bool = False, users: Mapping[str, str] | None = None) -> str:
     """Slack mrkdwn to text: `<url|label>` → `label (url)`, mentions → @name, entities unescaped."""
     converted = _ANGLE.sub(lambda m: _angle(m.group(1), users or {}), text)
     if ansi:
         for pattern, style in _STYLES:
-            converted = pattern.sub(lambda m, s=style: f"{s}{m.group(1)}{RESET}", converted)
+            converted = pattern.sub(functools.partial(_in_style, style), converted)
     return html.unescape(converted)
 
 

@@ -12,7 +12,7 @@ T = TypeVar("T")
 POLL_INTERVAL = 0.01
 
 
-def check(predicate: Callable[[], T]) -> T | None:
+def check(predicate: Callable[[], T | None]) -> T | None:
     """Run a predicate; a lookup that fails (IndexError/KeyError) just means "not yet"."""
     try:
         return predicate()
@@ -20,7 +20,7 @@ def check(predicate: Callable[[], T]) -> T | None:
         return None
 
 
-async def poll(predicate: Callable[[], T], timeout: float, describe: Callable[[], str]) -> T:
+async def poll(predicate: Callable[[], T | None], timeout: float, describe: Callable[[], str]) -> T:
     deadline = time.monotonic() + timeout
     while True:
         result = check(predicate)
@@ -31,7 +31,7 @@ async def poll(predicate: Callable[[], T], timeout: float, describe: Callable[[]
         await asyncio.sleep(POLL_INTERVAL)
 
 
-def poll_sync(predicate: Callable[[], T], timeout: float, describe: Callable[[], str]) -> T:
+def poll_sync(predicate: Callable[[], T | None], timeout: float, describe: Callable[[], str]) -> T:
     deadline = time.monotonic() + timeout
     while True:
         result = check(predicate)

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from jamono.queue.models import PersonJob
+
 MAX_MESSAGE_CHARS = 40_000  # Slack's own limit for a message's text
 
 
@@ -119,14 +121,11 @@ def _storable(text: str) -> str:
 StorableText = Annotated[str, AfterValidator(_storable), Field(max_length=MAX_MESSAGE_CHARS)]
 
 
-class MessageJob(BaseModel):
+class MessageJob(PersonJob):
     """A message NOX must answer: everything the worker needs, nothing secret."""
 
     event_id: str
-    team_id: str
-    enterprise_id: str | None = None
     message_type: MessageType
-    user: str
     channel: str
     text: StorableText
     ts: str
@@ -144,21 +143,15 @@ class MessageJob(BaseModel):
         return self.thread_ts is not None and self.thread_ts != self.ts
 
 
-class FeedbackJob(BaseModel):
-    team_id: str
-    enterprise_id: str | None = None
-    user: str
+class FeedbackJob(PersonJob):
     channel: str
     interaction_id: UUID
     vote: Literal[-1, 1]
 
 
-class CommandJob(BaseModel):
+class CommandJob(PersonJob):
     """A `/nox` subcommand whose work happens on a worker; answered through its response_url."""
 
-    team_id: str
-    enterprise_id: str | None = None
-    user: str
     channel: str
     text: StorableText
     response_url: str = Field(pattern=r"^https?://")  # the only way the worker can answer
@@ -167,12 +160,9 @@ class CommandJob(BaseModel):
     lang: Literal["fr", "en"] = "en"
 
 
-class KbSaveJob(BaseModel):
+class KbSaveJob(PersonJob):
     """A document to save into a workspace's knowledge base, from the modal or a message shortcut."""
 
-    team_id: str
-    enterprise_id: str | None = None
-    user: str
     title: str | None = None
     content: str | None = None
     tags: list[str] = Field(default_factory=list)

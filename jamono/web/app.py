@@ -17,8 +17,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from jamono.platform import context
 from jamono.observability.metrics import ACK, render, slack_event_type, slack_outcome
+from jamono.platform import context
 from jamono.slack.payloads import MessageEvent, PayloadError, validate_event_body
 from jamono.web.replay_guard import ReplayGuard
 
@@ -105,16 +105,9 @@ def build_web_app(
         return response
 
     async def handle_slack(request: web.Request, scope: context.Scope) -> web.Response:
-        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-            return _error(413, "payload too large")
-        try:
-            raw_bytes = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return _error(413, "payload too large")
-        try:
-            raw = raw_bytes.decode("utf-8")
-        except UnicodeDecodeError:
-            return _error(400, "body is not UTF-8")
+        raw = await _read_text(request)
+        if isinstance(raw, web.Response):
+            return raw
         headers = request.headers
         signature = headers.get("X-Slack-Signature")
         if not _signed(verifier, raw, headers.get("X-Slack-Request-Timestamp"), signature):
@@ -123,26 +116,7 @@ def build_web_app(
         if replay_guard is None:
             return await dispatch(request, scope, raw)
         assert signature is not None
-        try:
-            first = await replay_guard.claim(signature)
-        except Exception as exc:  # Redis down: the enqueue will say so (5xx, Slack retries); fail open
-            log.warning("slack request not checked for replay: %s", type(exc).__name__)
-            return await dispatch(request, scope, raw)
-        if not first:
-            log.warning(
-                "slack request ignored: a replay of a signed request already accepted", extra={"path": request.path}
-            )
-            return web.Response(status=200)
-        response: web.Response | None = None
-        try:
-            response = await dispatch(request, scope, raw)
-            return response
-        finally:
-            if response is None or response.status >= 300:
-                try:
-                    await replay_guard.release(signature)
-                except Exception as exc:  # the signature stays remembered: a replay is refused
-                    log.warning("could not release a Slack signature: %s", type(exc).__name__)
+        return await _dispatch_once(replay_guard, signature, request.path, lambda: dispatch(request, scope, raw))
 
     async def dispatch(request: web.Request, scope: context.Scope, raw: str) -> web.Response:
         headers = request.headers
@@ -169,6 +143,53 @@ def build_web_app(
             return web.Response(status=200)
         return await to_aiohttp_response(bolt_response)
 
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.router.add_post("/slack/events", slack_events)
+    app.router.add_get("/healthz", _healthz(checks))
+    app.router.add_get("/metrics", _metrics(metrics_token))
+    return app
+
+
+async def _read_text(request: web.Request) -> str | web.Response:
+    """The body as text, or the answer that refuses it (too large, not UTF-8)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return _error(413, "payload too large")
+    try:
+        raw_bytes = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "payload too large")
+    try:
+        return raw_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        return _error(400, "body is not UTF-8")
+
+
+async def _dispatch_once(
+    replay_guard: ReplayGuard, signature: str, path: str, dispatch: Callable[[], Awaitable[web.Response]]
+) -> web.Response:
+    """Dispatch a signed request unless its signature was already accepted; a request that was
+    not accepted (error, 3xx and up) gives its signature back so Slack's retry gets through."""
+    try:
+        first = await replay_guard.claim(signature)
+    except Exception as exc:  # Redis down: the enqueue will say so (5xx, Slack retries); fail open
+        log.warning("slack request not checked for replay: %s", type(exc).__name__)
+        return await dispatch()
+    if not first:
+        log.warning("slack request ignored: a replay of a signed request already accepted", extra={"path": path})
+        return web.Response(status=200)
+    response: web.Response | None = None
+    try:
+        response = await dispatch()
+        return response
+    finally:
+        if response is None or response.status >= 300:
+            try:
+                await replay_guard.release(signature)
+            except Exception as exc:  # the signature stays remembered: a replay is refused
+                log.warning("could not release a Slack signature: %s", type(exc).__name__)
+
+
+def _healthz(checks: dict[str, HealthCheck]) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def healthz(_: web.Request) -> web.Response:
         results: dict[str, str] = {}
         for name, check in checks.items():
@@ -180,6 +201,10 @@ def build_web_app(
         healthy = all(v == "ok" for v in results.values())
         return web.json_response({"ok": healthy, **results}, status=200 if healthy else 503)
 
+    return healthz
+
+
+def _metrics(metrics_token: str | None) -> Callable[[web.Request], Awaitable[web.Response]]:
     expected = f"Bearer {metrics_token}".encode() if metrics_token else None
 
     async def metrics(request: web.Request) -> web.Response:
@@ -189,8 +214,4 @@ def build_web_app(
         body, content_type = render()
         return web.Response(body=body, headers={"Content-Type": content_type})
 
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app.router.add_post("/slack/events", slack_events)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
-    return app
+    return metrics

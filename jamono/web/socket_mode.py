@@ -14,8 +14,8 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from jamono.platform import context
 from jamono.observability.metrics import ACK, slack_event_type, slack_outcome
+from jamono.platform import context
 from jamono.slack.payloads import MessageEvent, PayloadError, validate_event_body
 from jamono.web.app import check_interactivity
 

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 from pydantic import SecretStr
 
 from jamono.home.settings_model import WorkspaceSettings
 from jamono.integrations.base import Calendar, TicketTracker
+from jamono.integrations.egress import EgressPolicy, policy_from_settings
 from jamono.integrations.retry import RetryPolicy
 from jamono.platform.crypto import SecretBox
-from jamono.integrations.egress import EgressPolicy, policy_from_settings
+from jamono.platform.db import Connection
 
 Kind = Literal["jira", "google"]
 # The names the App Home stores secrets under (jamono.home.secrets.SECRET_NAMES) → table kind.
@@ -92,6 +92,10 @@ class CredentialStore:
             return None, {}
         secret = self._box.decrypt_optional(row["secret_enc"])
         return secret, dict(row["config"] or {})
+
+    def secret(self, conn: Connection, workspace_id: UUID, kind: Kind) -> str | None:
+        """The stored secret in clear, for comparing (env settings applied at each start)."""
+        return self._row(conn, workspace_id, kind)[0]
 
     def tracker(self, conn: Connection, workspace_id: UUID, settings: WorkspaceSettings) -> TicketTracker:
         """A JiraTracker for the workspace, or NotConnected. Close it after the job."""

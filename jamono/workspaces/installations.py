@@ -7,12 +7,10 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 from slack_bolt.error import BoltError
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
@@ -22,7 +20,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from jamono.platform.crypto import SecretBox
-from jamono.platform.db import no_tenant_tx, tenant_tx
+from jamono.platform.db import Connection, Pool, no_tenant_tx, tenant_tx
 from jamono.platform.tenancy import TeamIdentity, register_workspace, resolve_ids
 
 log = logging.getLogger(__name__)
@@ -41,7 +39,7 @@ def _team_key(enterprise_id: str | None, team_id: str | None) -> str | None:
     return team_id or enterprise_id
 
 
-def route(pool: ConnectionPool, team_id: str | None, enterprise_id: str | None) -> Route | None:
+def route(pool: Pool, team_id: str | None, enterprise_id: str | None) -> Route | None:
     """The tenant and workspace of a Slack team, before any tenant is known (definer function)."""
     key = _team_key(enterprise_id, team_id)
     if key is None:
@@ -59,7 +57,7 @@ def _match_team(enterprise_id: str | None, team_id: str | None) -> tuple[str, li
 
 # --- conversions -----------------------------------------------------------------------------
 def _when(epoch: float | int | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def _epoch(moment: datetime | None) -> int | None:
@@ -115,7 +113,7 @@ _DROP_EMPTY = (
 class _PooledStore:
     """What both stores share: the pool, and the `logger` slack_sdk's store interfaces ask for."""
 
-    def __init__(self, pool: ConnectionPool, logger: logging.Logger | None) -> None:
+    def __init__(self, pool: Pool, logger: logging.Logger | None) -> None:
         self.pool = pool
         self._logger = logger or log
 
@@ -128,9 +126,7 @@ class _PooledStore:
 class PostgresInstallationStore(_PooledStore, InstallationStore):
     """slack_sdk's sync InstallationStore over the tenant-owned `slack_installations` table."""
 
-    def __init__(
-        self, pool: ConnectionPool, box: SecretBox, client_id: str, *, logger: logging.Logger | None = None
-    ) -> None:
+    def __init__(self, pool: Pool, box: SecretBox, client_id: str, *, logger: logging.Logger | None = None) -> None:
         super().__init__(pool, logger)
         self.box = box
         self.client_id = client_id
@@ -438,9 +434,7 @@ class AsyncPostgresInstallationStore(AsyncInstallationStore):
 class PostgresOAuthStateStore(_PooledStore, OAuthStateStore, AsyncOAuthStateStore):
     """One-time OAuth `state` values shared by every web process (a global table, no tenant yet)."""
 
-    def __init__(
-        self, pool: ConnectionPool, expiration_seconds: int = 600, *, logger: logging.Logger | None = None
-    ) -> None:
+    def __init__(self, pool: Pool, expiration_seconds: int = 600, *, logger: logging.Logger | None = None) -> None:
         super().__init__(pool, logger)
         self.expiration_seconds = expiration_seconds
 
@@ -477,7 +471,7 @@ class PostgresOAuthStateStore(_PooledStore, OAuthStateStore, AsyncOAuthStateStor
 
 # --- for workers and uninstall events --------------------------------------------------------
 def bot_token_for(
-    pool: ConnectionPool,
+    pool: Pool,
     box: SecretBox,
     team_id: str | None,
     enterprise_id: str | None = None,
@@ -537,7 +531,7 @@ def _expiring(row: dict[str, Any], minutes: int) -> bool:
     return (
         expires is not None
         and row["bot_refresh_token_enc"] is not None
-        and expires.timestamp() <= datetime.now(timezone.utc).timestamp() + minutes * 60
+        and expires.timestamp() <= datetime.now(UTC).timestamp() + minutes * 60
     )
 
 
@@ -549,7 +543,7 @@ class Revoked(BaseModel):
     user_tokens_cleared: int = 0
 
 
-def deactivate_workspace(pool: ConnectionPool, team_id: str | None, enterprise_id: str | None = None) -> Revoked:
+def deactivate_workspace(pool: Pool, team_id: str | None, enterprise_id: str | None = None) -> Revoked:
     """`app_uninstalled`: delete every Slack token of the workspace and mark it (and NOX) inactive.
 
     Integration credentials (Jira, Google) stay, encrypted, so a re-install finds them again.
@@ -559,7 +553,12 @@ def deactivate_workspace(pool: ConnectionPool, team_id: str | None, enterprise_i
         return Revoked()
     with tenant_tx(pool, found.tenant_id) as conn:
         deleted = conn.execute("DELETE FROM slack_installations WHERE workspace_id = %s", [found.workspace_id]).rowcount
-        conn.execute("UPDATE workspaces SET is_active = false, updated_at = now() WHERE id = %s", [found.workspace_id])
+        # The grace period before its data is deleted starts now (jamono/privacy/purge.py).
+        conn.execute(
+            "UPDATE workspaces SET is_active = false, deactivated_at = coalesce(deactivated_at, now()),"
+            " updated_at = now() WHERE id = %s",
+            [found.workspace_id],
+        )
         conn.execute(
             "UPDATE agent_deployments SET status = 'removed' WHERE workspace_id = %s AND status = 'active'",
             [found.workspace_id],
@@ -572,7 +571,7 @@ def deactivate_workspace(pool: ConnectionPool, team_id: str | None, enterprise_i
 
 
 def revoke_tokens(
-    pool: ConnectionPool,
+    pool: Pool,
     team_id: str | None,
     enterprise_id: str | None,
     bot_user_ids: Iterable[str] = (),

@@ -9,17 +9,18 @@ import re
 import time
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from jamono.container import Runtime
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import UnknownWorkspace, WorkspaceContext
 from jamono.queue import event_log
+from jamono.queue.models import TeamJob
 from jamono.workspaces.installations import deactivate_workspace, revoke_tokens
-from jamono.workspaces.onboarding_text import channel_offer_blocks, member_welcome_blocks, t, welcome_blocks
+from jamono.workspaces.onboarding_text import channel_offer_blocks, member_welcome_blocks, welcome_blocks
 
 log = logging.getLogger(__name__)
 
@@ -31,33 +32,28 @@ OPS_CHANNEL = re.compile(
 )
 
 
-class TeamRef(BaseModel):
-    team_id: str
-    enterprise_id: str | None = None
-
-
-class InstallJob(TeamRef):
+class InstallJob(TeamJob):
     user_id: str | None = None  # the installer
 
 
-class TokensRevokedJob(TeamRef):
+class TokensRevokedJob(TeamJob):
     bot_user_ids: list[str] = Field(default_factory=list)
     user_ids: list[str] = Field(default_factory=list)
 
 
-class MemberJoinedJob(TeamRef):
+class MemberJoinedJob(TeamJob):
     user_id: str
     locale: str | None = None
     is_bot: bool = False
 
 
-class ChannelCreatedJob(TeamRef):
+class ChannelCreatedJob(TeamJob):
     channel_id: str
     name: str = ""
     creator: str | None = None
 
 
-class WatchChannelJob(TeamRef):
+class WatchChannelJob(TeamJob):
     channel_id: str
     user: str
     watch: bool = True
@@ -72,7 +68,7 @@ def language_of(locale: str | None) -> Lang:
     return "fr" if (locale or "").lower().startswith("fr") else "en"
 
 
-def _workspace(rt: Runtime, ref: TeamRef) -> WorkspaceContext | None:
+def _workspace(rt: Runtime, ref: TeamJob) -> WorkspaceContext | None:
     rt.workspaces.forget(ref.team_id, ref.enterprise_id)
     try:
         return rt.workspaces.get(ref.team_id, ref.enterprise_id)
@@ -115,17 +111,18 @@ def welcome_installation(rt: Runtime, job: InstallJob) -> None:
     )
     if not job.user_id:
         return
+    user_id = job.user_id
     client = rt.slack.get(rt.bot_token(ws))
-    lang = _user_language(client, job.user_id)
+    lang = _user_language(client, user_id)
 
     def post() -> str:
         blocks = welcome_blocks(lang)
-        return client.chat_postMessage(channel=job.user_id, text=t("welcome_text", lang), blocks=blocks)["ts"]
+        return client.chat_postMessage(channel=user_id, text=t("welcome_text", lang), blocks=blocks)["ts"]
 
-    _once(rt, ws, f"install-welcome:{job.user_id}", job.user_id, post)
+    _once(rt, ws, f"install-welcome:{user_id}", user_id, post)
 
 
-def uninstall(rt: Runtime, job: TeamRef) -> None:
+def uninstall(rt: Runtime, job: TeamJob) -> None:
     """`app_uninstalled`: tokens deleted, the workspace and NOX marked inactive; data kept for a re-install."""
     revoked = deactivate_workspace(rt.pool, job.team_id, job.enterprise_id)
     rt.workspaces.forget(job.team_id, job.enterprise_id)
@@ -173,6 +170,7 @@ def channel_created(rt: Runtime, job: ChannelCreatedJob) -> None:
             " RETURNING offered_at",
             [ws.tenant_id, ws.workspace_id, job.channel_id, job.name, job.creator, ops],
         ).fetchone()
+    assert row is not None  # an upsert with RETURNING returns its row
     if not ops or not job.creator or row["offered_at"] is not None:
         return
     client = rt.slack.get(rt.bot_token(ws))
@@ -210,6 +208,7 @@ def set_channel_watch(rt: Runtime, job: WatchChannelJob) -> None:
             " watched_by = EXCLUDED.watched_by, updated_at = now() RETURNING name",
             [ws.tenant_id, ws.workspace_id, job.channel_id, job.watch, job.user if job.watch else None],
         ).fetchone()
+    assert row is not None  # an upsert with RETURNING returns its row
     _watched.pop(ws.workspace_id, None)
     if job.watch:
         try:
@@ -262,7 +261,7 @@ def answer_if_incident(rt: Runtime, job, *, final_attempt: bool) -> bool:
     return True
 
 
-def _workspace_cached(rt: Runtime, ref: TeamRef) -> WorkspaceContext | None:
+def _workspace_cached(rt: Runtime, ref: TeamJob) -> WorkspaceContext | None:
     try:
         return rt.workspaces.get(ref.team_id, ref.enterprise_id)
     except UnknownWorkspace:

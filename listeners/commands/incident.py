@@ -4,14 +4,17 @@ The slash command's trigger_id names the request: a retry of it lands on the sam
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from jamono.incidents.models import Change, ListRequest
+from jamono.incidents.models import Change, ChangeKind, Lang, ListRequest
+from jamono.memory.models import Ask
 from jamono.queue.names import Actor
 
-VERBS = {
+TIMELINE_VERBS = ("timeline", "chronologie")
+
+VERBS: dict[str, ChangeKind | Literal["help"]] = {
     "status": "status",
     "statut": "status",
     "severity": "severity",
@@ -49,7 +52,7 @@ def change_job(command: dict[str, Any], args: str) -> Change | None:
         key=f"cmd:{command.get('trigger_id') or ''}",
         channel=command.get("channel_id", ""),
         kind=kind,
-        value=value[:3000],  # type: ignore[arg-type]
+        value=value[:3000],
         note=note.strip()[:3000],
         response_url=command.get("response_url") or None,
     )
@@ -60,7 +63,7 @@ async def queue_change(job: Change, ack: AsyncAck, context: AsyncBoltContext) ->
     await ack()
 
 
-async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context: AsyncBoltContext) -> None:
+async def queue_list(command: dict[str, Any], lang: Lang, ack: AsyncAck, context: AsyncBoltContext) -> None:
     job = ListRequest(
         team_id=command.get("team_id", ""),
         enterprise_id=command.get("enterprise_id") or None,
@@ -68,6 +71,29 @@ async def queue_list(command: dict[str, Any], lang: str, ack: AsyncAck, context:
         channel=command.get("channel_id", ""),
         response_url=command.get("response_url") or None,
         lang=lang,
-    )  # type: ignore[arg-type]
+    )
     await context["jobs"].enqueue_async(Actor.INCIDENTS_LIST, job.model_dump(mode="json"))
+    await ack()
+
+
+def ask_job(command: dict[str, Any], what: str, text: str, lang: str) -> Ask:
+    """`/nox incident timeline`, `/nox summary`, `/nox similar [text]` for the worker."""
+    return Ask(
+        team_id=command.get("team_id", ""),
+        enterprise_id=command.get("enterprise_id") or None,
+        user=command.get("user_id", ""),
+        channel=command.get("channel_id", ""),
+        what=what,  # type: ignore[arg-type]
+        text=text[:3000],
+        response_url=command.get("response_url") or None,
+        lang=lang,  # type: ignore[arg-type]
+    )
+
+
+def is_timeline(args: str) -> bool:
+    return args.strip().lower() in TIMELINE_VERBS
+
+
+async def queue_ask(job: Ask, ack: AsyncAck, context: AsyncBoltContext) -> None:
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_ASK, job.model_dump(mode="json"))
     await ack()

@@ -25,7 +25,7 @@ async def handle_meeting_submission(
         enterprise_id=enterprise,
         user=user,
         view_id=view.get("id", ""),
-        interaction_id=ctx.interaction_id or None,
+        interaction_id=ctx.interaction_id or None,  # type: ignore[arg-type]  # pydantic parses the UUID
         channel=ctx.channel,
         thread_ts=ctx.thread_ts,
         params=MeetingParams(
@@ -58,10 +58,10 @@ async def handle_incident_submission(
         view_id=view.get("id", ""),
         channel=ctx.channel or user,
         title=form.summary,
-        severity=form.severity,
+        severity=form.severity,  # type: ignore[arg-type]  # IncidentForm keeps it in SEVERITIES
         service=form.service,
         details=form.details,
-        lead=form.lead,  # type: ignore[arg-type]
+        lead=form.lead,
         lang=ctx.lang,
     )
     await context["jobs"].enqueue_async(Actor.INCIDENTS_DECLARE, job.model_dump(mode="json"))

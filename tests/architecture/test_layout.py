@@ -84,3 +84,21 @@ def test_module_docstrings_are_at_most_three_lines():
         if doc and len(doc.strip().splitlines()) > 3:
             long.append(name)
     assert long == []
+
+
+def test_no_test_imports_from_a_conftest():
+    """Shared fixtures are plugins (tests/plugins/); helpers live in plain modules."""
+    offenders = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[-1] == "conftest":
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_tests_mirror_the_source_tree():
+    """Every test folder is a source package's mirror, or one of the cross-cutting suites."""
+    cross_cutting = {"e2e", "reliability", "architecture", "plugins", "standins", "fixtures", "__pycache__"}
+    sources = {p.name for base in ("jamono", ".") for p in (ROOT / base).iterdir() if p.is_dir()}
+    folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir()}
+    assert folders - cross_cutting - sources == set()

@@ -120,7 +120,7 @@ def test_temperature_fit_softens_overconfident_logits() -> None:
 
 def test_tense_and_impact_cues_cover_both_languages() -> None:
     def fired(text: str) -> set[str]:
-        return {name for name, v in zip(CUE_NAMES, cues(text)) if v}
+        return {name for name, v in zip(CUE_NAMES, cues(text), strict=True) if v}
 
     assert {"cue_past", "cue_resolved"} <= fired("the api was down yesterday, all good now")
     assert {"cue_past", "cue_resolved"} <= fired("l'api était down hier, c'est rétabli")

@@ -11,7 +11,7 @@ from psycopg import sql
 from jamono.home.metrics import _totals_query, recent_interactions, usage_metrics, window
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import TeamIdentity, register_workspace
-from tests.home.conftest import NOW, seed
+from tests.home.factories import NOW, seed
 
 DAY = timedelta(days=1)
 

@@ -113,9 +113,8 @@ def test_round_trip_under_rls_keeps_other_modules_keys(pool, workspace):
 
 
 def test_invalid_changes_write_nothing(pool, workspace):
-    with pytest.raises(ValidationError):
-        with tenant_tx(pool, workspace.tenant_id) as conn:
-            save_settings(conn, workspace.workspace_id, {"display_name": "ok", "jira": {"url": "http://x"}})
+    with pytest.raises(ValidationError), tenant_tx(pool, workspace.tenant_id) as conn:
+        save_settings(conn, workspace.workspace_id, {"display_name": "ok", "jira": {"url": "http://x"}})
     with tenant_tx(pool, workspace.tenant_id) as conn:
         assert load_settings(conn, workspace.workspace_id) == WorkspaceSettings()
 

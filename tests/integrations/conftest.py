@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from jamono.integrations.google.calendar import GoogleCalendar
 from jamono.integrations.jira.tracker import JiraTracker
+from tests.integrations.doubles import ORGANIZER, Closer, Sleeps, T  # noqa: F401
 from tests.standins.calendar_api import CalendarStandIn, new_private_key
 from tests.standins.jira_api import JiraStandIn
-
-ORGANIZER = "ada@example.com"
-T = TypeVar("T")
-Closer = Callable[[T], T]
-
-
-class Sleeps(list[float]):
-    """Stands in for time.sleep: remembers the delays so tests can assert on them, instantly."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture

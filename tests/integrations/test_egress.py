@@ -16,11 +16,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from jamono.integrations import IntegrationError
+from jamono.integrations.egress import EgressPolicy, EgressRefused, is_public
 from jamono.integrations.google.calendar import GoogleCalendar
 from jamono.integrations.jira.tracker import JiraTracker
-from jamono.integrations.egress import EgressPolicy, EgressRefused, is_public
 from jamono.platform.settings import SettingsError, load_settings
-from tests.integrations.conftest import ORGANIZER, Closer
+from tests.integrations.doubles import ORGANIZER, Closer
 from tests.standins.calendar_api import CalendarStandIn
 from tests.standins.jira_api import JiraStandIn
 
@@ -161,7 +161,7 @@ def test_a_host_name_resolving_to_a_private_address_is_refused(jira: JiraStandIn
     for private in ("10.1.2.3", "127.0.0.1", "169.254.169.254"):
         lookups: list[str] = []
 
-        def resolver(host: str, _port: int, answer: str = private) -> list[str]:
+        def resolver(host: str, _port: int, answer: str = private, lookups: list[str] = lookups) -> list[str]:
             lookups.append(host)
             return [answer]
 

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from jamono.integrations import Calendar, IntegrationError, MeetingRequest, NoFreeSlotError
 from jamono.integrations.google.calendar import FINGERPRINT_PROPERTY, GoogleCalendar, event_id_for
-from tests.integrations.conftest import ORGANIZER, Closer, Sleeps
+from tests.integrations.doubles import ORGANIZER, Closer, Sleeps
 from tests.standins.calendar_api import CalendarStandIn
 
 PARIS, NEW_YORK, TOKYO = "Europe/Paris", "America/New_York", "Asia/Tokyo"

@@ -8,7 +8,7 @@ import pytest
 
 from jamono.integrations import IntegrationError, TicketRequest, TicketTracker
 from jamono.integrations.jira.tracker import JiraTracker
-from tests.integrations.conftest import Closer, Sleeps
+from tests.integrations.doubles import Closer, Sleeps
 from tests.standins.jira_api import JiraStandIn
 
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.knowledge.fakes import HashEmbedder
+from tests.knowledge.doubles import HashEmbedder
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from knowledge import embeddings as emb
+from knowledge.blas import single_threaded_blas
 from knowledge.embeddings import CachedEmbedder, Embedder, LocalMiniLM, OpenAIEmbedder, get_embedder, local_embedder
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,7 +40,7 @@ def test_matches_sentence_transformers_reference(minilm: LocalMiniLM) -> None:
     ref = np.array(REFERENCE["vectors"], dtype=np.float32)
     got = minilm.embed(REFERENCE["texts"])
     cosine = (got * ref).sum(axis=1) / np.linalg.norm(ref, axis=1)
-    assert cosine.min() >= 0.9999, dict(zip(REFERENCE["texts"], cosine.round(6)))
+    assert cosine.min() >= 0.9999, dict(zip(REFERENCE["texts"], cosine.round(6), strict=True))
     # The fixture is rounded to 6 decimals (±5e-7); what is left is float32 noise.
     assert np.abs(got - ref).max() < 5e-6
 
@@ -80,8 +81,8 @@ def test_blas_pinned_to_one_thread_only_while_embedding(minilm: LocalMiniLM) -> 
     threadpoolctl = pytest.importorskip("threadpoolctl")
     controller = threadpoolctl.ThreadpoolController()
     original = [lib.num_threads for lib in controller.select(user_api="blas").lib_controllers]
-    with emb._single_threaded_blas():
-        with emb._single_threaded_blas():
+    with single_threaded_blas():
+        with single_threaded_blas():
             pass
         inside = [
             lib.num_threads for lib in threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers

@@ -11,7 +11,7 @@ import pytest
 
 from jamono.evals.kb import Query, score_rankings
 from jamono.platform.settings import get_settings
-from tests.knowledge.fakes import HashEmbedder
+from tests.knowledge.doubles import HashEmbedder
 
 
 @pytest.fixture

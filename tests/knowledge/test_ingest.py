@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from jamono.platform.db import tenant_tx
-from knowledge.documents import SourceDocument
 from knowledge.bundle import BUNDLED_PREFIX
+from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents, ingest_paths, list_documents, load_bundled, remove_document
-from tests.knowledge.fakes import HashEmbedder
+from tests.knowledge.doubles import HashEmbedder
 
 FENCE = "```"
 

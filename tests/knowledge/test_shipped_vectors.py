@@ -19,6 +19,6 @@ def test_shipped_vectors_match_the_live_model():
     sample = [texts[0], texts[len(texts) // 2]]
     shipped = load_shipped(embedder.model_id)
     live = embedder.embed(sample)
-    for text, vector in zip(sample, live):
+    for text, vector in zip(sample, live, strict=True):
         stored = shipped[text_key(embedder.model_id, text)]
         assert float(np.dot(stored, vector) / np.linalg.norm(stored)) > 0.999

@@ -20,7 +20,7 @@ from knowledge.documents import SourceDocument
 from knowledge.ingest import ingest_documents
 from knowledge.search import exact_knn, hnsw_knn, search
 from knowledge.store import vector_literal
-from tests.knowledge.fakes import HashEmbedder
+from tests.knowledge.doubles import HashEmbedder
 
 MODEL, DIM = "all-MiniLM-L6-v2", 384
 CROWD_ROWS = 3000
@@ -30,7 +30,7 @@ CROWD_ROWS = 3000
 def kb_database_url(admin_database_url: str):
     """A database of this module's own: the shares of the shared HNSW index these tests set up must
     not depend on what other tests (installs loading the bundled runbooks…) left in theirs."""
-    from tests.conftest import scratch_database
+    from tests.plugins.services import scratch_database
 
     with scratch_database(admin_database_url, "jamono_kb") as url:
         yield url
@@ -62,7 +62,10 @@ def crowd(pool, kb_database_url):
             conn.cursor().executemany(
                 "INSERT INTO knowledge_chunks (tenant_id, document_id, ord, content, search_text, embedding_model,"
                 " embedding) VALUES (%s, %s, %s, %s, %s, %s, %s::vector)",
-                [[tenant, doc, i, t, t, MODEL, vector_literal(v)] for i, (t, v) in enumerate(zip(texts, vectors))],
+                [
+                    [tenant, doc, i, t, t, MODEL, vector_literal(v)]
+                    for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
+                ],
             )
         conn.execute("ANALYZE knowledge_chunks")
     yield tenant

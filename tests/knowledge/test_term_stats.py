@@ -38,6 +38,48 @@ def test_document_frequencies_follow_ingest_replace_and_delete(pool, make_tenant
         assert conn.execute("SELECT count(*) AS n FROM knowledge_terms WHERE df <= 0").fetchone()["n"] == 0
 
 
+def test_two_writers_in_one_workspace_lose_nothing(pool, make_tenant, hash_embedder):
+    """Two writers in one workspace at once (a workspace's welcome and `jamono run` both load the
+    bundled runbooks): their documents share words, whose counts' row locks each statement takes in
+    the order of its plan, so without one writer per tenant they deadlocked and a runbook went missing."""
+    import threading
+
+    rng = random.Random(11)
+    vocabulary = [f"v{i}" for i in range(60)]
+    tenant = make_tenant()
+    rounds = [
+        [
+            SourceDocument(
+                source=f"r{i}.md", title=f"R {i}", content="## S\n\n" + " ".join(rng.choices(vocabulary, k=40))
+            )
+            for i in range(60)
+        ]
+        for side in ("a", "b")
+    ]
+    for docs in rounds:  # a first version of each, so the writers below replace (remove, then add)
+        assert not ingest_documents(
+            pool, tenant, [d.model_copy(update={"content": d.content + " v0"}) for d in docs], hash_embedder
+        ).failed
+    failures: list[str] = []
+
+    def load(docs: list[SourceDocument]) -> None:
+        failures.extend(f.reason for f in ingest_documents(pool, tenant, docs, hash_embedder).failed)
+
+    threads = [threading.Thread(target=load, args=(docs,)) for docs in rounds]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with tenant_tx(pool, tenant) as conn:
+        drift = conn.execute(
+            "SELECT count(*) AS n FROM knowledge_terms t FULL JOIN ("
+            "  SELECT l.lexeme, count(*)::int AS df FROM knowledge_chunks c, unnest(tsvector_to_array(c.tsv)) l(lexeme)"
+            "  GROUP BY l.lexeme) real USING (lexeme) WHERE t.df IS DISTINCT FROM real.df"
+        ).fetchone()["n"]
+    assert drift == 0, "term counts follow the chunks"
+
+
 @pytest.fixture
 def zipf_tenant(pool, make_tenant, hash_embedder):
     """Many chunks of Zipf-distributed words: common words in most chunks, rare ones in few."""

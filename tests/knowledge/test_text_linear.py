@@ -3,6 +3,8 @@ milliseconds, not minutes. And the tokenizer rewritten for that finds exactly wh
 
 from __future__ import annotations
 
+# Timed in CPU seconds of this process (time.process_time): a loaded machine must not fail them, a
+# backtracking pattern (tens of seconds of CPU on 40,000 characters) still does.
 import random
 import re
 import time
@@ -80,12 +82,12 @@ def test_a_40000_character_message_is_analysed_in_well_under_a_second(brain: Off
     message = SHAPES[shape]
     assert len(message) == N
     brain.analyze("warm up")
-    started = time.perf_counter()
+    started = time.process_time()
     brain.analyze(message, context=[message])
     query_words(message)
     with_expansions(message)
     search_text("title", "heading", message)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert elapsed < 1.0, f"{shape}: {elapsed:.2f}s"
 
 
@@ -124,9 +126,9 @@ def test_the_service_pattern_finds_what_it_found_in_linear_time() -> None:
     for sample in samples:
         assert extract._en_kind_search(sample) == old(sample), sample
     for shape in ("a." * 20_000, "a-" * 20_000, "ab.c-d_" * 6_000):
-        started = time.perf_counter()
+        started = time.process_time()
         extract._en_kind_search(shape)
-        assert time.perf_counter() - started < 0.2, shape[:10]
+        assert time.process_time() - started < 0.2, shape[:10]
 
 
 MARKUP_SHAPES = {
@@ -149,13 +151,13 @@ def test_slack_markup_patterns_are_linear(brain: OfflineBrain, shape: str) -> No
     from jamono.brain.language import detect_language
 
     message = MARKUP_SHAPES[shape]
-    started = time.perf_counter()
+    started = time.process_time()
     detect_language(message)
     extract.clean_text(message)
     extract.extract_attendees(message)
     features.normalise(message)
     brain.analyze(message)
-    assert time.perf_counter() - started < 1.0, shape
+    assert time.process_time() - started < 1.0, shape
 
 
 def test_markup_patterns_read_slack_text_as_before() -> None:
@@ -208,6 +210,6 @@ def test_document_titles_as_before_in_linear_time() -> None:
         match = old.match(line)
         assert documents._h1_title(line) == (match.group(1) if match else None), repr(line)
     for heading in ("# " + "#" * N + "x", "# a" + " #" * (N // 2) + "x", "#" + " " * N):
-        started = time.perf_counter()
+        started = time.process_time()
         documents.title_from(heading, "fallback")
-        assert time.perf_counter() - started < 0.2
+        assert time.process_time() - started < 0.2

@@ -12,41 +12,16 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 from aiohttp import web
 
-from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings, load_settings
+from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
+from tests.observability.env import free_port, redis_db_url, settings_from_env  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 OBS_REDIS_DB = 9
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redis_db_url(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    if parts.scheme == "unix":
-        query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("db="))
-        return f"unix://{parts.path}?" + (query + "&" if query else "") + f"db={db}"
-    return urlunsplit(parts._replace(path=f"/{db}"))
-
-
-def settings_from_env(env: dict[str, str]) -> Settings:
-    saved = dict(os.environ)
-    try:
-        os.environ.clear()
-        os.environ.update(env)
-        return load_settings(_env_file=None)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")

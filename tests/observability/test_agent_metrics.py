@@ -11,7 +11,7 @@ from jamono.home.metrics import _per_day_query, _totals_query, usage_metrics, wi
 from jamono.observability.agent_metrics import refresh_agent_metrics, rollup_recent
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import TeamIdentity, register_workspace
-from tests.home.conftest import NOW, seed
+from tests.home.factories import NOW, seed
 
 DAY = timedelta(days=1)
 TODAY = NOW.date()  # 2025-03-14

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_the_seed_s_four_boards_are_rows_with_panels():
     rows = [p for p in dashboard["panels"] if p["type"] == "row"]
     assert [r["title"] for r in rows] == BOARDS
     positions = [dashboard["panels"].index(r) for r in rows] + [len(dashboard["panels"])]
-    for start, end in zip(positions, positions[1:]):
+    for start, end in itertools.pairwise(positions):
         assert end - start - 1 >= 3, "every board has several panels"
     ids = [p["id"] for p in _panels(dashboard["panels"])]
     assert len(ids) == len(set(ids))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -13,7 +13,7 @@ from dramatiq.brokers.stub import StubBroker
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import TeamIdentity, register_workspace
 from jamono.queue.housekeeping import Housekeeping, claim_due, run_once
-from tests.home.conftest import seed
+from tests.home.factories import seed
 
 RETENTION = timedelta(days=14)
 
@@ -49,7 +49,7 @@ def _metric_days(pool, ws) -> dict:
 
 def test_one_pass_refreshes_metrics_and_forgets_old_event_ids_in_every_tenant(pool, workspace):
     other = register_workspace(pool, TeamIdentity(team_id="T" + uuid.uuid4().hex[:10].upper()))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     old = {ws.workspace_id: _event(pool, ws, RETENTION + timedelta(hours=1)) for ws in (workspace, other)}
     recent = {ws.workspace_id: _event(pool, ws, RETENTION - timedelta(hours=1)) for ws in (workspace, other)}
     seed(pool, workspace, [{"created_at": now, "intent": "question", "response_time_ms": 80}] * 3)
@@ -75,7 +75,7 @@ def test_only_one_caller_wins_each_interval(pool):
 
 def test_a_worker_runs_it_on_its_own_once_booted(pool, workspace):
     """The middleware's thread, in a real Dramatiq worker: the rollup appears with nobody asking."""
-    seed(pool, workspace, [{"created_at": datetime.now(timezone.utc), "intent": "question", "response_time_ms": 5}])
+    seed(pool, workspace, [{"created_at": datetime.now(UTC), "intent": "question", "response_time_ms": 5}])
     broker = StubBroker()
     housekeeping = Housekeeping(
         every=timedelta(hours=1),
@@ -94,7 +94,7 @@ def test_a_worker_runs_it_on_its_own_once_booted(pool, workspace):
             time.sleep(0.1)
     finally:
         worker.stop()
-    assert _metric_days(pool, workspace) == {datetime.now(timezone.utc).date(): 1}
+    assert _metric_days(pool, workspace) == {datetime.now(UTC).date(): 1}
     assert housekeeping._thread is not None and not housekeeping._thread.is_alive(), "stopped with the worker"
 
 

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 
 from jamono.platform import context
 from jamono.platform.settings import load_settings
-from tests.observability.conftest import redis_db_url
+from tests.observability.env import redis_db_url
 
 OUTCOMES_REDIS_DB = 11
 

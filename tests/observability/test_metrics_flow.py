@@ -15,13 +15,7 @@ import json
 import aiohttp
 
 from tests.observability.promtext import scrape, value
-
-PLACEHOLDER = ":eyes:"
-
-
-def _final(sandbox, channel: str, ts: str):
-    replies = sandbox.bot_messages(channel, thread_ts=ts)
-    return replies if replies and PLACEHOLDER not in (replies[-1].get("text") or "") else None
+from tests.plugins.stack import PLACEHOLDER, answered  # noqa: F401
 
 
 async def _eventually(check, timeout: float = 20.0):
@@ -42,7 +36,7 @@ async def test_a_mention_shows_in_web_and_worker_metrics_and_logs(obs_web, obs_w
 
     envelope = sender.app_mention("U0DEV", "C0OBS", "how do I roll back a Kubernetes deployment?")
     assert (await sender.send_event(envelope)).status == 200
-    await obs_sandbox.wait_for(lambda: _final(obs_sandbox, "C0OBS", envelope["event"]["ts"]), timeout=30)
+    await obs_sandbox.wait_for(lambda: answered(obs_sandbox, "C0OBS", envelope["event"]["ts"]), timeout=30)
 
     web_after = await scrape(f"{url}/metrics")
     assert (

@@ -19,7 +19,7 @@ import sentry_sdk
 
 from jamono.observability.sentry import scrub_event
 from jamono.platform.settings import load_settings
-from tests.observability.conftest import redis_db_url
+from tests.observability.env import redis_db_url
 
 SENTRY_REDIS_DB = 10
 BOT_TOKEN = "xoxb-1111-2222-SECRETSECRET"
@@ -59,7 +59,7 @@ class SentryStandIn:
         found = []
         for envelope in self.envelopes:
             lines = envelope.split("\n")
-            for header, payload in zip(lines[1::2], lines[2::2]):
+            for header, payload in zip(lines[1::2], lines[2::2], strict=False):
                 if header.strip() and json.loads(header).get("type") == "event":
                     found.append(json.loads(payload))
         return found

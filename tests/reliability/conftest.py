@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
+from jamono.platform.settings import Settings
 from tests.reliability import rig
+from tests.reliability.rig import Web, open_web  # noqa: F401
 
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
@@ -103,27 +104,6 @@ def rel_worker(rel_env, rel_workspace, rel_logs) -> Iterator[rig.Proc]:
     proc = rig.start_worker(rel_env, rel_logs / "worker.log", processes=2, threads=2)
     yield proc
     proc.stop()
-
-
-class Web:
-    """NOX's HTTP app on loopback, plus a signed-event sender aimed at it."""
-
-    def __init__(self, url: str, sender, broker) -> None:
-        self.url = url
-        self.sender = sender
-        self.broker = broker
-
-
-async def open_web(settings: Settings, pool, identity, sandbox, broker=None):
-    import app
-    from jamono.queue.broker import build_broker
-    from jamono.queue.client import DramatiqJobQueue
-    from jamono.sandbox.sender import SlackEventSender
-
-    broker = broker or build_broker(settings)
-    runner, url = await rig.serve_app(app.build_http_app(settings, pool, DramatiqJobQueue(broker), identity))
-    sender = SlackEventSender(f"{url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox, timeout=30)
-    return runner, Web(url, sender, broker)
 
 
 @pytest.fixture

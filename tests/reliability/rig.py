@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -98,17 +98,16 @@ class Proc:
 
     def start(self) -> Proc:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jamono", *self.args],
-            env=self.env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "jamono", *self.args],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         return self
 
     @property
@@ -123,10 +122,8 @@ class Proc:
         """Signal the whole group: dramatiq's supervisor and its worker processes."""
         if self.proc is None:
             return
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(self.proc.pid, sig)
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=30)
 
     def stop(self, timeout: float = 15) -> None:
@@ -309,7 +306,7 @@ async def fire(
                 async with session.post(url, data=bodies[i], headers=headers) as response:
                     await response.read()
                     status = response.status
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 status = -1
             results[i] = (status, time.perf_counter() - started, sent)
 
@@ -353,3 +350,24 @@ def rabbitmq_vhost(url: str, prefix: str = "jamono-bench"):
         yield urlunsplit(urlsplit(url)._replace(path="/" + quote(vhost, safe="")))
     finally:
         subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
+
+
+class Web:
+    """NOX's HTTP app on loopback, plus a signed-event sender aimed at it."""
+
+    def __init__(self, url: str, sender, broker) -> None:
+        self.url = url
+        self.sender = sender
+        self.broker = broker
+
+
+async def open_web(settings: Settings, pool, identity, sandbox, broker=None):
+    import app
+    from jamono.queue.broker import build_broker
+    from jamono.queue.client import DramatiqJobQueue
+    from jamono.sandbox.sender import SlackEventSender
+
+    broker = broker or build_broker(settings)
+    runner, url = await serve_app(app.build_http_app(settings, pool, DramatiqJobQueue(broker), identity))
+    sender = SlackEventSender(f"{url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox, timeout=30)
+    return runner, Web(url, sender, broker)

@@ -9,7 +9,7 @@ import pytest
 
 from jamono.platform.embedded import EmbeddedRedis
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 
 @pytest.fixture

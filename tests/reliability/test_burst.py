@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 N_EVENTS = 200
 SLACK_ACK_DEADLINE_S = 3.0

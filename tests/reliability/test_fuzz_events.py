@@ -14,8 +14,8 @@ from dramatiq.brokers.redis import RedisBroker
 
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET
 from jamono.sandbox.signing import signed_headers
-from tests.reliability.conftest import open_web
 from tests.reliability.fuzz_cases import cases
+from tests.reliability.rig import open_web
 
 SEED = 20261124
 N_CASES = 420

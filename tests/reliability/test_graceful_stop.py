@@ -18,7 +18,7 @@ import pytest
 import redis
 
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 STOP_TEST_REDIS_DB = 2  # on the reliability tests' own Redis server: this test's queue only
 SLOW_S = 3.0  # how long the sandbox holds the reply's chat.update: the job is in flight meanwhile

@@ -11,8 +11,9 @@ import uuid
 import redis
 
 from jamono.platform.db import tenant_tx
+from tests.plugins.drained import queue_drained
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 KILL_TEST_REDIS_DB = 2  # on the reliability tests' own Redis server, apart from test_worker_killed's
 SLOW_S = 3.0
@@ -74,7 +75,7 @@ async def test_a_worker_killed_between_conversations_create_and_recording_it_lea
             timeout=60,
             what="the redelivered declaration to finish",
         )
-        await asyncio.sleep(0.5)
+        await queue_drained(web.broker)  # every job has run: a second channel or card, if any, exists now
         done = row()
         creates = rsandbox.calls_to("conversations.create")[creates_before:]
         assert [(c.ok, c.error) for c in creates] == [(True, None), (False, "name_taken")]

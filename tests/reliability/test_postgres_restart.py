@@ -6,6 +6,7 @@ or refused (non-2xx) and answered once Slack redelivers it — none lost, none a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -17,7 +18,7 @@ import redis
 
 from jamono.platform.db import open_pool
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 PG_TEST_REDIS_DB = 2  # on the reliability tests' own Redis server
 OUTAGE_S = 3.0
@@ -62,10 +63,8 @@ def own_postgres(tmp_path):
     url = pg.start_first()
     apply_migrations(url)
     yield pg, url
-    try:
+    with contextlib.suppress(Exception):  # already stopped
         pg.stop()
-    except Exception:  # already stopped
-        pass
 
 
 async def healthz(url: str) -> int:

@@ -5,11 +5,13 @@ through the shared limiter (jamono/slack/rate_limit.py), timed from the sandbox'
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
 from jamono.platform.settings import Settings
 from jamono.slack.client import async_retry_handlers, retry_handlers
+from tests.plugins.drained import queue_drained
 from tests.reliability import rig
 
 
@@ -44,12 +46,13 @@ async def test_posts_to_one_channel_stay_within_one_per_second(
     await rig.wait_until(lambda: rig.answered(rsandbox, targets) == 6, timeout=40, what="six answers")
     posts = sorted(c.time for c in rsandbox.calls_to("chat.postMessage") if c.ok and c.params.get("channel") == channel)
     assert len(posts) == 6, "one reply per mention"
-    gaps = [round(b - a, 3) for a, b in zip(posts, posts[1:])]
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(posts)]
     # One post per calendar second ⇒ posts i and i+2 are more than a second apart, and six posts
     # span more than four seconds (tolerance: the time between taking the slot and the sandbox
     # receiving the request, which grows on a loaded machine). Unthrottled, they span well under 1 s.
     assert all(posts[i + 2] - posts[i] > 0.5 for i in range(len(posts) - 2)), gaps
     assert posts[-1] - posts[0] > 3.5, gaps
+    await queue_drained(rel_web.broker)  # the replies are seen; the jobs may still be writing their rows
     _, ws = rel_workspace
     counts = rig.rows(pool, ws.tenant_id, [e["event_id"] for e in envelopes])
     assert all(c == {"interactions": 1, "events": 1} for c in counts.values()), counts
@@ -70,7 +73,7 @@ async def test_rate_limits_and_server_errors_delay_the_reply_but_never_drop_or_d
         await rig.wait_until(lambda: rig.final_reply(rsandbox, channel, ts), timeout=40, what="the reply")
     finally:
         rsandbox.clear_faults()
-    await asyncio.sleep(0.5)  # a duplicate, if any, would show by now
+    await queue_drained(rel_web.broker)  # every job has run: a duplicate, if any, shows by now
     assert len(rsandbox.bot_messages(channel, thread_ts=ts)) == 1
     posts = [c for c in rsandbox.calls_to("chat.postMessage") if c.params.get("channel") == channel]
     assert [c.http_status for c in posts] == [429, 429, 200]

@@ -11,8 +11,9 @@ import asyncio
 import pytest
 import redis
 
+from tests.plugins.drained import queue_drained
 from tests.reliability import rig
-from tests.reliability.conftest import open_web
+from tests.reliability.rig import open_web
 
 KILL_TEST_REDIS_DB = 1  # on the reliability tests' own Redis server
 SLOW_S = 3.0  # how long the sandbox holds the call the first worker dies in
@@ -69,7 +70,7 @@ async def test_a_job_whose_worker_is_killed_is_redelivered_and_answered_once(
             what="the redelivered job to be answered",
         )
         await rig.wait_until(lambda: rig.final_reply(rsandbox, channel, ts), timeout=10, what="the final reply")
-        await asyncio.sleep(0.5)  # a duplicate, if any, would show by now
+        await queue_drained(web.broker)  # every job has run: a duplicate, if any, shows by now
         row = rig.event_row(pool, ws.tenant_id, event_id)
         assert row["attempts"] == 2, "redelivered once, by the broker"
         assert len(rsandbox.bot_messages(channel, thread_ts=ts)) == 1, rsandbox.describe(channel)

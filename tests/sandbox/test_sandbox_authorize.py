@@ -13,9 +13,11 @@ pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:Deprecat
 
 
 async def consent(sandbox, **query: str) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as http:
-        async with http.get(sandbox.base_url + "oauth/v2/authorize", params=query, allow_redirects=False) as resp:
-            return resp.status, resp.headers.get("Location", "")
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(sandbox.base_url + "oauth/v2/authorize", params=query, allow_redirects=False) as resp,
+    ):
+        return resp.status, resp.headers.get("Location", "")
 
 
 async def test_allow_sends_a_code_for_the_asked_team_and_deny_an_error(sandbox):

@@ -32,6 +32,7 @@ faults: `json_schema_supported = False` makes every request that asks for
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import secrets
@@ -330,10 +331,8 @@ class OpenAIStandIn:
 
     async def _sleep(self, seconds: float) -> None:
         assert self._closing is not None
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
     def _completion(self, body: dict[str, Any], text: str | None, step: Step) -> dict[str, Any]:
         prompt_chars = sum(len(_content_text(m.get("content"))) for m in body["messages"] if isinstance(m, dict))

@@ -7,6 +7,7 @@ import argparse
 import json
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -499,12 +500,23 @@ def _decorate(
     return text
 
 
+_Add = Callable[[str, str, str], None]
+
+
 def templated(rng: random.Random) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
 
     def add(text: str, label: str, lang: str) -> None:
         rows.append({"text": text, **parse_label(label), "lang": lang, "source": "template"})
 
+    # One generator, in this order: the same seed gives the same rows.
+    _incident_rows(rng, add)
+    _meeting_rows(rng, add)
+    _calm_rows(rng, add)
+    return rows
+
+
+def _incident_rows(rng: random.Random, add: _Add) -> None:
     for lang, table, warroom in (("en", EN_INCIDENT, EN_WARROOM), ("fr", FR_INCIDENT, FR_WARROOM)):
         for sev, templates in table.items():
             for template in templates:
@@ -516,6 +528,8 @@ def templated(rng: random.Random) -> list[dict[str, object]]:
                         label += "+m"
                     add(text, label, lang)
 
+
+def _meeting_rows(rng: random.Random, add: _Add) -> None:
     for lang, templates, topics, durs, whens in (
         ("en", EN_MEETING, EN_TOPICS, EN_DUR, EN_WHEN),
         ("fr", FR_MEETING, FR_TOPICS, FR_DUR, FR_WHEN),
@@ -525,15 +539,22 @@ def templated(rng: random.Random) -> list[dict[str, object]]:
                 dur_text, dur = rng.choice(durs)
                 if "{d}" not in template:
                     dur_text, dur = "", None
-                d = ""
-                if dur_text and lang == "fr":
-                    d = " d'" + dur_text if dur_text.startswith("un") else " de " + dur_text
-                elif dur_text:
-                    d = " " + dur_text
+                d = _duration_phrase(dur_text, lang)
                 text = template.format(topic=rng.choice(topics), w=rng.choice(whens), m=rng.choice(MENTIONS), d=d)
                 text = re.sub(r"\s+", " ", text)
                 add(_decorate(rng, text, lang, prefix=False, suffix=False), f"m{dur}" if dur else "m", lang)
 
+
+def _duration_phrase(dur_text: str, lang: str) -> str:
+    """The template's {d}: " d'une heure", " de 30 minutes", " 30 minutes" or nothing."""
+    if dur_text and lang == "fr":
+        return " d'" + dur_text if dur_text.startswith("un") else " de " + dur_text
+    if dur_text:
+        return " " + dur_text
+    return ""
+
+
+def _calm_rows(rng: random.Random, add: _Add) -> None:
     for lang, templates in (("en", EN_QUESTION), ("fr", FR_QUESTION)):
         for template in templates:
             for _ in range(4):
@@ -543,7 +564,6 @@ def templated(rng: random.Random) -> list[dict[str, object]]:
         for template in templates:
             for _ in range(5):
                 add(_decorate(rng, _fill(rng, template, lang), lang, suffix=False, calm=True), "o", lang)
-    return rows
 
 
 def build() -> list[dict[str, object]]:

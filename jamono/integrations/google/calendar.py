@@ -30,10 +30,10 @@ from jamono.integrations.base import (
     NoFreeSlotError,
     check_fingerprint,
 )
+from jamono.integrations.egress import EgressPolicy, default_policy, guarded_httplib2
 from jamono.integrations.free_slots import first_common_slot
 from jamono.integrations.google.errors import classify_google_error
 from jamono.integrations.retry import RetryPolicy, call_with_retries
-from jamono.integrations.egress import EgressPolicy, default_policy, guarded_httplib2
 
 __all__ = ["CALENDAR_SCOPE", "FINGERPRINT_PROPERTY", "GoogleCalendar", "event_id_for", "first_common_slot"]
 

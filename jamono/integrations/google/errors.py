@@ -44,47 +44,54 @@ def _refresh_reason(exc: RefreshError) -> str:
     return code if _OAUTH_CODE.fullmatch(code) else ""
 
 
+def _from_http_error(exc: HttpError) -> IntegrationError:
+    status = int(exc.resp.status)
+    message, reasons = google_error_details(exc)
+    if message:
+        log.info("Google's answer", extra={"status": status, "google_message": message[:300]})
+    # Never the server's text in the reason: the endpoint may be a tenant's.
+    retry_after = parse_retry_after(exc.resp.get("retry-after"))
+    if status == 401:
+        return IntegrationError("Google rejected the credentials", status=401)
+    if status == 429 or (status == 403 and reasons & _RATE_LIMIT_REASONS):
+        return IntegrationError(
+            "Google Calendar is rate limiting NOX", retryable=True, retry_after_s=retry_after, status=status
+        )
+    if status == 403:
+        return IntegrationError("Google Calendar refused the request (HTTP 403)", status=403)
+    if status == 404:
+        return IntegrationError("Google Calendar could not find it (HTTP 404)", status=404)
+    if status == 503:
+        return IntegrationError(
+            "Google Calendar is temporarily unavailable", retryable=True, retry_after_s=retry_after, status=503
+        )
+    if status >= 500:
+        return IntegrationError(
+            f"Google Calendar had an internal error (HTTP {status})",
+            retryable=True,
+            retry_after_s=retry_after,
+            status=status,
+            maybe_applied=True,
+        )
+    return IntegrationError(f"Google Calendar rejected the request (HTTP {status})", status=status)
+
+
+def _from_refresh_error(exc: RefreshError) -> IntegrationError:
+    code = _refresh_reason(exc)
+    if code == "unauthorized_client":
+        return IntegrationError(
+            "Google refused to let NOX act for this user: domain-wide delegation is not granted for the Calendar scope"
+        )
+    if getattr(exc, "retryable", False):
+        return IntegrationError("Google's sign-in service is temporarily unavailable", retryable=True)
+    return IntegrationError(f"Google rejected the credentials ({code or 'token refresh failed'})")
+
+
 def classify_google_error(exc: Exception, *, timeout_s: float) -> IntegrationError | None:
     if isinstance(exc, HttpError):
-        status = int(exc.resp.status)
-        message, reasons = google_error_details(exc)
-        if message:
-            log.info("Google's answer", extra={"status": status, "google_message": message[:300]})
-        # Never the server's text in the reason: the endpoint may be a tenant's.
-        retry_after = parse_retry_after(exc.resp.get("retry-after"))
-        if status == 401:
-            return IntegrationError("Google rejected the credentials", status=401)
-        if status == 429 or (status == 403 and reasons & _RATE_LIMIT_REASONS):
-            return IntegrationError(
-                "Google Calendar is rate limiting NOX", retryable=True, retry_after_s=retry_after, status=status
-            )
-        if status == 403:
-            return IntegrationError("Google Calendar refused the request (HTTP 403)", status=403)
-        if status == 404:
-            return IntegrationError("Google Calendar could not find it (HTTP 404)", status=404)
-        if status == 503:
-            return IntegrationError(
-                "Google Calendar is temporarily unavailable", retryable=True, retry_after_s=retry_after, status=503
-            )
-        if status >= 500:
-            return IntegrationError(
-                f"Google Calendar had an internal error (HTTP {status})",
-                retryable=True,
-                retry_after_s=retry_after,
-                status=status,
-                maybe_applied=True,
-            )
-        return IntegrationError(f"Google Calendar rejected the request (HTTP {status})", status=status)
+        return _from_http_error(exc)
     if isinstance(exc, RefreshError):
-        code = _refresh_reason(exc)
-        if code == "unauthorized_client":
-            return IntegrationError(
-                "Google refused to let NOX act for this user: domain-wide delegation is not granted "
-                "for the Calendar scope"
-            )
-        if getattr(exc, "retryable", False):
-            return IntegrationError("Google's sign-in service is temporarily unavailable", retryable=True)
-        return IntegrationError(f"Google rejected the credentials ({code or 'token refresh failed'})")
+        return _from_refresh_error(exc)
     if isinstance(exc, TransportError):
         return IntegrationError("Could not reach Google's sign-in service", retryable=True)
     if isinstance(exc, TimeoutError):

@@ -25,10 +25,10 @@ from jamono.integrations.base import (
     has_marker,
     with_marker,
 )
+from jamono.integrations.egress import EgressPolicy, default_policy, guard_session
 from jamono.integrations.priorities import DEFAULT_PRIORITIES, map_priority
 from jamono.integrations.retry import RetryPolicy, call_with_retries, parse_retry_after
 from jamono.integrations.ticket_text import render_description
-from jamono.integrations.egress import EgressPolicy, default_policy, guard_session
 
 __all__ = ["DEFAULT_PRIORITIES", "JiraTracker", "classify_jira_error", "map_priority"]
 
@@ -79,36 +79,40 @@ def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
     return isinstance(reason, NewConnectionError)
 
 
+def _from_jira_error(exc: JIRAError) -> IntegrationError:
+    status = exc.status_code
+    messages = _jira_messages(exc.response)
+    if messages:
+        log.info("Jira's answer", extra={"status": status, "jira_messages": messages})
+    # Never Jira's text in the reason: the URL is a tenant's, so its answer is a stranger's.
+    suffix = _field_names(exc.response)
+    if status is None:
+        return IntegrationError("Jira gave an unexpected answer", retryable=False)
+    if status == 401:
+        return IntegrationError("Jira rejected the credentials (check the account email and API token)", status=401)
+    if status == 403:
+        return IntegrationError("Jira refused the request: the account lacks permission", status=403)
+    if status == 404:
+        return IntegrationError("Jira could not find it (HTTP 404)", status=404)
+    if status == 429 or status == 503:
+        headers = exc.response.headers if exc.response is not None else {}
+        return IntegrationError(
+            "Jira is rate limiting NOX" if status == 429 else "Jira is temporarily unavailable",
+            retryable=True,
+            retry_after_s=parse_retry_after(headers.get("Retry-After")),
+            status=status,
+        )
+    if status >= 500:
+        return IntegrationError(
+            f"Jira had an internal error (HTTP {status})", retryable=True, status=status, maybe_applied=True
+        )
+    return IntegrationError(f"Jira rejected the request (HTTP {status}{suffix})", status=status)
+
+
 def classify_jira_error(exc: Exception, *, timeout_s: float) -> IntegrationError | None:
     """Turn what the jira/requests stack raises into a user-safe, retry-aware IntegrationError."""
     if isinstance(exc, JIRAError):
-        status = exc.status_code
-        messages = _jira_messages(exc.response)
-        if messages:
-            log.info("Jira's answer", extra={"status": status, "jira_messages": messages})
-        # Never Jira's text in the reason: the URL is a tenant's, so its answer is a stranger's.
-        suffix = _field_names(exc.response)
-        if status is None:
-            return IntegrationError("Jira gave an unexpected answer", retryable=False)
-        if status == 401:
-            return IntegrationError("Jira rejected the credentials (check the account email and API token)", status=401)
-        if status == 403:
-            return IntegrationError("Jira refused the request: the account lacks permission", status=403)
-        if status == 404:
-            return IntegrationError("Jira could not find it (HTTP 404)", status=404)
-        if status == 429 or status == 503:
-            headers = exc.response.headers if exc.response is not None else {}
-            return IntegrationError(
-                "Jira is rate limiting NOX" if status == 429 else "Jira is temporarily unavailable",
-                retryable=True,
-                retry_after_s=parse_retry_after(headers.get("Retry-After")),
-                status=status,
-            )
-        if status >= 500:
-            return IntegrationError(
-                f"Jira had an internal error (HTTP {status})", retryable=True, status=status, maybe_applied=True
-            )
-        return IntegrationError(f"Jira rejected the request (HTTP {status}{suffix})", status=status)
+        return _from_jira_error(exc)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return IntegrationError(f"Could not connect to Jira within {timeout_s:g}s", retryable=True)
     if isinstance(exc, requests.exceptions.Timeout):

@@ -97,9 +97,7 @@ def _window(ctx: MethodContext, messages: list[dict[str, Any]]) -> list[dict[str
         value = float(ts)
         if oldest is not None and (value < float(oldest) or (value == float(oldest) and not inclusive)):
             return False
-        if latest is not None and (value > float(latest) or (value == float(latest) and not inclusive)):
-            return False
-        return True
+        return not (latest is not None and (value > float(latest) or (value == float(latest) and not inclusive)))
 
     return [m for m in messages if inside(m["ts"])]
 
