@@ -208,10 +208,23 @@ def rabbitmq_check(url: str) -> Callable[[], Awaitable[None]]:
     return broker
 
 
+def turn_booker(settings: Settings):
+    """Many workspaces share the workers: each one's answering jobs take turns (jamono.fairness)."""
+    from dramatiq.brokers.redis import RedisBroker
+
+    from jamono.fairness.plans import quota_for, shared_deployment
+    from jamono.fairness.scheduler import TurnBooker
+
+    broker = setup_broker(settings)
+    if not shared_deployment(settings) or settings.fair_rate_scale <= 0 or not isinstance(broker, RedisBroker):
+        return None
+    return TurnBooker(broker, quota_for("free", settings))
+
+
 def prepare(settings: Settings) -> tuple[Pool, JobQueue, WorkspaceContext | None, TeamIdentity | None]:
     """Pool and queue; in single-workspace mode also the workspace, registered from `auth.test`."""
     pool = open_pool(settings, max_size=4, name="jamono-web")
-    jobs = DramatiqJobQueue(setup_broker(settings))
+    jobs = DramatiqJobQueue(setup_broker(settings), turns=turn_booker(settings))
     if multi_workspace(settings):
         return pool, jobs, None, None
     identity = identify_workspace(settings)

@@ -18,6 +18,7 @@ from jamono.brain.language import detect_language
 from jamono.container import Runtime
 from jamono.conversation.exchanges import interaction_id, record_interaction
 from jamono.conversation.thread_context import remember, thread_context
+from jamono.fairness.admission import record_tokens, refusal
 from jamono.i18n import Lang
 from jamono.observability.metrics import record_response
 from jamono.platform.db import tenant_tx
@@ -118,19 +119,15 @@ def _wait_for_channel(rt: Runtime, job: MessageJob, final_attempt: bool) -> None
 def _refused_by_plan(
     rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str | None, lang: Lang
 ) -> bool:
-    """A newcomer beyond the plan's monthly people: one clear notice in the thread, no answer."""
-    from jamono.workspaces.plan_limits import over_user_limit
-
-    limit = over_user_limit(rt.pool, ws, job.user)
-    if limit is None:
+    """Beyond the plan (a newcomer past its monthly people, or the tenant's daily budget spent): one
+    clear notice in the thread, no answer; a person told once today about the budget hears nothing more."""
+    refused = refusal(rt, ws, job.user, lang)
+    if refused is None:
         return False
-    if reply_ts is None:
-        reply_ts = client.chat_postMessage(
-            channel=job.channel, thread_ts=job.reply_thread_ts, text=limit.message(lang)
-        )["ts"]
+    if reply_ts is None and refused.notify:
+        reply_ts = client.chat_postMessage(channel=job.channel, thread_ts=job.reply_thread_ts, text=refused.text)["ts"]
         event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
     event_log.close_without_interaction(rt.pool, ws, job.event_id)
-    log.info("plan limit: new user refused", extra={"team_id": ws.team_id, "max_users": limit.max_users})
     return True
 
 
@@ -161,6 +158,7 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
             bot_user_id=ws.bot_user_id,
         )
     reply = think(rt, ws, job.text, context, channel=job.channel)
+    record_tokens(rt, ws, reply.tokens)
     row_id = interaction_id(ws, job.event_id)
     blocks = with_memory(rt, ws, job, reply, answer_blocks(reply, str(row_id)))
     client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=blocks)
@@ -263,7 +261,13 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
         text=command.text,
         ts="0.0",
     )
+    refused = refusal(rt, ws, command.user, command.lang)
+    if refused is not None:  # the same plan limits and budgets as a mention (ephemeral, to the asker only)
+        if refused.notify:
+            WebhookClient(command.response_url).send(response_type="ephemeral", text=refused.text)
+        return
     reply = think(rt, ws, command.text, channel=command.channel)
+    record_tokens(rt, ws, reply.tokens)
     row_id = interaction_id(ws, job.event_id)
     WebhookClient(command.response_url).send(
         response_type="in_channel" if command.share else "ephemeral",

@@ -12,7 +12,7 @@ from jamono.home.modals import loading_modal
 from jamono.i18n import Lang, t
 from jamono.kb.views import kb_add_view
 from jamono.queue.names import Actor
-from jamono.slack.payloads import CommandJob
+from jamono.slack.payloads import CommandJob, team_and_enterprise
 from listeners.commands.incident import ask_job, change_job, is_timeline, queue_ask, queue_change, queue_list
 from listeners.home.handlers import queue_settings_modal, settings_external_id
 
@@ -37,6 +37,12 @@ def _job(command: dict[str, Any], text: str, share: bool, lang: str) -> CommandJ
     )
 
 
+def _authorized(command: dict[str, Any], context: AsyncBoltContext) -> dict[str, Any]:
+    """The command with the workspace Bolt authorized in place of the payload's own team fields."""
+    team_id, enterprise_id = team_and_enterprise(command, context)
+    return {**command, "team_id": team_id, "enterprise_id": enterprise_id}
+
+
 async def _queue_question(
     cmd: NoxCommand, command: dict[str, Any], lang: Lang, ack: AsyncAck, context: AsyncBoltContext
 ) -> None:
@@ -50,6 +56,7 @@ async def _queue_question(
 
 
 async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
+    command = _authorized(command, context)
     cmd = parse_command(command.get("text", ""))
     lang = detect_language(cmd.args or command.get("text", "")) if (cmd.args or command.get("text")) else "en"
     if cmd.name in ("kb search", "ask", "kb remove"):
