@@ -208,15 +208,42 @@ def rabbitmq_check(url: str) -> Callable[[], Awaitable[None]]:
     return broker
 
 
+def turn_booker(settings: Settings):
+    """Many workspaces share the workers: each one's answering jobs take turns (jamono.fairness)."""
+    from dramatiq.brokers.redis import RedisBroker
+
+    from jamono.fairness.plans import quota_for, shared_deployment
+    from jamono.fairness.scheduler import TurnBooker
+
+    broker = setup_broker(settings)
+    if not shared_deployment(settings) or settings.fair_rate_scale <= 0 or not isinstance(broker, RedisBroker):
+        return None
+    return TurnBooker(broker, quota_for("free", settings))
+
+
 def prepare(settings: Settings) -> tuple[Pool, JobQueue, WorkspaceContext | None, TeamIdentity | None]:
     """Pool and queue; in single-workspace mode also the workspace, registered from `auth.test`."""
     pool = open_pool(settings, max_size=4, name="jamono-web")
-    jobs = DramatiqJobQueue(setup_broker(settings))
+    jobs = DramatiqJobQueue(setup_broker(settings), turns=turn_booker(settings))
     if multi_workspace(settings):
         return pool, jobs, None, None
     identity = identify_workspace(settings)
     workspace = register_workspace(pool, identity)
+    _integrations_from_env(settings, pool, workspace)
     return pool, jobs, workspace, identity
+
+
+def _integrations_from_env(settings: Settings, pool: Pool, workspace: WorkspaceContext) -> None:
+    """JIRA_* / GOOGLE_* for a single-workspace install: a wrong value stops the start, saying which."""
+    from jamono.integrations.manage import ConnectError, apply_env
+    from jamono.workspaces.credentials import credential_store
+
+    try:
+        applied = apply_env(pool, workspace, settings, credential_store(settings))
+    except ConnectError as exc:
+        raise SettingsError(f"integration settings: {exc}") from None
+    if applied:
+        log.info("integrations connected from the environment", extra={"integrations": applied})
 
 
 async def serve(settings: Settings, pool: Pool, jobs: JobQueue, identity: TeamIdentity | None) -> None:

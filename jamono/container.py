@@ -96,13 +96,14 @@ class Runtime:
             raise WorkspaceNotInstalled(ws.team_id)
         return token
 
-    def search(self, ws: WorkspaceContext, query: str, k: int = 5) -> Sequence[HitLike]:
-        """Hybrid search in the workspace's knowledge base; sources it voted 👎 rank lower."""
+    def search(self, ws: WorkspaceContext, query: str, k: int = 5, channel: str | None = None) -> Sequence[HitLike]:
+        """Hybrid search in the workspace's knowledge base; sources it voted 👎 rank lower;
+        documents saved from a private conversation only in that conversation (`channel`)."""
         from jamono.conversation.exchanges import demoted_documents
         from knowledge.search import search
 
         with tenant_tx(self.pool, ws.tenant_id) as conn:
-            return search(conn, query, self.embedder, k=k, demote=demoted_documents(conn))
+            return search(conn, query, self.embedder, k=k, demote=demoted_documents(conn), channel=channel)
 
     def documents(self, ws: WorkspaceContext, ids: Sequence[UUID]) -> Mapping[UUID, StoredDocument]:
         """Whole documents of the workspace, for the sections an answer quotes."""

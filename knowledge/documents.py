@@ -56,6 +56,8 @@ class SourceDocument(BaseModel):
     url: str | None = None
     tags: list[str] = Field(default_factory=list)
     lang: str | None = None
+    # A document copied from a private conversation is used only there (None: the whole workspace).
+    channel_scope: str | None = None
 
     @field_validator("content")
     @classmethod

@@ -3,7 +3,6 @@ Why and how: docs/design/knowledge.md."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -13,13 +12,14 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from knowledge.blas import blas_controller, single_threaded_blas
 from knowledge.coalesce import Coalescer
 
 if TYPE_CHECKING:
@@ -156,54 +156,11 @@ class _Layer:
         self.ln2 = vec("output.LayerNorm.weight"), vec("output.LayerNorm.bias")
 
 
-_blas_lock = threading.Lock()
-_blas_users = 0
-_blas_limiter: Any = None
-
-
-@functools.cache
-def _blas_controller() -> Any:
-    """threadpoolctl's handle on numpy's BLAS, or None when threadpoolctl is not installed."""
-    try:
-        import threadpoolctl
-    except ImportError:
-        return None
-    return threadpoolctl.ThreadpoolController()
-
-
-@contextlib.contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """Pin BLAS to one thread while forward passes run; we parallelise across batches.
-
-    OpenBLAS threads spin-wait: next to our threads, or to any other busy process, they
-    stall one another (7x slower measured on a loaded 2-core machine), while on an idle
-    one they gain under 10% on these small matrices. The limit is process-wide, hence
-    the reference count. Without threadpoolctl this does nothing.
-    """
-    global _blas_users, _blas_limiter
-    controller = _blas_controller()
-    if controller is None:
-        yield
-        return
-    with _blas_lock:
-        if _blas_users == 0:
-            _blas_limiter = controller.limit(limits=1, user_api="blas")
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
-
-
 def _default_threads() -> int:
     """Our own threads only when BLAS can be kept to one (threadpoolctl or the env)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     single_blas = "1" in (os.environ.get("OPENBLAS_NUM_THREADS"), os.environ.get("OMP_NUM_THREADS"))
-    if cores < 2 or not (single_blas or _blas_controller() is not None):
+    if cores < 2 or not (single_blas or blas_controller() is not None):
         return 1
     return min(cores, 4)
 
@@ -339,7 +296,7 @@ class LocalMiniLM:
         ids = self.tokenize(texts)
         groups = self._group(ids)
         batches = [[ids[i] for i in group] for group in groups]
-        with _single_threaded_blas():
+        with single_threaded_blas():
             if self.threads > 1 and len(batches) > 1:
                 results = list(self._executor().map(self._forward, batches))
             else:

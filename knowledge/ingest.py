@@ -138,10 +138,10 @@ class _Run:
             self.report.chunks += len(job.chunks)
 
     def keep(self, doc: SourceDocument, state: store.DocumentState) -> None:
-        """An unchanged document: at most its URL or origin is updated."""
-        if state.url != doc.url or state.origin != self.origin:
+        """An unchanged document: at most its URL, origin or conversation scope is updated."""
+        if state.url != doc.url or state.origin != self.origin or state.channel_scope != doc.channel_scope:
             with tenant_tx(self.pool, self.tenant) as conn:
-                store.update_metadata(conn, state.id, url=doc.url, origin=self.origin)
+                store.update_metadata(conn, state.id, url=doc.url, origin=self.origin, channel_scope=doc.channel_scope)
             self.report.updated.append(doc.source)
         else:
             self.report.unchanged.append(doc.source)

@@ -462,6 +462,24 @@ def _details(
     return {r["id"]: r for r in rows}
 
 
+def _scoped_elsewhere(conn: psycopg.Connection, documents: set[UUID], channel: str | None) -> set[UUID]:
+    """Of these documents, those saved from a private conversation other than `channel`."""
+    if not documents:
+        return set()
+    rows = (
+        _tuples(conn)
+        .execute(
+            sql.SQL(
+                "SELECT id FROM knowledge_documents WHERE {t} AND id = ANY(%s)"
+                " AND channel_scope IS NOT NULL AND channel_scope IS DISTINCT FROM %s"
+            ).format(t=_TENANT),
+            [list(documents), channel],
+        )
+        .fetchall()
+    )
+    return {row[0] for row in rows}
+
+
 def _nearest(runs: Sequence[list[Found]], n: int) -> list[Found]:
     """Several vector lists merged: each chunk at its smallest distance, nearest first."""
     best: dict[int, Found] = {}
@@ -483,12 +501,15 @@ def search(
     demote: Mapping[UUID, float] | None = None,
     mode: Mode = "hybrid",
     candidates: int | None = None,
+    channel: str | None = None,
 ) -> list[Hit]:
     """The k best passages for a query, best first; `relevant` says which are worth citing.
 
     lang keeps documents in that language (or of unknown language); demote maps a document
     id to a score multiplier in [0, 1] (1 = unchanged); mode "vector" or "text" runs one
-    retriever alone (evaluation baselines); candidates is the depth of each retriever's list.
+    retriever alone (evaluation baselines); candidates is the depth of each retriever's list;
+    channel is where the question was asked: documents saved from another private conversation
+    never come back (None: only workspace-wide documents).
     """
     if mode not in ("hybrid", "vector", "text"):
         raise ValueError(f"unknown search mode {mode!r}")
@@ -526,6 +547,8 @@ def search(
         cands.setdefault(
             found.chunk_id, Candidate(chunk_id=found.chunk_id, document_id=found.document_id)
         ).text_rank = rank
+    hidden = _scoped_elsewhere(conn, {c.document_id for c in cands.values()}, channel)
+    cands = {key: c for key, c in cands.items() if c.document_id not in hidden}
     if not cands:
         return []
     vector_weight, keyword_weight = {

@@ -27,6 +27,7 @@ class DocumentState(BaseModel):
     origin: str
     chunks: int
     models: list[str]
+    channel_scope: str | None = None
 
 
 class DocumentInfo(BaseModel):
@@ -59,7 +60,7 @@ def document_states(conn: psycopg.Connection[Any], sources: Sequence[str]) -> di
     rows = (
         _dicts(conn)
         .execute(
-            "SELECT d.id, d.source, d.content_hash, d.url, d.origin,"
+            "SELECT d.id, d.source, d.content_hash, d.url, d.origin, d.channel_scope,"
             " count(c.id) AS chunks, coalesce(array_agg(DISTINCT c.embedding_model)"
             "   FILTER (WHERE c.embedding_model IS NOT NULL), '{}') AS models"
             " FROM knowledge_documents d LEFT JOIN knowledge_chunks c ON c.document_id = d.id"
@@ -72,14 +73,21 @@ def document_states(conn: psycopg.Connection[Any], sources: Sequence[str]) -> di
     return {r["source"]: DocumentState(**r) for r in rows}
 
 
-def update_metadata(conn: psycopg.Connection[Any], document_id: UUID, *, url: str | None, origin: str) -> None:
+def update_metadata(
+    conn: psycopg.Connection[Any],
+    document_id: UUID,
+    *,
+    url: str | None,
+    origin: str,
+    channel_scope: str | None = None,
+) -> None:
     conn.execute(
-        "UPDATE knowledge_documents SET url = %s, origin = %s, updated_at = now() WHERE id = %s",
-        [url, origin, document_id],
+        "UPDATE knowledge_documents SET url = %s, origin = %s, channel_scope = %s, updated_at = now() WHERE id = %s",
+        [url, origin, channel_scope, document_id],
     )
 
 
-def one_writer_per_tenant(conn: psycopg.Connection) -> None:
+def one_writer_per_tenant(conn: psycopg.Connection[Any]) -> None:
     """Serialise a tenant's document writes until commit. Their triggers update the tenant's term
     counts (knowledge_terms) in two statements, removed chunks then added ones: two writers taking
     those row locks in different orders deadlock (two processes loading the bundled runbooks did)."""
@@ -107,9 +115,10 @@ def write_document(
         _dicts(conn)
         .execute(
             "INSERT INTO knowledge_documents"
-            " (tenant_id, source, title, url, tags, lang, origin, content, content_hash, created_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " (tenant_id, source, title, url, tags, lang, origin, content, content_hash, created_by, channel_scope)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (tenant_id, source) DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,"
+            "   channel_scope = EXCLUDED.channel_scope,"
             "   tags = EXCLUDED.tags, lang = EXCLUDED.lang, origin = EXCLUDED.origin, content = EXCLUDED.content,"
             "   content_hash = EXCLUDED.content_hash,"
             "   created_by = coalesce(knowledge_documents.created_by, EXCLUDED.created_by), updated_at = now()"
@@ -125,6 +134,7 @@ def write_document(
                 doc.content,
                 fingerprint,
                 created_by,
+                doc.channel_scope,
             ],
         )
         .fetchone()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dramatiq
 
 from jamono.container import get_runtime
+from jamono.fairness.scheduler import later_for_fairness
 from jamono.queue.names import Actor
 from jamono.slack.payloads import CommandJob, FeedbackJob, KbSaveJob, MessageJob
 from workers.options import ANSWER_JOB, MINUTES, SLACK_JOB, is_final_attempt
@@ -14,6 +15,8 @@ from workers.options import ANSWER_JOB, MINUTES, SLACK_JOB, is_final_attempt
 def handle_message(payload: dict) -> None:
     from jamono.conversation.answering import answer_message
 
+    if later_for_fairness(get_runtime(), payload):  # its workspace's turn comes later
+        return
     answer_message(get_runtime(), MessageJob.model_validate(payload), final_attempt=is_final_attempt())
 
 
@@ -21,6 +24,8 @@ def handle_message(payload: dict) -> None:
 def answer_command(payload: dict) -> None:
     from jamono.conversation.answering import answer_command as answer
 
+    if later_for_fairness(get_runtime(), payload):  # its workspace's turn comes later
+        return
     answer(get_runtime(), CommandJob.model_validate(payload))
 
 
@@ -35,6 +40,8 @@ def record_feedback(payload: dict) -> None:
 def thread_follow_up(payload: dict) -> None:
     from jamono.conversation.follow_ups import answer_follow_up
 
+    if later_for_fairness(get_runtime(), payload):  # its workspace's turn comes later
+        return
     answer_follow_up(get_runtime(), MessageJob.model_validate(payload), final_attempt=is_final_attempt())
 
 
@@ -56,7 +63,16 @@ def nox_status(payload: dict) -> None:
 def kb_search(payload: dict) -> None:
     from jamono.kb.flows import search_and_respond
 
+    if later_for_fairness(get_runtime(), payload):  # its workspace's turn comes later
+        return
     search_and_respond(get_runtime(), CommandJob.model_validate(payload))
+
+
+@dramatiq.actor(actor_name=Actor.KB_REMOVE, max_age=30 * MINUTES, **SLACK_JOB)
+def kb_remove(payload: dict) -> None:
+    from jamono.kb.removal import remove_from_slack
+
+    remove_from_slack(get_runtime(), CommandJob.model_validate(payload))
 
 
 @dramatiq.actor(actor_name=Actor.KB_SAVE, max_age=24 * 60 * MINUTES, **SLACK_JOB)

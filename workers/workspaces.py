@@ -5,6 +5,7 @@ from __future__ import annotations
 import dramatiq
 
 from jamono.container import get_runtime
+from jamono.fairness.scheduler import later_for_fairness
 from jamono.queue.names import Actor
 from workers.options import ANSWER_JOB, HOUSEKEEPING_JOB, MINUTES, SLACK_JOB, is_final_attempt
 
@@ -62,4 +63,6 @@ def watched_message(payload: dict) -> None:
     from jamono.slack.payloads import MessageJob
     from jamono.workspaces.onboarding import answer_if_incident
 
+    if later_for_fairness(get_runtime(), payload):
+        return
     answer_if_incident(get_runtime(), MessageJob.model_validate(payload), final_attempt=is_final_attempt())

@@ -25,6 +25,7 @@ from jamono.integrations.base import IntegrationError, MeetingRequest, TicketReq
 from jamono.integrations.priorities import map_priority
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
+from jamono.slack.blockkit import section
 from jamono.slack.escape import escape_link_url as link
 from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.workspaces.credentials import CredentialStore, NotConnected
@@ -76,7 +77,7 @@ def post(
         thread_ts=action.thread_ts,
         text=text,
         metadata=metadata,
-        blocks=blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+        blocks=blocks or [section(text)],
     )
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from dramatiq.middleware import CurrentMessage
 from slack_sdk.errors import SlackApiError
 
-from jamono.actions import store
+from jamono.actions import policy, store
 from jamono.actions.execution import Ctx, announce, decided_by, ephemeral, execute, post, retire_proposal
 from jamono.actions.incidents import dedup_key, meeting_fingerprint, ticket_fingerprint
 from jamono.actions.models import (
@@ -25,6 +25,7 @@ from jamono.actions.models import (
     TicketFromMessage,
     TicketParams,
 )
+from jamono.audit.store import record as audit
 from jamono.container import Runtime
 from jamono.conversation.exchanges import once_recorded
 from jamono.home.settings_model import WorkspaceSettings
@@ -38,7 +39,7 @@ from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.workspaces.credentials import credential_store
 
 log = logging.getLogger(__name__)
-AUTOMATIC = "automatic"
+AUTOMATIC = policy.AUTOMATIC
 
 
 def context(rt: Runtime, team_id: str, enterprise_id: str | None) -> Ctx:
@@ -102,34 +103,9 @@ def _would_ticket(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> str:
     )
 
 
-SYSTEM_DECIDERS = (AUTOMATIC, "operator")  # the workspace's automatic mode; `jamono actions retry`
-
-
 def refusal(ctx: Ctx, user: str, *, requester: str | None, lang: str, settings: WorkspaceSettings) -> str | None:
-    """Who may confirm (or retry) a ticket or a meeting: the person who asked for it and NOX's
-    admins (Slack admins and owners, plus the workspace's list); guests never, even listed or
-    asking themselves. Decided from `users.info` now, not from who could see the button. None:
-    allowed; else what to tell the person."""
-    from jamono.home.admin import is_workspace_admin, slack_user
-
-    if user in SYSTEM_DECIDERS:
-        return None
-    try:
-        info = slack_user(ctx.client.users_info(user=user).data)  # type: ignore[arg-type]
-    except SlackApiError as exc:
-        log.warning("cannot tell who %s is (%s): not allowed to decide", user, exc.response.get("error"))
-        info = {}
-    if info.get("is_restricted") or info.get("is_ultra_restricted"):
-        return t("act.guest_not_allowed", lang)
-    if (
-        info.get("id")
-        and not (info.get("deleted") or info.get("is_bot"))
-        and (user == requester or is_workspace_admin(info, settings))
-    ):
-        return None
-    if requester:
-        return t("act.not_allowed", lang, requester=requester)
-    return t("act.admins_only", lang)
+    """Who may confirm, retry or dismiss: the workspace's policy (`jamono.actions.policy`)."""
+    return policy.refusal(ctx.client, user, requester=requester, lang=lang, settings=settings)
 
 
 def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemeral_channel: str = "") -> Action | None:
@@ -149,9 +125,18 @@ def request(ctx: Ctx, action: Action, user: str, *, final_attempt: bool, ephemer
         ephemeral(ctx, where, user, refused)
         return action
     configured = settings.jira.configured if action.type == TICKET else settings.google.configured
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        undecided = action.status in ("proposed", "failed", "dismissed")  # a confirmed one counts already
+        capped = policy.over_cap(conn, action, user, settings.policy) if undecided else None
+        if capped is None and configured and store.confirm(conn, action.id, user) is not None:
+            # no-op (and no entry) when already confirmed, running or done
+            audit(conn, ctx.ws.workspace_id, user, "action.confirmed", str(action.id), {"type": action.type})
+    if capped is not None:
+        log.info("action over the workspace's cap", extra={"action_id": str(action.id), "user": user})
+        if user != AUTOMATIC:
+            ephemeral(ctx, where, user, capped)
+        return action
     if configured:
-        with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-            store.confirm(conn, action.id, user)  # no-op when already confirmed, running or done
         ended = execute(ctx, action.id, final_attempt=final_attempt, user=user)
         if ended is None or ended.status != "proposed":
             return ended
@@ -260,7 +245,12 @@ def _dismiss(ctx: Ctx, job: ProposalClick, incident: bool, ticket_action: Any, l
         ticket_action()
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         actions = store.for_interaction(conn, job.interaction_id)
-        results = [store.dismiss(conn, a.id, job.user) or a.status == "dismissed" for a in actions]
+        results = []
+        for a in actions:
+            dismissed = store.dismiss(conn, a.id, job.user)
+            if dismissed:
+                audit(conn, ctx.ws.workspace_id, job.user, "action.dismissed", str(a.id), {"type": a.type})
+            results.append(dismissed or a.status == "dismissed")
     ok = all(results)
     ephemeral(ctx, job.channel, job.user, t("act.dismissed" if ok else "act.cannot_dismiss", lang))
     if ok:

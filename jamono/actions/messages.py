@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from jamono.actions.models import Action, Lang
 from jamono.i18n import t
+from jamono.slack.blockkit import Block, actions, button, context, section
 from jamono.slack.escape import escape_link_url as link
 from jamono.slack.escape import escape_mrkdwn as esc
 
 RETRY_ACTION = "action_retry"
-Block = dict[str, Any]
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
 
 
 def people(user_ids: list[str]) -> str:
@@ -32,14 +27,8 @@ def failure_blocks(action: Action, reason: str) -> tuple[str, list[Block]]:
     key = "act.failed_ticket" if action.type == "jira.create_ticket" else "act.failed_meeting"
     # Reasons are ours, but some carry a name or code another system gave: text, never markup.
     text = t(key, action.lang, reason=esc(reason.rstrip(".")))
-    button = {
-        "type": "button",
-        "action_id": RETRY_ACTION,
-        "value": str(action.id),
-        "style": "primary",
-        "text": {"type": "plain_text", "text": t("act.retry", action.lang)},
-    }
-    return text, [_section(text), {"type": "actions", "block_id": f"action:{action.id}", "elements": [button]}]
+    retry = button(t("act.retry", action.lang), RETRY_ACTION, value=str(action.id), style="primary", emoji=None)
+    return text, [section(text), actions([retry], block_id=f"action:{action.id}")]
 
 
 def ticket_done_text(lang: Lang, *, key: str, url: str, summary: str, priority: str) -> str:
@@ -79,6 +68,6 @@ def retired_blocks(blocks: list[Block], interaction_id: str, done: str | None, n
         elements = []
     if done is not None and len(elements) == len(blocks[at].get("elements") or []):
         return None  # that button was already retired
-    line = {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:3000]}]}
+    line = context(note)
     kept = [{**blocks[at], "elements": elements}] if elements else []
     return [*blocks[:at], *kept, line, *blocks[at + 1 :]]

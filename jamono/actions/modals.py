@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from jamono.actions.models import Lang
 from jamono.i18n import t
+from jamono.slack.blockkit import choice, input_block, modal, option, text_input
 
 MEETING_CALLBACK = "nox_meeting"
 INCIDENT_CALLBACK = "nox_incident"
@@ -66,29 +67,14 @@ class ModalContext(BaseModel):
             return cls()
 
 
-def _text(label: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": label}
-
-
 def _input(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
 ) -> dict[str, Any]:
-    block = {"type": "input", "block_id": block_id, "label": _text(label), "element": element, "optional": optional}
-    if hint:
-        block["hint"] = _text(hint)
-    return block
+    return input_block(block_id, label, element, optional=optional, hint=hint, emoji=None)
 
 
 def _plain(initial: str | None = None, *, multiline: bool = False, max_length: int = 200) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": "value",
-        "multiline": multiline,
-        "max_length": max_length,
-    }
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    return element
+    return text_input("value", initial=initial, multiline=multiline, max_length=max_length)
 
 
 def meeting_modal(
@@ -103,41 +89,41 @@ def meeting_modal(
     users: dict[str, Any] = {"type": "multi_users_select", "action_id": "value", "max_selected_items": 49}
     if attendees:
         users["initial_users"] = list(dict.fromkeys(attendees))[:49]
-    return {
-        "type": "modal",
-        "callback_id": MEETING_CALLBACK,
-        "private_metadata": ctx.dump(),
-        "title": _text(t("act.modal_meeting_title", lang)[:24]),
-        "submit": _text(t("act.modal_submit_meeting", lang)),
-        "close": _text(t("act.modal_cancel", lang)),
-        "blocks": [
+    return modal(
+        callback_id=MEETING_CALLBACK,
+        private_metadata=ctx.dump(),
+        title=t("act.modal_meeting_title", lang),
+        submit=t("act.modal_submit_meeting", lang),
+        close=t("act.modal_cancel", lang),
+        emoji=None,
+        blocks=[
             _input("title", t("act.f_title", lang), _plain(title)),
             _input("duration", t("act.f_duration", lang), _plain(str(duration_min or DEFAULT_DURATION), max_length=3)),
             _input("attendees", t("act.f_attendees", lang), users, hint=t("act.hint_meeting", lang)),
             _input("agenda", t("act.f_agenda", lang), _plain(agenda, multiline=True, max_length=3000), optional=True),
         ],
-    }
+    )
 
 
 def incident_modal(ctx: ModalContext) -> dict[str, Any]:
     lang = ctx.lang
-    options = [{"text": _text(t(f"severity.{s}", lang)), "value": s} for s in SEVERITIES]
-    severity = {"type": "static_select", "action_id": "value", "options": options, "initial_option": options[2]}
-    return {
-        "type": "modal",
-        "callback_id": INCIDENT_CALLBACK,
-        "private_metadata": ctx.dump(),
-        "title": _text(t("act.modal_incident_title", lang)[:24]),
-        "submit": _text(t("act.modal_submit_incident", lang)),
-        "close": _text(t("act.modal_cancel", lang)),
-        "blocks": [
+    options = [option(t(f"severity.{s}", lang), s, emoji=None) for s in SEVERITIES]
+    severity = choice("static_select", "value", options, selected=SEVERITIES[2])
+    return modal(
+        callback_id=INCIDENT_CALLBACK,
+        private_metadata=ctx.dump(),
+        title=t("act.modal_incident_title", lang),
+        submit=t("act.modal_submit_incident", lang),
+        close=t("act.modal_cancel", lang),
+        emoji=None,
+        blocks=[
             _input("summary", t("act.f_summary", lang), _plain()),
             _input("severity", t("act.f_severity", lang), severity),
             _input("service", t("act.f_service", lang), _plain(max_length=100), optional=True),
             _input("details", t("act.f_details", lang), _plain(multiline=True, max_length=3000), optional=True),
             _input("lead", t("act.f_lead", lang), {"type": "users_select", "action_id": "value"}, optional=True),
         ],
-    }
+    )
 
 
 def _values(view_state: dict[str, Any]) -> dict[str, Any]:

@@ -3,17 +3,11 @@ Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import glob
-import os
 import re
-import threading
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 
 import numpy as np
 
@@ -417,71 +411,6 @@ def lexical_features(text: str, config: FeatureConfig) -> tuple[dict[int, float]
     for k, v in _hashed_group(chars, config.n_buckets, config.char_weight).items():
         vec[k] = vec.get(k, 0.0) + v
     return vec, toks
-
-
-# ------------------------------------------------------------------- BLAS
-
-_BLAS_SYMBOLS = (
-    ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-    ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
-    ("openblas_get_num_threads", "openblas_set_num_threads"),
-)
-_blas_lock = threading.Lock()
-_blas_users = 0
-_blas_previous = 0
-_blas_handles: tuple[Callable[[], int], Callable[[int], None]] | None | Literal[False] = False
-
-
-def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:
-    """get/set for the thread count of the OpenBLAS numpy loaded, if found."""
-    paths: list[str] = []
-    with contextlib.suppress(OSError), open("/proc/self/maps", encoding="utf-8") as maps:
-        paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
-    if not paths:
-        paths = sorted(glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*")))
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for get_name, set_name in _BLAS_SYMBOLS:
-            if hasattr(lib, get_name) and hasattr(lib, set_name):
-                get, set_ = getattr(lib, get_name), getattr(lib, set_name)
-                get.restype, set_.argtypes = ctypes.c_int, [ctypes.c_int]
-                return get, set_
-    return None
-
-
-@contextlib.contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Run the block with OpenBLAS pinned to one thread (reference-counted).
-
-    Why: embedding one short message is a chain of tiny matmuls; OpenBLAS's
-    worker threads cost more than they save, and on a busy 2-core box they
-    spin for 0.1–2 s instead of ~5 ms. Multi-threaded sums also change the
-    last bits of embeddings, which would break byte-identical training. The
-    first caller saves the thread count, the last one restores it; a no-op
-    when numpy does not use OpenBLAS or `OPENBLAS_NUM_THREADS` is already 1.
-    """
-    global _blas_users, _blas_previous, _blas_handles
-    with _blas_lock:
-        if _blas_handles is False:
-            _blas_handles = _openblas_threads()
-        handles = _blas_handles
-        if handles:
-            if _blas_users == 0:
-                _blas_previous = handles[0]()
-                if _blas_previous != 1:
-                    handles[1](1)
-            _blas_users += 1
-    try:
-        yield
-    finally:
-        if handles:
-            with _blas_lock:
-                _blas_users -= 1
-                if _blas_users == 0 and _blas_previous != 1:
-                    handles[1](_blas_previous)
 
 
 Embed = Callable[[Sequence[str]], np.ndarray]

@@ -26,7 +26,6 @@ from jamono.brain.features import (
     embedding_text,
     featurize,
     load_embedder,
-    single_threaded_blas,
 )
 from jamono.brain.language import detect_language
 from jamono.brain.training import (
@@ -38,6 +37,7 @@ from jamono.brain.training import (
     decide_intent,
     unpack_head,
 )
+from knowledge.blas import single_threaded_blas
 
 # A reply in an incident thread that the model finds ambiguous ("toujours KO ?",
 # "same here") leans towards the thread's incident; how much, and from where.

@@ -31,8 +31,8 @@ from jamono.brain.features import (
     embedding_text,
     featurize,
     load_embedder,
-    single_threaded_blas,
 )
+from knowledge.blas import single_threaded_blas
 
 BRAIN_DIR = Path(__file__).resolve().parent
 DEFAULT_DATA = BRAIN_DIR / "data" / "intents_train.jsonl"

@@ -64,6 +64,18 @@ def _fetch_urls(urls: list[str], tmp: Path) -> list[Path]:
     return paths
 
 
+def _audit(pool: Pool, ws: WorkspaceContext, action: str, sources: list[str]) -> None:
+    """One audit entry per document the operator wrote or removed."""
+    from jamono.audit.store import record
+    from jamono.platform.db import tenant_tx
+
+    if not sources:
+        return
+    with tenant_tx(pool, ws.tenant_id) as conn:
+        for source in sources:
+            record(conn, ws.workspace_id, "operator", action, source)
+
+
 def _ingest(pool: Pool, ws: WorkspaceContext, items: list[str], embedder: Embedder) -> int:
     """`jamono kb ingest`: files, folders and URLs; 2 when one is missing, 1 when all failed."""
     import tempfile
@@ -83,6 +95,7 @@ def _ingest(pool: Pool, ws: WorkspaceContext, items: list[str], embedder: Embedd
             print(f"jamono kb: could not fetch a URL: {exc}", file=sys.stderr)
             return 2
         report = ingest_paths(pool, ws.tenant_id, paths, embedder, progress=ProgressBar())
+    _audit(pool, ws, "kb.saved", [*report.added, *report.updated])
     print(report.summary())
     for failure in report.failed:
         print(f"  failed: {failure.source}: {failure.reason}")
@@ -134,6 +147,7 @@ def main(argv: list[str]) -> int:
             if not args.items:
                 parser.error("remove needs a document source or id")
             gone = [item for item in args.items if remove_document(pool, ws.tenant_id, item)]
+            _audit(pool, ws, "kb.removed", gone)
             for item in set(args.items) - set(gone):
                 print(f"jamono kb: no document {item}", file=sys.stderr)
             print(f"{len(gone)} removed")

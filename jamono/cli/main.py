@@ -71,12 +71,17 @@ def cmd_housekeeping(_: argparse.Namespace) -> int:
         settings = get_settings()
         pool = open_pool(settings, max_size=2, name="jamono-housekeeping")
         try:
-            report = run_once(pool, retention=timedelta(days=settings.event_retention_days))
+            report = run_once(
+                pool,
+                retention=timedelta(days=settings.event_retention_days),
+                grace=timedelta(days=settings.uninstall_grace_days),
+            )
         finally:
             pool.close()
         print(
             f"housekeeping: {report.workspaces} workspaces, {report.metric_rows} agent_metrics rows refreshed,"
-            f" {report.events_forgotten} Slack event ids forgotten, {report.failed_tenants} failed"
+            f" {report.events_forgotten} Slack event ids forgotten, {report.texts_blanked} old texts blanked,"
+            f" {report.workspaces_purged} uninstalled workspaces deleted, {report.failed_tenants} failed"
         )
         return 1 if report.failed_tenants else 0
 
@@ -155,6 +160,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from jamono.evals.intents import main as eval_intents
 
         return eval_intents(args.rest)
+    if args.what == "similar":
+        from jamono.evals.similar import main as eval_similar
+
+        return eval_similar(args.rest)
     if args.what == "answers":
         from jamono.evals.answers import main as eval_answers
 
@@ -196,6 +205,24 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return _with_services(lambda: keys_main([args.action, *args.rest]))
 
 
+def cmd_integrations(args: argparse.Namespace) -> int:
+    from jamono.integrations.cli import main as integrations_main
+
+    return _with_services(lambda: integrations_main([args.action, *args.rest]))
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from jamono.audit.cli import main as audit_main
+
+    return _with_services(lambda: audit_main([args.action, *args.rest]))
+
+
+def cmd_privacy(args: argparse.Namespace) -> int:
+    from jamono.privacy.cli import main as privacy_main
+
+    return _with_services(lambda: privacy_main([args.action, *args.rest]))
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
@@ -229,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train NOX's offline intent classifier")
     train.add_argument("rest", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="measure NOX")
-    ev.add_argument("what", choices=["kb", "intents", "answers"])
+    ev.add_argument("what", choices=["kb", "intents", "answers", "similar"])
     ev.add_argument("rest", nargs=argparse.REMAINDER)
     kb = sub.add_parser("kb", help="manage the knowledge base")
     kb.add_argument("action", choices=["ingest", "list", "remove", "search", "bundle-vectors"])
@@ -243,6 +270,15 @@ def build_parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="encryption keys for secrets at rest: generate, rotate")
     keys.add_argument("action", choices=["generate", "rotate"])
     keys.add_argument("rest", nargs=argparse.REMAINDER)
+    integrations = sub.add_parser("integrations", help="connect, list, test, disconnect Jira and Google Calendar")
+    integrations.add_argument("action", choices=["connect", "list", "test", "disconnect"])
+    integrations.add_argument("rest", nargs=argparse.REMAINDER)
+    audit = sub.add_parser("audit", help="the workspace's audit log (export --since DATE, as JSON lines)")
+    audit.add_argument("action", choices=["export"])
+    audit.add_argument("rest", nargs=argparse.REMAINDER)
+    privacy = sub.add_parser("privacy", help="erase a person's stored words (erase --user U)")
+    privacy.add_argument("action", choices=["erase"])
+    privacy.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -259,6 +295,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "keys": cmd_keys,
     "housekeeping": cmd_housekeeping,
     "incidents": cmd_incidents,
+    "integrations": cmd_integrations,
+    "audit": cmd_audit,
+    "privacy": cmd_privacy,
 }
 
 

@@ -79,14 +79,34 @@ def record_interaction(
 
 
 def record_feedback(conn: Connection, interaction: UUID, user_id: str, vote: int) -> bool:
-    """A 👍 (1) or 👎 (-1); RLS guarantees a tenant can only vote on its own interactions."""
-    updated = conn.execute(
-        "UPDATE agent_interactions SET user_satisfaction = %s,"
-        " metadata = metadata || jsonb_build_object('feedback_by', %s::text)"
-        " WHERE id = %s RETURNING id",
-        [vote, user_id, interaction],
-    ).fetchone()
-    return updated is not None
+    """A 👍 (1) or 👎 (-1) by one person: their second vote replaces their first, never another's.
+    RLS guarantees a tenant can only vote on its own interactions. False: no such interaction."""
+    # The row lock orders concurrent votes on one answer, so each recount sees the ones before it.
+    found = conn.execute("SELECT id FROM agent_interactions WHERE id = %s FOR UPDATE", [interaction]).fetchone()
+    if found is None:
+        return False
+    conn.execute(
+        "INSERT INTO answer_votes (tenant_id, interaction_id, user_id, vote)"
+        " SELECT tenant_id, id, %s, %s FROM agent_interactions WHERE id = %s"
+        " ON CONFLICT (interaction_id, user_id) DO UPDATE SET vote = EXCLUDED.vote, voted_at = now()",
+        [user_id, vote, interaction],
+    )
+    recount_votes(conn, [interaction])
+    return True
+
+
+def recount_votes(conn: Connection, interactions: list[UUID]) -> None:
+    """The answers' counts from their votes; `user_satisfaction` is the majority (None on a tie)."""
+    conn.execute(
+        "UPDATE agent_interactions i SET votes_up = v.up, votes_down = v.down,"
+        " user_satisfaction = CASE WHEN v.up > v.down THEN 1 WHEN v.down > v.up THEN -1 END"
+        " FROM (SELECT x.id, count(a.vote) FILTER (WHERE a.vote = 1) AS up,"
+        "       count(a.vote) FILTER (WHERE a.vote = -1) AS down"
+        "       FROM unnest(%s::uuid[]) AS x(id) LEFT JOIN answer_votes a ON a.interaction_id = x.id"
+        "       GROUP BY x.id) v"
+        " WHERE i.id = v.id",
+        [interactions],
+    )
 
 
 class InteractionNotRecordedYet(Retry):

@@ -13,17 +13,19 @@ from pydantic import BaseModel, ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from jamono.audit.store import AuditEntry, latest, record
 from jamono.home.admin import is_workspace_admin, slack_user, user_locale
 from jamono.home.jobs import HomeJob, SettingsModalJob, SettingsSaveJob
 from jamono.home.metrics import UsageMetrics, recent_interactions, usage_metrics
 from jamono.home.modals import SETTINGS_MODALS, notice_modal
 from jamono.home.secrets import SECRET_FLAGS, SECRET_NAMES, SecretSealer, SecretStore, SecretUnavailable
 from jamono.home.settings_model import WorkspaceSettings, deep_merge, load_settings, save_settings
-from jamono.home.text import resolve_lang, t
-from jamono.home.validation import validate_view
-from jamono.home.views import home_view
+from jamono.home.views import AUDIT_SHOWN, home_view
+from jamono.i18n import resolve_lang, t
 from jamono.platform.db import Connection, Pool, tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
+from jamono.slack.limits import VIEW_BLOCKS_MAX
+from jamono.slack.validation import validate_view
 
 if TYPE_CHECKING:
     from jamono.container import Runtime
@@ -65,6 +67,16 @@ def _metrics(conn: Connection, days: int, now: datetime | None, tz: str) -> Usag
         return None
 
 
+def _audit_entries(conn: Connection) -> list[AuditEntry]:
+    """The latest audit entries, or none if the read fails: the rest of the Home still renders."""
+    try:
+        with conn.transaction():
+            return latest(conn, AUDIT_SHOWN)
+    except psycopg.Error:
+        log.exception("audit log unavailable for the App Home")
+        return []
+
+
 def build_home(
     pool: Pool, ws: WorkspaceContext, user: dict[str, Any], *, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -76,16 +88,24 @@ def build_home(
         recent = recent_interactions(conn, user["id"], limit=RECENT_LIMIT)
         m7 = _metrics(conn, 7, now, tz) if admin else None
         m30 = _metrics(conn, 30, now, tz) if admin else None
+        audit = _audit_entries(conn) if admin else []
     lang = resolve_lang(settings.language, user_locale(user))
     view = home_view(
-        user_id=user["id"], is_admin=admin, settings=settings, metrics_7d=m7, metrics_30d=m30, recent=recent, lang=lang
+        user_id=user["id"],
+        is_admin=admin,
+        settings=settings,
+        metrics_7d=m7,
+        metrics_30d=m30,
+        recent=recent,
+        lang=lang,
+        audit=audit,
     )
     try:  # the open incidents, for everyone (never a reason to lose the Home)
         from jamono.incidents.flows import home_blocks
 
         incidents = home_blocks(pool, ws.tenant_id, lang)
         if incidents:
-            view["blocks"] = [*view["blocks"][:1], *incidents, *view["blocks"][1:]][:100]
+            view["blocks"] = [*view["blocks"][:1], *incidents, *view["blocks"][1:]][:VIEW_BLOCKS_MAX]
     except Exception:  # noqa: BLE001
         log.exception("open incidents unavailable for the App Home")
     problems = validate_view(view)
@@ -162,7 +182,10 @@ def apply_settings(
                     problem = _store_secret(conn, ws, job, sealer, store)
                     if problem is None:
                         changes = deep_merge(changes, {job.section: {SECRET_FLAGS[job.section]: True}})
-                save_settings(conn, ws.workspace_id, changes)
+                saved = save_settings(conn, ws.workspace_id, changes)
+                audit_settings(
+                    conn, ws, job.user, job.section, current, saved, secret=problem is None and bool(job.sealed_secret)
+                )
                 outcome = SaveOutcome(
                     saved=True, secret_stored=bool(job.sealed_secret) and problem is None, secret_problem=problem
                 )
@@ -181,6 +204,47 @@ def apply_settings(
     except SlackApiError as exc:  # saved already: a stale Home is not worth a retry
         log.warning("could not refresh the App Home: %s", exc.response.get("error"))
     return outcome
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
+    """Dotted names of the settings that differ (names only: values may be private)."""
+    names: list[str] = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if isinstance(old, dict) and isinstance(new, dict):
+            names += _changed(old, new, f"{prefix}{key}.")
+        elif old != new:
+            names.append(f"{prefix}{key}")
+    return names
+
+
+def audit_settings(
+    conn: Connection,
+    ws: WorkspaceContext,
+    actor: str,
+    section: str,
+    before: WorkspaceSettings,
+    after: WorkspaceSettings,
+    *,
+    secret: bool = False,
+) -> None:
+    """The audit entries of one settings save: admins added/removed, policy, integrations, the rest."""
+    changed = _changed(before.stored(), after.stored())
+    if before.admins != after.admins:
+        added = [u for u in after.admins if u not in before.admins]
+        removed = [u for u in before.admins if u not in after.admins]
+        record(conn, ws.workspace_id, actor, "admins.changed", details={"added": added, "removed": removed})
+    policy = [name for name in changed if name.startswith("policy.")]
+    if policy:
+        record(conn, ws.workspace_id, actor, "policy.changed", "policy", {"changed": policy})
+    if section in ("jira", "google") and (
+        secret or (getattr(after, section).configured and not getattr(before, section).configured)
+    ):
+        record(conn, ws.workspace_id, actor, "integration.connected", section, {"changed": changed, "secret": secret})
+        return
+    rest = [name for name in changed if not name.startswith("policy.") and name != "admins"]
+    if rest:
+        record(conn, ws.workspace_id, actor, "settings.changed", section, {"changed": rest})
 
 
 def _store_secret(

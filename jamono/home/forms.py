@@ -22,8 +22,12 @@ from jamono.home import ids
 from jamono.home.ids import Section
 from jamono.home.settings_model import (
     MAX_ADMINS,
+    MAX_ATTENDEES,
+    MAX_RETENTION_DAYS,
+    MAX_TICKETS_PER_DAY,
     SEVERITIES,
     ActionMode,
+    ActionsBy,
     CalendarId,
     ChannelId,
     DisplayName,
@@ -33,10 +37,10 @@ from jamono.home.settings_model import (
     LanguagePreference,
     ProjectKey,
     ShortName,
+    UsergroupId,
     UserId,
 )
-from jamono.home.text import t
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 
 
 def _upper(value: Any) -> Any:
@@ -150,8 +154,33 @@ class GoogleForm(_Form):
         return self.credentials
 
 
-SettingsForm = GeneralForm | JiraForm | GoogleForm
-FORMS: dict[Section, type[_Form]] = {"general": GeneralForm, "jira": JiraForm, "google": GoogleForm}
+class PolicyForm(_Form):
+    actions_by: ActionsBy
+    usergroup: Annotated[UsergroupId | None, BeforeValidator(_blank_to_none)] = Field(
+        default=None, validate_default=True
+    )
+    max_attendees: int = Field(ge=1, le=MAX_ATTENDEES)
+    max_tickets_per_day: int = Field(ge=1, le=MAX_TICKETS_PER_DAY)
+    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS)
+
+    @field_validator("usergroup")
+    @classmethod
+    def _group(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("actions_by") == "usergroup":
+            raise PydanticCustomError("usergroup_required", "a user group is required")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return {"policy": self.model_dump(mode="json")}
+
+
+SettingsForm = GeneralForm | JiraForm | GoogleForm | PolicyForm
+FORMS: dict[Section, type[_Form]] = {
+    "general": GeneralForm,
+    "jira": JiraForm,
+    "google": GoogleForm,
+    "policy": PolicyForm,
+}
 
 # Form field → (block id, message key). Nested fields use dotted paths.
 _FIELDS: dict[Section, dict[str, tuple[str, str]]] = {
@@ -176,6 +205,13 @@ _FIELDS: dict[Section, dict[str, tuple[str, str]]] = {
         "calendar_id": (ids.B_GOOGLE_CALENDAR, "e_google_calendar"),
         "credentials": (ids.B_GOOGLE_CREDENTIALS, "e_credentials_json"),
     },
+    "policy": {
+        "actions_by": (ids.B_ACTIONS_BY, "e_actions_by"),
+        "usergroup": (ids.B_USERGROUP, "e_usergroup"),
+        "max_attendees": (ids.B_MAX_ATTENDEES, "e_max_attendees"),
+        "max_tickets_per_day": (ids.B_MAX_TICKETS, "e_max_tickets"),
+        "retention_days": (ids.B_RETENTION, "e_retention"),
+    },
 }
 # Rules with their own error types → the block they are about, and their message key.
 _CUSTOM: dict[str, tuple[str, str]] = {
@@ -185,6 +221,7 @@ _CUSTOM: dict[str, tuple[str, str]] = {
     "credentials_json": (ids.B_GOOGLE_CREDENTIALS, "e_credentials_json"),
     "credentials_service_account": (ids.B_GOOGLE_CREDENTIALS, "e_credentials_service_account"),
     "credentials_oauth": (ids.B_GOOGLE_CREDENTIALS, "e_credentials_oauth"),
+    "usergroup_required": (ids.B_USERGROUP, "e_usergroup"),
 }
 
 
@@ -208,6 +245,8 @@ def state_values(view_state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _raw(section: Section, values: dict[str, Any], has_secret: bool) -> dict[str, Any]:
+    if section == "policy":
+        return {name: values.get(block) for name, (block, _) in _FIELDS["policy"].items()}
     if section == "general":
         return {
             name: values.get(block) for name, (block, _) in _FIELDS["general"].items() if values.get(block) is not None

@@ -102,8 +102,12 @@ def _totals_query(workspace_id: UUID | None) -> sql.Composed:
         " count(*) FILTER (WHERE NOT success) AS failures,"
         " percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS median_ms,"
         " percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) AS p95_ms,"
-        " count(*) FILTER (WHERE user_satisfaction = 1) AS thumbs_up,"
-        " count(*) FILTER (WHERE user_satisfaction = -1) AS thumbs_down,"
+        # One vote per person per answer (answer_votes), counted on the answer; a row with no
+        # counts (written before them) counts its one recorded vote.
+        " coalesce(sum(CASE WHEN votes_up + votes_down > 0 THEN votes_up"
+        "   ELSE (user_satisfaction = 1)::int END), 0)::bigint AS thumbs_up,"
+        " coalesce(sum(CASE WHEN votes_up + votes_down > 0 THEN votes_down"
+        "   ELSE (user_satisfaction = -1)::int END), 0)::bigint AS thumbs_down,"
         # Only numeric token counts are summed: a malformed row must not break the dashboard.
         " coalesce(sum(CASE WHEN jsonb_typeof(metadata->'tokens') = 'number'"
         "   THEN (metadata->>'tokens')::numeric END), 0)::bigint AS tokens"

@@ -9,10 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from jamono.home import ids
-from jamono.home.blockkit import context, input_block, modal, option, section, text_input
 from jamono.home.settings_model import DISPLAY_NAME_MAX, SEVERITIES, WorkspaceSettings
-from jamono.home.text import t
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
+from jamono.slack.blockkit import choice, context, input_block, modal, option, section, text_input
 
 
 class ModalMetadata(BaseModel):
@@ -33,17 +32,11 @@ def read_metadata(raw: str | None) -> ModalMetadata:
 
 
 def _radio(options: list[dict[str, Any]], selected: str) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "radio_buttons", "action_id": ids.VALUE, "options": options}
-    chosen = next((o for o in options if o["value"] == selected), None)
-    if chosen is not None:
-        element["initial_option"] = chosen
-    return element
+    return choice("radio_buttons", ids.VALUE, options, selected=selected)
 
 
 def _select(options: list[dict[str, Any]], selected: str) -> dict[str, Any]:
-    element = _radio(options, selected)
-    element["type"] = "static_select"
-    return element
+    return choice("static_select", ids.VALUE, options, selected=selected)
 
 
 def general_settings_modal(
@@ -212,7 +205,58 @@ def google_settings_modal(settings: WorkspaceSettings, lang: Lang, *, external_i
     )
 
 
-SETTINGS_MODALS = {"general": general_settings_modal, "jira": jira_settings_modal, "google": google_settings_modal}
+def policy_settings_modal(settings: WorkspaceSettings, lang: Lang, *, external_id: str | None = None) -> dict[str, Any]:
+    policy = settings.policy
+    blocks = [
+        input_block(
+            ids.B_ACTIONS_BY,
+            t("l_actions_by", lang),
+            _radio(
+                [option(t(f"ab_{v}", lang), v) for v in ("requester_admins", "everyone", "usergroup")],
+                policy.actions_by,
+            ),
+        ),
+        input_block(
+            ids.B_USERGROUP,
+            t("l_usergroup", lang),
+            text_input(ids.VALUE, initial=policy.usergroup, placeholder="S0123ABCD", max_length=32),
+            optional=True,
+            hint=t("h_usergroup", lang),
+        ),
+        input_block(
+            ids.B_MAX_ATTENDEES,
+            t("l_max_attendees", lang),
+            text_input(ids.VALUE, initial=str(policy.max_attendees), max_length=3),
+        ),
+        input_block(
+            ids.B_MAX_TICKETS,
+            t("l_max_tickets", lang),
+            text_input(ids.VALUE, initial=str(policy.max_tickets_per_day), max_length=5),
+        ),
+        input_block(
+            ids.B_RETENTION,
+            t("l_retention", lang),
+            text_input(ids.VALUE, initial=str(policy.retention_days), max_length=4),
+            hint=t("h_retention", lang),
+        ),
+    ]
+    return modal(
+        callback_id=ids.CALLBACKS["policy"],
+        title=t("modal_policy", lang),
+        blocks=blocks,
+        submit=t("save", lang),
+        close=t("cancel", lang),
+        private_metadata=metadata(lang),
+        external_id=external_id,
+    )
+
+
+SETTINGS_MODALS = {
+    "general": general_settings_modal,
+    "jira": jira_settings_modal,
+    "google": google_settings_modal,
+    "policy": policy_settings_modal,
+}
 
 
 def loading_modal(external_id: str, lang: Lang = "en") -> dict[str, Any]:

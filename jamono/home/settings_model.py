@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 ActionMode = Literal["confirm", "automatic"]
 LanguagePreference = Literal["fr", "en", "auto"]
 GoogleMode = Literal["service_account", "oauth"]
+# Who may confirm, retry or dismiss NOX's external actions (guests never, whatever the choice).
+ActionsBy = Literal["everyone", "requester_admins", "usergroup"]
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 
 DISPLAY_NAME_MAX = 80
@@ -69,6 +71,7 @@ Email = Annotated[str, AfterValidator(_email)]
 ProjectKey = Annotated[str, BeforeValidator(_strip), StringConstraints(pattern=r"^[A-Z][A-Z0-9]+$", max_length=30)]
 ChannelId = Annotated[str, BeforeValidator(_strip), StringConstraints(pattern=r"^[CG][A-Z0-9]{2,30}$")]
 UserId = Annotated[str, BeforeValidator(_strip), StringConstraints(pattern=r"^[UW][A-Z0-9]{2,30}$")]
+UsergroupId = Annotated[str, BeforeValidator(_strip), StringConstraints(pattern=r"^S[A-Z0-9]{2,30}$")]
 ShortName = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=60)]
 CalendarId = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=255, pattern=r"^\S+$")]
 DisplayName = Annotated[
@@ -119,6 +122,22 @@ class GoogleSettings(_Section):
         return bool(self.organizer_email and self.has_credentials)
 
 
+DEFAULT_RETENTION_DAYS = 90
+MAX_ATTENDEES = 100
+MAX_TICKETS_PER_DAY = 10_000
+MAX_RETENTION_DAYS = 3650
+
+
+class PolicySettings(_Section):
+    """What people may do, and how long NOX keeps their words (issue 14)."""
+
+    actions_by: ActionsBy = "requester_admins"
+    usergroup: Annotated[UsergroupId | None, BeforeValidator(_blank_to_none)] = None
+    max_attendees: int = Field(default=20, ge=1, le=MAX_ATTENDEES)
+    max_tickets_per_day: int = Field(default=50, ge=1, le=MAX_TICKETS_PER_DAY)
+    retention_days: int = Field(default=DEFAULT_RETENTION_DAYS, ge=1, le=MAX_RETENTION_DAYS)
+
+
 class WorkspaceSettings(_Section):
     action_mode: ActionMode = "confirm"
     incident_channel: Annotated[ChannelId | None, BeforeValidator(_blank_to_none)] = None
@@ -127,6 +146,7 @@ class WorkspaceSettings(_Section):
     admins: list[UserId] = Field(default_factory=list, max_length=MAX_ADMINS)
     jira: JiraSettings = Field(default_factory=JiraSettings)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
 
     @field_validator("admins")
     @classmethod

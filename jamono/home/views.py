@@ -4,26 +4,15 @@ Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from jamono.conversation.commands import HELP
+from jamono.audit.store import AuditEntry
+from jamono.conversation.commands import help_lines
 from jamono.home import formatting as fmt
-from jamono.home.blockkit import (
-    Block,
-    button,
-    clip,
-    context,
-    divider,
-    escape,
-    fields_section,
-    header,
-    one_line,
-    section,
-    sections_from_lines,
-)
 from jamono.home.charts import hbar_rows, sparkline
-from jamono.home.ids import B_HOME_GENERAL, B_HOME_GOOGLE, B_HOME_JIRA, EDIT_ACTIONS
+from jamono.home.ids import B_HOME_AUDIT, B_HOME_GENERAL, B_HOME_GOOGLE, B_HOME_JIRA, B_HOME_POLICY, EDIT_ACTIONS
 from jamono.home.metrics import RecentInteraction, UsageMetrics
 from jamono.home.modals import (
     general_settings_modal,
@@ -33,9 +22,21 @@ from jamono.home.modals import (
     notice_modal,
 )
 from jamono.home.settings_model import SEVERITIES, WorkspaceSettings
-from jamono.home.text import t
-from jamono.home.validation import validate_view
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
+from jamono.slack.blockkit import (
+    Block,
+    button,
+    clip,
+    context,
+    divider,
+    escape,
+    fields_section,
+    header,
+    home,
+    one_line,
+    section,
+    sections_from_lines,
+)
 
 __all__ = [
     "home_view",
@@ -44,7 +45,6 @@ __all__ = [
     "google_settings_modal",
     "loading_modal",
     "notice_modal",
-    "validate_view",
 ]
 
 RECENT_SHOWN = 20
@@ -61,11 +61,13 @@ def home_view(
     metrics_30d: UsageMetrics | None,
     recent: Sequence[RecentInteraction],
     lang: Lang,
+    audit: Sequence[AuditEntry] = (),
 ) -> dict[str, Any]:
     """The whole Home tab for one person; `user_id` is who it is published for."""
     blocks = _everyone(settings, recent, lang)
     if is_admin:
         blocks += _configuration(settings, lang)
+        blocks += _audit(audit, lang)
         blocks += _usage(
             [m for m in (metrics_7d, metrics_30d) if m is not None],
             lang,
@@ -73,7 +75,7 @@ def home_view(
         )
     else:
         blocks.append(context(t("not_admin_hint", lang)))
-    return {"type": "home", "callback_id": "nox_home", "private_metadata": user_id, "blocks": blocks}
+    return home(blocks, callback_id="nox_home", private_metadata=user_id)
 
 
 # --- everyone ---------------------------------------------------------------------------------
@@ -81,7 +83,7 @@ def home_view(
 
 def _everyone(settings: WorkspaceSettings, recent: Sequence[RecentInteraction], lang: Lang) -> list[Block]:
     name = escape(one_line(settings.display_name))
-    commands = "\n".join(f"• {usage} — {what}" for usage, what in HELP[lang] if usage.startswith("`/nox"))
+    commands = "\n".join(f"• {usage} — {what}" for usage, what in help_lines(lang) if usage.startswith("`/nox"))
     blocks: list[Block] = [
         header(t("home_title", lang, name=settings.display_name)),
         section(t("home_intro", lang)),
@@ -138,8 +140,8 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_GENERAL,
         accessory=_edit("general", lang),
+        text=f"*{t('general', lang)}*",
     )
-    general["text"] = {"type": "mrkdwn", "text": f"*{t('general', lang)}*"}
 
     jira = settings.jira
     jira_started = bool(jira.url or jira.email or jira.project_key or jira.has_token)
@@ -155,8 +157,8 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_JIRA,
         accessory=_edit("jira", lang),
+        text=f"*{t('jira', lang)}*",
     )
-    jira_block["text"] = {"type": "mrkdwn", "text": f"*{t('jira', lang)}*"}
 
     google = settings.google
     google_started = bool(google.organizer_email or google.has_credentials)
@@ -172,10 +174,54 @@ def _configuration(settings: WorkspaceSettings, lang: Lang) -> list[Block]:
         ],
         block_id=B_HOME_GOOGLE,
         accessory=_edit("google", lang),
+        text=f"*{t('google', lang)}*",
     )
-    google_block["text"] = {"type": "mrkdwn", "text": f"*{t('google', lang)}*"}
 
-    return [divider(), header(t("config_header", lang)), general, jira_block, google_block]
+    return [divider(), header(t("config_header", lang)), general, jira_block, google_block, _policy(settings, lang)]
+
+
+def _policy(settings: WorkspaceSettings, lang: Lang) -> Block:
+    policy = settings.policy
+    who = t(f"ab_{policy.actions_by}", lang)
+    if policy.actions_by == "usergroup" and policy.usergroup:
+        who += f" (<!subteam^{policy.usergroup}>)"
+    block = fields_section(
+        [
+            _field("f_actions_by", who, lang),
+            _field(
+                "f_caps",
+                t("caps", lang, attendees=policy.max_attendees, tickets=policy.max_tickets_per_day),
+                lang,
+            ),
+            _field("f_retention", t("days", lang, days=policy.retention_days), lang),
+        ],
+        block_id=B_HOME_POLICY,
+        accessory=_edit("policy", lang),
+    )
+    block["text"] = {"type": "mrkdwn", "text": f"*{t('policy', lang)}*"}
+    return block
+
+
+AUDIT_SHOWN = 10
+_PERSON = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+def _audit_line(entry: AuditEntry, lang: Lang) -> str:
+    actor = f"<@{entry.actor}>" if _PERSON.match(entry.actor) else f"_{escape(entry.actor)}_"
+    target = f" · {escape(clip(one_line(entry.target), 120))}" if entry.target else ""
+    return f"{fmt.slack_date(entry.at, lang)} · {actor} · `{entry.action}`{target}"
+
+
+def _audit(entries: Sequence[AuditEntry], lang: Lang) -> list[Block]:
+    blocks: list[Block] = [divider(), header(t("audit_header", lang))]
+    if not entries:
+        return [*blocks, context(t("audit_empty", lang))]
+    lines = [_audit_line(e, lang) for e in entries[:AUDIT_SHOWN]]
+    return [
+        *blocks,
+        section("\n".join(lines), block_id=B_HOME_AUDIT),
+        context(t("audit_hint", lang, count=len(lines))),
+    ]
 
 
 # --- admins: usage ----------------------------------------------------------------------------
@@ -218,8 +264,8 @@ def _window(metrics: UsageMetrics, lang: Lang) -> list[Block]:
             _field("m_failures", n(metrics.failures), lang),
         ],
         block_id=f"home_usage_{metrics.days}d",
+        text=t("usage_window", lang, days=metrics.days),
     )
-    numbers["text"] = {"type": "mrkdwn", "text": t("usage_window", lang, days=metrics.days)}
     blocks: list[Block] = [numbers]
     if metrics.per_day:
         counts = [d.count for d in metrics.per_day]

@@ -16,7 +16,7 @@ from jamono.actions.models import TICKET, TicketParams
 from jamono.container import Runtime
 from jamono.home.admin import is_workspace_admin
 from jamono.home.settings_model import WorkspaceSettings
-from jamono.i18n import is_lang
+from jamono.i18n import is_lang, t
 from jamono.incidents import slackops, store
 from jamono.incidents.models import (
     SEVERITIES,
@@ -30,13 +30,13 @@ from jamono.incidents.models import (
     Lang,
     ListRequest,
 )
-from jamono.incidents.text import escape, tr
 from jamono.incidents.views import event_line, list_blocks, mirror_line
 from jamono.integrations.base import IntegrationError
 from jamono.integrations.priorities import map_priority
 from jamono.platform.db import Connection, tenant_tx
 from jamono.queue.client import enqueue
 from jamono.queue.names import REMIND_QUEUE, Actor
+from jamono.slack.blockkit import divider, escape, section
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def _guest(profile: dict[str, Any] | None) -> bool:
 def declare(rt: Runtime, job: Declaration, *, final_attempt: bool = False) -> Incident | None:
     ctx = context(rt, job.team_id, job.enterprise_id)
     if not job.automatic and _guest(_profile(ctx, job.user)):
-        ephemeral(ctx, job.channel, job.user, tr("guest", job.lang or "en"))
+        ephemeral(ctx, job.channel, job.user, t("guest", job.lang or "en"))
         return None
     inc_settings, settings = incident_settings(ctx)
     if job.interaction_id is not None:
@@ -199,7 +199,7 @@ def _tell_already(ctx: Ctx, job: Declaration, incident: Incident) -> None:
         ctx,
         job.channel or incident.origin_channel or "",
         job.user,
-        tr("already", incident.lang, channel=incident.channel_id),
+        t("already", incident.lang, channel=incident.channel_id),
     )
 
 
@@ -231,7 +231,7 @@ def _furnish(
     incident = slackops.ensure_card(ctx, incident, jira_connected=_jira_connected(settings), origin_url=origin_url)
     marks: list[tuple[str, str]] = []
     if origin_url:
-        marks.append((tr("bm.origin", incident.lang), origin_url))
+        marks.append((t("bm.origin", incident.lang), origin_url))
     marks += [(r.get("title") or "Runbook", r.get("url") or "") for r in incident.runbooks]
     slackops.add_bookmarks(ctx, incident, marks)
     since = incident.started_at.timestamp() - 60
@@ -241,14 +241,14 @@ def _furnish(
         "welcome",
         channel=incident.channel_id or "",
         thread_ts=None,
-        text=tr("welcome", incident.lang, title=escape(incident.title)),
+        text=t("welcome", incident.lang, title=escape(incident.title)),
         claim=lambda conn: store.mark_step(conn, incident.id, "welcome"),
         since=since,
     )
     if incident.origin_channel:
         from jamono.incidents.views import sev
 
-        link = tr(
+        link = t(
             "linked",
             incident.lang,
             user=job.user if not job.automatic else incident.reporter,
@@ -347,35 +347,44 @@ def _parse(job: Change) -> tuple[str, str, str] | None:
     return None
 
 
+def _may_make(ctx: Ctx, incident: Incident, job: Change, where: str, settings: tuple[Any, Any]) -> bool:
+    """A change not seen before needs a person allowed to make it, on an open incident (a redelivered
+    one is finished whatever changed since)."""
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        if store.event_by_key(conn, f"change:{job.key}") is not None:
+            return True
+    lang = incident.lang
+    if not may_change(ctx, incident, job.user, *settings):
+        ephemeral(ctx, where, job.user, t("not_allowed", lang, lead=incident.lead or incident.reporter))
+        return False
+    if not incident.open:
+        ephemeral(ctx, where, job.user, t("closed", lang))
+        return False
+    return True
+
+
 def change(rt: Runtime, job: Change, *, final_attempt: bool = False) -> IncidentEvent | None:
     ctx = context(rt, job.team_id, job.enterprise_id)
     incident = _find(ctx, job)
     where = job.channel or (incident.channel_id if incident else "") or ""
     if incident is None:
-        ephemeral(ctx, where, job.user, tr("not_here", "en"))
+        ephemeral(ctx, where, job.user, t("not_here", "en"))
         return None
     lang = incident.lang
     if job.kind == "help":
-        ephemeral(ctx, where, job.user, tr("usage", lang))
+        ephemeral(ctx, where, job.user, t("usage", lang))
         return None
     parsed = _parse(job)
     if parsed is None:
-        ephemeral(ctx, where, job.user, tr("bad_value", lang, value=escape(job.value[:60]), usage=tr("usage", lang)))
+        ephemeral(ctx, where, job.user, t("bad_value", lang, value=escape(job.value[:60]), usage=t("usage", lang)))
         return None
     kind, value, note = parsed
     current = {"status": incident.status, "severity": incident.severity, "lead": incident.lead}.get(kind)
     if current is not None and current == value:  # a double click, or nothing to change
         return None
     inc_settings, settings = incident_settings(ctx)
-    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        seen = store.event_by_key(conn, f"change:{job.key}")
-    if seen is None:
-        if not may_change(ctx, incident, job.user, inc_settings, settings):
-            ephemeral(ctx, where, job.user, tr("not_allowed", lang, lead=incident.lead or incident.reporter))
-            return None
-        if not incident.open:
-            ephemeral(ctx, where, job.user, tr("closed", lang))
-            return None
+    if not _may_make(ctx, incident, job, where, (inc_settings, settings)):
+        return None
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         incident = store.get(conn, incident.id, lock=True) or incident  # concurrent changes queue up here
         if store.event_by_key(conn, f"change:{job.key}") is None:
@@ -396,6 +405,8 @@ def change(rt: Runtime, job: Change, *, final_attempt: bool = False) -> Incident
     tell(ctx, incident, event, settings)
     if created and kind in ("update", "status", "resolved") and incident.open:
         schedule_reminder(ctx, incident, inc_settings)
+    if kind == "resolved" and not incident.open:  # the draft, the action items, the lesson (each once)
+        enqueue(Actor.INCIDENTS_POSTMORTEM, _ref(ctx, incident, job.user))
     return event
 
 
@@ -551,10 +562,19 @@ def sync_jira(rt: Runtime, job: IncidentRef, *, final_attempt: bool = False) -> 
                         jira_key=ended.external_id,
                         jira_url=ended.external_url,
                     )
+                    store.record_event(  # on the timeline, with the key: once
+                        conn,
+                        incident_id=incident.id,
+                        key=f"action:jira:{incident.id}",
+                        kind="action",
+                        actor=incident.reporter,
+                        data={"text": f"Jira {ended.external_id} opened"},
+                    )
                     incident = store.get(conn, incident.id) or incident
                 slackops.add_bookmarks(
-                    ctx, incident, [(tr("bm.jira", incident.lang, ticket=incident.jira_key), incident.jira_url or "")]
+                    ctx, incident, [(t("bm.jira", incident.lang, ticket=incident.jira_key), incident.jira_url or "")]
                 )
+
             jira_status = _mirror_events(ctx, incident, settings)
         except RetryLater as exc:
             _show_jira_error(ctx, incident.id, str(exc) or "Jira is unavailable", settings)
@@ -586,7 +606,7 @@ def _mirror_events(ctx: Ctx, incident: Incident, settings: WorkspaceSettings) ->
                 status = tracker.transition_to(key, JIRA_STATUS.get(value, "In Progress")) or status
             line = event_line(incident, event.kind, event.actor, value, str(event.data.get("note") or ""))
             tracker.comment(
-                key, tr("jira_comment", incident.lang, line=_plain(line)), marker=f"nox-incident-event-{event.id}"
+                key, t("jira_comment", incident.lang, line=_plain(line)), marker=f"nox-incident-event-{event.id}"
             )
             with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
                 store.mark_synced(conn, event.id)
@@ -651,7 +671,7 @@ def remind(rt: Runtime, job: IncidentRef, *, now: datetime | None = None) -> boo
         f"reminder:{base.isoformat()}",
         channel=incident.channel_id,
         thread_ts=None,
-        text=tr("reminder", incident.lang, lead=lead, minutes=minutes),
+        text=t("reminder", incident.lang, lead=lead, minutes=minutes),
         claim=lambda conn: store.claim_reminder(conn, incident_id, now, minutes),
         since=base.timestamp() - 60,
     )
@@ -684,7 +704,7 @@ def list_open(rt: Runtime, job: ListRequest) -> None:
     incidents = open_incidents(ctx.pool, ctx.ws.tenant_id)
     urls = {str(i.id): url for i in incidents if (url := slackops.permalink(ctx, i.channel_id, i.card_ts))}
     blocks = list_blocks(incidents, job.lang, urls)
-    text = tr("list_head", job.lang, count=len(incidents)) if incidents else tr("none_open", job.lang)
+    text = t("list_head", job.lang, count=len(incidents)) if incidents else t("none_open", job.lang)
     try:
         ctx.client.chat_postEphemeral(channel=job.channel or job.user, user=job.user, text=text, blocks=blocks)
     except SlackApiError as exc:
@@ -697,7 +717,7 @@ def home_blocks(pool: Any, tenant_id: UUID, lang: str) -> list[dict[str, Any]]:
     if not incidents:
         return []
     body = list_blocks(incidents, lang, {})[1:]
-    return [{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": tr("home_head", lang)}}, *body]
+    return [divider(), section(t("home_head", lang)), *body]
 
 
 __all__ = ["change", "declare", "list_open", "remind", "sync_jira"]

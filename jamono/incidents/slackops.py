@@ -26,6 +26,7 @@ from jamono.incidents.views import (
     topic,
 )
 from jamono.platform.db import Connection, tenant_tx
+from jamono.slack.blockkit import section
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +238,7 @@ def note_once(
     text: str,
     claim: Callable[[Connection], bool],
     since: float,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> str | None:
     """Post a note at most once: the claim commits only once Slack accepted the message; a worker
     dying in between leaves the claim unset, and the retry finds the message by its metadata."""
@@ -249,7 +251,7 @@ def note_once(
             thread_ts=thread_ts,
             text=text,
             metadata=metadata,
-            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            blocks=blocks or [section(text)],
         )
         return str(posted["ts"])
 

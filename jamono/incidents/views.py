@@ -8,10 +8,24 @@ from datetime import datetime
 from typing import Any
 
 from jamono.actions.messages import slack_date
+from jamono.i18n import t
 from jamono.incidents.models import SEVERITIES, Incident
-from jamono.incidents.text import escape, tr
+from jamono.slack.blockkit import (
+    Block,
+    button,
+    choice,
+    context,
+    escape,
+    header,
+    input_block,
+    modal,
+    option,
+    plain,
+    section,
+    text_input,
+)
+from jamono.slack.limits import PLACEHOLDER_MAX, SECTION_TEXT_MAX
 
-Block = dict[str, Any]
 CARD_EVENT_TYPE = "nox_incident_card"
 NOTE_EVENT_TYPE = "nox_incident_note"
 DECLARE_ACTION = "propose_incident"
@@ -22,24 +36,12 @@ UPDATE_ACTION = "incident_update"
 UPDATE_CALLBACK = "nox_incident_update"
 
 
-def _text(label: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": label[:75], "emoji": True}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
-
-
 def sev(incident: Incident, severity: str | None = None) -> str:
-    return tr(f"severity.{severity or incident.severity}", incident.lang)
+    return t(f"severity.{severity or incident.severity}", incident.lang)
 
 
 def status_label(incident: Incident, status: str | None = None) -> str:
-    return tr(f"status.{status or incident.status}", incident.lang)
+    return t(f"status.{status or incident.status}", incident.lang)
 
 
 def card_metadata(incident: Incident) -> dict[str, Any]:
@@ -50,17 +52,16 @@ def card_text(incident: Incident) -> str:
     return (
         f"{'Resolved' if not incident.open else 'Incident'}: {escape(incident.title)} — {incident.severity}, "
         f"{incident.status}"
-    )[:3000]
+    )[:SECTION_TEXT_MAX]
 
 
 def card_blocks(incident: Incident, *, jira_connected: bool, origin_url: str | None = None) -> list[Block]:
     lang = incident.lang
     head = "card.header" if incident.open else "card.header_resolved"
-    blocks: list[Block] = [{"type": "header", "text": _text(tr(head, lang, title=incident.title)[:150])}]
-    blocks[0]["text"]["text"] = tr(head, lang, title=incident.title)[:150]
+    blocks: list[Block] = [header(t(head, lang, title=incident.title))]
     blocks.append(
-        _section(
-            tr(
+        section(
+            t(
                 "card.fields",
                 lang,
                 severity=sev(incident),
@@ -69,22 +70,22 @@ def card_blocks(incident: Incident, *, jira_connected: bool, origin_url: str | N
             )
         )
     )
-    times = tr("card.times", lang, started=slack_date(incident.started_at), updated=slack_date(incident.updated_at))
+    times = t("card.times", lang, started=slack_date(incident.started_at), updated=slack_date(incident.updated_at))
     if incident.resolved_at:
-        times += tr("card.resolved_at", lang, resolved=slack_date(incident.resolved_at))
-    blocks.append(_context(times))
+        times += t("card.resolved_at", lang, resolved=slack_date(incident.resolved_at))
+    blocks.append(context(times))
     if incident.jira_key and incident.jira_url:
         status = f" ({escape(incident.jira_status)})" if incident.jira_status else ""
-        jira = tr("card.jira", lang, url=incident.jira_url, ticket=incident.jira_key, status=status)
+        jira = t("card.jira", lang, url=incident.jira_url, ticket=incident.jira_key, status=status)
     else:
-        jira = tr("card.jira_pending" if jira_connected else "card.jira_off", lang)
+        jira = t("card.jira_pending" if jira_connected else "card.jira_off", lang)
     if incident.jira_error:
-        jira += "\n" + tr("card.jira_error", lang, reason=escape(incident.jira_error[:300]))
-    blocks.append(_section(jira))
-    update = escape(incident.last_update) if incident.last_update else tr("card.no_update", lang)
-    blocks.append(_section(tr("card.last_update", lang, text=update)))
+        jira += "\n" + t("card.jira_error", lang, reason=escape(incident.jira_error[:300]))
+    blocks.append(section(jira))
+    update = escape(incident.last_update) if incident.last_update else t("card.no_update", lang)
+    blocks.append(section(t("card.last_update", lang, text=update)))
     if origin_url:
-        blocks.append(_context(tr("card.origin", lang, url=origin_url)))
+        blocks.append(context(t("card.origin", lang, url=origin_url)))
     if incident.open:
         blocks.append(card_actions(incident))
     return blocks
@@ -95,36 +96,16 @@ def card_actions(incident: Incident) -> Block:
     elements: list[Block] = []
     for status, label in (("identified", "btn.identified"), ("monitoring", "btn.monitoring")):
         if status != incident.status:
-            elements.append(
-                {
-                    "type": "button",
-                    "action_id": f"{STATUS_ACTION}:{status}",
-                    "value": value,
-                    "text": _text(tr(label, lang)),
-                }
-            )
-    elements.append(
-        {
-            "type": "button",
-            "action_id": f"{STATUS_ACTION}:resolved",
-            "value": value,
-            "style": "primary",
-            "text": _text(tr("btn.resolve", lang)),
-        }
-    )
-    elements.append(
-        {"type": "button", "action_id": UPDATE_ACTION, "value": value, "text": _text(tr("btn.update", lang))}
-    )
-    options = [{"text": _text(tr(f"severity.{s}", lang)), "value": f"{value}:{s}"} for s in SEVERITIES]
-    elements.append(
-        {
-            "type": "static_select",
-            "action_id": SEVERITY_ACTION,
-            "placeholder": _text(tr("btn.severity", lang)),
-            "options": options,
-        }
-    )
-    lead: Block = {"type": "users_select", "action_id": LEAD_ACTION, "placeholder": _text(tr("btn.lead", lang))}
+            elements.append(button(t(label, lang), f"{STATUS_ACTION}:{status}", value=value))
+    elements.append(button(t("btn.resolve", lang), f"{STATUS_ACTION}:resolved", value=value, style="primary"))
+    elements.append(button(t("btn.update", lang), UPDATE_ACTION, value=value))
+    options = [option(t(f"severity.{s}", lang), f"{value}:{s}") for s in SEVERITIES]
+    elements.append(choice("static_select", SEVERITY_ACTION, options, placeholder=t("btn.severity", lang)))
+    lead: Block = {
+        "type": "users_select",
+        "action_id": LEAD_ACTION,
+        "placeholder": plain(t("btn.lead", lang), PLACEHOLDER_MAX),
+    }
     if incident.lead:
         lead["initial_user"] = incident.lead
     elements.append(lead)
@@ -139,22 +120,22 @@ def event_line(incident: Incident, kind: str, user: str, value: str, note: str) 
     lang = incident.lang
     shown_note = f" — {escape(note)}" if note else ""
     if kind == "status":
-        return tr("ev.status", lang, user=user, value=status_label(incident, value), note=shown_note)
+        return t("ev.status", lang, user=user, value=status_label(incident, value), note=shown_note)
     if kind == "severity":
-        return tr("ev.severity", lang, user=user, value=sev(incident, value), note=shown_note)
+        return t("ev.severity", lang, user=user, value=sev(incident, value), note=shown_note)
     if kind == "lead":
-        return tr("ev.lead", lang, user=user, value=value)
+        return t("ev.lead", lang, user=user, value=value)
     if kind == "update":
-        return tr("ev.update", lang, user=user, note=escape(note))
-    return tr("ev.resolved", lang, user=user, note=shown_note)
+        return t("ev.update", lang, user=user, note=escape(note))
+    return t("ev.resolved", lang, user=user, note=shown_note)
 
 
 def mirror_line(incident: Incident, line: str) -> str:
-    return tr("mirror", incident.lang, title=escape(incident.title), channel=incident.channel_id, line=line)
+    return t("mirror", incident.lang, title=escape(incident.title), channel=incident.channel_id, line=line)
 
 
 def topic(incident: Incident) -> str:
-    text = tr(
+    text = t(
         "topic",
         incident.lang,
         sev=sev(incident).upper(),
@@ -166,33 +147,26 @@ def topic(incident: Incident) -> str:
 
 
 def update_modal(incident_id: str, lang: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": UPDATE_CALLBACK,
-        "private_metadata": json.dumps({"i": incident_id, "l": lang}),
-        "title": _text(tr("modal_update", lang)[:24]),
-        "submit": _text(tr("modal_post", lang)),
-        "close": _text(tr("modal_cancel", lang)),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "update",
-                "label": _text(tr("f_update", lang)),
-                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000},
-            }
-        ],
-    }
+    element = text_input("value", multiline=True, max_length=3000)
+    return modal(
+        callback_id=UPDATE_CALLBACK,
+        private_metadata=json.dumps({"i": incident_id, "l": lang}),
+        title=t("modal_update", lang),
+        submit=t("modal_post", lang),
+        close=t("modal_cancel", lang),
+        blocks=[input_block("update", t("f_update", lang), element)],
+    )
 
 
 def list_blocks(incidents: list[Incident], lang: str, card_urls: dict[str, str]) -> list[Block]:
     if not incidents:
-        return [_section(tr("none_open", lang))]
+        return [section(t("none_open", lang))]
     lines = []
     for incident in incidents[:40]:
         url = card_urls.get(str(incident.id))
-        card = tr("list_card", lang, url=url) if url else ""
+        card = t("list_card", lang, url=url) if url else ""
         lines.append(
-            tr(
+            t(
                 "list_line",
                 lang,
                 sev=sev(incident).upper(),
@@ -203,7 +177,7 @@ def list_blocks(incidents: list[Incident], lang: str, card_urls: dict[str, str])
                 card=card,
             )
         )
-    return [_section(tr("list_head", lang, count=len(incidents))), _section("\n".join(lines))]
+    return [section(t("list_head", lang, count=len(incidents))), section("\n".join(lines))]
 
 
 def slug(title: str, limit: int = 40) -> str:

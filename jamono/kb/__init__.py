@@ -1,0 +1,1 @@
+"""The knowledge base as people use it from Slack."""

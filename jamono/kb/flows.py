@@ -11,59 +11,33 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from jamono.audit.store import record as audit
 from jamono.container import Runtime
+from jamono.i18n import t
+from jamono.kb.ownership import is_admin, owner_of, private_scope
+from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
+from jamono.slack.blockkit import context, section
 from jamono.slack.escape import escape_link_url
 from jamono.slack.escape import escape_mrkdwn as esc
 from jamono.slack.payloads import CommandJob, KbSaveJob
+from knowledge.documents import SourceDocument
 
 log = logging.getLogger(__name__)
 
-SAVED = {
-    "en": ":white_check_mark: Saved *{title}* to NOX's knowledge base ({chunks} sections). I'll use it from now on.",
-    "fr": ":white_check_mark: *{title}* est enregistré dans la base de connaissances de NOX ({chunks} sections). Je m'en servirai désormais.",
-}
-UNCHANGED = {
-    "en": ":information_source: *{title}* is already in the knowledge base, unchanged.",
-    "fr": ":information_source: *{title}* est déjà dans la base de connaissances, sans changement.",
-}
-FAILED = {
-    "en": ":warning: I couldn't save *{title}*: {reason}",
-    "fr": ":warning: Je n'ai pas pu enregistrer *{title}* : {reason}",
-}
 # What an ingest failure says in Slack: ours, by kind. The failure's own text carries the
 # exception's (database, embedding, parser errors) and goes to the logs only.
-_FAILURE_KINDS = {
-    "embedding failed": {
-        "en": "the text could not be embedded; try again later",
-        "fr": "le texte n'a pas pu être vectorisé ; réessayez plus tard",
-    },
-    "database error": {
-        "en": "the database refused it (the details are in NOX's logs)",
-        "fr": "la base de données l'a refusé (le détail est dans les journaux de NOX)",
-    },
-    "chunking failed": {
-        "en": "the text could not be split into sections",
-        "fr": "le texte n'a pas pu être découpé en sections",
-    },
-    "duplicate source in this batch": {"en": "it was sent twice at once", "fr": "il a été envoyé deux fois à la fois"},
-}
-_UNEXPECTED = {
-    "en": "an unexpected error (the details are in NOX's logs)",
-    "fr": "une erreur inattendue (le détail est dans les journaux de NOX)",
+FAILURE_KINDS = {
+    "embedding failed": "kb.reason.embedding",
+    "database error": "kb.reason.database",
+    "chunking failed": "kb.reason.chunking",
+    "duplicate source in this batch": "kb.reason.duplicate",
 }
 
 
 def public_reason(reason: str, lang: str) -> str:
     """An ingest failure in our words, by its kind; never the exception's text."""
-    words = _FAILURE_KINDS.get(reason.split(":", 1)[0].strip(), _UNEXPECTED)
-    return words.get(lang, words["en"])
-
-
-NO_HITS = {
-    "en": "Nothing in the knowledge base matches “{query}”. Add a runbook with `/nox kb add`.",
-    "fr": "Rien dans la base de connaissances ne correspond à « {query} ». Ajoutez un runbook avec `/nox kb add`.",
-}
+    return t(FAILURE_KINDS.get(reason.split(":", 1)[0].strip(), "kb.reason.unexpected"), lang)
 
 
 def _slug(text: str) -> str:
@@ -97,58 +71,93 @@ def _notify(client: WebClient, job: KbSaveJob, text: str) -> None:
         log.warning("could not confirm the knowledge base save: %s", exc.response.get("error"))
 
 
-def save_document(rt: Runtime, job: KbSaveJob) -> None:
+def _document(client: WebClient, job: KbSaveJob) -> tuple[SourceDocument, str | None]:
+    """The document a save job describes, and the private conversation it is scoped to."""
     from knowledge.documents import SourceDocument
+
+    if job.message_ts and job.channel:
+        title, content, permalink = thread_document(client, job.channel, job.message_ts)
+        source = permalink or f"slack://{job.channel}/{job.message_ts}"
+        scope = private_scope(client, job.channel)
+        doc = SourceDocument(
+            source=source, title=title, content=content, url=permalink, tags=["slack"], channel_scope=scope
+        )
+        return doc, scope
+    title, content = job.title or "Untitled", job.content or ""
+    source = f"slack-modal/{_slug(title)}-{hashlib.sha256(title.encode()).hexdigest()[:8]}"
+    return SourceDocument(source=source, title=title, content=content, tags=job.tags), None
+
+
+def _refused(rt: Runtime, ws: WorkspaceContext, client: WebClient, job: KbSaveJob, source: str) -> str | None:
+    """The author who keeps this document when `job.user` may not replace it, else None."""
+    from jamono.home.settings_model import parse_stored
+
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
+        exists, author = owner_of(conn, source)
+    if not exists or author == job.user:
+        return None
+    if is_admin(client, job.user, parse_stored(ws.settings)):
+        return None
+    return author or "NOX"
+
+
+def save_document(rt: Runtime, job: KbSaveJob) -> None:
     from knowledge.ingest import ingest_documents
 
     ws: WorkspaceContext = rt.workspaces.get(job.team_id, job.enterprise_id)
     client = rt.slack.get(rt.bot_token(ws))
-    if job.message_ts and job.channel:
-        title, content, permalink = thread_document(client, job.channel, job.message_ts)
-        source = permalink or f"slack://{job.channel}/{job.message_ts}"
-        tags = ["slack"]
-    else:
-        title, content, permalink = job.title or "Untitled", job.content or "", None
-        source = f"slack-modal/{_slug(title)}-{hashlib.sha256(title.encode()).hexdigest()[:8]}"
-        tags = job.tags
-    doc = SourceDocument(source=source, title=title, content=content, url=permalink, tags=tags)
+    doc, scope = _document(client, job)
+    title = doc.title
+    author = _refused(rt, ws, client, job, doc.source)
+    if author is not None:
+        log.info("knowledge base save refused: the document is someone else's")
+        owner = f"<@{author}>" if author != "NOX" else "NOX's operators"
+        _notify(client, job, t("kb.taken", job.lang, title=esc(title), owner=owner))
+        return
     report = ingest_documents(rt.pool, ws.tenant_id, [doc], rt.embedder, origin="slack", created_by=job.user)
     if report.failed:
         log.warning("knowledge base save failed: %s", report.failed[0].reason[:300])
         _notify(
             client,
             job,
-            FAILED[job.lang].format(title=esc(title), reason=public_reason(report.failed[0].reason, job.lang)),
+            t("kb.failed", job.lang, title=esc(title), reason=public_reason(report.failed[0].reason, job.lang)),
         )
     elif report.unchanged:
-        _notify(client, job, UNCHANGED[job.lang].format(title=esc(title)))
+        _notify(client, job, t("kb.unchanged", job.lang, title=esc(title)))
     else:
-        _notify(client, job, SAVED[job.lang].format(title=esc(title), chunks=report.chunks))
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            audit(conn, ws.workspace_id, job.user, "kb.saved", title, {"source": doc.source, "scope": scope})
+        text = t("kb.saved", job.lang, title=esc(title), chunks=report.chunks)
+        if scope:
+            text += " " + t("kb.scoped", job.lang)
+        _notify(client, job, text)
 
 
 def search_blocks(query: str, hits: list, lang: str) -> list[dict]:
     relevant = [h for h in hits if h.relevant]
     if not relevant:
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": NO_HITS[lang].format(query=esc(query[:100]))}}]
+        return [section(t("kb.no_hits", lang, query=esc(query[:100])))]
     # The query, the documents' titles, links and text are people's words: escaped, never markup.
-    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": f":mag: *{esc(query[:100])}*"}}]
+    blocks: list[dict] = [section(f":mag: *{esc(query[:100])}*")]
     for hit in relevant[:5]:
         label = esc(hit.title + (f" › {hit.heading}" if hit.heading else ""))
         link = f"<{escape_link_url(hit.url)}|{label}>" if hit.url else f"*{label}*"
         snippet = esc(re.sub(r"\s+", " ", hit.content)[:240])
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"{link}\n{snippet}…"}})
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"`{esc(hit.source)}` · score {hit.score:.2f}"}],
-            }
-        )
+        blocks.append(section(f"{link}\n{snippet}…"))
+        blocks.append(context(f"`{esc(hit.source)}` · score {hit.score:.2f}"))
     return blocks
 
 
 def search_and_respond(rt: Runtime, job: CommandJob) -> None:
+    from jamono.fairness.admission import refusal
+
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
-    hits = list(rt.search(ws, job.text, k=5))
+    refused = refusal(rt, ws, job.user, job.lang)
+    if refused is not None:  # plan limits hold here too (ephemeral, to the asker only)
+        if refused.notify:
+            WebhookClient(job.response_url).send(response_type="ephemeral", text=refused.text)
+        return
+    hits = list(rt.search(ws, job.text, k=5, channel=job.channel))
     WebhookClient(job.response_url).send(
         response_type="in_channel" if job.share else "ephemeral",
         text=f"Knowledge base: {esc(job.text[:100])}",

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
+from jamono.slack.blockkit import input_block, modal, text_input
 
 KB_ADD_CALLBACK = "kb_add"
 TITLE_MAX, CONTENT_MIN, CONTENT_MAX = 200, 20, 50_000
@@ -29,20 +30,12 @@ class KbAddForm(BaseModel):
             return []
         if isinstance(value, str):
             value = value.split(",")
-        return [t.strip().lower()[:40] for t in value if t and t.strip()]
+        return [tag.strip().lower()[:40] for tag in value if tag and tag.strip()]
 
 
-_MESSAGES = {
-    "title": {
-        "en": f"Give the document a title (3 to {TITLE_MAX} characters).",
-        "fr": f"Donnez un titre au document (3 à {TITLE_MAX} caractères).",
-    },
-    "content": {
-        "en": f"The content must be {CONTENT_MIN} to {CONTENT_MAX:,} characters.",
-        "fr": f"Le contenu doit faire entre {CONTENT_MIN} et {CONTENT_MAX:,} caractères.",
-    },
-    "tags": {"en": "Use at most 20 comma-separated tags.", "fr": "Utilisez au plus 20 tags séparés par des virgules."},
-}
+def _error(name: str, lang: Lang) -> str:
+    values = {"title": {"max": TITLE_MAX}, "content": {"min": CONTENT_MIN, "max": CONTENT_MAX}}.get(name, {})
+    return t(f"kb.e_{name}", lang, **values)
 
 
 def _value(state: dict[str, Any], block_id: str) -> str | None:
@@ -62,46 +55,29 @@ def parse_kb_add(view_state: dict[str, Any], lang: Lang = "en") -> KbAddForm | d
         return KbAddForm.model_validate(raw)
     except ValidationError as exc:
         fields = {str(err["loc"][0]) for err in exc.errors()}
-        return {name: _MESSAGES[name][lang] for name in fields}
+        return {name: _error(name, lang) for name in fields}
 
 
 def kb_add_view(lang: Lang = "en", private_metadata: str = "") -> dict[str, Any]:
-    fr = lang == "fr"
-    return {
-        "type": "modal",
-        "callback_id": KB_ADD_CALLBACK,
-        "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": "Base de connaissances" if fr else "Knowledge base"},
-        "submit": {"type": "plain_text", "text": "Enregistrer" if fr else "Save"},
-        "close": {"type": "plain_text", "text": "Annuler" if fr else "Cancel"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "title",
-                "label": {"type": "plain_text", "text": "Titre" if fr else "Title"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    "max_length": TITLE_MAX,
-                    "placeholder": {
-                        "type": "plain_text",
-                        "text": "Redis — éviction mémoire" if fr else "Redis — memory eviction",
-                    },
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "content",
-                "label": {"type": "plain_text", "text": "Contenu (Markdown)" if fr else "Content (Markdown)"},
-                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000},
-            },
-            {
-                "type": "input",
-                "block_id": "tags",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Tags"},
-                "hint": {"type": "plain_text", "text": "séparés par des virgules" if fr else "comma-separated"},
-                "element": {"type": "plain_text_input", "action_id": "value"},
-            },
+    title_input = text_input("value", max_length=TITLE_MAX, placeholder=t("kb.f_title_placeholder", lang), emoji=None)
+    content_input = text_input("value", multiline=True, max_length=3000)
+    return modal(
+        callback_id=KB_ADD_CALLBACK,
+        private_metadata=private_metadata,
+        title=t("kb.modal_title", lang),
+        submit=t("kb.modal_save", lang),
+        close=t("kb.modal_cancel", lang),
+        emoji=None,
+        blocks=[
+            input_block("title", t("kb.f_title", lang), title_input, emoji=None),
+            input_block("content", t("kb.f_content", lang), content_input, emoji=None),
+            input_block(
+                "tags",
+                t("kb.f_tags", lang),
+                text_input("value"),
+                optional=True,
+                hint=t("kb.f_tags_hint", lang),
+                emoji=None,
+            ),
         ],
-    }
+    )

@@ -75,8 +75,10 @@ def _rollup_query(workspace_id: UUID | None, with_actions: bool) -> sql.Composed
         "  avg(i.response_time_ms) AS response_time,"
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY i.response_time_ms) AS p50,"
         "  percentile_cont(0.95) WITHIN GROUP (ORDER BY i.response_time_ms) AS p95,"
-        "  count(*) FILTER (WHERE i.user_satisfaction = 1) AS up,"
-        "  count(*) FILTER (WHERE i.user_satisfaction = -1) AS down,"
+        "  coalesce(sum(CASE WHEN i.votes_up + i.votes_down > 0 THEN i.votes_up"
+        "   ELSE (i.user_satisfaction = 1)::int END), 0) AS up,"
+        "  coalesce(sum(CASE WHEN i.votes_up + i.votes_down > 0 THEN i.votes_down"
+        "   ELSE (i.user_satisfaction = -1)::int END), 0) AS down,"
         # Only numeric token counts are summed: a malformed row must not break the rollup.
         "  coalesce(sum(CASE WHEN jsonb_typeof(i.metadata->'tokens') = 'number'"
         "   THEN (i.metadata->>'tokens')::numeric END), 0)::bigint AS tokens,"

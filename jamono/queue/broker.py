@@ -28,6 +28,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
             Housekeeping(
                 every=timedelta(minutes=settings.housekeeping_interval_min),
                 retention=timedelta(days=settings.event_retention_days),
+                grace=timedelta(days=settings.uninstall_grace_days),
             )
         )
     return broker

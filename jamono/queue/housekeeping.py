@@ -14,8 +14,11 @@ import dramatiq
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
+from jamono.home.settings_model import load_settings
 from jamono.observability.agent_metrics import refresh_agent_metrics
 from jamono.platform.db import Pool, no_tenant_tx, tenant_tx
+from jamono.privacy.erasure import apply_retention
+from jamono.privacy.purge import DEFAULT_GRACE_DAYS, purge_if_due
 
 log = logging.getLogger(__name__)
 TASK = "hourly"
@@ -25,6 +28,8 @@ class HousekeepingReport(BaseModel):
     workspaces: int = 0
     events_forgotten: int = 0
     metric_rows: int = 0
+    texts_blanked: int = 0
+    workspaces_purged: int = 0
     failed_tenants: int = 0
 
 
@@ -48,6 +53,7 @@ def run_once(
     today: date | None = None,
     task: str = TASK,
     stopping: Callable[[], bool] = lambda: False,
+    grace: timedelta = timedelta(days=DEFAULT_GRACE_DAYS),
 ) -> HousekeepingReport:
     """One pass over every workspace; a tenant that fails is logged and skipped, not fatal.
     `stopping` is asked between workspaces, so a worker shutting down does not wait for the pass."""
@@ -63,9 +69,14 @@ def run_once(
         report.workspaces += 1
         try:
             with tenant_tx(pool, row["tenant_id"]) as conn:
+                if purge_if_due(conn, row["workspace_id"], grace):
+                    report.workspaces_purged += 1
+                    continue
+                days = load_settings(conn, row["workspace_id"]).policy.retention_days
+                report.texts_blanked += apply_retention(conn, row["workspace_id"], days)
                 report.events_forgotten += conn.execute(
                     "DELETE FROM slack_events WHERE workspace_id = %s AND received_at < now() - %s",
-                    [row["workspace_id"], retention],
+                    [row["workspace_id"], min(retention, timedelta(days=days))],
                 ).rowcount
                 if row["is_active"]:
                     report.metric_rows += refresh_agent_metrics(
@@ -102,6 +113,7 @@ class Housekeeping(dramatiq.Middleware):
         *,
         every: timedelta,
         retention: timedelta,
+        grace: timedelta = timedelta(days=DEFAULT_GRACE_DAYS),
         first_delay_s: tuple[float, float] = (10, 60),
         poll_s: float = 300.0,
         pool: Any = None,
@@ -110,6 +122,7 @@ class Housekeeping(dramatiq.Middleware):
         self.every = every
         self.task = task
         self.retention = retention
+        self.grace = grace
         self.first_delay_s = first_delay_s
         self.poll_s = max(0.05, min(poll_s, every.total_seconds()))
         self._pool = pool
@@ -140,7 +153,9 @@ class Housekeeping(dramatiq.Middleware):
             pool = self._pool or _runtime_pool()
             if not claim_due(pool, self.every, self.task):
                 return None
-            report = run_once(pool, retention=self.retention, task=self.task, stopping=self._stop.is_set)
+            report = run_once(
+                pool, retention=self.retention, task=self.task, stopping=self._stop.is_set, grace=self.grace
+            )
             log.info("housekeeping done", extra=report.model_dump())
             return report
         except Exception:

@@ -23,6 +23,7 @@ class Actor(StrEnum):
     # knowledge base
     KB_SEARCH = "kb_search"
     KB_SAVE = "kb_save"
+    KB_REMOVE = "kb_remove"
     # App Home
     PUBLISH_HOME = "publish_home"
     FILL_SETTINGS_MODAL = "fill_settings_modal"
@@ -47,6 +48,12 @@ class Actor(StrEnum):
     INCIDENTS_JIRA = "incidents_jira"
     INCIDENTS_REMIND = "incidents_remind"
     INCIDENTS_LIST = "incidents_list"
+    # incident memory (timeline, catch-up, postmortem, similar)
+    INCIDENTS_MARK = "incidents_mark"
+    INCIDENTS_JOINED = "incidents_joined"
+    INCIDENTS_ASK = "incidents_ask"
+    INCIDENTS_POSTMORTEM = "incidents_postmortem"
+    INCIDENTS_ITEM_TICKET = "incidents_item_ticket"
 
 
 ANSWER_ACTORS = frozenset({Actor.HANDLE_MESSAGE, Actor.ANSWER_COMMAND, Actor.THREAD_FOLLOW_UP, Actor.WATCHED_MESSAGE})

@@ -10,8 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jamono.slack.validation import validate_blocks
+
 from .models import SlackError
-from .validation import MAX_MESSAGE_BLOCKS, block_problems, check_view
+from .validation import check_view
 
 EMOJI = {
     "eyes": "👀",
@@ -126,7 +128,7 @@ class Directory:
 
 
 def message_problems(message: Mapping[str, Any]) -> list[str]:
-    problems = block_problems(message.get("blocks") or [], limit=MAX_MESSAGE_BLOCKS, pointer="/blocks")
+    problems = validate_blocks(message.get("blocks") or [])
     if len(str(message.get("text") or "")) > 40_000:
         problems.append("msg_too_long")
     return problems

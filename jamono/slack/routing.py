@@ -10,9 +10,8 @@ import time
 from typing import Any
 
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
 
-from jamono.platform.db import no_tenant_tx, tenant_tx
+from jamono.platform.db import Pool, no_tenant_tx, tenant_tx
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def _forget_primed(cache: Any) -> None:
         log.warning("Redis refused to forget the routing copy: messages are filtered from an old copy")
 
 
-def prime(pool: ConnectionPool, cache: Any) -> int:
+def prime(pool: Pool, cache: Any) -> int:
     """Copy every workspace's watched channels and recent NOX threads from PostgreSQL; returns
     how many keys were written. Additive: a concurrent unwatch may survive as a watched channel
     (a job the worker then drops), never the other way round."""
@@ -119,7 +118,7 @@ def prime(pool: ConnectionPool, cache: Any) -> int:
 class MessageRoutes:
     """The web process's question, one Redis round trip per channel message."""
 
-    def __init__(self, redis_url: str, pool: ConnectionPool | None) -> None:
+    def __init__(self, redis_url: str, pool: Pool | None) -> None:
         import redis
         import redis.asyncio
 

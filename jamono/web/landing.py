@@ -12,7 +12,7 @@ from aiohttp import web
 
 from jamono.i18n import is_lang
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET, Settings
-from jamono.workspaces.oauth import INSTALL_PATH, Lang, pick_language, strict_page_headers
+from jamono.workspaces.oauth import INSTALL_PATH, Lang, page_text, pick_language, strict_page_headers
 
 _CSS = (
     "body{margin:0;font:16px/1.55 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;background:#f4f5f7;"
@@ -33,71 +33,31 @@ _CSS = (
 )
 PAGE_HEADERS = {**strict_page_headers(_CSS), "Vary": "Accept-Language"}
 
-_TEXT: dict[str, dict[Lang, str]] = {
-    "title": {"en": "NOX, the AI DevOps teammate in Slack", "fr": "NOX, le coéquipier DevOps IA dans Slack"},
-    "lead": {
-        "en": "Ask NOX in Slack how to fix something: it answers from your team's runbooks, with sources. "
-        "It spots incidents, opens Jira tickets and books meetings — and a human always decides.",
-        "fr": "Demandez à NOX dans Slack comment réparer quelque chose : il répond à partir des runbooks de votre "
-        "équipe, sources à l'appui. Il repère les incidents, ouvre des tickets Jira et organise des réunions "
-        "— et c'est toujours un humain qui décide.",
-    },
-    "add": {"en": "Add to Slack", "fr": "Ajouter à Slack"},
-    "playground": {"en": "Try NOX in the playground", "fr": "Essayer NOX dans le bac à sable"},
-    "features": {"en": "What NOX does", "fr": "Ce que fait NOX"},
-    "f.answers": {"en": "Answers with sources", "fr": "Des réponses sourcées"},
-    "f.answers.text": {
-        "en": "Mention @nox or send it a DM: it quotes the runbook sections that fix the problem.",
-        "fr": "Mentionnez @nox ou écrivez-lui : il cite les sections de runbook qui règlent le problème.",
-    },
-    "f.incidents": {"en": "Incidents", "fr": "Incidents"},
-    "f.incidents.text": {
-        "en": "Triage in the thread, then a declared incident with its own channel, a live card and Jira in step.",
-        "fr": "Un tri dans le fil, puis un incident déclaré avec son canal, une fiche à jour et Jira synchronisé.",
-    },
-    "f.actions": {"en": "Jira and Calendar", "fr": "Jira et Agenda"},
-    "f.actions.text": {
-        "en": "Proposes tickets and meetings with buttons; nothing changes until someone clicks.",
-        "fr": "Propose tickets et réunions avec des boutons ; rien ne change avant qu'on clique.",
-    },
-    "f.home": {"en": "App Home", "fr": "Onglet Accueil"},
-    "f.home.text": {
-        "en": "Admins set NOX up from its Home tab in Slack; everyone sees what it did this week.",
-        "fr": "Les admins configurent NOX depuis son onglet Accueil ; chacun voit ce qu'il a fait cette semaine.",
-    },
-    "languages": {"en": "NOX speaks English and French.", "fr": "NOX parle français et anglais."},
-    "other_lang": {"en": "Français", "fr": "English"},
-}
-
-
-def _t(key: str, lang: Lang) -> str:
-    return html.escape(_TEXT[key][lang])
-
 
 def render_landing_page(lang: Lang, *, install_path: str | None, playground_path: str | None) -> str:
     other: Lang = "fr" if lang == "en" else "en"
     buttons = ""
     if install_path:
-        buttons += f'<a class="button" id="add-to-slack" href="{html.escape(install_path)}">{_t("add", lang)}</a>'
+        buttons += (
+            f'<a class="button" id="add-to-slack" href="{html.escape(install_path)}">{page_text("add", lang)}</a>'
+        )
     if playground_path:
         kind = "button secondary" if install_path else "button"
-        buttons += (
-            f'<a class="{kind}" id="playground" href="{html.escape(playground_path)}">{_t("playground", lang)}</a>'
-        )
+        buttons += f'<a class="{kind}" id="playground" href="{html.escape(playground_path)}">{page_text("playground", lang)}</a>'
     features = "".join(
-        f"<li><b>{_t(f'f.{name}', lang)}</b>{_t(f'f.{name}.text', lang)}</li>"
+        f"<li><b>{page_text(f'f.{name}', lang)}</b>{page_text(f'f.{name}.text', lang)}</li>"
         for name in ("answers", "incidents", "actions", "home")
     )
     return (
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_t('title', lang)}</title><style>{_CSS}</style></head><body>"
+        f"<title>{page_text('title', lang)}</title><style>{_CSS}</style></head><body>"
         f'<header><div><nav class="lang" aria-label="Language"><a href="/?lang={other}" hreflang="{other}" '
-        f'lang="{other}">{_t("other_lang", lang)}</a></nav>'
-        f'<h1>{_t("title", lang)}</h1><p class="lead">{_t("lead", lang)}</p>'
+        f'lang="{other}">{page_text("other_lang", lang)}</a></nav>'
+        f'<h1>{page_text("title", lang)}</h1><p class="lead">{page_text("lead", lang)}</p>'
         f"<p>{buttons}</p></div></header>"
-        f'<main><h2>{_t("features", lang)}</h2><ul class="features">{features}</ul></main>'
-        f"<footer><p>{_t('languages', lang)}</p></footer></body></html>\n"
+        f'<main><h2>{page_text("features", lang)}</h2><ul class="features">{features}</ul></main>'
+        f"<footer><p>{page_text('languages', lang)}</p></footer></body></html>\n"
     )
 
 

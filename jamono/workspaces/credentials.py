@@ -93,6 +93,10 @@ class CredentialStore:
         secret = self._box.decrypt_optional(row["secret_enc"])
         return secret, dict(row["config"] or {})
 
+    def secret(self, conn: Connection, workspace_id: UUID, kind: Kind) -> str | None:
+        """The stored secret in clear, for comparing (env settings applied at each start)."""
+        return self._row(conn, workspace_id, kind)[0]
+
     def tracker(self, conn: Connection, workspace_id: UUID, settings: WorkspaceSettings) -> TicketTracker:
         """A JiraTracker for the workspace, or NotConnected. Close it after the job."""
         from jamono.integrations.jira.tracker import JiraTracker

@@ -553,7 +553,12 @@ def deactivate_workspace(pool: Pool, team_id: str | None, enterprise_id: str | N
         return Revoked()
     with tenant_tx(pool, found.tenant_id) as conn:
         deleted = conn.execute("DELETE FROM slack_installations WHERE workspace_id = %s", [found.workspace_id]).rowcount
-        conn.execute("UPDATE workspaces SET is_active = false, updated_at = now() WHERE id = %s", [found.workspace_id])
+        # The grace period before its data is deleted starts now (jamono/privacy/purge.py).
+        conn.execute(
+            "UPDATE workspaces SET is_active = false, deactivated_at = coalesce(deactivated_at, now()),"
+            " updated_at = now() WHERE id = %s",
+            [found.workspace_id],
+        )
         conn.execute(
             "UPDATE agent_deployments SET status = 'removed' WHERE workspace_id = %s AND status = 'active'",
             [found.workspace_id],

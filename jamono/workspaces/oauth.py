@@ -29,7 +29,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.oauth import OAuthStateUtils
 from slack_sdk.oauth.installation_store import Installation
 
-from jamono.i18n import is_lang
+from jamono.i18n import is_lang, t
+from jamono.i18n.catalogs.oauth import STRINGS as PAGE_STRINGS
 from jamono.platform.crypto import SecretBox
 from jamono.platform.db import Pool, tenant_tx
 from jamono.platform.settings import Settings
@@ -171,83 +172,11 @@ def strict_page_headers(css: str) -> dict[str, str]:
 
 PAGE_HEADERS = strict_page_headers(_CSS)
 
-_TEXT: dict[str, dict[Lang, str]] = {
-    "install.title": {"en": "Add NOX to Slack", "fr": "Ajouter NOX à Slack"},
-    "install.lead": {
-        "en": "NOX is your team's DevOps teammate: it answers from your runbooks, spots incidents, "
-        "opens Jira tickets and books meetings — right in Slack.",
-        "fr": "NOX est le coéquipier DevOps de votre équipe : il répond à partir de vos runbooks, repère les "
-        "incidents, ouvre des tickets Jira et organise des réunions — directement dans Slack.",
-    },
-    "install.button": {"en": "Add to Slack", "fr": "Ajouter à Slack"},
-    "install.note": {
-        "en": "Slack will show you the permissions NOX asks for before anything is installed.",
-        "fr": "Slack vous montrera les autorisations demandées par NOX avant toute installation.",
-    },
-    "success.title": {"en": "NOX is installed", "fr": "NOX est installé"},
-    "success.lead": {"en": "NOX has joined {team}.", "fr": "NOX a rejoint {team}."},
-    "success.next": {
-        "en": "NOX will send you a direct message to get started. Mention @nox in a channel or type /nox help.",
-        "fr": "NOX va vous écrire en message direct pour démarrer. Mentionnez @nox dans un canal ou tapez /nox help.",
-    },
-    "success.open": {"en": "Open Slack", "fr": "Ouvrir Slack"},
-    "success.browser": {"en": "Open in the browser", "fr": "Ouvrir dans le navigateur"},
-    "error.title": {"en": "The installation did not finish", "fr": "L'installation n'a pas abouti"},
-    "error.retry": {"en": "Try again", "fr": "Réessayer"},
-    "error.code": {"en": "Reason code", "fr": "Code"},
-    "reason.access_denied": {
-        "en": "The installation was cancelled in Slack. Nothing was installed.",
-        "fr": "L'installation a été annulée dans Slack. Rien n'a été installé.",
-    },
-    "reason.invalid_browser": {
-        "en": "This page was opened in another browser than the one that started the installation, or it was "
-        "reloaded. Start again from the install page, in the same browser.",
-        "fr": "Cette page a été ouverte dans un autre navigateur que celui qui a lancé l'installation, ou elle a "
-        "été rechargée. Recommencez depuis la page d'installation, dans le même navigateur.",
-    },
-    "reason.invalid_state": {
-        "en": "This installation link has expired or was already used. Start again from the install page.",
-        "fr": "Ce lien d'installation a expiré ou a déjà servi. Recommencez depuis la page d'installation.",
-    },
-    "reason.missing_code": {
-        "en": "Slack did not send back an authorization code. Start again from the install page.",
-        "fr": "Slack n'a pas renvoyé de code d'autorisation. Recommencez depuis la page d'installation.",
-    },
-    "reason.invalid_code": {
-        "en": "Slack did not accept the authorization code (it may have expired). Start again.",
-        "fr": "Slack n'a pas accepté le code d'autorisation (il a peut-être expiré). Recommencez.",
-    },
-    "reason.storage_error": {
-        "en": "We could not save the installation on our side. Please try again in a few minutes.",
-        "fr": "Nous n'avons pas pu enregistrer l'installation de notre côté. Réessayez dans quelques minutes.",
-    },
-    "reason.plan_limit": {
-        "en": "Your {plan} plan allows NOX in {allowed} workspace(s) and this would make {used}. "
-        "NOX was not activated here: upgrade the plan or remove NOX from another workspace, then try again.",
-        "fr": "Votre offre {plan} permet NOX dans {allowed} espace(s) de travail et celui-ci ferait {used}. "
-        "NOX n'a pas été activé ici : changez d'offre ou retirez NOX d'un autre espace, puis réessayez.",
-    },
-    "reason.plan_limit_generic": {
-        "en": "Your plan does not allow NOX in another workspace. NOX was not activated here: upgrade the plan or "
-        "remove NOX from another workspace, then try again.",
-        "fr": "Votre offre ne permet pas NOX dans un autre espace de travail. NOX n'a pas été activé ici : changez "
-        "d'offre ou retirez NOX d'un autre espace, puis réessayez.",
-    },
-    "reason.bad_team": {
-        "en": "This install link names a workspace that does not exist. Start again from the install page.",
-        "fr": "Ce lien d'installation désigne un espace de travail qui n'existe pas. Recommencez depuis la page "
-        "d'installation.",
-    },
-    "reason.other": {
-        "en": "Slack reported an error during the installation. Please try again.",
-        "fr": "Slack a signalé une erreur pendant l'installation. Veuillez réessayer.",
-    },
-}
 
-
-def _t(key: str, lang: Lang, **values: object) -> str:
-    """Our own words are escaped like the values put into them (team names come from Slack)."""
-    return html.escape(_TEXT[key][lang]).format(**{k: html.escape(str(v)) for k, v in values.items()})
+def page_text(key: str, lang: Lang, **values: object) -> str:
+    """A catalog string for an HTML page: our words escaped like the values put into them (team names come
+    from Slack)."""
+    return html.escape(t(key, lang)).format(**{k: html.escape(str(v)) for k, v in values.items()})
 
 
 def _page(lang: Lang, title: str, body: str, *, css_class: str = "") -> str:
@@ -261,11 +190,11 @@ def _page(lang: Lang, title: str, body: str, *, css_class: str = "") -> str:
 
 def render_install_page(authorize_url: str, lang: Lang) -> str:
     body = (
-        f"<p>{_t('install.lead', lang)}</p>"
-        f'<p><a class="button" id="add-to-slack" href="{html.escape(authorize_url)}">{_t("install.button", lang)}</a></p>'
-        f'<p class="muted">{_t("install.note", lang)}</p>'
+        f"<p>{page_text('install.lead', lang)}</p>"
+        f'<p><a class="button" id="add-to-slack" href="{html.escape(authorize_url)}">{page_text("install.button", lang)}</a></p>'
+        f'<p class="muted">{page_text("install.note", lang)}</p>'
     )
-    return _page(lang, _t("install.title", lang), body)
+    return _page(lang, page_text("install.title", lang), body)
 
 
 def render_success_page(installation: Installation, lang: Lang) -> str:
@@ -273,27 +202,27 @@ def render_success_page(installation: Installation, lang: Lang) -> str:
     team_id = installation.team_id or ""
     app_link = f"slack://app?team={team_id}&id={installation.app_id or ''}" if team_id else "slack://open"
     body = (
-        f"<p>{_t('success.lead', lang, team=team)}</p><p>{_t('success.next', lang)}</p>"
-        f'<p><a class="button" href="{html.escape(app_link)}">{_t("success.open", lang)}</a>'
+        f"<p>{page_text('success.lead', lang, team=team)}</p><p>{page_text('success.next', lang)}</p>"
+        f'<p><a class="button" href="{html.escape(app_link)}">{page_text("success.open", lang)}</a>'
         f'<a class="button secondary" href="{html.escape(f"https://app.slack.com/client/{team_id}")}">'
-        f"{_t('success.browser', lang)}</a></p>"
+        f"{page_text('success.browser', lang)}</a></p>"
     )
-    return _page(lang, _t("success.title", lang), body)
+    return _page(lang, page_text("success.title", lang), body)
 
 
 def render_error_page(reason: str, lang: Lang, install_path: str = INSTALL_PATH, **details: object) -> str:
     """`reason` may come from the query string (`?error=…`): only a code we know is shown, never
     the raw text; plan_limit without its figures (a hand-made link) gets its general wording."""
-    code = reason if f"reason.{reason}" in _TEXT and reason != "plan_limit_generic" else "other"
+    code = reason if f"reason.{reason}" in PAGE_STRINGS and reason != "plan_limit_generic" else "other"
     key = f"reason.{code}"
     if code == "plan_limit" and not {"plan", "allowed", "used"} <= details.keys():
         key, details = "reason.plan_limit_generic", {}
     body = (
-        f'<p id="reason">{_t(key, lang, **details)}</p>'
-        f'<p><a class="button" href="{html.escape(install_path)}">{_t("error.retry", lang)}</a></p>'
-        f'<p class="reason">{_t("error.code", lang)}: {html.escape(code)}</p>'
+        f'<p id="reason">{page_text(key, lang, **details)}</p>'
+        f'<p><a class="button" href="{html.escape(install_path)}">{page_text("error.retry", lang)}</a></p>'
+        f'<p class="reason">{page_text("error.code", lang)}: {html.escape(code)}</p>'
     )
-    return _page(lang, _t("error.title", lang), body, css_class="error")
+    return _page(lang, page_text("error.title", lang), body, css_class="error")
 
 
 def _language(request: AsyncBoltRequest) -> Lang:

@@ -14,14 +14,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from jamono.container import Runtime
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import UnknownWorkspace, WorkspaceContext
 from jamono.queue import event_log
 from jamono.queue.models import TeamJob
 from jamono.slack.routing import set_watched
 from jamono.workspaces.installations import deactivate_workspace, revoke_tokens
-from jamono.workspaces.onboarding_text import channel_offer_blocks, member_welcome_blocks, t, welcome_blocks
+from jamono.workspaces.onboarding_text import channel_offer_blocks, member_welcome_blocks, welcome_blocks
 
 log = logging.getLogger(__name__)
 

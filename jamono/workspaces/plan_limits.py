@@ -5,17 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from jamono.i18n import Lang
+from jamono.i18n import Lang, t
 from jamono.platform.db import Pool, tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
-
-_TEXT = {
-    "en": ":no_entry: NOX's {plan} plan for this workspace covers {allowed} people a month, and {used} already "
-    "use it, so I can't take on new people right now. A workspace admin can change the plan.",
-    "fr": ":no_entry: L'offre {plan} de NOX pour cet espace couvre {allowed} personnes par mois, et {used} "
-    "l'utilisent déjà : je ne peux pas accueillir de nouvelles personnes pour l'instant. Un admin de "
-    "l'espace peut changer d'offre.",
-}
 
 
 class UserLimit(BaseModel):
@@ -24,7 +16,7 @@ class UserLimit(BaseModel):
     users: int
 
     def message(self, lang: Lang) -> str:
-        return _TEXT[lang].format(plan=self.plan_type, allowed=self.max_users, used=self.users)
+        return t("plan.user_limit", lang, plan=self.plan_type, allowed=self.max_users, used=self.users)
 
 
 def over_user_limit(pool: Pool, ws: WorkspaceContext, user_id: str) -> UserLimit | None:

@@ -15,7 +15,7 @@ from jamono.home.forms import parse_settings_form
 from jamono.home.jobs import HomeJob, SettingsModalJob, SettingsSaveJob
 from jamono.home.modals import loading_modal, read_metadata
 from jamono.home.secrets import SecretSealer
-from jamono.home.text import t
+from jamono.i18n import t
 from jamono.platform.settings import get_settings
 from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of

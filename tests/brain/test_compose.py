@@ -4,7 +4,9 @@ from dataclasses import dataclass, field
 from jamono.brain.analysis import Analysis, Intent, Severity
 from jamono.brain.compose import compose, excerpt, markdown_to_mrkdwn, split_blocks
 from jamono.brain.engine import Reply
-from jamono.slack.blocks import SECTION_LIMIT, answer_blocks, section
+from jamono.slack.blockkit import split_sections as section
+from jamono.slack.blocks import answer_blocks
+from jamono.slack.limits import SECTION_TEXT_MAX as SECTION_LIMIT
 
 
 @dataclass

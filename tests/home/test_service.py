@@ -69,7 +69,7 @@ def test_home_for_an_admin_and_for_a_member(pool, workspace, sandbox, client):
     publish_home(pool, client, workspace, "U0ADA", now=NOW)
     publish_home(pool, client, workspace, "U0BOB", now=NOW)
     admin, member = sandbox.home_view("U0ADA"), sandbox.home_view("U0BOB")
-    assert _action_ids(admin) == {"home_edit_general", "home_edit_jira", "home_edit_google"}
+    assert _action_ids(admin) == {"home_edit_general", "home_edit_jira", "home_edit_google", "home_edit_policy"}
     assert _action_ids(member) == set()
     assert "your DevOps teammate" in json.dumps(admin)  # en-US locale, language "auto"
     member_text = json.dumps(member, ensure_ascii=False)

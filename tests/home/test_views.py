@@ -11,7 +11,6 @@ from jamono.home import ids
 from jamono.home.charts import hbar, hbar_rows, sparkline
 from jamono.home.metrics import UsageMetrics
 from jamono.home.settings_model import WorkspaceSettings
-from jamono.home.text import has_both_languages
 from jamono.home.views import (
     general_settings_modal,
     google_settings_modal,
@@ -19,9 +18,9 @@ from jamono.home.views import (
     jira_settings_modal,
     loading_modal,
     notice_modal,
-    validate_view,
 )
 from jamono.sandbox.validation import check_view
+from jamono.slack.validation import validate_view
 from tests.home.factories import big_metrics, big_recent, big_settings
 
 MODALS = {"general": general_settings_modal, "jira": jira_settings_modal, "google": google_settings_modal}
@@ -294,7 +293,3 @@ def test_charts():
     rows = hbar_rows([("Mon", 3), ("Tuesday", 12)], width=4)
     assert rows == ["Mon     █░░░  3", "Tuesday ████ 12"]
     assert len({len(r) for r in rows}) == 1
-
-
-def test_every_string_has_both_languages():
-    assert has_both_languages() == []

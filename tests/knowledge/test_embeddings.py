@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from knowledge import embeddings as emb
+from knowledge.blas import single_threaded_blas
 from knowledge.embeddings import CachedEmbedder, Embedder, LocalMiniLM, OpenAIEmbedder, get_embedder, local_embedder
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -80,8 +81,8 @@ def test_blas_pinned_to_one_thread_only_while_embedding(minilm: LocalMiniLM) -> 
     threadpoolctl = pytest.importorskip("threadpoolctl")
     controller = threadpoolctl.ThreadpoolController()
     original = [lib.num_threads for lib in controller.select(user_api="blas").lib_controllers]
-    with emb._single_threaded_blas():
-        with emb._single_threaded_blas():
+    with single_threaded_blas():
+        with single_threaded_blas():
             pass
         inside = [
             lib.num_threads for lib in threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers

@@ -148,6 +148,20 @@ async def test_the_bot_cannot_edit_a_human_message(client: AsyncWebClient, sandb
             "invalid_blocks",
         ),
         ({"text": "t", "blocks": [{"type": "divider"}] * 51}, "invalid_blocks"),
+        (  # the app's own Block Kit validator: a button label over 75 characters
+            {
+                "text": "t",
+                "blocks": [
+                    {
+                        "type": "actions",
+                        "elements": [
+                            {"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "x" * 76}}
+                        ],
+                    }
+                ],
+            },
+            "invalid_blocks",
+        ),
         ({"text": "t", "metadata": {"event_payload": {}}}, "invalid_metadata_format"),
     ],
 )

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from jamono.i18n import Lang, lookup
-
-_TEXT: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     "status.investigating": {"en": "investigating", "fr": "investigation"},
     "status.identified": {"en": "identified", "fr": "identifié"},
     "status.monitoring": {"en": "monitoring", "fr": "surveillance"},
     "status.resolved": {"en": "resolved", "fr": "résolu"},
-    "severity.critical": {"en": "critical", "fr": "critique"},
-    "severity.high": {"en": "high", "fr": "élevée"},
-    "severity.medium": {"en": "medium", "fr": "moyenne"},
-    "severity.low": {"en": "low", "fr": "faible"},
     "card.header": {"en": ":rotating_light: Incident: {title}", "fr": ":rotating_light: Incident : {title}"},
     "card.header_resolved": {"en": ":white_check_mark: Resolved: {title}", "fr": ":white_check_mark: Résolu : {title}"},
     "card.fields": {
@@ -125,12 +119,3 @@ _TEXT: dict[str, dict[str, str]] = {
     "jira_comment": {"en": "[NOX] {line}", "fr": "[NOX] {line}"},
     "home_head": {"en": "*:rotating_light: Open incidents*", "fr": "*:rotating_light: Incidents ouverts*"},
 }
-
-
-def tr(key: str, lang: Lang | str = "en", **values: object) -> str:
-    return lookup(_TEXT, key, lang, **values)
-
-
-def escape(text: str) -> str:
-    """Text we did not write, made inert in mrkdwn (no links, mentions, @channel)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -3,9 +3,7 @@ Why and how: docs/design/home.md."""
 
 from __future__ import annotations
 
-from jamono.i18n import Lang, is_lang, lookup
-
-_S: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     # --- App Home, everyone
     "home_title": {"en": "{name} — your DevOps teammate", "fr": "{name} — votre coéquipier DevOps"},
     "home_intro": {
@@ -166,6 +164,53 @@ _S: dict[str, dict[str, str]] = {
         "en": "Credentials are stored (encrypted). Leave empty to keep them.",
         "fr": "Des identifiants sont enregistrés (chiffrés). Laissez vide pour les garder.",
     },
+    # --- Policy (issue 14)
+    "policy": {"en": "Who may do what", "fr": "Qui peut faire quoi"},
+    "modal_policy": {"en": "NOX policy", "fr": "Règles de NOX"},
+    "l_actions_by": {
+        "en": "Who may confirm tickets and meetings",
+        "fr": "Qui peut confirmer tickets et réunions",
+    },
+    "ab_everyone": {"en": "Every member (never guests)", "fr": "Tous les membres (jamais les invités)"},
+    "ab_requester_admins": {
+        "en": "The person who asked, and admins",
+        "fr": "La personne qui a demandé, et les admins",
+    },
+    "ab_usergroup": {"en": "A Slack user group, and admins", "fr": "Un groupe Slack, et les admins"},
+    "l_usergroup": {"en": "User group id (S…)", "fr": "Identifiant du groupe (S…)"},
+    "h_usergroup": {
+        "en": "Only when a user group decides, e.g. S0123ABCD (Slack: the group's menu → Copy group ID).",
+        "fr": "Seulement si un groupe décide, ex. S0123ABCD (Slack : menu du groupe → Copier l'ID).",
+    },
+    "l_max_attendees": {"en": "Most attendees per meeting", "fr": "Participants maximum par réunion"},
+    "l_max_tickets": {"en": "Most tickets per day", "fr": "Tickets maximum par jour"},
+    "l_retention": {"en": "Keep message text for (days)", "fr": "Garder le texte des messages (jours)"},
+    "h_retention": {
+        "en": "Older questions and answers are blanked; the counts stay.",
+        "fr": "Les questions et réponses plus anciennes sont effacées ; les compteurs restent.",
+    },
+    "f_actions_by": {"en": "Who confirms actions", "fr": "Qui confirme les actions"},
+    "f_caps": {"en": "Caps", "fr": "Plafonds"},
+    "caps": {
+        "en": "{attendees} attendees per meeting · {tickets} tickets per day",
+        "fr": "{attendees} participants par réunion · {tickets} tickets par jour",
+    },
+    "f_retention": {"en": "Message text kept", "fr": "Texte des messages gardé"},
+    "days": {"en": "{days} days", "fr": "{days} jours"},
+    "e_actions_by": {"en": "Choose who may confirm.", "fr": "Choisissez qui peut confirmer."},
+    "e_usergroup": {
+        "en": "Enter the user group's id, like S0123ABCD.",
+        "fr": "Saisissez l'identifiant du groupe, comme S0123ABCD.",
+    },
+    "e_max_attendees": {"en": "A whole number from 1 to 100.", "fr": "Un nombre entier de 1 à 100."},
+    "e_max_tickets": {"en": "A whole number from 1 to 10000.", "fr": "Un nombre entier de 1 à 10000."},
+    "e_retention": {"en": "A number of days from 1 to 3650.", "fr": "Un nombre de jours de 1 à 3650."},
+    "audit_header": {"en": "Audit log", "fr": "Journal d'audit"},
+    "audit_empty": {"en": "No changes recorded yet.", "fr": "Aucun changement enregistré."},
+    "audit_hint": {
+        "en": "The latest {count}; `jamono audit export` gives them all.",
+        "fr": "Les {count} dernières ; `jamono audit export` les donne toutes.",
+    },
     # --- Form errors
     "e_generic": {
         "en": "Something in this form isn't valid: please check it.",
@@ -257,23 +302,3 @@ _S: dict[str, dict[str, str]] = {
         "fr": ":warning: Les réglages sont enregistrés, mais le secret n'a pas été stocké : {reason}",
     },
 }
-
-
-def t(key: str, lang: Lang | str = "en", **values: object) -> str:
-    return lookup(_S, key, lang, **values)
-
-
-def keys() -> frozenset[str]:
-    return frozenset(_S)
-
-
-def has_both_languages() -> list[str]:
-    """Keys missing a translation (a test keeps this empty)."""
-    return [key for key, entry in _S.items() if set(entry) != {"en", "fr"}]
-
-
-def resolve_lang(preference: str, locale: str | None = None) -> Lang:
-    """The workspace's choice, or with 'auto' the person's Slack locale (fr-FR, fr-CA … → fr)."""
-    if is_lang(preference):
-        return preference
-    return "fr" if (locale or "").lower().startswith("fr") else "en"

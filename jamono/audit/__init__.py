@@ -1,0 +1,1 @@
+"""The workspace's audit log: who changed what and when (issue 14, "Admins in control")."""

@@ -1,0 +1,1 @@
+"""How long NOX keeps people's words, erasing one person's, and forgetting an uninstalled workspace."""
