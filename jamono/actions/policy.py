@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from psycopg import Connection
 from slack_sdk.errors import SlackApiError
 
 from jamono.actions.models import MEETING, TICKET, Action
 from jamono.home.admin import is_workspace_admin, slack_user
 from jamono.home.settings_model import PolicySettings, WorkspaceSettings
 from jamono.i18n import t
+from jamono.platform.db import Connection
 
 log = logging.getLogger(__name__)
 AUTOMATIC = "automatic"

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
+
+from jamono.platform.db import Connection
 
 # The actions the log knows; new ones are added here so the App Home can name them.
 ACTIONS = (

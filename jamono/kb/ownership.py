@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from psycopg import Connection
 from slack_sdk.errors import SlackApiError
 
 from jamono.home.admin import is_workspace_admin, slack_user
 from jamono.home.settings_model import WorkspaceSettings
+from jamono.platform.db import Connection
 
 log = logging.getLogger(__name__)
 

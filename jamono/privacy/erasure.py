@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from psycopg import Connection
 from pydantic import BaseModel
 
 from jamono.conversation.exchanges import recount_votes
+from jamono.platform.db import Connection
 
 log = logging.getLogger(__name__)
 ERASED = ""
