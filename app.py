@@ -26,6 +26,7 @@ from jamono.queue.broker import setup_broker
 from jamono.queue.client import DramatiqJobQueue, JobQueue
 from jamono.queue.names import Actor
 from jamono.slack.client import async_web_client, web_client
+from jamono.slack.routing import MessageRoutes
 from jamono.web.app import build_web_app
 from listeners import register_listeners
 
@@ -76,13 +77,16 @@ class InjectJobs(AsyncMiddleware):
     """Gives listeners the job queue as `context["jobs"]`. A class, not a decorated function: Bolt
     calls it directly instead of building its keyword arguments on every request (the ack path)."""
 
-    def __init__(self, jobs: JobQueue) -> None:
+    def __init__(self, jobs: JobQueue, routes: MessageRoutes | None = None) -> None:
         self.jobs = jobs
+        self.routes = routes
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:  # noqa: A002
         req.context["jobs"] = self.jobs
+        if self.routes is not None:
+            req.context["routes"] = self.routes
         return await next()
 
 
@@ -113,7 +117,14 @@ def build_oauth(settings: Settings, pool: Pool, jobs: JobQueue):
     return flow
 
 
-def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_flow=None) -> AsyncApp:
+def build_bolt_app(
+    settings: Settings,
+    jobs: JobQueue,
+    authorize=None,
+    *,
+    oauth_flow=None,
+    routes: MessageRoutes | None = None,
+) -> AsyncApp:
     bolt = AsyncApp(
         name="nox",
         signing_secret=settings.signing_secret,
@@ -131,7 +142,7 @@ def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_
         ignoring_self_assistant_message_events_enabled=False,
     )
 
-    bolt.use(InjectJobs(jobs))
+    bolt.use(InjectJobs(jobs, routes))
 
     register_listeners(bolt)
     return bolt
@@ -139,12 +150,14 @@ def build_bolt_app(settings: Settings, jobs: JobQueue, authorize=None, *, oauth_
 
 def build_http_app(settings: Settings, pool: Pool, jobs: JobQueue, identity: TeamIdentity | None) -> web.Application:
     """`identity` None: multi-workspace mode, with the install routes."""
+    # Which channel messages are worth a job, asked of Redis (jamono.slack.routing).
+    routes = MessageRoutes(settings.redis_url, pool) if settings.redis_url else None
     if identity is None:
         flow = build_oauth(settings, pool, jobs)
-        bolt = build_bolt_app(settings, jobs, oauth_flow=flow)
+        bolt = build_bolt_app(settings, jobs, oauth_flow=flow, routes=routes)
     else:
         flow = None
-        bolt = build_bolt_app(settings, jobs, static_authorize(settings, identity))
+        bolt = build_bolt_app(settings, jobs, static_authorize(settings, identity), routes=routes)
 
     async def database() -> None:
         def ping() -> None:
@@ -195,10 +208,23 @@ def rabbitmq_check(url: str) -> Callable[[], Awaitable[None]]:
     return broker
 
 
+def turn_booker(settings: Settings):
+    """Many workspaces share the workers: each one's answering jobs take turns (jamono.fairness)."""
+    from dramatiq.brokers.redis import RedisBroker
+
+    from jamono.fairness.plans import quota_for, shared_deployment
+    from jamono.fairness.scheduler import TurnBooker
+
+    broker = setup_broker(settings)
+    if not shared_deployment(settings) or settings.fair_rate_scale <= 0 or not isinstance(broker, RedisBroker):
+        return None
+    return TurnBooker(broker, quota_for("free", settings))
+
+
 def prepare(settings: Settings) -> tuple[Pool, JobQueue, WorkspaceContext | None, TeamIdentity | None]:
     """Pool and queue; in single-workspace mode also the workspace, registered from `auth.test`."""
     pool = open_pool(settings, max_size=4, name="jamono-web")
-    jobs = DramatiqJobQueue(setup_broker(settings))
+    jobs = DramatiqJobQueue(setup_broker(settings), turns=turn_booker(settings))
     if multi_workspace(settings):
         return pool, jobs, None, None
     identity = identify_workspace(settings)

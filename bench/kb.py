@@ -285,6 +285,21 @@ def recall(found: Sequence[int], truth: Sequence[int]) -> float:
     return len(set(found) & set(truth)) / len(truth) if truth else 1.0
 
 
+def exact_hybrid(conn, query: str, embedder: FixedEmbedder) -> list[Any]:
+    """search(k=10) with exact retrievers: the reference its recall is measured against."""
+    from knowledge.search import text_candidates, word_query
+
+    def full_ranking(conn, words, n, lang=None, *, tenant_chunks=None):
+        return text_candidates(conn, [word_query(w) for w in words], n, lang, tenant_chunks=tenant_chunks)
+
+    saved = search_module.EXACT_MAX_ROWS, search_module.text_candidates_pruned
+    search_module.EXACT_MAX_ROWS, search_module.text_candidates_pruned = 10**12, full_ranking
+    try:
+        return search_module.search(conn, query, embedder, k=10)
+    finally:
+        search_module.EXACT_MAX_ROWS, search_module.text_candidates_pruned = saved
+
+
 def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, label: str) -> dict[str, float]:
     from knowledge.search import exact_knn, search, vector_candidates
 
@@ -306,6 +321,13 @@ def bench_tenant(pool, tenant, queries: list[str], embedder: FixedEmbedder, labe
         return times, results
 
     few = queries[:50]  # for warming up, and for baselines too slow to run every query
+    # Recall of the hybrid search: its top 10 against the same fusion over exact retrievers
+    # (exact kNN, every keyword-matching chunk ranked with counted document frequencies).
+    _, exact_top = run(lambda conn, q: exact_hybrid(conn, q, embedder))
+    _, fast_top = run(lambda conn, q: search(conn, q, embedder, k=10))
+    out[f"{label}_hybrid_recall10"] = statistics.mean(
+        recall([h.chunk_id for h in f], [h.chunk_id for h in e]) for f, e in zip(fast_top, exact_top, strict=True) if e
+    )
     run(lambda conn, q: search(conn, q, embedder, k=5), few)  # warm caches (lexemes, tenant size, buffers)
     times, _ = run(lambda conn, q: search(conn, q, embedder, k=5))
     out[f"{label}_hybrid_p50"], out[f"{label}_hybrid_p99"] = statistics.median(times), pct(times, 99)
@@ -364,8 +386,15 @@ def main(argv: list[str] | None = None) -> int:
         default=search_module.CANDIDATE_ROWS,
         help="keyword stage: chunks scored at most for a large tenant (knowledge.search.CANDIDATE_ROWS)",
     )
+    parser.add_argument(
+        "--ef-safety",
+        type=float,
+        default=search_module.HNSW_EF_SAFETY,
+        help="kNN stage: HNSW ef_search over what the tenant's share predicts (knowledge.search.HNSW_EF_SAFETY)",
+    )
     args = parser.parse_args(argv)
     search_module.CANDIDATE_ROWS = args.candidate_rows
+    search_module.HNSW_EF_SAFETY = args.ef_safety
     if args.tenants < 3 or args.chunks < 100 * 3:
         parser.error("need at least 3 tenants and 300 chunks")
 
@@ -415,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {'search() hybrid k=5':<32}{figures[f'{label}_hybrid_p50']:>9.2f}{figures[f'{label}_hybrid_p99']:>9.2f}"
         )
+        print(f"  {'search() hybrid k=10 vs exact':<32}{'':>9}{'':>9}{figures[f'{label}_hybrid_recall10']:>11.3f}")
         print(
             f"  {'kNN stage (40 candidates)':<32}{figures[f'{label}_vector_p50']:>9.2f}{figures[f'{label}_vector_p99']:>9.2f}"
             f"{figures[f'{label}_vector_recall10']:>11.3f}"

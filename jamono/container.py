@@ -32,10 +32,11 @@ class WorkspaceNotInstalled(RuntimeError):
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # A job holds its event's lock on one connection while its queries take a second: with fewer
-        # than two per thread, every connection could be held by a thread waiting for another.
+        # Event locks live on one shared connection (jamono.queue.event_log) and a job borrows a
+        # connection per statement or transaction only: threads waiting for an LLM or Slack hold none,
+        # so many threads (WORKER_THREADS=96 with an LLM) need no more connections than their DB work.
         self.pool: Pool = open_pool(
-            settings, max_size=max(settings.db_pool_max, 2 * settings.worker_threads), name="jamono-worker"
+            settings, max_size=max(settings.db_pool_max, min(2 * settings.worker_threads, 64)), name="jamono-worker"
         )
         self.workspaces = WorkspaceCache(self.pool)
         self.slack = ClientCache(settings.slack_api_url)

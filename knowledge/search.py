@@ -360,55 +360,64 @@ def text_candidates_pruned(
     """`text_candidates`' ranking at a cost that does not grow with the tenant's size.
 
     Word rarity comes from the term statistics. When the query's words are in few enough chunks,
-    the full ranking runs (exact, as cheap as it gets). Otherwise only chunks holding one of the
-    query's rarer words are scored, words taken rarest first until they reach CANDIDATE_ROWS
-    chunks: a chunk with only the commonest words of the query is the keyword list's noise
-    (bench/kb.py reports the overlap with the full ranking).
+    every chunk holding one of them is scored. Otherwise only chunks holding one of the query's
+    rarer words are, words taken rarest first until they reach CANDIDATE_ROWS chunks: a chunk
+    with only the commonest words of the query is the keyword list's noise (bench/kb.py reports
+    the overlap with the full ranking).
 
-    Still not flat in the tenant's size: under row-level security PostgreSQL may not use the
-    full-text index for `@@` (not leakproof) before the tenant policy, so a large tenant's rows
-    are all read and filtered (EXPLAIN: tenant index, then a filter on tsv).
+    The rows are found and scored by `jamono_keyword_search` (migrations/0016), which applies the
+    transaction's tenant itself: under row-level security `@@` (not leakproof) could not use the
+    full-text index, and a large tenant's rows were all read.
     """
     words = [list(w) for w in words if w]
     if not words:
         return [], 0.0
     dfs = document_frequencies(conn, words)
     wqs = [word_query(w) for w in words]
-    if sum(dfs) <= FULL_SCAN_MAX_ROWS:
-        return text_candidates(conn, wqs, n, lang, tenant_chunks=tenant_chunks)
     total = float(max(tenant_chunks or 0, max(dfs), 1))
     idfs = [_idf(df, total) for df in dfs]
-    order = sorted(range(len(words)), key=lambda i: (dfs[i], i))
+    chosen = _candidate_words(dfs)
+    if not chosen:
+        return [], 0.0
+    rows = keyword_search(conn, " | ".join(wqs[i] for i in chosen), wqs, idfs, n, lang)
+    if not rows:
+        return [], 0.0
+    best = max(r[3] for r in rows)
+    return [Found(r[0], r[1], r[2]) for r in rows], best / sum(idfs)
+
+
+def _candidate_words(dfs: Sequence[int]) -> list[int]:
+    """Which words select the rows to score: all of them when they are in few enough chunks,
+    else the rarest until CANDIDATE_ROWS chunks (words in no chunk match nothing)."""
+    present = [i for i, df in enumerate(dfs) if df > 0]
+    if sum(dfs) <= FULL_SCAN_MAX_ROWS:
+        return present
     chosen: list[int] = []
     rows_seen = 0
-    for i in order:
-        if dfs[i] == 0:
-            continue  # in no chunk of the tenant: matches nothing
+    for i in sorted(present, key=lambda i: (dfs[i], i)):
         if chosen and rows_seen + dfs[i] > CANDIDATE_ROWS:
             break
         chosen.append(i)
         rows_seen += dfs[i]
-    if not chosen:
-        return [], 0.0
-    matched = _sum_if_match(wqs, [sql.Literal(x) for x in idfs])
-    query = sql.SQL(
-        "SELECT id, document_id, {matched} + {tie} * ts_rank_cd(tsv, {tsq}, 1) AS score, {matched} AS matched"
-        " FROM knowledge_chunks WHERE {t} AND tsv @@ {candidates}{lang}"
-        " ORDER BY score DESC, id LIMIT {n}"
-    ).format(
-        matched=matched,
-        tie=sql.Literal(TEXT_TIE_WEIGHT),
-        tsq=sql.Literal(" | ".join(wqs)),
-        t=_TENANT,
-        candidates=sql.Literal(" | ".join(wqs[i] for i in chosen)),
-        lang=_lang_filter(lang),
-        n=sql.Literal(n),
+    return chosen
+
+
+def keyword_search(
+    conn: psycopg.Connection,
+    candidates: str,
+    wqs: Sequence[str],
+    weights: Sequence[float],
+    n: int,
+    lang: str | None = None,
+) -> list[tuple[int, UUID, float, float]]:
+    """(chunk id, document id, score, summed idf of the words held) of the tenant's n best chunks
+    among those matching `candidates`, through the tenant-bound search function."""
+    rows = _tuples(conn).execute(
+        "SELECT id, document_id, score, matched FROM jamono_keyword_search("
+        "%s::tsquery, %s::tsquery[], %s::float8[], %s::tsquery, %s, %s, %s)",
+        [candidates, list(wqs), list(weights), " | ".join(wqs), TEXT_TIE_WEIGHT, lang, n],
     )
-    rows = _tuples(conn).execute(query).fetchall()
-    if not rows:
-        return [], 0.0
-    best = max(float(r[3]) for r in rows)
-    return [Found(r[0], r[1], float(r[2])) for r in rows], best / sum(idfs)
+    return [(int(r[0]), r[1], float(r[2]), float(r[3])) for r in rows]
 
 
 def text_weight(coverage: float, *, french: bool = False) -> float:

@@ -87,7 +87,7 @@ def update_metadata(
     )
 
 
-def one_writer_per_tenant(conn: psycopg.Connection) -> None:
+def one_writer_per_tenant(conn: psycopg.Connection[Any]) -> None:
     """Serialise a tenant's document writes until commit. Their triggers update the tenant's term
     counts (knowledge_terms) in two statements, removed chunks then added ones: two writers taking
     those row locks in different orders deadlock (two processes loading the bundled runbooks did)."""

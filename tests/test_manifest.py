@@ -36,6 +36,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "bookmarks_add": {"bookmarks:write"},
     "bookmarks_list": {"bookmarks:read"},
     "usergroups_users_list": {"usergroups:read"},
+    "files_upload_v2": {"files:write"},
 }
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_mention": {"app_mentions:read"},
@@ -47,6 +48,8 @@ EVENT_SCOPES: dict[str, set[str]] = {
     "app_home_opened": set(),
     "app_uninstalled": set(),
     "tokens_revoked": set(),
+    "reaction_added": {"reactions:read"},
+    "member_joined_channel": {"channels:read", "groups:read"},
 }
 OTHER_FEATURES: dict[str, str] = {"commands": "the /nox slash command"}
 CODE_DIRS = ("jamono", "listeners", "workers", "knowledge")
@@ -55,7 +58,7 @@ CODE_DIRS = ("jamono", "listeners", "workers", "knowledge")
 def called_methods() -> set[str]:
     found: set[str] = set()
     pattern = re.compile(
-        r"\.((?:chat|views|users|conversations|reactions|team|bots|files|pins|im|bookmarks|usergroups)_[A-Za-z_]+)\("
+        r"\.((?:chat|views|users|conversations|reactions|team|bots|files|pins|im|bookmarks|usergroups)_[A-Za-z0-9_]+)\("
     )
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):
@@ -93,7 +96,11 @@ def test_manifest_urls_and_surfaces():
     features, settings = MANIFEST["features"], MANIFEST["settings"]
     assert features["app_home"]["home_tab_enabled"] and settings["interactivity"]["is_enabled"]
     assert [c["command"] for c in features["slash_commands"]] == ["/nox"]
-    assert {s["callback_id"] for s in features["shortcuts"]} >= {"kb_save_message", "jira_from_message"}
+    assert {s["callback_id"] for s in features["shortcuts"]} >= {
+        "kb_save_message",
+        "jira_from_message",
+        "incident_timeline_add",
+    }
     assert MANIFEST["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
     urls = [
         settings["event_subscriptions"]["request_url"],

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -96,7 +97,7 @@ SYMBOLS: dict[str, dict[str, str]] = {
 }
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".cfg", ".ini", ".yaml", ".yml", ".txt", ".sh", ".json", ""}
 TEXT_NAMES = {"Makefile", "Procfile", "Dockerfile"}
-SKIP_DIRS = {".git", ".venv", ".tools", ".jamono", "node_modules", "__pycache__", "tools"}
+SKIP_DIRS = {".git", ".venv", ".tools", ".jamono", "node_modules", "__pycache__", "tools", ".mypy_cache", ".ruff_cache"}
 
 
 def path_of(module: str, package: bool = False) -> str:
@@ -161,11 +162,12 @@ def rewrite(text: str) -> str:
 
 def files(root: Path) -> list[Path]:
     out = []
-    for path in root.rglob("*"):
-        if any(part in SKIP_DIRS for part in path.relative_to(root).parts) or not path.is_file():
-            continue
-        if path.suffix in TEXT_SUFFIXES or path.name in TEXT_NAMES:
-            out.append(path)
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info")]  # pruned, not walked
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix in TEXT_SUFFIXES or name in TEXT_NAMES:
+                out.append(path)
     return out
 
 

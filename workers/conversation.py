@@ -5,22 +5,27 @@ from __future__ import annotations
 import dramatiq
 
 from jamono.container import get_runtime
+from jamono.fairness.scheduler import later_for_fairness
 from jamono.queue.names import Actor
 from jamono.slack.payloads import CommandJob, FeedbackJob, KbSaveJob, MessageJob
-from workers.options import MINUTES, SLACK_JOB, is_final_attempt
+from workers.options import ANSWER_JOB, MINUTES, SLACK_JOB, is_final_attempt
 
 
-@dramatiq.actor(actor_name=Actor.HANDLE_MESSAGE, max_age=30 * MINUTES, **SLACK_JOB)
+@dramatiq.actor(actor_name=Actor.HANDLE_MESSAGE, max_age=30 * MINUTES, **ANSWER_JOB)
 def handle_message(payload: dict) -> None:
     from jamono.conversation.answering import answer_message
 
+    if later_for_fairness(get_runtime(), payload):  # its workspace's turn comes later
+        return
     answer_message(get_runtime(), MessageJob.model_validate(payload), final_attempt=is_final_attempt())
 
 
-@dramatiq.actor(actor_name=Actor.ANSWER_COMMAND, max_age=30 * MINUTES, **SLACK_JOB)
+@dramatiq.actor(actor_name=Actor.ANSWER_COMMAND, max_age=30 * MINUTES, **ANSWER_JOB)
 def answer_command(payload: dict) -> None:
     from jamono.conversation.answering import answer_command as answer
 
+    if later_for_fairness(get_runtime(), payload):  # its workspace's turn comes later
+        return
     answer(get_runtime(), CommandJob.model_validate(payload))
 
 
@@ -31,10 +36,12 @@ def record_feedback(payload: dict) -> None:
     handle_feedback(get_runtime(), FeedbackJob.model_validate(payload))
 
 
-@dramatiq.actor(actor_name=Actor.THREAD_FOLLOW_UP, max_age=30 * MINUTES, **SLACK_JOB)
+@dramatiq.actor(actor_name=Actor.THREAD_FOLLOW_UP, max_age=30 * MINUTES, **ANSWER_JOB)
 def thread_follow_up(payload: dict) -> None:
     from jamono.conversation.follow_ups import answer_follow_up
 
+    if later_for_fairness(get_runtime(), payload):  # its workspace's turn comes later
+        return
     answer_follow_up(get_runtime(), MessageJob.model_validate(payload), final_attempt=is_final_attempt())
 
 
@@ -56,6 +63,8 @@ def nox_status(payload: dict) -> None:
 def kb_search(payload: dict) -> None:
     from jamono.kb.flows import search_and_respond
 
+    if later_for_fairness(get_runtime(), payload):  # its workspace's turn comes later
+        return
     search_and_respond(get_runtime(), CommandJob.model_validate(payload))
 
 

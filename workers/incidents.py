@@ -46,3 +46,45 @@ def incidents_list(payload: dict) -> None:
     from jamono.incidents.flows import list_open
 
     list_open(get_runtime(), ListRequest.model_validate(payload))
+
+
+# --- NOX's incident memory (jamono.memory.flows) -----------------------------------------------
+
+
+@dramatiq.actor(actor_name=Actor.INCIDENTS_MARK, **ACTION_JOB)
+def incidents_mark(payload: dict) -> None:
+    from jamono.memory.flows import mark
+    from jamono.memory.models import Mark
+
+    mark(get_runtime(), Mark.model_validate(payload))
+
+
+@dramatiq.actor(actor_name=Actor.INCIDENTS_JOINED, **ACTION_JOB)
+def incidents_joined(payload: dict) -> None:
+    from jamono.memory.flows import joined
+    from jamono.memory.models import Joined
+
+    joined(get_runtime(), Joined.model_validate(payload))
+
+
+@dramatiq.actor(actor_name=Actor.INCIDENTS_ASK, queue_name=NOX_QUEUE, max_retries=2, time_limit=120_000)
+def incidents_ask(payload: dict) -> None:
+    from jamono.memory.flows import ask
+    from jamono.memory.models import Ask
+
+    ask(get_runtime(), Ask.model_validate(payload))
+
+
+@dramatiq.actor(actor_name=Actor.INCIDENTS_POSTMORTEM, **ACTION_JOB)
+def incidents_postmortem(payload: dict) -> None:
+    from jamono.memory.flows import write_postmortem
+
+    write_postmortem(get_runtime(), IncidentRef.model_validate(payload))
+
+
+@dramatiq.actor(actor_name=Actor.INCIDENTS_ITEM_TICKET, **ACTION_JOB)
+def incidents_item_ticket(payload: dict) -> None:
+    from jamono.memory.flows import item_ticket
+    from jamono.memory.models import ItemTicket
+
+    item_ticket(get_runtime(), ItemTicket.model_validate(payload), final_attempt=is_final_attempt())

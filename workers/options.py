@@ -10,7 +10,7 @@ from jamono.container import WorkspaceNotInstalled
 from jamono.platform.logs import guard_root_handlers
 from jamono.platform.settings import get_settings
 from jamono.queue.broker import setup_broker
-from jamono.queue.names import NOX_QUEUE
+from jamono.queue.names import ANSWERS_QUEUE, NOX_QUEUE
 
 # Dramatiq's CLI configures each worker process's logging before importing the actor modules: its
 # handlers get the filter that keeps job arguments (people's messages) out of failure lines.
@@ -32,6 +32,11 @@ SLACK_JOB: dict[str, Any] = {
     # Uninstalled or revoked: no retry can bring the token back.
     "throws": (WorkspaceNotInstalled,),
 }
+# Answers wait for the LLM when one is configured: their own queue, and the worker's other jobs go
+# first among what a process has fetched (lower runs first), so they keep flowing behind dozens
+# of answers in flight (bench/llm_concurrency.py).
+ANSWER_PRIORITY = 10
+ANSWER_JOB: dict[str, Any] = {**SLACK_JOB, "queue_name": ANSWERS_QUEUE, "priority": ANSWER_PRIORITY}
 # Housekeeping must happen even if Slack is slow today: a longer life than Slack-facing answers.
 HOUSEKEEPING_JOB: dict[str, Any] = {**SLACK_JOB, "max_retries": 10, "max_backoff": 60_000}
 # Jira tickets and meetings: longer backoff (a server's Retry-After), a day to get through.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dramatiq
 
 from jamono.container import get_runtime
+from jamono.fairness.scheduler import later_for_fairness
 from jamono.queue.names import Actor
-from workers.options import HOUSEKEEPING_JOB, MINUTES, SLACK_JOB, is_final_attempt
+from workers.options import ANSWER_JOB, HOUSEKEEPING_JOB, MINUTES, SLACK_JOB, is_final_attempt
 
 
 @dramatiq.actor(actor_name=Actor.WELCOME_INSTALLATION, max_age=24 * 60 * MINUTES, **HOUSEKEEPING_JOB)
@@ -57,9 +58,11 @@ def set_channel_watch(payload: dict) -> None:
     run(get_runtime(), WatchChannelJob.model_validate(payload))
 
 
-@dramatiq.actor(actor_name=Actor.WATCHED_MESSAGE, max_age=30 * MINUTES, **SLACK_JOB)
+@dramatiq.actor(actor_name=Actor.WATCHED_MESSAGE, max_age=30 * MINUTES, **ANSWER_JOB)
 def watched_message(payload: dict) -> None:
     from jamono.slack.payloads import MessageJob
     from jamono.workspaces.onboarding import answer_if_incident
 
+    if later_for_fairness(get_runtime(), payload):
+        return
     answer_if_incident(get_runtime(), MessageJob.model_validate(payload), final_attempt=is_final_attempt())

@@ -3,6 +3,7 @@ Why and how: docs/design/brain.md."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 from uuid import UUID
@@ -88,23 +89,32 @@ def _relevant_documents(hits: Sequence[HitLike]) -> list[tuple[UUID, float, HitL
 
 
 def sections_of(document: DocumentLike) -> list[Passage]:
-    return [
+    """The document's sections with their roles. Parsed once per document version and process:
+    every answer quoting a runbook used to re-read it whole (bench/offline.py)."""
+    sections = _sections(document.id, document.title, document.content, document.source, document.url)
+    return [p.model_copy() for p in sections]
+
+
+@functools.lru_cache(maxsize=256)
+def _sections(doc_id: UUID, title: str, content: str, source: str, url: str | None) -> tuple[Passage, ...]:
+    return tuple(
         Passage(
-            document_id=document.id,
-            title=document.title,
+            document_id=doc_id,
+            title=title,
             heading=heading,
             content=text,
-            source=document.source,
-            url=document.url,
+            source=source,
+            url=url,
             role=role_of(heading, text),
             order=i,
         )
-        for i, (heading, text) in enumerate(document_sections(document.title, document.content))
-    ]
+        for i, (heading, text) in enumerate(document_sections(title, content))
+    )
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in fold(text).replace("/", " ").replace(".", " ").split() if len(w) > 2}
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in fold(text).replace("/", " ").replace(".", " ").split() if len(w) > 2)
 
 
 def section_relevance(passage: Passage, query: str) -> float:

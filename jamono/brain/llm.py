@@ -129,6 +129,11 @@ _SCHEMAS: dict[type[BaseModel], tuple[str, dict[str, Any]]] = {
 }
 
 
+def register_output(output: type[BaseModel], name: str) -> None:
+    """Another feature's structured output (e.g. incident write-ups), sent as a strict JSON schema."""
+    _SCHEMAS.setdefault(output, (name, strict_schema(output)))
+
+
 class LLMBrain:
     """Analyse messages and answer from runbooks with an OpenAI-compatible model (OpenAI, Azure, Ollama, vLLM)."""
 
@@ -253,6 +258,10 @@ class LLMBrain:
         return ComposedAnswer(text=text, sources=sources, first_checks=first_checks)
 
     # --- one structured completion, with bounded retries, fallbacks and repair ----------------
+
+    def complete(self, op: str, system: str, user: str, output: type[Out], *, max_tokens: int) -> tuple[Out, LLMUsage]:
+        """One structured completion (a registered output); raises LLMError."""
+        return self._complete(op, system, user, output, max_tokens=max_tokens)
 
     def _complete(self, op: str, system: str, user: str, output: type[Out], *, max_tokens: int) -> tuple[Out, LLMUsage]:
         usage = LLMUsage(model=self.model)

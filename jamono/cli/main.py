@@ -160,6 +160,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from jamono.evals.intents import main as eval_intents
 
         return eval_intents(args.rest)
+    if args.what == "similar":
+        from jamono.evals.similar import main as eval_similar
+
+        return eval_similar(args.rest)
     if args.what == "answers":
         from jamono.evals.answers import main as eval_answers
 
@@ -252,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train NOX's offline intent classifier")
     train.add_argument("rest", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="measure NOX")
-    ev.add_argument("what", choices=["kb", "intents", "answers"])
+    ev.add_argument("what", choices=["kb", "intents", "answers", "similar"])
     ev.add_argument("rest", nargs=argparse.REMAINDER)
     kb = sub.add_parser("kb", help="manage the knowledge base")
     kb.add_argument("action", choices=["ingest", "list", "remove", "search", "bundle-vectors"])

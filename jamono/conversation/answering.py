@@ -18,6 +18,7 @@ from jamono.brain.language import detect_language
 from jamono.container import Runtime
 from jamono.conversation.exchanges import interaction_id, record_interaction
 from jamono.conversation.thread_context import remember, thread_context
+from jamono.fairness.admission import record_tokens, refusal
 from jamono.i18n import Lang
 from jamono.observability.metrics import record_response
 from jamono.platform.db import tenant_tx
@@ -26,6 +27,7 @@ from jamono.queue import event_log
 from jamono.slack.blocks import answer_blocks, failure_blocks, fallback_text, placeholder_blocks
 from jamono.slack.payloads import CommandJob, MessageJob
 from jamono.slack.rate_limit import ChannelBusy, channel_post_limiter
+from jamono.slack.routing import mark_thread
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ def answer_message(rt: Runtime, job: MessageJob, *, final_attempt: bool) -> None
                 reply_ts = find_existing_reply(client, job)
             if reply_ts is None:
                 _wait_for_channel(rt, job, final_attempt)
+                mark_thread(rt.cache, job.team_id, job.channel, job.reply_thread_ts)  # replies in it: worth a job
                 reply_ts = post_placeholder(client, job, lang)
             if reply_ts != state.reply_ts:
                 event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
@@ -116,19 +119,15 @@ def _wait_for_channel(rt: Runtime, job: MessageJob, final_attempt: bool) -> None
 def _refused_by_plan(
     rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str | None, lang: Lang
 ) -> bool:
-    """A newcomer beyond the plan's monthly people: one clear notice in the thread, no answer."""
-    from jamono.workspaces.plan_limits import over_user_limit
-
-    limit = over_user_limit(rt.pool, ws, job.user)
-    if limit is None:
+    """Beyond the plan (a newcomer past its monthly people, or the tenant's daily budget spent): one
+    clear notice in the thread, no answer; a person told once today about the budget hears nothing more."""
+    refused = refusal(rt, ws, job.user, lang)
+    if refused is None:
         return False
-    if reply_ts is None:
-        reply_ts = client.chat_postMessage(
-            channel=job.channel, thread_ts=job.reply_thread_ts, text=limit.message(lang)
-        )["ts"]
+    if reply_ts is None and refused.notify:
+        reply_ts = client.chat_postMessage(channel=job.channel, thread_ts=job.reply_thread_ts, text=refused.text)["ts"]
         event_log.set_reply_ts(rt.pool, ws, job.event_id, reply_ts)
     event_log.close_without_interaction(rt.pool, ws, job.event_id)
-    log.info("plan limit: new user refused", extra={"team_id": ws.team_id, "max_users": limit.max_users})
     return True
 
 
@@ -159,10 +158,10 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
             bot_user_id=ws.bot_user_id,
         )
     reply = think(rt, ws, job.text, context, channel=job.channel)
+    record_tokens(rt, ws, reply.tokens)
     row_id = interaction_id(ws, job.event_id)
-    client.chat_update(
-        channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=answer_blocks(reply, str(row_id))
-    )
+    blocks = with_memory(rt, ws, job, reply, answer_blocks(reply, str(row_id)))
+    client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=blocks)
     elapsed_ms = int((time.time() - job.received_at) * 1000)
     record_response(ws.team_id, elapsed_ms / 1000, success=True)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
@@ -185,6 +184,11 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
                 **reply.metadata,
             },
         )
+    if job.channel[:1] in ("C", "G"):  # after the answer's own row: an incident channel's timeline gets it
+        from jamono.memory.flows import record_answer
+
+        with tenant_tx(rt.pool, ws.tenant_id) as conn:
+            record_answer(conn, ws, job.channel, reply_ts, fallback_text(reply))
     after_answer(rt, ws, row_id, reply.analysis.intent.value)  # automatic mode: open the incident's ticket
     remember(
         rt.cache,
@@ -193,6 +197,20 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
         thread_ts=job.reply_thread_ts,
         texts=[*context, job.text, "NOX: " + fallback_text(reply)[:500]],
     )
+
+
+def with_memory(rt: Runtime, ws: WorkspaceContext, job: MessageJob, reply: Reply, blocks: list) -> list:
+    """An incident report's triage also names the most similar past incident of the workspace."""
+    if reply.analysis.intent.value != "incident":
+        return blocks
+    from jamono.memory.flows import triage_lines
+
+    lines = triage_lines(rt, ws, job.text, job.channel, reply.analysis.language)
+    if not lines:
+        return blocks
+    section = {"type": "section", "block_id": "similar_incident", "text": {"type": "mrkdwn", "text": lines[0][:3000]}}
+    at = next((i for i, b in enumerate(blocks) if str(b.get("block_id", "")).startswith("proposal:")), len(blocks))
+    return [*blocks[:at], section, *blocks[at:]]
 
 
 def _report_failure(
@@ -243,7 +261,13 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
         text=command.text,
         ts="0.0",
     )
+    refused = refusal(rt, ws, command.user, command.lang)
+    if refused is not None:  # the same plan limits and budgets as a mention (ephemeral, to the asker only)
+        if refused.notify:
+            WebhookClient(command.response_url).send(response_type="ephemeral", text=refused.text)
+        return
     reply = think(rt, ws, command.text, channel=command.channel)
+    record_tokens(rt, ws, reply.tokens)
     row_id = interaction_id(ws, job.event_id)
     WebhookClient(command.response_url).send(
         response_type="in_channel" if command.share else "ephemeral",

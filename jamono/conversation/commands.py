@@ -21,6 +21,8 @@ Subcommand = Literal[
     "status",
     "config",
     "followups",
+    "summary",
+    "similar",
 ]
 KNOWN: tuple[Subcommand, ...] = (
     "kb add",
@@ -34,6 +36,8 @@ KNOWN: tuple[Subcommand, ...] = (
     "status",
     "config",
     "followups",
+    "summary",
+    "similar",
 )
 
 
@@ -70,6 +74,9 @@ HELP_COMMANDS = (
     "kb_remove",
     "incident",
     "incident_change",
+    "incident_timeline",
+    "summary",
+    "similar",
     "incidents",
     "meeting",
     "status",

@@ -4,7 +4,6 @@ Why and how: docs/design/conversation.md."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, cast
 
 from slack_sdk.errors import SlackApiError
@@ -17,16 +16,11 @@ from jamono.i18n import t
 from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
 from jamono.slack.payloads import CommandJob, MessageJob
+from jamono.slack.routing import addresses_someone_else
 
 log = logging.getLogger(__name__)
 
 REPLY_EVENT_TYPE = "nox_reply"  # the metadata NOX's answers carry (jamono.conversation.answering)
-_ADDRESSED = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>|<!subteam\^")
-
-
-def addresses_someone_else(text: str, bot_user_id: str | None) -> bool:
-    """A reply that names another person or group is for them, not for NOX."""
-    return any(m.group(1) != bot_user_id for m in _ADDRESSED.finditer(text[:4000]))
 
 
 def worth_a_look(rt: Runtime, ws: WorkspaceContext, channel: str, thread_ts: str) -> bool:

@@ -126,7 +126,36 @@ def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "
     return Check(name=t(kind, lang), state="ok", detail=t("connected", lang, where=escape_mrkdwn(where)))
 
 
-def collect(rt: Runtime, ws: WorkspaceContext, lang: Lang, *, queued_at: float | None = None) -> list[Check]:
+def member_summary(check: Check, lang: Lang) -> Check:
+    """An integration as a member sees it: its state, without the address, project or error an admin
+    typed or a remote server caused (those describe the workspace's setup, not the member's work)."""
+    detail = {
+        "ok": t("member_connected", lang),
+        "down": t("member_failing", lang),
+        "warn": t("member_failing", lang),
+        "off": t("not_connected", lang),
+    }[check.state]
+    return check.model_copy(update={"detail": detail})
+
+
+def is_admin_viewer(rt: Runtime, ws: WorkspaceContext, user_id: str) -> bool:
+    """Decided from `users.info` now (as the App Home does); when Slack cannot say, not an admin."""
+    from jamono.home.admin import is_workspace_admin
+    from jamono.home.settings_model import parse_stored
+
+    try:
+        info = rt.slack.get(rt.bot_token(ws)).users_info(user=user_id).data
+    except Exception as exc:
+        log.warning("status: users.info failed", extra={"error": type(exc).__name__})
+        return False
+    return is_workspace_admin(info, parse_stored(ws.settings))  # type: ignore[arg-type]
+
+
+def collect(
+    rt: Runtime, ws: WorkspaceContext, lang: Lang, *, queued_at: float | None = None, admin: bool = True
+) -> list[Check]:
+    """Every check for an admin; a member's integrations are summarised from what is configured,
+    without probing the remote service (a member cannot make the workers call a tenant-chosen host)."""
     picked_ms = round(max(0.0, time.time() - queued_at) * 1000) if queued_at else 0
     checks = [
         Check(
@@ -139,9 +168,38 @@ def collect(rt: Runtime, ws: WorkspaceContext, lang: Lang, *, queued_at: float |
     checks.append(_guard("queue", lang, lambda: check_queue(rt, lang)))
     checks.append(_guard("kb", lang, lambda: check_knowledge(rt, ws, lang)))
     checks.append(_guard("brain", lang, lambda: check_brain(rt, lang)))
-    checks.append(_guard("jira", lang, lambda: check_integration(rt, ws, "jira", lang)))
-    checks.append(_guard("google", lang, lambda: check_integration(rt, ws, "google", lang)))
+    kinds: tuple[Literal["jira", "google"], ...] = ("jira", "google")
+    for kind in kinds:
+        checks.append(_integration(rt, ws, kind, lang, admin))
     return checks
+
+
+def _integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "google"], lang: Lang, admin: bool) -> Check:
+    if admin:
+        return _guard(kind, lang, lambda: check_integration(rt, ws, kind, lang))
+    return member_summary(_guard(kind, lang, lambda: configured(rt, ws, kind, lang)), lang)
+
+
+def configured(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "google"], lang: Lang) -> Check:
+    """Whether an integration is connected, from our own records only (no call out)."""
+    from jamono.home.settings_model import parse_stored
+    from jamono.workspaces.credentials import NotConnected, credential_store
+
+    settings = parse_stored(ws.settings)
+    store = credential_store(rt.settings)
+    with tenant_tx(rt.pool, ws.tenant_id) as conn:
+        try:
+            plugin = (
+                store.tracker(conn, ws.workspace_id, settings)
+                if kind == "jira"
+                else store.calendar(conn, ws.workspace_id, settings)
+            )
+        except NotConnected:
+            return Check(name=t(kind, lang), state="off", detail="")
+    close = getattr(plugin, "close", None)
+    if callable(close):
+        close()
+    return Check(name=t(kind, lang), state="ok", detail="")
 
 
 def status_blocks(checks: list[Check], lang: Lang) -> list[dict]:
@@ -158,7 +216,7 @@ def report_status(rt: Runtime, job: CommandJob, *, queued_at: float | None = Non
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
     preferred = parse_stored(ws.settings).language
     lang: Lang = preferred if is_lang(preferred) else job.lang
-    checks = collect(rt, ws, lang, queued_at=queued_at)
+    checks = collect(rt, ws, lang, queued_at=queued_at, admin=is_admin_viewer(rt, ws, job.user))
     WebhookClient(job.response_url).send(
         response_type="in_channel" if job.share else "ephemeral",
         text=t("status_title", lang),

@@ -25,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SEVERITY=MINUTES",
         help="minutes without an update before the lead is nudged, e.g. --remind critical=15",
     )
+    conf.add_argument(
+        "--timeline-reactions",
+        metavar="EMOJI,EMOJI",
+        help="reactions that put a message on its incident's timeline (default pushpin,stopwatch)",
+    )
     return parser
 
 
@@ -59,6 +64,9 @@ def main(argv: list[str]) -> int:
                 current["private_channels"] = args.private == "on"
             if args.responders:
                 current["responders_group"] = None if args.responders == "none" else args.responders
+            if args.timeline_reactions:
+                names = [n.strip().strip(":") for n in args.timeline_reactions.split(",") if n.strip().strip(":")]
+                current["timeline_reactions"] = names or current["timeline_reactions"]
             for item in args.remind:
                 severity, _, minutes = item.partition("=")
                 if severity not in current["reminder_minutes"] or not minutes.isdigit() or int(minutes) < 1:

@@ -347,6 +347,22 @@ def _parse(job: Change) -> tuple[str, str, str] | None:
     return None
 
 
+def _may_make(ctx: Ctx, incident: Incident, job: Change, where: str, settings: tuple[Any, Any]) -> bool:
+    """A change not seen before needs a person allowed to make it, on an open incident (a redelivered
+    one is finished whatever changed since)."""
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        if store.event_by_key(conn, f"change:{job.key}") is not None:
+            return True
+    lang = incident.lang
+    if not may_change(ctx, incident, job.user, *settings):
+        ephemeral(ctx, where, job.user, t("not_allowed", lang, lead=incident.lead or incident.reporter))
+        return False
+    if not incident.open:
+        ephemeral(ctx, where, job.user, t("closed", lang))
+        return False
+    return True
+
+
 def change(rt: Runtime, job: Change, *, final_attempt: bool = False) -> IncidentEvent | None:
     ctx = context(rt, job.team_id, job.enterprise_id)
     incident = _find(ctx, job)
@@ -367,15 +383,8 @@ def change(rt: Runtime, job: Change, *, final_attempt: bool = False) -> Incident
     if current is not None and current == value:  # a double click, or nothing to change
         return None
     inc_settings, settings = incident_settings(ctx)
-    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-        seen = store.event_by_key(conn, f"change:{job.key}")
-    if seen is None:
-        if not may_change(ctx, incident, job.user, inc_settings, settings):
-            ephemeral(ctx, where, job.user, t("not_allowed", lang, lead=incident.lead or incident.reporter))
-            return None
-        if not incident.open:
-            ephemeral(ctx, where, job.user, t("closed", lang))
-            return None
+    if not _may_make(ctx, incident, job, where, (inc_settings, settings)):
+        return None
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         incident = store.get(conn, incident.id, lock=True) or incident  # concurrent changes queue up here
         if store.event_by_key(conn, f"change:{job.key}") is None:
@@ -396,6 +405,8 @@ def change(rt: Runtime, job: Change, *, final_attempt: bool = False) -> Incident
     tell(ctx, incident, event, settings)
     if created and kind in ("update", "status", "resolved") and incident.open:
         schedule_reminder(ctx, incident, inc_settings)
+    if kind == "resolved" and not incident.open:  # the draft, the action items, the lesson (each once)
+        enqueue(Actor.INCIDENTS_POSTMORTEM, _ref(ctx, incident, job.user))
     return event
 
 
@@ -551,10 +562,19 @@ def sync_jira(rt: Runtime, job: IncidentRef, *, final_attempt: bool = False) -> 
                         jira_key=ended.external_id,
                         jira_url=ended.external_url,
                     )
+                    store.record_event(  # on the timeline, with the key: once
+                        conn,
+                        incident_id=incident.id,
+                        key=f"action:jira:{incident.id}",
+                        kind="action",
+                        actor=incident.reporter,
+                        data={"text": f"Jira {ended.external_id} opened"},
+                    )
                     incident = store.get(conn, incident.id) or incident
                 slackops.add_bookmarks(
                     ctx, incident, [(t("bm.jira", incident.lang, ticket=incident.jira_key), incident.jira_url or "")]
                 )
+
             jira_status = _mirror_events(ctx, incident, settings)
         except RetryLater as exc:
             _show_jira_error(ctx, incident.id, str(exc) or "Jira is unavailable", settings)

@@ -16,6 +16,7 @@ Status = Literal["investigating", "identified", "monitoring", "resolved"]
 ChangeKind = Literal["status", "severity", "lead", "update", "resolved"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 STATUSES: tuple[Status, ...] = ("investigating", "identified", "monitoring", "resolved")
+DEFAULT_TIMELINE_REACTIONS = ("pushpin", "stopwatch")
 DEFAULT_REMINDER_MIN: dict[str, int] = {"critical": 15, "high": 30, "medium": 60, "low": 240}
 
 
@@ -77,6 +78,8 @@ class IncidentSettings(BaseModel):
     private_channels: bool = False
     responders_group: str | None = Field(default=None, pattern=r"^S[A-Z0-9]{2,30}$")
     reminder_minutes: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_REMINDER_MIN))
+    # Reacting with one of these puts a message on the incident's timeline (emoji names, no colons).
+    timeline_reactions: list[str] = Field(default_factory=lambda: list(DEFAULT_TIMELINE_REACTIONS), max_length=10)
 
     @field_validator("reminder_minutes")
     @classmethod

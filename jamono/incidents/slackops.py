@@ -238,6 +238,7 @@ def note_once(
     text: str,
     claim: Callable[[Connection], bool],
     since: float,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> str | None:
     """Post a note at most once: the claim commits only once Slack accepted the message; a worker
     dying in between leaves the claim unset, and the retry finds the message by its metadata."""
@@ -250,7 +251,7 @@ def note_once(
             thread_ts=thread_ts,
             text=text,
             metadata=metadata,
-            blocks=[section(text)],
+            blocks=blocks or [section(text)],
         )
         return str(posted["ts"])
 

@@ -8,13 +8,12 @@ import logging
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from jamono.home.forms import GoogleForm, JiraForm
 from jamono.home.settings_model import WorkspaceSettings, deep_merge, load_settings, save_settings
 from jamono.integrations.egress import EgressPolicy, EgressRefused
-from jamono.platform.db import tenant_tx
+from jamono.platform.db import Pool, tenant_tx
 from jamono.platform.tenancy import WorkspaceContext
 from jamono.workspaces.credentials import CredentialStore, Kind, NotConnected
 
@@ -57,7 +56,7 @@ def check_destination(policy: EgressPolicy, url: str) -> None:
 
 
 def _save(
-    pool: ConnectionPool,
+    pool: Pool,
     ws: WorkspaceContext,
     store: CredentialStore,
     kind: Kind,
@@ -79,7 +78,7 @@ def _save(
 
 
 def connect_jira(
-    pool: ConnectionPool,
+    pool: Pool,
     ws: WorkspaceContext,
     store: CredentialStore,
     policy: EgressPolicy,
@@ -113,7 +112,7 @@ def connect_jira(
 
 
 def connect_google(
-    pool: ConnectionPool,
+    pool: Pool,
     ws: WorkspaceContext,
     store: CredentialStore,
     policy: EgressPolicy,
@@ -145,7 +144,7 @@ def connect_google(
     return _save(pool, ws, store, "google", form.changes(), form.credentials, endpoint, actor)
 
 
-def disconnect(pool: ConnectionPool, ws: WorkspaceContext, kind: Kind, *, actor: str = "operator") -> bool:
+def disconnect(pool: Pool, ws: WorkspaceContext, kind: Kind, *, actor: str = "operator") -> bool:
     """Delete the stored secret and mark the integration off; False when nothing was stored."""
     from jamono.audit.store import record
 
@@ -158,7 +157,7 @@ def disconnect(pool: ConnectionPool, ws: WorkspaceContext, kind: Kind, *, actor:
     return bool(gone)
 
 
-def states(pool: ConnectionPool, ws: WorkspaceContext) -> list[IntegrationState]:
+def states(pool: Pool, ws: WorkspaceContext) -> list[IntegrationState]:
     with tenant_tx(pool, ws.tenant_id) as conn:
         settings = load_settings(conn, ws.workspace_id)
         rows: list[Any] = conn.execute(
@@ -187,7 +186,7 @@ def states(pool: ConnectionPool, ws: WorkspaceContext) -> list[IntegrationState]
     return result
 
 
-def test_connection(pool: ConnectionPool, ws: WorkspaceContext, store: CredentialStore, kind: Kind) -> str:
+def test_connection(pool: Pool, ws: WorkspaceContext, store: CredentialStore, kind: Kind) -> str:
     """One call through the plugin (and so the egress guard); our words for what failed."""
     from jamono.integrations.base import IntegrationError
 
@@ -247,7 +246,7 @@ def _google_env(settings: Any) -> dict[str, Any] | None:
     }
 
 
-def _unchanged(pool: ConnectionPool, ws: WorkspaceContext, store: CredentialStore, kind: Kind, wanted: dict) -> bool:
+def _unchanged(pool: Pool, ws: WorkspaceContext, store: CredentialStore, kind: Kind, wanted: dict) -> bool:
     with tenant_tx(pool, ws.tenant_id) as conn:
         current = load_settings(conn, ws.workspace_id)
         secret = store.secret(conn, ws.workspace_id, kind)
@@ -267,7 +266,7 @@ def _unchanged(pool: ConnectionPool, ws: WorkspaceContext, store: CredentialStor
     return same and secret == wanted["credentials"].get_secret_value()
 
 
-def apply_env(pool: ConnectionPool, ws: WorkspaceContext, settings: Any, store: CredentialStore) -> list[Kind]:
+def apply_env(pool: Pool, ws: WorkspaceContext, settings: Any, store: CredentialStore) -> list[Kind]:
     """Connect what the environment describes (JIRA_*, GOOGLE_*); unchanged ones are left alone,
     so a restart neither rewrites the secret nor fills the audit log. Returns what was applied."""
     from jamono.integrations.egress import policy_from_settings

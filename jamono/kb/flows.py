@@ -149,7 +149,14 @@ def search_blocks(query: str, hits: list, lang: str) -> list[dict]:
 
 
 def search_and_respond(rt: Runtime, job: CommandJob) -> None:
+    from jamono.fairness.admission import refusal
+
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
+    refused = refusal(rt, ws, job.user, job.lang)
+    if refused is not None:  # plan limits hold here too (ephemeral, to the asker only)
+        if refused.notify:
+            WebhookClient(job.response_url).send(response_type="ephemeral", text=refused.text)
+        return
     hits = list(rt.search(ws, job.text, k=5, channel=job.channel))
     WebhookClient(job.response_url).send(
         response_type="in_channel" if job.share else "ephemeral",

@@ -141,7 +141,7 @@ def _read_or_create_dev_key(path: Path) -> str:
 
 
 def require_keys_for_shared_database(settings: Settings) -> None:
-    if settings.jamono_encryption_keys is None and shared_database(settings.database_url):
+    if settings.jamono_encryption_keys is None and shared_database(settings.app_database_url or settings.database_url):
         dev_key = Path(settings.data_dir) / DEV_KEY_FILE
         if dev_key.exists():  # secrets are already encrypted under it: a new key alone would lose them
             raise SettingsError(

@@ -32,9 +32,12 @@ def _role_setter(role: str | None):
 
 
 def require_database_url(settings: Settings) -> str:
-    if not settings.database_url:
+    """Where the app's own connections go: APP_DATABASE_URL (a login that can only become the app
+    role) when set, else DATABASE_URL. Migrations and key rotation use DATABASE_URL (the owner)."""
+    url = settings.app_database_url or settings.database_url
+    if not url:
         raise SettingsError("DATABASE_URL: not set; `jamono run` starts an embedded PostgreSQL")
-    return settings.database_url
+    return url
 
 
 def open_pool(

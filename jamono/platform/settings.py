@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".jamono"), validation_alias="JAMONO_DATA_DIR")
 
     database_url: str | None = None
+    # Web and workers: a login that can only become `jamono_app` (migration 0014's `jamono_login`).
+    # Unset, they use DATABASE_URL; the owner's DATABASE_URL is then needed only by `jamono migrate`
+    # and `jamono keys rotate`.
+    app_database_url: str | None = Field(default=None, validation_alias="APP_DATABASE_URL")
     # The role the app runs as (no BYPASSRLS, not the owner): row-level security applies to it.
     db_app_role: str = Field(default="jamono_app", validation_alias="JAMONO_DB_APP_ROLE")
     db_pool_max: int = Field(default=10, ge=1, le=200, validation_alias="JAMONO_DB_POOL_MAX")
@@ -99,6 +104,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 
+    # Fair shares (jamono/fairness): each tenant's answers start at most at its plan's rate (answers
+    # per second, with bursts of BURST); the jobs beyond wait on Dramatiq's delay queue, so another
+    # tenant's jobs go first. Multiplies the plan's rate (0: no per-tenant scheduling).
+    fair_rate_scale: float = Field(default=1.0, ge=0.0, le=1000.0, validation_alias="JAMONO_FAIR_RATE_SCALE")
+    # Daily budgets per plan, `plan=answers:llm_tokens` comma-separated; unlisted plans keep the
+    # defaults of jamono/fairness/plans.py (0 means no limit).
+    daily_budgets: str = Field(default="", validation_alias="JAMONO_DAILY_BUDGETS")
+
     # Slack-facing jobs: bounded, because Slack users wait minutes, not days.
     job_max_retries: int = Field(default=4, ge=0, le=20)
     job_time_limit_s: int = Field(default=120, ge=5, le=3600)
@@ -118,6 +131,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "database_url",
+        "app_database_url",
         "redis_url",
         "rabbitmq_url",
         "slack_bot_token",
@@ -143,6 +157,14 @@ class Settings(BaseSettings):
         parse_allow_list(value)  # a malformed entry stops the program here, named
         return value
 
+    @field_validator("daily_budgets")
+    @classmethod
+    def _daily_budgets(cls, value: str) -> str:
+        item = r"\s*[a-z_]+\s*=\s*\d+\s*(:\s*\d+\s*)?"
+        if value.strip() and not re.fullmatch(f"{item}(,{item})*,?\\s*", value):
+            raise ValueError("must be plan=answers:tokens, comma-separated, e.g. free=500:500000,team=5000:0")
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
@@ -150,7 +172,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL, e.g. https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("database_url")
+    @field_validator("database_url", "app_database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
         if value and not value.startswith(("postgresql://", "postgres://")):
@@ -247,7 +269,7 @@ def require_sandbox_private(settings: Settings) -> None:
     """`jamono serve` with the sandbox's public secret: loopback and a local database only."""
     if settings.signing_secret != SANDBOX_SIGNING_SECRET or settings.sandbox_exposed:
         return
-    problem = sandbox_exposure_problem(settings.host, settings.database_url)
+    problem = sandbox_exposure_problem(settings.host, settings.app_database_url or settings.database_url)
     if problem is not None:
         raise SettingsError(problem)
 

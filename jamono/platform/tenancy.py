@@ -35,6 +35,7 @@ class WorkspaceContext(BaseModel):
     bot_user_id: str | None = None
     is_active: bool = True
     settings: dict[str, Any] = Field(default_factory=dict)
+    plan_type: str = "free"  # the tenant's plan: its daily budgets and answer rate (jamono.fairness)
 
 
 class UnknownWorkspace(LookupError):
@@ -57,7 +58,7 @@ def load_workspace(pool: Pool, team_id: str, enterprise_id: str | None = None) -
     with tenant_tx(pool, tenant_id) as conn:
         row = conn.execute(
             "SELECT w.id, w.tenant_id, w.slack_team_id, w.slack_enterprise_id, w.bot_user_id, w.is_active, w.settings,"
-            " d.id AS deployment_id"
+            " d.id AS deployment_id, (SELECT plan_type FROM tenants WHERE id = w.tenant_id) AS plan_type"
             " FROM workspaces w LEFT JOIN agent_deployments d"
             "   ON d.workspace_id = w.id AND d.agent_id = (SELECT id FROM agents WHERE slug = 'nox')"
             " WHERE w.id = %s",
@@ -74,6 +75,7 @@ def load_workspace(pool: Pool, team_id: str, enterprise_id: str | None = None) -
         bot_user_id=row["bot_user_id"],
         is_active=row["is_active"],
         settings=row["settings"],
+        plan_type=row["plan_type"] or "free",
     )
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 NOX_QUEUE = "nox"
+# Jobs that answer people (and wait for the LLM when one is configured) have a queue of their
+# own: a worker fetches from both, so its other jobs are never stuck behind queued answers.
+ANSWERS_QUEUE = "nox_answers"
+QUEUES = (NOX_QUEUE, ANSWERS_QUEUE)
 REMIND_QUEUE = "incident_reminders"
 
 
@@ -44,3 +48,17 @@ class Actor(StrEnum):
     INCIDENTS_JIRA = "incidents_jira"
     INCIDENTS_REMIND = "incidents_remind"
     INCIDENTS_LIST = "incidents_list"
+    # incident memory (timeline, catch-up, postmortem, similar)
+    INCIDENTS_MARK = "incidents_mark"
+    INCIDENTS_JOINED = "incidents_joined"
+    INCIDENTS_ASK = "incidents_ask"
+    INCIDENTS_POSTMORTEM = "incidents_postmortem"
+    INCIDENTS_ITEM_TICKET = "incidents_item_ticket"
+
+
+ANSWER_ACTORS = frozenset({Actor.HANDLE_MESSAGE, Actor.ANSWER_COMMAND, Actor.THREAD_FOLLOW_UP, Actor.WATCHED_MESSAGE})
+
+
+def queue_of(actor_name: str) -> str:
+    """The queue an actor's jobs go to (answers have their own)."""
+    return ANSWERS_QUEUE if actor_name in ANSWER_ACTORS else NOX_QUEUE

@@ -31,6 +31,10 @@ Talk to NOX as you would in Slack:
   :home                  open NOX's App Home tab and show it
   :set N text            fill field N of the open form (options by number or name; lists: a, b)
   :submit / :cancel      send or close the open form
+  :react NAME            react with :NAME: to your last message in a channel (📌 pushpin marks
+                         it for an incident's timeline)
+  :mark                  the "Add to timeline" shortcut on your last message in a channel
+  :file                  show the text of the last file NOX shared (a postmortem draft)
   :help                  this help
   :quit                  leave (Ctrl-D works too)"""
 
@@ -116,6 +120,8 @@ class _ChatSession:
     command_channel: str | None = None  # where /nox goes: a channel NOX just invited you to, until you post elsewhere
     form: _Form | None = None
     names: dict[str, str] = field(default_factory=dict)
+    last_posted: tuple[str, str] | None = None  # (channel, ts) of your last message in a channel
+    last_file: str | None = None  # the last file NOX shared
 
     def __post_init__(self) -> None:
         self.dm = "D0DEV" if self.user == "U0DEV" else self.sandbox.dm_channel(self.user)
@@ -148,6 +154,8 @@ class _ChatSession:
             self.set_field(text[len(":set") :].strip())
         elif text == ":submit":
             await self.submit()
+        elif text.startswith((":react", ":mark", ":file")):
+            await self.on_message(text)
         elif text == ":cancel":
             await self.cancel()
         else:
@@ -189,6 +197,8 @@ class _ChatSession:
             envelopes = [self.sender.message(channel.id, text, user=self.user, thread_ts=thread_ts)]
         event = envelopes[0]["event"]
         self.last_thread = (channel.id, event.get("thread_ts") or event["ts"])
+        if not channel.is_im:
+            self.last_posted = (channel.id, event["ts"])
         self.command_channel = None
         for envelope in envelopes:
             await self.deliver(envelope)
@@ -228,6 +238,29 @@ class _ChatSession:
                 self.user, [action], channel=self.clickable.channel, message_ts=self.clickable.ts
             )
         await self.send(self.sender.send_interactive(payload))
+
+    async def on_message(self, text: str) -> None:
+        """:react NAME / :mark on your last channel message; :file shows NOX's last shared file."""
+        if text == ":file":
+            found = self.sandbox.file(self.last_file) if self.last_file else None
+            self.say(
+                found["content"] if found and found.get("content") else "NOX has shared no file yet", dim=not found
+            )
+            return
+        if self.last_posted is None:
+            self.say("post a message in a channel first", dim=True)
+            return
+        channel, ts = self.last_posted
+        if text.startswith(":mark"):
+            payload = self.sender.message_action(self.user, "incident_timeline_add", ts, channel)
+            self.say("(you used the shortcut Add to timeline)", dim=True)
+            await self.send(self.sender.send_interactive(payload))
+            return
+        name = text[len(":react") :].strip().strip(":") or "pushpin"
+        item = {"type": "message", "channel": channel, "ts": ts}
+        event = {"type": "reaction_added", "user": self.user, "reaction": name, "item": item, "item_user": self.user}
+        self.say(f"(you reacted :{name}:)", dim=True)
+        await self.deliver(self.sender.event_callback({**event, "event_ts": ts}))
 
     # --- forms (modals) ----------------------------------------------------------------
     def set_field(self, arg: str) -> None:
@@ -440,6 +473,9 @@ class _ChatSession:
 
     def print_message(self, who: str, message: dict[str, Any], change: Change) -> None:
         text = render_message(message, ansi=self.ansi, number_buttons=True, users=self.user_names())
+        for shared in message.get("files") or []:
+            self.last_file = str(shared.get("id"))
+            text += f"\n📎 {shared.get('title')} ({shared.get('name')}) — :file shows it"
         buttons = find_buttons(message.get("blocks") or [])
         if buttons and change.channel and change.ts:
             self.clickable = _Clickable(buttons, change.channel, change.ts)

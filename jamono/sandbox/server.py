@@ -149,6 +149,7 @@ class SlackSandbox:
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{key}", self._handle_response_url)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_get("/", self._handle_index)
         app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         app.router.add_get("/socket-mode/{ticket}", self.socket_mode.handle)
@@ -164,6 +165,8 @@ class SlackSandbox:
         self._host = host
         self._port = int(runner.addresses[0][1])
         self.loop = asyncio.get_running_loop()
+        with self._state.lock:
+            self._state.upload_base = self.base_url.rstrip("/")
 
     async def stop(self) -> None:
         self.closing = True  # open playground event streams end now, so the server stops at once
@@ -380,6 +383,24 @@ class SlackSandbox:
             return self._state.credentials.identify(token) if token else None
         except SlackError:
             return None
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal gave: the file's bytes, once."""
+        body = await request.read()
+        with self._state.lock:
+            stored = self._state.files.get(request.match_info["file_id"])
+            if stored is None or stored["content"] is not None:
+                return web.Response(status=404, text="file not found")
+            if len(body) != stored["size"]:
+                return web.Response(status=400, text="length mismatch")
+            stored["content"] = body.decode("utf-8", "replace")
+        return web.Response(text=f"OK - {len(body)}")
+
+    def file(self, file_id: str) -> dict[str, Any] | None:
+        """A file uploaded through files_upload_v2, with its text content."""
+        with self._state.lock:
+            stored = self._state.files.get(file_id)
+            return copy.deepcopy(stored) if stored else None
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         received = time.time()

@@ -33,6 +33,8 @@ class SandboxState:
         self.calls: list[ApiCall] = []
         self.bookmarks: dict[str, list[dict[str, Any]]] = {}  # channel id -> bookmarks.add's links
         self.trigger_ttl = 3.0
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> files.getUploadURLExternal's file
+        self.upload_base = ""  # where upload URLs point: this sandbox's own address, once started
         self.client_id = "0000000000.0000000000"
         self.client_secret = "sandbox-client-secret"
         self.credentials.add_token(
@@ -95,6 +97,7 @@ class SandboxState:
             self.faults = FaultPlan()
             self.calls.clear()
             self.bookmarks.clear()
+            self.files.clear()
 
     def workspace_of(self, identity: Identity | None) -> Workspace:
         if identity is None:

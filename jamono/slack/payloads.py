@@ -79,11 +79,29 @@ def validate_event_body(body: Any) -> MessageEvent | None:
         raise PayloadError(f"invalid event payload: {where}: {first['msg']}") from None
 
 
+def authorized_team(context: Any) -> tuple[str, str | None] | None:
+    """The workspace Bolt authorized this request for (its installation), or None if none was.
+
+    In a Slack Connect channel a payload's `team_id`, `team` and `user.team_id` can name the other
+    organisation: only what the authorize step resolved (from `authorizations[0]` for events, then
+    our installation store) says which tenant's data and token the request may use."""
+    result = getattr(context, "authorize_result", None)
+    team = (result.team_id if result is not None else None) or getattr(context, "team_id", None)
+    enterprise = (result.enterprise_id if result is not None else None) or getattr(context, "enterprise_id", None)
+    if not team and not enterprise:
+        return None
+    return team or "", enterprise or None
+
+
 def team_and_enterprise(body: dict[str, Any], context: Any) -> tuple[str, str | None]:
-    """The workspace an interactivity or command payload comes from (Slack puts it in several places)."""
+    """The tenant of a request: what Bolt authorized; the payload's own fields only when nothing was
+    (a context without an authorize step, e.g. a unit test's)."""
+    authorized = authorized_team(context)
+    if authorized is not None:
+        return authorized
     team = body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
     enterprise = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id")
-    return team or context.team_id or "", enterprise or context.enterprise_id or None
+    return team or "", enterprise or None
 
 
 def user_of(body: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from jamono.platform.db import tenant_tx
 from jamono.platform.tenancy import UnknownWorkspace, WorkspaceContext
 from jamono.queue import event_log
 from jamono.queue.models import TeamJob
+from jamono.slack.routing import set_watched
 from jamono.workspaces.installations import deactivate_workspace, revoke_tokens
 from jamono.workspaces.onboarding_text import channel_offer_blocks, member_welcome_blocks, welcome_blocks
 
@@ -210,6 +211,7 @@ def set_channel_watch(rt: Runtime, job: WatchChannelJob) -> None:
         ).fetchone()
     assert row is not None  # an upsert with RETURNING returns its row
     _watched.pop(ws.workspace_id, None)
+    set_watched(rt.cache, ws.team_id, job.channel_id, job.watch)  # the web's copy (jamono.slack.routing)
     if job.watch:
         try:
             client.conversations_join(channel=job.channel_id)

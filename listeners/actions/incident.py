@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from jamono.incidents.models import Change, Declaration
 from jamono.incidents.views import LEAD_ACTION, SEVERITY_ACTION, STATUS_ACTION, update_modal
+from jamono.memory.models import ItemTicket
 from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 from listeners.actions.proposal import _channel
@@ -61,6 +62,28 @@ async def handle_card(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
     await ack()
 
 
+async def handle_item_ticket(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """A postmortem action item's "Create Jira ticket": queued (the worker opens it once)."""
+    incident_id, _, n = str(action.get("value", "")).partition(":")
+    team, enterprise = team_and_enterprise(body, context)
+    try:
+        job = ItemTicket(
+            team_id=team,
+            enterprise_id=enterprise,
+            user=user_of(body),
+            channel=_channel(body),
+            incident_id=incident_id,  # type: ignore[arg-type]
+            n=int(n) if n.isdigit() else 0,
+        )
+    except ValueError:
+        await ack()
+        return
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_ITEM_TICKET, job.model_dump(mode="json"))
+    await ack()
+
+
 async def ack_update(ack: AsyncAck) -> None:
     await ack()
 
@@ -103,6 +126,7 @@ __all__ = [
     "ack_update",
     "handle_card",
     "handle_declare",
+    "handle_item_ticket",
     "handle_update_submission",
     "open_update_modal",
 ]

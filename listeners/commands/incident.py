@@ -9,7 +9,10 @@ from typing import Any, Literal
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.incidents.models import Change, ChangeKind, Lang, ListRequest
+from jamono.memory.models import Ask
 from jamono.queue.names import Actor
+
+TIMELINE_VERBS = ("timeline", "chronologie")
 
 VERBS: dict[str, ChangeKind | Literal["help"]] = {
     "status": "status",
@@ -70,4 +73,27 @@ async def queue_list(command: dict[str, Any], lang: Lang, ack: AsyncAck, context
         lang=lang,
     )
     await context["jobs"].enqueue_async(Actor.INCIDENTS_LIST, job.model_dump(mode="json"))
+    await ack()
+
+
+def ask_job(command: dict[str, Any], what: str, text: str, lang: str) -> Ask:
+    """`/nox incident timeline`, `/nox summary`, `/nox similar [text]` for the worker."""
+    return Ask(
+        team_id=command.get("team_id", ""),
+        enterprise_id=command.get("enterprise_id") or None,
+        user=command.get("user_id", ""),
+        channel=command.get("channel_id", ""),
+        what=what,  # type: ignore[arg-type]
+        text=text[:3000],
+        response_url=command.get("response_url") or None,
+        lang=lang,  # type: ignore[arg-type]
+    )
+
+
+def is_timeline(args: str) -> bool:
+    return args.strip().lower() in TIMELINE_VERBS
+
+
+async def queue_ask(job: Ask, ack: AsyncAck, context: AsyncBoltContext) -> None:
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_ASK, job.model_dump(mode="json"))
     await ack()

@@ -6,14 +6,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from jamono.actions.modals import command_modal
 from jamono.brain.language import detect_language
-from jamono.conversation.commands import config_blocks, help_blocks, parse_command
+from jamono.conversation.commands import NoxCommand, config_blocks, help_blocks, parse_command
 from jamono.home.ids import SECTIONS, Section
 from jamono.home.modals import loading_modal
-from jamono.i18n import t
+from jamono.i18n import Lang, t
 from jamono.kb.views import kb_add_view
 from jamono.queue.names import Actor
-from jamono.slack.payloads import CommandJob
-from listeners.commands.incident import change_job, queue_change, queue_list
+from jamono.slack.payloads import CommandJob, team_and_enterprise
+from listeners.commands.incident import ask_job, change_job, is_timeline, queue_ask, queue_change, queue_list
 from listeners.home.handlers import queue_settings_modal, settings_external_id
 
 _WORKING = {  # what the ack says meanwhile
@@ -37,16 +37,33 @@ def _job(command: dict[str, Any], text: str, share: bool, lang: str) -> CommandJ
     )
 
 
+def _authorized(command: dict[str, Any], context: AsyncBoltContext) -> dict[str, Any]:
+    """The command with the workspace Bolt authorized in place of the payload's own team fields."""
+    team_id, enterprise_id = team_and_enterprise(command, context)
+    return {**command, "team_id": team_id, "enterprise_id": enterprise_id}
+
+
+async def _queue_question(
+    cmd: NoxCommand, command: dict[str, Any], lang: Lang, ack: AsyncAck, context: AsyncBoltContext
+) -> None:
+    """`/nox ask`, `kb search`, `kb remove`: the words go to a worker; none at all get the help."""
+    if not cmd.args:
+        await ack(blocks=help_blocks(lang))
+        return
+    actor = {"kb search": Actor.KB_SEARCH, "ask": Actor.ANSWER_COMMAND, "kb remove": Actor.KB_REMOVE}[cmd.name]
+    await context["jobs"].enqueue_async(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
+    await ack(text=t(_WORKING[cmd.name], lang))
+
+
 async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
+    command = _authorized(command, context)
     cmd = parse_command(command.get("text", ""))
     lang = detect_language(cmd.args or command.get("text", "")) if (cmd.args or command.get("text")) else "en"
     if cmd.name in ("kb search", "ask", "kb remove"):
-        if not cmd.args:
-            await ack(blocks=help_blocks(lang))
-            return
-        actor = {"kb search": Actor.KB_SEARCH, "ask": Actor.ANSWER_COMMAND, "kb remove": Actor.KB_REMOVE}[cmd.name]
-        await context["jobs"].enqueue_async(actor, _job(command, cmd.args, cmd.share, lang).model_dump(mode="json"))
-        await ack(text=t(_WORKING[cmd.name], lang))
+        await _queue_question(cmd, command, lang, ack, context)
+    elif (cmd.name == "incident" and is_timeline(cmd.args)) or cmd.name in ("summary", "similar"):
+        kind = "timeline" if cmd.name == "incident" else cmd.name
+        await queue_ask(ask_job(command, kind, "" if kind == "timeline" else cmd.args, lang), ack, context)
     elif cmd.name == "incident" and (change := change_job(command, cmd.args)) is not None:
         await queue_change(change, ack, context)  # in an incident's channel: a change, not the modal
     elif cmd.name == "incidents":
@@ -92,7 +109,7 @@ async def open_nox_modal(command: dict[str, Any], client: AsyncWebClient) -> Non
             trigger_id=command["trigger_id"], view=loading_modal(settings_external_id(section, command["trigger_id"]))
         )
         return
-    if cmd.name == "incident" and change_job(command, cmd.args) is not None:
+    if cmd.name == "incident" and (is_timeline(cmd.args) or change_job(command, cmd.args) is not None):
         return
     if cmd.name in ("incident", "meeting"):
         await client.views_open(trigger_id=command["trigger_id"], view=command_modal(cmd.name, command, cmd.args))

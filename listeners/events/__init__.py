@@ -1,6 +1,7 @@
 from slack_bolt.async_app import AsyncApp
 
 from listeners.events.app_mention import handle_app_mention
+from listeners.events.incident import handle_member_joined_channel, handle_reaction_added
 from listeners.events.message import handle_message
 from listeners.events.workspace import (
     handle_app_uninstalled,
@@ -20,3 +21,5 @@ def register(app: AsyncApp) -> None:
     app.event("tokens_revoked")(handle_tokens_revoked)
     app.event("team_join")(handle_team_join)
     app.event("channel_created")(handle_channel_created)
+    app.event("reaction_added")(handle_reaction_added)
+    app.event("member_joined_channel")(handle_member_joined_channel)

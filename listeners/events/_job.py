@@ -9,7 +9,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from jamono.queue.client import JobQueue
 from jamono.queue.names import Actor
-from jamono.slack.payloads import MessageEvent, MessageJob, MessageType
+from jamono.slack.payloads import MessageEvent, MessageJob, MessageType, team_and_enterprise
 
 
 def retry_num(request: AsyncBoltRequest) -> int:
@@ -29,10 +29,11 @@ async def enqueue_event(
 ) -> None:
     # jamono.web.app validated it already (Socket Mode requests come without: validated here).
     event = context.get("message_event") or MessageEvent.model_validate(body["event"])
+    team_id, enterprise_id = team_and_enterprise(body, context)  # what Bolt authorized, not the payload
     job = MessageJob(
         event_id=body["event_id"],
-        team_id=body.get("team_id") or event.team or context.team_id or "",
-        enterprise_id=body.get("enterprise_id"),
+        team_id=team_id,
+        enterprise_id=enterprise_id,
         message_type=message_type,
         user=event.user or "",
         channel=event.channel,

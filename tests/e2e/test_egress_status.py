@@ -54,14 +54,36 @@ def connect_jira(pool, sandbox_workspace, e2e_settings, worker) -> Iterator:
     _settings(pool, ws, {"jira": UNSET_JIRA})
 
 
-async def _status_text(sender, sandbox) -> str:
-    before = len(sandbox.ephemerals(user="U0DEV"))
-    response = await sender.send_command(sender.slash_command("U0DEV", "status"))
+ADMIN = "U0STATADM"
+MEMBER = "U0STATMEM"
+
+
+async def _status_text(sender, sandbox, user: str = ADMIN) -> str:
+    """What `/nox status` shows `user` (by default a Slack admin: integration details are theirs)."""
+    sandbox.add_user(ADMIN, "statadmin", is_admin=True, locale="en-US")
+    sandbox.add_user(MEMBER, "statmember", locale="en-US")
+    before = len(sandbox.ephemerals(user=user))
+    response = await sender.send_command(sender.slash_command(user, "status"))
     assert response.status == 200
     found = await sandbox.wait_for(
-        lambda: [e for e in sandbox.ephemerals(user="U0DEV")[before:] if "Jira" in str(e.get("blocks"))], timeout=20
+        lambda: [e for e in sandbox.ephemerals(user=user)[before:] if "Jira" in str(e.get("blocks"))], timeout=20
     )
     return str(found[-1]["blocks"])
+
+
+async def test_status_shows_integration_details_to_admins_only(sender, sandbox, connect_jira) -> None:
+    with JiraStandIn() as jira:
+        connect_jira(jira.url, jira.email, jira.api_token)
+        jira.fail_next(1, 403, path_contains="serverInfo")
+        admin_text = await _status_text(sender, sandbox, ADMIN)
+        calls_before = len(jira.requests)
+        member_text = await _status_text(sender, sandbox, MEMBER)
+        calls_after = len(jira.requests)
+    assert ":red_circle: *Jira* — connected but failing: Jira refused the request" in admin_text
+    assert ":large_green_circle: *Jira* — connected" in member_text
+    assert "jira.example.com" not in member_text and "refused" not in member_text
+    assert ":white_circle: *Google Calendar* — not connected" in member_text
+    assert calls_before == calls_after, "a member's status makes no call to the tenant's Jira"
 
 
 async def test_status_shows_no_remote_body_text(sender, sandbox, connect_jira) -> None:

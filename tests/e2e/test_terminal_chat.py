@@ -168,3 +168,69 @@ async def test_a_modal_is_a_form_filled_in_the_terminal_with_nox_s_errors(sandbo
     finally:
         await _end(task, typist)
     assert not sandbox.open_views("U0DEV")
+
+
+async def test_an_incident_remembered_from_the_terminal(sandbox, sender, worker, pool, sandbox_workspace):
+    """Declare, talk, mark messages, read the timeline and a summary, resolve: the postmortem draft
+    arrives as a file; the next report of the same kind is told about the first. With
+    JAMONO_TRANSCRIPT=path the transcript is written there (the notes of issue 17 quote it)."""
+    import os
+
+    from jamono.platform.db import tenant_tx
+
+    _, ws = sandbox_workspace
+    out, typist = io.StringIO(), _Typist()
+    chat = asyncio.create_task(run_chat(sandbox, sender, stdin=typist, stdout=out, ansi=False))
+
+    async def step(line: str | None, until: str, timeout: float = 30.0) -> None:
+        start = len(out.getvalue()) if line is not None else 0
+        if line is not None:
+            typist.type(line)
+        try:
+            await sandbox.wait_for(lambda: until in out.getvalue()[start:], timeout=timeout)
+        except TimeoutError:
+            raise AssertionError(f"{until!r} never shown after {line!r}:\n{out.getvalue()}") from None
+
+    try:
+        await step(
+            "#ops @nox prod is down!! the paygw payments api returns 502 for every customer since the 4.12 deploy",
+            "[ Declare incident ]",
+        )
+        await step(":click 2", "📌 NOX pinned a message in #inc-")
+        await step(None, "Incident declared by @dev")
+        with tenant_tx(pool, ws.tenant_id) as conn:
+            row = conn.execute("SELECT * FROM incidents WHERE title LIKE '%paygw%' ORDER BY started_at DESC").fetchone()
+        inc = "#" + row["channel_name"]
+        for line in (
+            f"{inc} Checkout returns 502 for about 30% of customers, p99 latency is up too.",
+            f"{inc} We rolled back the payments deploy to 4.11, error rate is falling.",
+            f"{inc} Root cause: 4.12 shipped a DB connection pool max of 5 instead of 50.",
+            f"{inc} Action item: add an alert on connection pool saturation.",
+            f"{inc} Should we page the database team?",
+        ):
+            typist.type(line)
+            if "rolled back" in line:
+                typist.type(":react pushpin")
+            if "Root cause" in line:
+                await step(":mark", "Added to the timeline")
+        await step(f"{inc} /nox incident timeline", "Timeline of")
+        await step("/nox summary", "Summary of")
+        await step("/nox incident resolve fixed by rolling back to 4.11", "📎 Postmortem (draft)")
+        await step(None, "can open a Jira ticket for each")
+        await step(":file", "## Action items")
+        await step(":click 1", "Jira", timeout=30)
+        await step(
+            "#ops @nox paygw payments api is throwing 502 errors for customers again after today's deploy",
+            "Looks like *INC-",
+        )
+        await step("#ops /nox similar paygw payments 502 after a deploy", "Similar past incidents")
+    finally:
+        typist.type(":quit")
+        await asyncio.wait_for(chat, timeout=10)
+    transcript = out.getvalue()
+    if os.environ.get("JAMONO_TRANSCRIPT"):
+        with open(os.environ["JAMONO_TRANSCRIPT"], "w", encoding="utf-8") as f:
+            f.write(transcript)
+    draft = transcript.split("## Root cause", 1)[1].split("##", 1)[0]
+    assert "connection pool max of 5 instead of 50" in draft
+    assert "fixed by rolling back to 4.11" in transcript.split("Looks like *INC-", 1)[1]

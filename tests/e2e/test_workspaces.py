@@ -53,7 +53,8 @@ def multi_runtime(multi_settings: Settings, worker, broker):
     runtime = Runtime(multi_settings)
     set_runtime(runtime)
     yield runtime
-    broker.join("nox", timeout=20_000)  # let this test's jobs finish on the runtime they started with
+    for queue in ("nox", "nox_answers"):
+        broker.join(queue, timeout=20_000)  # let this test's jobs finish on the runtime they started with
     set_runtime(before)
     runtime.close()
 

@@ -129,14 +129,15 @@ async def isolated(e2e_settings, pool, sandbox, sandbox_workspace, redis_url):
     from jamono.sandbox.sender import SlackEventSender
 
     client = redis.Redis.from_url(redis_url)
-    client.delete(f"{NAMESPACE}:nox", f"{NAMESPACE}:nox.msgs")
+    queues = ("nox", "nox_answers")
+    client.delete(*(f"{NAMESPACE}:{q}{suffix}" for q in queues for suffix in ("", ".msgs")))
     broker = RedisBroker(client=client, namespace=NAMESPACE)
     identity, _ = sandbox_workspace
     runner, url = await serve(app.build_http_app(e2e_settings, pool, DramatiqJobQueue(broker), identity))
     async with SlackEventSender(f"{url}/slack/events", SANDBOX_SIGNING_SECRET, sandbox=sandbox) as sender:
 
         def queued() -> list[tuple[str, dict]]:
-            messages = [json.loads(raw) for raw in client.hvals(f"{NAMESPACE}:nox.msgs")]
+            messages = [json.loads(raw) for q in queues for raw in client.hvals(f"{NAMESPACE}:{q}.msgs")]
             return [(m["actor_name"], m["args"][0]) for m in messages]
 
         yield sender, queued

@@ -216,11 +216,14 @@ def posts_in_thread(sandbox, channel: str, ts: str) -> int:
     )
 
 
-def queue_depth(redis_url: str, namespace: str = "jamono", queue: str = "nox") -> int:
-    """Messages waiting plus messages fetched but not yet acked (Redis broker)."""
+def queue_depth(redis_url: str, namespace: str = "jamono", queue: str | None = None) -> int:
+    """Messages waiting plus messages fetched but not yet acked (Redis broker; default: NOX's
+    queues, answers and the rest)."""
+    from jamono.queue.names import QUEUES
+
     client = redis.Redis.from_url(redis_url)
     try:
-        return int(client.hlen(f"{namespace}:{queue}.msgs"))
+        return sum(int(client.hlen(f"{namespace}:{q}.msgs")) for q in ([queue] if queue else QUEUES))
     finally:
         client.close()
 

@@ -129,6 +129,9 @@ class OpenAIStandIn:
         self.json_schema_supported = True
         self.json_object_supported = True
         self.default: Content | Responder = None
+        self.default_delay_s = 0.0  # how long `default` answers take (a slow model, for benchmarks)
+        self.in_flight = 0  # chat completions being answered now, and the most at once
+        self.max_in_flight = 0
         self._steps: deque[Step] = deque()
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -252,6 +255,7 @@ class OpenAIStandIn:
         self._closing = asyncio.Event()
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat_completions)
+        app.router.add_post("/v1/embeddings", self._embeddings)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
@@ -308,13 +312,38 @@ class OpenAIStandIn:
             error = ApiError("OpenAI stand-in: no scripted response left for this request", code="standin_empty")
             return web.json_response(error.body(), status=400)
         if step.delay_s > 0:
-            await self._sleep(step.delay_s)
+            self.in_flight += 1  # the server's own loop: no lock needed
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                await self._sleep(step.delay_s)
+            finally:
+                self.in_flight -= 1
         if step.error is not None:
             return web.json_response(step.error.body(), status=step.status, headers=step.headers)
 
         content = step.content(body) if callable(step.content) else step.content
         text = content if isinstance(content, str) or content is None else json.dumps(content, ensure_ascii=False)
         return web.json_response(self._completion(body, text, step), status=step.status, headers=step.headers)
+
+    async def _embeddings(self, request: web.Request) -> web.Response:
+        """Deterministic unit vectors (a hash of each text), instantly: only chat is slow."""
+        import hashlib
+
+        import numpy as np
+
+        recorded = await self._record(request)
+        body = recorded.body or {}
+        texts = body.get("input") or []
+        texts = [texts] if isinstance(texts, str) else texts
+        dim = int(body.get("dimensions") or 1536)
+        data = []
+        for i, text in enumerate(texts):
+            seed = int.from_bytes(hashlib.sha256(str(text).encode()).digest()[:8], "little")
+            v = np.random.default_rng(seed).standard_normal(dim)
+            data.append({"object": "embedding", "index": i, "embedding": (v / np.linalg.norm(v)).tolist()})
+        usage = {"prompt_tokens": sum(len(str(t)) // 4 + 1 for t in texts)}
+        usage["total_tokens"] = usage["prompt_tokens"]
+        return web.json_response({"object": "list", "data": data, "model": body.get("model"), "usage": usage})
 
     def _capability_error(self, response_format: str | None) -> ApiError | None:
         if response_format == "json_schema" and not self.json_schema_supported:
@@ -327,7 +356,7 @@ class OpenAIStandIn:
         with self._lock:
             if self._steps:
                 return self._steps.popleft()
-            return None if self.default is None else Step(content=self.default)
+            return None if self.default is None else Step(content=self.default, delay_s=self.default_delay_s)
 
     async def _sleep(self, seconds: float) -> None:
         assert self._closing is not None

@@ -12,6 +12,7 @@ from jamono.i18n.catalogs import (
     incidents,
     kb,
     landing,
+    memory,
     oauth,
     onboarding,
     plans,
@@ -30,4 +31,5 @@ CATALOGS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
     "commands": commands.STRINGS,
     "kb": kb.STRINGS,
     "plans": plans.STRINGS,
+    "memory": memory.STRINGS,
 }

@@ -49,6 +49,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "in this channel, answer replies in threads NOX answered without a new @mention",
         "fr": "dans ce canal, répondre dans les fils où NOX a répondu, sans nouvelle @mention",
     },
+    "help.incident_timeline.usage": {"en": "`/nox incident timeline`", "fr": "`/nox incident timeline`"},
+    "help.incident_timeline.what": {
+        "en": "in an incident's channel: its timeline (UTC and your time)",
+        "fr": "dans le canal d'un incident : sa chronologie (UTC et votre heure)",
+    },
+    "help.summary.usage": {"en": "`/nox summary`", "fr": "`/nox summary`"},
+    "help.summary.what": {
+        "en": "a catch-up of the incident (or of this channel's last messages)",
+        "fr": "un résumé de l'incident (ou des derniers messages du canal)",
+    },
+    "help.similar.usage": {"en": "`/nox similar [text]`", "fr": "`/nox similar [texte]`"},
+    "help.similar.what": {
+        "en": "past incidents of this workspace like this one, and how they were fixed",
+        "fr": "les incidents passés de cet espace qui ressemblent à celui-ci, et leur correction",
+    },
     "help.mention.usage": {"en": "`@nox …` or a DM", "fr": "`@nox …` ou un message privé"},
     "help.mention.what": {
         "en": "talk to NOX in a channel or privately; it answers in the thread",

@@ -30,4 +30,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "connected": {"en": "connected ({where})", "fr": "connecté ({where})"},
     "unreachable": {"en": "connected but failing: {reason}", "fr": "connecté mais en échec : {reason}"},
     "failed": {"en": "check failed: {reason}", "fr": "vérification en échec : {reason}"},
+    "member_connected": {"en": "connected", "fr": "connecté"},
+    "member_failing": {
+        "en": "connected but not working right now (a workspace admin can see why with `/nox status`)",
+        "fr": "connecté mais en panne pour l'instant (un admin de l'espace voit pourquoi avec `/nox status`)",
+    },
 }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from . import auth, channels, conversations, messaging, people, pins, views
+from . import auth, channels, conversations, files, messaging, people, pins, views
 from .context import Method, MethodContext, truthy
 
 METHODS: dict[str, Method] = {
     **auth.METHODS,
     **channels.METHODS,
     **conversations.METHODS,
+    **files.METHODS,
     **messaging.METHODS,
     **people.METHODS,
     **pins.METHODS,

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from jamono.queue.names import Actor
 from listeners.actions.feedback import handle_feedback
-from tests.listeners.doubles import listener_rig
+from tests.listeners.doubles import TEAM, listener_rig
 
 INTERACTION = "8f0e6f1c-9a41-4c55-9d0b-6d2a8e1f0a11"
 BODY = {"team": {"id": "T1"}, "user": {"id": "U0DEV"}, "channel": {"id": "C0OPS"}}
@@ -18,7 +18,7 @@ async def test_a_vote_is_queued_then_acked():
     await handle_feedback(ack, BODY, {"action_id": "feedback_down", "value": INTERACTION}, context)
     job = jobs.only(Actor.RECORD_FEEDBACK)
     assert job == {
-        "team_id": "T1",
+        "team_id": TEAM,  # what Bolt authorized, not the payload's team
         "enterprise_id": None,
         "user": "U0DEV",
         "channel": "C0OPS",

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from jamono.queue.names import Actor
 from jamono.slack.payloads import MAX_MESSAGE_CHARS
 from listeners.events.app_mention import handle_app_mention
-from tests.listeners.doubles import BOT_USER, listener_rig, request
+from tests.listeners.doubles import BOT_USER, TEAM, listener_rig, request
 
 
 def mention(text: str = "<@U0NOX> how do I roll back?", **event: object) -> dict:
@@ -21,7 +21,11 @@ async def test_a_mention_is_queued_for_the_message_worker():
     await handle_app_mention(mention(), context, request("1"))
     ((actor, job),) = jobs.jobs
     assert actor == Actor.HANDLE_MESSAGE
-    assert (job["event_id"], job["team_id"], job["message_type"]) == ("Ev0MENTION", "T1", "app_mention")
+    assert (job["event_id"], job["team_id"], job["message_type"]) == (
+        "Ev0MENTION",
+        TEAM,
+        "app_mention",
+    )  # the authorized team
     assert (job["user"], job["channel"], job["ts"], job["retry_num"]) == ("U0DEV", "C0OPS", "1700000000.000100", 1)
     assert job["text"] == "<@U0NOX> how do I roll back?"
 

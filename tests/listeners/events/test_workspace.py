@@ -24,7 +24,7 @@ async def test_uninstall_and_revoked_tokens_are_queued():
         (Actor.WORKSPACE_UNINSTALLED, {"team_id": TEAM, "enterprise_id": None}),  # the context's team
         (
             Actor.TOKENS_REVOKED,
-            {"team_id": "T1", "enterprise_id": "E1", "bot_user_ids": ["U0NOX"], "user_ids": ["U1", "U2"]},
+            {"team_id": TEAM, "enterprise_id": None, "bot_user_ids": ["U0NOX"], "user_ids": ["U1", "U2"]},
         ),
     ]
 

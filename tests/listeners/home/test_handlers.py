@@ -21,7 +21,7 @@ from listeners.home.handlers import (
     settings_external_id,
 )
 from tests.home.test_forms import SERVICE_ACCOUNT, google_state, jira_state, text
-from tests.listeners.doubles import listener_rig
+from tests.listeners.doubles import TEAM, listener_rig
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ async def test_home_opened_queues_a_publish():
     await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "home"}, context)
     await handle_app_home_opened(body, {"type": "app_home_opened", "user": "U1", "tab": "messages"}, context)
     await handle_app_home_opened(body, {"type": "app_home_opened", "tab": "home"}, context)  # no user: nothing
-    assert jobs.jobs == [(Actor.PUBLISH_HOME, {"team_id": "T1", "enterprise_id": None, "user": "U1"})]
+    assert jobs.jobs == [(Actor.PUBLISH_HOME, {"team_id": TEAM, "enterprise_id": None, "user": "U1"})]
 
 
 async def test_edit_button_queues_then_acks_then_opens_the_loading_modal():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jamono.kb.views import CONTENT_MAX
 from jamono.queue.names import Actor
 from listeners.views.kb_add import handle_kb_add
-from tests.listeners.doubles import listener_rig
+from tests.listeners.doubles import TEAM, listener_rig
 
 BODY = {"team": {"id": "T1"}, "user": {"id": "U0DEV"}}
 
@@ -28,7 +28,7 @@ async def test_a_valid_document_is_queued_then_the_modal_closes():
         content,
         ["billing", "workers"],
     )
-    assert (job["channel"], job["user"], job["team_id"]) == ("C0OPS", "U0DEV", "T1")
+    assert (job["channel"], job["user"], job["team_id"]) == ("C0OPS", "U0DEV", TEAM)
     ack.assert_awaited_once_with()
 
 

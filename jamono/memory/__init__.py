@@ -1,0 +1,1 @@
+"""NOX remembers incidents: the timeline, catch-ups, postmortem drafts and similar past incidents."""
