@@ -24,7 +24,7 @@ def purge_if_due(conn: Connection, workspace_id: Any, grace: timedelta) -> bool:
     ).fetchone()
     if row is None or _value(row, "is_active", 0) or not _value(row, "due", 1):
         return False
-    one_writer_per_tenant(conn)  # type: ignore[arg-type]  # its documents' chunks go too: the term counts' one writer
+    one_writer_per_tenant(conn)  # its documents' chunks go too: the term counts' one writer
     others = conn.execute("SELECT count(*) AS n FROM workspaces WHERE id <> %s", [workspace_id]).fetchone()
     if _value(others, "n", 0) == 0:
         conn.execute("DELETE FROM tenants WHERE id = jamono_current_tenant()")
