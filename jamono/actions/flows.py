@@ -196,6 +196,19 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
         permalink=_permalink(ctx, channel, thread_ts),
         lang=lang,
     )
+
+    def ticket() -> Action:
+        """The ticket this answer proposes (created once, dismissed or requested)."""
+        return _ticket_action(
+            ctx,
+            key=f"ticket:{job.interaction_id}",
+            params=params,
+            interaction_id=job.interaction_id,
+            proposed_by=row["user_id"],
+            channel=channel,
+            thread_ts=thread_ts,
+        )
+
     if job.choice == "dismiss":
         refused = (
             None
@@ -205,31 +218,9 @@ def proposal_clicked(rt: Runtime, job: ProposalClick, *, final_attempt: bool) ->
         if refused is not None:  # dismissing decides too: the same people may
             ephemeral(ctx, job.channel, job.user, refused)
             return
-        _dismiss(
-            ctx,
-            job,
-            analysis.get("intent") == "incident",
-            lambda: _ticket_action(
-                ctx,
-                key=f"ticket:{job.interaction_id}",
-                params=params,
-                interaction_id=job.interaction_id,
-                proposed_by=row["user_id"],
-                channel=channel,
-                thread_ts=thread_ts,
-            ),
-            lang,
-        )
+        _dismiss(ctx, job, analysis.get("intent") == "incident", ticket, lang)
         return
-    action = _ticket_action(
-        ctx,
-        key=f"ticket:{job.interaction_id}",
-        params=params,
-        interaction_id=job.interaction_id,
-        proposed_by=row["user_id"],
-        channel=channel,
-        thread_ts=thread_ts,
-    )
+    action = ticket()
     request(
         ctx,
         action,

@@ -145,25 +145,10 @@ def think(
     )
 
 
-def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str) -> None:
-    context: list[str] = []
-    if job.in_thread or job.message_type == "direct_message" and job.thread_ts:
-        context = thread_context(
-            client,
-            rt.cache,
-            team_id=ws.team_id,
-            channel=job.channel,
-            thread_ts=job.reply_thread_ts,
-            current_ts=job.ts,
-            bot_user_id=ws.bot_user_id,
-        )
-    reply = think(rt, ws, job.text, context, channel=job.channel)
-    record_tokens(rt, ws, reply.tokens)
-    row_id = interaction_id(ws, job.event_id)
-    blocks = with_memory(rt, ws, job, reply, answer_blocks(reply, str(row_id)))
-    client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=blocks)
-    elapsed_ms = int((time.time() - job.received_at) * 1000)
-    record_response(ws.team_id, elapsed_ms / 1000, success=True)
+def record_reply(
+    rt: Runtime, ws: WorkspaceContext, job: MessageJob, reply: Reply, *, reply_ts: str | None, elapsed_ms: int
+) -> None:
+    """The exchange's row, alike for every path that answers (what the App Home and metrics read)."""
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         record_interaction(
             conn,
@@ -184,6 +169,28 @@ def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: 
                 **reply.metadata,
             },
         )
+
+
+def _think_and_reply(rt: Runtime, client: WebClient, ws: WorkspaceContext, job: MessageJob, reply_ts: str) -> None:
+    context: list[str] = []
+    if job.in_thread or job.message_type == "direct_message" and job.thread_ts:
+        context = thread_context(
+            client,
+            rt.cache,
+            team_id=ws.team_id,
+            channel=job.channel,
+            thread_ts=job.reply_thread_ts,
+            current_ts=job.ts,
+            bot_user_id=ws.bot_user_id,
+        )
+    reply = think(rt, ws, job.text, context, channel=job.channel)
+    record_tokens(rt, ws, reply.tokens)
+    row_id = interaction_id(ws, job.event_id)
+    blocks = with_memory(rt, ws, job, reply, answer_blocks(reply, str(row_id)))
+    client.chat_update(channel=job.channel, ts=reply_ts, text=fallback_text(reply), blocks=blocks)
+    elapsed_ms = int((time.time() - job.received_at) * 1000)
+    record_response(ws.team_id, elapsed_ms / 1000, success=True)
+    record_reply(rt, ws, job, reply, reply_ts=reply_ts, elapsed_ms=elapsed_ms)
     if job.channel[:1] in ("C", "G"):  # after the answer's own row: an incident channel's timeline gets it
         from jamono.memory.flows import record_answer
 
@@ -275,20 +282,4 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
         blocks=answer_blocks(reply, str(row_id)),
     )
     record_response(ws.team_id, time.time() - job.received_at, success=True)
-    with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        record_interaction(
-            conn,
-            ws,
-            job,
-            reply_ts=None,
-            response=reply.answer.text or reply.answer.first_checks,
-            response_time_ms=int((time.time() - job.received_at) * 1000),
-            success=True,
-            intent=reply.analysis.intent.value,
-            severity=reply.analysis.severity.value if reply.analysis.severity else None,
-            metadata={
-                "brain": reply.brain,
-                "tokens": reply.tokens,
-                "sources": [str(s.document_id) for s in reply.answer.sources],
-            },
-        )
+    record_reply(rt, ws, job, reply, reply_ts=None, elapsed_ms=int((time.time() - job.received_at) * 1000))

@@ -88,7 +88,9 @@ def check_brain(rt: Runtime, lang: Lang) -> Check:
     return Check(name=t("brain", lang), state="ok", detail=t("llm_on", lang, model=rt.settings.openai_model))
 
 
-def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "google"], lang: Lang) -> Check:
+def _plugin(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "google"]) -> object | None:
+    """The workspace's Jira or Calendar plugin from its stored settings and credentials; None when
+    not connected. Building it calls no one."""
     from jamono.home.settings_model import parse_stored
     from jamono.workspaces.credentials import NotConnected, credential_store
 
@@ -96,13 +98,20 @@ def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "
     store = credential_store(rt.settings)
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         try:
-            plugin = (
-                store.tracker(conn, ws.workspace_id, settings)
-                if kind == "jira"
-                else store.calendar(conn, ws.workspace_id, settings)
-            )
+            if kind == "jira":
+                return store.tracker(conn, ws.workspace_id, settings)
+            return store.calendar(conn, ws.workspace_id, settings)
         except NotConnected:
-            return Check(name=t(kind, lang), state="off", detail=t("not_connected", lang))
+            return None
+
+
+def check_integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "google"], lang: Lang) -> Check:
+    from jamono.home.settings_model import parse_stored
+
+    settings = parse_stored(ws.settings)
+    plugin = _plugin(rt, ws, kind)
+    if plugin is None:
+        return Check(name=t(kind, lang), state="off", detail=t("not_connected", lang))
     where = settings.jira.url if kind == "jira" else settings.google.organizer_email
     try:
         probe = getattr(plugin, "check", None)
@@ -182,20 +191,9 @@ def _integration(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "googl
 
 def configured(rt: Runtime, ws: WorkspaceContext, kind: Literal["jira", "google"], lang: Lang) -> Check:
     """Whether an integration is connected, from our own records only (no call out)."""
-    from jamono.home.settings_model import parse_stored
-    from jamono.workspaces.credentials import NotConnected, credential_store
-
-    settings = parse_stored(ws.settings)
-    store = credential_store(rt.settings)
-    with tenant_tx(rt.pool, ws.tenant_id) as conn:
-        try:
-            plugin = (
-                store.tracker(conn, ws.workspace_id, settings)
-                if kind == "jira"
-                else store.calendar(conn, ws.workspace_id, settings)
-            )
-        except NotConnected:
-            return Check(name=t(kind, lang), state="off", detail="")
+    plugin = _plugin(rt, ws, kind)
+    if plugin is None:
+        return Check(name=t(kind, lang), state="off", detail="")
     close = getattr(plugin, "close", None)
     if callable(close):
         close()

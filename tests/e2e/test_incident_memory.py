@@ -18,15 +18,15 @@ import pytest
 
 from jamono.actions import failpoints
 from jamono.platform.db import tenant_tx
-from tests.integration.integrations_rig import jira_connected, service_tag
-from tests.integration.test_incidents_flow import (
+from tests.e2e.integrations_rig import jira_connected, service_tag
+from tests.e2e.test_incidents_flow import (
     _command,
     _declare_by_button,
     _events,
     _incident_settings,
     _triage,
 )
-from tests.integration.test_incidents_flow import no_jira as no_jira_fixture
+from tests.e2e.test_incidents_flow import no_jira as no_jira_fixture
 from tests.standins.jira_api import JiraStandIn
 
 no_jira = no_jira_fixture
