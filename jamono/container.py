@@ -96,14 +96,27 @@ class Runtime:
             raise WorkspaceNotInstalled(ws.team_id)
         return token
 
-    def search(self, ws: WorkspaceContext, query: str, k: int = 5, channel: str | None = None) -> Sequence[HitLike]:
+    def search(
+        self, ws: WorkspaceContext, query: str, k: int = 5, channel: str | None = None, *, past_incidents: bool = True
+    ) -> Sequence[HitLike]:
         """Hybrid search in the workspace's knowledge base; sources it voted 👎 rank lower;
-        documents saved from a private conversation only in that conversation (`channel`)."""
+        documents saved from a private conversation only in that conversation (`channel`);
+        without `past_incidents`, runbooks only (no document learned from a resolved incident)."""
         from jamono.conversation.exchanges import demoted_documents
         from knowledge.search import search
 
         with tenant_tx(self.pool, ws.tenant_id) as conn:
-            return search(conn, query, self.embedder, k=k, demote=demoted_documents(conn), channel=channel)
+            hits = search(
+                conn,
+                query,
+                self.embedder,
+                k=k + (0 if past_incidents else 3),
+                demote=demoted_documents(conn),
+                channel=channel,
+            )
+        if past_incidents:
+            return hits
+        return [h for h in hits if getattr(h, "origin", None) != "incident"][:k]
 
     def documents(self, ws: WorkspaceContext, ids: Sequence[UUID]) -> Mapping[UUID, StoredDocument]:
         """Whole documents of the workspace, for the sections an answer quotes."""

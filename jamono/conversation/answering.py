@@ -138,7 +138,8 @@ def think(
     `jamono eval answers`, so what is measured is what people read."""
     return rt.nox.think(
         text,
-        lambda q: rt.search(ws, q, channel=channel),
+        # A past incident is its own "Looks like INC-n" line (jamono.memory), not a runbook to quote.
+        lambda q: rt.search(ws, q, channel=channel, past_incidents=False),
         documents=lambda ids: rt.documents(ws, ids),
         context=context,
         bot_user_id=ws.bot_user_id,
