@@ -18,7 +18,9 @@ _STOP = frozenset(
     "the a an and or is are was were be been not no to of in on at for with without from by it its this that "
     "these those we our you your they their i my me he she how what why when where which who do does did can "
     "could should would will have has had after before since all every any some just now then than also into "
-    "out up down over under one two about again once only very more most same new our us there here".split()
+    "out up down over under one two about again once only very more most same new our us there here "
+    # how loudly someone reports says nothing about what broke
+    "urgent urgente urgence asap help aide please svp vite quickly".split()
 )
 # Spellings of one thing (after folding and the French rendering): counted as one word.
 _SAME = {

@@ -33,6 +33,22 @@ def test_a_french_report_finds_the_english_incident():
     assert index.rank("the coffee machine is broken", min_score=0.12) == []
 
 
+def test_a_report_that_shares_only_its_urgency_matches_no_past_incident():
+    """ "URGENT" in an unrelated report once pulled a past outage into its triage ("Looks like INC-4")."""
+    index = Index(
+        [
+            PastIncident(
+                id="a",
+                title="Urgent : la prod est en panne, erreurs 500 pour tous les clients",
+                resolution="pods redémarrés",
+            ),
+            PastIncident(id="b", title="Payments API 502 after the 4.12 deploy", resolution="rolled back to 4.11"),
+        ]
+    )
+    assert index.rank("URGENT the espresso machine on floor 3 is leaking, the floor is flooded", min_score=0.12) == []
+    assert [m.id for m in index.rank("la prod est en panne, erreurs 500 partout", limit=1)] == ["a"]
+
+
 def test_eval_similar_prints_the_keys_last_as_json(tmp_path):
     done = subprocess.run(
         [
