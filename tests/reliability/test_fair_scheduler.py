@@ -18,6 +18,7 @@ from dramatiq.brokers.redis import RedisBroker
 from jamono.fairness.plans import PlanQuota, quota_for
 from jamono.fairness.scheduler import BOOKED, HORIZON_MS, OVERFLOW, TenantBuckets, take_turn
 from jamono.platform.settings import load_settings
+from jamono.queue.names import ANSWERS_QUEUE
 
 QUOTA = PlanQuota(answers_per_day=0, llm_tokens_per_day=0, answers_per_s=2.0, burst=3)
 
@@ -107,19 +108,22 @@ async def test_the_web_process_queues_a_flood_beyond_its_share_on_the_delay_queu
         await jobs.enqueue_async("handle_message", {"team_id": flooder, "text": f"q{i}"})
     await jobs.enqueue_async("handle_message", {"team_id": other, "text": "mine"})
     await jobs.enqueue_async("publish_home", {"team_id": flooder})  # not an answer: never delayed
-    ready = [json.loads(raw) for raw in client.hvals(f"{broker.namespace}:nox.msgs")]
-    delayed = _delayed(client, broker)
+    # answers have their own queue (jamono.queue.names.ANSWERS_QUEUE); the App Home's job stays on "nox"
+    ns = broker.namespace
+    ready = [json.loads(raw) for queue in ("nox", ANSWERS_QUEUE) for raw in client.hvals(f"{ns}:{queue}.msgs")]
+    delayed = [json.loads(raw) for raw in client.hvals(f"{ns}:{ANSWERS_QUEUE}.DQ.msgs")]
     assert sorted(m["args"][0]["text"] for m in ready if "text" in m["args"][0]) == ["mine", "q0", "q1", "q2"]
     assert sorted(m["args"][0]["text"] for m in delayed) == ["q3", "q4", "q5"]
     assert all(m["options"][BOOKED] > 0 and m["options"]["eta"] > 0 for m in delayed)
-    assert client.llen(f"{broker.namespace}:nox.DQ") == 3
+    assert client.llen(f"{ns}:{ANSWERS_QUEUE}.DQ") == 3
     booked_now = [m for m in ready if m["args"][0].get("team_id") == flooder and "text" in m["args"][0]]
     assert [m["options"][BOOKED] for m in booked_now] == [0, 0, 0], "booked once: the worker won't book again"
 
     # A worker stored this workspace's real plan (burst 1): the web process follows it.
     TenantBuckets(client).book(other, None, QUOTA.model_copy(update={"burst": 1}))
     await jobs.enqueue_async("answer_command", {"team_id": other, "text": "again"})
-    assert "again" in [m["args"][0]["text"] for m in _delayed(client, broker)]
+    again = [json.loads(raw) for raw in client.hvals(f"{ns}:{ANSWERS_QUEUE}.DQ.msgs")]
+    assert "again" in [m["args"][0]["text"] for m in again]
 
 
 def test_plans_and_the_operator_set_the_rates_and_budgets() -> None:
