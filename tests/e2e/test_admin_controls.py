@@ -156,9 +156,11 @@ async def test_dismissing_is_audited(sender, sandbox, pool, sandbox_workspace, j
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
     await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_dismiss"))
-    await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", "Dismissed"))
-    row = next(iter(_rows(pool, ws, svc)))
-    assert [e["actor"] for e in _audit(pool, ws, "action.dismissed", str(row["id"]))] == ["U0DEV"]
+    # Waits on this proposal's own row (an earlier test's "Dismissed" note to U0DEV is still there).
+    dismissed = await sandbox.wait_for(
+        lambda: [r for r in _rows(pool, ws, svc) if r["status"] == "dismissed"], timeout=20
+    )
+    assert [e["actor"] for e in _audit(pool, ws, "action.dismissed", str(dismissed[0]["id"]))] == ["U0DEV"]
 
 
 # --- the knowledge base --------------------------------------------------------------------------

@@ -279,6 +279,11 @@ async def test_automatic_mode_declares_in_a_watched_channel(sender, sandbox, poo
             [ws.tenant_id, ws.workspace_id, channel],
         )
     onboarding._watched.clear()
+    # What `set_channel_watch` does besides the row: the web's copy, which drops channels it doesn't know.
+    from jamono.container import get_runtime
+    from jamono.slack.routing import set_watched
+
+    set_watched(get_runtime().cache, ws.team_id, channel, True)
     _settings(pool, ws, {"action_mode": "automatic"})
     try:
         svc = _tag()

@@ -20,7 +20,7 @@ from jamono.platform.embedded import EmbeddedPostgres, EmbeddedRedis
 from jamono.platform.settings import Settings, load_settings
 from migrations.runner import apply_migrations
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository: the test services live in its .jamono/test
 
 # The Jira and Google stand-ins listen on loopback, which the egress guard refuses by default:
 # the tests allow it explicitly, as a self-hosted operator would allow an internal Jira, so every
