@@ -292,7 +292,8 @@ def drain(stack: Stack, sandbox, workers: int, jobs: int) -> float:
     sandbox.reset()
     envelopes = send(stack, sandbox, jobs, f"S{workers}" + uuid.uuid4().hex[:2].upper())
     with stack.queue() as q:
-        queued = q.hlen("jamono:nox.msgs")
+        # answers have their own queue (jamono.queue.names.ANSWERS_QUEUE), other jobs "nox"
+        queued = q.hlen("jamono:nox.msgs") + q.hlen("jamono:nox_answers.msgs")
     check(queued >= jobs, f"{jobs} jobs waiting in Redis with no worker running")
     stack.run("up", "-d", "--no-deps", "--scale", f"worker={workers}", "worker")
     check(len(stack.containers("worker")) == workers, f"{workers} worker container(s) running")
