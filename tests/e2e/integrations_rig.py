@@ -61,3 +61,14 @@ def jira_connected(pool, workspace, settings, incident_channel: str) -> Iterator
     with tenant_tx(pool, workspace.tenant_id) as conn:
         conn.execute("DELETE FROM integration_credentials WHERE kind = 'jira'")
     save_workspace_settings(pool, workspace, {"jira": UNSET_JIRA, "incident_channel": None, "action_mode": "confirm"})
+
+
+def click_payload(sender, reply, proposal, action_id: str, *, user: str = "U0DEV", channel: str = "C0OPS"):
+    """A signed click on one of a NOX reply's proposal buttons."""
+    element = next(e for e in proposal["elements"] if e["action_id"] == action_id)
+    return sender.block_actions(
+        user,
+        [{"action_id": action_id, "block_id": proposal["block_id"], "value": element["value"]}],
+        channel=channel,
+        message_ts=reply["ts"],
+    )

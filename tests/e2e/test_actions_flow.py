@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from jamono.actions import failpoints
 from jamono.platform.db import tenant_tx
 from jamono.workspaces.credentials import credential_store
-from tests.e2e.integrations_rig import UNSET_JIRA, jira_connected, save_workspace_settings, service_tag
+from tests.e2e.integrations_rig import UNSET_JIRA, click_payload, jira_connected, save_workspace_settings, service_tag
 from tests.plugins.drained import queue_drained
 from tests.standins.calendar_api import CalendarStandIn
 from tests.standins.jira_api import JiraStandIn
@@ -106,16 +106,6 @@ async def _incident_reply(sender, sandbox, text: str, *, channel: str = "C0OPS",
     return ts, reply, proposal
 
 
-def _click_payload(sender, reply, proposal, action_id: str, *, user: str = "U0DEV", channel: str = "C0OPS"):
-    element = next(e for e in proposal["elements"] if e["action_id"] == action_id)
-    return sender.block_actions(
-        user,
-        [{"action_id": action_id, "block_id": proposal["block_id"], "value": element["value"]}],
-        channel=channel,
-        message_ts=reply["ts"],
-    )
-
-
 def _said(sandbox, channel: str, ts: str, needle: str) -> list[dict]:
     return [
         m for m in sandbox.bot_messages(channel, thread_ts=ts) if needle in str(m.get("blocks")) + m.get("text", "")
@@ -140,7 +130,7 @@ async def test_double_click_and_resent_payload_open_exactly_one_ticket(
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer since 10:05"
     )
-    click = _click_payload(sender, reply, proposal, "propose_ticket")
+    click = click_payload(sender, reply, proposal, "propose_ticket")
     responses = await asyncio.gather(
         sender.send_interactive(click), sender.send_interactive(click), sender.send_interactive(click)
     )
@@ -173,7 +163,7 @@ async def test_priority_mapping_is_the_workspaces(sender, sandbox, pool, sandbox
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
     assert [i.fields["priority"] for i in jira.issues if svc in i.fields["summary"]] == [{"name": "High"}]
     _settings(pool, ws, {"jira": {"priorities": {"critical": "Highest", "high": "High"}}})
@@ -184,21 +174,21 @@ async def test_same_incident_again_comments_on_the_existing_ticket(sender, sandb
     ts1, reply1, proposal1 = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply1, proposal1, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply1, proposal1, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts1, "Opened *<"))
     first = jira.issues[-1]
     # Another thread, same service and symptom.
     ts2, reply2, proposal2 = await _incident_reply(
         sender, sandbox, f"urgent: the {svc} service is returning 500 errors on checkout"
     )
-    await sender.send_interactive(_click_payload(sender, reply2, proposal2, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply2, proposal2, "propose_ticket"))
     said = await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts2, "same incident as"))
     assert first.key in said[0]["text"] and "same service and symptom" in said[0]["text"]
     # The same thread, another report.
     _, reply3, proposal3 = await _incident_reply(
         sender, sandbox, f"still failing: {svc} returns 500 errors to everyone", thread_ts=ts1
     )
-    await sender.send_interactive(_click_payload(sender, reply3, proposal3, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply3, proposal3, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts1, "same thread"))
     assert [i.key for i in jira.issues if svc in i.fields["summary"]] == [first.key]
     assert len(jira.issue(first.key).comments) == 2
@@ -216,8 +206,8 @@ async def test_two_reports_of_one_incident_clicked_at_once_file_one_ticket(
         sender, sandbox, f"urgent: the {svc} service is returning 500 errors on checkout"
     )
     await asyncio.gather(
-        sender.send_interactive(_click_payload(sender, reply1, proposal1, "propose_ticket")),
-        sender.send_interactive(_click_payload(sender, reply2, proposal2, "propose_ticket")),
+        sender.send_interactive(click_payload(sender, reply1, proposal1, "propose_ticket")),
+        sender.send_interactive(click_payload(sender, reply2, proposal2, "propose_ticket")),
     )
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts1, "*<") and _said(sandbox, "C0OPS", ts2, "*<"))
     issues = [i for i in jira.issues if svc in i.fields["summary"]]
@@ -238,7 +228,7 @@ async def test_unconnected_jira_says_what_it_would_do_and_the_button_works_once_
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    click = _click_payload(sender, reply, proposal, "propose_ticket")
+    click = click_payload(sender, reply, proposal, "propose_ticket")
     await sender.send_interactive(click)
     told = await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", f"“Prod is down!! {svc}"))
     assert "Jira isn't connected" in told[-1]["text"] and "App Home" in told[-1]["text"]
@@ -264,7 +254,7 @@ async def test_unconnected_jira_says_what_it_would_do_and_the_button_works_once_
             store.put(conn, ws.workspace_id, "jira_api_token", SecretStr(standin.api_token))
             store.set_endpoint(conn, ws.workspace_id, "jira", standin.url)
         try:
-            await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+            await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))
             await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
             assert len(standin.issues) == 1 and _action_row(pool, ws, idempotency_key=key)["status"] == "done"
         finally:
@@ -283,7 +273,7 @@ async def test_a_crash_after_the_ticket_is_created_does_not_open_a_second(
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
     _, ws = sandbox_workspace
     row = _action_row(pool, ws, idempotency_key=f"ticket:{proposal['block_id'].split(':', 1)[1]}")
@@ -305,7 +295,7 @@ async def test_a_crash_after_slack_took_a_note_does_not_post_it_twice(
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))
     _, ws = sandbox_workspace
     key = f"ticket:{proposal['block_id'].split(':', 1)[1]}"
     await _settled(sandbox, lambda: (_action_row(pool, ws, idempotency_key=key) or {}).get("notified_at"))
@@ -327,14 +317,14 @@ async def test_a_crash_after_jira_took_the_repeat_comment_does_not_comment_twice
     ts1, reply1, proposal1 = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply1, proposal1, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply1, proposal1, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts1, "Opened *<"))
     first = jira.issues[-1]
     failpoints.arm(f"{AFTER_NOTE}:comment")
     ts2, reply2, proposal2 = await _incident_reply(
         sender, sandbox, f"urgent: the {svc} service is returning 500 errors on checkout"
     )
-    await sender.send_interactive(_click_payload(sender, reply2, proposal2, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply2, proposal2, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts2, "same incident as"))
     await queue_drained(broker)
     assert not failpoints._armed[f"{AFTER_NOTE}:comment"]  # the crash did happen
@@ -361,7 +351,7 @@ async def test_transient_faults_are_retried_into_exactly_one_ticket(
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
     _, ws = sandbox_workspace
     row = _action_row(pool, ws, idempotency_key=f"ticket:{proposal['block_id'].split(':', 1)[1]}")
@@ -389,7 +379,7 @@ async def test_a_request_jira_refuses_fails_at_once_and_retry_works_after_the_fi
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))
     failed = await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "couldn't create the Jira ticket"))
     # The field Jira names, in NOX's words; Jira's own sentence is not echoed into Slack.
     assert "check the field issuetype" in failed[0]["text"] and "valid issue type" not in failed[0]["text"]
@@ -426,7 +416,7 @@ async def test_an_outage_ends_in_a_dead_letter_after_bounded_retries(
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))
     failed = await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "couldn't create the Jira ticket"), timeout=40)
     assert "temporarily unavailable" in failed[0]["text"]
     _, ws = sandbox_workspace
@@ -514,7 +504,7 @@ async def test_dismiss_records_the_decision(sender, sandbox, pool, sandbox_works
     _, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_dismiss"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_dismiss"))
     await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", "Dismissed"))
     _, ws = sandbox_workspace
     assert [r["status"] for r in _rows(pool, ws, svc)] == ["dismissed"] and not jira.issues
@@ -536,7 +526,7 @@ async def test_a_filed_ticket_is_no_longer_offered_on_the_reply(sender, sandbox,
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
     assert "propose_ticket" in str(proposal)
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
     answer = await _settled(
         sandbox,
@@ -580,7 +570,7 @@ async def _meeting_reply(sender, sandbox, text: str):
 
 
 async def _open_schedule(sender, sandbox, reply, proposal):
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_meeting"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_meeting"))
     views = await sandbox.wait_for(
         lambda: [v for v in sandbox.open_views("U0DEV") if v.get("callback_id") == "nox_meeting"], timeout=10
     )
@@ -725,16 +715,16 @@ async def test_who_may_confirm_the_requester_and_admins_never_guests(sender, san
         ts, reply, proposal = await _incident_reply(
             sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
         )
-        await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=member))
+        await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket", user=member))
         await _settled(sandbox, lambda: _ephemeral(sandbox, member, "Only <@U0DEV>, who asked, or a NOX admin"))
-        await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=guest))
+        await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket", user=guest))
         await _settled(sandbox, lambda: _ephemeral(sandbox, guest, "Guests cannot confirm"))
         # Dismissing is deciding too.
-        await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_dismiss", user=member))
+        await sender.send_interactive(click_payload(sender, reply, proposal, "propose_dismiss", user=member))
         await _settled(sandbox, lambda: len(_ephemeral(sandbox, member, "Only <@U0DEV>, who asked")) == 2)
         assert not [i for i in jira.issues if svc in i.fields["summary"]]
         assert next(iter(_rows(pool, ws, svc)))["status"] == "proposed"
-        await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=admin))
+        await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket", user=admin))
         await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
         assert len([i for i in jira.issues if svc in i.fields["summary"]]) == 1
         assert next(iter(_rows(pool, ws, svc)))["confirmed_by"] == admin

@@ -9,10 +9,9 @@ import uuid
 import pytest
 
 from jamono.platform.db import tenant_tx
-from tests.e2e.integrations_rig import jira_connected, save_workspace_settings, service_tag
+from tests.e2e.integrations_rig import click_payload, jira_connected, save_workspace_settings, service_tag
 from tests.e2e.test_actions_flow import (
     INCIDENT_CHANNEL,
-    _click_payload,
     _ephemeral,
     _incident_reply,
     _meeting_reply,
@@ -79,9 +78,9 @@ async def test_policy_everyone_lets_any_member_confirm_but_never_a_guest(
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=guest))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket", user=guest))
     await _settled(sandbox, lambda: _ephemeral(sandbox, guest, "Guests cannot confirm"))
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=member))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket", user=member))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
     row = next(iter(_rows(pool, ws, svc)))
     assert row["confirmed_by"] == member and len([i for i in jira.issues if svc in i.fields["summary"]]) == 1
@@ -101,10 +100,10 @@ async def test_policy_user_group_decides_and_the_requester_alone_no_longer_does(
     ts, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket"))  # U0DEV asked
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket"))  # U0DEV asked
     told = await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", f"members of the user group `{group}`"))
     assert told and next(iter(_rows(pool, ws, svc)))["status"] == "proposed"
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_ticket", user=oncall))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_ticket", user=oncall))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts, "Opened *<"))
     assert next(iter(_rows(pool, ws, svc)))["confirmed_by"] == oncall
 
@@ -122,10 +121,10 @@ async def test_ticket_cap_per_day_stops_the_next_ticket_with_a_clear_note(
     ts1, reply1, proposal1 = await _incident_reply(
         sender, sandbox, f"prod is down!! {first} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply1, proposal1, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply1, proposal1, "propose_ticket"))
     await _settled(sandbox, lambda: _said(sandbox, "C0OPS", ts1, "Opened *<"))
     _, reply2, proposal2 = await _incident_reply(sender, sandbox, f"outage!! {second} checkout fails for all users")
-    await sender.send_interactive(_click_payload(sender, reply2, proposal2, "propose_ticket"))
+    await sender.send_interactive(click_payload(sender, reply2, proposal2, "propose_ticket"))
     told = await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", f"opened its {already + 1} tickets for today"))
     assert "an admin can raise the cap" in told[-1]["text"]
     assert next(iter(_rows(pool, ws, second)))["status"] == "proposed"
@@ -155,7 +154,7 @@ async def test_dismissing_is_audited(sender, sandbox, pool, sandbox_workspace, j
     _, reply, proposal = await _incident_reply(
         sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer"
     )
-    await sender.send_interactive(_click_payload(sender, reply, proposal, "propose_dismiss"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_dismiss"))
     # Waits on this proposal's own row (an earlier test's "Dismissed" note to U0DEV is still there).
     dismissed = await sandbox.wait_for(
         lambda: [r for r in _rows(pool, ws, svc) if r["status"] == "dismissed"], timeout=20

@@ -18,7 +18,7 @@ import pytest
 
 from jamono.actions import failpoints
 from jamono.platform.db import tenant_tx
-from tests.e2e.integrations_rig import UNSET_JIRA, jira_connected, save_workspace_settings, service_tag
+from tests.e2e.integrations_rig import UNSET_JIRA, click_payload, jira_connected, save_workspace_settings, service_tag
 from tests.plugins.drained import queue_drained
 from tests.standins.jira_api import JiraStandIn
 
@@ -75,16 +75,6 @@ async def _triage(sender, sandbox, text: str, *, channel: str = "C0OPS"):
     return ts, reply, proposal
 
 
-def _click(sender, reply, proposal, action_id: str, *, user: str = "U0DEV", channel: str = "C0OPS"):
-    element = next(e for e in proposal["elements"] if e["action_id"] == action_id)
-    return sender.block_actions(
-        user,
-        [{"action_id": action_id, "block_id": proposal["block_id"], "value": element["value"]}],
-        channel=channel,
-        message_ts=reply["ts"],
-    )
-
-
 def _row(pool, ws, **where):
     clause = " AND ".join(f"{k} = %s" for k in where)
     with tenant_tx(pool, ws.tenant_id) as conn:
@@ -128,7 +118,7 @@ async def _declare_by_button(sender, sandbox, pool, ws, text: str, *, clicks: in
     ts, reply, proposal = await _triage(sender, sandbox, text)
     # Each click its own request (trigger id): a resent identical request is a replay the web drops.
     responses = await asyncio.gather(
-        *[sender.send_interactive(_click(sender, reply, proposal, "propose_incident")) for _ in range(clicks)]
+        *[sender.send_interactive(click_payload(sender, reply, proposal, "propose_incident")) for _ in range(clicks)]
     )
     assert all(r.status == 200 for r in responses)
     interaction_id = proposal["block_id"].split(":", 1)[1]
@@ -204,7 +194,7 @@ async def test_a_guest_cannot_declare(sender, sandbox, pool, sandbox_workspace, 
     sandbox.add_user("U0GUEST", "guest", real_name="A Guest", is_restricted=True)
     svc = _tag()
     _, reply, proposal = await _triage(sender, sandbox, f"prod is down!! {svc} api returns 502 for every customer")
-    await sender.send_interactive(_click(sender, reply, proposal, "propose_incident", user="U0GUEST"))
+    await sender.send_interactive(click_payload(sender, reply, proposal, "propose_incident", user="U0GUEST"))
     await sandbox.wait_for(
         lambda: [e for e in sandbox.ephemerals(user="U0GUEST") if "Guests can't declare" in e["text"]], timeout=20
     )
@@ -667,7 +657,7 @@ async def test_the_runbooks_nox_found_are_bookmarked(sender, sandbox, pool, sand
             [sources],
         )
     try:
-        await sender.send_interactive(_click(sender, reply, proposal, "propose_incident"))
+        await sender.send_interactive(click_payload(sender, reply, proposal, "propose_incident"))
         row = await _declared(sandbox, pool, ws, interaction_id=interaction_id)
     finally:
         with tenant_tx(pool, ws.tenant_id) as conn:
