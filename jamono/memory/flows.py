@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 AFTER_MARK = "memory.after_mark"
 AFTER_UPLOAD = "memory.after_upload"
 ITEM_ACTION = "incident_pm_ticket"
+PUBLISH_ACTION = "incident_publish_lesson"
 PM_EVENT_TYPE = "nox_incident_postmortem"
 SIMILAR_EVENT_TYPE = "nox_similar_incidents"
 HIDDEN = ("catchup", "jira")
@@ -544,7 +545,31 @@ def learn(rt: Runtime, ctx: Ctx, incident: Incident, m: digest.Material) -> bool
         )
     if created and not private:
         _to_knowledge_base(rt, ctx, incident, ref, lesson, links)
+    if private:  # a retry after a crash still offers it (once: the note's claim)
+        _offer_publishing(ctx, incident, ref)
     return created
+
+
+def _offer_publishing(ctx: Ctx, incident: Incident, ref: str) -> None:
+    """In a private incident's channel: its lesson stays with its members unless an admin publishes it."""
+    text = t("pub.offer", incident.lang, ref=ref)
+    button = {
+        "type": "button",
+        "action_id": PUBLISH_ACTION,
+        "value": ref,
+        "text": {"type": "plain_text", "text": t("pub.button", incident.lang)},
+    }
+    slackops.note_once(
+        ctx,
+        incident,
+        "lesson_private",
+        channel=incident.channel_id or "",
+        thread_ts=None,
+        text=text,
+        claim=lambda conn: incidents.mark_step(conn, incident.id, "lesson_private"),
+        since=incident.started_at.timestamp() - 60,
+        blocks=[{**_section(text), "block_id": f"pub:{incident.id}", "accessory": button}],
+    )
 
 
 def _to_knowledge_base(

@@ -160,7 +160,25 @@ async def test_an_admin_publishes_a_private_lesson_and_other_channels_triage_the
                 [f"incident://{private['incident_id']}"],
             ).fetchone()
 
-    # Not an admin: a clear refusal, in English and French; nothing published.
+    # In the private channel, one note says so, with a "Publish lesson" button.
+    channel = private["channel_id"]
+    notes = await sandbox.wait_for(
+        lambda: [m for m in sandbox.bot_messages(channel) if "incident_publish_lesson" in str(m.get("blocks"))], 20
+    )
+    assert len(notes) == 1 and "shown only to its members" in notes[0]["text"]
+    button = next(b for b in notes[0]["blocks"] if b.get("accessory"))
+
+    # Not an admin: a clear refusal (the button, the command in English and French); nothing published.
+    click = sender.block_actions(
+        "U0DEV",
+        [{"action_id": "incident_publish_lesson", "block_id": button["block_id"], "value": private["ref"]}],
+        channel=channel,
+        message_ts=notes[0]["ts"],
+    )
+    assert (await sender.send_interactive(click)).status == 200
+    await sandbox.wait_for(
+        lambda: [e for e in sandbox.ephemerals(user="U0DEV") if "Only a workspace admin can publish" in e["text"]], 20
+    )
     await _command(sender, "U0PLAIN", "C0OPS", f"incident publish {private['ref']}")
     await _command(sender, "U0PLAIN", "C0OPS", f"incident publier {private['ref']}")
     refusals = await sandbox.wait_for(

@@ -127,6 +127,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": ":lock: *Aussi, d'incidents privés dont vous faisiez partie (vous seul le voyez) :*",
     },
     # publishing a private incident's lesson
+    "pub.offer": {
+        "en": ":lock: This channel is private, so {ref}'s lesson is shown only to its members and stays out of"
+        " the knowledge base. A workspace admin can share it with everyone.",
+        "fr": ":lock: Ce canal est privé : la leçon de {ref} n'est montrée qu'à ses membres et reste hors de la"
+        " base de connaissances. Un administrateur de l'espace peut la partager avec tous.",
+    },
+    "pub.button": {"en": "Publish lesson", "fr": "Publier la leçon"},
     "pub.admins_only": {
         "en": ":lock: Only a workspace admin can publish a private incident's lesson.",
         "fr": ":lock: Seul un administrateur de l'espace peut publier la leçon d'un incident privé.",
