@@ -41,6 +41,7 @@ Talk to NOX as you would in Slack:
 _CHANNEL_CHANGES = ("channel", "invited", "topic", "pinned", "bookmarks")
 _MENTION = re.compile(r"(?<![\w<])@nox\b", re.IGNORECASE)
 _CANVAS_LINK = re.compile(r"/docs/T[A-Z0-9]+/(F[A-Z0-9]+)")
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>=])")
 
 
 async def run_chat(
@@ -244,10 +245,10 @@ class _ChatSession:
         """:react NAME / :mark on your last channel message; :file shows NOX's last shared file."""
         if text == ":file":
             found = self.sandbox.file(self.last_file) if self.last_file else None
-            self.say(
-                found["content"] if found and found.get("content") else "NOX has shared no file or canvas yet",
-                dim=not found,
-            )
+            content = str(found.get("content") or "") if found else ""
+            if found and found.get("is_canvas"):  # as the canvas reads, not its Markdown escapes
+                content = f"🗒 {found.get('title')}\n\n" + _MARKDOWN_ESCAPE.sub(r"\1", content)
+            self.say(content or "NOX has shared no file or canvas yet", dim=not content)
             return
         if self.last_posted is None:
             self.say("post a message in a channel first", dim=True)

@@ -67,7 +67,7 @@ async def test_with_the_scope_the_draft_is_one_canvas_shared_with_the_channel_an
     _, ws = sandbox_workspace
     svc = service_tag()
     _, _, row = await _declare_by_button(
-        sender, sandbox, pool, ws, f"prod is down!! {svc} payments api returns 502 for every customer after deploy"
+        sender, sandbox, pool, ws, f"urgent: {svc} checkout service fails every order with 503 since the release"
     )
     channel, incident_id = row["channel_id"], row["id"]
     await _story(sender, sandbox, channel, svc)
