@@ -242,3 +242,28 @@ async def test_the_canvas_is_readable_from_the_terminal_chat(sandbox, sender, po
     shown = transcript.rsplit("## Action items", 1)[1]
     assert "- [ ] 1. Add an alert on connection pool saturation" in shown and "\\" not in shown
     assert "📎" not in transcript.split("incident resolve", 1)[1]  # no file besides
+
+
+async def test_a_crash_after_the_create_without_files_read_posts_the_file_never_a_second_canvas(
+    sender, sandbox, pool, sandbox_workspace, no_jira, canvases
+):
+    from jamono.memory.canvas import AFTER_CREATE
+
+    _, ws = sandbox_workspace
+    sandbox.revoke_scopes("files:read")  # the retry cannot look the first canvas up
+    svc = service_tag()
+    _, _, row = await _declare_by_button(
+        sender, sandbox, pool, ws, f"prod is down!! {svc} api returns 502 for every customer"
+    )
+    channel, incident_id = row["channel_id"], row["id"]
+    creates = len(sandbox.calls_to("canvases.create"))
+    failpoints.arm(AFTER_CREATE)
+    await _command(sender, "U0DEV", channel, "incident resolve restarted the pods")
+    file, _ = await _postmortem(sandbox, channel)
+    await asyncio.sleep(1.5)
+    assert not failpoints._armed[AFTER_CREATE]
+    assert len(sandbox.calls_to("canvases.create")) == creates + 1  # one canvas, never shared
+    assert sandbox.canvases(channel) == [] and len(_uploads(sandbox, channel)) == 1
+    assert [c.error for c in sandbox.calls_to("files.list")[-1:]] == ["missing_scope"]
+    assert _row(pool, ws, incident_id)["file_id"] == file["id"]
+    assert _kinds(pool, ws, incident_id).count("postmortem") == 1
