@@ -37,6 +37,10 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "bookmarks_list": {"bookmarks:read"},
     "usergroups_users_list": {"usergroups:read"},
     "files_upload_v2": {"files:write"},
+    "files_list": {"files:read"},
+    "files_info": {"files:read"},
+    "canvases_create": {"canvases:write"},
+    "canvases_access_set": {"canvases:write"},
 }
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_mention": {"app_mentions:read"},
@@ -58,7 +62,7 @@ CODE_DIRS = ("jamono", "listeners", "workers", "knowledge")
 def called_methods() -> set[str]:
     found: set[str] = set()
     pattern = re.compile(
-        r"\.((?:chat|views|users|conversations|reactions|team|bots|files|pins|im|bookmarks|usergroups)_[A-Za-z0-9_]+)\("
+        r"\.((?:chat|views|users|conversations|reactions|team|bots|files|pins|im|bookmarks|usergroups|canvases)_[A-Za-z0-9_]+)\("
     )
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):

@@ -21,12 +21,13 @@ from jamono.incidents import slackops
 from jamono.incidents import store as incidents
 from jamono.incidents.flows import context, incident_lock, incident_settings, may_change
 from jamono.incidents.models import Incident, IncidentEvent, IncidentRef
-from jamono.memory import digest, store, writer
+from jamono.memory import canvas, digest, store, writer
 from jamono.memory.material import Entry, Said, sentences
 from jamono.memory.models import Ask, ItemTicket, Joined, Mark, Publish
 from jamono.memory.similar import Index, PastIncident
 from jamono.memory.text import ago, plain, quote, similar_request
 from jamono.platform.db import tenant_tx
+from jamono.slack.escape import escape_link_url
 
 log = logging.getLogger(__name__)
 
@@ -376,23 +377,37 @@ def write_postmortem(rt: Runtime, job: IncidentRef) -> dict[str, Any] | None:
         return None
     with incident_lock(ctx, f"postmortem:{incident.id}"):
         row, m = _draft(rt, ctx, incident)
-        if not row.get("file_id"):
-            file_id = _find_upload(ctx, incident) or _upload(ctx, incident, row["markdown"])
-            hit(AFTER_UPLOAD)
-            with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
-                store.set_posted(conn, incident.id, file_id=file_id)
-                incidents.record_event(
-                    conn,
-                    incident_id=incident.id,
-                    key=f"postmortem:{incident.id}",
-                    kind="postmortem",
-                    actor=ctx.ws.bot_user_id or "nox",
-                    data={"file_id": file_id},
-                )
+        if not (row.get("file_id") or row.get("canvas_id")):
+            row = _publish(rt, ctx, incident, row)
         _offer_items(ctx, incident, row)
         learn(rt, ctx, incident, m)
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         return store.postmortem(conn, incident.id)
+
+
+def _publish(rt: Runtime, ctx: Ctx, incident: Incident, row: dict[str, Any]) -> dict[str, Any]:
+    """The draft posted once: a canvas when the install and the team allow it, else the file."""
+    file_id = _find_upload(ctx, incident)
+    shared = None
+    if file_id is None and rt.settings.postmortem_format != "file":
+        shared = canvas.post(ctx, incident, row["markdown"])
+    if shared is None and file_id is None:
+        file_id = _upload(ctx, incident, row["markdown"])
+    hit(AFTER_UPLOAD)
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        if shared is not None:
+            store.set_canvas(conn, incident.id, canvas_id=shared.id, url=shared.url)
+        else:
+            store.set_posted(conn, incident.id, file_id=file_id)
+        incidents.record_event(
+            conn,
+            incident_id=incident.id,
+            key=f"postmortem:{incident.id}",
+            kind="postmortem",
+            actor=ctx.ws.bot_user_id or "nox",
+            data={"canvas_id": shared.id} if shared is not None else {"file_id": file_id},
+        )
+        return store.postmortem(conn, incident.id) or row
 
 
 def _upload(ctx: Ctx, incident: Incident, markdown: str) -> str:
@@ -410,6 +425,12 @@ def item_blocks(incident: Incident, row: dict[str, Any], names_: dict[str, str])
     lang = incident.lang
     items = row.get("items") or []
     head = t("pm.posted" if items else "pm.posted_no_items", lang, title=quote(incident.title))
+    if row.get("canvas_id"):  # this message shares the canvas: its link, then the items
+        url = row.get("canvas_url")
+        label = t("pm.canvas_open", lang)
+        link = f"<{escape_link_url(url)}|{label}>" if url else label
+        key = "pm.canvas_posted" if items else "pm.canvas_posted_no_items"
+        head = t(key, lang, title=quote(incident.title), link=link)
     blocks: list[dict[str, Any]] = [_section(head)]
     for item in items[:20]:
         owner = "@" + names_.get(item["owner"], item["owner"])

@@ -40,6 +40,13 @@ def set_posted(
     )
 
 
+def set_canvas(conn: Connection, incident_id: UUID, *, canvas_id: str, url: str | None) -> None:
+    conn.execute(
+        "UPDATE incident_postmortems SET canvas_id = %s, canvas_url = %s WHERE incident_id = %s",
+        [canvas_id, url, incident_id],
+    )
+
+
 def number(conn: Connection, started_at: datetime) -> int:
     """The incident's number in its workspace (INC-<n>): its rank by start."""
     row: Any = conn.execute("SELECT count(*) AS n FROM incidents WHERE started_at <= %s", [started_at]).fetchone()

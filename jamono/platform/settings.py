@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     # defaults of jamono/fairness/plans.py (0 means no limit).
     daily_budgets: str = Field(default="", validation_alias="JAMONO_DAILY_BUDGETS")
 
+    # How NOX posts a resolved incident's postmortem draft: a canvas shared with the channel when the
+    # install has canvases:write and the team allows it (auto, canvas), else the Markdown file.
+    postmortem_format: Literal["auto", "canvas", "file"] = Field(
+        default="auto", validation_alias="JAMONO_POSTMORTEM_FORMAT"
+    )
+
     # Slack-facing jobs: bounded, because Slack users wait minutes, not days.
     job_max_retries: int = Field(default=4, ge=0, le=20)
     job_time_limit_s: int = Field(default=120, ge=5, le=3600)

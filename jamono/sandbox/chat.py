@@ -35,12 +35,14 @@ Talk to NOX as you would in Slack:
                          it for an incident's timeline)
   :mark                  the "Add to timeline" shortcut on your last message in a channel
   :similar               the "Find similar incidents" shortcut on your last message in a channel
-  :file                  show the text of the last file NOX shared (a postmortem draft)
+  :file                  show the text of the last file or canvas NOX shared (a postmortem draft)
   :help                  this help
   :quit                  leave (Ctrl-D works too)"""
 
 _CHANNEL_CHANGES = ("channel", "invited", "topic", "pinned", "bookmarks")
 _MENTION = re.compile(r"(?<![\w<])@nox\b", re.IGNORECASE)
+_CANVAS_LINK = re.compile(r"/docs/T[A-Z0-9]+/(F[A-Z0-9]+)")
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>=])")
 
 
 async def run_chat(
@@ -244,9 +246,10 @@ class _ChatSession:
         """:react NAME / :mark / :similar on your last channel message; :file shows NOX's last file."""
         if text == ":file":
             found = self.sandbox.file(self.last_file) if self.last_file else None
-            self.say(
-                found["content"] if found and found.get("content") else "NOX has shared no file yet", dim=not found
-            )
+            content = str(found.get("content") or "") if found else ""
+            if found and found.get("is_canvas"):  # as the canvas reads, not its Markdown escapes
+                content = f"🗒 {found.get('title')}\n\n" + _MARKDOWN_ESCAPE.sub(r"\1", content)
+            self.say(content or "NOX has shared no file or canvas yet", dim=not content)
             return
         if self.last_posted is None:
             self.say("post a message in a channel first", dim=True)
@@ -482,6 +485,11 @@ class _ChatSession:
         for shared in message.get("files") or []:
             self.last_file = str(shared.get("id"))
             text += f"\n📎 {shared.get('title')} ({shared.get('name')}) — :file shows it"
+        for canvas_id in dict.fromkeys(_CANVAS_LINK.findall(f"{message.get('text')} {message.get('blocks')}")):
+            canvas = self.sandbox.file(canvas_id)
+            if canvas and canvas.get("is_canvas"):
+                self.last_file = canvas_id
+                text += f"\n🗒 Canvas: {canvas.get('title')} — :file shows it"
         buttons = find_buttons(message.get("blocks") or [])
         if buttons and change.channel and change.ts:
             self.clickable = _Clickable(buttons, change.channel, change.ts)

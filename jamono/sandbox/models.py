@@ -61,6 +61,8 @@ class Workspace:
     app_id: str
     enterprise_id: str | None = None
     enterprise_name: str | None = None
+    plan: str = "pro"  # "free" teams: only canvases tabbed in a channel
+    canvases_enabled: bool = True  # an admin can turn canvases off for the team
 
     @property
     def url(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import json
 import logging
 import secrets
@@ -401,6 +402,42 @@ class SlackSandbox:
         with self._state.lock:
             stored = self._state.files.get(file_id)
             return copy.deepcopy(stored) if stored else None
+
+    def canvases(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Canvases created through canvases.create (with their markdown), those a channel can open
+        when `channel` is given; oldest first."""
+        with self._state.lock:
+            found = [
+                copy.deepcopy(f)
+                for f in self._state.files.values()
+                if f.get("is_canvas") and (channel is None or channel in f["access"])
+            ]
+        return sorted(found, key=lambda f: f["created"])
+
+    def grant_scopes(self, *scopes: str, team_id: str | None = None) -> None:
+        """Give the team's bot tokens more scopes, as a re-install with a newer manifest would."""
+        team = team_id or self.team_id
+        with self._state.lock:
+            credentials = self._state.credentials
+            for token, identity in list(credentials.tokens.items()):
+                if identity.team_id == team and identity.is_bot:
+                    added = tuple(s for s in scopes if s not in identity.scopes)
+                    credentials.tokens[token] = dataclasses.replace(identity, scopes=identity.scopes + added)
+
+    def revoke_scopes(self, *scopes: str, team_id: str | None = None) -> None:
+        team = team_id or self.team_id
+        with self._state.lock:
+            credentials = self._state.credentials
+            for token, identity in list(credentials.tokens.items()):
+                if identity.team_id == team and identity.is_bot:
+                    kept = tuple(s for s in identity.scopes if s not in scopes)
+                    credentials.tokens[token] = dataclasses.replace(identity, scopes=kept)
+
+    def set_plan(self, plan: str, *, canvases_enabled: bool = True, team_id: str | None = None) -> None:
+        """The team's plan ("free" limits canvases) and whether its admins allow canvases."""
+        with self._state.lock:
+            workspace = self._state.workspaces[team_id or self.team_id]
+            workspace.plan, workspace.canvases_enabled = plan, canvases_enabled
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         received = time.time()

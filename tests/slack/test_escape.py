@@ -53,3 +53,25 @@ def test_bare_broadcasts_are_neutralised() -> None:
 
 def test_link_urls() -> None:
     assert escape_link_url("https://x.example/a?b=1&c=<2>|x") == "https://x.example/a?b=1&amp;c=&lt;2&gt;%7Cx"
+
+
+@pytest.mark.parametrize(
+    ("raw", "inert"),
+    [
+        ("[login](https://evil.example)", "\\[login\\](https://evil.example)"),
+        ("![](@U0BOSS) ![](#C0SECRET)", "!\\[\\](@U0BOSS) !\\[\\](#C0SECRET)"),
+        ("**bold** _it_ `code` ~~s~~", "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~"),
+        ("# heading", "\\# heading"),
+        ("- list", "\\- list"),
+        ("12. ordered", "12\\. ordered"),
+        ("a | b", "a \\| b"),
+        ("<https://x.example>", "\\<https://x.example\\>"),
+        ("@here now", "@\u2060here now"),
+        ("two\nlines", "two lines"),
+        ("1.5 ms, 30% of #ops", "1.5 ms, 30% of #ops"),
+    ],
+)
+def test_canvas_markdown_from_people_stays_text(raw, inert):
+    from jamono.slack.escape import escape_canvas_markdown
+
+    assert escape_canvas_markdown(raw) == inert

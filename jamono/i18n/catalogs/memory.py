@@ -105,6 +105,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": ":page_facing_up: *Postmortem draft* for *{title}* is above. No action item was stated in the channel.",
         "fr": ":page_facing_up: Le *brouillon de postmortem* de *{title}* est ci-dessus. Aucune action n'a été énoncée dans le canal.",
     },
+    "pm.canvas_posted": {
+        "en": ":memo: *Postmortem draft* for *{title}*: {link} (everyone in this channel can edit it). Action items — the lead can open a Jira ticket for each:",
+        "fr": ":memo: *Brouillon de postmortem* de *{title}* : {link} (tout le canal peut le modifier). Actions — le responsable peut ouvrir un ticket Jira pour chacune :",
+    },
+    "pm.canvas_posted_no_items": {
+        "en": ":memo: *Postmortem draft* for *{title}*: {link} (everyone in this channel can edit it). No action item was stated in the channel.",
+        "fr": ":memo: *Brouillon de postmortem* de *{title}* : {link} (tout le canal peut le modifier). Aucune action n'a été énoncée dans le canal.",
+    },
+    "pm.canvas_open": {"en": "open the canvas", "fr": "ouvrir le canvas"},
     "pm.comment": {
         "en": "Postmortem draft — edit it and share it.",
         "fr": "Brouillon de postmortem — à relire et partager.",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import auth, channels, conversations, files, messaging, people, pins, views
+from . import auth, canvases, channels, conversations, files, messaging, people, pins, views
 from .context import Method, MethodContext, truthy
 
 METHODS: dict[str, Method] = {
     **auth.METHODS,
+    **canvases.METHODS,
     **channels.METHODS,
     **conversations.METHODS,
     **files.METHODS,

@@ -28,6 +28,7 @@ def get_upload_url(ctx: MethodContext) -> dict[str, Any]:
         "title": name,
         "size": length,
         "user": ctx.me.user_id,
+        "team": ctx.me.team_id,
         "content": None,
         "complete": False,
         "created": int(float(ctx.state.clock.next())),
@@ -73,12 +74,49 @@ def info(ctx: MethodContext) -> dict[str, Any]:
     return {"file": _shown(stored), "content": stored["content"]}
 
 
+def list_files(ctx: MethodContext) -> dict[str, Any]:
+    """files.list (files:read): the team's complete files, newest first, filtered by user, channel,
+    time and type (`canvas` for canvases, `all` by default)."""
+    if "files:read" not in ctx.me.scopes:
+        raise SlackError("missing_scope", needed="files:read", provided=",".join(ctx.me.scopes))
+    user, channel = ctx.arg("user"), ctx.arg("channel")
+    types = {t for t in str(ctx.arg("types", "all")).split(",") if t}
+    if types - {"all", "spaces", "snippets", "images", "gdocs", "zips", "pdfs", "canvas"}:
+        raise SlackError("unknown_type")
+    ts_from, ts_to = float(ctx.arg("ts_from", 0)), float(ctx.arg("ts_to", "inf"))
+    found = [
+        f
+        for f in ctx.state.files.values()
+        if f["complete"]
+        and f["team"] == ctx.me.team_id
+        and (user is None or f["user"] == user)
+        and (channel is None or channel in f.get("shares", []) or channel in f.get("access", {}))
+        and ts_from <= f["created"] <= ts_to
+        and ("all" in types or ("canvas" in types) == bool(f.get("is_canvas")))
+    ]
+    found.sort(key=lambda f: f["created"], reverse=True)
+    try:
+        count, page = max(int(ctx.arg("count", 100)), 1), max(int(ctx.arg("page", 1)), 1)
+    except ValueError:
+        raise SlackError("invalid_arguments") from None
+    shown = found[(page - 1) * count : page * count]
+    pages = max((len(found) + count - 1) // count, 1)
+    return {
+        "files": [_shown(f) for f in shown],
+        "paging": {"count": count, "total": len(found), "page": page, "pages": pages},
+    }
+
+
+_HIDDEN = ("content", "complete", "access", "tabbed_in", "channel_canvas_of", "team")
+
+
 def _shown(stored: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in stored.items() if k not in ("content", "complete")}
+    return {k: v for k, v in stored.items() if k not in _HIDDEN}
 
 
 METHODS: dict[str, Method] = {
     "files.getUploadURLExternal": Method(get_upload_url),
     "files.completeUploadExternal": Method(complete_upload),
     "files.info": Method(info),
+    "files.list": Method(list_files),
 }
