@@ -134,7 +134,7 @@ class RedisUsage:
         """Count one answer; the budget it would exceed (nothing counted), or None to go ahead."""
         pool = charge.pool or FreePool(answers_per_day=0, llm_tokens_per_day=0)
         keys = [usage_key(charge.tenant_id), f"jamono:use-jobs:{charge.tenant_id}:{_day()}", pool_key()]
-        args = [charge.job_id, charge.quota.answers_per_day, charge.quota.llm_tokens_per_day]
+        args: list[str | int] = [charge.job_id, charge.quota.answers_per_day, charge.quota.llm_tokens_per_day]
         args += [pool.answers_per_day, pool.llm_tokens_per_day, "1" if charge.pool else "0", _TTL_S]
         outcome = self._script(keys=keys, args=args)
         kind = outcome.decode() if isinstance(outcome, bytes) else str(outcome)
