@@ -170,3 +170,19 @@ def test_the_free_pool_counts_tokens_and_zero_turns_it_off(pooled: Runtime, pool
     assert daily_usage(pooled).pool_today() == (2, 500)
     pooled.settings = pooled.settings.model_copy(update={"free_pool_daily": "0"})
     assert refusal(pooled, ws, "U0A", "en", _job()) is None
+
+
+def test_concurrent_charges_never_exceed_the_budget(runtime: Runtime, pool) -> None:
+    """Atomic: 24 answers asked at once on a budget of 3 (and the same job twice per thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ws = _tenant(pool)
+    jobs = [_job() for _ in range(12)] * 2
+
+    def ask(job: str) -> bool:
+        return refusal(runtime, ws, "U0A", "en", job) is None
+
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        answered = list(threads.map(ask, jobs))
+    assert daily_usage(runtime).used_today(ws.tenant_id) == (3, 0)
+    assert len({job for job, ok in zip(jobs, answered, strict=True) if ok}) == 3
