@@ -121,7 +121,7 @@ def _refused_by_plan(
 ) -> bool:
     """Beyond the plan (a newcomer past its monthly people, or the tenant's daily budget spent): one
     clear notice in the thread, no answer; a person told once today about the budget hears nothing more."""
-    refused = refusal(rt, ws, job.user, lang)
+    refused = refusal(rt, ws, job.user, lang, job.event_id)
     if refused is None:
         return False
     if reply_ts is None and refused.notify:
@@ -269,7 +269,7 @@ def answer_command(rt: Runtime, command: CommandJob) -> None:
         text=command.text,
         ts="0.0",
     )
-    refused = refusal(rt, ws, command.user, command.lang)
+    refused = refusal(rt, ws, command.user, command.lang, job.event_id)
     if refused is not None:  # the same plan limits and budgets as a mention (ephemeral, to the asker only)
         if refused.notify:
             WebhookClient(command.response_url).send(response_type="ephemeral", text=refused.text)

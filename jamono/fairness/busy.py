@@ -25,15 +25,26 @@ _TEXT = {
 _QUIET_S = 600
 
 
-def busy_text(text: str) -> str:
-    return _TEXT[detect_language(text) if text else "en"]
+def busy_text(text: str, lang: str | None = None) -> str:
+    """In the person's language: a command's own (their locale or the workspace's choice), else the text's."""
+    return _TEXT[lang if lang in _TEXT else detect_language(text) if text else "en"]
+
+
+def _addressed(payload: dict[str, Any]) -> bool:
+    """Someone asked NOX directly: a command (its response_url), a mention or a DM."""
+    return bool(payload.get("response_url")) or (
+        payload.get("message_type") in ("app_mention", "direct_message") and bool(payload.get("channel"))
+    )
 
 
 def tell_too_busy(rt: Any, ws: WorkspaceContext, payload: dict[str, Any]) -> None:
     """Post the notice (commands: ephemeral; mentions and DMs: in the thread); follow-ups and
-    watched channels, which nobody addressed to NOX directly, are skipped without a word."""
+    watched channels, which nobody addressed to NOX directly, are skipped without a word (and
+    do not use up the person's one notice of the ten minutes)."""
     user = str(payload.get("user") or "")
     log.info("fair share: no turn within the horizon, refused", extra={"team_id": ws.team_id})
+    if not _addressed(payload):
+        return
     try:
         if rt.cache is not None and not rt.cache.set(
             f"jamono:busy-notice:{ws.team_id}:{user}", "1", nx=True, ex=_QUIET_S
@@ -41,11 +52,11 @@ def tell_too_busy(rt: Any, ws: WorkspaceContext, payload: dict[str, Any]) -> Non
             return
     except redis.RedisError:
         pass
-    text = busy_text(str(payload.get("text") or ""))
+    text = busy_text(str(payload.get("text") or ""), payload.get("lang"))
     try:
         if payload.get("response_url"):
             WebhookClient(payload["response_url"]).send(response_type="ephemeral", text=text)
-        elif payload.get("message_type") in ("app_mention", "direct_message") and payload.get("channel"):
+        else:
             client = rt.slack.get(rt.bot_token(ws))
             thread = payload.get("thread_ts") or payload.get("ts")
             client.chat_postMessage(channel=payload["channel"], thread_ts=thread, text=text)

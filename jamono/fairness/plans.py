@@ -60,3 +60,19 @@ def quota_for(plan_type: str, settings: Settings) -> PlanQuota:
             "answers_per_s": base.answers_per_s * settings.fair_rate_scale,
         }
     )
+
+
+class FreePool(BaseModel):
+    """What every free-plan tenant of the deployment together may spend a day (0: no limit)."""
+
+    answers_per_day: int
+    llm_tokens_per_day: int
+
+
+def free_pool(plan_type: str, settings: Settings) -> FreePool | None:
+    """The deployment-wide pool a tenant of this plan also draws on; None: paid plans, or pool off."""
+    if plan_type != "free":
+        return None
+    answers, _, tokens = settings.free_pool_daily.strip().partition(":")
+    pool = FreePool(answers_per_day=int(answers), llm_tokens_per_day=int(tokens or 0))
+    return pool if pool.answers_per_day or pool.llm_tokens_per_day else None

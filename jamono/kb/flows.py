@@ -152,7 +152,7 @@ def search_and_respond(rt: Runtime, job: CommandJob) -> None:
     from jamono.fairness.admission import refusal
 
     ws = rt.workspaces.get(job.team_id, job.enterprise_id)
-    refused = refusal(rt, ws, job.user, job.lang)
+    refused = refusal(rt, ws, job.user, job.lang, f"kb:{job.trigger_id or job.response_url[-24:]}")
     if refused is not None:  # plan limits hold here too (ephemeral, to the asker only)
         if refused.notify:
             WebhookClient(job.response_url).send(response_type="ephemeral", text=refused.text)

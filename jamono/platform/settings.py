@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     # Daily budgets per plan, `plan=answers:llm_tokens` comma-separated; unlisted plans keep the
     # defaults of jamono/fairness/plans.py (0 means no limit).
     daily_budgets: str = Field(default="", validation_alias="JAMONO_DAILY_BUDGETS")
+    # What every free-plan tenant together may spend a day, `answers:llm_tokens` (0: off): opening
+    # more free workspaces never multiplies the deployment's spend beyond it (paid plans: unaffected).
+    free_pool_daily: str = Field(default="20000:20000000", validation_alias="JAMONO_FREE_POOL_DAILY")
 
     # How NOX posts a resolved incident's postmortem draft: a canvas shared with the channel when the
     # install has canvases:write and the team allows it (auto, canvas), else the Markdown file.
@@ -161,6 +164,13 @@ class Settings(BaseSettings):
     @classmethod
     def _egress_allow(cls, value: str) -> str:
         parse_allow_list(value)  # a malformed entry stops the program here, named
+        return value
+
+    @field_validator("free_pool_daily")
+    @classmethod
+    def _free_pool_daily(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*\d+\s*(:\s*\d+\s*)?", value):
+            raise ValueError("must be answers:tokens (0 = no limit), e.g. 20000:20000000, or 0 to turn it off")
         return value
 
     @field_validator("daily_budgets")

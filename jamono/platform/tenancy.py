@@ -82,19 +82,27 @@ def load_workspace(pool: Pool, team_id: str, enterprise_id: str | None = None) -
 def register_workspace(pool: Pool, identity: TeamIdentity, *, tenant_name: str | None = None) -> WorkspaceContext:
     """Create (or refresh) the tenant, workspace and NOX deployment for a Slack team; idempotent."""
     with no_tenant_tx(pool) as conn:
-        # Serialise concurrent first registrations of the same team (web and worker booting together).
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{identity.enterprise_id}:{identity.team_id}"])
+        # Serialise concurrent first registrations of the same team, or of one Grid org's workspaces
+        # (web and worker booting together, an org installing in several workspaces at once).
+        lock = f"{identity.enterprise_id}:*" if identity.enterprise_id else f"None:{identity.team_id}"
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock])
         row = conn.execute(
             "SELECT * FROM jamono_resolve_team(%s, %s)", [identity.enterprise_id, identity.team_id]
         ).fetchone()
         existing = (row["tenant_id"], row["workspace_id"]) if row else None
-        tenant_id = existing[0] if existing else uuid.uuid4()
+        # The customer is the Grid org when there is one: its workspaces share one tenant (its plan,
+        # max_agents and budgets); otherwise the workspace is its own tenant (docs/design/workspaces.md).
+        org_tenant = (
+            None if existing or not identity.enterprise_id else _enterprise_tenant(conn, identity.enterprise_id)
+        )
+        tenant_id = existing[0] if existing else org_tenant or uuid.uuid4()
         conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_id)])
         if existing is None:
-            conn.execute(
-                "INSERT INTO tenants (id, name) VALUES (%s, %s)",
-                [tenant_id, tenant_name or identity.team_name or identity.team_id],
-            )
+            if org_tenant is None:
+                conn.execute(
+                    "INSERT INTO tenants (id, name) VALUES (%s, %s)",
+                    [tenant_id, tenant_name or identity.team_name or identity.team_id],
+                )
             inserted = conn.execute(
                 "INSERT INTO workspaces (tenant_id, slack_team_id, slack_enterprise_id, name, domain, bot_user_id, bot_id, app_id)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
@@ -133,6 +141,11 @@ def register_workspace(pool: Pool, identity: TeamIdentity, *, tenant_name: str |
             [tenant_id, workspace_id],
         )
     return load_workspace(pool, identity.team_id, identity.enterprise_id)
+
+
+def _enterprise_tenant(conn: Any, enterprise_id: str) -> UUID | None:
+    row = conn.execute("SELECT jamono_resolve_enterprise(%s) AS tenant_id", [enterprise_id]).fetchone()
+    return row["tenant_id"] if row else None
 
 
 def update_workspace_settings(pool: Pool, ctx: WorkspaceContext, changes: dict[str, Any]) -> None:

@@ -46,6 +46,17 @@ def claim_due(pool: Pool, every: timedelta, task: str = TASK) -> bool:
         )
 
 
+USAGE_KEPT = timedelta(days=7)  # daily budget counters (jamono.fairness.budget): a week, for support questions
+
+
+def forget_old_usage(conn: Any, tenant_id: Any, today: date) -> None:
+    """Daily budget counters older than a week, and their per-job and per-person marks after a day."""
+    conn.execute("DELETE FROM usage_daily WHERE tenant_id = %s AND day < %s", [tenant_id, today - USAGE_KEPT])
+    conn.execute(
+        "DELETE FROM usage_daily_marks WHERE tenant_id = %s AND day < %s", [tenant_id, today - timedelta(days=1)]
+    )
+
+
 def run_once(
     pool: Pool,
     *,
@@ -78,6 +89,7 @@ def run_once(
                     "DELETE FROM slack_events WHERE workspace_id = %s AND received_at < now() - %s",
                     [row["workspace_id"], min(retention, timedelta(days=days))],
                 ).rowcount
+                forget_old_usage(conn, row["tenant_id"], last)
                 if row["is_active"]:
                     report.metric_rows += refresh_agent_metrics(
                         conn, last - timedelta(days=1), last, workspace_id=row["workspace_id"]
@@ -86,6 +98,7 @@ def run_once(
             report.failed_tenants += 1
             log.exception("housekeeping failed for a workspace", extra={"workspace_id": str(row["workspace_id"])})
     with no_tenant_tx(pool) as conn:
+        conn.execute("DELETE FROM usage_free_pool WHERE day < %s", [last - USAGE_KEPT])
         # A pass cut short by a shutdown is due again at once: the next worker does it whole.
         conn.execute(
             "UPDATE housekeeping_runs SET report = %s,"

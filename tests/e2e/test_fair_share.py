@@ -15,6 +15,8 @@ import pytest
 import redis
 from psycopg.rows import dict_row
 
+from jamono.queue.names import ANSWERS_QUEUE
+
 
 @pytest.fixture
 def admin(admin_database_url: str) -> Iterator[psycopg.Connection]:
@@ -80,11 +82,15 @@ def budget_runtime(e2e_settings, worker, broker, redis_url, sandbox_workspace):
     runtime = Runtime(e2e_settings.model_copy(update={"daily_budgets": "free=3:1000"}))
     set_runtime(runtime)
     yield client, key
-    broker.join("nox", timeout=20_000)
+    for queue in (ANSWERS_QUEUE, "nox", ANSWERS_QUEUE):  # answering jobs first: a retry must not outlive its test
+        broker.join(queue, timeout=20_000)
     set_runtime(before)
     runtime.close()
     client.delete(key)
-    for notice in client.scan_iter(f"jamono:use-notice:{ws.tenant_id}:*"):
+    for notice in (
+        *client.scan_iter(f"jamono:use-notice:{ws.tenant_id}:*"),
+        *client.scan_iter(f"jamono:use-jobs:{ws.tenant_id}:*"),
+    ):
         client.delete(notice)
 
 
@@ -133,3 +139,19 @@ async def test_spent_llm_tokens_refuse_answers_too(sender, sandbox, budget_runti
     asked = await _mention(sender, user, "C0OPS", "postgres refuses connections: too many clients")
     notice = await sandbox.wait_for_bot_reply("C0OPS", thread_ts=asked["event"]["ts"], timeout=30)
     assert "(1,000 language-model tokens)" in notice["text"]
+
+
+async def test_a_job_dramatiq_retries_is_charged_once(sender, sandbox, admin, budget_runtime) -> None:
+    """The placeholder's post fails once: Dramatiq retries the job on the real broker, and the
+    answer it then gives is counted once (each attempt used to charge the budget again)."""
+    client, key = budget_runtime
+    client.hset(key, mapping={"answers": 1, "tokens": 0})
+    user = "U0RETRY" + uuid.uuid4().hex[:4].upper()
+    sandbox.add_user(user, "retry", locale="en-US")
+    sandbox.fail_next("chat.postMessage", error="fatal_error")
+    asked = await _mention(sender, user, "C0OPS", "how do I roll back a deployment?")
+    await sandbox.wait_for(lambda: _event_status(admin, asked["event_id"]) == "answered", timeout=60)
+    row = admin.execute("SELECT attempts FROM slack_events WHERE event_id = %s", [asked["event_id"]]).fetchone()
+    assert row["attempts"] == 2, "the first attempt failed and Dramatiq retried it"
+    assert "actions" in str(sandbox.bot_messages("C0OPS", thread_ts=asked["event"]["ts"])[-1].get("blocks"))
+    assert client.hget(key, "answers") == b"2", "one answer, charged once"

@@ -111,3 +111,29 @@ def test_a_worker_shutting_down_stops_the_pass_between_workspaces_and_leaves_it_
     report = run_once(pool, retention=RETENTION, stopping=stopping, task=task)
     assert report.workspaces == 1 and len(asked) == 2
     assert claim_due(pool, timedelta(hours=1), task), "an interrupted pass is due again at once"
+
+
+def test_old_daily_budget_counters_are_forgotten(pool, workspace):
+    """Budgets counted in PostgreSQL (no Redis): a week of counters stays, older days and their marks go."""
+    today = datetime.now(UTC).date()
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        for age in (0, 3, 8):
+            day = today - timedelta(days=age)
+            conn.execute(
+                "INSERT INTO usage_daily (tenant_id, day, answers) VALUES (%s, %s, 1)", [workspace.tenant_id, day]
+            )
+            conn.execute(
+                "INSERT INTO usage_daily_marks (tenant_id, day, mark) VALUES (%s, %s, 'job:Ev1')",
+                [workspace.tenant_id, day],
+            )
+        conn.execute(
+            "INSERT INTO usage_free_pool (day, answers) VALUES (%s, 1) ON CONFLICT DO NOTHING",
+            [today - timedelta(days=30)],
+        )
+    run_once(pool, retention=RETENTION, task="usage-" + uuid.uuid4().hex[:6])
+    with tenant_tx(pool, workspace.tenant_id) as conn:
+        counted = [r["day"] for r in conn.execute("SELECT day FROM usage_daily ORDER BY day DESC")]
+        marked = [r["day"] for r in conn.execute("SELECT day FROM usage_daily_marks ORDER BY day DESC")]
+        pooled = conn.execute("SELECT count(*) AS n FROM usage_free_pool WHERE day < %s", [today - timedelta(days=7)])
+        assert pooled.fetchone()["n"] == 0
+    assert counted == [today, today - timedelta(days=3)] and marked == [today]

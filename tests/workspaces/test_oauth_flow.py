@@ -305,3 +305,38 @@ async def test_bolts_own_server_works_with_the_settings_alone(oauth_env, pool, b
 def test_settings_need_client_credentials(base_settings, pool, box):
     with pytest.raises(OAuthNotConfigured, match="SLACK_CLIENT_ID"):
         build_oauth_settings(base_settings, pool, box)
+
+
+async def _install(http, app, sandbox, team: str, enterprise_id: str | None = None) -> tuple[int, str]:
+    started = await start_install(http, app.url, lang="en")
+    code = sandbox.issue_oauth_code(team_id=team, enterprise_id=enterprise_id)
+    status, page, _ = await redirect(http, app.url, code=code, state=started["state"], cookie_state=started["state"])
+    return status, page
+
+
+async def test_a_grid_orgs_workspaces_are_one_customer(app_factory, http, sandbox, pool, admin):
+    """An Enterprise Grid org is one tenant: its plan's max_agents counts all its workspaces (each
+    install used to make a tenant of its own, so max_agents could never trip)."""
+    org = "E" + new_team()[1:]
+    first, second, third, alone = new_team(), new_team(), new_team(), new_team()
+    async with app_factory() as app:
+        assert (await _install(http, app, sandbox, first, org))[0] == 200
+        tenant = load_workspace(pool, first, org).tenant_id
+        status, page = await _install(http, app, sandbox, second, org)
+        assert status == 403 and "allows NOX in 1 workspace(s)" in page, "the free plan's one workspace"
+        assert route(pool, second, org).tenant_id == tenant and not route(pool, second, org).is_active
+        admin.execute("UPDATE tenants SET max_agents = 2 WHERE id = %s", [tenant])
+        assert (await _install(http, app, sandbox, second, org))[0] == 200
+        assert (await _install(http, app, sandbox, third, org))[0] == 403
+        assert (await _install(http, app, sandbox, alone))[0] == 200
+    ours = load_workspace(pool, second, org)
+    assert ours.tenant_id == tenant and ours.is_active and ours.enterprise_id == org
+    assert load_workspace(pool, alone).tenant_id != tenant, "a workspace outside any org is its own customer"
+    assert (
+        admin.execute(
+            "SELECT count(*) AS n FROM tenants t WHERE EXISTS (SELECT 1 FROM workspaces w"
+            " WHERE w.tenant_id = t.id AND w.slack_enterprise_id = %s)",
+            [org],
+        ).fetchone()["n"]
+        == 1
+    )
