@@ -76,6 +76,11 @@ def answers_queue(team_id: str | None) -> str:
     return f"{ANSWERS_QUEUE}.{zlib.crc32(team_id.encode()) % ANSWER_SHARDS}"
 
 
+def queue_family(queue_name: str) -> str:
+    """A queue's name for metrics: the answers' shards count as one (their labels stay few)."""
+    return ANSWERS_QUEUE if queue_name.startswith(ANSWERS_QUEUE + ".") else queue_name
+
+
 def queue_of(actor_name: str, team_id: str | None = None) -> str:
     """The queue an actor's jobs go to (answers have their own, one shard per workspace)."""
     return answers_queue(team_id) if actor_name in ANSWER_ACTORS else NOX_QUEUE
