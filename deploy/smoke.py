@@ -33,6 +33,7 @@ import redis
 from cryptography.fernet import Fernet
 
 from jamono.platform.settings import SANDBOX_SIGNING_SECRET
+from jamono.queue.names import QUEUES
 from jamono.sandbox.sender import SlackEventSender
 from jamono.sandbox.server import SandboxThread
 from tests.reliability import rig
@@ -292,8 +293,8 @@ def drain(stack: Stack, sandbox, workers: int, jobs: int) -> float:
     sandbox.reset()
     envelopes = send(stack, sandbox, jobs, f"S{workers}" + uuid.uuid4().hex[:2].upper())
     with stack.queue() as q:
-        # answers have their own queue (jamono.queue.names.ANSWERS_QUEUE), other jobs "nox"
-        queued = q.hlen("jamono:nox.msgs") + q.hlen("jamono:nox_answers.msgs")
+        # answers have their own queues, a shard per workspace (jamono.queue.names), other jobs "nox"
+        queued = sum(q.hlen(f"jamono:{name}.msgs") for name in QUEUES)
     check(queued >= jobs, f"{jobs} jobs waiting in Redis with no worker running")
     stack.run("up", "-d", "--no-deps", "--scale", f"worker={workers}", "worker")
     check(len(stack.containers("worker")) == workers, f"{workers} worker container(s) running")

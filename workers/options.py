@@ -35,6 +35,8 @@ SLACK_JOB: dict[str, Any] = {
 # Answers wait for the LLM when one is configured: their own queue, and the worker's other jobs go
 # first among what a process has fetched (lower runs first), so they keep flowing behind dozens
 # of answers in flight (bench/llm_concurrency.py).
+# The actors name ANSWERS_QUEUE; their jobs go to their workspace's shard of it (queue_of), which
+# the broker declares (jamono.queue.broker), so every worker consumes every shard.
 ANSWER_PRIORITY = 10
 ANSWER_JOB: dict[str, Any] = {**SLACK_JOB, "queue_name": ANSWERS_QUEUE, "priority": ANSWER_PRIORITY}
 # Housekeeping must happen even if Slack is slow today: a longer life than Slack-facing answers.

@@ -111,6 +111,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # An idle worker polls the broker with a backoff capped by this (Dramatiq's default, 1000 ms,
     # adds up to a second before a new job is picked up); read when Dramatiq is first imported.
     os.environ.setdefault("dramatiq_worker_timeout", str(IDLE_POLL_MS))
+    # Each queue's consumer holds at most this many fetched jobs (Dramatiq's default: 2 × threads).
+    # One per thread keeps every thread busy, and a tenant flooding its answers shard then holds no
+    # job waiting in the process's work queue ahead of another tenant's (jamono.queue.names).
+    os.environ.setdefault("dramatiq_queue_prefetch", str(threads))
     # Before anything imports prometheus_client: every worker process records into one directory,
     # served merged on WORKER_METRICS_PORT by a process Dramatiq forks (jamono.observability).
     from jamono.queue.job_metrics import prepare_multiprocess

@@ -203,6 +203,18 @@ class TurnBooker:
             self._connection, self._loop = ScriptConnection(self.broker.client), loop
         return self._connection
 
+    async def schedule(self, actor_name: str, payload: dict[str, Any], message: dramatiq.Message) -> dramatiq.Message:
+        """`message` with its turn: as is (not an answer, or nothing booked), marked as booked
+        (its turn is now, or none comes soon enough: the worker says so), or on the delay queue."""
+        if actor_name not in FAIR_ACTORS or not payload.get("team_id"):
+            return message
+        wait_ms = await self.book(payload["team_id"], payload.get("enterprise_id"))
+        if wait_ms > 0:  # over its workspace's share: on the delay queue until its turn
+            return delayed(message, wait_ms)
+        if wait_ms in (0, OVERFLOW):
+            return message.copy(options={BOOKED: wait_ms})
+        return message
+
     async def book(self, team_id: str, enterprise_id: str | None) -> int:
         """The wait in ms for this workspace's next answer; -1 when nothing could be booked."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()

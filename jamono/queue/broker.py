@@ -13,6 +13,7 @@ from jamono.queue.connection import connect
 from jamono.queue.graceful import OneStopPerBurst
 from jamono.queue.housekeeping import Housekeeping
 from jamono.queue.job_metrics import JobObservability
+from jamono.queue.names import ANSWER_QUEUES
 
 _broker: dramatiq.Broker | None = None
 
@@ -31,6 +32,13 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
                 grace=timedelta(days=settings.uninstall_grace_days),
             )
         )
+    return declare_answer_queues(broker)
+
+
+def declare_answer_queues(broker: dramatiq.Broker) -> dramatiq.Broker:
+    """Every answers shard, so a worker consumes them all (the actors name only the first)."""
+    for queue_name in ANSWER_QUEUES:
+        broker.declare_queue(queue_name)
     return broker
 
 

@@ -9,7 +9,6 @@ from typing import Any, Protocol
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
-from jamono.fairness.scheduler import BOOKED, FAIR_ACTORS, OVERFLOW, TurnBooker, delayed
 from jamono.platform.context import job_options
 from jamono.queue.batching import BatchingEnqueuer, redis_message
 from jamono.queue.names import Actor, queue_of
@@ -26,17 +25,26 @@ class JobQueue(Protocol):
     async def enqueue_message_async(self, job: MessageJob, actor_name: str = Actor.HANDLE_MESSAGE) -> None: ...
 
 
+class TurnTaker(Protocol):
+    """Gives an answering job its workspace's turn as it is enqueued: the message as given, marked,
+    or on the delay queue (jamono.fairness.scheduler.TurnBooker; fairness sits above the queue)."""
+
+    async def schedule(
+        self, actor_name: str, payload: dict[str, Any], message: dramatiq.Message
+    ) -> dramatiq.Message: ...
+
+
 class DramatiqJobQueue:
     """Enqueues by actor name, so the web process never imports worker code."""
 
-    def __init__(self, broker: dramatiq.Broker, turns: TurnBooker | None = None) -> None:
+    def __init__(self, broker: dramatiq.Broker, turns: TurnTaker | None = None) -> None:
         self.broker = broker
         self.batcher = BatchingEnqueuer(broker) if isinstance(broker, RedisBroker) else None
         # Multi-workspace deployments: answering jobs book their workspace's turn (jamono.fairness).
         self.turns = turns if self.batcher is not None else None
 
     def _message(self, actor_name: str, payload: dict[str, Any], queue_name: str | None) -> dramatiq.Message:
-        queue_name = queue_name or queue_of(actor_name)
+        queue_name = queue_name or queue_of(actor_name, payload.get("team_id"))
         # The request id rides in the options, so the worker's logs carry it (jamono.observability).
         if self.batcher is not None:
             return redis_message(queue_name, actor_name, (payload,), job_options())
@@ -55,12 +63,8 @@ class DramatiqJobQueue:
         if self.batcher is None:
             await asyncio.to_thread(self.broker.enqueue, message)
             return
-        if self.turns is not None and actor_name in FAIR_ACTORS and payload.get("team_id"):
-            wait_ms = await self.turns.book(payload["team_id"], payload.get("enterprise_id"))
-            if wait_ms > 0:  # over its workspace's share: on the delay queue until its turn
-                message = delayed(message, wait_ms)
-            elif wait_ms in (0, OVERFLOW):  # its turn is now, or none soon enough (the worker says so)
-                message = message.copy(options={BOOKED: wait_ms})
+        if self.turns is not None:
+            message = await self.turns.schedule(actor_name, payload, message)
         await self.batcher.enqueue(message)
 
     async def enqueue_message_async(self, job: MessageJob, actor_name: str = Actor.HANDLE_MESSAGE) -> None:
@@ -73,7 +77,11 @@ def enqueue(
     """From a worker's flow: one job on the process's broker (listeners use `JobQueue` instead)."""
     dramatiq.get_broker().enqueue(
         dramatiq.Message(
-            queue_name=queue_name or queue_of(actor), actor_name=actor, args=(payload,), kwargs={}, options={}
+            queue_name=queue_name or queue_of(actor, payload.get("team_id")),
+            actor_name=actor,
+            args=(payload,),
+            kwargs={},
+            options={},
         ),
         delay=delay_ms,
     )

@@ -18,6 +18,7 @@ from dramatiq.middleware import Middleware
 
 from jamono.observability.sentry import tag_ids
 from jamono.platform import context
+from jamono.queue.names import queue_family
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class JobObservability(Middleware):
         message._jamono_scope = context.begin(context.Scope(request_id, message.message_id))  # type: ignore[attr-defined]
         tag_ids(request_id, message.message_id)  # Sentry's job scope is open by now (its middleware is first)
         message._jamono_started = time.perf_counter()  # type: ignore[attr-defined]
-        self._metrics.JOBS_IN_PROGRESS.labels(q_name(message.queue_name), message.actor_name).inc()
+        self._metrics.JOBS_IN_PROGRESS.labels(queue_family(q_name(message.queue_name)), message.actor_name).inc()
 
     def after_process_message(
         self,
@@ -85,7 +86,7 @@ class JobObservability(Middleware):
         self._finish(message)
 
     def _finish(self, message: MessageProxy) -> tuple[str, str]:
-        labels = (q_name(message.queue_name), message.actor_name)
+        labels = (queue_family(q_name(message.queue_name)), message.actor_name)
         started = getattr(message, "_jamono_started", None)
         if started is not None:
             message._jamono_started = None  # type: ignore[attr-defined]
@@ -101,11 +102,11 @@ class JobObservability(Middleware):
         # Dramatiq's Retries middleware re-enqueues a failed attempt, delayed, with a "retries" count.
         # (When the delay is over the worker moves it to its queue: another enqueue, not counted.)
         if delay is not None and "retries" in message.options:
-            self._metrics.JOBS.labels(q_name(message.queue_name), message.actor_name, "retry").inc()
+            self._metrics.JOBS.labels(queue_family(q_name(message.queue_name)), message.actor_name, "retry").inc()
 
     def after_nack(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         """Retries exhausted (or too old): the message goes to the dead-letter queue."""
-        self._metrics.JOBS.labels(q_name(message.queue_name), message.actor_name, "failed").inc()
+        self._metrics.JOBS.labels(queue_family(q_name(message.queue_name)), message.actor_name, "failed").inc()
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         if os.environ.get(MULTIPROC_ENV):

@@ -65,13 +65,13 @@ def serve_worker_metrics() -> int:
 
     from jamono.platform.settings import get_settings
     from jamono.queue.connection import connect
-    from jamono.queue.names import ANSWERS_QUEUE, NOX_QUEUE, REMIND_QUEUE
+    from jamono.queue.names import ANSWER_QUEUES, NOX_QUEUE, REMIND_QUEUE
 
     settings = get_settings()
     port = int(os.environ.get("JAMONO_WORKER_METRICS_PORT", settings.worker_metrics_port))
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    registry.register(QueueDepth(connect(settings), [NOX_QUEUE, ANSWERS_QUEUE, REMIND_QUEUE]))
+    registry.register(QueueDepth(connect(settings), [NOX_QUEUE, *ANSWER_QUEUES, REMIND_QUEUE]))
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     try:
         server = start_metrics_server(settings.worker_metrics_host, port, registry, token)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import zlib
 from enum import StrEnum
 
 NOX_QUEUE = "nox"
-# Jobs that answer people (and wait for the LLM when one is configured) have a queue of their
-# own: a worker fetches from both, so its other jobs are never stuck behind queued answers.
+# Jobs that answer people (and wait for the LLM when one is configured) have queues of their
+# own: a worker fetches from all, so its other jobs are never stuck behind queued answers.
 ANSWERS_QUEUE = "nox_answers"
-QUEUES = (NOX_QUEUE, ANSWERS_QUEUE)
+# Answers are sharded by workspace (a stable hash of its team id): a worker runs one consumer per
+# queue, each holding at most 2 × threads jobs it fetched, so a tenant flooding its shard fills only
+# that shard's share of the threads' work queue and another tenant's next answer is fetched (and
+# runs) after a handful of the flood's, not after all of it. Tenants that share a shard share its
+# turn (1 in ANSWER_SHARDS for two given tenants). The web process and every worker must agree on
+# this number: changing it strands jobs on shards no worker reads until all run the new release.
+# Jobs without a workspace (and those queued by an older release) stay on ANSWERS_QUEUE itself.
+ANSWER_SHARDS = 8
+ANSWER_QUEUES = (ANSWERS_QUEUE, *(f"{ANSWERS_QUEUE}.{k}" for k in range(ANSWER_SHARDS)))
+QUEUES = (NOX_QUEUE, *ANSWER_QUEUES)
 REMIND_QUEUE = "incident_reminders"
 
 
@@ -60,6 +70,18 @@ class Actor(StrEnum):
 ANSWER_ACTORS = frozenset({Actor.HANDLE_MESSAGE, Actor.ANSWER_COMMAND, Actor.THREAD_FOLLOW_UP, Actor.WATCHED_MESSAGE})
 
 
-def queue_of(actor_name: str) -> str:
-    """The queue an actor's jobs go to (answers have their own)."""
-    return ANSWERS_QUEUE if actor_name in ANSWER_ACTORS else NOX_QUEUE
+def answers_queue(team_id: str | None) -> str:
+    """The answers queue of a workspace's shard (crc32: the same in every process and release)."""
+    if not team_id:
+        return ANSWERS_QUEUE
+    return f"{ANSWERS_QUEUE}.{zlib.crc32(team_id.encode()) % ANSWER_SHARDS}"
+
+
+def queue_family(queue_name: str) -> str:
+    """A queue's name for metrics: the answers' shards count as one (their labels stay few)."""
+    return ANSWERS_QUEUE if queue_name.startswith(ANSWERS_QUEUE + ".") else queue_name
+
+
+def queue_of(actor_name: str, team_id: str | None = None) -> str:
+    """The queue an actor's jobs go to (answers have their own, one shard per workspace)."""
+    return answers_queue(team_id) if actor_name in ANSWER_ACTORS else NOX_QUEUE

@@ -24,6 +24,20 @@ def test_platform_imports_nothing_above_it():
     assert upward == set()
 
 
+def test_the_queue_imports_nothing_of_fairness():
+    """Fairness sits on the queue (it books turns for the jobs the queue carries), not under it:
+    the web process hands its TurnBooker to the queue client instead."""
+    graph = import_graph()
+    upward = {
+        (module, target)
+        for module, targets in graph.items()
+        if module.startswith("jamono.queue")
+        for target in targets
+        if target.startswith("jamono.fairness")
+    }
+    assert upward == set()
+
+
 def test_listeners_and_workers_are_not_imported_by_the_core():
     graph = import_graph()
     inward = {

@@ -53,7 +53,9 @@ def multi_runtime(multi_settings: Settings, worker, broker):
     runtime = Runtime(multi_settings)
     set_runtime(runtime)
     yield runtime
-    for queue in ("nox", "nox_answers"):
+    from jamono.queue.names import QUEUES
+
+    for queue in QUEUES:
         broker.join(queue, timeout=20_000)  # let this test's jobs finish on the runtime they started with
     set_runtime(before)
     runtime.close()

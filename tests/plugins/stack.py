@@ -126,10 +126,10 @@ async def isolated(e2e_settings, pool, sandbox, sandbox_workspace, redis_url):
     Yields the sender and a function returning the queued jobs (actor name, payload)."""
     import app
     from jamono.queue.client import DramatiqJobQueue
+    from jamono.queue.names import QUEUES as queues
     from jamono.sandbox.sender import SlackEventSender
 
     client = redis.Redis.from_url(redis_url)
-    queues = ("nox", "nox_answers")
     client.delete(*(f"{NAMESPACE}:{q}{suffix}" for q in queues for suffix in ("", ".msgs")))
     broker = RedisBroker(client=client, namespace=NAMESPACE)
     identity, _ = sandbox_workspace
