@@ -23,6 +23,7 @@ class Erased(BaseModel):
     actions: int = 0
     incident_updates: int = 0
     cached_threads: int = 0
+    dead_letters: int = 0
 
 
 def _blank_interactions(conn: Connection, where: str, params: list[Any]) -> int:
