@@ -134,3 +134,18 @@ def purge_dead_letters(client: Any, team_id: str, user: str | None = None, names
             pipe.hdel(messages_key, *batch)
             gone += pipe.execute()[1]
     return gone
+
+
+def scrub_dead_letters(client: Any, namespace: str = "jamono") -> int:
+    """Rewrite dead letters that still hold text (failed before this scrubbing existed); returns how many."""
+    rewritten = 0
+    for messages_key in _dead_letter_sets(client, namespace):
+        for redis_id, body in client.hscan_iter(messages_key, count=500):
+            try:
+                message = dramatiq.Message.decode(body)
+            except Exception:  # not Dramatiq's: leave it to Dramatiq's own expiry
+                continue
+            clean = scrubbed(message).encode()
+            if clean != body and client.eval(_REWRITE, 1, messages_key, redis_id, clean) != -1:
+                rewritten += 1
+    return rewritten

@@ -179,3 +179,20 @@ def test_on_rabbitmq_the_dead_letter_queue_gets_a_scrubbed_copy():
     assert body is not None and b"hunter2" not in body
     dead = json.loads(body)
     assert dead["args"][0]["user"] == "U0ADA" and dead["options"]["failure"] == "ValueError"
+
+
+def test_housekeeping_scrubs_dead_letters_that_failed_before_the_middleware(redis_url, namespace):
+    from datetime import timedelta
+
+    from jamono.queue.dead_letters import scrub_dead_letters
+    from jamono.queue.housekeeping import Housekeeping
+
+    client = _dead_letter(redis_url, namespace, [_job("T0OLD", "U0ADA")], scrubbing=False)
+    assert b"hunter2" in _everything(client, namespace)
+    keeper = Housekeeping(every=timedelta(hours=1), retention=timedelta(days=1))
+    keeper._broker = RedisBroker(client=client, namespace=namespace)  # as after_worker_boot leaves it
+    assert keeper._scrub_dead_letters() == 1
+    assert b"hunter2" not in _everything(client, namespace)
+    [body] = client.hvals(f"{namespace}:nox.XQ.msgs")
+    assert json.loads(body)["args"][0]["user"] == "U0ADA"
+    assert scrub_dead_letters(client, namespace) == 0  # once is enough
