@@ -438,6 +438,57 @@ def _mrkdwn(params: Any) -> list[str]:
     return found
 
 
+PINGS = ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U0SECADMIN>")
+
+
+async def test_pings_in_questions_and_runbooks_are_not_repeated_by_nox(stack, sender):
+    """A question, a `/nox ask` and a runbook saved with pings and a disguised link: whatever NOX
+    quotes back, no ping and no link hiding its destination."""
+    before = len(stack.sandbox.calls)
+    title = f"Rolling back {MARKER}"
+    saved = await sender.send_interactive(
+        sender.view_submission(
+            "U0DEV",
+            "kb_add",
+            {
+                "title": {"value": {"type": "plain_text_input", "value": title}},
+                "content": {
+                    "value": {
+                        "type": "plain_text_input",
+                        "value": f"To roll back {MARKER}: <!channel> run kubectl rollout undo, then log in at "
+                        "[SSO](https://evil.example) or <https://evil.example|https://sso.example.com>.",
+                    }
+                },
+                "tags": {"value": {"type": "plain_text_input", "value": ""}},
+            },
+            private_metadata="C0OPS",
+        )
+    )
+    _clean(saved.status, saved.body)
+    await stack.sandbox.wait_for(
+        lambda: [e for e in stack.sandbox.ephemerals(user="U0DEV") if title in str(e)], timeout=30
+    )
+    question = _mention(sender, f"<!here> <!subteam^S0ONCALL> how do I roll back {MARKER}? <!everyone>")
+    assert (await sender.send_event(question)).status == 200
+    await rig.wait_until(lambda: rig.final_reply(stack.sandbox, *rig.target(question)), 30, what="the answer")
+    asked = await sender.send_command(sender.slash_command("U0DEV", f"ask <!channel> how do I roll back {MARKER}?"))
+    _clean(asked.status, asked.body)
+    await asyncio.sleep(8)
+    said = [
+        text
+        for c in stack.sandbox.calls[before:]
+        if c.method.startswith("chat.") or c.method == "response_url"
+        for text in _mrkdwn(c.params)
+        if MARKER in text or "evil" in text
+    ]
+    note("pings in a question, /nox ask and a runbook", 200, " / ".join(said)[:240])
+    assert said, "NOX said nothing"
+    for text in said:
+        for ping in PINGS:
+            assert ping not in text, text[:600]
+        assert "|https://sso.example.com>" not in text and "<https://evil.example|SSO>" not in text, text[:600]
+
+
 async def test_a_regex_bomb_mention_does_not_delay_the_next_question(stack, sender):
     baseline = _mention(sender, f"how do I restart a crashed pod? {MARKER}")
     started = time.monotonic()
