@@ -533,6 +533,20 @@ class _Redirector(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
+def jira_reset(stack: Stack, pool) -> Iterator[None]:
+    """The sandbox team's workspace is shared with other suites: leave its Jira as we found it."""
+    from jamono.home.settings_model import save_settings
+    from jamono.platform.db import tenant_tx
+
+    yield
+    ws = stack.workspace  # type: ignore[attr-defined]
+    unset = {"url": None, "email": None, "project_key": None, "issue_type": "Task", "has_token": False}
+    with tenant_tx(pool, ws.tenant_id) as conn:
+        conn.execute("DELETE FROM integration_credentials WHERE kind = 'jira'")
+        save_settings(conn, ws.workspace_id, {"jira": unset})
+
+
+@pytest.fixture
 def redirector() -> Iterator[str]:
     server = HTTPServer(("127.0.0.2", 0), _Redirector)
     t = threading.Thread(target=server.serve_forever, daemon=True)
@@ -577,7 +591,7 @@ async def _status_until(stack: Stack, sender: SlackEventSender, done: Any) -> st
     return text
 
 
-async def test_a_jira_on_loopback_is_refused_in_our_words(stack, sender):
+async def test_a_jira_on_loopback_is_refused_in_our_words(stack, sender, jira_reset):
     submission = sender.view_submission(ADMIN, "settings_jira", _jira_form("https://localhost:9/"))
     response = await sender.send_interactive(submission)
     _clean(response.status, response.body)
@@ -590,16 +604,18 @@ async def test_a_jira_on_loopback_is_refused_in_our_words(stack, sender):
     assert "Connection refused" not in text and "Errno" not in text
 
 
-async def test_a_jira_that_redirects_to_the_metadata_address_is_refused(stack, sender, pool, redirector):
+async def test_a_jira_that_redirects_to_the_metadata_address_is_refused(stack, sender, pool, redirector, jira_reset):
     from pydantic import SecretStr
 
     from jamono.home.settings_model import save_settings
+    from jamono.platform.crypto import load_secret_box
     from jamono.platform.db import tenant_tx
-    from jamono.workspaces.credentials import credential_store
+    from jamono.workspaces.credentials import CredentialStore
 
     ws = stack.workspace
     settings = rig.settings_from_env(stack.env)
-    store = credential_store(settings)
+    # Sealed with the stack's key (the process-wide store may hold another suite's).
+    store = CredentialStore(load_secret_box(settings))
     with tenant_tx(pool, ws.tenant_id) as conn:
         jira = {"url": "https://jira.example.com", "email": "a@example.com", "project_key": "OPS", "issue_type": "Task"}
         save_settings(conn, ws.workspace_id, {"jira": {**jira, "has_token": True}})
