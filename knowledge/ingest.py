@@ -40,6 +40,8 @@ class IngestReport(BaseModel):
     unchanged: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     failed: list[IngestFailure] = Field(default_factory=list)
+    # Sources left alone because someone else wrote them (with `owned_by`): source -> their author.
+    taken: dict[str, str | None] = Field(default_factory=dict)
     chunks: int = 0  # chunks embedded and written by this run
     seconds: float = 0.0
 
@@ -87,6 +89,7 @@ class _Run:
     batch_size: int
     total: int
     report: IngestReport = field(default_factory=IngestReport)
+    owned_by: str | None = None
     pending: list[_Job] = field(default_factory=list)
     done: int = 0
 
@@ -129,7 +132,10 @@ class _Run:
                     model_id=self.embedder.model_id,
                     origin=self.origin,
                     created_by=self.created_by,
+                    owned_by=self.owned_by,
                 )
+        except store.DocumentTaken as taken:
+            self.report.taken[job.doc.source] = taken.author
         except Exception as exc:
             log.warning("could not store %s: %s", job.doc.source, exc)
             self.report.failed.append(IngestFailure(source=job.doc.source, reason=f"database error: {exc}"))
@@ -139,7 +145,9 @@ class _Run:
 
     def keep(self, doc: SourceDocument, state: store.DocumentState) -> None:
         """An unchanged document: at most its URL, origin or conversation scope is updated."""
-        if state.url != doc.url or state.origin != self.origin or state.channel_scope != doc.channel_scope:
+        if self.owned_by is not None and state.created_by != self.owned_by:
+            self.report.taken[doc.source] = state.created_by
+        elif state.url != doc.url or state.origin != self.origin or state.channel_scope != doc.channel_scope:
             with tenant_tx(self.pool, self.tenant) as conn:
                 store.update_metadata(conn, state.id, url=doc.url, origin=self.origin, channel_scope=doc.channel_scope)
             self.report.updated.append(doc.source)
@@ -178,9 +186,11 @@ def ingest_documents(
     created_by: str | None = None,
     progress: Progress | None = None,
     batch_size: int = EMBED_BATCH,
+    owned_by: str | None = None,
 ) -> IngestReport:
     """Index documents for a tenant; unchanged ones cost one read, changed ones are re-chunked,
-    re-embedded and replaced in one transaction each."""
+    re-embedded and replaced in one transaction each. With `owned_by`, documents someone else
+    wrote are left alone and listed in `taken` (decided inside each write's transaction)."""
     started = time.perf_counter()
     tenant = UUID(str(tenant_id))
     report = IngestReport()
@@ -188,7 +198,18 @@ def ingest_documents(
     with tenant_tx(pool, tenant) as conn:
         states = store.document_states(conn, list(unique))
     model = embedder.model_id
-    run = _Run(pool, tenant, embedder, origin, created_by, progress, batch_size, total=len(unique), report=report)
+    run = _Run(
+        pool,
+        tenant,
+        embedder,
+        origin,
+        created_by,
+        progress,
+        batch_size,
+        total=len(unique),
+        report=report,
+        owned_by=owned_by,
+    )
     queued = 0
     for doc in unique.values():
         fp = fingerprint(doc)

@@ -28,6 +28,7 @@ class DocumentState(BaseModel):
     chunks: int
     models: list[str]
     channel_scope: str | None = None
+    created_by: str | None = None
 
 
 class DocumentInfo(BaseModel):
@@ -60,7 +61,7 @@ def document_states(conn: psycopg.Connection[Any], sources: Sequence[str]) -> di
     rows = (
         _dicts(conn)
         .execute(
-            "SELECT d.id, d.source, d.content_hash, d.url, d.origin, d.channel_scope,"
+            "SELECT d.id, d.source, d.content_hash, d.url, d.origin, d.channel_scope, d.created_by,"
             " count(c.id) AS chunks, coalesce(array_agg(DISTINCT c.embedding_model)"
             "   FILTER (WHERE c.embedding_model IS NOT NULL), '{}') AS models"
             " FROM knowledge_documents d LEFT JOIN knowledge_chunks c ON c.document_id = d.id"
@@ -87,6 +88,14 @@ def update_metadata(
     )
 
 
+class DocumentTaken(Exception):
+    """The document exists and belongs to someone else: `author` (None: operators') keeps it."""
+
+    def __init__(self, source: str, author: str | None) -> None:
+        super().__init__(f"{source} belongs to {author or 'the operators'}")
+        self.author = author
+
+
 def one_writer_per_tenant(conn: psycopg.Connection[Any]) -> None:
     """Serialise a tenant's document writes until commit. Their triggers update the tenant's term
     counts (knowledge_terms) in two statements, removed chunks then added ones: two writers taking
@@ -105,9 +114,12 @@ def write_document(
     model_id: str,
     origin: str,
     created_by: str | None,
+    owned_by: str | None = None,
 ) -> tuple[UUID, bool]:
     """Upsert the document and replace all its chunks; returns (id, created). Call inside one
-    transaction: readers see the old chunks or the new ones, never a mix or none."""
+    transaction: readers see the old chunks or the new ones, never a mix or none.
+    With `owned_by`, an existing document is replaced only if that person wrote it, else
+    DocumentTaken: the check is the upsert's own condition, so two writers cannot both pass it."""
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
     one_writer_per_tenant(conn)
@@ -122,6 +134,7 @@ def write_document(
             "   tags = EXCLUDED.tags, lang = EXCLUDED.lang, origin = EXCLUDED.origin, content = EXCLUDED.content,"
             "   content_hash = EXCLUDED.content_hash,"
             "   created_by = coalesce(knowledge_documents.created_by, EXCLUDED.created_by), updated_at = now()"
+            " WHERE %s::text IS NULL OR knowledge_documents.created_by = %s"
             " RETURNING id, (xmax = 0) AS created",
             [
                 tenant_id,
@@ -135,11 +148,14 @@ def write_document(
                 fingerprint,
                 created_by,
                 doc.channel_scope,
+                owned_by,
+                owned_by,
             ],
         )
         .fetchone()
     )
-    assert row is not None
+    if row is None:  # the conflicting row failed the condition: someone else's document
+        raise DocumentTaken(doc.source, document_author(conn, doc.source))
     document_id: UUID = row["id"]
     conn.execute("DELETE FROM knowledge_chunks WHERE document_id = %s", [document_id])
     # COPY is refused on tables with row-level security; executemany pipelines the INSERTs.
@@ -162,6 +178,14 @@ def write_document(
         ],
     )
     return document_id, bool(row["created"])
+
+
+def document_author(conn: psycopg.Connection[Any], source: str) -> str | None:
+    row = conn.execute(
+        "SELECT created_by FROM knowledge_documents WHERE tenant_id = jamono_current_tenant() AND source = %s",
+        [source],
+    ).fetchone()
+    return None if row is None else (row["created_by"] if isinstance(row, dict) else row[0])
 
 
 def delete_document(conn: psycopg.Connection[Any], source_or_id: str | UUID) -> bool:

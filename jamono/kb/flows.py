@@ -88,17 +88,27 @@ def _document(client: WebClient, job: KbSaveJob) -> tuple[SourceDocument, str | 
     return SourceDocument(source=source, title=title, content=content, tags=job.tags), None
 
 
-def _refused(rt: Runtime, ws: WorkspaceContext, client: WebClient, job: KbSaveJob, source: str) -> str | None:
-    """The author who keeps this document when `job.user` may not replace it, else None."""
+def _refused(
+    rt: Runtime, ws: WorkspaceContext, client: WebClient, job: KbSaveJob, source: str
+) -> tuple[bool, str | None]:
+    """(refused, who) for `job.user` saving `source`: refused with the author who keeps it, or
+    allowed with the author the write must still find (None: an admin replaces anyone's). The
+    write re-checks inside its transaction, so a save racing this one cannot slip between."""
     from jamono.home.settings_model import parse_stored
 
     with tenant_tx(rt.pool, ws.tenant_id) as conn:
         exists, author = owner_of(conn, source)
     if not exists or author == job.user:
-        return None
+        return False, job.user
     if is_admin(client, job.user, parse_stored(ws.settings)):
-        return None
-    return author or "NOX"
+        return False, None
+    return True, author
+
+
+def _taken(client: WebClient, job: KbSaveJob, title: str, author: str | None) -> None:
+    log.info("knowledge base save refused: the document is someone else's")
+    owner = f"<@{author}>" if author else "NOX's operators"
+    _notify(client, job, t("kb.taken", job.lang, title=esc(title), owner=owner))
 
 
 def save_document(rt: Runtime, job: KbSaveJob) -> None:
@@ -108,14 +118,16 @@ def save_document(rt: Runtime, job: KbSaveJob) -> None:
     client = rt.slack.get(rt.bot_token(ws))
     doc, scope = _document(client, job)
     title = doc.title
-    author = _refused(rt, ws, client, job, doc.source)
-    if author is not None:
-        log.info("knowledge base save refused: the document is someone else's")
-        owner = f"<@{author}>" if author != "NOX" else "NOX's operators"
-        _notify(client, job, t("kb.taken", job.lang, title=esc(title), owner=owner))
+    refused, who = _refused(rt, ws, client, job, doc.source)
+    if refused:
+        _taken(client, job, title, who)
         return
-    report = ingest_documents(rt.pool, ws.tenant_id, [doc], rt.embedder, origin="slack", created_by=job.user)
-    if report.failed:
+    report = ingest_documents(
+        rt.pool, ws.tenant_id, [doc], rt.embedder, origin="slack", created_by=job.user, owned_by=who
+    )
+    if doc.source in report.taken:  # someone saved it between our check and our write
+        _taken(client, job, title, report.taken[doc.source])
+    elif report.failed:
         log.warning("knowledge base save failed: %s", report.failed[0].reason[:300])
         _notify(
             client,

@@ -32,6 +32,7 @@ def main(argv: list[str]) -> int:
     from jamono.platform.db import open_pool, tenant_tx
     from jamono.platform.tenancy import UnknownWorkspace, load_workspace
     from jamono.privacy.erasure import erase_person, forget_cached_threads
+    from jamono.queue.dead_letters import purge_dead_letters
 
     args = _parser().parse_args(argv)
     settings = get_settings()
@@ -49,6 +50,7 @@ def main(argv: list[str]) -> int:
             cache = redis.Redis.from_url(settings.redis_url)
             try:
                 report.cached_threads = forget_cached_threads(cache, ws.team_id)
+                report.dead_letters = purge_dead_letters(cache, ws.team_id, args.user)
             except redis.RedisError as exc:
                 print(
                     f"jamono privacy: the thread cache could not be cleared ({type(exc).__name__});"
@@ -61,7 +63,7 @@ def main(argv: list[str]) -> int:
             f"erased {args.user} in {ws.team_id}: {report.interactions} conversations blanked,"
             f" {report.votes} votes removed, {report.actions} action texts, {report.incident_updates}"
             f" incident notes and {report.timeline_entries} timeline entries blanked,"
-            f" {report.cached_threads} cached threads dropped"
+            f" {report.cached_threads} cached threads and {report.dead_letters} failed jobs dropped"
         )
         return 0
     finally:

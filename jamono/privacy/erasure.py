@@ -24,6 +24,7 @@ class Erased(BaseModel):
     incident_updates: int = 0
     timeline_entries: int = 0
     cached_threads: int = 0
+    dead_letters: int = 0
 
 
 def _blank_interactions(conn: Connection, where: str, params: list[Any]) -> int:

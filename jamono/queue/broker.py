@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dramatiq
-from dramatiq.middleware import CurrentMessage
+from dramatiq.middleware import CurrentMessage, Retries
 
 from jamono.platform.settings import Settings, get_settings
 from jamono.queue.connection import connect
+from jamono.queue.dead_letters import ScrubDeadLetters
 from jamono.queue.graceful import OneStopPerBurst
 from jamono.queue.housekeeping import Housekeeping
 from jamono.queue.job_metrics import JobObservability
@@ -24,6 +25,9 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(OneStopPerBurst())  # a SIGTERM to the process group stops gracefully
     broker.add_middleware(JobObservability(port=settings.worker_metrics_port))  # metrics, request/job ids
+    # Listed before Retries so that its after_* hooks run after Retries' (Dramatiq calls them in
+    # reverse): it sees a job's final failure and leaves no text in the dead-letter set.
+    broker.add_middleware(ScrubDeadLetters(), before=Retries)
     if settings.housekeeping_interval_min > 0:  # runs in worker processes only (after_worker_boot)
         broker.add_middleware(
             Housekeeping(

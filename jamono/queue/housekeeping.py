@@ -31,6 +31,7 @@ class HousekeepingReport(BaseModel):
     texts_blanked: int = 0
     workspaces_purged: int = 0
     failed_tenants: int = 0
+    dead_letters_scrubbed: int = 0
 
 
 def claim_due(pool: Pool, every: timedelta, task: str = TASK) -> bool:
@@ -141,8 +142,10 @@ class Housekeeping(dramatiq.Middleware):
         self._pool = pool
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._broker: dramatiq.Broker | None = None
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._broker = broker
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="jamono-housekeeping", daemon=True)
         self._thread.start()
@@ -169,11 +172,26 @@ class Housekeeping(dramatiq.Middleware):
             report = run_once(
                 pool, retention=self.retention, task=self.task, stopping=self._stop.is_set, grace=self.grace
             )
+            report.dead_letters_scrubbed = self._scrub_dead_letters()
             log.info("housekeeping done", extra=report.model_dump())
             return report
         except Exception:
             log.exception("housekeeping could not run")
             return None
+
+    def _scrub_dead_letters(self) -> int:
+        """Dead letters older than the scrubbing middleware still hold people's words: rewrite them."""
+        from dramatiq.brokers.redis import RedisBroker
+
+        from jamono.queue.dead_letters import scrub_dead_letters
+
+        if not isinstance(self._broker, RedisBroker):
+            return 0
+        try:
+            return scrub_dead_letters(self._broker.client, self._broker.namespace)
+        except Exception as exc:  # the rest of the upkeep is done; this comes back next pass
+            log.warning("could not scrub the dead letters: %s", type(exc).__name__)
+            return 0
 
 
 def _runtime_pool() -> Pool:

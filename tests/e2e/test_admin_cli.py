@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -157,6 +158,20 @@ def test_audit_export_as_json_lines_since_a_date(e2e_settings, pool, workspace):
     assert len(out.getvalue().splitlines()) == 3
 
 
+def _dead_letter(redis_url, team: str, user: str):
+    """A job of the person's that Dramatiq dead-lettered (as its nack leaves it in Redis)."""
+    import dramatiq
+    import redis
+
+    client: Any = redis.Redis.from_url(redis_url)
+    body = dramatiq.Message(
+        queue_name="nox", actor_name="handle_message", args=({"team_id": team, "user": user},), kwargs={}, options={}
+    ).encode()
+    client.zadd("jamono:nox.XQ", {"dead-" + team: 1})
+    client.hset("jamono:nox.XQ.msgs", "dead-" + team, body)
+    return client
+
+
 def test_privacy_erase_from_the_command_line(e2e_settings, pool, workspace, capsys):
     with tenant_tx(pool, workspace.tenant_id) as conn:
         conn.execute(
@@ -164,8 +179,12 @@ def test_privacy_erase_from_the_command_line(e2e_settings, pool, workspace, caps
             " VALUES (%s, %s, 'U0GONE', 'C0OPS', 'app_mention', 'please forget me')",
             [workspace.tenant_id, workspace.workspace_id],
         )
+    dead = _dead_letter(e2e_settings.redis_url, workspace.team_id, "U0GONE")
     assert privacy_main(["erase", "--team", workspace.team_id, "--user", "U0GONE"]) == 0
-    assert "1 conversations blanked" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 conversations blanked" in out and "1 failed jobs dropped" in out
+    assert dead.hget("jamono:nox.XQ.msgs", "dead-" + workspace.team_id) is None
+    assert dead.zscore("jamono:nox.XQ", "dead-" + workspace.team_id) is None
     with tenant_tx(pool, workspace.tenant_id) as conn:
         row = conn.execute("SELECT message FROM agent_interactions WHERE user_id = 'U0GONE'").fetchone()
         audit = conn.execute("SELECT actor, action, target FROM audit_log").fetchall()

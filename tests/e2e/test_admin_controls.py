@@ -250,3 +250,40 @@ async def test_only_the_author_or_an_admin_removes_a_document(sender, sandbox, p
     await _settled(sandbox, lambda: _ephemeral(sandbox, "U0DEV", f"Removed *{title}*"))
     assert _document(pool, ws, title) is None
     assert [e["actor"] for e in _audit(pool, ws, "kb.removed", title)] == ["U0DEV"]
+
+
+async def test_two_people_saving_one_title_at_once_one_wins_the_other_is_refused(sandbox, pool, sandbox_workspace):
+    """The owner check is part of the write: two saves a few ms apart cannot both pass it."""
+    import asyncio
+    import threading
+
+    from jamono.container import get_runtime
+    from jamono.kb.flows import save_document
+    from jamono.slack.payloads import KbSaveJob
+
+    identity, ws = sandbox_workspace
+    team = identity.team_id
+    rt = get_runtime()
+    people = [_person(sandbox, "ANA"), _person(sandbox, "BEN")]
+    for round_ in range(3):  # a race each time: before the fix, both were told "Saved"
+        title = f"Failing over the {uuid.uuid4().hex[:6]} primary"
+        start = threading.Barrier(2)
+        jobs = [
+            KbSaveJob(
+                team_id=team, user=user, title=title, content=f"{user} says: step {round_} is {user}.", channel="C0OPS"
+            )
+            for user in people
+        ]
+
+        def save(job: KbSaveJob, start: threading.Barrier = start) -> None:
+            start.wait()
+            save_document(rt, job)
+
+        await asyncio.gather(*(asyncio.to_thread(save, job) for job in jobs))
+        saved = [u for u in people if _ephemeral(sandbox, u, f"Saved *{title}*")]
+        refused = [u for u in people if _ephemeral(sandbox, u, f"*{title}* already exists and belongs to")]
+        assert len(saved) == 1 and len(refused) == 1, (saved, refused)
+        winner, loser = saved[0], refused[0]
+        assert _ephemeral(sandbox, loser, f"belongs to <@{winner}>")
+        doc = _document(pool, ws, title)
+        assert doc["created_by"] == winner and f"{winner} says" in doc["content"]
