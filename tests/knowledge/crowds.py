@@ -6,6 +6,7 @@ import uuid
 
 import numpy as np
 import psycopg
+from psycopg.rows import tuple_row
 
 from jamono.platform.tenancy import TeamIdentity, register_workspace
 from knowledge.store import vector_literal
@@ -53,3 +54,9 @@ def vectors_of(url: str, tenant: uuid.UUID, n: int) -> list[str]:
             "SELECT embedding::text FROM knowledge_chunks WHERE tenant_id = %s ORDER BY id LIMIT %s", [tenant, n]
         ).fetchall()
     return [r[0] for r in rows]
+
+
+def index_scans(conn, index: str | None) -> int:
+    """Scans of this index in the current transaction so far."""
+    cur = conn.cursor(row_factory=tuple_row)
+    return int(cur.execute("SELECT pg_stat_get_xact_numscans(to_regclass(%s))", [index]).fetchone()[0] or 0)

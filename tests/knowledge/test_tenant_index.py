@@ -21,7 +21,7 @@ from knowledge.search import (
     vector_candidates,
 )
 from knowledge.tenant_index import plan_indexes, sync_tenant_indexes
-from tests.knowledge.crowds import DIM, MODEL, fill_tenants, owners, vectors_of
+from tests.knowledge.crowds import DIM, MODEL, fill_tenants, index_scans, owners, vectors_of
 
 ROWS = {"big": 600, "other_big": 600, "crowd": 1800}
 MIN_ROWS = 500  # tenant index threshold in these tests
@@ -67,19 +67,11 @@ def test_a_big_tenant_walks_its_own_index_with_exact_recall(pool, kb_database_ur
     for q in queries:
         with tenant_tx(pool, tenant) as conn:
             plan, who = knn_plan(conn, MODEL, DIM, 40)
-            conn.execute("SET LOCAL enable_sort = off")
-            explain = "\n".join(
-                r["QUERY PLAN"]
-                for r in conn.execute(
-                    f"EXPLAIN SELECT id FROM knowledge_chunks WHERE embedding_model = '{MODEL}'"
-                    f" AND tenant_id = '{tenant}'::uuid AND tenant_id = jamono_current_tenant()"
-                    f" ORDER BY (embedding::vector({DIM})) <=> '{q}'::vector({DIM}) LIMIT 40"
-                )
-            )
             found = vector_candidates(conn, q, MODEL, DIM, 40)
+            scans = index_scans(conn, tenant_index_name(tenant, MODEL))
             truth = exact_knn(conn, q, MODEL, 40)
         assert plan.path == "tenant_hnsw" and who == tenant
-        assert tenant_index_name(tenant, MODEL) in explain
+        assert scans > 0  # the walk was on its own graph
         assert found and all(own[f.chunk_id] == tenant for f in found)
         recalls.append(len({f.chunk_id for f in found[:10]} & {f.chunk_id for f in truth[:10]}) / 10)
     assert np.mean(recalls) >= 0.9
