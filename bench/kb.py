@@ -446,6 +446,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 for i, label in ((1, "small_own"), (0, "large_own")):
                     figures.update(bench_tenant(pool, corpus.tenants[i], queries, embedder, label, baselines=False))
+                with psycopg.connect(db.url) as conn:  # that the searches did walk the tenant index
+                    row = conn.execute(
+                        "SELECT coalesce(sum(idx_scan), 0) FROM pg_stat_user_indexes"
+                        " WHERE indexrelname LIKE 'knowledge\\_chunks\\_minilm\\_t%'"
+                    ).fetchone()
+                    figures["tenant_index_scans"] = int(row[0]) if row else 0
             figures.update(bench_unfiltered(pool, corpus.tenants[1], queries, embedder))
         finally:
             pool.close()
@@ -516,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if "large_own_hybrid_p99" in figures:
         print(
-            f"with tenant indexes ({figures['tenant_indexes']:.0f} built in {figures['tenant_index_s']:.0f} s):"
+            f"with tenant indexes ({figures['tenant_indexes']:.0f} built in {figures['tenant_index_s']:.0f} s,"
+            f" {figures['tenant_index_scans']:.0f} scans of them):"
             f" large hybrid p50 {figures['large_own_hybrid_p50']:.2f} p99 {figures['large_own_hybrid_p99']:.2f} ms,"
             f" recall@10 {figures['large_own_hybrid_recall10']:.3f}; kNN stage p99 {figures['large_own_vector_p99']:.2f} ms,"
             f" recall@10 {figures['large_own_vector_recall10']:.3f}; small hybrid p99 {figures['small_own_hybrid_p99']:.2f} ms"

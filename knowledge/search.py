@@ -170,13 +170,12 @@ def _current_tenant(conn: psycopg.Connection[Any]) -> UUID | None:
         return None
 
 
-def _tenant_rows(conn: psycopg.Connection[Any], model: str) -> int:
+def _tenant_rows(conn: psycopg.Connection[Any], model: str, tenant: UUID | None = None) -> int:
     """How many chunks of this model the tenant has: counted exactly up to EXACT_MAX_ROWS + 1
     (cheap), in full beyond; remembered for a minute, since only the order of magnitude
     matters and either path returns correct results."""
     cur = _tuples(conn)
-    tenant = str(_current_tenant(conn) or "")
-    key, now = (tenant, model), time.monotonic()
+    key, now = (str(tenant or _current_tenant(conn) or ""), model), time.monotonic()
     with _SIZES_LOCK:
         cached = _SIZES.get(key)
     if cached and now - cached[0] < SIZE_TTL_S:
@@ -308,13 +307,16 @@ def knn_plan(
     """The plan `vector_candidates` follows for this transaction's tenant (and the tenant)."""
     if model not in INDEXED_MODELS or INDEXED_MODELS[model] != dim:
         return KnnPlan("exact", 0), None
-    size = _tenant_rows(conn, model) if tenant_chunks is None else tenant_chunks
+    if tenant_chunks is not None and tenant_chunks <= EXACT_MAX_ROWS:
+        return KnnPlan("exact", 0), None  # a small tenant's search costs no more round trips
+    tenant = _current_tenant(conn)
+    size = _tenant_rows(conn, model, tenant) if tenant_chunks is None else tenant_chunks
     if size <= EXACT_MAX_ROWS:
         return KnnPlan("exact", 0), None
-    tenant = _current_tenant(conn)
     own = tenant is not None and has_tenant_index(conn, tenant, model)
     iterative = not own and ITERATIVE_SCANS is not False and vector_version(conn) >= ITERATIVE_SCAN_VERSION
-    return plan_knn(n, size, _all_rows_estimate(conn), tenant_index=own, iterative=iterative), tenant
+    all_rows = 0.0 if own or iterative else _all_rows_estimate(conn)  # the share matters on 0.6's path only
+    return plan_knn(n, size, all_rows, tenant_index=own, iterative=iterative), tenant
 
 
 # None: use pgvector's iterative scans when the server has them (tests and bench/kb.py set False).
@@ -322,12 +324,12 @@ ITERATIVE_SCANS: bool | None = None
 
 
 def _set_local(cur: psycopg.Cursor[tuple[Any, ...]], settings: Mapping[str, str]) -> dict[str, str | None]:
-    """Set these settings for the transaction; returns what they were."""
-    names = list(settings)
-    previous = cur.execute("SELECT n, current_setting(n, true) FROM unnest(%s::text[]) AS n", [names]).fetchall()
-    for name, value in settings.items():
-        cur.execute("SELECT set_config(%s, %s, true)", [name, value])
-    return {r[0]: r[1] for r in previous}
+    """Set these settings for the transaction, in one round trip; returns what they were."""
+    rows = cur.execute(
+        "SELECT n, current_setting(n, true), set_config(n, v, true) FROM unnest(%s::text[], %s::text[]) AS s(n, v)",
+        [list(settings), list(settings.values())],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
 
 
 def hnsw_knn(
