@@ -88,3 +88,11 @@ def incidents_item_ticket(payload: dict) -> None:
     from jamono.memory.models import ItemTicket
 
     item_ticket(get_runtime(), ItemTicket.model_validate(payload), final_attempt=is_final_attempt())
+
+
+@dramatiq.actor(actor_name=Actor.INCIDENTS_PUBLISH, **ACTION_JOB)
+def incidents_publish(payload: dict) -> None:
+    from jamono.memory.flows import publish
+    from jamono.memory.models import Publish
+
+    publish(get_runtime(), Publish.model_validate(payload))

@@ -162,11 +162,11 @@ def decided_by(lang: Lang, user: str | None) -> str:
     return t("act.by", lang, user=user) if user and user != "automatic" else ""
 
 
-def ephemeral(ctx: Ctx, channel: str, user: str, text: str) -> None:
+def ephemeral(ctx: Ctx, channel: str, user: str, text: str, *, thread_ts: str | None = None) -> None:
     if not channel or not user or user == "automatic":
         return
     try:
-        ctx.client.chat_postEphemeral(channel=channel, user=user, text=text)
+        ctx.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
     except SlackApiError as exc:
         log.warning("could not answer the click: %s", exc.response.get("error"))
 
@@ -217,6 +217,8 @@ def execute(ctx: Ctx, action_id: UUID, *, final_attempt: bool, user: str = "") -
         return _give_up(ctx, action, reason)
     with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
         store.done(conn, action.id, **outcome)
+        if action.type == MEETING:  # with the same commit: on the incident's timeline exactly once
+            meeting_on_timeline(conn, action, outcome)
         finished = store.get(conn, action.id)
     assert finished is not None
     announce(ctx, finished, settings)
@@ -406,6 +408,32 @@ def _run_meeting(ctx: Ctx, action: Action, settings: WorkspaceSettings) -> dict[
             "attendees": request.attendee_emails,
         },
     }
+
+
+def meeting_on_timeline(conn: Any, action: Action, outcome: dict[str, Any]) -> bool:
+    """A meeting booked from an incident's channel (or its threads) goes on that incident's timeline,
+    under the action's own key: a retry or a redelivery lands on the same row."""
+    from jamono.incidents import store as incidents_store
+
+    incident = incidents_store.by_channel(conn, action.channel_id) if action.channel_id else None
+    if incident is None:
+        return False
+    result = outcome.get("result") or {}
+    meeting = {
+        "title": action.meeting().title,
+        "start": result.get("start"),
+        "url": outcome.get("external_url"),
+        "meet": result.get("meet_link"),
+    }
+    _, created = incidents_store.record_event(
+        conn,
+        incident_id=incident.id,
+        key=f"action:meeting:{action.id}",
+        kind="action",
+        actor=action.confirmed_by or action.proposed_by or "nox",
+        data={"text": f"Meeting: {meeting['title']}", "meeting": meeting},
+    )
+    return created
 
 
 # --- telling people ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ ACTIONS = (
     "kb.removed",
     "kb.refused",
     "privacy.erased",
+    "incident.lesson_published",
 )
 
 

@@ -77,6 +77,7 @@ HELP_COMMANDS = (
     "incident_timeline",
     "summary",
     "similar",
+    "incident_publish",
     "incidents",
     "meeting",
     "status",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import UTC, datetime, timedelta, timezone
@@ -22,9 +23,9 @@ from jamono.incidents.flows import context, incident_lock, incident_settings, ma
 from jamono.incidents.models import Incident, IncidentEvent, IncidentRef
 from jamono.memory import digest, store, writer
 from jamono.memory.material import Entry, Said, sentences
-from jamono.memory.models import Ask, ItemTicket, Joined, Mark
+from jamono.memory.models import Ask, ItemTicket, Joined, Mark, Publish
 from jamono.memory.similar import Index, PastIncident
-from jamono.memory.text import ago, plain, quote
+from jamono.memory.text import ago, plain, quote, similar_request
 from jamono.platform.db import tenant_tx
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,9 @@ log = logging.getLogger(__name__)
 AFTER_MARK = "memory.after_mark"
 AFTER_UPLOAD = "memory.after_upload"
 ITEM_ACTION = "incident_pm_ticket"
+PUBLISH_ACTION = "incident_publish_lesson"
 PM_EVENT_TYPE = "nox_incident_postmortem"
+SIMILAR_EVENT_TYPE = "nox_similar_incidents"
 HIDDEN = ("catchup", "jira")
 MAX_HISTORY = 1000
 SIMILAR_MIN_SCORE = 0.12
@@ -74,11 +77,22 @@ def _entry(incident: Incident, event: IncidentEvent) -> Entry | None:
         text = t("tl.marked", lang, author=f"<@{data.get('author') or event.actor}>", text=data.get("text") or "")
     elif event.kind == "answer":
         text = t("tl.answer", lang, text=str(data.get("text") or "")[:300])
+    elif event.kind == "action" and isinstance(data.get("meeting"), dict):
+        text = _meeting_entry(data["meeting"], lang)
     elif event.kind in ("action", "postmortem"):
         text = str(data.get("text") or t("tl.postmortem", lang))
     else:
         text = t("tl.reminder", lang)
     return Entry(at=event.created_at, kind=event.kind, actor=event.actor, text=text)
+
+
+def _meeting_entry(meeting: dict[str, Any], lang: str) -> str:
+    """A booked meeting: its title, when (UTC) and its links (bare URLs: the text is quoted)."""
+    when = ""
+    with contextlib.suppress(ValueError):
+        when = datetime.fromisoformat(str(meeting.get("start"))).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    links = " ".join(str(u) for u in (meeting.get("url"), meeting.get("meet")) if u)
+    return t("tl.meeting", lang, title=meeting.get("title") or "", when=when, links=links).strip()
 
 
 def timeline(ctx: Ctx, incident: Incident) -> list[Entry]:
@@ -531,7 +545,31 @@ def learn(rt: Runtime, ctx: Ctx, incident: Incident, m: digest.Material) -> bool
         )
     if created and not private:
         _to_knowledge_base(rt, ctx, incident, ref, lesson, links)
+    if private:  # a retry after a crash still offers it (once: the note's claim)
+        _offer_publishing(ctx, incident, ref)
     return created
+
+
+def _offer_publishing(ctx: Ctx, incident: Incident, ref: str) -> None:
+    """In a private incident's channel: its lesson stays with its members unless an admin publishes it."""
+    text = t("pub.offer", incident.lang, ref=ref)
+    button = {
+        "type": "button",
+        "action_id": PUBLISH_ACTION,
+        "value": ref,
+        "text": {"type": "plain_text", "text": t("pub.button", incident.lang)},
+    }
+    slackops.note_once(
+        ctx,
+        incident,
+        "lesson_private",
+        channel=incident.channel_id or "",
+        thread_ts=None,
+        text=text,
+        claim=lambda conn: incidents.mark_step(conn, incident.id, "lesson_private"),
+        since=incident.started_at.timestamp() - 60,
+        blocks=[{**_section(text), "block_id": f"pub:{incident.id}", "accessory": button}],
+    )
 
 
 def _to_knowledge_base(
@@ -564,6 +602,39 @@ def _to_knowledge_base(
         return
     if report.failed:
         log.warning("incident learning: KB document refused")
+
+
+# --- publishing a private lesson -----------------------------------------------------------------
+
+
+def publish(rt: Runtime, job: Publish) -> bool:
+    """An admin makes a private incident's lesson the workspace's: a KB document first (idempotent by
+    its source), then the memory made public and the audit entry in one transaction — a retry after a
+    crash redoes the first and finds the second done, so the audit log holds one entry."""
+    from jamono.audit.store import record
+    from jamono.kb.ownership import is_admin
+
+    ctx = context(rt, job.team_id, job.enterprise_id)
+    if not is_admin(ctx.client, job.user, ctx.settings()):
+        ephemeral(ctx, job.channel, job.user, t("pub.admins_only", job.lang))
+        return False
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        row = store.memory_by_ref(conn, job.ref)
+        incident = incidents.get(conn, row["incident_id"]) if row else None
+    if row is None or incident is None:
+        ephemeral(ctx, job.channel, job.user, t("pub.unknown", job.lang, ref=quote(job.ref[:40])))
+        return False
+    if not row["private"]:
+        ephemeral(ctx, job.channel, job.user, t("pub.already", job.lang, ref=row["ref"]))
+        return False
+    lesson = digest.Lesson(symptoms=row["symptoms"], cause=row["cause"], fix=row["fix"])
+    _to_knowledge_base(rt, ctx, incident, row["ref"], lesson, list(row.get("links") or []))
+    with tenant_tx(ctx.pool, ctx.ws.tenant_id) as conn:
+        done = store.publish(conn, incident.id, job.user)
+        if done:
+            record(conn, ctx.ws.workspace_id, job.user, "incident.lesson_published", row["ref"], {"key": job.key})
+    ephemeral(ctx, job.channel, job.user, t("pub.done", job.lang, ref=row["ref"], title=quote(incident.title[:120])))
+    return done
 
 
 # --- similar -------------------------------------------------------------------------------------
@@ -643,16 +714,89 @@ def triage_lines(rt: Runtime, ws: Any, text: str, channel: str, lang: str) -> li
     return [similar_line(row, lang) for row in found]
 
 
-def _answer_similar(ctx: Ctx, job: Ask, incident: Incident | None) -> None:
+def thread_report(ctx: Ctx, channel: str, thread_ts: str) -> str:
+    """A thread's people's words (parent and replies, conversations.replies) as one report."""
+    said: list[str] = []
+    cursor = None
+    while len(said) < MAX_HISTORY:
+        try:
+            page = ctx.client.conversations_replies(channel=channel, ts=thread_ts, limit=200, cursor=cursor)
+        except SlackApiError as exc:
+            log.info("thread unreadable: %s", exc.response.get("error"))
+            break
+        for m in page.get("messages") or []:
+            if m.get("bot_id") or not m.get("user") or m.get("user") == ctx.ws.bot_user_id:
+                continue
+            text = str(m.get("text") or "")
+            if similar_request(text) is None:  # the `@nox similar` itself says nothing of the incident
+                said.append(text)
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return " ".join(said)[-6000:]
+
+
+def _report(ctx: Ctx, job: Ask, incident: Incident | None) -> str:
     text = job.text
+    if job.with_thread and job.thread_ts:
+        text = f"{thread_report(ctx, job.channel, job.thread_ts)} {text}".strip()
     if not text and incident is not None:
         text = f"{incident.title} {incident.last_update or ''}"
     if not text:
         said = channel_messages(ctx, job.channel, (datetime.now(UTC) - timedelta(days=1)).timestamp())
         text = " ".join(s.text for s in said[-10:])
+    return text
+
+
+def _answer_similar(ctx: Ctx, job: Ask, incident: Incident | None) -> None:
+    if job.event_id:
+        _answer_similar_in_thread(ctx, job, incident)
+        return
+    text = _report(ctx, job, incident)
     found = find_similar(ctx, text, job.channel, job.user, exclude=incident.id if incident else None)
     if not found:
-        ephemeral(ctx, job.channel, job.user, t("sim.none", job.lang))
+        ephemeral(ctx, job.channel, job.user, t("sim.none", job.lang), thread_ts=job.thread_ts)
         return
     lines = [t("sim.head", job.lang), *(similar_line(row, job.lang) for row in found)]
-    ephemeral(ctx, job.channel, job.user, "\n".join(lines))
+    ephemeral(ctx, job.channel, job.user, "\n".join(lines), thread_ts=job.thread_ts)
+
+
+def _answered(ctx: Ctx, channel: str, thread_ts: str, event_id: str) -> bool:
+    """An earlier attempt's answer, found in the thread by its metadata (a crash after posting)."""
+    try:
+        page = ctx.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True, limit=200)
+    except SlackApiError:
+        return False
+    return any(
+        (m.get("metadata") or {}).get("event_type") == SIMILAR_EVENT_TYPE
+        and ((m.get("metadata") or {}).get("event_payload") or {}).get("event_id") == event_id
+        for m in page.get("messages") or []
+    )
+
+
+def _answer_similar_in_thread(ctx: Ctx, job: Ask, incident: Incident | None) -> None:
+    """`@nox similar`: the answer in the thread, once per event, for everyone in the channel — so a
+    private incident's lesson only in its own channel; one the asker may see is told to them alone."""
+    from jamono.queue import event_log
+
+    assert job.event_id and job.thread_ts
+    with event_log.event_lock(ctx.pool, ctx.ws, f"similar:{job.event_id}"):
+        if _answered(ctx, job.channel, job.thread_ts, job.event_id):
+            return
+        text = _report(ctx, job, incident)
+        exclude = incident.id if incident else None
+        shared = find_similar(ctx, text, job.channel, None, exclude=exclude)
+        lines = [t("sim.head", job.lang), *(similar_line(row, job.lang) for row in shared)] if shared else []
+        said = "\n".join(lines) or t("sim.none", job.lang)
+        ctx.client.chat_postMessage(
+            channel=job.channel,
+            thread_ts=job.thread_ts,
+            text=said,
+            blocks=[_section(said)],
+            metadata={"event_type": SIMILAR_EVENT_TYPE, "event_payload": {"event_id": job.event_id}},
+        )
+    shown = {r["incident_id"] for r in shared}
+    mine = [r for r in find_similar(ctx, text, job.channel, job.user, exclude=exclude) if r["incident_id"] not in shown]
+    if mine:
+        lines = [t("sim.private_head", job.lang), *(similar_line(row, job.lang) for row in mine)]
+        ephemeral(ctx, job.channel, job.user, "\n".join(lines), thread_ts=job.thread_ts)

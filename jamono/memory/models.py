@@ -34,11 +34,24 @@ class Joined(_Job):
 
 
 class Ask(_Job):
-    """`/nox incident timeline`, `/nox summary`, `/nox similar [text]`."""
+    """`/nox incident timeline`, `/nox summary`, `/nox similar [text]`; and, from a thread, `@nox
+    similar` (answered in the thread, once per event) or the "Find similar incidents" shortcut."""
 
     what: Literal["timeline", "summary", "similar"]
     text: str = Field(default="", max_length=3000)
     response_url: str | None = None
+    lang: Lang = "en"
+    thread_ts: str | None = Field(default=None, max_length=40)
+    event_id: str | None = Field(default=None, max_length=100)  # set: answer in the thread, once
+    with_thread: bool = False  # the thread's messages are the report
+
+
+class Publish(_Job):
+    """An admin publishes a private incident's lesson to the workspace (`/nox incident publish INC-n`
+    or the button under the postmortem)."""
+
+    ref: str = Field(min_length=1, max_length=40)
+    key: str = Field(min_length=1, max_length=200)
     lang: Lang = "en"
 
 

@@ -72,3 +72,20 @@ def memories(conn: Connection, limit: int = 500) -> list[dict[str, Any]]:
         [limit],
     ).fetchall()
     return list(rows)
+
+
+def memory_by_ref(conn: Connection, ref: str) -> dict[str, Any] | None:
+    row: Any = conn.execute("SELECT * FROM incident_memories WHERE upper(ref) = upper(%s)", [ref]).fetchone()
+    return row
+
+
+def publish(conn: Connection, incident_id: UUID, user: str) -> bool:
+    """A private memory made the workspace's; False when it was not private (already published)."""
+    return (
+        conn.execute(
+            "UPDATE incident_memories SET private = false, published_by = %s, published_at = now()"
+            " WHERE incident_id = %s AND private",
+            [user, incident_id],
+        ).rowcount
+        == 1
+    )

@@ -39,3 +39,13 @@ def ago(days: float, lang: str) -> str:
     if days < 60:
         return t("ago.weeks", lang, n=int(days // 7))
     return t("ago.months", lang, n=int(days // 30))
+
+
+_SIMILAR = re.compile(r"^\s*(?:incidents?\s+)?(?:similar|similaires?)\b[\s:,.!?]*(.*)$", re.IGNORECASE | re.DOTALL)
+_ANY_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def similar_request(text: str) -> str | None:
+    """`@nox similar [words]` (or `@nox incidents similaires …`): the words after it, else None."""
+    found = _SIMILAR.match(_ANY_MENTION.sub(" ", text, count=1))
+    return found.group(1).strip()[:3000] if found else None

@@ -59,8 +59,9 @@ def main(argv: list[str]) -> int:
                 cache.close()
         print(
             f"erased {args.user} in {ws.team_id}: {report.interactions} conversations blanked,"
-            f" {report.votes} votes removed, {report.actions} action texts and {report.incident_updates}"
-            f" incident notes blanked, {report.cached_threads} cached threads dropped"
+            f" {report.votes} votes removed, {report.actions} action texts, {report.incident_updates}"
+            f" incident notes and {report.timeline_entries} timeline entries blanked,"
+            f" {report.cached_threads} cached threads dropped"
         )
         return 0
     finally:

@@ -54,6 +54,7 @@ class Actor(StrEnum):
     INCIDENTS_ASK = "incidents_ask"
     INCIDENTS_POSTMORTEM = "incidents_postmortem"
     INCIDENTS_ITEM_TICKET = "incidents_item_ticket"
+    INCIDENTS_PUBLISH = "incidents_publish"
 
 
 ANSWER_ACTORS = frozenset({Actor.HANDLE_MESSAGE, Actor.ANSWER_COMMAND, Actor.THREAD_FOLLOW_UP, Actor.WATCHED_MESSAGE})

@@ -34,6 +34,7 @@ Talk to NOX as you would in Slack:
   :react NAME            react with :NAME: to your last message in a channel (📌 pushpin marks
                          it for an incident's timeline)
   :mark                  the "Add to timeline" shortcut on your last message in a channel
+  :similar               the "Find similar incidents" shortcut on your last message in a channel
   :file                  show the text of the last file NOX shared (a postmortem draft)
   :help                  this help
   :quit                  leave (Ctrl-D works too)"""
@@ -154,7 +155,7 @@ class _ChatSession:
             self.set_field(text[len(":set") :].strip())
         elif text == ":submit":
             await self.submit()
-        elif text.startswith((":react", ":mark", ":file")):
+        elif text.startswith((":react", ":mark", ":file", ":similar")):
             await self.on_message(text)
         elif text == ":cancel":
             await self.cancel()
@@ -240,7 +241,7 @@ class _ChatSession:
         await self.send(self.sender.send_interactive(payload))
 
     async def on_message(self, text: str) -> None:
-        """:react NAME / :mark on your last channel message; :file shows NOX's last shared file."""
+        """:react NAME / :mark / :similar on your last channel message; :file shows NOX's last file."""
         if text == ":file":
             found = self.sandbox.file(self.last_file) if self.last_file else None
             self.say(
@@ -251,9 +252,14 @@ class _ChatSession:
             self.say("post a message in a channel first", dim=True)
             return
         channel, ts = self.last_posted
-        if text.startswith(":mark"):
-            payload = self.sender.message_action(self.user, "incident_timeline_add", ts, channel)
-            self.say("(you used the shortcut Add to timeline)", dim=True)
+        if text.startswith((":mark", ":similar")):
+            callback, name = (
+                ("incident_timeline_add", "Add to timeline")
+                if text.startswith(":mark")
+                else ("incident_find_similar", "Find similar incidents")
+            )
+            payload = self.sender.message_action(self.user, callback, ts, channel)
+            self.say(f"(you used the shortcut {name})", dim=True)
             await self.send(self.sender.send_interactive(payload))
             return
         name = text[len(":react") :].strip().strip(":") or "pushpin"

@@ -7,7 +7,14 @@ from jamono.home.ids import EDIT_ACTION_PATTERN
 from jamono.workspaces.onboarding_text import IGNORE_ACTION, WATCH_ACTION
 from listeners.actions.channel_watch import handle_channel_watch
 from listeners.actions.feedback import handle_feedback
-from listeners.actions.incident import ack_update, handle_card, handle_declare, handle_item_ticket, open_update_modal
+from listeners.actions.incident import (
+    ack_update,
+    handle_card,
+    handle_declare,
+    handle_item_ticket,
+    handle_publish_lesson,
+    open_update_modal,
+)
 from listeners.actions.proposal import ack_schedule, handle_proposal, handle_retry, open_schedule_modal
 from listeners.home.handlers import ack_home_edit, open_settings_loading
 
@@ -28,6 +35,7 @@ def register(app: AsyncApp) -> None:
     app.action("incident_severity")(handle_card)
     app.action("incident_lead")(handle_card)
     app.action("incident_pm_ticket")(handle_item_ticket)
+    app.action("incident_publish_lesson")(handle_publish_lesson)
     app.action("incident_update")(ack=ack_update, lazy=[open_update_modal])
     # The settings modal opens after the ack (lazy); a worker fills it in with views.update.
     app.action(re.compile(EDIT_ACTION_PATTERN))(ack=ack_home_edit, lazy=[open_settings_loading])

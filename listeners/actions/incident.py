@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from jamono.incidents.models import Change, Declaration
 from jamono.incidents.views import LEAD_ACTION, SEVERITY_ACTION, STATUS_ACTION, update_modal
-from jamono.memory.models import ItemTicket
+from jamono.memory.models import ItemTicket, Publish
 from jamono.queue.names import Actor
 from jamono.slack.payloads import team_and_enterprise, user_of
 from listeners.actions.proposal import _channel
@@ -81,6 +81,25 @@ async def handle_item_ticket(
         await ack()
         return
     await context["jobs"].enqueue_async(Actor.INCIDENTS_ITEM_TICKET, job.model_dump(mode="json"))
+    await ack()
+
+
+async def handle_publish_lesson(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """ "Publish lesson" under a private incident's postmortem: queued (the worker checks the admin)."""
+    team, enterprise = team_and_enterprise(body, context)
+    locale = str((body.get("user") or {}).get("locale") or "")
+    job = Publish(
+        team_id=team,
+        enterprise_id=enterprise,
+        user=user_of(body),
+        channel=_channel(body),
+        ref=str(action.get("value") or "?")[:40] or "?",
+        key=_request_key(body, action),
+        lang="fr" if locale.startswith("fr") else "en",
+    )
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_PUBLISH, job.model_dump(mode="json"))
     await ack()
 
 

@@ -9,10 +9,11 @@ from typing import Any, Literal
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from jamono.incidents.models import Change, ChangeKind, Lang, ListRequest
-from jamono.memory.models import Ask
+from jamono.memory.models import Ask, Publish
 from jamono.queue.names import Actor
 
 TIMELINE_VERBS = ("timeline", "chronologie")
+PUBLISH_VERBS = ("publish", "publier")
 
 VERBS: dict[str, ChangeKind | Literal["help"]] = {
     "status": "status",
@@ -96,4 +97,25 @@ def is_timeline(args: str) -> bool:
 
 async def queue_ask(job: Ask, ack: AsyncAck, context: AsyncBoltContext) -> None:
     await context["jobs"].enqueue_async(Actor.INCIDENTS_ASK, job.model_dump(mode="json"))
+    await ack()
+
+
+def publish_job(command: dict[str, Any], args: str, lang: str) -> Publish | None:
+    """`/nox incident publish INC-n` (an admin shares a private incident's lesson), else None."""
+    verb, _, ref = args.strip().partition(" ")
+    if verb.lower() not in PUBLISH_VERBS:
+        return None
+    return Publish(
+        team_id=command.get("team_id", ""),
+        enterprise_id=command.get("enterprise_id") or None,
+        user=command.get("user_id", ""),
+        channel=command.get("channel_id", ""),
+        ref=(ref.strip().split() or ["?"])[0][:40],
+        key=f"cmd:{command.get('trigger_id') or ''}",
+        lang="fr" if verb.lower() == "publier" else lang,  # type: ignore[arg-type]
+    )
+
+
+async def queue_publish(job: Publish, ack: AsyncAck, context: AsyncBoltContext) -> None:
+    await context["jobs"].enqueue_async(Actor.INCIDENTS_PUBLISH, job.model_dump(mode="json"))
     await ack()

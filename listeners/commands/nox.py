@@ -13,7 +13,16 @@ from jamono.i18n import Lang, t
 from jamono.kb.views import kb_add_view
 from jamono.queue.names import Actor
 from jamono.slack.payloads import CommandJob, team_and_enterprise
-from listeners.commands.incident import ask_job, change_job, is_timeline, queue_ask, queue_change, queue_list
+from listeners.commands.incident import (
+    ask_job,
+    change_job,
+    is_timeline,
+    publish_job,
+    queue_ask,
+    queue_change,
+    queue_list,
+    queue_publish,
+)
 from listeners.home.handlers import queue_settings_modal, settings_external_id
 
 _WORKING = {  # what the ack says meanwhile
@@ -64,6 +73,8 @@ async def ack_nox(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
     elif (cmd.name == "incident" and is_timeline(cmd.args)) or cmd.name in ("summary", "similar"):
         kind = "timeline" if cmd.name == "incident" else cmd.name
         await queue_ask(ask_job(command, kind, "" if kind == "timeline" else cmd.args, lang), ack, context)
+    elif cmd.name == "incident" and (published := publish_job(command, cmd.args, lang)) is not None:
+        await queue_publish(published, ack, context)  # an admin shares a private incident's lesson
     elif cmd.name == "incident" and (change := change_job(command, cmd.args)) is not None:
         await queue_change(change, ack, context)  # in an incident's channel: a change, not the modal
     elif cmd.name == "incidents":
@@ -109,7 +120,11 @@ async def open_nox_modal(command: dict[str, Any], client: AsyncWebClient) -> Non
             trigger_id=command["trigger_id"], view=loading_modal(settings_external_id(section, command["trigger_id"]))
         )
         return
-    if cmd.name == "incident" and (is_timeline(cmd.args) or change_job(command, cmd.args) is not None):
+    if cmd.name == "incident" and (
+        is_timeline(cmd.args)
+        or change_job(command, cmd.args) is not None
+        or publish_job(command, cmd.args, "en") is not None
+    ):
         return
     if cmd.name in ("incident", "meeting"):
         await client.views_open(trigger_id=command["trigger_id"], view=command_modal(cmd.name, command, cmd.args))

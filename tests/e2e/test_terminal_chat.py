@@ -224,6 +224,12 @@ async def test_an_incident_remembered_from_the_terminal(sandbox, sender, worker,
             "Looks like *INC-",
         )
         await step("#ops /nox similar paygw payments 502 after a deploy", "Similar past incidents")
+        # Inside a thread, where Slack sends no slash command: the mention, then the shortcut.
+        typist.type("#ops is anything off with checkout today?")
+        typist.type("> the paygw payments api returns 502 for some customers after the deploy")
+        await step("> @nox similar", "#ops ↳ › *Similar past incidents")
+        await step(":similar", "(you used the shortcut Find similar incidents)")
+        await sandbox.wait_for(lambda: out.getvalue().count("(only you) › *Similar past incidents") == 2, timeout=20)
     finally:
         typist.type(":quit")
         await asyncio.wait_for(chat, timeout=10)

@@ -61,8 +61,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "help.similar.usage": {"en": "`/nox similar [text]`", "fr": "`/nox similar [texte]`"},
     "help.similar.what": {
-        "en": "past incidents of this workspace like this one, and how they were fixed",
-        "fr": "les incidents passés de cet espace qui ressemblent à celui-ci, et leur correction",
+        "en": "past incidents of this workspace like this one, and how they were fixed"
+        " (in a thread: `@nox similar`, or the message shortcut “Find similar incidents”)",
+        "fr": "les incidents passés de cet espace qui ressemblent à celui-ci, et leur correction"
+        " (dans un fil : `@nox similaires`, ou le raccourci de message « Find similar incidents »)",
+    },
+    "help.incident_publish.usage": {"en": "`/nox incident publish INC-n`", "fr": "`/nox incident publier INC-n`"},
+    "help.incident_publish.what": {
+        "en": "admins: share a private incident's lesson with the whole workspace (knowledge base, triage)",
+        "fr": "admins : partager la leçon d'un incident privé avec tout l'espace (base de connaissances, tri)",
     },
     "help.mention.usage": {"en": "`@nox …` or a DM", "fr": "`@nox …` ou un message privé"},
     "help.mention.what": {

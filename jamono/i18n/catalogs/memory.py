@@ -13,6 +13,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "tl.reminder": {"en": "Reminder sent to the lead", "fr": "Rappel envoyé au responsable"},
     "tl.marked": {"en": "{author}: {text}", "fr": "{author} : {text}"},
     "tl.answer": {"en": "NOX answered: {text}", "fr": "NOX a répondu : {text}"},
+    "tl.meeting": {
+        "en": "Meeting booked: {title} — {when} {links}",
+        "fr": "Réunion planifiée : {title} — {when} {links}",
+    },
     "tl.postmortem": {"en": "Postmortem draft posted", "fr": "Brouillon de postmortem publié"},
     "tl.head": {
         "en": ":stopwatch: *Timeline of {title}* (times in UTC · yours, {zone})",
@@ -117,6 +121,34 @@ STRINGS: dict[str, dict[str, str]] = {
     "sim.none": {
         "en": "I don't remember a similar incident in this workspace.",
         "fr": "Je ne me souviens d'aucun incident similaire dans cet espace.",
+    },
+    "sim.private_head": {
+        "en": ":lock: *Also, from private incidents you were part of (only you see this):*",
+        "fr": ":lock: *Aussi, d'incidents privés dont vous faisiez partie (vous seul le voyez) :*",
+    },
+    # publishing a private incident's lesson
+    "pub.offer": {
+        "en": ":lock: This channel is private, so {ref}'s lesson is shown only to its members and stays out of"
+        " the knowledge base. A workspace admin can share it with everyone.",
+        "fr": ":lock: Ce canal est privé : la leçon de {ref} n'est montrée qu'à ses membres et reste hors de la"
+        " base de connaissances. Un administrateur de l'espace peut la partager avec tous.",
+    },
+    "pub.button": {"en": "Publish lesson", "fr": "Publier la leçon"},
+    "pub.admins_only": {
+        "en": ":lock: Only a workspace admin can publish a private incident's lesson.",
+        "fr": ":lock: Seul un administrateur de l'espace peut publier la leçon d'un incident privé.",
+    },
+    "pub.unknown": {
+        "en": "I don't remember an incident called {ref}. Use its number, e.g. `/nox incident publish INC-3`.",
+        "fr": "Je ne connais pas d'incident {ref}. Donnez son numéro, par ex. `/nox incident publier INC-3`.",
+    },
+    "pub.already": {
+        "en": "{ref}'s lesson is already shared with the whole workspace.",
+        "fr": "La leçon de {ref} est déjà partagée avec tout l'espace.",
+    },
+    "pub.done": {
+        "en": ":books: {ref} ({title}): its lesson is now in the knowledge base and in every channel's triage.",
+        "fr": ":books: {ref} ({title}) : sa leçon est maintenant dans la base de connaissances et dans le tri de tous les canaux.",
     },
     "sim.no_fix": {"en": "(no fix recorded)", "fr": "(aucune correction notée)"},
     "sim.thread": {"en": "channel", "fr": "canal"},
