@@ -27,9 +27,17 @@ Mode = Literal["hybrid", "vector", "text"]
 
 # Models with an HNSW expression index (migrations/0002): name -> dimension.
 INDEXED_MODELS: dict[str, int] = {"all-MiniLM-L6-v2": 384}
+INDEXED_MODEL_KEYS: dict[str, str] = {"all-MiniLM-L6-v2": "minilm"}  # in tenant indexes' names
 # A tenant with at most this many chunks of the query's model is scanned exactly (bench/kb.py).
 EXACT_MAX_ROWS = 10_000
 HNSW_EF_MAX = 1000  # pgvector's upper bound for hnsw.ef_search
+# A tenant with more chunks than this gets an HNSW index of its own (`jamono kb index`,
+# knowledge/tenant_index.py): its graph walk then meets no other tenant's rows.
+TENANT_INDEX_MIN_ROWS = 20_000
+# pgvector >= 0.8 without a tenant index: the walk goes on until n of the tenant's rows are
+# found (hnsw.iterative_scan), visiting at most this many (then the exact fallback).
+HNSW_MAX_SCAN_TUPLES = 20_000
+ITERATIVE_SCAN_VERSION = (0, 8)
 HNSW_EF_SAFETY = 2.0  # ask for twice the candidates the tenant's share predicts
 MIN_CANDIDATES = 40  # per retriever
 TEXT_TIE_WEIGHT = 1.0
@@ -153,13 +161,21 @@ _SIZES_LOCK = threading.Lock()
 SIZE_TTL_S = 60.0
 
 
-def _tenant_rows(conn: psycopg.Connection[Any], model: str) -> int:
+def _current_tenant(conn: psycopg.Connection[Any]) -> UUID | None:
+    """The transaction's tenant, as row-level security reads it (None outside a tenant)."""
+    row = _tuples(conn).execute("SELECT current_setting('app.tenant_id', true)").fetchone()
+    try:
+        return UUID(row[0]) if row and row[0] else None
+    except ValueError:
+        return None
+
+
+def _tenant_rows(conn: psycopg.Connection[Any], model: str, tenant: UUID | None = None) -> int:
     """How many chunks of this model the tenant has: counted exactly up to EXACT_MAX_ROWS + 1
     (cheap), in full beyond; remembered for a minute, since only the order of magnitude
     matters and either path returns correct results."""
     cur = _tuples(conn)
-    tenant = (cur.execute("SELECT current_setting('app.tenant_id', true)").fetchone() or [""])[0] or ""
-    key, now = (tenant, model), time.monotonic()
+    key, now = (str(tenant or _current_tenant(conn) or ""), model), time.monotonic()
     with _SIZES_LOCK:
         cached = _SIZES.get(key)
     if cached and now - cached[0] < SIZE_TTL_S:
@@ -198,6 +214,124 @@ def exact_knn(conn: psycopg.Connection[Any], qvec: str, model: str, n: int, lang
     return [Found(r[0], r[1], float(r[2])) for r in _tuples(conn).execute(query)]
 
 
+def tenant_index_name(tenant: UUID, model: str) -> str | None:
+    """The name of the tenant's own HNSW index of this model (None: the model has no index)."""
+    key = INDEXED_MODEL_KEYS.get(model)
+    return f"knowledge_chunks_{key}_t{tenant.hex}" if key else None
+
+
+_OWN_INDEX: dict[tuple[UUID, str], tuple[float, bool]] = {}
+_VECTOR_VERSIONS: dict[tuple[str, str, str], tuple[int, ...]] = {}
+
+
+def has_tenant_index(conn: psycopg.Connection[Any], tenant: UUID, model: str) -> bool:
+    """Whether the tenant's own index exists and is usable (a concurrent build that failed leaves
+    an invalid one); remembered for SIZE_TTL_S. A stale answer costs time, never correctness:
+    the query names the tenant either way, and an unmatched index is simply not used."""
+    name = tenant_index_name(tenant, model)
+    if name is None:
+        return False
+    key, now = (tenant, model), time.monotonic()
+    with _SIZES_LOCK:
+        cached = _OWN_INDEX.get(key)
+    if cached and now - cached[0] < SIZE_TTL_S:
+        return cached[1]
+    row = (
+        _tuples(conn)
+        .execute(
+            "SELECT i.indisvalid AND i.indisready FROM pg_index i WHERE i.indexrelid = to_regclass(%s)"
+            " AND i.indrelid = 'knowledge_chunks'::regclass",
+            [name],
+        )
+        .fetchone()
+    )
+    usable = bool(row and row[0])
+    with _SIZES_LOCK:
+        if len(_OWN_INDEX) > 10_000:
+            _OWN_INDEX.clear()
+        _OWN_INDEX[key] = (now, usable)
+    return usable
+
+
+def vector_version(conn: psycopg.Connection[Any]) -> tuple[int, ...]:
+    """pgvector's version on this connection's server, asked once per server and database."""
+    info = conn.info
+    key = (str(info.host), str(info.port), str(info.dbname))
+    with _SIZES_LOCK:
+        known = _VECTOR_VERSIONS.get(key)
+    if known is not None:
+        return known
+    row = _tuples(conn).execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+    version = parse_version(str(row[0])) if row else ()
+    with _SIZES_LOCK:
+        _VECTOR_VERSIONS[key] = version
+    return version
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """'0.8.0' -> (0, 8, 0); what does not parse counts as 0."""
+    return tuple(int(part) if part.isdigit() else 0 for part in text.split("."))
+
+
+KnnPath = Literal["exact", "tenant_hnsw", "iterative_hnsw", "hnsw"]
+
+
+class KnnPlan(NamedTuple):
+    """How a tenant's nearest chunks are found, and the HNSW walk's ef_search (0 when exact)."""
+
+    path: KnnPath
+    ef_search: int
+
+
+def plan_knn(n: int, size: int, all_rows: float, *, tenant_index: bool, iterative: bool) -> KnnPlan:
+    """Exact for a small tenant; its own index when it has one (the walk meets its rows only);
+    else the shared index, walked until enough of its rows are found (pgvector >= 0.8), or with an
+    ef_search scaled by its share of the rows (0.6), exact when that would exceed pgvector's bound."""
+    if size <= EXACT_MAX_ROWS:
+        return KnnPlan("exact", 0)
+    own_ef = min(max(math.ceil(n * HNSW_EF_SAFETY), MIN_CANDIDATES), HNSW_EF_MAX)
+    if tenant_index:
+        return KnnPlan("tenant_hnsw", own_ef)
+    if iterative:
+        return KnnPlan("iterative_hnsw", own_ef)
+    share = size / max(all_rows, float(size))
+    ef = math.ceil(n / share * HNSW_EF_SAFETY)
+    if ef > HNSW_EF_MAX:  # the graph walk could not reach enough of this tenant's rows
+        return KnnPlan("exact", 0)
+    return KnnPlan("hnsw", max(ef, MIN_CANDIDATES))
+
+
+def knn_plan(
+    conn: psycopg.Connection[Any], model: str, dim: int, n: int, *, tenant_chunks: int | None = None
+) -> tuple[KnnPlan, UUID | None]:
+    """The plan `vector_candidates` follows for this transaction's tenant (and the tenant)."""
+    if model not in INDEXED_MODELS or INDEXED_MODELS[model] != dim:
+        return KnnPlan("exact", 0), None
+    if tenant_chunks is not None and tenant_chunks <= EXACT_MAX_ROWS:
+        return KnnPlan("exact", 0), None  # a small tenant's search costs no more round trips
+    tenant = _current_tenant(conn)
+    size = _tenant_rows(conn, model, tenant) if tenant_chunks is None else tenant_chunks
+    if size <= EXACT_MAX_ROWS:
+        return KnnPlan("exact", 0), None
+    own = tenant is not None and has_tenant_index(conn, tenant, model)
+    iterative = not own and ITERATIVE_SCANS is not False and vector_version(conn) >= ITERATIVE_SCAN_VERSION
+    all_rows = 0.0 if own or iterative else _all_rows_estimate(conn)  # the share matters on 0.6's path only
+    return plan_knn(n, size, all_rows, tenant_index=own, iterative=iterative), tenant
+
+
+# None: use pgvector's iterative scans when the server has them (tests and bench/kb.py set False).
+ITERATIVE_SCANS: bool | None = None
+
+
+def _set_local(cur: psycopg.Cursor[tuple[Any, ...]], settings: Mapping[str, str]) -> dict[str, str | None]:
+    """Set these settings for the transaction, in one round trip; returns what they were."""
+    rows = cur.execute(
+        "SELECT n, current_setting(n, true), set_config(n, v, true) FROM unnest(%s::text[], %s::text[]) AS s(n, v)",
+        [list(settings), list(settings.values())],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
 def hnsw_knn(
     conn: psycopg.Connection[Any],
     qvec: str,
@@ -208,39 +342,41 @@ def hnsw_knn(
     lang: str | None = None,
     *,
     tenant_filter: bool = True,
+    own_index: UUID | None = None,
+    iterative: bool = False,
 ) -> list[Found]:
     """Approximate kNN on the model's HNSW index; tenant rows are filtered after the graph walk
-    (at most ef_search rows come out of it). The model is a literal so the planner can match
-    the partial index's predicate."""
+    (at most ef_search rows come out of it, unless `iterative`: pgvector >= 0.8 walks on until n
+    rows pass, in relaxed order, re-sorted here). The model is a literal so the planner can match
+    the partial index's predicate; `own_index` names the tenant as a literal too, so the planner
+    can match the tenant's own index (knowledge/tenant_index.py), whose graph holds its rows only."""
     cast = sql.SQL("vector({})").format(sql.Literal(dim))
+    own = sql.SQL(" AND tenant_id = {}::uuid").format(sql.Literal(str(own_index))) if own_index else sql.SQL("")
     query = sql.SQL(
         "SELECT id, document_id, (embedding::{cast}) <=> {q}::{cast} AS distance FROM knowledge_chunks"
-        " WHERE embedding_model = {model}{tenant}{lang}"
+        " WHERE embedding_model = {model}{own}{tenant}{lang}"
         " ORDER BY (embedding::{cast}) <=> {q}::{cast} LIMIT {n}"
     ).format(
         cast=cast,
         q=sql.Literal(qvec),
         model=sql.Literal(model),
+        own=own,
         tenant=sql.SQL(" AND {}").format(_TENANT) if tenant_filter else sql.SQL(""),
         lang=_lang_filter(lang),
         n=sql.Literal(n),
     )
-    cur = _tuples(conn)
-    previous = cur.execute(
-        "SELECT coalesce(current_setting('hnsw.ef_search', true), '40'), current_setting('enable_sort')"
-    ).fetchone()
     # No sort allowed: the planner must walk the index (the caller decided HNSW is worth it).
-    cur.execute(
-        "SELECT set_config('hnsw.ef_search', %s, true), set_config('enable_sort', 'off', true)", [str(ef_search)]
-    )
+    settings = {"hnsw.ef_search": str(ef_search), "enable_sort": "off"}
+    if iterative:
+        settings |= {"hnsw.iterative_scan": "relaxed_order", "hnsw.max_scan_tuples": str(HNSW_MAX_SCAN_TUPLES)}
+    cur = _tuples(conn)
+    previous = _set_local(cur, settings)
     try:
-        return [Found(r[0], r[1], float(r[2])) for r in cur.execute(query)]
+        rows = [Found(r[0], r[1], float(r[2])) for r in cur.execute(query)]
     finally:
-        ef_before, sort_before = previous if previous else ("40", "on")
-        cur.execute(
-            "SELECT set_config('hnsw.ef_search', %s, true), set_config('enable_sort', %s, true)",
-            [ef_before or "40", sort_before],
-        )
+        defaults = {"hnsw.ef_search": "40", "enable_sort": "on", "hnsw.iterative_scan": "off"}
+        _set_local(cur, {k: v or defaults.get(k, "") for k, v in previous.items() if v or k in defaults})
+    return sorted(rows, key=lambda f: (f.score, f.chunk_id)) if iterative else rows
 
 
 def vector_candidates(
@@ -253,18 +389,22 @@ def vector_candidates(
     *,
     tenant_chunks: int | None = None,
 ) -> list[Found]:
-    """The tenant's n nearest chunks: exact when it is small, HNSW when large, and exact
-    again when HNSW's post-filter kept fewer rows than asked for."""
-    if model not in INDEXED_MODELS or INDEXED_MODELS[model] != dim:
+    """The tenant's n nearest chunks, by `knn_plan`; exact again when the HNSW walk kept fewer
+    rows than asked for."""
+    plan, tenant = knn_plan(conn, model, dim, n, tenant_chunks=tenant_chunks)
+    if plan.path == "exact":
         return exact_knn(conn, qvec, model, n, lang)
-    size = _tenant_rows(conn, model) if tenant_chunks is None else tenant_chunks
-    if size <= EXACT_MAX_ROWS:
-        return exact_knn(conn, qvec, model, n, lang)
-    share = size / max(_all_rows_estimate(conn), float(size))
-    ef = math.ceil(n / share * HNSW_EF_SAFETY)
-    if ef > HNSW_EF_MAX:  # the graph walk could not reach enough of this tenant's rows
-        return exact_knn(conn, qvec, model, n, lang)
-    rows = hnsw_knn(conn, qvec, model, dim, n, max(ef, MIN_CANDIDATES), lang)
+    rows = hnsw_knn(
+        conn,
+        qvec,
+        model,
+        dim,
+        n,
+        plan.ef_search,
+        lang,
+        own_index=tenant if plan.path == "tenant_hnsw" else None,
+        iterative=plan.path == "iterative_hnsw",
+    )
     if len(rows) < n:
         return exact_knn(conn, qvec, model, n, lang)
     return rows

@@ -184,9 +184,30 @@ def cmd_kb(args: argparse.Namespace) -> int:
 
         print(f"{build(local_embedder())} bundled chunks embedded into {VECTORS_FILE}")
         return 0
+    if args.action == "index":
+        return _with_services(lambda: _kb_index(args.rest))
     from jamono.cli.kb import main as kb_main
 
     return _with_services(lambda: kb_main([args.action, *args.rest]))
+
+
+def _kb_index(rest: list[str]) -> int:
+    """Large tenants' own HNSW indexes: built and dropped as tenants grow and shrink (owner rights)."""
+    from knowledge.search import TENANT_INDEX_MIN_ROWS
+    from knowledge.tenant_index import sync_tenant_indexes
+
+    parser = argparse.ArgumentParser(prog="jamono kb index", description=_kb_index.__doc__)
+    parser.add_argument("--min-rows", type=_positive, default=TENANT_INDEX_MIN_ROWS)
+    parser.add_argument("--maintenance-work-mem", help="for the builds, e.g. 2GB (the graph should fit)")
+    args = parser.parse_args(rest)
+    report = sync_tenant_indexes(
+        get_settings().database_url or "", min_rows=args.min_rows, maintenance_work_mem=args.maintenance_work_mem
+    )
+    print(
+        f"tenant indexes: {len(report.created)} built, {len(report.dropped)} dropped, {len(report.kept)} kept"
+        f" ({report.seconds:.0f} s)"
+    )
+    return 0
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
@@ -263,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("what", choices=["kb", "intents", "answers", "similar"])
     ev.add_argument("rest", nargs=argparse.REMAINDER)
     kb = sub.add_parser("kb", help="manage the knowledge base")
-    kb.add_argument("action", choices=["ingest", "list", "remove", "search", "bundle-vectors"])
+    kb.add_argument("action", choices=["ingest", "list", "remove", "search", "bundle-vectors", "index"])
     kb.add_argument("rest", nargs=argparse.REMAINDER)
     actions = sub.add_parser("actions", help="Jira tickets and meetings NOX opened; dead letters (list --failed)")
     actions.add_argument("action", choices=["list", "retry"])
