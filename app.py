@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from jamono.platform.db import Pool, open_pool
 from jamono.platform.settings import Settings, SettingsError, get_settings
-from jamono.platform.shutdown import stop_signals
+from jamono.platform.shutdown import stop_signals, stopping
 from jamono.platform.tenancy import TeamIdentity, WorkspaceContext, register_workspace
 from jamono.queue.broker import setup_broker
 from jamono.queue.client import DramatiqJobQueue, JobQueue
@@ -265,6 +265,7 @@ async def serve(settings: Settings, pool: Pool, jobs: JobQueue, identity: TeamId
         await handler.connect_async()
     _freeze_startup_objects()
     await stop.wait()
+    stopping(asyncio.get_running_loop())
     log.info("stopping: no new requests; finishing those in flight")
     if handler is not None:
         await handler.close_async()

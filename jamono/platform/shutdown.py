@@ -51,6 +51,15 @@ def stop_signals(loop: asyncio.AbstractEventLoop) -> asyncio.Event:
     return stop
 
 
+def stopping(loop: asyncio.AbstractEventLoop) -> None:
+    """Once stopping, a later signal changes nothing. It must not reach the loop either: closing
+    the loop closes its wakeup fd before it removes its handlers, and a signal in between prints
+    a traceback ("Exception ignored when trying to write to the signal wakeup fd")."""
+    for sig in STOP_SIGNALS:
+        loop.remove_signal_handler(sig)
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def one_stop_per_burst(
     handler: Callable[[int, FrameType | None], Any], burst_s: float = BURST_S
 ) -> Callable[[int, FrameType | None], Any]:

@@ -15,7 +15,7 @@ import pytest
 import redis
 from psycopg.rows import dict_row
 
-from jamono.queue.names import ANSWERS_QUEUE
+from jamono.queue.names import ANSWER_QUEUES, NOX_QUEUE
 
 
 @pytest.fixture
@@ -82,7 +82,8 @@ def budget_runtime(e2e_settings, worker, broker, redis_url, sandbox_workspace):
     runtime = Runtime(e2e_settings.model_copy(update={"daily_budgets": "free=3:1000"}))
     set_runtime(runtime)
     yield client, key
-    for queue in (ANSWERS_QUEUE, "nox", ANSWERS_QUEUE):  # answering jobs first: a retry must not outlive its test
+    # every answers shard first (a retry must not outlive its test), then the rest, then the answers again
+    for queue in (*ANSWER_QUEUES, NOX_QUEUE, *ANSWER_QUEUES):
         broker.join(queue, timeout=20_000)
     set_runtime(before)
     runtime.close()

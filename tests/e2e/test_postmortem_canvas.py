@@ -200,20 +200,13 @@ async def test_the_canvas_is_readable_from_the_terminal_chat(sandbox, sender, po
     import os
 
     from jamono.sandbox.chat import run_chat
-    from tests.e2e.test_terminal_chat import _Typist
+    from tests.e2e.test_terminal_chat import _Typist, stepper
 
     _, ws = sandbox_workspace
     out, typist = io.StringIO(), _Typist()
     chat = asyncio.create_task(run_chat(sandbox, sender, stdin=typist, stdout=out, ansi=False))
 
-    async def step(line: str | None, until: str, timeout: float = 30.0) -> None:
-        start = len(out.getvalue()) if line is not None else 0
-        if line is not None:
-            typist.type(line)
-        try:
-            await sandbox.wait_for(lambda: until in out.getvalue()[start:], timeout=timeout)
-        except TimeoutError:
-            raise AssertionError(f"{until!r} never shown after {line!r}:\n{out.getvalue()}") from None
+    step = stepper(sandbox, out, typist, 30.0)
 
     svc = service_tag()
     try:

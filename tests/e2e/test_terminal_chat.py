@@ -54,6 +54,22 @@ class _Typist:
         self.lines.put(line + "\n")
 
 
+def stepper(sandbox, out, typist: _Typist, default_timeout: float = 20.0):
+    """`await step(line, until)`: type a line (None: type nothing, count all shown so far) and wait
+    until `until` is shown after it."""
+
+    async def step(line: str | None, until: str, timeout: float = default_timeout) -> None:
+        start = len(out.getvalue()) if line is not None else 0
+        if line is not None:
+            typist.type(line)
+        try:
+            await sandbox.wait_for(lambda: until in out.getvalue()[start:], timeout=timeout)
+        except TimeoutError:
+            raise AssertionError(f"{until!r} never shown after {line!r}:\n{out.getvalue()}") from None
+
+    return step
+
+
 async def test_a_whole_incident_from_the_terminal(sandbox, sender, worker, pool, sandbox_workspace):
     """Declare from the triage reply, change the status from the card, post an update, get a
     reminder, resolve — everything a person types and reads in `make run`'s chat."""
@@ -70,14 +86,7 @@ async def test_a_whole_incident_from_the_terminal(sandbox, sender, worker, pool,
     out, typist = io.StringIO(), _Typist()
     chat = asyncio.create_task(run_chat(sandbox, sender, stdin=typist, stdout=out, ansi=False))
 
-    async def step(line: str | None, until: str, timeout: float = 20.0) -> None:
-        start = len(out.getvalue()) if line is not None else 0  # None: anything shown so far counts
-        if line is not None:
-            typist.type(line)
-        try:
-            await sandbox.wait_for(lambda: until in out.getvalue()[start:], timeout=timeout)
-        except TimeoutError:
-            raise AssertionError(f"{until!r} never shown after {line!r}:\n{out.getvalue()}") from None
+    step = stepper(sandbox, out, typist, 20.0)
 
     try:
         await step(
@@ -182,14 +191,7 @@ async def test_an_incident_remembered_from_the_terminal(sandbox, sender, worker,
     out, typist = io.StringIO(), _Typist()
     chat = asyncio.create_task(run_chat(sandbox, sender, stdin=typist, stdout=out, ansi=False))
 
-    async def step(line: str | None, until: str, timeout: float = 30.0) -> None:
-        start = len(out.getvalue()) if line is not None else 0
-        if line is not None:
-            typist.type(line)
-        try:
-            await sandbox.wait_for(lambda: until in out.getvalue()[start:], timeout=timeout)
-        except TimeoutError:
-            raise AssertionError(f"{until!r} never shown after {line!r}:\n{out.getvalue()}") from None
+    step = stepper(sandbox, out, typist, 30.0)
 
     try:
         await step(
