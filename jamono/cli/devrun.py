@@ -46,6 +46,21 @@ def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: flo
     raise RuntimeError(f"{url} did not become healthy in {timeout_s:.0f}s")
 
 
+STOPPED_BY_SIGNAL = {0, -signal.SIGINT, -signal.SIGTERM}
+
+
+def children_exit_code(procs: list[subprocess.Popen[bytes]]) -> int:
+    """`run`'s exit code once a child has ended without our asking. A Ctrl-C or SIGTERM to the
+    group reaches the children too, and may be handled by one of them before it is by us (the
+    kernel may hand it to another thread of ours, and the main thread notices only when it wakes):
+    a child that stopped as a signal asks is a requested stop, 0. Any other ending is a failure."""
+    failed = [p for p in procs if p.poll() is not None and p.returncode not in STOPPED_BY_SIGNAL]
+    for proc in failed:
+        name = proc.args[-1] if isinstance(proc.args, list) else proc.args
+        print(f"{name!s} exited (code {proc.returncode}); see the logs under .jamono/logs/", flush=True)
+    return 1 if failed else 0
+
+
 def _stop(procs: list[subprocess.Popen[bytes]], timeout_s: float = 15.0) -> None:
     """SIGTERM each child (a second copy, after a signal to the whole group, is harmless: see
     jamono.platform.shutdown); one still running after `timeout_s` is killed with its own children."""
@@ -192,7 +207,7 @@ def run_all(*, chat: bool = True, force_sandbox: bool = False, expose_sandbox: b
             print("Press Ctrl-C to stop.", flush=True)
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
-            return 1
+            return children_exit_code(procs)
         return 0
     except KeyboardInterrupt:
         return 0
