@@ -202,14 +202,21 @@ def answered_once(stack: Stack, sandbox, envelopes: list[dict], timeout: float, 
         f"{what}: every reply is an answer with its feedback buttons, not a failure notice (failures: {failed[:3]})",
     )
     ids = [e["event_id"] for e in envelopes]
-    with stack.db() as conn:
-        rows = dict(
-            conn.execute(
-                "SELECT slack_event_id, count(*) FROM agent_interactions WHERE slack_event_id = ANY(%s) GROUP BY 1",
-                [ids],
-            ).fetchall()
-        )
-    check(all(rows.get(i) == 1 for i in ids), f"{what}: one agent_interactions row per event in PostgreSQL")
+
+    def rows() -> dict[str, int]:
+        with stack.db() as conn:
+            return dict(
+                conn.execute(
+                    "SELECT slack_event_id, count(*) FROM agent_interactions WHERE slack_event_id = ANY(%s) GROUP BY 1",
+                    [ids],
+                ).fetchall()
+            )
+
+    # A worker killed after its reply and before its row leaves the row to the redelivered job
+    # (after the heartbeat timeout): the reply is seen first, so wait for the rows, then count.
+    wait(lambda: all(rows().get(i) for i in ids), timeout, f"{what}: an agent_interactions row for every event")
+    counted = rows()
+    check(all(counted.get(i) == 1 for i in ids), f"{what}: one agent_interactions row per event in PostgreSQL")
 
 
 def reply_times(sandbox) -> dict[tuple[str, str], float]:
