@@ -27,15 +27,17 @@ if TYPE_CHECKING:
     from jamono.sandbox.server import SandboxThread
 
 
+def _exited(proc: subprocess.Popen[bytes], how: str) -> str:
+    name = proc.args[-1] if isinstance(proc.args, list) else proc.args
+    return f"{name!s} {how} (code {proc.returncode}); see the logs under .jamono/logs/"
+
+
 def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for proc in procs:
             if proc.poll() is not None:
-                raise RuntimeError(
-                    f"{proc.args[-1] if isinstance(proc.args, list) else proc.args!s} exited early "
-                    f"(code {proc.returncode}); see the logs under .jamono/logs/"
-                )
+                raise RuntimeError(_exited(proc, "exited early"))
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -56,8 +58,7 @@ def children_exit_code(procs: list[subprocess.Popen[bytes]]) -> int:
     a child that stopped as a signal asks is a requested stop, 0. Any other ending is a failure."""
     failed = [p for p in procs if p.poll() is not None and p.returncode not in STOPPED_BY_SIGNAL]
     for proc in failed:
-        name = proc.args[-1] if isinstance(proc.args, list) else proc.args
-        print(f"{name!s} exited (code {proc.returncode}); see the logs under .jamono/logs/", flush=True)
+        print(_exited(proc, "exited"), flush=True)
     return 1 if failed else 0
 
 

@@ -25,8 +25,8 @@ async def queue_drained(broker: dramatiq.Broker, queue_name: str | None = None, 
     if isinstance(broker, RabbitmqBroker):
         await asyncio.to_thread(_rabbitmq_quiet, broker, names, timeout_s)
         return
-    for name in [queue_name] if queue_name else [*ANSWER_QUEUES, NOX_QUEUE, *ANSWER_QUEUES]:
-        # answers (every shard) again last: a job on "nox" may have queued one (an incident's follow-up…)
+    # answers (every shard) again last: a job on "nox" may have queued one (an incident's follow-up…)
+    for name in names if queue_name else [*names, *ANSWER_QUEUES]:
         await asyncio.to_thread(broker.join, name, timeout=int(timeout_s * 1000))
 
 
