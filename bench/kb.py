@@ -345,15 +345,30 @@ def bench_tenant(
         return out
     times, _ = run(lambda conn, q: search(conn, q, embedder, k=5, mode="text"))
     out[f"{label}_text_p50"], out[f"{label}_text_p99"] = statistics.median(times), pct(times, 99)
-    # The keyword stage: pruned by term statistics (what search() runs) against the full ranking.
-    from knowledge.search import text_candidates, text_candidates_pruned, word_lexemes, word_query
+    # The keyword stage as search() runs it (40 candidates, the tenant's size): planned from term
+    # statistics against the full ranking (every chunk holding a query word, scored).
+    from knowledge.search import (
+        MIN_CANDIDATES,
+        _tenant_rows,
+        text_candidates,
+        text_candidates_pruned,
+        word_lexemes,
+        word_query,
+    )
 
-    times, pruned = run(lambda conn, q: text_candidates_pruned(conn, word_lexemes(conn, q), 10)[0])
+    with tenant_tx(pool, tenant) as conn:
+        size = _tenant_rows(conn, MODEL)
+    n = MIN_CANDIDATES
+    times, pruned = run(lambda conn, q: text_candidates_pruned(conn, word_lexemes(conn, q), n, tenant_chunks=size)[0])
     out[f"{label}_keywords_p50"], out[f"{label}_keywords_p99"] = statistics.median(times), pct(times, 99)
-    times, full = run(lambda conn, q: text_candidates(conn, [word_query(w) for w in word_lexemes(conn, q)], 10)[0])
+    times, full = run(
+        lambda conn, q: text_candidates(conn, [word_query(w) for w in word_lexemes(conn, q)], n, tenant_chunks=size)[0]
+    )
     out[f"{label}_keywords_full_p50"], out[f"{label}_keywords_full_p99"] = statistics.median(times), pct(times, 99)
     out[f"{label}_keywords_recall10"] = statistics.mean(
-        recall([f.chunk_id for f in p], [f.chunk_id for f in f_]) for p, f_ in zip(pruned, full, strict=True) if f_
+        recall([f.chunk_id for f in p[:10]], [f.chunk_id for f in f_[:10]])
+        for p, f_ in zip(pruned, full, strict=True)
+        if f_
     )
     times, results = run(lambda conn, q: plain_hnsw(conn, vecs[q], 10, tenant_filter=True))
     out[f"{label}_plain_hnsw_p50"], out[f"{label}_plain_hnsw_p99"] = statistics.median(times), pct(times, 99)
@@ -387,10 +402,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ingest-docs", type=int, default=4, help="bundled runbooks embedded for throughput (0: skip)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line at the end")
     parser.add_argument(
+        "--full-scan-rows",
+        type=int,
+        default=search_module.FULL_SCAN_MAX_ROWS,
+        help="keyword stage: every matching chunk is scored up to this many (knowledge.search.FULL_SCAN_MAX_ROWS)",
+    )
+    parser.add_argument(
+        "--scored-rows",
+        type=int,
+        default=search_module.SCORED_ROWS_MAX,
+        help="keyword stage: chunks read and scored at most (knowledge.search.SCORED_ROWS_MAX)",
+    )
+    parser.add_argument(
         "--candidate-rows",
         type=int,
         default=search_module.CANDIDATE_ROWS,
-        help="keyword stage: chunks scored at most for a large tenant (knowledge.search.CANDIDATE_ROWS)",
+        help="keyword stage: chunks expected from the planned word groups (knowledge.search.CANDIDATE_ROWS)",
     )
     parser.add_argument(
         "--ef-safety",
@@ -414,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     search_module.ITERATIVE_SCANS = None if args.iterative == "auto" else False
     search_module.CANDIDATE_ROWS = args.candidate_rows
+    search_module.FULL_SCAN_MAX_ROWS = args.full_scan_rows
+    search_module.SCORED_ROWS_MAX = args.scored_rows
     search_module.HNSW_EF_SAFETY = args.ef_safety
     if args.tenants < 3 or args.chunks < 100 * 3:
         parser.error("need at least 3 tenants and 300 chunks")

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from jamono.observability.metrics import observe_kb_search
 from knowledge.embeddings import Embedder
+from knowledge.keyword_plan import idf, plan_keywords
 from knowledge.ranking import Candidate, diversify, fuse, is_relevant
 from knowledge.store import vector_literal
 from knowledge.text import query_words, with_expansions
@@ -40,9 +41,13 @@ HNSW_MAX_SCAN_TUPLES = 20_000
 ITERATIVE_SCAN_VERSION = (0, 8)
 HNSW_EF_SAFETY = 2.0  # ask for twice the candidates the tenant's share predicts
 MIN_CANDIDATES = 40  # per retriever
-TEXT_TIE_WEIGHT = 1.0
-CANDIDATE_ROWS = 2000  # keyword stage: chunks scored at most, rarest words first (bench/kb.py)
-FULL_SCAN_MAX_ROWS = 4000  # ...unless the full ranking's scan stays this small (then exact)           # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
+TEXT_TIE_WEIGHT = 1.0  # cover density (ts_rank_cd, ~0..1) next to summed idf (~1..10)
+# Keyword stage (knowledge/keyword_plan.py, bench/kb.py): every chunk holding a query word is
+# scored while they are this few; beyond, the word groups expected in about CANDIDATE_ROWS chunks,
+# and never more than SCORED_ROWS_MAX chunks whatever the estimate (a large tenant's common words).
+FULL_SCAN_MAX_ROWS = 1000
+CANDIDATE_ROWS = 600
+SCORED_ROWS_MAX = 2000
 TEXT_WEIGHT_MIN = 0.0  # keyword vote in the fusion when its best match covers nothing
 # English questions: MiniLM's vectors are the better judge, words vote at most 0.7 of them
 # (tests/knowledge/fixtures/kb_queries_runbooks_own.jsonl: first document right 0.81 -> 0.83).
@@ -485,10 +490,6 @@ def document_frequencies(conn: psycopg.Connection[Any], words: Sequence[Sequence
     return [max((df.get(lx, 0) for lx in lxs), default=0) for lxs in words]
 
 
-def _idf(df: int, total: float) -> float:
-    return math.log(1 + (total - df + 0.5) / (df + 0.5))
-
-
 def text_candidates_pruned(
     conn: psycopg.Connection[Any],
     words: Sequence[Sequence[str]],
@@ -500,14 +501,14 @@ def text_candidates_pruned(
     """`text_candidates`' ranking at a cost that does not grow with the tenant's size.
 
     Word rarity comes from the term statistics. When the query's words are in few enough chunks,
-    every chunk holding one of them is scored. Otherwise only chunks holding one of the query's
-    rarer words are, words taken rarest first until they reach CANDIDATE_ROWS chunks: a chunk
-    with only the commonest words of the query is the keyword list's noise (bench/kb.py reports
-    the overlap with the full ranking).
+    every chunk holding one of them is scored. Otherwise `plan_keywords` picks the word groups
+    with the most weight that fit CANDIDATE_ROWS expected chunks: a chunk holding only the
+    query's commonest words is the keyword list's noise (bench/kb.py reports the overlap with the
+    full ranking); and at most SCORED_ROWS_MAX chunks are read whatever the estimate.
 
-    The rows are found and scored by `jamono_keyword_search` (migrations/0016), which applies the
-    transaction's tenant itself: under row-level security `@@` (not leakproof) could not use the
-    full-text index, and a large tenant's rows were all read.
+    The rows are found and scored by `jamono_keyword_search` (migrations/0016, 0021), which
+    applies the transaction's tenant itself: under row-level security `@@` (not leakproof) could
+    not use the full-text index, and a large tenant's rows were all read.
     """
     words = [list(w) for w in words if w]
     if not words:
@@ -515,31 +516,16 @@ def text_candidates_pruned(
     dfs = document_frequencies(conn, words)
     wqs = [word_query(w) for w in words]
     total = float(max(tenant_chunks or 0, max(dfs), 1))
-    idfs = [_idf(df, total) for df in dfs]
-    chosen = _candidate_words(dfs)
-    if not chosen:
+    idfs = [idf(df, total) for df in dfs]
+    plan = plan_keywords(dfs, total, budget=CANDIDATE_ROWS, full_scan_max=FULL_SCAN_MAX_ROWS, n=n)
+    if not plan.groups:
         return [], 0.0
-    rows = keyword_search(conn, " | ".join(wqs[i] for i in chosen), wqs, idfs, n, lang)
+    candidates = " | ".join("(" + " & ".join(wqs[i] for i in group) + ")" for group in plan.groups)
+    rows = keyword_search(conn, candidates, wqs, idfs, n, lang)
     if not rows:
         return [], 0.0
     best = max(r[3] for r in rows)
     return [Found(r[0], r[1], r[2]) for r in rows], best / sum(idfs)
-
-
-def _candidate_words(dfs: Sequence[int]) -> list[int]:
-    """Which words select the rows to score: all of them when they are in few enough chunks,
-    else the rarest until CANDIDATE_ROWS chunks (words in no chunk match nothing)."""
-    present = [i for i, df in enumerate(dfs) if df > 0]
-    if sum(dfs) <= FULL_SCAN_MAX_ROWS:
-        return present
-    chosen: list[int] = []
-    rows_seen = 0
-    for i in sorted(present, key=lambda i: (dfs[i], i)):
-        if chosen and rows_seen + dfs[i] > CANDIDATE_ROWS:
-            break
-        chosen.append(i)
-        rows_seen += dfs[i]
-    return chosen
 
 
 def keyword_search(
@@ -549,13 +535,25 @@ def keyword_search(
     weights: Sequence[float],
     n: int,
     lang: str | None = None,
+    *,
+    scored: int | None = None,
 ) -> list[tuple[int, UUID, float, float]]:
     """(chunk id, document id, score, summed idf of the words held) of the tenant's n best chunks
-    among those matching `candidates`, through the tenant-bound search function."""
+    among at most `scored` (default SCORED_ROWS_MAX) of those matching `candidates`, through the
+    tenant-bound search function (migrations/0021)."""
     rows = _tuples(conn).execute(
         "SELECT id, document_id, score, matched FROM jamono_keyword_search("
-        "%s::tsquery, %s::tsquery[], %s::float8[], %s::tsquery, %s, %s, %s)",
-        [candidates, list(wqs), list(weights), " | ".join(wqs), TEXT_TIE_WEIGHT, lang, n],
+        "%s::tsquery, %s::tsquery[], %s::float8[], %s::tsquery, %s, %s, %s, %s)",
+        [
+            candidates,
+            list(wqs),
+            list(weights),
+            " | ".join(wqs),
+            TEXT_TIE_WEIGHT,
+            lang,
+            n,
+            SCORED_ROWS_MAX if scored is None else scored,
+        ],
     )
     return [(int(r[0]), r[1], float(r[2]), float(r[3])) for r in rows]
 
