@@ -15,6 +15,9 @@ from pydantic import BaseModel
 from knowledge.search import INDEXED_MODEL_KEYS, INDEXED_MODELS, TENANT_INDEX_MIN_ROWS, tenant_index_name
 
 log = logging.getLogger(__name__)
+# One sync at a time (a worker's upkeep, `jamono kb index`, a CronJob): a second one would take
+# the first one's build in progress (not yet valid) for a failed one, and drop it.
+SYNC_LOCK_KEY = 0x4A414B49  # "JAKI"
 
 
 class TenantIndexReport(BaseModel):
@@ -22,6 +25,7 @@ class TenantIndexReport(BaseModel):
     dropped: list[str] = []
     kept: list[str] = []
     seconds: float = 0.0
+    busy: bool = False  # another sync held the lock: nothing done
 
 
 def _existing(conn: psycopg.Connection[Any], model: str) -> dict[str, bool]:
@@ -36,9 +40,9 @@ def _existing(conn: psycopg.Connection[Any], model: str) -> dict[str, bool]:
 
 
 def _sizes(conn: psycopg.Connection[Any], model: str) -> dict[UUID, int]:
-    rows = conn.execute(
-        "SELECT tenant_id, count(*) FROM knowledge_chunks WHERE embedding_model = %s GROUP BY tenant_id", [model]
-    ).fetchall()
+    """Chunks per tenant, through migrations/0022's counting function: row-level security hides
+    every tenant's rows from an owner that is not a superuser."""
+    rows = conn.execute("SELECT tenant_id, chunks FROM jamono_tenant_chunk_counts(%s)", [model]).fetchall()
     return {r[0]: int(r[1]) for r in rows}
 
 
@@ -70,30 +74,42 @@ def sync_tenant_indexes(
     started = time.perf_counter()
     report = TenantIndexReport()
     with psycopg.connect(owner_url, autocommit=True) as conn:
-        if maintenance_work_mem:
-            conn.execute("SELECT set_config('maintenance_work_mem', %s, false)", [maintenance_work_mem])
-        for model, dim in INDEXED_MODELS.items():
-            existing = _existing(conn, model)
-            build, drop = plan_indexes(_sizes(conn, model), existing, model, min_rows)
-            for name in drop:
-                conn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
-                report.dropped.append(name)
-            for name, tenant in build.items():
-                conn.execute(
-                    sql.SQL(
-                        "CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON knowledge_chunks"
-                        " USING hnsw ((embedding::vector({dim})) vector_cosine_ops)"
-                        " WHERE tenant_id = {tenant}::uuid AND embedding_model = {model}"
-                    ).format(
-                        name=sql.Identifier(name),
-                        dim=sql.Literal(dim),
-                        tenant=sql.Literal(str(tenant)),
-                        model=sql.Literal(model),
-                    )
-                )
-                report.created.append(name)
-                log.info("tenant HNSW index built", extra={"index": name})
-            report.kept += [name for name, usable in existing.items() if usable and name not in drop]
-        conn.execute("ANALYZE knowledge_chunks")
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", [SYNC_LOCK_KEY]).fetchone()
+        if not (row and row[0]):
+            report.busy = True
+            return report
+        try:
+            if maintenance_work_mem:
+                conn.execute("SELECT set_config('maintenance_work_mem', %s, false)", [maintenance_work_mem])
+            for model, dim in INDEXED_MODELS.items():
+                _sync_model(conn, model, dim, min_rows, report)
+            if report.created or report.dropped:
+                conn.execute("ANALYZE knowledge_chunks")
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [SYNC_LOCK_KEY])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _sync_model(conn: psycopg.Connection[Any], model: str, dim: int, min_rows: int, report: TenantIndexReport) -> None:
+    existing = _existing(conn, model)
+    build, drop = plan_indexes(_sizes(conn, model), existing, model, min_rows)
+    for name in drop:
+        conn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
+        report.dropped.append(name)
+    for name, tenant in build.items():
+        conn.execute(
+            sql.SQL(
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON knowledge_chunks"
+                " USING hnsw ((embedding::vector({dim})) vector_cosine_ops)"
+                " WHERE tenant_id = {tenant}::uuid AND embedding_model = {model}"
+            ).format(
+                name=sql.Identifier(name),
+                dim=sql.Literal(dim),
+                tenant=sql.Literal(str(tenant)),
+                model=sql.Literal(model),
+            )
+        )
+        report.created.append(name)
+        log.info("tenant HNSW index built", extra={"index": name})
+    report.kept += [name for name, usable in existing.items() if usable and name not in drop]

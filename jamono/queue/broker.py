@@ -34,6 +34,9 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
                 every=timedelta(minutes=settings.housekeeping_interval_min),
                 retention=timedelta(days=settings.event_retention_days),
                 grace=timedelta(days=settings.uninstall_grace_days),
+                # Workers holding the owner's URL keep large tenants' indexes; on a restricted
+                # login (APP_DATABASE_URL) that is `jamono kb index`'s job (deploy/k8s CronJob).
+                index_owner_url=None if settings.app_database_url else settings.database_url,
             )
         )
     return declare_answer_queues(broker)

@@ -22,6 +22,7 @@ from jamono.privacy.purge import DEFAULT_GRACE_DAYS, purge_if_due
 
 log = logging.getLogger(__name__)
 TASK = "hourly"
+INDEX_TASK = "tenant-indexes"
 
 
 class HousekeepingReport(BaseModel):
@@ -132,9 +133,15 @@ class Housekeeping(dramatiq.Middleware):
         poll_s: float = 300.0,
         pool: Any = None,
         task: str = TASK,
+        index_owner_url: str | None = None,
+        index_min_rows: int | None = None,
     ) -> None:
         self.every = every
         self.task = task
+        # The tables' owner, to build large tenants' own HNSW indexes (knowledge/tenant_index.py);
+        # None where the app runs on a login that cannot (then `jamono kb index`, a CronJob).
+        self.index_owner_url = index_owner_url
+        self.index_min_rows = index_min_rows
         self.retention = retention
         self.grace = grace
         self.first_delay_s = first_delay_s
@@ -165,19 +172,45 @@ class Housekeeping(dramatiq.Middleware):
 
     def tick(self) -> HousekeepingReport | None:
         """Run the upkeep if it is due (and this process won it); errors are logged, never raised."""
+        report = None
         try:
             pool = self._pool or _runtime_pool()
-            if not claim_due(pool, self.every, self.task):
-                return None
-            report = run_once(
-                pool, retention=self.retention, task=self.task, stopping=self._stop.is_set, grace=self.grace
-            )
-            report.dead_letters_scrubbed = self._scrub_dead_letters()
-            log.info("housekeeping done", extra=report.model_dump())
-            return report
+            if claim_due(pool, self.every, self.task):
+                report = run_once(
+                    pool, retention=self.retention, task=self.task, stopping=self._stop.is_set, grace=self.grace
+                )
+                report.dead_letters_scrubbed = self._scrub_dead_letters()
+                log.info("housekeeping done", extra=report.model_dump())
+            self._sync_tenant_indexes(pool)
         except Exception:
             log.exception("housekeeping could not run")
-            return None
+        return report
+
+    def _sync_tenant_indexes(self, pool: Pool) -> None:
+        """Large tenants' own HNSW indexes built and dropped as they grow and shrink, by one worker
+        per interval (a build can take minutes: CONCURRENTLY, searches and writes go on)."""
+        if not self.index_owner_url or self._stop.is_set():
+            return
+        if not claim_due(pool, self.every, f"{self.task}:{INDEX_TASK}"):
+            return
+        from knowledge.search import TENANT_INDEX_MIN_ROWS
+        from knowledge.tenant_index import sync_tenant_indexes
+
+        try:
+            report = sync_tenant_indexes(self.index_owner_url, min_rows=self.index_min_rows or TENANT_INDEX_MIN_ROWS)
+        except Exception as exc:  # the rest of the upkeep is done; this comes back next interval
+            log.warning("could not sync the tenant indexes: %s", type(exc).__name__)
+            return
+        log.info(
+            "tenant indexes synced",
+            extra={
+                "created": len(report.created),
+                "dropped": len(report.dropped),
+                "kept": len(report.kept),
+                "busy": report.busy,
+                "seconds": round(report.seconds, 1),
+            },
+        )
 
     def _scrub_dead_letters(self) -> int:
         """Dead letters older than the scrubbing middleware still hold people's words: rewrite them."""

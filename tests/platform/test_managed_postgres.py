@@ -124,3 +124,68 @@ def test_the_definer_functions_answer_the_app_and_nobody_else(owner_url):
             with conn.transaction():
                 conn.execute("SET LOCAL ROLE jamono_app")
                 conn.execute(f"SELECT * FROM {call}").fetchall()
+
+
+def test_a_non_superuser_owner_keeps_the_tenant_indexes(owner_url):
+    """Row-level security hides every tenant's chunks from such an owner: the index sync counts them
+    through migrations/0022's function, which the app may not call."""
+    import numpy as np
+
+    from jamono.platform.db import open_pool, tenant_tx
+    from jamono.platform.settings import load_settings
+    from jamono.platform.tenancy import TeamIdentity, register_workspace
+    from knowledge.search import tenant_index_name
+    from knowledge.store import vector_literal
+    from knowledge.tenant_index import sync_tenant_indexes
+    from migrations.runner import apply_migrations
+
+    model = "all-MiniLM-L6-v2"
+    apply_migrations(owner_url)
+    pool = open_pool(load_settings(_env_file=None, database_url=owner_url), max_size=2, name="managed-index")
+    try:
+        big = register_workspace(pool, TeamIdentity(team_id="T0BIGKB", bot_user_id="U0NOX")).tenant_id
+        small = register_workspace(pool, TeamIdentity(team_id="T0SMALLKB", bot_user_id="U0NOX")).tenant_id
+        vectors = np.random.default_rng(5).standard_normal((40, 384)).astype(np.float32)
+        for tenant, n in ((big, 40), (small, 5)):
+            with tenant_tx(pool, tenant) as conn:
+                doc = conn.execute(
+                    "INSERT INTO knowledge_documents (tenant_id, source, title, content, content_hash)"
+                    " VALUES (%s, 'kb.md', 'KB', '', '') RETURNING id",
+                    [tenant],
+                ).fetchone()["id"]
+                conn.cursor().executemany(
+                    "INSERT INTO knowledge_chunks (tenant_id, document_id, ord, content, search_text,"
+                    " embedding_model, embedding) VALUES (%s, %s, %s, 'c', 'c', %s, %s::vector)",
+                    [[tenant, doc, i, model, vector_literal(v)] for i, v in enumerate(vectors[:n])],
+                )
+        with tenant_tx(pool, big) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM jamono_tenant_chunk_counts(%s)", [model])
+    finally:
+        pool.close()
+    first = sync_tenant_indexes(owner_url, min_rows=20)
+    assert first.created == [tenant_index_name(big, model)] and not first.dropped
+    again = sync_tenant_indexes(owner_url, min_rows=20)
+    assert again.kept == first.created and not again.created and not again.dropped
+
+
+def test_the_search_role_functions_are_closed_to_public(owner_url):
+    """Granted and revoked as their owner, jamono_search: a non-superuser's REVOKE on another role's
+    function does nothing (0016's keyword search stayed open to PUBLIC until 0021)."""
+    from migrations.runner import apply_migrations
+
+    apply_migrations(owner_url)
+    with psycopg.connect(owner_url) as conn:
+        acls = conn.execute(
+            "SELECT proname, pronargs, proacl::text FROM pg_proc"
+            " WHERE proname IN ('jamono_keyword_search', 'jamono_tenant_chunk_counts') ORDER BY 1, 2"
+        ).fetchall()
+    assert [(name, args) for name, args, _ in acls] == [
+        ("jamono_keyword_search", 7),
+        ("jamono_keyword_search", 8),
+        ("jamono_tenant_chunk_counts", 1),
+    ]
+    for name, _, acl in acls:
+        entries = acl.strip("{}").split(",")
+        assert not [e for e in entries if e.startswith("=")], f"{name} is open to PUBLIC: {acl}"
+        grantees = {e.split("=")[0] for e in entries} - {"jamono_search"}
+        assert grantees == ({"nox_owner"} if name == "jamono_tenant_chunk_counts" else {"jamono_app"}), acl
