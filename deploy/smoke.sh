@@ -84,6 +84,43 @@ print(f"uid {os.getuid()}, no compiler, all-MiniLM-L6-v2 embedded offline {vecto
 docker run --rm --network none "$IMAGE" --help >/dev/null || fail "the entrypoint is not the jamono command"
 echo "entrypoint: jamono (serve, worker, migrate…)"
 
+step "production's PostgreSQL (local/postgres-pgvector:17): migrations, tenancy and search tests"
+# The embedded server has pgvector 0.6; production's image has 0.8, whose iterative index scans
+# knowledge/search.py uses when it finds them. The knowledge, migration and tenancy tests run
+# against it here, tests/knowledge/test_iterative_scan.py included (PGVECTOR_08_URL). (The login
+# role's tests need a passwordless local login, which this server's scram-sha-256 refuses.)
+pg_port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+pg_password="$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
+pg_name="jamono-pg17-test-$$"
+stop_pg() { docker rm -f "$pg_name" >/dev/null 2>&1 || true; }
+trap 'stop_pg; stop_dockerd' EXIT
+docker run -d --rm --name "$pg_name" --network host -e POSTGRES_PASSWORD="$pg_password" \
+  local/postgres-pgvector:17 postgres -p "$pg_port" -c listen_addresses=127.0.0.1 -c fsync=off >/dev/null \
+  || fail "could not start local/postgres-pgvector:17"
+pg_url="postgresql://postgres:$pg_password@127.0.0.1:$pg_port/postgres"
+PG_URL="$pg_url" "$PY" - <<'EOF' || { docker logs "$pg_name" 2>&1 | tail -20 >&2; fail "PostgreSQL 17 did not answer"; }
+import os, time
+import psycopg
+for _ in range(120):
+    try:
+        with psycopg.connect(os.environ["PG_URL"], connect_timeout=2) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            v = conn.info.server_version
+            print(f"PostgreSQL {v // 10000}.{v % 100}, pgvector",
+                  conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()[0])
+        break
+    except psycopg.OperationalError:
+        time.sleep(0.5)
+else:
+    raise SystemExit(1)
+EOF
+TEST_DATABASE_URL="$pg_url" PGVECTOR_08_URL="$pg_url" "$PY" -m pytest -q -p no:cacheprovider \
+  tests/knowledge tests/test_migrations.py tests/platform/test_tenant_isolation.py \
+  >"$logs/pg17-tests.log" 2>&1 || { tail -40 "$logs/pg17-tests.log" >&2; fail "tests against PostgreSQL 17 + pgvector"; }
+grep -q "skipped" <(tail -1 "$logs/pg17-tests.log") && { tail -5 "$logs/pg17-tests.log" >&2; fail "a test was skipped against PostgreSQL 17"; }
+tail -1 "$logs/pg17-tests.log"
+stop_pg
+
 step "compose stack against the Slack sandbox (deploy/smoke.py)"
 PYTHONPATH=. "$PY" deploy/smoke.py --compose "$COMPOSE" --image "$IMAGE" "$@" || fail "see above"
 echo "deploy-test: passed in $((SECONDS - started)) s"

@@ -118,6 +118,9 @@ def test_large_share_tenant_uses_hnsw_and_falls_back_to_exact_when_starved(pool,
     monkeypatch.setattr(search_module, "exact_knn", lambda *a, **k: calls.append("exact") or real_exact(*a, **k))
     monkeypatch.setattr(search_module, "hnsw_knn", lambda *a, **k: calls.append("hnsw") or real_hnsw(*a, **k))
     monkeypatch.setattr(search_module, "EXACT_MAX_ROWS", 100)  # treat it as a large tenant
+    monkeypatch.setattr(
+        search_module, "ITERATIVE_SCANS", False
+    )  # 0.6's walk on any server (0.8's: test_iterative_scan)
     query = "runbook note 42 about service 0"
     qvec = vector_literal(emb.embed([query])[0])
     with tenant_tx(pool, tenant) as conn:
