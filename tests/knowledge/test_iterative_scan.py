@@ -31,11 +31,10 @@ def url():
 
 @pytest.fixture(scope="module")
 def pool(base_settings, url: str):
-    from jamono.platform.db import open_pool
+    from tests.plugins.services import pool_on
 
-    p = open_pool(base_settings.model_copy(update={"database_url": url}), max_size=4, name="kb-08-tests")
-    yield p
-    p.close()
+    with pool_on(base_settings, url, "kb-08-tests") as p:
+        yield p
 
 
 @pytest.fixture(scope="module")

@@ -38,11 +38,10 @@ def kb_database_url(admin_database_url: str):
 
 @pytest.fixture(scope="module")
 def pool(base_settings, kb_database_url: str):
-    from jamono.platform.db import open_pool
+    from tests.plugins.services import pool_on
 
-    p = open_pool(base_settings.model_copy(update={"database_url": kb_database_url}), max_size=4, name="kb-ti-tests")
-    yield p
-    p.close()
+    with pool_on(base_settings, kb_database_url, "kb-ti-tests") as p:
+        yield p
 
 
 @pytest.fixture(scope="module")

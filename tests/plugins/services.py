@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -41,6 +42,18 @@ def scratch_database(server_url: str, prefix: str = "jamono_test") -> Iterator[s
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def pool_on(settings: Settings, database_url: str, name: str, max_size: int = 4) -> Iterator[Any]:
+    """The app's pool (role jamono_app, row-level security) on another database: a module's own."""
+    from jamono.platform.db import open_pool
+
+    p = open_pool(settings.model_copy(update={"database_url": database_url}), max_size=max_size, name=name)
+    try:
+        yield p
+    finally:
+        p.close()
 
 
 @pytest.fixture(scope="session")

@@ -28,11 +28,10 @@ def kb_url(admin_database_url: str):
 
 @pytest.fixture(scope="module")
 def kb_pool(base_settings, kb_url: str):
-    from jamono.platform.db import open_pool
+    from tests.plugins.services import pool_on
 
-    p = open_pool(base_settings.model_copy(update={"database_url": kb_url}), max_size=2, name="kb-upkeep-tests")
-    yield p
-    p.close()
+    with pool_on(base_settings, kb_url, "kb-upkeep-tests", max_size=2) as p:
+        yield p
 
 
 @pytest.fixture(scope="module")
