@@ -459,11 +459,18 @@ class OpenAIEmbedder:
         kwargs: dict[str, Any] = {"model": self._model, "input": inputs, "encoding_format": "float"}
         if self._dimensions is not None:
             kwargs["dimensions"] = self._dimensions
-        resp = self._client.embeddings.create(**kwargs)
-        rows = sorted(resp.data, key=lambda d: d.index)
-        if len(rows) != len(inputs):
+        # The raw JSON, read by json and numpy: the client's own models check every float of every
+        # vector in Python, which cost a worker more CPU per answer than the rest of its job
+        # (bench/llm_concurrency.py). Errors and retries are the client's, as before.
+        raw = self._client.embeddings.with_raw_response.create(**kwargs)
+        try:
+            rows = sorted(raw.http_response.json()["data"], key=lambda d: d["index"])
+            vectors = np.array([r["embedding"] for r in rows], dtype=np.float32)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RuntimeError(f"embedding endpoint returned a malformed response ({type(exc).__name__})") from None
+        if len(rows) != len(inputs) or vectors.ndim != 2:
             raise RuntimeError(f"embedding endpoint returned {len(rows)} vectors for {len(inputs)} inputs")
-        return _l2_normalise(np.array([r.embedding for r in rows], dtype=np.float32))
+        return _l2_normalise(vectors)
 
 
 # --------------------------------------------------------------------------- cache
