@@ -394,6 +394,15 @@ def bench_unfiltered(pool, tenant, queries: list[str], embedder: FixedEmbedder) 
 # ---------------------------------------------------------------------------- main
 
 
+# Search settings a run may change: flag -> (knowledge.search's constant, type, what it is).
+SEARCH_KNOBS: dict[str, tuple[str, type, str]] = {
+    "--full-scan-rows": ("FULL_SCAN_MAX_ROWS", int, "keyword stage: every matching chunk is scored up to this many"),
+    "--scored-rows": ("SCORED_ROWS_MAX", int, "keyword stage: chunks read and scored at most"),
+    "--candidate-rows": ("CANDIDATE_ROWS", int, "keyword stage: chunks expected from the planned word groups"),
+    "--ef-safety": ("HNSW_EF_SAFETY", float, "kNN stage: HNSW ef_search over what the tenant's share predicts"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000)
@@ -401,30 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ingest-docs", type=int, default=4, help="bundled runbooks embedded for throughput (0: skip)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line at the end")
-    parser.add_argument(
-        "--full-scan-rows",
-        type=int,
-        default=search_module.FULL_SCAN_MAX_ROWS,
-        help="keyword stage: every matching chunk is scored up to this many (knowledge.search.FULL_SCAN_MAX_ROWS)",
-    )
-    parser.add_argument(
-        "--scored-rows",
-        type=int,
-        default=search_module.SCORED_ROWS_MAX,
-        help="keyword stage: chunks read and scored at most (knowledge.search.SCORED_ROWS_MAX)",
-    )
-    parser.add_argument(
-        "--candidate-rows",
-        type=int,
-        default=search_module.CANDIDATE_ROWS,
-        help="keyword stage: chunks expected from the planned word groups (knowledge.search.CANDIDATE_ROWS)",
-    )
-    parser.add_argument(
-        "--ef-safety",
-        type=float,
-        default=search_module.HNSW_EF_SAFETY,
-        help="kNN stage: HNSW ef_search over what the tenant's share predicts (knowledge.search.HNSW_EF_SAFETY)",
-    )
+    for flag, (name, kind, what) in SEARCH_KNOBS.items():
+        default = getattr(search_module, name)
+        parser.add_argument(flag, type=kind, default=default, help=f"{what} (knowledge.search.{name})")
     parser.add_argument(
         "--maintenance-work-mem", default="1GB", help="for the index builds (1M chunks: 4GB, the graph must fit)"
     )
@@ -440,10 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     search_module.ITERATIVE_SCANS = None if args.iterative == "auto" else False
-    search_module.CANDIDATE_ROWS = args.candidate_rows
-    search_module.FULL_SCAN_MAX_ROWS = args.full_scan_rows
-    search_module.SCORED_ROWS_MAX = args.scored_rows
-    search_module.HNSW_EF_SAFETY = args.ef_safety
+    for flag, (name, _, _) in SEARCH_KNOBS.items():
+        setattr(search_module, name, getattr(args, flag.lstrip("-").replace("-", "_")))
     if args.tenants < 3 or args.chunks < 100 * 3:
         parser.error("need at least 3 tenants and 300 chunks")
 

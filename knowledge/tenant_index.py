@@ -3,6 +3,7 @@ tenants' rows. Built and dropped by the tables' owner (`jamono kb index`). Why: 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -86,7 +87,8 @@ def sync_tenant_indexes(
             if report.created or report.dropped:
                 conn.execute("ANALYZE knowledge_chunks")
         finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", [SYNC_LOCK_KEY])
+            with contextlib.suppress(psycopg.Error):  # a lost connection released it already
+                conn.execute("SELECT pg_advisory_unlock(%s)", [SYNC_LOCK_KEY])
     report.seconds = time.perf_counter() - started
     return report
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import subprocess
 import sys
 import threading
@@ -152,6 +153,9 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         state = self.server.state
         state["requests"].append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+        if state.get("reply") is not None:  # a body of the test's choosing
+            self._send(200, state["reply"])
+            return
         if state["fail_next"]:
             state["fail_next"] -= 1
             self._send(503, {"error": {"message": "overloaded", "type": "server_error"}}, {"retry-after-ms": "10"})
@@ -237,6 +241,24 @@ def test_openai_embedder_retries_server_errors(fake_openai: FakeOpenAI) -> None:
     fake_openai.state["fail_next"] = 1
     assert embedder.embed(["x"]).shape == (1, 1536)
     assert len(fake_openai.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        ({"object": "list"}, "malformed response (KeyError)"),
+        ({"data": [{"index": 0}]}, "malformed response (KeyError)"),
+        ({"data": [{"index": 0, "embedding": "AAAA"}]}, "malformed response (ValueError)"),
+        ({"data": [{"index": 0, "embedding": [0.1, 0.2]}, {"index": 1, "embedding": [0.3]}]}, "malformed response"),
+        ({"data": [{"index": 0, "embedding": [0.1, 0.2]}]}, "1 vectors for 2 inputs"),
+    ],
+)
+def test_openai_embedder_refuses_a_malformed_body(fake_openai: FakeOpenAI, reply: dict, said: str) -> None:
+    """An endpoint answering 200 with something else than vectors is a clear error, not garbage."""
+    fake_openai.state["reply"] = reply
+    embedder = OpenAIEmbedder("k", base_url=fake_openai.base_url, model="nomic-embed-text", max_retries=0)
+    with pytest.raises(RuntimeError, match=re.escape(said)):
+        embedder.embed(["a", "b"])
 
 
 def test_openai_embedder_dimensions_and_unknown_models(fake_openai: FakeOpenAI) -> None:
