@@ -81,11 +81,12 @@ class Stack:
         return env
 
     def register_workspace(self, env: dict[str, str]) -> None:
-        """The sandbox team as NOX's workspace, with the bundled runbooks (as `jamono run` does)."""
+        """The sandbox team as NOX's workspace, with the bundled runbooks embedded as the workers
+        embed them (as `jamono run` does): else the first worker re-embeds them all mid-benchmark."""
         import app
+        from jamono.container import settings_embedder
         from jamono.platform.db import open_pool
         from jamono.platform.tenancy import register_workspace
-        from knowledge.embeddings import get_embedder
         from knowledge.ingest import load_bundled
         from tests.reliability import rig
 
@@ -93,7 +94,7 @@ class Stack:
         pool = open_pool(settings, max_size=2, name="bench")
         try:
             workspace = register_workspace(pool, app.identify_workspace(settings))
-            load_bundled(pool, workspace.tenant_id, get_embedder(redis_url=settings.redis_url))
+            load_bundled(pool, workspace.tenant_id, settings_embedder(settings))
             self.tenant_id = workspace.tenant_id
         finally:
             pool.close()

@@ -56,6 +56,26 @@ def group_cpu_s(pgid: int) -> float:
     return cpu(pgid)
 
 
+def cpu_by_part(groups: dict[int, str]) -> dict[str, float]:
+    """CPU seconds so far of every process, summed by part: PostgreSQL, Redis, a known group, other."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    parts: dict[str, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+            fields = rest.split()
+        except (OSError, ValueError, IndexError):
+            continue
+        part = "postgres" if "postgres" in name else "redis" if "redis" in name else groups.get(int(fields[2]), "other")
+        parts[part] = parts.get(part, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return parts
+
+
 def group_rss_mb(pgid: int) -> float:
     """Resident memory of the process group's processes, MB."""
     import os
@@ -115,6 +135,10 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
         sampler.start()
         responses_before = len(stack.sandbox.calls_to("response_url"))
         cpu_before = group_cpu_s(worker.pid)
+        import os
+
+        groups = {worker.pid: "worker", web.pid: "web", os.getpgid(0): "harness (sandbox, stand-in)"}
+        parts_before = cpu_by_part(groups)
         requests_before = len(api.requests)
         started = time.perf_counter()
         asyncio.run(rig.fire(url, envelopes, concurrency=64))
@@ -122,6 +146,8 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
         answered_at = _wait(stack, ids, worker, args.drain_timeout)
         drain_s = time.perf_counter() - started
         worker_cpu = group_cpu_s(worker.pid) - cpu_before
+        parts_after = cpu_by_part(groups)
+        cpu_ms = {k: 1000 * (v - parts_before.get(k, 0.0)) / args.mentions for k, v in parts_after.items()}
         offline_done = _wait_offline(stack, responses_before, args.offline, 120)
         chats = [r for r in api.requests[requests_before:] if r.path.endswith("/chat/completions") and r.body]
         prompt_chars = sum(len(json.dumps(r.body.get("messages"), ensure_ascii=False)) for r in chats)
@@ -139,6 +165,7 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
             "worker_cpu_ms_per_answer": 1000 * worker_cpu / args.mentions,
             "prompt_tokens_per_answer": prompt_chars / 4 / args.mentions,
             "peak_rss_mb": peak["rss"],
+            "cpu_ms_per_answer_by_part": {k: round(v, 1) for k, v in sorted(cpu_ms.items(), key=lambda kv: -kv[1])},
             "offline_wait_p50_s": rig.percentile(waits, 50) if waits else float("nan"),
             "offline_wait_max_s": max(waits) if waits else float("nan"),
             "offline_done": len(offline_done),
@@ -194,7 +221,7 @@ def main() -> int:
     print(f"bench/llm_concurrency: {args.mentions} mentions, LLM answers after {args.llm_delay:g} s; {load_average()}")
     results = []
     with Stack() as stack, OpenAIStandIn() as api:
-        stack.register_workspace(stack.env())
+        stack.register_workspace(stack.env(OPENAI_API_KEY=api.api_key, OPENAI_BASE_URL=api.base_url))
         for threads in [int(t) for t in args.threads.split(",") if t.strip()]:
             r = run_one(stack, api, threads, args)
             results.append(r)
@@ -206,6 +233,8 @@ def main() -> int:
                 f"  worker CPU {r['worker_cpu_ms_per_answer']:.0f} ms per answer;"
                 f" prompts ~{r['prompt_tokens_per_answer']:.0f} tokens per answer (chars / 4)"
             )
+            split = ", ".join(f"{k} {v:.0f}" for k, v in r["cpu_ms_per_answer_by_part"].items() if v >= 0.5)
+            print(f"  CPU ms per answer, whole machine: {sum(r['cpu_ms_per_answer_by_part'].values()):.0f} ({split})")
             print(f"  worker peak RSS {r['peak_rss_mb']:.0f} MB (supervisor + worker process)")
             print(
                 f"  offline jobs (kb search) during the burst: {r['offline_done']}/{args.offline} done,"

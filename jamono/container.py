@@ -19,7 +19,19 @@ from jamono.platform.tenancy import WorkspaceCache, WorkspaceContext
 from jamono.slack.client import ClientCache
 
 if TYPE_CHECKING:
+    from knowledge.embeddings import Embedder
     from knowledge.store import StoredDocument
+
+
+def settings_embedder(settings: Settings) -> Embedder:
+    """The embedder the workers use: loading runbooks with any other embeds them twice."""
+    from knowledge.embeddings import get_embedder
+
+    return get_embedder(
+        openai_api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+        openai_base_url=settings.openai_base_url,
+        redis_url=settings.redis_url,
+    )
 
 
 class WorkspaceNotInstalled(RuntimeError):
@@ -48,15 +60,8 @@ class Runtime:
         return redis.Redis.from_url(self.settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
 
     @cached_property
-    def embedder(self):
-        from knowledge.embeddings import get_embedder
-
-        s = self.settings
-        return get_embedder(
-            openai_api_key=s.openai_api_key.get_secret_value() if s.openai_api_key else None,
-            openai_base_url=s.openai_base_url,
-            redis_url=s.redis_url,
-        )
+    def embedder(self) -> Embedder:
+        return settings_embedder(self.settings)
 
     @cached_property
     def nox(self) -> Nox:

@@ -23,6 +23,7 @@ from knowledge.ranking import Candidate, diversify, fuse, is_relevant
 from knowledge.store import vector_literal
 from knowledge.text import query_words, with_expansions
 from knowledge.translate import spelt_out, to_english
+from knowledge.vector_param import QueryVector, vector_sql
 
 Mode = Literal["hybrid", "vector", "text"]
 
@@ -210,13 +211,16 @@ def _all_rows_estimate(conn: psycopg.Connection[Any]) -> float:
     return float(row[0] or 0) if row else 0.0
 
 
-def exact_knn(conn: psycopg.Connection[Any], qvec: str, model: str, n: int, lang: str | None = None) -> list[Found]:
+def exact_knn(
+    conn: psycopg.Connection[Any], qvec: QueryVector, model: str, n: int, lang: str | None = None
+) -> list[Found]:
     """Exact cosine kNN over the tenant's rows (this expression does not match the HNSW index)."""
+    q, params = vector_sql(conn, qvec, "q")
     query = sql.SQL(
         "SELECT id, document_id, embedding <=> {q}::vector AS distance FROM knowledge_chunks"
         " WHERE {t} AND embedding_model = {model}{lang} ORDER BY distance LIMIT {n}"
-    ).format(q=sql.Literal(qvec), t=_TENANT, model=sql.Literal(model), lang=_lang_filter(lang), n=sql.Literal(n))
-    return [Found(r[0], r[1], float(r[2])) for r in _tuples(conn).execute(query)]
+    ).format(q=q, t=_TENANT, model=sql.Literal(model), lang=_lang_filter(lang), n=sql.Literal(n))
+    return [Found(r[0], r[1], float(r[2])) for r in _tuples(conn).execute(query, params or None)]
 
 
 def tenant_index_name(tenant: UUID, model: str) -> str | None:
@@ -386,7 +390,7 @@ def hnsw_knn(
 
 def vector_candidates(
     conn: psycopg.Connection[Any],
-    qvec: str,
+    qvec: QueryVector,
     model: str,
     dim: int,
     n: int,
@@ -401,7 +405,7 @@ def vector_candidates(
         return exact_knn(conn, qvec, model, n, lang)
     rows = hnsw_knn(
         conn,
-        qvec,
+        qvec if isinstance(qvec, str) else vector_literal(qvec),  # a constant the planner can see
         model,
         dim,
         n,
@@ -573,10 +577,15 @@ def text_weight(coverage: float, *, french: bool = False) -> float:
 
 
 def _details(
-    conn: psycopg.Connection[Any], ids: list[int], qvecs: Sequence[str], model: str, wqs: list[str]
+    conn: psycopg.Connection[Any], ids: list[int], qvecs: Sequence[QueryVector], model: str, wqs: list[str]
 ) -> dict[int, dict[str, Any]]:
     """The chosen chunks with their documents, and their best similarity to any of the query's vectors."""
-    sims = [sql.SQL("1 - (c.embedding <=> {}::vector)").format(sql.Literal(q)) for q in qvecs]
+    params: dict[str, Any] = {"ids": ids}
+    sims = []
+    for i, qvec in enumerate(qvecs):
+        q, param = vector_sql(conn, qvec, f"q{i}")
+        sims.append(sql.SQL("1 - (c.embedding <=> {}::vector)").format(q))
+        params |= param
     similarity = (
         sql.SQL("CASE WHEN c.embedding_model = {model} THEN greatest({sims}) END").format(
             model=sql.Literal(model), sims=sql.SQL(", ").join(sims)
@@ -593,7 +602,7 @@ def _details(
                 " FROM (SELECT * FROM knowledge_chunks WHERE {t} AND id = ANY(%(ids)s)) c"
                 " JOIN knowledge_documents d ON d.id = c.document_id"
             ).format(t=_TENANT, similarity=similarity, matched=_sum_if_match(wqs, [sql.Literal(1)] * len(wqs))),
-            {"ids": ids},
+            params,
         )
         .fetchall()
     )
@@ -663,11 +672,11 @@ def search(
     words = word_lexemes(conn, f"{query}\n{english}" if english else query)
     wqs = [word_query(w) for w in words]
     size = _tenant_rows(conn, model)
-    qvecs: list[str] = []
+    qvecs: list[np.ndarray] = []
     vec_rows: list[Found] = []
     if mode != "text":
         texts = [with_expansions(q) for q in (query, english) if q]
-        qvecs = [vector_literal(np.asarray(v, dtype=np.float32)) for v in embedder.embed(texts)]
+        qvecs = [np.asarray(v, dtype=np.float32) for v in embedder.embed(texts)]
         vec_rows = _nearest(
             [vector_candidates(conn, q, model, embedder.dim, n, lang, tenant_chunks=size) for q in qvecs], n
         )

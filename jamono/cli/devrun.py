@@ -104,10 +104,10 @@ def _prepare_workspace() -> None:
     pool = open_pool(settings, max_size=2, name="jamono-setup")
     try:
         workspace = register_workspace(pool, app.identify_workspace(settings))
-        from knowledge.embeddings import get_embedder
+        from jamono.container import settings_embedder
         from knowledge.ingest import load_bundled
 
-        report = load_bundled(pool, workspace.tenant_id, get_embedder(redis_url=settings.redis_url))
+        report = load_bundled(pool, workspace.tenant_id, settings_embedder(settings))
         print(f"knowledge base: {report.summary()}", flush=True)
     finally:
         pool.close()

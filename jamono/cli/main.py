@@ -18,7 +18,7 @@ from jamono.platform.settings import (
 )
 from jamono.platform.shutdown import sigterm_as_ctrl_c
 
-IDLE_POLL_MS = 50
+IDLE_WAKE_MS = 500
 SHUTDOWN_MARGIN_S = 10
 
 
@@ -108,9 +108,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # The worker processes (forked) size their database pools from it: settings read again.
     os.environ["WORKER_THREADS"] = str(threads)
     get_settings.cache_clear()
-    # An idle worker polls the broker with a backoff capped by this (Dramatiq's default, 1000 ms,
-    # adds up to a second before a new job is picked up); read when Dramatiq is first imported.
-    os.environ.setdefault("dramatiq_worker_timeout", str(IDLE_POLL_MS))
+    # How often an idle worker thread wakes to check for a stop (Dramatiq's default: 1000 ms); read
+    # when Dramatiq is first imported. How soon a new job is picked up is the broker's own poll
+    # (jamono.queue.connection.IDLE_POLL_MS), not this.
+    os.environ.setdefault("dramatiq_worker_timeout", str(IDLE_WAKE_MS))
     # Each queue's consumer holds at most this many fetched jobs (Dramatiq's default: 2 × threads).
     # One per thread keeps every thread busy, and a tenant flooding its answers shard then holds no
     # job waiting in the process's work queue ahead of another tenant's (jamono.queue.names).

@@ -10,6 +10,22 @@ from dramatiq.brokers.redis import RedisBroker
 from jamono.observability.sentry import init_sentry
 from jamono.platform.settings import Settings, require_broker_url
 
+# An idle queue's consumer polls Redis with a backoff capped by this: at most this long before a new
+# job is picked up (Dramatiq caps it with the worker timeout instead, 1000 ms by default).
+IDLE_POLL_MS = 50
+
+
+class QuickPollRedisBroker(RedisBroker):
+    """Dramatiq's Redis broker, its consumers polling idle queues every IDLE_POLL_MS at most.
+
+    Dramatiq uses one timeout for this and for its worker threads' idle wake-ups; a short one for
+    both woke 128 idle threads 20 times a second each, a sixth of a worker's CPU
+    (bench/llm_concurrency.py). The worker timeout is now long (jamono worker), the poll short.
+    """
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> dramatiq.Consumer:
+        return super().consume(queue_name, prefetch=prefetch, timeout=min(timeout, IDLE_POLL_MS))
+
 
 def connect(settings: Settings) -> dramatiq.Broker:
     init_sentry(settings)  # first: Sentry's Dramatiq integration hooks brokers as they are created
@@ -24,7 +40,7 @@ def connect(settings: Settings) -> dramatiq.Broker:
         )
         # A killed worker's unacked jobs are requeued by Dramatiq's maintenance once its heartbeat is
         # older than heartbeat_timeout (both tunable: tests make them short).
-        broker = RedisBroker(
+        broker = QuickPollRedisBroker(
             client=client,
             namespace="jamono",
             heartbeat_timeout=settings.redis_heartbeat_timeout_ms,

@@ -3,6 +3,7 @@ and the Redis cache against a real Redis."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -160,12 +161,17 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
             state["fail_next"] -= 1
             self._send(503, {"error": {"message": "overloaded", "type": "server_error"}}, {"retry-after-ms": "10"})
             return
+        fmt = body.get("encoding_format", "float")
+        if fmt == "base64" and state.get("base64") == "refused":  # as some compatible servers do
+            self._send(400, {"error": {"message": "unknown encoding_format: base64", "type": "invalid_request_error"}})
+            return
         if any(not text for text in body["input"]):
             self._send(400, {"error": {"message": "'$.input' is invalid", "type": "invalid_request_error"}})
             return
         dim = body.get("dimensions") or state["dim"]
+        as_base64 = fmt == "base64" and state.get("base64") != "ignored"
         data = [
-            {"object": "embedding", "index": i, "embedding": _fake_vector(text, dim).tolist()}
+            {"object": "embedding", "index": i, "embedding": _encoded(_fake_vector(text, dim), as_base64)}
             for i, text in enumerate(body["input"])
         ]
         data.reverse()  # clients must order by "index", not by position
@@ -184,6 +190,11 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+def _encoded(vector: np.ndarray, as_base64: bool) -> str | list[float]:
+    """OpenAI's two encodings: base64 of little-endian float32, or a JSON list of floats."""
+    return base64.b64encode(vector.astype("<f4").tobytes()).decode() if as_base64 else vector.tolist()
 
 
 def _fake_vector(text: str, dim: int) -> np.ndarray:
@@ -220,6 +231,7 @@ def test_openai_embedder_batches_orders_and_normalises(fake_openai: FakeOpenAI) 
 
     requests = fake_openai.requests
     assert [len(r["body"]["input"]) for r in requests] == [256, 256, 88]
+    assert {r["body"]["encoding_format"] for r in requests} == {"base64"}
     assert all(r["path"] == "/v1/embeddings" and r["auth"] == "Bearer sk-test" for r in requests)
     assert requests[0]["body"]["model"] == "text-embedding-3-small"
     assert vectors.shape == (600, 1536) and vectors.dtype == np.float32
@@ -243,12 +255,27 @@ def test_openai_embedder_retries_server_errors(fake_openai: FakeOpenAI) -> None:
     assert len(fake_openai.requests) == 2
 
 
+@pytest.mark.parametrize("server", ["ignored", "refused"])
+def test_openai_embedder_reads_floats_from_a_server_without_base64(fake_openai: FakeOpenAI, server: str) -> None:
+    """A compatible server may answer base64 requests with floats, or refuse them: same vectors."""
+    expected = OpenAIEmbedder("k", base_url=fake_openai.base_url, max_retries=0).embed(["a", "b"])
+    fake_openai.state["base64"] = server
+    embedder = OpenAIEmbedder("k", base_url=fake_openai.base_url, max_retries=0)
+    assert np.allclose(embedder.embed(["a", "b"]), expected, atol=1e-6)
+    assert np.allclose(embedder.embed(["b"]), expected[1:], atol=1e-6)
+    formats = [r["body"]["encoding_format"] for r in fake_openai.requests[1:]]
+    # refused: asked once in base64, then in floats for good
+    assert formats == (["base64", "base64"] if server == "ignored" else ["base64", "float", "float"])
+
+
 @pytest.mark.parametrize(
     ("reply", "said"),
     [
         ({"object": "list"}, "malformed response (KeyError)"),
         ({"data": [{"index": 0}]}, "malformed response (KeyError)"),
         ({"data": [{"index": 0, "embedding": "AAAA"}]}, "malformed response (ValueError)"),
+        ({"data": [{"index": 0, "embedding": "not base64!"}]}, "malformed response"),
+        ({"data": [{"index": 0, "embedding": {"x": 1}}]}, "malformed response (TypeError)"),
         ({"data": [{"index": 0, "embedding": [0.1, 0.2]}, {"index": 1, "embedding": [0.3]}]}, "malformed response"),
         ({"data": [{"index": 0, "embedding": [0.1, 0.2]}]}, "1 vectors for 2 inputs"),
     ],

@@ -153,3 +153,22 @@ def test_exact_and_hnsw_agree_with_numpy(pool, make_tenant, crowd):
     best = np.sort(1 - matrix @ query)[:5]
     assert np.allclose([f.score for f in got], best, atol=1e-5)
     assert all(abs((1 - d) - float(matrix[ids.index(cid)] @ query)) < 1e-5 for cid, _, d in got)
+
+
+def test_a_query_vector_sent_in_binary_finds_what_its_literal_finds(pool, make_tenant, crowd):
+    """search() sends its query vectors as binary parameters (knowledge/vector_param.py): same
+    neighbours, same distances, same similarities as the text literal they replace."""
+    tenant, emb = make_tenant(), minilm_sized()
+    ingest_documents(pool, tenant, small_docs(25), emb)
+    query = emb.embed(["service 4 note"])[0]
+    with tenant_tx(pool, tenant) as conn:
+        as_text = exact_knn(conn, vector_literal(query), MODEL, 10)
+        as_binary = exact_knn(conn, query, MODEL, 10)
+        ids = [f.chunk_id for f in as_text]
+        sims_text = search_module._details(conn, ids, [vector_literal(query)], MODEL, [])
+        sims_binary = search_module._details(conn, ids, [query, -query], MODEL, [])
+    assert len(as_text) == 10 and [f.chunk_id for f in as_binary] == ids
+    assert [f.score for f in as_binary] == pytest.approx([f.score for f in as_text], abs=1e-6)
+    assert [sims_binary[i]["similarity"] for i in ids] == pytest.approx(
+        [sims_text[i]["similarity"] for i in ids], abs=1e-6
+    )

@@ -326,7 +326,9 @@ class OpenAIStandIn:
         return web.json_response(self._completion(body, text, step), status=step.status, headers=step.headers)
 
     async def _embeddings(self, request: web.Request) -> web.Response:
-        """Deterministic unit vectors (a hash of each text), instantly: only chat is slow."""
+        """Deterministic unit vectors (a hash of each text), instantly: only chat is slow. In base64
+        (little-endian float32) when asked, as OpenAI answers, else as lists of floats."""
+        import base64
         import hashlib
 
         import numpy as np
@@ -336,11 +338,14 @@ class OpenAIStandIn:
         texts = body.get("input") or []
         texts = [texts] if isinstance(texts, str) else texts
         dim = int(body.get("dimensions") or 1536)
+        as_base64 = body.get("encoding_format") == "base64"
         data = []
         for i, text in enumerate(texts):
             seed = int.from_bytes(hashlib.sha256(str(text).encode()).digest()[:8], "little")
             v = np.random.default_rng(seed).standard_normal(dim)
-            data.append({"object": "embedding", "index": i, "embedding": (v / np.linalg.norm(v)).tolist()})
+            v /= np.linalg.norm(v)
+            vector = base64.b64encode(v.astype("<f4").tobytes()).decode() if as_base64 else v.tolist()
+            data.append({"object": "embedding", "index": i, "embedding": vector})
         usage = {"prompt_tokens": sum(len(str(t)) // 4 + 1 for t in texts)}
         usage["total_tokens"] = usage["prompt_tokens"]
         return web.json_response({"object": "list", "data": data, "model": body.get("model"), "usage": usage})
