@@ -126,10 +126,16 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
         peak = {"rss": 0.0}
         stop = threading.Event()
 
+        in_flight: list[tuple[float, int]] = []  # (time, chat completions open), every 50 ms
+
         def sample() -> None:
+            next_rss = 0.0
             while not stop.is_set():
-                peak["rss"] = max(peak["rss"], group_rss_mb(worker.pid))
-                stop.wait(0.5)
+                in_flight.append((time.perf_counter(), api.in_flight))
+                if time.perf_counter() >= next_rss:
+                    peak["rss"] = max(peak["rss"], group_rss_mb(worker.pid))
+                    next_rss = time.perf_counter() + 0.5
+                stop.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -144,6 +150,11 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
         asyncio.run(rig.fire(url, envelopes, concurrency=64))
         sent_offline = _send_offline(payloads, args.offline, args.llm_delay)
         answered_at = _wait(stack, ids, worker, args.drain_timeout)
+        during = [n for t, n in in_flight if started <= t <= answered_at]
+        if args.timeline:
+            for second in range(int(answered_at - started) + 1):
+                now = [n for t, n in in_flight if second <= t - started < second + 1]
+                print(f"  t={second:3d}s in flight {sum(now) / max(len(now), 1):6.1f}", flush=True)
         drain_s = time.perf_counter() - started
         worker_cpu = group_cpu_s(worker.pid) - cpu_before
         parts_after = cpu_by_part(groups)
@@ -161,6 +172,7 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
             "drain_s": drain_s,
             "answers_per_s": args.mentions / (answered_at - started),
             "max_in_flight": api.max_in_flight,
+            "mean_in_flight": sum(during) / len(during) if during else 0.0,
             "chat_calls": len(chats),
             "worker_cpu_ms_per_answer": 1000 * worker_cpu / args.mentions,
             "prompt_tokens_per_answer": prompt_chars / 4 / args.mentions,
@@ -217,6 +229,7 @@ def main() -> int:
     parser.add_argument("--offline", type=int, default=10, help="kb search commands sent during the burst")
     parser.add_argument("--drain-timeout", type=float, default=900)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--timeline", action="store_true", help="print the chat calls open, second by second")
     args = parser.parse_args()
     print(f"bench/llm_concurrency: {args.mentions} mentions, LLM answers after {args.llm_delay:g} s; {load_average()}")
     results = []
@@ -228,7 +241,10 @@ def main() -> int:
             ok = r["interactions"] == r["mentions"] == r["slack_events"] and r["duplicated"] == 0
             print(f"\n== 1 worker process × {threads} threads ==")
             print(f"  {r['mentions']} answers in {r['drain_s']:.1f} s: {r['answers_per_s']:.1f} answers/s")
-            print(f"  chat completions open at once: max {r['max_in_flight']} ({r['chat_calls']} calls)")
+            print(
+                f"  chat completions open at once: max {r['max_in_flight']}, mean {r['mean_in_flight']:.0f}"
+                f" from the first mention sent to the last answer ({r['chat_calls']} calls)"
+            )
             print(
                 f"  worker CPU {r['worker_cpu_ms_per_answer']:.0f} ms per answer;"
                 f" prompts ~{r['prompt_tokens_per_answer']:.0f} tokens per answer (chars / 4)"

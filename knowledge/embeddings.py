@@ -464,18 +464,18 @@ class OpenAIEmbedder:
         kwargs: dict[str, Any] = {"model": self._model, "input": inputs, "encoding_format": self._encoding}
         if self._dimensions is not None:
             kwargs["dimensions"] = self._dimensions
-        # The raw JSON, read by json and numpy: the client's own models check every float of every
-        # vector in Python, which cost a worker more CPU per answer than the rest of its job
-        # (bench/llm_concurrency.py). Errors and retries are the client's, as before.
+        # Posted as given and read with json and numpy: the client's typed layer walks the request
+        # and checks every float of every vector in Python, which cost a worker more CPU per answer
+        # than the rest of its job (bench/llm_concurrency.py). Errors and retries are the client's.
         try:
-            raw = self._client.embeddings.with_raw_response.create(**kwargs)
+            raw = self._client.post("/embeddings", body=kwargs, cast_to=bytes)
         except self._bad_request as exc:
             if self._encoding != "base64" or "encoding_format" not in str(exc):
                 raise
             self._encoding = "float"  # an OpenAI-compatible server without base64: asked as floats from now on
             return self._request(texts)
         try:
-            rows = sorted(raw.http_response.json()["data"], key=lambda d: d["index"])
+            rows = sorted(json.loads(raw)["data"], key=lambda d: d["index"])
             vectors = np.stack([_vector(r["embedding"]) for r in rows]) if rows else np.empty((0, 0), np.float32)
         except (ValueError, KeyError, TypeError) as exc:
             raise RuntimeError(f"embedding endpoint returned a malformed response ({type(exc).__name__})") from None

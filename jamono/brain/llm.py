@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from jamono.brain import prompts
 from jamono.brain.analysis import Analysis, Intent, MeetingNeed, Severity
+from jamono.brain.completion import MalformedCompletion, create_completion
 from jamono.brain.compose import CHECKS_BUDGET_CHARS, ComposedAnswer, HitLike, Source, compose, markdown_to_mrkdwn
 from jamono.observability.metrics import record_tokens
 from jamono.platform.logs import scrub
@@ -325,12 +326,14 @@ class LLMBrain:
             instructions, kwargs = self._request_options(system, output, max_tokens)
             started = time.monotonic()
             try:
-                response = self._client.chat.completions.create(
-                    model=self.model,
-                    messages=[{"role": "system", "content": instructions}, *tail],  # type: ignore[list-item]
+                response = create_completion(
+                    self._client,
+                    {"model": self.model, "messages": [{"role": "system", "content": instructions}, *tail], **kwargs},
                     timeout=max(min(self.timeout_s, remaining), 0.05),
-                    **kwargs,
                 )
+            except MalformedCompletion as exc:
+                log.warning("llm output unusable", extra={"op": op, "reason": "invalid_output"})
+                raise LLMError("invalid_output", str(exc)) from None
             except openai.BadRequestError as exc:
                 if self._adapt(exc, usage):
                     continue

@@ -3,9 +3,9 @@ Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from .clone import clone
 from .models import Channel
 
 _EVENT_KEYS = (
@@ -29,7 +29,7 @@ _EVENT_KEYS = (
 
 def message_event(message: dict[str, Any], channel: Channel) -> dict[str, Any]:
     """The `message` event Slack sends for a stored message."""
-    event: dict[str, Any] = {k: copy.deepcopy(message[k]) for k in _EVENT_KEYS if message.get(k) is not None}
+    event: dict[str, Any] = {k: clone(message[k]) for k in _EVENT_KEYS if message.get(k) is not None}
     event["type"] = "message"
     event["channel"] = channel.id
     event["event_ts"] = message["ts"]
@@ -46,7 +46,7 @@ def normalize_files(files: list[Any]) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     for index, item in enumerate(files):
         if isinstance(item, dict):
-            result.append(copy.deepcopy(item))
+            result.append(clone(item))
             continue
         name = str(item)
         file_id = f"F0SANDBOX{index:02d}"

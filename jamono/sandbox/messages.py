@@ -3,9 +3,9 @@ Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from .clone import clone
 from .models import Change, SlackError
 
 # Keys every stored message has (None when unset), so tests can index them blindly.
@@ -22,7 +22,7 @@ class ChangeFeed:
         self, kind: str, channel: str | None, ts: str | None, message: dict[str, Any], user: str | None = None
     ) -> None:
         seq = len(self._changes) + 1
-        self._changes.append(Change(seq, kind, channel, ts, copy.deepcopy(message), user))
+        self._changes.append(Change(seq, kind, channel, ts, clone(message), user))
 
     @property
     def seq(self) -> int:
@@ -175,7 +175,7 @@ class MessageStore:
 
 def api_message(message: dict[str, Any], *, include_metadata: bool = True) -> dict[str, Any]:
     """A stored message as Slack's API shows it: unset keys dropped, metadata on request."""
-    shown = {k: copy.deepcopy(v) for k, v in message.items() if v is not None}
+    shown = {k: clone(v) for k, v in message.items() if v is not None}
     if not include_metadata:
         shown.pop("metadata", None)
     if not shown.get("blocks"):

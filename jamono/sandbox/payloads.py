@@ -3,13 +3,13 @@ Why and how: docs/design/sandbox.md."""
 
 from __future__ import annotations
 
-import copy
 import secrets
 import time
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .clone import clone
 from .events import app_mention_event, message_event
 from .ids import TsClock, new_event_id, new_trigger_id
 from .models import Channel
@@ -218,7 +218,7 @@ class SlackPayloads:
             view_obj = self._find_view(view)
             blocks = view_obj.get("blocks", [])
             payload.update(container={"type": "view", "view_id": view_obj.get("id")}, view=view_obj)
-            payload["state"] = copy.deepcopy(view_obj.get("state", {"values": {}}))
+            payload["state"] = clone(view_obj.get("state", {"values": {}}))
         else:
             if channel is None or message_ts is None:
                 raise ValueError("block_actions needs channel and message_ts, or a view")
@@ -293,7 +293,7 @@ class SlackPayloads:
 
     def message_action(self, user: str, callback_id: str, message: Payload | str, channel: str) -> Payload:
         """A message shortcut ("…" menu on a message); `message` is the message dict or its ts."""
-        found = self._find_message(channel, message) if isinstance(message, str) else copy.deepcopy(message)
+        found = self._find_message(channel, message) if isinstance(message, str) else clone(message)
         payload = self._interaction("message_action", user)
         payload.update(
             callback_id=callback_id,
@@ -344,8 +344,8 @@ class SlackPayloads:
             action["type"] = element.get("type", "button")
             for key in ("text", "value", "style"):
                 if key in element:
-                    action[key] = copy.deepcopy(element[key])
-        action.update({k: copy.deepcopy(v) for k, v in given.items() if k not in ("action_id", "block_id")})
+                    action[key] = clone(element[key])
+        action.update({k: clone(v) for k, v in given.items() if k not in ("action_id", "block_id")})
         action["action_ts"] = self._clock.next()
         return action
 
@@ -412,7 +412,7 @@ class SlackPayloads:
 
     def _find_view(self, view: Payload | str) -> Payload:
         if isinstance(view, dict):
-            return copy.deepcopy(view)
+            return clone(view)
         found = self.sandbox.view(view) if self.sandbox else None
         return found or {"id": view, "type": "modal", "blocks": [], "state": {"values": {}}}
 
@@ -438,7 +438,7 @@ def state_values(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _state_value(value: Any) -> dict[str, Any]:
     if isinstance(value, Mapping):
-        return dict(copy.deepcopy(value))
+        return dict(clone(value))
     if isinstance(value, (list, tuple)):
         items = [str(v) for v in value]
         if items and all(v[:1] in ("U", "W") and v[1:].isalnum() and v.isupper() for v in items):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import dataclasses
 import json
 import logging
@@ -19,6 +18,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+from .clone import clone
 from .credentials import DEFAULT_BOT_SCOPES, Grant, ResponseUrl
 from .events import bot_message_event, message_event, normalize_files
 from .loop_thread import LoopThread
@@ -238,7 +238,7 @@ class SlackSandbox:
                     "ts": self._state.clock.next(),
                     "thread_ts": None,
                     "text": text,
-                    "blocks": copy.deepcopy(blocks) or [],
+                    "blocks": clone(blocks) or [],
                     "bot_id": self.bot_id,
                     "source": source,
                 }
@@ -310,12 +310,10 @@ class SlackSandbox:
                 status, body, headers = fault.response()
             else:
                 status, body, headers, ctx = self._dispatch(method, parsed.params, parsed.token, parsed.client_auth)
-        self._state.record(
-            ApiCall(method, copy.deepcopy(params), token, received, status, copy.deepcopy(body), transport)
-        )
+        self._state.record(ApiCall(method, clone(params), token, received, status, clone(body), transport))
         if ctx is not None and ctx.posted and self._echo is not None:
             with self._state.lock:  # other threads may be editing these messages right now
-                posted = copy.deepcopy(ctx.posted)
+                posted = clone(ctx.posted)
             for channel, message in posted:
                 self._spawn(self._deliver_echo(self._echo, channel, message))
         headers["X-Slack-Req-Id"] = secrets.token_hex(16)
@@ -368,7 +366,7 @@ class SlackSandbox:
         sent = asyncio.run_coroutine_threadsafe(
             self.socket_mode.send(
                 envelope_type,
-                copy.deepcopy(payload),
+                clone(payload),
                 retry_attempt=retry_attempt,
                 retry_reason=retry_reason,
                 timeout=timeout,
@@ -401,14 +399,14 @@ class SlackSandbox:
         """A file uploaded through files_upload_v2, with its text content."""
         with self._state.lock:
             stored = self._state.files.get(file_id)
-            return copy.deepcopy(stored) if stored else None
+            return clone(stored) if stored else None
 
     def canvases(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Canvases created through canvases.create (with their markdown), those a channel can open
         when `channel` is given; oldest first."""
         with self._state.lock:
             found = [
-                copy.deepcopy(f)
+                clone(f)
                 for f in self._state.files.values()
                 if f.get("is_canvas") and (channel is None or channel in f["access"])
             ]
@@ -451,7 +449,7 @@ class SlackSandbox:
             body = {"raw": raw.decode(errors="replace")}
         else:
             status, answer = self._apply_response_url(request.match_info["key"], body)
-        self._state.record(ApiCall("response_url", copy.deepcopy(body), None, received, status, answer, "json"))
+        self._state.record(ApiCall("response_url", clone(body), None, received, status, answer, "json"))
         return web.json_response(answer, status=status)
 
     def _apply_response_url(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -479,7 +477,7 @@ class SlackSandbox:
             return
         check_message(text, blocks, body.get("attachments"))
         if body.get("replace_original") and original is not None:
-            changes: dict[str, Any] = {"text": str(text or ""), "blocks": copy.deepcopy(blocks) or []}
+            changes: dict[str, Any] = {"text": str(text or ""), "blocks": clone(blocks) or []}
             changes["edited"] = {"user": self.bot_user_id, "ts": self._state.clock.next()}
             messages.update(target.channel, original["ts"], changes)
             return
@@ -497,7 +495,7 @@ class SlackSandbox:
                 "ts": self._state.clock.next(),
                 "thread_ts": body.get("thread_ts") or target.thread_ts,
                 "text": str(text or ""),
-                "blocks": copy.deepcopy(blocks) or [],
+                "blocks": clone(blocks) or [],
                 "bot_id": self.bot_id,
                 "source": "response_url",
             }
@@ -589,12 +587,12 @@ class SlackSandbox:
     def users(self) -> list[User]:
         """Everyone in the directory (copies)."""
         with self._state.lock:
-            return copy.deepcopy(list(self._state.directory.users.values()))
+            return clone(list(self._state.directory.users.values()))
 
     def conversations(self) -> list[Channel]:
         """Every channel, DM and group DM the sandbox knows (copies)."""
         with self._state.lock:
-            return copy.deepcopy(list(self._state.directory.channels.values()))
+            return clone(list(self._state.directory.channels.values()))
 
     def join(self, channel: str, user: str) -> None:
         """Make a user a member of a channel (as /invite would)."""
@@ -611,7 +609,7 @@ class SlackSandbox:
     def channel(self, ref: str) -> Channel:
         """The channel an id/#name/user id refers to (auto-created like the Web API does)."""
         with self._state.lock:
-            return copy.deepcopy(self._state.directory.resolve(ref))
+            return clone(self._state.directory.resolve(ref))
 
     def dm_channel(self, user: str) -> str:
         with self._state.lock:
@@ -821,22 +819,22 @@ class SlackSandbox:
         with self._state.lock:
             store = self._state.messages
             found = store.thread(channel, store.thread_root(channel, thread_ts)) if thread_ts else store.all(channel)
-            return copy.deepcopy(found)
+            return clone(found)
 
     def top_level(self, channel: str) -> list[dict[str, Any]]:
         """A channel's messages as its history shows them: no thread replies (but broadcasts)."""
         with self._state.lock:
-            return copy.deepcopy(self._state.messages.top_level(channel))
+            return clone(self._state.messages.top_level(channel))
 
     def set_view_state(self, view_id: str, values: dict[str, Any]) -> None:
         """Keep what a person typed in a view (Slack keeps it in view.state across updates)."""
         with self._state.lock, contextlib.suppress(SlackError):
-            self._state.views.find(view_id=view_id)[1]["state"] = {"values": copy.deepcopy(values)}
+            self._state.views.find(view_id=view_id)[1]["state"] = {"values": clone(values)}
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._state.lock:
             found = self._state.messages.find(channel, ts)
-            return copy.deepcopy(found) if found is not None else None
+            return clone(found) if found is not None else None
 
     def bot_messages(self, channel: str | None = None, thread_ts: str | None = None) -> list[dict[str, Any]]:
         """Messages posted by a bot, in one channel/thread or everywhere."""
@@ -848,7 +846,7 @@ class SlackSandbox:
     def ephemerals(self, channel: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
         """Ephemeral messages (chat.postEphemeral and response_url posts), oldest first."""
         with self._state.lock:
-            return copy.deepcopy(
+            return clone(
                 [
                     e
                     for e in self._state.messages.ephemerals
@@ -859,7 +857,7 @@ class SlackSandbox:
     def home_view(self, user: str) -> dict[str, Any] | None:
         with self._state.lock:
             view = self._state.views.homes.get(user)
-            return copy.deepcopy(view) if view else None
+            return clone(view) if view else None
 
     def open_views(self, user: str | None = None) -> list[dict[str, Any]]:
         """Modals currently open (a user's stack, root first)."""
@@ -869,14 +867,14 @@ class SlackSandbox:
     def view(self, view_id: str) -> dict[str, Any] | None:
         with self._state.lock:
             try:
-                return copy.deepcopy(self._state.views.find(view_id=view_id)[1])
+                return clone(self._state.views.find(view_id=view_id)[1])
             except SlackError:
                 return None
 
     def bookmarks(self, channel: str) -> list[dict[str, Any]]:
         """The channel's bookmarks (bookmarks.add), in order."""
         with self._state.lock:
-            return copy.deepcopy(self._state.bookmarks.get(channel, []))
+            return clone(self._state.bookmarks.get(channel, []))
 
     def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:
         """Reaction name -> users who added it."""

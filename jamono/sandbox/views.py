@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from .clone import clone
 from .ids import new_id, new_view_hash
 from .messages import ChangeFeed
 from .models import SlackError
@@ -95,8 +95,8 @@ class ViewStore:
 
     def open_views(self, user: str | None = None) -> list[dict[str, Any]]:
         if user is not None:
-            return copy.deepcopy(self.stacks.get(user, []))
-        return copy.deepcopy([v for stack in self.stacks.values() for v in stack])
+            return clone(self.stacks.get(user, []))
+        return clone([v for stack in self.stacks.values() for v in stack])
 
 
 def _full_view(view: dict[str, Any], owner: dict[str, Any], *, view_id: str | None = None) -> dict[str, Any]:
@@ -105,16 +105,16 @@ def _full_view(view: dict[str, Any], owner: dict[str, Any], *, view_id: str | No
         "id": view_id or new_id("V"),
         "team_id": owner.get("team_id"),
         "type": view.get("type"),
-        "blocks": copy.deepcopy(view.get("blocks", [])),
+        "blocks": clone(view.get("blocks", [])),
         "private_metadata": view.get("private_metadata", ""),
         "callback_id": view.get("callback_id", ""),
         "state": {"values": {}},
         "hash": new_view_hash(),
-        "title": copy.deepcopy(view.get("title")),
+        "title": clone(view.get("title")),
         "clear_on_close": bool(view.get("clear_on_close", False)),
         "notify_on_close": bool(view.get("notify_on_close", False)),
-        "close": copy.deepcopy(view.get("close")),
-        "submit": copy.deepcopy(view.get("submit")),
+        "close": clone(view.get("close")),
+        "submit": clone(view.get("submit")),
         "previous_view_id": None,
         "root_view_id": None,
         "app_id": owner.get("app_id"),

@@ -21,6 +21,7 @@ from jamono.workspaces.oauth import (
     render_install_page,
     render_success_page,
 )
+from jamono.workspaces.plan_limits import over_user_limit
 from tests.workspaces.teams import new_team
 
 VOID = {"meta", "link", "br", "img", "input", "hr"}
@@ -158,3 +159,21 @@ def test_plan_limits_count_active_workspaces_and_recent_users(pool, admin):
     assert exc.value.usage.agents == 2
     admin.execute("UPDATE workspaces SET is_active = false WHERE id = %s", [second])
     assert enforce_plan_limits(pool, ctx.tenant_id, check=("agents",)).agents == 1
+
+
+def test_the_message_path_refuses_a_newcomer_past_the_months_people(pool, admin):
+    """A regular is answered on one lookup; a newcomer counts the month's people, up to the limit."""
+    ctx = register_workspace(pool, TeamIdentity(team_id=new_team(), team_name="Limit"))
+    admin.execute("UPDATE tenants SET max_users = 2 WHERE id = %s", [ctx.tenant_id])
+    with tenant_tx(pool, ctx.tenant_id) as conn:
+        for user, age in (("U1", "1 day"), ("U1", "2 days"), ("U2", "3 days"), ("U3", "40 days")):
+            conn.execute(
+                "INSERT INTO agent_interactions (tenant_id, workspace_id, user_id, channel_id, message_type, message,"
+                " created_at) VALUES (%s, %s, %s, 'C1', 'app_mention', 'hi', now() - %s::interval)",
+                [ctx.tenant_id, ctx.workspace_id, user, age],
+            )
+    assert over_user_limit(pool, ctx, "U1") is None and over_user_limit(pool, ctx, "U2") is None
+    refused = over_user_limit(pool, ctx, "U3")  # last seen 40 days ago: a newcomer this month
+    assert refused is not None and (refused.max_users, refused.users, refused.plan_type) == (2, 2, "free")
+    admin.execute("UPDATE tenants SET max_users = 3 WHERE id = %s", [ctx.tenant_id])
+    assert over_user_limit(pool, ctx, "U9") is None
