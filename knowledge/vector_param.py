@@ -1,5 +1,5 @@
 """A query vector sent to PostgreSQL in pgvector's binary form, not as a text literal.
-Why: docs/design/knowledge.md ("Query vectors")."""
+Why: docs/design/knowledge.md (`knowledge/vector_param.py`)."""
 
 from __future__ import annotations
 

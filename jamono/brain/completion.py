@@ -1,5 +1,5 @@
 """A chat completion requested and read without the openai client's typed layer, same wire format.
-Why: docs/design/brain.md ("What an LLM call costs")."""
+Why: docs/design/brain.md (`jamono/brain/completion.py`)."""
 
 from __future__ import annotations
 

@@ -27,11 +27,18 @@ class QuickPollRedisBroker(RedisBroker):
         return super().consume(queue_name, prefetch=prefetch, timeout=min(timeout, IDLE_POLL_MS))
 
 
+class QuickPollRabbitmqBroker(RabbitmqBroker):
+    """RabbitMQ pushes jobs; its consumers still wake every IDLE_POLL_MS to send finished jobs' acks."""
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> dramatiq.Consumer:
+        return super().consume(queue_name, prefetch=prefetch, timeout=min(timeout, IDLE_POLL_MS))
+
+
 def connect(settings: Settings) -> dramatiq.Broker:
     init_sentry(settings)  # first: Sentry's Dramatiq integration hooks brokers as they are created
     if settings.rabbitmq_url:
         # Publisher confirms: send() returns only once RabbitMQ has the message (nothing lost).
-        broker: dramatiq.Broker = RabbitmqBroker(url=settings.rabbitmq_url, confirm_delivery=True)
+        broker: dramatiq.Broker = QuickPollRabbitmqBroker(url=settings.rabbitmq_url, confirm_delivery=True)
     else:
         require_broker_url(settings)
         assert settings.redis_url is not None  # no RabbitMQ, so require_broker_url saw a Redis URL
