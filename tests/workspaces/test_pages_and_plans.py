@@ -117,6 +117,17 @@ def test_authorize_url_follows_the_api_base():
     )
 
 
+def answered(pool, ctx, *who_when: tuple[str, str]) -> None:
+    """Interactions with these people, that long ago."""
+    with tenant_tx(pool, ctx.tenant_id) as conn:
+        for user, age in who_when:
+            conn.execute(
+                "INSERT INTO agent_interactions (tenant_id, workspace_id, user_id, channel_id, message_type, message,"
+                " created_at) VALUES (%s, %s, %s, 'C1', 'app_mention', 'hi', now() - %s::interval)",
+                [ctx.tenant_id, ctx.workspace_id, user, age],
+            )
+
+
 def test_plan_limits_count_active_workspaces_and_recent_users(pool, admin):
     team = new_team()
     ctx = register_workspace(pool, TeamIdentity(team_id=team, team_name="Plan"))
@@ -124,13 +135,7 @@ def test_plan_limits_count_active_workspaces_and_recent_users(pool, admin):
     assert (usage.agents, usage.max_agents, usage.users, usage.plan_type) == (1, 1, 0, "free")
 
     admin.execute("UPDATE tenants SET max_users = 2 WHERE id = %s", [ctx.tenant_id])
-    with tenant_tx(pool, ctx.tenant_id) as conn:
-        for user, age in (("U1", "1 day"), ("U1", "2 days"), ("U2", "3 days"), ("U3", "40 days")):
-            conn.execute(
-                "INSERT INTO agent_interactions (tenant_id, workspace_id, user_id, channel_id, message_type, message,"
-                " created_at) VALUES (%s, %s, %s, 'C1', 'app_mention', 'hi', now() - %s::interval)",
-                [ctx.tenant_id, ctx.workspace_id, user, age],
-            )
+    answered(pool, ctx, ("U1", "1 day"), ("U1", "2 days"), ("U2", "3 days"), ("U3", "40 days"))
     assert enforce_plan_limits(pool, ctx.tenant_id).users == 2  # at the limit is fine; U3 is too old
     with tenant_tx(pool, ctx.tenant_id) as conn:
         conn.execute(
@@ -165,13 +170,7 @@ def test_the_message_path_refuses_a_newcomer_past_the_months_people(pool, admin)
     """A regular is answered on one lookup; a newcomer counts the month's people, up to the limit."""
     ctx = register_workspace(pool, TeamIdentity(team_id=new_team(), team_name="Limit"))
     admin.execute("UPDATE tenants SET max_users = 2 WHERE id = %s", [ctx.tenant_id])
-    with tenant_tx(pool, ctx.tenant_id) as conn:
-        for user, age in (("U1", "1 day"), ("U1", "2 days"), ("U2", "3 days"), ("U3", "40 days")):
-            conn.execute(
-                "INSERT INTO agent_interactions (tenant_id, workspace_id, user_id, channel_id, message_type, message,"
-                " created_at) VALUES (%s, %s, %s, 'C1', 'app_mention', 'hi', now() - %s::interval)",
-                [ctx.tenant_id, ctx.workspace_id, user, age],
-            )
+    answered(pool, ctx, ("U1", "1 day"), ("U1", "2 days"), ("U2", "3 days"), ("U3", "40 days"))
     assert over_user_limit(pool, ctx, "U1") is None and over_user_limit(pool, ctx, "U2") is None
     refused = over_user_limit(pool, ctx, "U3")  # last seen 40 days ago: a newcomer this month
     assert refused is not None and (refused.max_users, refused.users, refused.plan_type) == (2, 2, "free")
