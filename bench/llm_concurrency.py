@@ -4,8 +4,10 @@ The OpenAI stand-in (tests/standins/openai_api.py) answers every chat completion
 --llm-delay seconds (embeddings at once). --mentions distinct mentions are sent at once through
 the production path (`jamono serve` → Redis → ONE `jamono worker` process → sandbox), with
 --offline `/nox kb search` commands (no LLM) sent during the burst. For each --threads setting
-in turn, prints: answers/s over the drain, the most chat completions open at once, the worker
-process's peak RSS, how long the offline jobs waited, and the exactly-once check.
+in turn, prints: answers/s over the drain, the chat completions open at once (most, and mean over
+the drain; --timeline: second by second), the whole machine's CPU per answer split by part
+(worker, PostgreSQL, Redis, web, the harness), the worker process's peak RSS, how long the offline
+jobs waited, and the exactly-once check.
 
     .venv/bin/python bench/llm_concurrency.py [--mentions 400] [--threads 8,96] [--llm-delay 2]
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import threading
 import time
@@ -58,8 +61,6 @@ def group_cpu_s(pgid: int) -> float:
 
 def cpu_by_part(groups: dict[int, str]) -> dict[str, float]:
     """CPU seconds so far of every process, summed by part: PostgreSQL, Redis, a known group, other."""
-    import os
-
     tick = os.sysconf("SC_CLK_TCK")
     parts: dict[str, float] = {}
     for entry in os.listdir("/proc"):
@@ -78,8 +79,6 @@ def cpu_by_part(groups: dict[int, str]) -> dict[str, float]:
 
 def group_rss_mb(pgid: int) -> float:
     """Resident memory of the process group's processes, MB."""
-    import os
-
     total = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -141,8 +140,6 @@ def run_one(stack: Stack, api: OpenAIStandIn, threads: int, args: argparse.Names
         sampler.start()
         responses_before = len(stack.sandbox.calls_to("response_url"))
         cpu_before = group_cpu_s(worker.pid)
-        import os
-
         groups = {worker.pid: "worker", web.pid: "web", os.getpgid(0): "harness (sandbox, stand-in)"}
         parts_before = cpu_by_part(groups)
         requests_before = len(api.requests)
