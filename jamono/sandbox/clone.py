@@ -3,6 +3,7 @@ The sandbox copies every message it stores and serves; copy.deepcopy was most of
 
 from __future__ import annotations
 
+import copy
 import pickle
 from typing import TypeVar
 
@@ -14,4 +15,4 @@ def clone(value: T) -> T:
     try:
         return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))  # noqa: S301 — our own bytes
     except (pickle.PicklingError, TypeError, AttributeError):  # not plain data: the slow way
-        return clone(value)
+        return copy.deepcopy(value)
