@@ -112,22 +112,23 @@ def diversify(
     for c in cands:
         factor = min(max(demote.get(c.document_id, 1.0), 0.0), 1.0)
         by_document.setdefault(c.document_id, []).append((c.doc_score * c.share * factor, c))
-    for chunks in by_document.values():
-        chunks.sort(key=lambda bc: (bc[0], bc[1].fused, bc[1].similarity or 0.0, -bc[1].chunk_id), reverse=True)
+    for chunks in by_document.values():  # best last: a pick pops it
+        chunks.sort(key=lambda bc: (bc[0], bc[1].fused, bc[1].similarity or 0.0, -bc[1].chunk_id))
     taken: dict[UUID, int] = {}
     chosen: list[Candidate] = []
+
+    def head(doc: UUID) -> tuple[float, float, float, int]:
+        """The document's best chunk left: its effective score, then the tie-breaks."""
+        base, c = by_document[doc][-1]
+        return base * penalty ** taken.get(doc, 0), c.fused, c.similarity or 0.0, -c.chunk_id
+
     while by_document and len(chosen) < limit:
-        best_effective, best_doc = max(
-            (
-                (base * penalty ** taken.get(doc, 0), c.fused, c.similarity or 0.0, -c.chunk_id),
-                doc,
-            )
-            for doc, ((base, c), *_rest) in by_document.items()
-        )
-        best = by_document[best_doc].pop(0)[1]
+        best_doc = max(by_document, key=head)
+        effective = head(best_doc)[0]
+        best = by_document[best_doc].pop()[1]
         if not by_document[best_doc]:
             del by_document[best_doc]
-        best.score = best_effective[0] / scale if scale else 0.0
+        best.score = effective / scale if scale else 0.0
         chosen.append(best)
         taken[best_doc] = taken.get(best_doc, 0) + 1
     return chosen

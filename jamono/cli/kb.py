@@ -103,9 +103,9 @@ def _ingest(pool: Pool, ws: WorkspaceContext, items: list[str], embedder: Embedd
 
 
 def main(argv: list[str]) -> int:
+    from jamono.container import settings_embedder
     from jamono.platform.db import open_pool
     from jamono.platform.tenancy import UnknownWorkspace, load_workspace
-    from knowledge.embeddings import get_embedder
     from knowledge.ingest import list_documents, remove_document
 
     parser = argparse.ArgumentParser(prog="jamono kb")
@@ -128,11 +128,7 @@ def main(argv: list[str]) -> int:
                 file=sys.stderr,
             )
             return 2
-        embedder = get_embedder(
-            openai_api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-            openai_base_url=settings.openai_base_url,
-            redis_url=settings.redis_url,
-        )
+        embedder = settings_embedder(settings)
         if args.action == "ingest":
             if not args.items:
                 parser.error("ingest needs at least one path or URL")

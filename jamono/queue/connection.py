@@ -15,8 +15,8 @@ from jamono.platform.settings import Settings, require_broker_url
 IDLE_POLL_MS = 50
 
 
-class QuickPollRedisBroker(RedisBroker):
-    """Dramatiq's Redis broker, its consumers polling idle queues every IDLE_POLL_MS at most.
+class _QuickPoll:
+    """Caps a broker's consumer wait at IDLE_POLL_MS, whatever Dramatiq's worker timeout.
 
     Dramatiq uses one timeout for this and for its worker threads' idle wake-ups; a short one for
     both woke 128 idle threads 20 times a second each, a sixth of a worker's CPU
@@ -24,14 +24,15 @@ class QuickPollRedisBroker(RedisBroker):
     """
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> dramatiq.Consumer:
-        return super().consume(queue_name, prefetch=prefetch, timeout=min(timeout, IDLE_POLL_MS))
+        return super().consume(queue_name, prefetch=prefetch, timeout=min(timeout, IDLE_POLL_MS))  # type: ignore[misc]
 
 
-class QuickPollRabbitmqBroker(RabbitmqBroker):
+class QuickPollRedisBroker(_QuickPoll, RedisBroker):
+    """Dramatiq's Redis broker, its consumers polling idle queues every IDLE_POLL_MS at most."""
+
+
+class QuickPollRabbitmqBroker(_QuickPoll, RabbitmqBroker):
     """RabbitMQ pushes jobs; its consumers still wake every IDLE_POLL_MS to send finished jobs' acks."""
-
-    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> dramatiq.Consumer:
-        return super().consume(queue_name, prefetch=prefetch, timeout=min(timeout, IDLE_POLL_MS))
 
 
 def connect(settings: Settings) -> dramatiq.Broker:
