@@ -28,6 +28,7 @@ class ApiCall:
     http_status: int = 200
     response: dict[str, Any] = field(default_factory=dict)
     transport: str = "form"  # "json", "form", "multipart" or "query": how the client sent it
+    peer: str | None = None  # the client's address:port, one per connection
 
     @property
     def ok(self) -> bool:

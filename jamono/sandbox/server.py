@@ -310,7 +310,10 @@ class SlackSandbox:
                 status, body, headers = fault.response()
             else:
                 status, body, headers, ctx = self._dispatch(method, parsed.params, parsed.token, parsed.client_auth)
-        self._state.record(ApiCall(method, clone(params), token, received, status, clone(body), transport))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self._state.record(
+            ApiCall(method, clone(params), token, received, status, clone(body), transport, _peer_text(peer))
+        )
         if ctx is not None and ctx.posted and self._echo is not None:
             with self._state.lock:  # other threads may be editing these messages right now
                 posted = clone(ctx.posted)
@@ -977,3 +980,10 @@ class SandboxThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _peer_text(peer: object) -> str | None:
+    """The client's address and port: calls on one kept-alive connection share it."""
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        return f"{peer[0]}:{peer[1]}"
+    return None

@@ -18,6 +18,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from jamono.slack.keep_alive import KeepAliveWebClient
+
 
 def retry_handlers():
     return [
@@ -36,7 +38,7 @@ def async_retry_handlers():
 
 
 def web_client(token: str | None, base_url: str, *, timeout: int = 15) -> WebClient:
-    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
+    return KeepAliveWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
 
 
 def async_web_client(token: str | None, base_url: str, *, timeout: int = 15) -> AsyncWebClient:

@@ -1,0 +1,106 @@
+"""slack_sdk's WebClient, its calls reusing one HTTP connection per thread and server.
+Why and how: docs/design/slack.md."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import select
+import ssl
+import threading
+import urllib.parse
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.request import Request
+
+from slack_sdk import WebClient
+
+Origin = tuple[str, str, int, int]  # scheme, host, port, id of the TLS context
+
+
+class _ThreadConnections(threading.local):
+    def __init__(self) -> None:
+        self.by_origin: dict[Origin, http.client.HTTPConnection] = {}
+
+
+# Shared by every client of the process: one connection per thread and server, whatever the token.
+_connections = _ThreadConnections()
+
+
+class KeepAliveWebClient(WebClient):
+    """A WebClient whose transport keeps its connections open between calls.
+
+    slack_sdk sends each call with urllib, which opens and closes a connection per call (a TLS
+    handshake each time on slack.com). Only the transport changes: slack_sdk's retry handlers see
+    the same results and errors as urllib gives them (HTTPError for a non-2xx, URLError when the
+    request cannot be sent).
+    """
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        parts = urllib.parse.urlsplit(url)
+        if self.proxy is not None or parts.scheme not in ("http", "https") or not parts.hostname:
+            return super()._perform_urllib_http_request_internal(url, req)
+        origin: Origin = (
+            parts.scheme,
+            parts.hostname,
+            parts.port or (443 if parts.scheme == "https" else 80),
+            id(self.ssl),
+        )
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn = self._connection(origin)
+        try:
+            conn.request(req.get_method(), path, body=req.data, headers=dict(req.header_items()))
+        except OSError as exc:  # as urllib: the request never left, a retry handler may resend it
+            _drop(origin)
+            raise URLError(exc) from exc
+        try:
+            response = conn.getresponse()
+            body = response.read()
+        except BaseException:
+            _drop(origin)
+            raise
+        if response.will_close:
+            _drop(origin)
+        if 300 <= response.status < 400:  # urllib follows redirects; Slack's API sends none
+            return super()._perform_urllib_http_request_internal(url, req)
+        headers = response.msg
+        if not 200 <= response.status < 300:
+            raise HTTPError(url, response.status, response.reason, headers, io.BytesIO(body))
+        if headers.get_content_type() == "application/gzip":  # admin.analytics.getFile
+            return {"status": response.status, "headers": headers, "body": body}
+        charset = headers.get_content_charset() or "utf-8"
+        return {"status": response.status, "headers": headers, "body": body.decode(charset)}
+
+    def _connection(self, origin: Origin) -> http.client.HTTPConnection:
+        conn = _connections.by_origin.get(origin)
+        if conn is not None and _closed_by_peer(conn):
+            _drop(origin)
+            conn = None
+        if conn is None:
+            scheme, host, port, _ = origin
+            if scheme == "https":
+                context = self.ssl or ssl.create_default_context()
+                conn = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=context)
+            else:
+                conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+            _connections.by_origin[origin] = conn
+        return conn
+
+
+def _closed_by_peer(conn: http.client.HTTPConnection) -> bool:
+    """An idle connection the server has closed (or written to) reads as ready: never reuse it."""
+    sock = conn.sock
+    if sock is None:
+        return False  # not connected yet: request() connects
+    poller = select.poll()  # not select.select: it fails on descriptors above 1023
+    try:
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
+def _drop(origin: Origin) -> None:
+    conn = _connections.by_origin.pop(origin, None)
+    if conn is not None:
+        conn.close()
