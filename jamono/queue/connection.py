@@ -6,6 +6,7 @@ import dramatiq
 import redis
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.common import dq_name
 
 from jamono.observability.sentry import init_sentry
 from jamono.platform.settings import Settings, require_broker_url
@@ -13,6 +14,8 @@ from jamono.platform.settings import Settings, require_broker_url
 # An idle queue's consumer polls Redis with a backoff capped by this: at most this long before a new
 # job is picked up (Dramatiq caps it with the worker timeout instead, 1000 ms by default).
 IDLE_POLL_MS = 50
+# A delay queue (retries, deferred jobs) holds jobs due in a second or more: polled less often.
+DELAY_POLL_MS = 250
 
 
 class _QuickPoll:
@@ -21,10 +24,12 @@ class _QuickPoll:
     Dramatiq uses one timeout for this and for its worker threads' idle wake-ups; a short one for
     both woke 128 idle threads 20 times a second each, a sixth of a worker's CPU
     (bench/llm_concurrency.py). The worker timeout is now long (jamono worker), the poll short.
+    Delay queues, one beside each queue, wait DELAY_POLL_MS: half the polls were theirs.
     """
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> dramatiq.Consumer:
-        return super().consume(queue_name, prefetch=prefetch, timeout=min(timeout, IDLE_POLL_MS))  # type: ignore[misc]
+        poll = DELAY_POLL_MS if dq_name(queue_name) == queue_name else IDLE_POLL_MS
+        return super().consume(queue_name, prefetch=prefetch, timeout=min(timeout, poll))  # type: ignore[misc]
 
 
 class QuickPollRedisBroker(_QuickPoll, RedisBroker):

@@ -57,7 +57,6 @@ class _LockSession:
             try:
                 cur = conn.cursor(row_factory=tuple_row)
                 row = cur.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key]).fetchone()
-                conn.commit()
             except psycopg.Error:
                 self._drop()
                 raise
@@ -73,13 +72,14 @@ class _LockSession:
                 return  # that connection is gone, and its locks with it
             try:
                 self._conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
-                self._conn.commit()
             except psycopg.Error:
                 self._drop()
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
             self._conn = self._pool.getconn()  # kept out of the pool for good
+            # One round trip per lock or unlock, no BEGIN/COMMIT: every thread's lock waits on `_mutex`.
+            self._conn.autocommit = True
             self._generation += 1
         return self._conn
 
