@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import os
 import select
 import ssl
 import threading
@@ -25,6 +26,14 @@ class _ThreadConnections(threading.local):
 
 # Shared by every client of the process: one connection per thread and server, whatever the token.
 _connections = _ThreadConnections()
+
+
+def _forget_after_fork() -> None:
+    """A forked child (Dramatiq's worker processes) must not write on its parent's sockets."""
+    _connections.by_origin = {}
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 class KeepAliveWebClient(WebClient):

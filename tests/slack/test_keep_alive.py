@@ -156,3 +156,27 @@ def test_an_unreachable_server_raises_urlerror_and_is_retried_as_with_urllib() -
     with pytest.raises(URLError):
         client.auth_test()
     assert attempts == [0, 1]  # asked after the first two failures; the third had no retry left
+
+
+def test_a_forked_child_opens_its_own_connection(sandbox: SlackSandbox) -> None:
+    import multiprocessing
+
+    from jamono.slack import keep_alive
+
+    client = web_client(sandbox.bot_token, sandbox.api_url)
+    assert client.auth_test()["ok"]
+    assert keep_alive._connections.by_origin  # this thread keeps one now
+
+    def child(queue) -> None:  # type: ignore[no-untyped-def]
+        inherited = dict(keep_alive._connections.by_origin)
+        ok = web_client(sandbox.bot_token, sandbox.api_url).auth_test()["ok"]
+        queue.put((len(inherited), ok))
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=child, args=(queue,))
+    process.start()
+    assert queue.get(timeout=20) == (0, True)
+    process.join(20)
+    calls = sandbox.calls_to("auth.test")
+    assert len(calls) == 2 and calls[0].peer != calls[1].peer
