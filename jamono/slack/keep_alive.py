@@ -3,6 +3,7 @@ Why and how: docs/design/slack.md."""
 
 from __future__ import annotations
 
+import functools
 import http.client
 import io
 import os
@@ -17,6 +18,7 @@ from urllib.request import Request
 from slack_sdk import WebClient
 
 Origin = tuple[str, str, int, int]  # scheme, host, port, id of the TLS context
+MAX_SERVERS_PER_THREAD = 4  # connections a thread keeps; the least recently used one goes first
 
 
 class _ThreadConnections(threading.local):
@@ -81,19 +83,26 @@ class KeepAliveWebClient(WebClient):
         return {"status": response.status, "headers": headers, "body": body.decode(charset)}
 
     def _connection(self, origin: Origin) -> http.client.HTTPConnection:
-        conn = _connections.by_origin.get(origin)
+        conn = _connections.by_origin.pop(origin, None)  # put back last: the most recently used
         if conn is not None and _closed_by_peer(conn):
-            _drop(origin)
+            conn.close()
             conn = None
         if conn is None:
+            while len(_connections.by_origin) >= MAX_SERVERS_PER_THREAD:  # Slack is one server; tests run many
+                _drop(next(iter(_connections.by_origin)))
             scheme, host, port, _ = origin
             if scheme == "https":
-                context = self.ssl or ssl.create_default_context()
+                context = self.ssl or _default_tls()
                 conn = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=context)
             else:
                 conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
-            _connections.by_origin[origin] = conn
+        _connections.by_origin[origin] = conn
         return conn
+
+
+@functools.cache
+def _default_tls() -> ssl.SSLContext:
+    return ssl.create_default_context()  # loading the CA bundle costs milliseconds: once
 
 
 def _closed_by_peer(conn: http.client.HTTPConnection) -> bool:

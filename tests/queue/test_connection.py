@@ -48,7 +48,7 @@ def test_a_delayed_job_runs_on_time_with_its_delay_queue_polled_less_often(base_
     def job() -> None:
         ran_at.append(time.monotonic())
 
-    worker = dramatiq.Worker(broker, queues={queue}, worker_threads=1, worker_timeout=2000)
+    worker = dramatiq.Worker(broker, queues={queue}, worker_threads=1, worker_timeout=500)
     worker.start()
     try:
         assert worker.consumers[f"{queue}.DQ"].consumer.timeout == DELAY_POLL_MS

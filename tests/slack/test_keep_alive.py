@@ -102,13 +102,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.connections.append(self.client_address)  # type: ignore[attr-defined]  # before answering
         body = json.dumps({"ok": True, "url": "https://sandbox.slack.com/"}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        self.server.connections.append(self.client_address)  # type: ignore[attr-defined]
 
     def log_message(self, *args: object) -> None:
         pass
@@ -135,6 +135,26 @@ def test_a_connection_the_server_closed_is_replaced_before_sending(closing_serve
     assert client.auth_test()["ok"]
     ports = [p for _, p in closing_server.connections]
     assert ports[0] == ports[1] != ports[2]
+
+
+def test_a_thread_keeps_connections_to_a_few_servers_only() -> None:
+    from jamono.slack import keep_alive
+
+    servers = [_ClosingServer(("127.0.0.1", 0), _Handler) for _ in range(keep_alive.MAX_SERVERS_PER_THREAD + 2)]
+    threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True) for s in servers]
+    try:
+        for server, thread in zip(servers, threads, strict=True):
+            server.connections = []
+            thread.start()
+            host, port = server.server_address[:2]
+            assert KeepAliveWebClient(token="xoxb-1", base_url=f"http://{host}:{port}/api/").auth_test()["ok"]
+        kept = {origin[2] for origin in keep_alive._connections.by_origin}
+        assert len(kept) == keep_alive.MAX_SERVERS_PER_THREAD
+        assert kept == {s.server_address[1] for s in servers[-keep_alive.MAX_SERVERS_PER_THREAD :]}
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
 
 
 def test_an_unreachable_server_raises_urlerror_and_is_retried_as_with_urllib() -> None:
