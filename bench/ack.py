@@ -290,17 +290,17 @@ def main() -> int:
         try:
             wait_port(port, web_proc)
             import app
+            from jamono.container import settings_embedder
             from jamono.platform.db import open_pool
             from jamono.platform.settings import get_settings
             from jamono.platform.tenancy import register_workspace
-            from knowledge.embeddings import get_embedder
             from knowledge.ingest import load_bundled
 
             get_settings.cache_clear()
             settings = get_settings()
             pool = open_pool(settings, max_size=2)
             workspace = register_workspace(pool, app.identify_workspace(settings))
-            load_bundled(pool, workspace.tenant_id, get_embedder())
+            load_bundled(pool, workspace.tenant_id, settings_embedder(settings))  # as workers embed
             pool.close()
             # Warm the worker (model loading) before measuring.
             asyncio.run(mention_latency(f"http://127.0.0.1:{port}/slack/events", sandbox, 3))

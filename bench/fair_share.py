@@ -46,11 +46,11 @@ def install(stack: Stack, env: dict[str, str], team: str) -> None:
     its bundled runbooks."""
     from slack_sdk.oauth.installation_store import Installation
 
+    from jamono.container import settings_embedder
     from jamono.platform.crypto import load_secret_box
     from jamono.platform.db import open_pool
     from jamono.platform.tenancy import load_workspace
     from jamono.workspaces.installations import PostgresInstallationStore
-    from knowledge.embeddings import get_embedder
     from knowledge.ingest import load_bundled
 
     token = stack.sandbox.install(team, f"Team {team}")
@@ -71,7 +71,7 @@ def install(stack: Stack, env: dict[str, str], team: str) -> None:
                 installed_at=datetime.now(UTC).timestamp(),
             )
         )
-        load_bundled(pool, load_workspace(pool, team).tenant_id, get_embedder(redis_url=settings.redis_url))
+        load_bundled(pool, load_workspace(pool, team).tenant_id, settings_embedder(settings))  # as workers embed
     finally:
         pool.close()
 
