@@ -24,7 +24,7 @@ class _QuickPoll:
     Dramatiq uses one timeout for this and for its worker threads' idle wake-ups; a short one for
     both woke 128 idle threads 20 times a second each, a sixth of a worker's CPU
     (bench/llm_concurrency.py). The worker timeout is now long (jamono worker), the poll short.
-    Delay queues, one beside each queue, wait DELAY_POLL_MS: half the polls were theirs.
+    Delay queues, one beside each queue (half the polling consumers), wait DELAY_POLL_MS.
     """
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> dramatiq.Consumer:
