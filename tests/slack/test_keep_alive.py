@@ -3,11 +3,13 @@ them, and slack_sdk's retry handlers seeing what urllib gave them."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import URLError
 
@@ -114,21 +116,46 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _GzipFile(_Handler):
+    """admin.analytics.getFile's answer: a gzip file, not JSON."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.connections.append(self.client_address)  # type: ignore[attr-defined]
+        body = gzip.compress(b'{"team_id": "T0"}\n')
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler] = _Handler) -> Iterator[_ClosingServer]:
+    server = _ClosingServer(("127.0.0.1", 0), handler)
+    server.connections = []
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _client_of(server: _ClosingServer, **kwargs: object) -> KeepAliveWebClient:
+    host, port = server.server_address[:2]
+    return KeepAliveWebClient(token="xoxb-1", base_url=f"http://{host}:{port}/api/", **kwargs)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def closing_server() -> Iterator[_ClosingServer]:
-    server = _ClosingServer(("127.0.0.1", 0), _Handler)
-    server.connections = []
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with _serving() as server:
+        yield server
 
 
 def test_a_connection_the_server_closed_is_replaced_before_sending(closing_server: _ClosingServer) -> None:
     # No retry handler: a request sent on the closed connection would fail (RemoteDisconnected).
-    host, port = closing_server.server_address[:2]
-    client = KeepAliveWebClient(token="xoxb-1", base_url=f"http://{host}:{port}/api/", retry_handlers=[])
+    client = _client_of(closing_server, retry_handlers=[])
     assert client.auth_test()["ok"]
     assert client.auth_test()["ok"]
     time.sleep(0.6)  # the server has closed the idle connection by now
@@ -140,21 +167,19 @@ def test_a_connection_the_server_closed_is_replaced_before_sending(closing_serve
 def test_a_thread_keeps_connections_to_a_few_servers_only() -> None:
     from jamono.slack import keep_alive
 
-    servers = [_ClosingServer(("127.0.0.1", 0), _Handler) for _ in range(keep_alive.MAX_SERVERS_PER_THREAD + 2)]
-    threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True) for s in servers]
-    try:
-        for server, thread in zip(servers, threads, strict=True):
-            server.connections = []
-            thread.start()
-            host, port = server.server_address[:2]
-            assert KeepAliveWebClient(token="xoxb-1", base_url=f"http://{host}:{port}/api/").auth_test()["ok"]
+    with ExitStack() as stack:
+        servers = [stack.enter_context(_serving()) for _ in range(keep_alive.MAX_SERVERS_PER_THREAD + 2)]
+        for server in servers:
+            assert _client_of(server).auth_test()["ok"]
         kept = {origin[2] for origin in keep_alive._connections.by_origin}
         assert len(kept) == keep_alive.MAX_SERVERS_PER_THREAD
         assert kept == {s.server_address[1] for s in servers[-keep_alive.MAX_SERVERS_PER_THREAD :]}
-    finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
+
+
+def test_a_gzip_file_comes_back_as_bytes_as_with_urllib() -> None:
+    with _serving(_GzipFile) as server:
+        response = _client_of(server).admin_analytics_getFile(type="member", date="2026-12-01")
+    assert gzip.decompress(response.data) == b'{"team_id": "T0"}\n'  # type: ignore[arg-type]
 
 
 def test_an_unreachable_server_raises_urlerror_and_is_retried_as_with_urllib() -> None:
